@@ -1,0 +1,1 @@
+"""The warehouse: schema, migrations, idempotent upserts, token encryption, rollups and queries."""
