@@ -12,7 +12,9 @@ import pytest
 import redis
 
 REDIS_HOST_URL = os.environ.get("TIKPULSE_TEST_REDIS", "redis://127.0.0.1:6379")
-REDIS_DB = int(os.environ.get("TIKPULSE_TEST_REDIS_DB", "15"))
+# pytest-xdist workers (gw0, gw1, ...) each take their own db number, counting down.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_DB = int(os.environ.get("TIKPULSE_TEST_REDIS_DB", "15")) - _WORKER
 
 
 @pytest.fixture

@@ -1,0 +1,36 @@
+"""``tikpulse tenants``: check a tenants file before the processes rely on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from config.settings import Settings
+from config.tenants import TenantsFileError, load_tenants
+
+
+@click.group()
+def tenants() -> None:
+    """Check a tenants file and list its tenants, stores and chats."""
+
+
+@tenants.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.pass_obj
+def check(settings: Settings, path: Path | None) -> None:
+    """Validate PATH (default: $TIKPULSE_CONFIG) and summarise what it binds."""
+    path = path or settings.tikpulse_config
+    if path is None:
+        raise click.UsageError("give a PATH or set TIKPULSE_CONFIG")
+    try:
+        registry = load_tenants(path)
+    except TenantsFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    for tenant in registry.tenants:
+        stores = ", ".join(f"{s.name or s.shop_id} ({s.region}, {s.resolved_timezone})"
+                           for s in tenant.stores) or "no stores yet"
+        chats = len(tenant.chats.slack) + len(tenant.chats.telegram)
+        click.echo(f"{tenant.id}: {tenant.name} [{'/'.join(tenant.language)}, "
+                   f"{tenant.reporting_currency}] stores: {stores}; chats bound: {chats}")
+    click.echo(f"OK: {len(registry.tenants)} tenant(s) in {path}")
