@@ -95,8 +95,9 @@ def ads_throttle_wait(message: str, now: float) -> float:
     """Seconds to wait after ads code 40100, read from which limit the message names."""
     text = message.lower()
     if "day" in text or "daily" in text:
-        midnight = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        return midnight.timestamp() + 86400 - now
+        today = datetime.fromtimestamp(now, UTC).date()
+        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()
+        return midnight + 86400 - now
     if "minute" in text or "qpm" in text:
         return ADS_QPM_WAIT
     return 1.0 - (now % 1.0) + 0.001

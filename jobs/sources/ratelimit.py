@@ -52,10 +52,12 @@ return {0, tat - now}
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local until_ = now + tonumber(ARGV[1])
+local hold = tonumber(ARGV[1])
+local until_ = now + hold
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < until_ then
-  redis.call('SET', KEYS[1], string.format('%d', until_), 'PX', math.floor(tonumber(ARGV[1]) / 1000) + 60000)
+  local ttl = math.floor(hold / 1000) + 60000
+  redis.call('SET', KEYS[1], string.format('%d', until_), 'PX', ttl)
 end
 return 0
 """

@@ -101,7 +101,12 @@ class Order:
     cancel_reason: str | None
     cancellation_initiator: str | None
     region_code: str | None
+    buyer_id: str | None = None
+    buyer_message: str | None = None
+    recipient_name: str | None = None
     lines: list[OrderLine] = field(default_factory=list)
+    #: The order exactly as the API sent it.
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,13 @@ class Refund:
     currency: str | None
     refund_total: Decimal
     line_item_ids: tuple[str, ...]
+    reason: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_complete(self) -> bool:
+        """True once the money went back (status ``*_COMPLETE``)."""
+        return bool(self.status) and str(self.status).endswith("COMPLETE")
 
 
 @dataclass(frozen=True)
@@ -291,7 +303,11 @@ def parse_order(data: Mapping[str, Any]) -> Order:
         cancel_reason=w.text(data.get("cancel_reason")),
         cancellation_initiator=w.text(data.get("cancellation_initiator")),
         region_code=w.text(w.obj(data, "recipient_address").get("region_code")),
+        buyer_id=w.text(data.get("user_id")),
+        buyer_message=w.text(data.get("buyer_message")),
+        recipient_name=w.text(w.obj(data, "recipient_address").get("name")),
         lines=[_parse_line(order_id, line) for line in w.items(data, "line_items")],
+        raw=data,
     )
 
 
@@ -330,6 +346,8 @@ def parse_refund(data: Mapping[str, Any], kind: str) -> Refund:
         currency=w.text(amount.get("currency")),
         refund_total=w.money0(amount.get("refund_total"), "refund_total"),
         line_item_ids=tuple(str(x.get("order_line_item_id")) for x in lines),
+        reason=w.text(data.get(f"{prefix}_reason_text") or data.get(f"{prefix}_reason")),
+        raw=data,
     )
 
 

@@ -1,4 +1,4 @@
-"""TikTokAdsClient against httpx.MockTransport: "-" is missing, 30-day chunks, errors, throttling."""
+"""TikTokAdsClient on httpx.MockTransport: "-" is missing, 30-day chunks, errors, throttling."""
 
 from __future__ import annotations
 
