@@ -185,6 +185,7 @@ refunds = Table(
     Column("reason", Text),
     Column("raw", Text),
     Index("ix_refunds_order", "shop_id", "order_id"),
+    Index("ix_refunds_shop_completed", "shop_id", "completed_time"),
 )
 
 statements = Table(
@@ -218,6 +219,7 @@ order_settlements = Table(
     Column("settlement_amount", Money, nullable=False),
     Column("platform_commission_amount", Money),
     Column("affiliate_commission_amount", Money),
+    Index("ix_order_settlements_shop_settled", "shop_id", "settled_time"),
 )
 
 # --- ads ---------------------------------------------------------------------------------------
@@ -269,6 +271,7 @@ affiliate_order_lines = Table(
     Column("refunded_quantity", Integer, nullable=False, default=0),
     Column("returned_quantity", Integer, nullable=False, default=0),
     Index("ix_affiliate_lines_creator", "creator_username"),
+    Index("ix_affiliate_lines_shop_create", "shop_id", "create_time"),
 )
 
 creators = Table(
@@ -378,6 +381,78 @@ fx_rates = Table(
     Column("quote", CCY, primary_key=True),
     Column("rate", Rate, nullable=False),
     Column("source", String(64), nullable=False, default="manual"),
+)
+
+# --- rollups: daily sums per store (jobs/warehouse/rollups.py recomputes only touched days) ---
+# Money is in the row's own currency; ``day`` is local to the shop (ads: to the advertiser).
+
+shop_daily = Table(
+    "shop_daily",
+    metadata,
+    Column("shop_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("currency", CCY, nullable=False),
+    Column("orders", Integer, nullable=False),  # sales-valid orders paid that day
+    Column("units", Integer, nullable=False),
+    Column("buyers", Integer, nullable=False),  # distinct that day; weeks: shop_week_buyers
+    Column("gross_gmv", Money, nullable=False),
+    Column("refunds", Integer, nullable=False),  # refunds completed that day (of valid orders)
+    Column("refund_amount", Money, nullable=False),
+    Column("settled_orders", Integer, nullable=False),
+    Column("settled_revenue", Money, nullable=False),
+    Column("refreshed_at", UTCDateTime, nullable=False),
+)
+
+shop_week_buyers = Table(
+    "shop_week_buyers",
+    metadata,
+    Column("shop_id", ID, primary_key=True),
+    Column("week_start", Date, primary_key=True),  # local Monday
+    Column("buyers", Integer, nullable=False),  # distinct buyers of sales-valid orders that week
+)
+
+shop_daily_exclusions = Table(
+    "shop_daily_exclusions",
+    metadata,
+    Column("shop_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("rule", String(32), primary_key=True),  # a rule of analytics.clean
+    Column("rows", Integer, nullable=False),
+    Column("currency", CCY, nullable=False),
+    Column("amount", Money, nullable=False),
+)
+
+ad_daily = Table(
+    "ad_daily",
+    metadata,
+    Column("advertiser_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("campaign_id", ID, primary_key=True),
+    Column("campaign_name", String(255)),
+    Column("currency", CCY, nullable=False),
+    Column("spend", Money, nullable=False),
+    Column("impressions", BigInteger, nullable=False),
+    Column("clicks", BigInteger, nullable=False),
+    Column("conversions", BigInteger, nullable=False),
+    Column("purchases", BigInteger, nullable=False),
+    Column("purchase_value", Money, nullable=False),
+    Column("video_views", BigInteger, nullable=False),
+    Column("missing_rows", Integer, nullable=False),  # rows the platform reported as "-"
+)
+
+affiliate_daily = Table(
+    "affiliate_daily",
+    metadata,
+    Column("shop_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("creator_username", String(128), primary_key=True),
+    Column("content_type", String(16), primary_key=True),  # VIDEO | LIVE | SHOWCASE | ""
+    Column("currency", CCY, nullable=False),
+    Column("orders", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("gmv", Money, nullable=False),
+    Column("commission", Money, nullable=False),  # actual paid, else estimated
+    Column("refunded_units", Integer, nullable=False),
 )
 
 # --- operations: cursors, runs, deliveries, alerts -------------------------------------------
