@@ -143,6 +143,7 @@ orders = Table(
     Column("ingested_at", UTCDateTime, nullable=False),
     Index("ix_orders_shop_paid", "shop_id", "paid_time"),
     Index("ix_orders_shop_update", "shop_id", "update_time"),
+    Index("ix_orders_shop_create", "shop_id", "create_time"),
 )
 
 order_lines = Table(
