@@ -1,0 +1,89 @@
+"""Currency conversion of daily totals into the tenant's reporting currency, exactly.
+
+Inputs: an ``fx_rates`` frame (``day``, ``base``, ``quote``, ``rate``; 1 base = rate quote; rate a
+``Decimal`` or decimal string). Outputs: ``Decimal`` amounts. The rate of the amount's own day is
+used; a missing rate raises ``MissingFxRate`` naming the day and currency (never a silent 1.0).
+The inverse of a stored pair is used when only the other direction is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from analytics.money import quantize
+
+
+class MissingFxRate(LookupError):
+    """No rate for converting ``currency`` to ``quote`` on ``day``."""
+
+    def __init__(self, day: date, currency: str, quote: str) -> None:
+        self.day = day
+        self.currency = currency
+        self.quote = quote
+        super().__init__(f"missing FX rate {currency}->{quote} for {day.isoformat()}")
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):  # includes pandas Timestamp
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+class FxRates:
+    """Daily FX rates keyed by (day, base, quote)."""
+
+    def __init__(self, rates: Mapping[tuple[date, str, str], Decimal]) -> None:
+        self._rates = dict(rates)
+
+    @classmethod
+    def from_frame(cls, fx_rates: pd.DataFrame) -> FxRates:
+        """Build from warehouse ``fx_rates`` rows; float rates are refused (not exact)."""
+        table: dict[tuple[date, str, str], Decimal] = {}
+        for day, base, quote, rate in fx_rates[["day", "base", "quote", "rate"]].itertuples(
+            index=False
+        ):
+            if isinstance(rate, float):
+                raise TypeError(f"FX rate {base}->{quote} on {day} is a float; use Decimal or str")
+            table[(_as_date(day), str(base), str(quote))] = Decimal(rate)
+        return cls(table)
+
+    def rate(self, day: date, currency: str, quote: str) -> Decimal:
+        """How many ``quote`` one ``currency`` buys on ``day``; ``MissingFxRate`` if unknown."""
+        day = _as_date(day)
+        if currency == quote:
+            return Decimal(1)
+        direct = self._rates.get((day, currency, quote))
+        if direct is not None:
+            return direct
+        inverse = self._rates.get((day, quote, currency))
+        if inverse is not None and inverse != 0:
+            return Decimal(1) / inverse
+        raise MissingFxRate(day, currency, quote)
+
+    def convert(
+        self, amount: Decimal, currency: str, day: date, quote: str, *, exact: bool = False
+    ) -> Decimal:
+        """``amount`` of ``currency`` on ``day`` in ``quote``, rounded to the money quantum.
+
+        ``exact=True`` skips the rounding, for sums that are rounded once at the end.
+        """
+        if currency == quote:
+            return amount
+        converted = amount * self.rate(day, currency, quote)
+        return converted if exact else quantize(converted)
+
+    def check(self, needed: Iterable[tuple[date, str]], quote: str) -> list[MissingFxRate]:
+        """Every (day, currency) in ``needed`` without a rate into ``quote`` (for data quality)."""
+        missing = []
+        for day, currency in sorted(set(needed)):
+            try:
+                self.rate(day, currency, quote)
+            except MissingFxRate as exc:
+                missing.append(exc)
+        return missing

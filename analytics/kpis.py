@@ -1,0 +1,328 @@
+"""Weekly KPIs per store, tenant or region, with previous week, baselines and target progress.
+
+Inputs: the daily metric rows of ``analytics.daily`` (``shop_id, day, metric, currency, value``),
+the local days of the period, the reporting currency, ``FxRates``, and optionally the distinct
+buyer count (distinct counts do not add up over days, see ``count_buyers``) and targets.
+Outputs: ``KpiSet`` (one period), ``KpiReport`` (week + previous + 4/52-week baselines + year ago
++ target progress) and ``TargetProgress``. Money is ``Decimal`` in the reporting currency
+(each store-day total converted at that day's rate, summed exactly, rounded once); rates are
+ratios of sums over the period, ``None`` when the denominator is 0 or missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+
+from analytics.catalog import METRICS, get_metric
+from analytics.daily import MONEY_METRICS
+from analytics.fx import FxRates
+from analytics.money import money_ratio, quantize, ratio, units_to_decimal
+from analytics.weeks import WeekWindow, previous_weeks
+
+#: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
+ZERO_WHEN_ABSENT: frozenset[str] = frozenset({"gross_gmv", "refunds", "orders", "units"})
+
+
+@dataclass(frozen=True)
+class KpiSet:
+    """All KPIs of one scope over one period (field names are catalog ids)."""
+
+    currency: str
+    days: int
+    gross_gmv: Decimal
+    refunds: Decimal
+    net_gmv: Decimal
+    settled_revenue: Decimal | None
+    orders: int
+    units: int
+    buyers: int | None
+    aov: Decimal | None
+    refund_rate: float | None
+    visitors: int | None
+    cvr: float | None
+    spend: Decimal | None
+    impressions: int | None
+    clicks: int | None
+    purchases: int | None
+    purchase_value: Decimal | None
+    ctr: float | None
+    cpc: Decimal | None
+    cpm: Decimal | None
+    cpa: Decimal | None
+    roas_platform: float | None
+    roas_true: float | None
+    roas_blended: float | None
+    commission_cost: Decimal | None
+    paid_share: float | None  # PAID channel share of shop GMV (the roas_true method)
+    ads_net_revenue: Decimal | None  # net GMV attributable to ads (numerator of roas_true)
+
+    def value(self, metric_id: str) -> Decimal | float | int | None:
+        """The value of a catalog metric by id (``KeyError`` for an unknown id)."""
+        if metric_id not in _FIELD_NAMES:
+            raise KeyError(metric_id)
+        value: Decimal | float | int | None = getattr(self, metric_id)
+        return value
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(KpiSet))
+_CATALOG_IDS = frozenset(m.id for m in METRICS)
+
+
+def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict[str, Decimal]]:
+    """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal)."""
+    sums = rows.groupby(["shop_id", "metric", "day", "currency"], sort=False)["value"].sum()
+    out: dict[str, dict[str, Decimal]] = {}
+    for (shop, metric, day, currency), value in sums.items():
+        shop_totals = out.setdefault(str(shop), {})
+        if metric in MONEY_METRICS:
+            amount = fx.convert(units_to_decimal(value), str(currency), day, quote, exact=True)
+        else:
+            amount = Decimal(int(value))
+        shop_totals[str(metric)] = shop_totals.get(str(metric), Decimal(0)) + amount
+    return out
+
+
+def _sum(stores: Mapping[str, Mapping[str, Decimal]], metric: str) -> Decimal | None:
+    present = [t[metric] for t in stores.values() if metric in t]
+    if not present:
+        return Decimal(0) if metric in ZERO_WHEN_ABSENT else None
+    return sum(present, Decimal(0))
+
+
+def _money(value: Decimal | None) -> Decimal | None:
+    return None if value is None else quantize(value)
+
+
+def _count(value: Decimal | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _ads_net_revenue(stores: Mapping[str, Mapping[str, Decimal]]) -> Decimal | None:
+    """Σ over stores of paid share × net GMV (stores without traffic GMV are skipped)."""
+    total: Decimal | None = None
+    for t in stores.values():
+        traffic_gmv, paid = t.get("traffic_gmv"), t.get("paid_gmv", Decimal(0))
+        if not traffic_gmv:
+            continue
+        net = t.get("gross_gmv", Decimal(0)) - t.get("refunds", Decimal(0))
+        total = (total or Decimal(0)) + net * paid / traffic_gmv
+    return total
+
+
+def compute_kpis(
+    daily: pd.DataFrame, days: Iterable[date], currency: str, fx: FxRates, *,
+    shop_ids: Iterable[str] | None = None, buyers: int | None = None,
+) -> KpiSet:
+    """KPIs over ``days`` for the given stores (all stores in ``daily`` when ``shop_ids`` is None).
+
+    ``MissingFxRate`` if a store-day total needs a rate that is not stored.
+    """
+    days = list(days)
+    rows = daily[daily["day"].isin(days)]
+    if shop_ids is not None:
+        rows = rows[rows["shop_id"].isin(list(shop_ids))]
+    stores = _store_totals(rows, currency, fx)
+    t = {m: _sum(stores, m) for m in (
+        "gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors", "traffic_buyers",
+        "spend", "impressions", "clicks", "purchases", "purchase_value", "commission_cost",
+        "traffic_gmv", "paid_gmv")}
+    gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
+    net, spend = gross - refunds, t["spend"]
+    ads_net = _ads_net_revenue(stores)
+    orders = int(t["orders"] or 0)
+    return KpiSet(
+        currency=currency, days=len(days),
+        gross_gmv=quantize(gross), refunds=quantize(refunds), net_gmv=quantize(net),
+        settled_revenue=_money(t["settled_revenue"]), orders=orders, units=int(t["units"] or 0),
+        buyers=buyers, aov=money_ratio(gross, orders), refund_rate=ratio(refunds, gross),
+        visitors=_count(t["visitors"]), cvr=ratio(t["traffic_buyers"], t["visitors"]),
+        spend=_money(spend), impressions=_count(t["impressions"]), clicks=_count(t["clicks"]),
+        purchases=_count(t["purchases"]), purchase_value=_money(t["purchase_value"]),
+        ctr=ratio(t["clicks"], t["impressions"]), cpc=money_ratio(spend, t["clicks"]),
+        cpm=money_ratio(None if spend is None else spend * 1000, t["impressions"]),
+        cpa=money_ratio(spend, t["purchases"]),
+        roas_platform=ratio(t["purchase_value"], spend), roas_true=ratio(ads_net, spend),
+        roas_blended=ratio(net, spend), commission_cost=_money(t["commission_cost"]),
+        paid_share=ratio(t["paid_gmv"], t["traffic_gmv"]), ads_net_revenue=_money(ads_net),
+    )
+
+
+def count_buyers(valid_orders: pd.DataFrame, start_utc: datetime, end_utc: datetime) -> int:
+    """Distinct ``(shop_id, buyer_id)`` of sales-valid orders paid in ``[start_utc, end_utc)``."""
+    paid = valid_orders["paid_time"]
+    part = valid_orders[(paid >= start_utc) & (paid < end_utc) & valid_orders["buyer_id"].notna()]
+    return int(len(part[["shop_id", "buyer_id"]].drop_duplicates()))
+
+
+_ADDITIVE: frozenset[str] = frozenset({
+    "gross_gmv", "refunds", "net_gmv", "settled_revenue", "spend", "purchase_value",
+    "commission_cost", "ads_net_revenue", "orders", "units", "visitors", "impressions", "clicks",
+    "purchases"})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Several past weeks together; ``value`` gives the average week (ratios: over all weeks)."""
+
+    totals: KpiSet
+    weeks: int
+
+    def value(self, metric_id: str) -> Decimal | float | None:
+        """Average weekly value of an additive metric; the pooled ratio for a rate.
+
+        Distinct buyers do not average over weeks, so ``buyers`` is ``None``.
+        """
+        total = self.totals.value(metric_id)
+        if metric_id == "buyers" or total is None:
+            return None
+        if metric_id in _ADDITIVE:
+            if isinstance(total, Decimal):
+                return quantize(total / self.weeks)
+            return float(total) / self.weeks
+        return total
+
+
+@dataclass(frozen=True)
+class Change:
+    """A metric now against a reference value; ``good`` follows the catalog direction."""
+
+    metric: str
+    current: Decimal | float | int | None
+    reference: Decimal | float | int | None
+    delta: float | None  # current - reference
+    pct: float | None  # delta / |reference|; None when the reference is 0 or missing
+    good: bool | None  # None: no change, neutral metric or not computable
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """Progress of one KPI against the tenant's target for the period."""
+
+    metric: str
+    target: Decimal | float
+    actual: Decimal | float | int | None
+    progress: float | None  # actual / target
+    met: bool | None  # lower_better metrics are met at or below target
+
+
+def compare(metric_id: str, current: Decimal | float | int | None,
+            reference: Decimal | float | int | None) -> Change:
+    """The change of ``metric_id`` from ``reference`` to ``current``."""
+    if current is None or reference is None:
+        return Change(metric_id, current, reference, None, None, None)
+    delta = float(current) - float(reference)
+    pct = None if reference == 0 else delta / abs(float(reference))
+    direction = get_metric(metric_id).direction if metric_id in _CATALOG_IDS else "neutral"
+    good = None if delta == 0 or direction == "neutral" else (
+        (delta > 0) == (direction == "higher_better"))
+    return Change(metric_id, current, reference, delta, pct, good)
+
+
+def target_progress(kpis: KpiSet, targets: Mapping[str, Decimal | float | int]) -> tuple[
+    TargetProgress, ...
+]:
+    """Each target against the actual value; ``progress`` is ``None`` for a zero target."""
+    out = []
+    for metric_id, target in targets.items():
+        actual = kpis.value(metric_id)
+        progress = ratio(actual, target)
+        lower = get_metric(metric_id).direction == "lower_better"
+        met = None if actual is None else (actual <= target if lower else actual >= target)
+        out.append(TargetProgress(metric_id, target, actual, progress, met))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """One scope's week with its references; ``change`` compares against any of them."""
+
+    scope: str
+    week: str
+    current: KpiSet
+    previous: KpiSet | None
+    baseline_4w: Baseline | None
+    baseline_52w: Baseline | None
+    year_ago: KpiSet | None
+    targets: tuple[TargetProgress, ...]
+
+    def change(self, metric_id: str, against: str = "previous") -> Change:
+        """Change of a metric against "previous", "4w", "52w" or "year_ago"."""
+        ref: Decimal | float | int | None
+        if against in ("previous", "year_ago"):
+            other = self.previous if against == "previous" else self.year_ago
+            ref = None if other is None else other.value(metric_id)
+        elif against in ("4w", "52w"):
+            base = self.baseline_4w if against == "4w" else self.baseline_52w
+            ref = None if base is None else base.value(metric_id)
+        else:
+            raise ValueError(f"unknown reference {against!r}")
+        return compare(metric_id, self.current.value(metric_id), ref)
+
+
+def _history_start(daily: pd.DataFrame, shop_ids: list[str] | None) -> date | None:
+    rows = daily if shop_ids is None else daily[daily["shop_id"].isin(shop_ids)]
+    return None if rows.empty else min(rows["day"])
+
+
+def weekly_report(
+    daily: pd.DataFrame, week: WeekWindow, currency: str, fx: FxRates, *,
+    shop_ids: Iterable[str] | None = None, scope: str = "all",
+    buyers: Mapping[str, int] | None = None,
+    targets: Mapping[str, Decimal | float | int] | None = None,
+    history_start: date | None = None,
+) -> KpiReport:
+    """The week's KPIs with previous week, 4- and 52-week baselines and the same week a year ago.
+
+    Only full weeks on or after ``history_start`` (default: the scope's first day with data) count,
+    so with one week of history every reference is ``None``. ``buyers`` maps week labels to
+    distinct buyer counts (``count_buyers``); ``targets`` are weekly targets by metric id.
+    """
+    shops = None if shop_ids is None else list(shop_ids)
+    start = history_start if history_start is not None else _history_start(daily, shops)
+    buyers = buyers or {}
+
+    def kpis(w: WeekWindow) -> KpiSet:
+        return compute_kpis(daily, w.days, currency, fx, shop_ids=shops, buyers=buyers.get(w.label))
+
+    def usable(w: WeekWindow) -> bool:
+        return start is not None and w.monday >= start
+
+    past = [w for w in previous_weeks(week, 52) if usable(w)]
+
+    def baseline(n: int) -> Baseline | None:
+        weeks = [w for w in past if (week.monday - w.monday).days <= 7 * n]
+        if not weeks:
+            return None
+        days = [d for w in weeks for d in w.days]
+        return Baseline(compute_kpis(daily, days, currency, fx, shop_ids=shops), len(weeks))
+
+    current = kpis(week)
+    previous = kpis(past[0]) if past and past[0].monday == week.monday.fromordinal(
+        week.monday.toordinal() - 7) else None
+    year_ago_w = [w for w in past if (week.monday - w.monday).days == 364]
+    return KpiReport(
+        scope=scope, week=week.label, current=current, previous=previous,
+        baseline_4w=baseline(4), baseline_52w=baseline(52),
+        year_ago=kpis(year_ago_w[0]) if year_ago_w else None,
+        targets=target_progress(current, targets or {}),
+    )
+
+
+def reports_by_group(
+    daily: pd.DataFrame, week: WeekWindow, currency: str, fx: FxRates,
+    groups: Mapping[str, str], **kwargs: object,
+) -> dict[str, KpiReport]:
+    """One ``weekly_report`` per group; ``groups`` maps shop_id to a store, region or tenant."""
+    members: dict[str, list[str]] = {}
+    for shop, group in groups.items():
+        members.setdefault(group, []).append(shop)
+    return {
+        group: weekly_report(daily, week, currency, fx, shop_ids=shops, scope=group,
+                             **kwargs)  # type: ignore[arg-type]
+        for group, shops in members.items()
+    }
