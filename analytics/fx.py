@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from analytics.money import quantize
+from analytics.money import quantize, units_to_decimal
 
 
 class MissingFxRate(LookupError):
@@ -87,3 +87,31 @@ class FxRates:
             except MissingFxRate as exc:
                 missing.append(exc)
         return missing
+
+
+def convert_totals(
+    frame: pd.DataFrame, keys: list[str], money: str, quote: str, fx: FxRates | None = None,
+    *, day: str = "day",
+) -> pd.DataFrame:
+    """Σ ``money`` units per ``keys`` as ``Decimal`` in ``quote``: daily totals, each converted.
+
+    Rows are summed per key, day and currency first, then each daily total is converted at that
+    day's rate (exact), and the key's total is rounded once. Without ``fx`` every row must
+    already be in ``quote``. Missing values are skipped; a key with none gets ``None``.
+    Returns one row per key with columns ``keys + [money]``.
+    """
+    part = frame[frame[money].notna()]
+    if part.empty:
+        return pd.DataFrame(columns=[*keys, money])
+    sums = part.groupby([*keys, day, "currency"], sort=False)[money].sum()
+    totals: dict[tuple[object, ...], Decimal] = {}
+    for index, units in sums.items():
+        *key, when, currency = index if isinstance(index, tuple) else (index,)
+        amount = units_to_decimal(units)
+        if currency != quote:
+            if fx is None:
+                raise MissingFxRate(_as_date(when), str(currency), quote)
+            amount = fx.convert(amount, str(currency), _as_date(when), quote, exact=True)
+        totals[tuple(key)] = totals.get(tuple(key), Decimal(0)) + amount
+    rows = [(*key, quantize(amount)) for key, amount in totals.items()]
+    return pd.DataFrame(rows, columns=[*keys, money])

@@ -1,0 +1,123 @@
+"""The look shared by every digest chart: fonts, colour-blind-safe palette, sizes, titles, numbers.
+
+Inputs: nothing at import but the font files of the machine. Outputs: ``STYLE`` (rc settings
+used inside ``chart_context``), the Okabe-Ito ``PALETTE``, ``frame`` (title + period + unit line),
+``compact_number`` (axis labels in the reader's language) and ``to_png``. CJK faces from the Debian
+``fonts-noto-cjk`` / ``fonts-wqy-zenhei`` packages are registered at import so Chinese renders
+without tofu; Latin digits and the minus sign keep coming from DejaVu Sans.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+Lang = Literal["zh", "en"]
+Number = float | int | Decimal
+
+#: Font files tried at import, in order; missing files are skipped.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+)
+#: Family list: DejaVu first for digits and U+2212, CJK faces as per-glyph fallbacks.
+FONT_FAMILIES = ["DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Zen Hei"]
+#: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies.
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+    "yellow": "#F0E442", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F",
+    "black": "#000000",
+}
+SERIES = [PALETTE[k] for k in ("blue", "orange", "sky", "green", "purple", "vermillion",
+                               "yellow", "grey")]
+GOOD, BAD, NEUTRAL = PALETTE["blue"], PALETTE["vermillion"], PALETTE["grey"]
+#: 1200 px wide at this dpi; heights vary per chart.
+WIDTH_IN, DPI = 12.0, 100
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": FONT_FAMILIES,
+    "font.size": 16,
+    "axes.titlesize": 16,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 15,
+    "ytick.labelsize": 15,
+    "legend.fontsize": 15,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#DDDDDD",
+    "axes.unicode_minus": True,
+    "savefig.facecolor": "white",
+}
+WORDS: dict[str, dict[Lang, str]] = {
+    "target": {"en": "Target", "zh": "目标"},
+    "baseline": {"en": "4-week baseline", "zh": "4周基线"},
+    "this_week": {"en": "This week", "zh": "本周"},
+    "last_week": {"en": "Last week", "zh": "上周"},
+    "unit": {"en": "Unit", "zh": "单位"},
+    "days": {"en": "days", "zh": "天"},
+}
+
+
+def register_cjk_fonts() -> list[str]:
+    """Add the installed CJK font files to matplotlib; returns the files that were found."""
+    found = [p for p in CJK_FONT_FILES if Path(p).exists()]
+    for path in found:
+        font_manager.fontManager.addfont(path)
+    return found
+
+
+REGISTERED_FONTS = register_cjk_fonts()
+
+
+def word(key: str, lang: Lang) -> str:
+    """A fixed chart word (legend, axis) in the reader's language."""
+    return WORDS[key][lang]
+
+
+@contextmanager
+def chart_context() -> Iterator[None]:
+    """The shared rc settings, scoped to one chart (no global state is left changed)."""
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def new_figure(height_in: float) -> Figure:
+    """A 1200 px wide Figure (no pyplot) with constrained layout."""
+    return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+
+
+def frame(fig: Figure, ax: Axes, title: str, period: str, unit: str, lang: Lang) -> None:
+    """Title, then a grey line with the period and the unit, both left-aligned."""
+    fig.suptitle(title, x=0.01, ha="left", fontsize=20, fontweight="bold")
+    sep = "  ·  "
+    ax.set_title(f"{period}{sep}{word('unit', lang)}: {unit}", loc="left", color="#555555",
+                 fontsize=15, pad=12)
+
+
+def compact_number(value: Number, lang: Lang, decimals: int = 1) -> str:
+    """Short axis/label text: 12.3k / 4.5M in English, 1.2万 / 3.4亿 in Chinese."""
+    v = float(value)
+    sign, a = ("−" if v < 0 else ""), abs(v)
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for size, suffix in steps:
+        if a >= size:
+            return f"{sign}{a / size:.{decimals}f}{suffix}"
+    return f"{sign}{a:,.0f}" if a >= 100 else f"{sign}{a:.{decimals + 1}g}"
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes at the chart dpi."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
