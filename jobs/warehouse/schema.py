@@ -431,14 +431,14 @@ ad_daily = Table(
     Column("campaign_id", ID, primary_key=True),
     Column("campaign_name", String(255)),
     Column("currency", CCY, nullable=False),
-    Column("spend", Money, nullable=False),
-    Column("impressions", BigInteger, nullable=False),
-    Column("clicks", BigInteger, nullable=False),
-    Column("conversions", BigInteger, nullable=False),
-    Column("purchases", BigInteger, nullable=False),
-    Column("purchase_value", Money, nullable=False),
-    Column("video_views", BigInteger, nullable=False),
-    Column("missing_rows", Integer, nullable=False),  # rows the platform reported as "-"
+    # Campaign-level report rows; None where the platform reported "-" (no data, not zero).
+    Column("spend", Money),
+    Column("impressions", BigInteger),
+    Column("clicks", BigInteger),
+    Column("conversions", BigInteger),
+    Column("purchases", BigInteger),
+    Column("purchase_value", Money),
+    Column("video_views", BigInteger),
 )
 
 affiliate_daily = Table(

@@ -1,0 +1,158 @@
+"""Incremental daily rollups: the sums every weekly KPI is served from.
+
+``refresh_rollups(conn, shop_id, days)`` recomputes one store's ``shop_daily``,
+``shop_daily_exclusions`` and ``affiliate_daily`` rows for the given local days (and the
+``shop_week_buyers`` of the weeks they fall in) from the raw rows, with the cleaning rules of
+``analytics.clean``: sales are sales-valid orders on their paid day; refunds of sales-valid orders
+reduce net GMV on the day they complete; settlements count on their settled day; unpaid orders are
+excluded on the day they were created. Days without activity get a row of zeros, so a day that was
+computed is told apart from a day never synced. ``touched_days`` finds which days a sync changed.
+Distinct buyers do not add up over days, so each week's buyers are counted from its orders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import Connection, delete
+
+from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
+from analytics.weeks import local_midnight_utc
+from jobs.warehouse import queries as q
+from jobs.warehouse.rollup_days import (
+    ad_rollup_rows,
+    affiliate_rows,
+    exclusion_rows,
+    shop_day_rows,
+)
+from jobs.warehouse.schema import (
+    affiliate_daily,
+    shop_daily,
+    shop_daily_exclusions,
+    shop_week_buyers,
+)
+from jobs.warehouse.touched import data_days, touched_days
+
+__all__ = [
+    "data_days", "rebuild_rollups", "refresh_ad_rollups", "refresh_rollups", "touched_days",
+]
+
+
+def refresh_rollups(
+    conn: Connection, shop_id: str, days: Iterable[date], *, rules: CleaningRules = DEFAULT_RULES
+) -> int:
+    """Recompute the store's rollups for ``days`` (local dates) in this transaction.
+
+    Idempotent: running it twice, or over days that did not change, writes the same rows.
+    Returns the number of rollup rows written.
+    """
+    wanted = sorted(set(days))
+    if not wanted:
+        return 0
+    info = q.shop_info(conn, shop_id)
+    written = 0
+    for first, last in _runs(wanted):
+        written += _refresh_run(conn, shop_id, info, first, last, rules)
+    mondays = sorted({d - timedelta(d.weekday()) for d in wanted})
+    written += _refresh_week_buyers(conn, shop_id, info["timezone"], mondays, rules)
+    return written
+
+
+def rebuild_rollups(
+    conn: Connection, shop_id: str, *, rules: CleaningRules = DEFAULT_RULES
+) -> int:
+    """Recompute every day the store has data for (first sync, or after a rule change)."""
+    span = data_days(conn, shop_id)
+    if span is None:
+        return 0
+    first, last = span
+    return refresh_rollups(conn, shop_id, _day_range(first, last), rules=rules)
+
+
+def _day_range(first: date, last: date) -> list[date]:
+    return [first + timedelta(i) for i in range((last - first).days + 1)]
+
+
+def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
+    """Contiguous runs of sorted days, so each run is one indexed range query."""
+    start = prev = days[0]
+    for day in days[1:]:
+        if day != prev + timedelta(1):
+            yield start, prev
+            start = day
+        prev = day
+    yield start, prev
+
+
+def _refresh_run(conn: Connection, shop_id: str, info: dict[str, str], first: date, last: date,
+                 rules: CleaningRules) -> int:
+    tz = info["timezone"]
+    start, end = local_midnight_utc(tz, first), local_midnight_utc(tz, last + timedelta(1))
+    cleaned = clean_orders(q.load_orders(conn, shop_id, start, end), rules)
+    units = q.load_order_units(conn, shop_id, start, end)
+    refund_frame = q.load_refunds(conn, shop_id, start, end)
+    refunds_clean = clean_refunds(refund_frame, clean_orders(_refund_orders(refund_frame), rules),
+                                  rules)
+    settlements = q.load_settlements(conn, shop_id, start, end)
+    affiliate = q.load_affiliate_lines(conn, shop_id, start, end)
+    days = _day_range(first, last)
+    now = datetime.now(UTC)
+    daily = shop_day_rows(shop_id, info, days, cleaned.valid, units, refunds_clean.valid,
+                          settlements, now)
+    excluded = exclusion_rows(shop_id, info, cleaned.excluded, refunds_clean.excluded)
+    creators = affiliate_rows(shop_id, tz, affiliate)
+    for table in (shop_daily, shop_daily_exclusions, affiliate_daily):
+        conn.execute(delete(table).where(table.c.shop_id == shop_id, table.c.day >= first,
+                                         table.c.day <= last))
+    for table, rows in ((shop_daily, daily), (shop_daily_exclusions, excluded),
+                        (affiliate_daily, creators)):
+        if rows:
+            conn.execute(table.insert(), rows)
+    return len(daily) + len(excluded) + len(creators)
+
+
+def _refund_orders(refund_frame: pd.DataFrame) -> pd.DataFrame:
+    """The orders of the loaded refunds, as an orders frame for ``clean_orders``."""
+    found = refund_frame[refund_frame["order_found"].notna()]
+    data = {"shop_id": found["shop_id"], "order_id": found["order_id"],
+            "currency": found["currency"], "sub_total": 0}
+    for name in q.REFUND_ORDER_COLUMNS:
+        data[name] = found[f"order_{name}"]
+    return pd.DataFrame(data).drop_duplicates(["shop_id", "order_id"])
+
+
+def _refresh_week_buyers(conn: Connection, shop_id: str, tz: str, mondays: list[date],
+                         rules: CleaningRules) -> int:
+    rows = []
+    for monday in mondays:
+        start, end = local_midnight_utc(tz, monday), local_midnight_utc(tz, monday + timedelta(7))
+        valid = clean_orders(q.load_orders(conn, shop_id, start, end), rules).valid
+        rows.append({"shop_id": shop_id, "week_start": monday,
+                     "buyers": int(valid["buyer_id"].dropna().nunique())})
+        conn.execute(delete(shop_week_buyers).where(shop_week_buyers.c.shop_id == shop_id,
+                                                    shop_week_buyers.c.week_start == monday))
+    conn.execute(shop_week_buyers.insert(), rows)
+    return len(rows)
+
+
+def refresh_ad_rollups(conn: Connection, advertiser_id: str, days: Iterable[date]) -> int:
+    """Recompute ``ad_daily`` (per advertiser, day, campaign) for ``days`` (advertiser-local).
+
+    The campaign-level report rows are the ones every ads KPI uses; "-" stays ``None``.
+    """
+    from jobs.warehouse.schema import ad_daily, ad_report_rows
+
+    wanted = sorted(set(days))
+    written = 0
+    for first, last in _runs(wanted) if wanted else ():
+        rows = q.load_days(conn, ad_report_rows, "advertiser_id", advertiser_id, first, last)
+        out = ad_rollup_rows(advertiser_id, rows)
+        conn.execute(delete(ad_daily).where(ad_daily.c.advertiser_id == advertiser_id,
+                                            ad_daily.c.day >= first, ad_daily.c.day <= last))
+        if out:
+            conn.execute(ad_daily.insert(), out)
+        written += len(out)
+    return written
+
