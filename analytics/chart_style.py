@@ -44,8 +44,7 @@ GOOD, BAD, NEUTRAL = PALETTE["blue"], PALETTE["vermillion"], PALETTE["grey"]
 #: 1200 px wide at this dpi; heights vary per chart.
 WIDTH_IN, DPI = 12.0, 100
 STYLE: dict[str, Any] = {
-    "font.family": "sans-serif",
-    "font.sans-serif": FONT_FAMILIES,
+    "font.family": FONT_FAMILIES,
     "font.size": 16,
     "axes.titlesize": 16,
     "axes.labelsize": 16,
@@ -55,6 +54,7 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.color": "#DDDDDD",
     "axes.unicode_minus": True,
     "savefig.facecolor": "white",
@@ -66,6 +66,8 @@ WORDS: dict[str, dict[Lang, str]] = {
     "last_week": {"en": "Last week", "zh": "上周"},
     "unit": {"en": "Unit", "zh": "单位"},
     "days": {"en": "days", "zh": "天"},
+    "count": {"en": "count", "zh": "数量"},
+    "lead_time": {"en": "reorder lead time", "zh": "补货周期"},
 }
 
 
@@ -77,7 +79,14 @@ def register_cjk_fonts() -> list[str]:
     return found
 
 
+def font_families(found: list[str]) -> list[str]:
+    """The family list for the fonts found: WenQuanYi only when Noto CJK is missing."""
+    has_noto = any("Noto" in p for p in found)
+    return [f for f in FONT_FAMILIES if not (has_noto and f.startswith("WenQuanYi"))]
+
+
 REGISTERED_FONTS = register_cjk_fonts()
+STYLE["font.family"] = font_families(REGISTERED_FONTS)
 
 
 def word(key: str, lang: Lang) -> str:
@@ -113,7 +122,9 @@ def compact_number(value: Number, lang: Lang, decimals: int = 1) -> str:
     for size, suffix in steps:
         if a >= size:
             return f"{sign}{a / size:.{decimals}f}{suffix}"
-    return f"{sign}{a:,.0f}" if a >= 100 else f"{sign}{a:.{decimals + 1}g}"
+    if a >= 100 or a.is_integer():
+        return f"{sign}{a:,.0f}"
+    return f"{sign}{a:.{decimals + 1}g}"
 
 
 def to_png(fig: Figure) -> bytes:
