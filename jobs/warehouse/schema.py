@@ -541,3 +541,14 @@ subscriptions = Table(
     Column("subscribed", Boolean, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# Targets changed from chat (``target roas 3.0``); they override the tenants file's ``targets``.
+target_overrides = Table(
+    "target_overrides",
+    metadata,
+    Column("tenant_id", ID, primary_key=True),
+    Column("target", String(32), primary_key=True),  # a field of config.tenants.Targets
+    Column("value", Rate, nullable=False),
+    Column("set_by", String(128), nullable=False),  # "slack:U123" / "telegram:42" / "terminal"
+    Column("updated_at", UTCDateTime, nullable=False),
+)
