@@ -10,8 +10,9 @@ Rules, applied in this order (an order is counted under the first rule it breaks
 ``sample`` (is_sample), ``replacement`` (is_replacement), ``test`` (buyer_message contains a
 marker, case-insensitive, or recipient_name equals a marker name). Orders cancelled after payment
 stay sales; their refund reduces net GMV when it completes.
-A refund counts when its status is a completed status, it has a completed_time, and its order is
-sales-valid (refunds of samples, tests, replacements are excluded under the order's rule).
+A refund counts when its status is a completed status (or ends in ``_COMPLETE``), it has a
+completed_time, and its order is sales-valid (refunds of samples, tests and replacements are
+excluded as ``order_excluded``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class CleaningRules:
     test_message_markers: tuple[str, ...] = DEFAULT_TEST_MESSAGE_MARKERS
     test_recipient_names: tuple[str, ...] = DEFAULT_TEST_RECIPIENT_NAMES
     completed_refund_statuses: frozenset[str] = DEFAULT_COMPLETED_REFUND_STATUSES
+    completed_refund_suffix: str = "_COMPLETE"  # e.g. RETURN_OR_REFUND_REQUEST_COMPLETE
 
 
 DEFAULT_RULES = CleaningRules()
@@ -145,7 +147,10 @@ def clean_refunds(
     load orders back far enough (by paid time) to cover the refunds' orders.
     """
     status = refunds["status"].fillna("").astype("str").str.upper()
-    done = status.isin(list(rules.completed_refund_statuses)) & refunds["completed_time"].notna()
+    done = status.isin(list(rules.completed_refund_statuses))
+    if rules.completed_refund_suffix:
+        done |= status.str.endswith(rules.completed_refund_suffix.upper())
+    done &= refunds["completed_time"].notna()
     key = ["shop_id", "order_id"]
     valid_keys = pd.MultiIndex.from_frame(orders.valid[key].astype("str"))
     excluded_keys = pd.MultiIndex.from_frame(orders.excluded[key].astype("str"))

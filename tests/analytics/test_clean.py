@@ -65,11 +65,13 @@ def test_refund_rules():
         {"order_id": "s", "refund_amount": m("3")},
         {"order_id": "elsewhere", "refund_amount": m("6")},
         {"order_id": "a", "status": "return_or_refund_request_complete", "refund_amount": m("5")},
+        {"order_id": "a", "status": "CANCELLATION_REQUEST_COMPLETE", "refund_amount": m("2")},
+        {"order_id": "a", "status": "REQUEST_REJECTED", "refund_amount": m("7")},
     )
     result = clean_refunds(frame, cleaned)
-    assert list(result.valid["refund_id"]) == ["r0", "r5"]
+    assert list(result.valid["refund_id"]) == ["r0", "r5", "r6"]
     assert _by_rule(result) == {
-        "not_completed": (2, {"GBP": Decimal("3")}),
+        "not_completed": (3, {"GBP": Decimal("10")}),
         "order_not_found": (1, {"GBP": Decimal("6")}),
         "order_excluded": (1, {"GBP": Decimal("3")}),
     }
