@@ -1,0 +1,164 @@
+"""The running simulator: one HTTP server for the shop auth host, the Shop API host, the Business
+API and the admin endpoints, in a daemon thread on 127.0.0.1 (``Sandbox.start``) or in the
+foreground (``tikpulse sandbox serve``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sandbox import admin_api, ads_api, shop_api, shop_auth
+from sandbox.ads_api import PREFIX as ADS_PREFIX
+from sandbox.ads_gate import ads_error
+from sandbox.codes import ADS_SYSTEM_ERROR, SHOP_INTERNAL, SHOP_NOT_FOUND
+from sandbox.config import GeneratorConfig
+from sandbox.credentials import DemoCredentials, demo_credentials
+from sandbox.dataset import Dataset
+from sandbox.faults import FaultClient, FaultRegistry
+from sandbox.generator import generate
+from sandbox.ratelimit import RateLimiter
+from sandbox.shop_gate import shop_error
+from sandbox.state import SandboxState
+from sandbox.tokens import ACCESS_TTL, REFRESH_TTL, TokenStore
+from sandbox.truth import ShopWeekTruth
+from sandbox.web import QuietServer, Request, Response, Router, make_handler
+
+_DATASETS: dict[GeneratorConfig, Dataset] = {}
+_DATASETS_LOCK = threading.Lock()
+
+
+def cached_dataset(config: GeneratorConfig) -> Dataset:
+    """The data set of a config, generated once per process (data sets are read-only)."""
+    with _DATASETS_LOCK:
+        if config not in _DATASETS:
+            _DATASETS[config] = generate(config)
+        return _DATASETS[config]
+
+
+def build_app(state: SandboxState) -> Router:
+    """Every route of the simulator."""
+    router = Router()
+    for module in (shop_auth, shop_api, ads_api, admin_api):
+        module.add_routes(router, state)
+    return router
+
+
+def make_dispatch(state: SandboxState, router: Router):
+    """The one entry point: route, count, and turn crashes into 5xx envelopes."""
+
+    def dispatch(req: Request) -> Response:
+        handler, args, known = router.find(req.method, req.path)
+        state.requests[req.path if handler else "<unrouted>"] += 1
+        ads = req.path.startswith(ADS_PREFIX)
+        if handler is None:
+            status = 405 if known else 404
+            return ads_error(40002, "Unknown path", status) if ads else shop_error(status, SHOP_NOT_FOUND)
+        req.path_args = args
+        try:
+            return handler(req)
+        except Exception as exc:  # a simulator bug must still answer like the platform would
+            if ads:
+                return ads_error(ADS_SYSTEM_ERROR, f"sandbox error: {exc!r}", 500)
+            return shop_error(500, SHOP_INTERNAL, f"sandbox error: {exc!r}")
+
+    return dispatch
+
+
+@dataclass
+class Sandbox:
+    """A simulator serving a generated data set; see ``Sandbox.start``."""
+
+    state: SandboxState
+    server: QuietServer
+    thread: threading.Thread | None = None
+    faults: FaultClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.faults = FaultClient(self.base_url)
+
+    @classmethod
+    def start(cls, config: GeneratorConfig | None = None, port: int = 0,
+              credentials: DemoCredentials | None = None, qps: float | None = None,
+              host: str = "127.0.0.1", scenario: Path | None = None,
+              access_ttl: float = ACCESS_TTL, refresh_ttl: float = REFRESH_TTL,
+              background: bool = True) -> Sandbox:
+        """Generate (or reuse) the data set and serve it; in a daemon thread unless ``background=False``."""
+        dataset = cached_dataset(config or GeneratorConfig())
+        state = SandboxState(dataset, demo_credentials(dataset, credentials),
+                             TokenStore(access_ttl, refresh_ttl), FaultRegistry(), RateLimiter(qps))
+        if scenario:
+            state.faults.load_scenario(scenario)
+        server = QuietServer((host, port), make_handler(make_dispatch(state, build_app(state))))
+        sandbox = cls(state, server)
+        if background:
+            sandbox.thread = threading.Thread(target=server.serve_forever, name="tiktok-sandbox", daemon=True)
+            sandbox.thread.start()
+        return sandbox
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def shop_auth_url(self) -> str:
+        """Base URL of the shop auth host (``/api/v2/token/...``)."""
+        return self.base_url
+
+    @property
+    def shop_api_url(self) -> str:
+        """Base URL of the Shop API host."""
+        return self.base_url
+
+    @property
+    def ads_api_url(self) -> str:
+        """Base URL of the Business API, version included."""
+        return self.base_url + ADS_PREFIX
+
+    @property
+    def credentials(self) -> DemoCredentials:
+        """App credentials and demo sellers."""
+        return self.state.credentials
+
+    @property
+    def dataset(self) -> Dataset:
+        """The data set being served."""
+        return self.state.dataset
+
+    @property
+    def truth(self) -> dict[tuple[str, date], ShopWeekTruth]:
+        """Ground truth per (shop_id, local week start)."""
+        return self.state.dataset.truth
+
+    @property
+    def anomalies(self) -> list[dict[str, Any]]:
+        """The planted-anomaly manifest."""
+        return self.state.dataset.anomalies
+
+    def new_auth_code(self, seller: int = 0, api: str = "shop") -> str:
+        """A fresh single-use auth code for a demo seller (as if they authorized again)."""
+        return self.state.tokens.mint_code(api, seller)
+
+    def set_qps(self, qps: float | None) -> None:
+        """Change the enforced request rate (None: unlimited)."""
+        self.state.limiter.set_qps(qps)
+
+    def serve_forever(self) -> None:
+        """Serve in the current thread until interrupted."""
+        self.server.serve_forever()
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

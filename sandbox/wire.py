@@ -1,0 +1,128 @@
+"""JSON of orders, line items and refund records, built only for the rows of the page served.
+
+Money is a decimal string in the shop's currency; times are unix seconds; events after the API
+clock are left out (an order paid after the clock looks unpaid).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sandbox.aftersales import CANCEL, CANCEL_INITIATORS, CANCEL_REASONS, PARTIAL_ALL, PARTIAL_AMOUNT, REJECTED
+from sandbox.dataset import Dataset
+from sandbox.orders import KIND_REPLACEMENT, KIND_SAMPLE, KIND_TEST
+from sandbox.regions import money_str
+
+ORDER_MONEY = ("sub_total", "shipping_fee", "seller_discount", "platform_discount", "total_amount", "tax")
+TEST_MESSAGE = "TEST ORDER - please do not ship"
+
+
+def orders_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray,
+                as_of: int) -> list[dict[str, Any]]:
+    """Order objects for ``rows`` (with their as-of ``status`` and ``update_time``)."""
+    o = ds.orders
+    cols = {c: o[c].to_numpy()[rows] for c in (
+        "order_id", "shop_idx", "create_time", "paid_time", "cancel_time", "delivery_time",
+        "ship_time", "kind", "user_id", "cancel_initiator", "cancel_reason", *ORDER_MONEY)}
+    line_rows = ds.order_lines(rows)
+    counts = o["n_lines"].to_numpy()[rows]
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    shop = ds.shops.iloc[int(cols["shop_idx"][0])] if rows.size else None
+    out = []
+    for i in range(rows.size):
+        order = _order(cols, i, status[i], int(update_time[i]), as_of, shop)
+        order["line_items"] = _lines(ds, line_rows[bounds[i]:bounds[i + 1]], status[i], shop)
+        out.append(order)
+    return out
+
+
+def _order(cols: dict[str, np.ndarray], i: int, status: str, update_time: int, as_of: int,
+           shop: Any) -> dict[str, Any]:
+    exp, cur = int(shop["exponent"]), str(shop["currency"])
+    kind = int(cols["kind"][i])
+    order: dict[str, Any] = {
+        "id": str(cols["order_id"][i]), "status": str(status),
+        "create_time": int(cols["create_time"][i]), "update_time": update_time,
+        "is_sample_order": kind == KIND_SAMPLE, "is_replacement_order": kind == KIND_REPLACEMENT,
+        "is_exchange_order": False, "is_cod": False, "user_id": str(cols["user_id"][i]),
+        "buyer_message": TEST_MESSAGE if kind == KIND_TEST else "",
+        "fulfillment_type": "FULFILLMENT_BY_SELLER", "shipping_type": "TIKTOK",
+        "delivery_option_name": "Standard shipping", "payment_method_name": "Card",
+        "payment": {"currency": cur, **{k: money_str(cols[k][i], exp) for k in ORDER_MONEY},
+                    "original_shipping_fee": money_str(cols["shipping_fee"][i], exp)},
+        "recipient_address": {"name": "TEST" if kind == KIND_TEST else f"Buyer {cols['user_id'][i] % 100000}",
+                              "region_code": str(shop["region"]), "phone_number": "(+**)*****1234",
+                              "full_address": "*** masked ***"},
+    }
+    for field, col in (("paid_time", "paid_time"), ("cancel_time", "cancel_time"),
+                       ("delivery_time", "delivery_time"), ("shipping_time", "ship_time")):
+        t = int(cols[col][i])
+        if 0 <= t <= as_of:
+            order[field] = t
+    if "cancel_time" in order:
+        order["cancel_reason"] = CANCEL_REASONS[int(cols["cancel_reason"][i])]
+        order["cancellation_initiator"] = CANCEL_INITIATORS[int(cols["cancel_initiator"][i])]
+    return order
+
+
+def _lines(ds: Dataset, line_rows: np.ndarray, status: str, shop: Any) -> list[dict[str, Any]]:
+    exp, cur = int(shop["exponent"]), str(shop["currency"])
+    lines, skus = ds.lines, ds.skus
+    out = []
+    for row in line_rows:
+        sku = int(lines["sku_row"].iat[row])
+        out.append({
+            "id": str(lines["line_id"].iat[row]), "product_id": str(skus["product_id"].iat[sku]),
+            "product_name": str(skus["product_name"].iat[sku]), "sku_id": str(skus["sku_id"].iat[sku]),
+            "sku_name": str(skus["variant"].iat[sku]), "seller_sku": str(skus["seller_sku"].iat[sku]),
+            "original_price": money_str(lines["original_price"].iat[row], exp),
+            "sale_price": money_str(lines["sale_price"].iat[row], exp),
+            "seller_discount": money_str(lines["seller_discount"].iat[row], exp),
+            "platform_discount": money_str(lines["platform_discount"].iat[row], exp),
+            "currency": cur, "display_status": str(status), "is_gift": False,
+            "cancel_reason": "",
+        })
+    return out
+
+
+def refunds_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray) -> list[dict[str, Any]]:
+    """Return or cancellation records for refund-table ``rows``."""
+    r = ds.refunds
+    out = []
+    for i, row in enumerate(rows):
+        order_row = int(r["order_row"].iat[row])
+        shop = ds.shops.iloc[int(r["shop_idx"].iat[row])]
+        exp, cur = int(shop["exponent"]), str(shop["currency"])
+        amount = money_str(r["amount"].iat[row], exp)
+        refund = {"currency": cur, "refund_total": amount, "refund_subtotal": amount,
+                  "refund_shipping_fee": money_str(0, exp), "refund_tax": money_str(0, exp)}
+        record = {"order_id": str(ds.orders["order_id"].iat[order_row]), "create_time": int(r["request_time"].iat[row]),
+                  "update_time": int(update_time[i]), "refund_amount": refund}
+        items = _refund_lines(ds, row, order_row, exp)
+        if int(r["kind"].iat[row]) == CANCEL:
+            record["cancel_line_items"] = items
+            record.update(cancel_id=str(r["record_id"].iat[row]), cancel_status=str(status[i]),
+                          cancel_type="CANCEL" if int(r["initiator"].iat[row]) != 0 else "BUYER_CANCEL",
+                          role=CANCEL_INITIATORS[int(r["initiator"].iat[row])])
+        else:
+            record["return_line_items"] = items
+            shape = int(r["shape"].iat[row])
+            record.update(return_id=str(r["record_id"].iat[row]), return_status=str(status[i]),
+                          return_type="REFUND" if shape == PARTIAL_AMOUNT else "RETURN_AND_REFUND",
+                          role="BUYER", return_reason="Item not as described")
+        out.append(record)
+    return out
+
+
+def _refund_lines(ds: Dataset, row: int, order_row: int, exp: int) -> list[dict[str, Any]]:
+    r, o, lines = ds.refunds, ds.orders, ds.lines
+    start, n = int(o["line_start"].iat[order_row]), int(o["n_lines"].iat[order_row])
+    pos = int(r["line_pos"].iat[row])
+    picked = range(start, start + n) if pos < 0 or int(r["shape"].iat[row]) == PARTIAL_ALL else [start + pos]
+    partial = int(r["shape"].iat[row]) in (PARTIAL_AMOUNT, REJECTED)  # one amount: part, or 0
+    return [{"order_line_item_id": str(lines["line_id"].iat[j]),
+             "sku_id": str(ds.skus["sku_id"].iat[int(lines["sku_row"].iat[j])]),
+             "refund_amount": money_str(r["amount"].iat[row] if partial else lines["sale_price"].iat[j], exp)}
+            for j in picked]
