@@ -1,0 +1,112 @@
+"""Posting alert messages to Slack and Telegram, with admin mentions in each system's syntax.
+
+Both senders are the real client libraries (``slack_sdk.WebClient``, PTB's ``Bot``); tests and
+the demo point them at local servers through ``base_url``. ``deliver`` posts one message to every
+destination and reports, per destination, the message id or the error: a notice counts as
+delivered when at least one chat received it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from jobs.alerts.messages import AlertMessage
+from jobs.alerts.routing import Destination
+
+log = logging.getLogger(__name__)
+
+#: Seconds per chat API call (delivery-lessons.md: Slack API timeout 30 s).
+CHAT_TIMEOUT_S = 30
+#: 429 retries honoured per Slack call.
+SLACK_RATE_LIMIT_RETRIES = 3
+_CODE = re.compile(r"`([^`]+)`")
+
+
+class Sender(Protocol):
+    """Posts one alert message to one chat and returns the chat's message id."""
+
+    def send(self, destination: Destination, message: AlertMessage) -> str: ...
+
+
+class SlackSender:
+    """Alerts into Slack channels through ``chat.postMessage``."""
+
+    def __init__(self, token: str, base_url: str = "https://slack.com/api/") -> None:
+        self._client = WebClient(token=token, base_url=base_url, timeout=CHAT_TIMEOUT_S)
+        self._client.retry_handlers.append(
+            RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES))
+
+    def send(self, destination: Destination, message: AlertMessage) -> str:
+        """Post ``message``; admins are mentioned as ``<@U123>``."""
+        text = _slack_escape(message.text)
+        if message.mention_admins and destination.admins:
+            text += "\n" + " ".join(f"<@{a}>" for a in destination.admins)
+        reply = self._client.chat_postMessage(channel=destination.channel_id, text=text,
+                                              unfurl_links=False)
+        return str(reply["ts"])
+
+
+class TelegramSender:
+    """Alerts into Telegram chats through ``sendMessage`` (HTML parse mode)."""
+
+    def __init__(self, token: str, base_url: str = "https://api.telegram.org/bot") -> None:
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+
+    def send(self, destination: Destination, message: AlertMessage) -> str:
+        """Post ``message``; admins are mentioned with ``tg://user`` links."""
+        text = _CODE.sub(r"<code>\1</code>", html.escape(message.text, quote=False))
+        if message.mention_admins and destination.admins:
+            text += "\n" + " ".join(f'<a href="tg://user?id={a}">admin</a>'
+                                    for a in destination.admins)
+        return asyncio.run(self._send(int(destination.channel_id), text))
+
+    async def _send(self, chat_id: int, text: str) -> str:
+        async with Bot(self._token, base_url=self._base_url) as bot:
+            sent = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
+                                          link_preview_options=LinkPreviewOptions(is_disabled=True))
+        return str(sent.message_id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one message in one chat."""
+
+    destination: Destination
+    message_id: str | None
+    error: str | None = None
+
+
+def deliver(message: AlertMessage, destinations: Sequence[Destination],
+            senders: Mapping[str, Sender]) -> list[Outcome]:
+    """Post ``message`` to each destination whose chat system has a sender."""
+    outcomes = []
+    for dest in destinations:
+        sender = senders.get(dest.channel_kind)
+        if sender is None:
+            outcomes.append(Outcome(dest, None, f"no {dest.channel_kind} bot configured"))
+            continue
+        try:
+            outcomes.append(Outcome(dest, sender.send(dest, message)))
+        except (SlackApiError, TelegramError, OSError) as exc:
+            log.warning("alert %s to %s %s failed: %s", message.kind, dest.channel_kind,
+                        dest.channel_id, exc)
+            outcomes.append(Outcome(dest, None, str(exc)))
+    return outcomes
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
