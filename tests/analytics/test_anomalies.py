@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from analytics_frames import m
+
+from analytics.anomalies import WEEKLY, AnomalyConfig, detect_anomalies
+from analytics.series import campaign_series, creator_weekly_series, store_series
+
+START = date(2026, 10, 5)  # a Monday
+
+
+def _daily(n: int, last: float | None = None, *, weekday: float = 100, weekend: float = 150,
+           volume: float = 50, key: str = "s1") -> pd.DataFrame:
+    days = [START + timedelta(i) for i in range(n)]
+    values = [weekend if d.weekday() >= 5 else weekday for d in days]
+    if last is not None:
+        values[-1] = last
+    return pd.DataFrame({"key": key, "day": days, "value": values, "volume": volume,
+                         "money_per_unit": 1.0, "currency": "GBP"})
+
+
+def test_drop_on_a_weekday_is_flagged_with_money_and_severity():
+    series = _daily(29, last=40)  # day 29 is a Monday: expected 100, weekends are not the norm
+    (flag,) = detect_anomalies(series, "gross_gmv")
+    assert flag.period == START + timedelta(28) and flag.key == "s1"
+    assert flag.expected == pytest.approx(100)
+    assert flag.robust_z == pytest.approx(-12)  # scale floored at 5% of 100
+    assert flag.change_pct == pytest.approx(-0.6)
+    assert flag.money_at_stake == Decimal("60") and flag.currency == "GBP"
+    assert (flag.severity, flag.direction) == ("high", "down")
+
+
+def test_weekday_profile_makes_a_normal_weekend_unremarkable():
+    series = _daily(34, last=150)  # the 34th day is a Saturday
+    assert (START + timedelta(33)).weekday() == 5
+    assert detect_anomalies(series, "gross_gmv", evaluate=[START + timedelta(33)]) == []
+    low_weekend = _daily(34, last=100)  # 100 on a Saturday is a third below its usual 150
+    (flag,) = detect_anomalies(low_weekend, "gross_gmv", evaluate=[START + timedelta(33)])
+    assert flag.expected == pytest.approx(150)
+    assert flag.robust_z == pytest.approx(-50 / 7.5)
+    assert flag.severity == "medium"
+
+
+def test_volume_and_money_gates():
+    series = _daily(29, last=40, volume=5)
+    assert detect_anomalies(series, "gmv", AnomalyConfig(min_volume=10)) == []
+    assert len(detect_anomalies(series, "gmv", AnomalyConfig(min_volume=5))) == 1
+    series = _daily(29, last=40)
+    assert detect_anomalies(series, "gmv", AnomalyConfig(min_money={"GBP": 61})) == []
+    assert len(detect_anomalies(series, "gmv", AnomalyConfig(min_money={"*": 60}))) == 1
+    no_money = series.drop(columns=["money_per_unit"])
+    assert detect_anomalies(no_money, "cvr", AnomalyConfig(min_money={"*": 1})) == []
+
+
+def test_short_history_gives_no_verdict():
+    assert detect_anomalies(_daily(14, last=1), "gmv") == []  # 13 points < 14
+    assert len(detect_anomalies(_daily(15, last=1), "gmv")) == 1
+
+
+def test_counts_use_poisson_noise_floor():
+    series = _daily(29, last=0, weekday=4, weekend=4)
+    assert detect_anomalies(series, "orders", AnomalyConfig(count=True)) == []  # z = -2
+    assert len(detect_anomalies(series, "orders")) == 1  # without the floor: z = -20
+
+
+def test_each_series_is_judged_against_its_own_history():
+    quiet_big = _daily(29, weekday=10_000, weekend=10_000, key="big")
+    small = _daily(29, weekday=10, weekend=10, key="small")
+    assert detect_anomalies(pd.concat([quiet_big, small]), "gmv") == []
+
+
+def test_weekly_series_and_single_week_of_history():
+    weeks = [START + timedelta(7 * i) for i in range(7)]
+    frame = pd.DataFrame({"key": "alice", "day": weeks, "value": [100.0] * 6 + [800.0],
+                          "money_per_unit": 1.0, "currency": "GBP"})
+    (flag,) = detect_anomalies(frame, "creator_gmv", WEEKLY)
+    assert (flag.period, flag.grain, flag.direction) == (weeks[-1], "week", "up")
+    assert flag.money_at_stake == Decimal("700")
+    assert detect_anomalies(frame.tail(1), "creator_gmv", WEEKLY) == []
+
+
+def test_store_series_from_daily_rows():
+    d = date(2026, 11, 16)
+    daily = pd.DataFrame([
+        ("s1", d, "gross_gmv", "GBP", m("200")), ("s1", d, "orders", "", 4),
+        ("s1", d, "visitors", "", 100), ("s1", d, "spend", "GBP", m("30")),
+        ("s1", d, "impressions", "", 6000), ("s1", d, "clicks", "", 60),
+        ("s1", d, "purchase_value", "GBP", m("90")),
+        ("s1", d + timedelta(1), "visitors", "", 80),  # a day without orders
+    ], columns=["shop_id", "day", "metric", "currency", "value"])
+    series = store_series(daily)
+    cvr = series["cvr"].set_index("day")
+    assert cvr.loc[d, "value"] == pytest.approx(0.04)
+    assert cvr.loc[d, "money_per_unit"] == pytest.approx(100 * 50)  # visitors x AOV
+    assert cvr.loc[d + timedelta(1), "value"] == 0.0
+    cpm = series["cpm"].iloc[0]
+    assert (cpm["value"], cpm["money_per_unit"]) == (pytest.approx(5.0), pytest.approx(6.0))
+    assert series["ctr"].iloc[0]["money_per_unit"] == pytest.approx(6000 * 0.5)
+    assert series["roas_platform"].iloc[0]["value"] == pytest.approx(3.0)
+    assert set(series["gross_gmv"]["currency"]) == {"GBP"}
+
+
+def test_campaign_and_creator_series():
+    d = date(2026, 11, 16)
+    ads = pd.DataFrame({"advertiser_id": "a1", "level": ["campaign", "campaign", "ad"],
+                        "campaign_id": "c1", "day": [d, d + timedelta(1), d],
+                        "currency": "GBP", "spend": pd.array([m("10"), None, m("5")], "Int64"),
+                        "impressions": pd.array([2000, 100, 1], "Int64"),
+                        "clicks": pd.array([20, 1, 1], "Int64")})
+    cpm = campaign_series(ads)["cpm"]
+    assert list(cpm["value"]) == [pytest.approx(5.0)]  # the "-" spend day has no CPM
+    lines = pd.DataFrame({"creator_username": "bob", "day": [d, d + timedelta(15)],
+                          "price": [m("10"), m("5")], "quantity": [2, 1], "currency": "GBP"})
+    weekly = creator_weekly_series(lines)
+    assert list(weekly["value"]) == [20.0, 0.0, 5.0]
+    assert list(weekly["day"]) == [d, d + timedelta(7), d + timedelta(14)]
