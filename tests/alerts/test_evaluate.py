@@ -16,8 +16,14 @@ from jobs.alerts.evaluate import evaluate_tenant
 from jobs.alerts.subscriptions import unsubscribe
 from jobs.warehouse.db import make_engine
 from tests.alerts.conftest import (
-    SLACK_ADMIN, SLACK_CHANNEL, TELEGRAM_ADMIN, TELEGRAM_CHAT, alert_setup, make_tenant,
-    seed_tenant, set_status,
+    SLACK_ADMIN,
+    SLACK_CHANNEL,
+    TELEGRAM_ADMIN,
+    TELEGRAM_CHAT,
+    alert_setup,
+    make_tenant,
+    seed_tenant,
+    set_status,
 )
 
 BROKE = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -35,7 +41,8 @@ def test_revoked_shop_alerts_once_repeats_daily_and_recovers_once(engine, sender
 
     evaluate_at(setup, tenant, BROKE + timedelta(minutes=5))
     [first] = slack.top_level(SLACK_CHANNEL)
-    assert "Shop authorization broken" in first.text and "Acme UK (7495000000000000001)" in first.text
+    assert "Shop authorization broken" in first.text
+    assert "Acme UK (7495000000000000001)" in first.text
     assert "removed TikPulse's authorization" in first.text
     assert "2026-11-20 14:00 (Asia/Shanghai)" in first.text  # since, in the tenant's zone
     assert "https://services.tiktokshop.com/open/authorize?service_id=7001" in first.text

@@ -54,7 +54,8 @@ def test_since_comes_from_the_source_when_known():
 
 
 def test_a_different_problem_is_news_even_inside_the_cooldown():
-    _, events = run([(0, broken("revoked")), (5, broken("shop_changed")), (6, broken("shop_changed"))])
+    steps = [(0, broken("revoked")), (5, broken("shop_changed")), (6, broken("shop_changed"))]
+    _, events = run(steps)
     assert [e[1] for e in events] == ["opened", "changed"]
 
 
