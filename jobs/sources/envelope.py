@@ -27,6 +27,9 @@ SHOP_CODES: dict[int, type[e.TikTokError]] = {
     36009002: e.RateLimited,
     36009003: e.UpstreamError,
     101000: e.ShopMismatch,
+    106011: e.ShopMismatch,  # shop_cipher not authorized for this token (sandbox [I])
+    36009004: e.BadRequest,  # invalid parameters (sandbox [I])
+    36009005: e.BadRequest,  # unknown path or resource (sandbox [I])
     45101004: e.QuotaExhausted,  # Creator Marketplace daily quota
 }
 #: TikTok Business API codes -> error class (errors arrive as HTTP 200 with a non-zero code).
@@ -113,7 +116,7 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def _shop_fallback(code: int, status: int) -> type[e.TikTokError]:
-    if str(code).startswith(("105", "360")):
+    if str(code).startswith(("105", "36004")):
         return e.AuthError
     return e.UpstreamError if status >= 500 else e.BadRequest
 

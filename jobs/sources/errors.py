@@ -42,8 +42,8 @@ class TikTokError(Exception):
 class AuthError(TikTokError):
     """The authorization cannot be used as it is; retrying the same call cannot help."""
 
-    #: Authorization state recorded when a sync stops on this error.
-    status = "auth_failed"
+    #: Authorization state recorded when a sync stops on this error (``authorizations.status``).
+    status = "refresh_failed"
 
 
 class TokenExpired(AuthError):
@@ -55,7 +55,7 @@ class TokenExpired(AuthError):
 class TokenInvalid(AuthError):
     """The access token is unknown, malformed or empty."""
 
-    status = "invalid"
+    status = "revoked"
 
 
 class Revoked(AuthError):
@@ -79,13 +79,13 @@ class ShopMismatch(AuthError):
 class RefreshExpired(AuthError):
     """The refresh token has expired: the seller must authorize again."""
 
-    status = "refresh_expired"
+    status = "expired"
 
 
 class BadAuthCode(AuthError):
     """The authorization code is unknown, already used or expired."""
 
-    status = "bad_auth_code"
+    status = "refresh_failed"
 
 
 class RateLimited(TikTokError):

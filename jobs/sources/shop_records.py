@@ -168,6 +168,7 @@ class AffiliateSku:
     """One SKU of an affiliate order, with the creator and content that sold it."""
 
     order_id: str
+    sku_id: str
     product_id: str | None
     creator_username: str | None
     content_type: str | None
@@ -399,6 +400,7 @@ def _parse_affiliate_sku(order_id: str, data: Mapping[str, Any]) -> AffiliateSku
     price, currency = w.amount_of(data, "price")
     return AffiliateSku(
         order_id=order_id,
+        sku_id=str(data.get("sku_id") or data.get("id") or data.get("product_id") or ""),
         product_id=w.text(data.get("product_id")),
         creator_username=w.text(data.get("creator_username")),
         content_type=w.text(data.get("content_type")),

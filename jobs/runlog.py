@@ -1,0 +1,64 @@
+"""The run log: one ``job_runs`` row per sync or import, written at start and at the end.
+
+A run that dies without finishing stays ``running`` with its start time, which is itself a signal
+for alerts. Counters are kept in memory and written once at the end (and on failure).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from jobs.warehouse.schema import job_runs
+
+
+@dataclass
+class Run:
+    """Counters of one running job."""
+
+    run_id: int
+    kind: str
+    subject_id: str | None
+    rows_read: int = 0
+    rows_written: int = 0
+    pages: int = 0
+    retries: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def count_page(self, source: str, read: int, written: int) -> None:
+        """Add one committed page of ``source``."""
+        self.pages += 1
+        self.rows_read += read
+        self.rows_written += written
+        per = self.details.setdefault("sources", {}).setdefault(source, {"pages": 0, "rows": 0})
+        per["pages"] += 1
+        per["rows"] += read
+
+    def count_retry(self, *_: object) -> None:
+        """One retried call (signature fits ``RetryPolicy.on_retry``)."""
+        self.retries += 1
+
+
+def start_run(engine: Engine, kind: str, subject_id: str | None) -> Run:
+    """Insert a ``running`` row and return its counters."""
+    with engine.begin() as conn:
+        result = conn.execute(job_runs.insert().values(
+            kind=kind, subject_id=subject_id, started_at=datetime.now(UTC), status="running",
+            rows_read=0, rows_written=0, pages=0, retries=0))
+        return Run(int(result.inserted_primary_key[0]), kind, subject_id)
+
+
+def finish_run(engine: Engine, run: Run, status: str, error: str | None = None) -> None:
+    """Write the final counters, duration and outcome (``ok``, ``failed``, ``partial``, ...)."""
+    details = {**run.details, "duration_s": round(time.monotonic() - run.started, 3),
+               "outcome": status}
+    with engine.begin() as conn:
+        conn.execute(update(job_runs).where(job_runs.c.run_id == run.run_id).values(
+            finished_at=datetime.now(UTC), status=status, rows_read=run.rows_read,
+            rows_written=run.rows_written, pages=run.pages, retries=run.retries,
+            error=error, details=details))
