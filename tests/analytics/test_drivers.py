@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from analytics_frames import m
+
+from analytics.anomalies import detect_anomalies
+from analytics.drivers import (
+    contribution_table,
+    decompose_gmv,
+    decompose_roas,
+    explain_store_anomaly,
+)
+from analytics.series import store_series
+
+
+def _parts(dec):
+    return {p.factor: p.contribution for p in dec.parts}
+
+
+def test_gmv_drop_from_conversion():
+    dec = decompose_gmv((1000, 20, 1000.0), (1000, 10, 500.0))
+    assert dec.change == -500 and dec.method == "lmdi" and dec.driver == "cvr"
+    assert _parts(dec) == {"traffic": 0.0, "cvr": pytest.approx(-500), "aov": 0.0}
+
+
+def test_gmv_contributions_add_up_exactly():
+    dec = decompose_gmv((1000, 20, 1000.0), (1200, 18, 1080.0))
+    parts = _parts(dec)
+    assert sum(parts.values()) == pytest.approx(80)
+    weight = 80 / math.log(1.08)
+    assert parts["traffic"] == pytest.approx(weight * math.log(1.2))
+    assert parts["cvr"] == pytest.approx(weight * math.log(0.75))
+    assert parts["aov"] == pytest.approx(parts["traffic"])
+    assert dec.driver == "traffic"
+    assert dec.describe().startswith("gmv +80.00: cvr -")
+
+
+def test_gmv_with_zero_sales_or_zero_traffic_falls_back_to_substitution():
+    to_zero = decompose_gmv((1000, 20, 1000.0), (1100, 0, 0.0))
+    assert to_zero.method == "sequential" and to_zero.driver == "cvr"
+    assert _parts(to_zero) == {"traffic": pytest.approx(100), "cvr": pytest.approx(-1100),
+                               "aov": 0.0}
+    from_zero = decompose_gmv((None, 0, 0.0), (None, 5, 250.0))
+    assert _parts(from_zero) == {"orders": 250.0, "aov": 0.0} and from_zero.driver == "orders"
+    no_traffic = decompose_gmv((0, 0, 0.0), (0, 0, 0.0))
+    assert no_traffic.change == 0 and no_traffic.driver is None
+
+
+def test_roas_drop_from_cpm():
+    dec = decompose_roas((100, 20_000, 200, 10, 300), (100, 8_000, 80, 4, 120))
+    assert (dec.previous, dec.current) == (3.0, 1.2)
+    assert dec.driver == "cpm"
+    parts = {p.factor: p for p in dec.parts}
+    assert parts["cpm"].contribution == pytest.approx(-1.8)
+    assert (parts["cpm"].previous, parts["cpm"].current) == (5.0, 12.5)
+    assert parts["ctr"].contribution == pytest.approx(0) and parts["aov"].contribution == 0
+
+
+def test_roas_with_no_spend_before():
+    dec = decompose_roas((0, 0, 0, 0, 0), (100, 10_000, 100, 5, 250))
+    assert dec.previous == 0 and dec.current == 2.5 and dec.method == "sequential"
+    assert sum(_parts(dec).values()) == pytest.approx(2.5)
+
+
+def test_contribution_table_orders_by_direction_of_change():
+    cur = pd.Series({"a": 100, "b": 50, "c": 0})
+    prev = pd.Series({"a": 80, "b": 100, "d": 20})
+    table = contribution_table(cur, prev)
+    assert list(table["key"]) == ["b", "d", "c", "a"]
+    assert list(table["delta"]) == [-50, -20, 0, 20]
+    assert list(table["share"]) == [1.0, 0.4, -0.0, -0.4]
+
+
+def _daily_rows(days: int, last_orders: int, visitors: bool = True) -> pd.DataFrame:
+    start = date(2026, 10, 5)
+    rows = []
+    for i in range(days):
+        d = start + timedelta(i)
+        orders = last_orders if i == days - 1 else 20
+        rows += [("s1", d, "orders", "", orders), ("s1", d, "gross_gmv", "GBP", m("50") * orders)]
+        if visitors:
+            rows.append(("s1", d, "visitors", "", 1000))
+    return pd.DataFrame(rows, columns=["shop_id", "day", "metric", "currency", "value"])
+
+
+def test_store_anomaly_explained_by_conversion_or_orders():
+    daily = _daily_rows(29, last_orders=9)
+    (flag,) = detect_anomalies(store_series(daily)["gross_gmv"], "gross_gmv")
+    explained = explain_store_anomaly(flag, daily)
+    assert explained.driver == "cvr"
+    assert explained.explanation.startswith("gmv -550.00: cvr -550.00")
+    daily = _daily_rows(29, last_orders=9, visitors=False)
+    (flag,) = detect_anomalies(store_series(daily)["gross_gmv"], "gross_gmv")
+    assert explain_store_anomaly(flag, daily).driver == "orders"
