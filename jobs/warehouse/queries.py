@@ -1,168 +1,144 @@
-"""Thin loaders from the warehouse into the DataFrames ``analytics`` expects.
+"""Queries every number in the product comes through: rollups into analytics' daily metric rows.
 
-Every loader takes a connection, one store (or advertiser) and a half-open UTC range or an
-inclusive range of local days, and returns warehouse column names with money as int64 units of
-1e-4 (``MONEY_SCALE``; nullable money as ``Int64``) and points in time as tz-aware UTC. Queries go
-through the (shop_id, time) indexes, so loading one store-week reads only that week's rows.
+``daily_rows`` reads the rollups (``shop_daily``, ``ad_daily``, ``affiliate_daily``) and
+``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
+``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
+``analytics.kpis`` computes the same KPIs from either. ``store_kpis`` answers one store's KPIs
+over a day range (the bot's and alerts' question) from rollups alone. Raw loaders for the
+analytics that need rows (creators, content, stock) live in ``jobs.warehouse.loaders``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import BigInteger, Column, Connection, Select, and_, or_, select, type_coerce
+from sqlalchemy import Connection, Engine, select
 
+from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
+from analytics.daily import COLUMNS, traffic_rows
+from analytics.kpis import KpiSet, compute_kpis
+from analytics.weeks import local_midnight_utc
+from jobs.fx import load_fx
+from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
 from jobs.warehouse.schema import (
-    affiliate_order_lines,
-    order_lines,
-    order_settlements,
-    orders,
-    refunds,
-    shops,
-)
-from jobs.warehouse.types import Money, UTCDateTime
-
-#: Order columns the cleaning rules and KPIs use (raw JSON and addresses are not loaded).
-ORDER_COLUMNS = (
-    "shop_id", "order_id", "status", "buyer_id", "create_time", "paid_time", "cancel_time",
-    "is_sample", "is_replacement", "buyer_message", "recipient_name", "currency", "sub_total",
-    "total_amount",
-)
-#: Columns of an order a refund's validity depends on (loaded with the refund).
-REFUND_ORDER_COLUMNS = (
-    "paid_time", "cancel_time", "is_sample", "is_replacement", "buyer_message", "recipient_name",
+    ad_daily,
+    advertisers,
+    affiliate_daily,
+    shop_daily,
+    shop_traffic_daily,
+    shop_week_buyers,
 )
 
-
-class UnknownShop(LookupError):
-    """The shop is not in the warehouse ``shops`` table."""
-
-    def __init__(self, shop_id: str) -> None:
-        self.shop_id = shop_id
-        super().__init__(f"shop {shop_id!r} is not in the warehouse; sync it or add it with "
-                         "'tikpulse tenants' before computing its numbers")
-
-
-def shop_info(conn: Connection, shop_id: str) -> dict[str, str]:
-    """The shop's ``name``, ``region``, ``currency`` and ``timezone``; ``UnknownShop`` if absent."""
-    row = conn.execute(
-        select(shops.c.name, shops.c.region, shops.c.currency, shops.c.timezone).where(
-            shops.c.shop_id == shop_id
-        )
-    ).first()
-    if row is None:
-        raise UnknownShop(shop_id)
-    return dict(row._mapping)
+#: shop_daily column -> daily metric id, and whether rows of zero are kept (sales are zero, not
+#: unknown, on a day without orders; settlements and refunds only appear where they happened).
+SHOP_METRICS: tuple[tuple[str, str, bool], ...] = (
+    ("gross_gmv", "gross_gmv", True), ("orders", "orders", True), ("units", "units", True),
+    ("refund_amount", "refunds", False), ("settled_revenue", "settled_revenue", False),
+)
+MONEY_COLUMNS = frozenset({"gross_gmv", "refund_amount", "settled_revenue", "spend",
+                           "purchase_value", "commission", "gmv"})
+AD_METRICS = ("spend", "impressions", "clicks", "purchases", "purchase_value")
 
 
-def raw(column: Column) -> object:
-    """A column read without its Python type (money stays integer units, times stay as stored)."""
-    return type_coerce(column, BigInteger).label(column.name)
+def _long(data: pd.DataFrame, column: str, metric: str, keep_zero: bool) -> pd.DataFrame:
+    part = data[data[column].notna()]
+    if not keep_zero:
+        part = part[part[column] != 0]
+    currency = part["currency"] if column in MONEY_COLUMNS else ""
+    return pd.DataFrame({"shop_id": part["shop_id"], "day": part["day"], "metric": metric,
+                         "currency": currency, "value": part[column].astype("int64")})
 
 
-def _pick(table_columns: Iterable[Column]) -> list[object]:
-    return [raw(c) if isinstance(c.type, Money) else c for c in table_columns]
+def store_advertisers(conn: Connection, shop_ids: Iterable[str],
+                      configured: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """advertiser_id -> shop_id: the tenants file's ``advertiser_ids`` and the warehouse links."""
+    shops = list(shop_ids)
+    out = {a: s for s, ids in (configured or {}).items() if s in shops for a in ids}
+    rows = conn.execute(select(advertisers.c.advertiser_id, advertisers.c.shop_id)
+                        .where(advertisers.c.shop_id.in_(shops)))
+    for advertiser_id, shop_id in rows:
+        out.setdefault(advertiser_id, shop_id)
+    return out
 
 
-def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd.DataFrame:
-    """Run ``stmt`` into a DataFrame, typing money as int64 units and times as UTC."""
-    result = conn.execute(stmt)
-    data = pd.DataFrame(result.all(), columns=list(result.keys()))
-    for col in columns:
-        if isinstance(col, str):
-            continue
-        name = col.name
-        if name not in data:
-            continue
-        if isinstance(col.type, UTCDateTime):
-            data[name] = pd.to_datetime(data[name], utc=True)
-        elif isinstance(col.type, Money):
-            series = pd.to_numeric(data[name]).astype("Int64")
-            data[name] = series.astype("int64") if not series.isna().any() else series
-    return data
+def _select_days(table, key: str, ids: Sequence[str], first: date, last: date):  # type: ignore[no-untyped-def]
+    cols = [raw(c) if c.name in MONEY_COLUMNS else c for c in table.c]
+    return select(*cols).where(table.c[key].in_(list(ids)), table.c.day >= first,
+                               table.c.day <= last), list(table.c)
 
 
-def _in_range(column: Column, start: datetime, end: datetime) -> object:
-    return and_(column >= start, column < end)
+def daily_rows(conn: Connection, shop_ids: Sequence[str], first: date, last: date, *,
+               advertiser_shop: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Daily metric rows of ``shop_ids`` for local days ``[first, last]`` from the rollups."""
+    parts = []
+    shop = frame(conn, *_select_days(shop_daily, "shop_id", shop_ids, first, last))
+    parts += [_long(shop, col, metric, keep) for col, metric, keep in SHOP_METRICS]
+    affiliate = frame(conn, *_select_days(affiliate_daily, "shop_id", shop_ids, first, last))
+    parts.append(_long(affiliate, "commission", "commission_cost", True))
+    ad_map = dict(advertiser_shop) if advertiser_shop is not None else store_advertisers(
+        conn, shop_ids)
+    if ad_map:
+        ads = frame(conn, *_select_days(ad_daily, "advertiser_id", list(ad_map), first, last))
+        ads["shop_id"] = ads["advertiser_id"].map(ad_map)
+        parts += [_long(ads, m, m, True) for m in AD_METRICS]
+    traffic = frame(conn, *_select_days(shop_traffic_daily, "shop_id", shop_ids, first, last))
+    if not traffic.empty:
+        parts.append(traffic_rows(traffic))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "value" else object)
+                             for c in COLUMNS})
+    out = pd.concat(parts, ignore_index=True)[COLUMNS]
+    out["value"] = out["value"].astype("int64")
+    return out
 
 
-def load_orders(conn: Connection, shop_id: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Orders paid in ``[start, end)``, and unpaid orders created in it (for the exclusions)."""
-    cols = [orders.c[name] for name in ORDER_COLUMNS]
-    stmt = select(*_pick(cols)).where(
-        orders.c.shop_id == shop_id,
-        or_(
-            _in_range(orders.c.paid_time, start, end),
-            and_(orders.c.paid_time.is_(None), _in_range(orders.c.create_time, start, end)),
-        ),
-    )
-    return frame(conn, stmt, cols)
-
-
-def load_order_units(conn: Connection, shop_id: str, start: datetime, end: datetime) -> pd.Series:
-    """Units (Σ line quantity) per ``order_id`` of the orders paid in ``[start, end)``."""
-    from sqlalchemy import func
-
-    stmt = (
-        select(order_lines.c.order_id, func.sum(order_lines.c.quantity).label("units"))
-        .join(orders, and_(orders.c.shop_id == order_lines.c.shop_id,
-                           orders.c.order_id == order_lines.c.order_id))
-        .where(orders.c.shop_id == shop_id, _in_range(orders.c.paid_time, start, end))
-        .group_by(order_lines.c.order_id)
-    )
-    rows = conn.execute(stmt).all()
-    return pd.Series({r.order_id: int(r.units) for r in rows}, dtype="int64", name="units")
-
-
-def load_refunds(conn: Connection, shop_id: str, start: datetime, end: datetime) -> pd.DataFrame:
-    """Refunds completed in ``[start, end)``, each with the columns of its order that decide
-    whether the order is a sale (prefixed ``order_``; missing when the order is not stored)."""
-    cols = [refunds.c[n] for n in ("shop_id", "refund_id", "order_id", "kind", "status",
-                                   "create_time", "completed_time", "currency", "refund_amount")]
-    order_cols = [orders.c[n].label(f"order_{n}") for n in REFUND_ORDER_COLUMNS]
-    stmt = (
-        select(*_pick(cols), orders.c.order_id.label("order_found"), *order_cols)
-        .select_from(refunds.outerjoin(orders, and_(orders.c.shop_id == refunds.c.shop_id,
-                                                    orders.c.order_id == refunds.c.order_id)))
-        .where(refunds.c.shop_id == shop_id, _in_range(refunds.c.completed_time, start, end))
-    )
-    data = frame(conn, stmt, cols)
-    for name in ("order_paid_time", "order_cancel_time"):
-        data[name] = pd.to_datetime(data[name], utc=True)
-    return data
-
-
-def load_settlements(conn: Connection, shop_id: str, start: datetime, end: datetime) -> (
-    pd.DataFrame
+def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[date]) -> (
+    dict[date, int]
 ):
-    """Order settlements settled in ``[start, end)``."""
-    cols = list(order_settlements.c)
-    stmt = select(*_pick(cols)).where(
-        order_settlements.c.shop_id == shop_id,
-        _in_range(order_settlements.c.settled_time, start, end),
+    """Distinct buyers per week (local Monday), summed over ``shop_ids`` (buyers are per shop)."""
+    days = sorted(set(mondays))
+    if not days:
+        return {}
+    stmt = select(shop_week_buyers.c.week_start, shop_week_buyers.c.buyers).where(
+        shop_week_buyers.c.shop_id.in_(list(shop_ids)),
+        shop_week_buyers.c.week_start.in_(days),
     )
-    return frame(conn, stmt, cols)
+    out: dict[date, int] = {}
+    for monday, buyers in conn.execute(stmt):
+        out[monday] = out.get(monday, 0) + int(buyers)
+    return out
 
 
-def load_affiliate_lines(conn: Connection, shop_id: str, start: datetime, end: datetime) -> (
-    pd.DataFrame
-):
-    """Affiliate (creator) order lines created in ``[start, end)``."""
-    cols = list(affiliate_order_lines.c)
-    stmt = select(*_pick(cols)).where(
-        affiliate_order_lines.c.shop_id == shop_id,
-        _in_range(affiliate_order_lines.c.create_time, start, end),
-    )
-    return frame(conn, stmt, cols)
+def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
+                  rules: CleaningRules = DEFAULT_RULES) -> int:
+    """Distinct buyers of one store over local days ``[first, last]`` (weeks: from the rollup)."""
+    if first.weekday() == 0 and last == first + timedelta(6):
+        found = week_buyers(conn, [shop_id], [first])
+        if first in found:
+            return found[first]
+    tz = shop_info(conn, shop_id)["timezone"]
+    start, end = local_midnight_utc(tz, first), local_midnight_utc(tz, last + timedelta(1))
+    valid = clean_orders(load_orders(conn, shop_id, start, end), rules).valid
+    return int(valid["buyer_id"].dropna().nunique())
 
 
-def load_days(conn: Connection, table: object, key: str, subject: str, first: date,
-              last: date) -> pd.DataFrame:
-    """Rows of a per-day table (rollups, traffic, ad rows) for one subject, days inclusive."""
-    cols = list(table.c)  # type: ignore[attr-defined]
-    stmt = select(*_pick(cols)).where(
-        table.c[key] == subject, table.c.day >= first, table.c.day <= last  # type: ignore[attr-defined]
-    )
-    return frame(conn, stmt, cols)
+def store_kpis(engine: Engine, shop_id: str, start_day: date, end_day: date, *,
+               currency: str | None = None,
+               advertiser_ids: Sequence[str] = ()) -> KpiSet:
+    """One store's KPIs over its local days ``[start_day, end_day]`` (inclusive), from rollups.
+
+    Money is in ``currency`` (default: the store's own), converted at each day's rate;
+    ``MissingFxRate`` names the day and currency of a missing rate.
+    """
+    with engine.connect() as conn:
+        info = shop_info(conn, shop_id)
+        quote = currency or info["currency"]
+        ad_map = store_advertisers(conn, [shop_id], {shop_id: advertiser_ids})
+        rows = daily_rows(conn, [shop_id], start_day, end_day, advertiser_shop=ad_map)
+        fx = load_fx(conn, set(rows["currency"]) - {""}, quote, start_day, end_day)
+        buyers = period_buyers(conn, shop_id, start_day, end_day)
+    days = [start_day + timedelta(i) for i in range((end_day - start_day).days + 1)]
+    return compute_kpis(rows, days, quote, fx, buyers=buyers)

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
 from analytics.weeks import local_midnight_utc
-from jobs.warehouse import queries as q
+from jobs.warehouse import loaders as q
 from jobs.warehouse.rollup_days import (
     ad_rollup_rows,
     affiliate_rows,

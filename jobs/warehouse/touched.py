@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Column, Connection, func, select
 
-from jobs.warehouse import queries as q
+from jobs.warehouse import loaders as q
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
 
 #: Ids per ``IN (...)`` list, under every backend's parameter limit.
