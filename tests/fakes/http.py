@@ -26,7 +26,8 @@ class Call:
     http_method: str
     headers: dict[str, str]
     params: dict[str, Any]
-    files: dict[str, tuple[str | None, bytes]] = field(default_factory=dict)  # name -> (filename, data)
+    #: form field name -> (filename, data)
+    files: dict[str, tuple[str | None, bytes]] = field(default_factory=dict)
     body: bytes = b""
     status: int = 200  # what the server answered
 
@@ -50,7 +51,10 @@ class Failure:
     method: str | None  # only calls to this API method, or any call
 
 
-def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, tuple[str | None, bytes]]]:
+Files = dict[str, tuple[str | None, bytes]]
+
+
+def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], Files]:
     """Fields and files of a request body in any of the encodings the clients use."""
     kind = content_type.split(";")[0].strip().lower()
     if not body:
@@ -64,7 +68,7 @@ def parse_body(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str
         head = f"Content-Type: {content_type}\r\n\r\n".encode()
         message = BytesParser(policy=HTTP).parsebytes(head + body)
         fields: dict[str, Any] = {}
-        files: dict[str, tuple[str | None, bytes]] = {}
+        files: Files = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             payload = part.get_payload(decode=True) or b""
@@ -133,6 +137,14 @@ class FakeServer:
         with self._lock:
             self._failures.extend([failure] * count)
 
+    def drop_reply_next(self, count: int = 1, *, method: str | None = None) -> None:
+        """Carry out the next ``count`` calls (to ``method``) but close the connection unanswered.
+
+        The client never learns the outcome: the situation of a worker that dies between the
+        platform's answer and recording it.
+        """
+        self._queue_failure(count, Failure(0, None, {}, method))
+
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
             for i, failure in enumerate(self._failures):
@@ -153,7 +165,8 @@ class FakeServer:
         raise NotImplementedError
 
     # --- request handling -------------------------------------------------------------------
-    def handle(self, http_method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Reply:
+    def handle(self, http_method: str, raw_path: str, headers: dict[str, str],
+               body: bytes) -> Reply:
         """Parse, record, maybe fail, then route one request."""
         split = urlsplit(raw_path)
         method = self.method_of(split.path)
@@ -165,7 +178,11 @@ class FakeServer:
         with self._lock:
             self.calls.append(call)
             failure = self._take_failure(call.method)
-            reply = Reply(failure.status, failure.body, failure.headers) if failure else self.route(call)
+            if failure is not None and failure.status == 0:
+                call.status = self.route(call).status
+                return Reply(0)
+            reply = (Reply(failure.status, failure.body, failure.headers) if failure
+                     else self.route(call))
             call.status = reply.status
         return reply
 
@@ -179,9 +196,13 @@ def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = server.handle(self.command, self.path, headers, body)
-            raw = reply.body if isinstance(reply.body, bytes) else (
-                reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode()
-            )
+            if reply.status == 0:  # drop: no answer at all
+                self.close_connection = True
+                return
+            if isinstance(reply.body, bytes | str):
+                raw = reply.body if isinstance(reply.body, bytes) else reply.body.encode()
+            else:
+                raw = json.dumps(reply.body).encode()
             self.send_response(reply.status)
             is_json = not isinstance(reply.body, str | bytes)
             self.send_header("Content-Type", "application/json; charset=utf-8" if is_json

@@ -5,10 +5,12 @@
         client.chat_postMessage(channel="C0ACMEOPS", text="hi")
         assert slack.top_level("C0ACMEOPS")[0].text == "hi"
 
-It answers auth.test, chat.postMessage / update / postEphemeral, conversations.info, the three
-steps of ``files_upload_v2`` (its ``upload_url`` points back at this server) and ``response_url``
-posts; bodies may be form or JSON. Errors come back as ``{"ok": false, "error": ...}`` like Slack;
-``fail_next`` injects 429s with ``Retry-After``, 5xx, or a named error for the next N calls.
+It answers auth.test, chat.postMessage / update / postEphemeral, conversations.info / history
+(with message metadata) / replies, the three steps of ``files_upload_v2`` (its ``upload_url``
+points back at this server) and ``response_url`` posts; bodies may be form or JSON. Errors come
+back as ``{"ok": false, "error": ...}`` like Slack; ``fail_next`` injects 429s with
+``Retry-After``, 5xx, or a named error for the next N calls; ``drop_reply_next`` carries a call
+out but never answers it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fakes.http import Call, FakeServer, Failure, Reply
+from tests.fakes.http import Call, Failure, FakeServer, Reply
 
 DEFAULT_TOKEN = "xoxb-tikpulse-test"
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
@@ -36,6 +38,7 @@ class SlackMessage:
     thread_ts: str | None = None
     edits: int = 0
     files: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
 
 
 @dataclass
@@ -93,6 +96,10 @@ class FakeSlack(FakeServer):
         """Messages posted in ``channel`` outside any thread, oldest first."""
         return [m for m in self.messages.values() if m.channel == channel and m.thread_ts is None]
 
+    def replies(self, channel: str, ts: str) -> list[SlackMessage]:
+        """Messages in the thread of ``ts`` (file shares included), oldest first."""
+        return [m for m in self.messages.values() if m.channel == channel and m.thread_ts == ts]
+
     def thread(self, channel: str, ts: str) -> list[SlackFile]:
         """Files shared into the thread of message ``ts``."""
         return [f for f in self.files.values()
@@ -142,7 +149,8 @@ class FakeSlack(FakeServer):
     # --- methods -------------------------------------------------------------------------------
     def _auth_test(self, p: dict[str, Any]) -> Reply:
         return _ok(url="https://tikpulse-test.slack.com/", team="TikPulse Test", user="tikpulse",
-                   team_id="T0TIKPULSE", user_id="U0TIKBOT", bot_id="B0TIKBOT", is_enterprise_install=False)
+                   team_id="T0TIKPULSE", user_id="U0TIKBOT", bot_id="B0TIKBOT",
+                   is_enterprise_install=False)
 
     def _conversations_info(self, p: dict[str, Any]) -> Reply:
         channel = p.get("channel")
@@ -164,7 +172,8 @@ class FakeSlack(FakeServer):
         thread_ts = p.get("thread_ts") or None
         if thread_ts and thread_ts not in self.messages:
             return _error("thread_not_found")
-        msg = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts)
+        msg = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts,
+                           metadata=_json_field(p.get("metadata")))
         self.messages[msg.ts] = msg
         return _ok(channel=channel, ts=msg.ts, message=_message_json(msg))
 
@@ -222,7 +231,43 @@ class FakeSlack(FakeServer):
             file.completed = True
             done.append({"id": file.file_id, "name": file.filename, "title": file.title,
                          "size": file.length})
+        if channel:  # sharing a file posts a message (in the thread when thread_ts is given)
+            share = SlackMessage(channel, self._next_ts(), p.get("initial_comment") or "", [],
+                                 thread_ts, files=[f["id"] for f in done])
+            self.messages[share.ts] = share
         return _ok(files=done)
+
+    def _conversations_history(self, p: dict[str, Any]) -> Reply:
+        if not self._known(p.get("channel")):
+            return _error("channel_not_found")
+        oldest = float(p.get("oldest") or 0)
+        found = [m for m in self.top_level(p["channel"]) if float(m.ts) >= oldest]
+        with_meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        limit = int(p.get("limit") or 100)
+        return _ok(messages=[self._message_json(m, with_meta) for m in reversed(found)][:limit],
+                   has_more=False)
+
+    def _conversations_replies(self, p: dict[str, Any]) -> Reply:
+        parent = self.messages.get(p.get("ts", ""))
+        if parent is None or parent.channel != p.get("channel"):
+            return _error("thread_not_found")
+        thread = [parent, *(m for m in self.messages.values() if m.thread_ts == parent.ts)]
+        return _ok(messages=[self._message_json(m, False) for m in thread], has_more=False)
+
+    def _message_json(self, msg: SlackMessage, with_meta: bool) -> dict[str, Any]:
+        out = _message_json(msg)
+        if msg.files:
+            out["files"] = [{"id": f, "name": self.files[f].filename, "title": self.files[f].title}
+                            for f in msg.files]
+        if with_meta and msg.metadata:
+            out["metadata"] = msg.metadata
+        return out
+
+
+def _json_field(value: Any) -> dict[str, Any] | None:
+    if not value:
+        return None
+    return json.loads(value) if isinstance(value, str) else dict(value)
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tests.fakes.http import Call, FakeServer, Failure, Reply
+from tests.fakes.http import Call, Failure, FakeServer, Reply
 
 DEFAULT_TOKEN = "123456789:TIKPULSE-test-token"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "TikPulse", "username": "tikpulse_bot",
@@ -85,7 +85,8 @@ class FakeTelegram(FakeServer):
             self._cond.notify_all()
         return update_id
 
-    def push_text(self, chat_id: int, text: str, user_id: int = 42, username: str = "seller") -> int:
+    def push_text(self, chat_id: int, text: str, user_id: int = 42,
+                  username: str = "seller") -> int:
         """Queue a user's text message (``/commands`` get a bot_command entity)."""
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
