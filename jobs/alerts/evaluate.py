@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from config.tenants import Tenant
 from jobs.alerts.auth_rules import check_authorizations
+from jobs.alerts.business_rules import check_business
 from jobs.alerts.deliver import Outcome, Sender, deliver
 from jobs.alerts.findings import Finding
 from jobs.alerts.freshness_rules import check_freshness, check_sync_runs
@@ -40,7 +41,7 @@ class AlertSetup:
     #: The Partner app's service id, for the re-authorize link.
     service_id: str | None = None
     warn_days: int = DEFAULT_EXPIRY_WARNING_DAYS
-    business_rules: tuple[BusinessRule, ...] = ()
+    business_rules: tuple[BusinessRule, ...] = (check_business,)
 
 
 @dataclass

@@ -38,6 +38,8 @@ class AlertKind:
     mention_admins: bool = False
     repeat_after: timedelta = DEFAULT_REPEAT_AFTER
     cooldown: timedelta = DEFAULT_COOLDOWN
+    #: Say "fixed" when it ends (a business anomaly simply stops being flagged: no all-clear).
+    announce_recovery: bool = True
 
 
 def _catalogue(*kinds: AlertKind) -> dict[str, AlertKind]:
@@ -56,11 +58,9 @@ KINDS: dict[str, AlertKind] = _catalogue(
     AlertKind("sync_failing", "data", urgent=False),
     AlertKind("reconciliation_gap", "data", urgent=False, repeat_after=timedelta(days=3)),
     # business anomalies, daily
-    AlertKind("roas_below_target", "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER),
-    AlertKind("spend_spike", "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER),
-    AlertKind("cvr_collapse", "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER),
-    AlertKind("cpm_jump", "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER),
-    AlertKind("anomaly", "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER),
+    *(AlertKind(name, "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER,
+                announce_recovery=False)
+      for name in ("roas_below_target", "spend_spike", "cvr_collapse", "cpm_jump")),
 )
 
 

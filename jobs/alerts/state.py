@@ -64,7 +64,7 @@ def advance(
         return _while_failing(prev, finding, kind, now, may_speak)
     if prev is None or prev.state == "ok":
         return prev, None
-    if prev.announced is None:  # never announced: recover silently
+    if prev.announced is None or not kind.announce_recovery:  # nobody waits for an all-clear
         return _ok(prev, finding, now, prev.last_notified_at), None
     if not may_speak:
         return replace(prev, state="recovering", details=_details(prev, finding)), None

@@ -18,7 +18,6 @@ TITLES: dict[str, dict[str, str]] = {
     "spend_spike": {"en": "Ad spend spike", "zh": "广告花费激增"},
     "cvr_collapse": {"en": "Conversion rate collapsed", "zh": "转化率骤降"},
     "cpm_jump": {"en": "CPM jumped", "zh": "CPM 飙升"},
-    "anomaly": {"en": "Unusual change", "zh": "指标异常"},
 }
 
 #: Event prefixes: a new problem, a reminder, a different problem, the all-clear.
@@ -62,7 +61,7 @@ REASONS: dict[str, dict[str, str]] = {
                   "shop analytics for {from} to {through}",
             "zh": "{shop_name}：{from} 至 {through} 已存 {orders_stored} 单，TikTok 店铺分析为 "
                   "{orders_reported} 单"},
-    "anomaly": {"en": "{description}", "zh": "{description}"},
+    "anomaly": {"en": "{description_en}", "zh": "{description_zh}"},
 }
 
 LABELS: dict[str, dict[str, str]] = {
