@@ -72,10 +72,12 @@ def _load(conn: Connection, tenant: Tenant, week: str) -> _Inputs:
     for store in tenant.stores:
         try:
             info[store.shop_id] = shop_info(conn, store.shop_id)
-        except UnknownShop:
-            info[store.shop_id] = {"name": store.name or store.shop_id, "region": store.region,
+        except UnknownShop:  # configured but never synced: its numbers are empty, not an error
+            info[store.shop_id] = {"name": store.shop_id, "region": store.region,
                                    "currency": store.resolved_currency,
                                    "timezone": store.resolved_timezone}
+        if store.name:  # the tenants file's display name wins over the platform's
+            info[store.shop_id]["name"] = store.name
     window = week_window(tenant.digest.timezone, week)
     first = window.monday - timedelta(7 * BASELINE_WEEKS)
     shop_ids = list(info)

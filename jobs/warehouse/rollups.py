@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
 from analytics.weeks import local_midnight_utc
+from config.tenants import Tenant
 from jobs.warehouse import loaders as q
 from jobs.warehouse.rollup_days import (
     ad_rollup_rows,
@@ -36,8 +37,14 @@ from jobs.warehouse.schema import (
 from jobs.warehouse.touched import data_days, touched_days
 
 __all__ = [
-    "data_days", "rebuild_rollups", "refresh_ad_rollups", "refresh_rollups", "touched_days",
+    "cleaning_rules", "data_days", "rebuild_ad_rollups", "rebuild_rollups", "refresh_ad_rollups",
+    "refresh_for_changes", "refresh_rollups", "touched_days",
 ]
+
+
+def cleaning_rules(tenant: Tenant) -> CleaningRules:
+    """The cleaning rules of a tenant: the defaults with its own test-order markers."""
+    return CleaningRules(test_message_markers=tuple(tenant.test_order_markers))
 
 
 def refresh_rollups(
@@ -69,6 +76,15 @@ def rebuild_rollups(
         return 0
     first, last = span
     return refresh_rollups(conn, shop_id, _day_range(first, last), rules=rules)
+
+
+def refresh_for_changes(
+    conn: Connection, shop_id: str, *, order_ids: Iterable[str] = (),
+    refund_ids: Iterable[str] = (), rules: CleaningRules = DEFAULT_RULES,
+) -> int:
+    """After a sync wrote these orders and refunds: refresh exactly the days they touch."""
+    days = touched_days(conn, shop_id, order_ids=order_ids, refund_ids=refund_ids)
+    return refresh_rollups(conn, shop_id, days, rules=rules)
 
 
 def _day_range(first: date, last: date) -> list[date]:
@@ -156,3 +172,17 @@ def refresh_ad_rollups(conn: Connection, advertiser_id: str, days: Iterable[date
         written += len(out)
     return written
 
+
+def rebuild_ad_rollups(conn: Connection, advertiser_id: str) -> int:
+    """Recompute ``ad_daily`` for every day the advertiser has report rows."""
+    from sqlalchemy import func, select
+
+    from jobs.warehouse.schema import ad_report_rows
+
+    first, last = conn.execute(
+        select(func.min(ad_report_rows.c.day), func.max(ad_report_rows.c.day))
+        .where(ad_report_rows.c.advertiser_id == advertiser_id)
+    ).one()
+    if first is None:
+        return 0
+    return refresh_ad_rollups(conn, advertiser_id, _day_range(first, last))
