@@ -1,0 +1,73 @@
+"""A question as it arrives from any platform, and the shared things every answer needs.
+
+``Request`` is platform-free (the adapters fill it in); ``BotContext`` is built once per process
+by the entry point (settings -> engine, Redis, tenants file) and handed to ``dispatch``. The
+effective tenants (file + warehouse) are re-read at most every ``TENANTS_REFRESH_S`` seconds, so a
+newly connected shop shows up without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+from redis import Redis
+from sqlalchemy import Engine
+
+from config.tenants import TenantRegistry
+from jobs.tenancy import effective_registry
+
+Platform = Literal["slack", "telegram", "terminal"]
+
+#: Seconds the merged tenants (file + warehouse) are reused before being read again.
+TENANTS_REFRESH_S = 60.0
+#: Questions one user may ask per minute before the bot asks them to slow down.
+DEFAULT_RATE_PER_MINUTE = 30
+#: RQ queue that slow answers (digest previews, charts) are enqueued on.
+DEFAULT_QUEUE = "tikpulse"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One question: who asked, where, and (for thread replies) which message it answers."""
+
+    platform: Platform
+    channel_id: str  # Slack channel id, Telegram chat id (as text), "terminal"
+    user_id: str
+    text: str
+    is_direct: bool = False  # a DM / private chat with the bot
+    thread_id: str | None = None  # Slack thread_ts or the Telegram message replied to
+    tenant_id: str | None = None  # terminal only: the tenant the operator named
+    lang_hint: str | None = None
+
+
+@dataclass
+class BotContext:
+    """Everything handlers share; built once at the process entry point."""
+
+    tenants_file: TenantRegistry
+    engine: Engine
+    redis: Redis | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+    queue_name: str = DEFAULT_QUEUE
+    _cached: TenantRegistry | None = field(default=None, repr=False)
+    _cached_at: float = field(default=0.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def tenants(self) -> TenantRegistry:
+        """The tenants file merged with the shops registered in the warehouse (cached)."""
+        with self._lock:
+            stale = time.monotonic() - self._cached_at > TENANTS_REFRESH_S
+            if self._cached is None or stale:
+                self._cached = effective_registry(self.engine, self.tenants_file)
+                self._cached_at = time.monotonic()
+            return self._cached
+
+    def now(self) -> datetime:
+        """The current time (aware UTC); tests pass a fixed clock."""
+        return self.clock()

@@ -1,0 +1,43 @@
+"""``dispatch(request, ctx) -> Reply``: the one entry every adapter calls.
+
+The middleware chain (``bot.commands.middleware.MIDDLEWARE``) runs first; the handler of the
+parsed command runs last. Handlers live in ``bot.commands.handlers`` and are looked up by command
+id, so a platform adapter never needs to know which commands exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.commands.context import BotContext, Request
+from bot.commands.middleware import MIDDLEWARE, Middleware, Turn, guess_language
+from bot.commands.reply import Reply
+
+Handler = Callable[[Turn, BotContext], Reply]
+
+
+def dispatch(request: Request, ctx: BotContext) -> Reply:
+    """Answer one question: middleware (log, rate limit, tenant, parse, role), then handler."""
+    turn = Turn(request)
+    guess_language(turn)
+    return _chain(MIDDLEWARE, ctx)(turn)
+
+
+def _chain(middleware: tuple[Middleware, ...], ctx: BotContext) -> Callable[[Turn], Reply]:
+    def run(index: int, turn: Turn) -> Reply:
+        if index == len(middleware):
+            return answer(turn, ctx)
+        return middleware[index](turn, ctx, lambda t: run(index + 1, t))
+
+    return lambda turn: run(0, turn)
+
+
+def answer(turn: Turn, ctx: BotContext) -> Reply:
+    """Run the handler for the parsed command (or explain what was not understood)."""
+    from bot.commands.handlers import HANDLERS, unclear
+
+    parsed = turn.parsed
+    assert parsed is not None and turn.tenant is not None, "middleware parses and binds first"
+    if parsed.command is None:
+        return unclear(turn, ctx)
+    return HANDLERS[parsed.command](turn, ctx)

@@ -1,0 +1,85 @@
+"""Steps most handlers share: the stores asked about, the period, and the replies when either is
+wrong (an unknown store lists only the stores this channel may see)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.commands.context import BotContext
+from bot.commands.middleware import Turn
+from bot.commands.periods import Period, PeriodError, resolve_period
+from bot.commands.reply import Reply, reply
+from bot.commands.scope import Scope, UnknownStore, resolve_scope, visible_stores_text
+from bot.commands.texts import command_name, say
+from config.tenants import Tenant
+
+
+class Refusal(Exception):
+    """A handler cannot answer; ``reply`` says why and what to do."""
+
+    def __init__(self, answer: Reply) -> None:
+        self.reply = answer
+        super().__init__(answer.headline)
+
+
+def scope_of(turn: Turn, said: str | None = None, *, use_parsed: bool = True) -> Scope:
+    """The stores the question names (default: all of the tenant's); ``Refusal`` if unknown."""
+    tenant = _tenant(turn)
+    parsed = turn.parsed
+    words = said if said is not None or not use_parsed else (parsed.scope if parsed else None)
+    try:
+        return resolve_scope(tenant, words)
+    except UnknownStore as exc:
+        raise Refusal(unknown_store_reply(turn, exc)) from None
+
+
+def unknown_store_reply(turn: Turn, exc: UnknownStore) -> Reply:
+    """"No such store" with the list of this channel's stores (never another tenant's)."""
+    if exc.several:
+        text = say("several_stores", turn.lang, said=exc.said,
+                   stores=visible_stores_text(exc.several))
+    else:
+        first = exc.visible[0].region if exc.visible else "UK"
+        example = f"{command_name(turn.parsed.command or 'kpi', turn.lang)} {first}" \
+            if turn.parsed else f"kpi {first}"
+        text = say("unknown_store", turn.lang, said=exc.said,
+                   stores=visible_stores_text(exc.visible) or "-", example=example)
+    return reply(text, kind="unknown_store")
+
+
+def local_today(tenant: Tenant, scope: Scope, now: datetime) -> date:
+    """Today's date where the question applies: the stores' zone if they share one, else the
+    tenant's digest zone."""
+    zones = {s.resolved_timezone for s in scope.stores}
+    zone = zones.pop() if len(zones) == 1 else tenant.digest.timezone
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def period_of(turn: Turn, ctx: BotContext, scope: Scope) -> Period:
+    """The period asked about, in local dates; ``Refusal`` for an impossible period."""
+    today = local_today(_tenant(turn), scope, ctx.now())
+    try:
+        return resolve_period(turn.parsed.period if turn.parsed else None, today)
+    except PeriodError as exc:
+        raise Refusal(reply(say("bad_period", turn.lang, problem=str(exc)), kind="unclear")) \
+            from None
+
+
+def _tenant(turn: Turn) -> Tenant:
+    assert turn.tenant is not None, "bind_tenant runs before handlers"
+    return turn.tenant
+
+
+def refusals(handler):  # type: ignore[no-untyped-def]
+    """Decorator: turn a ``Refusal`` raised inside a handler into its reply."""
+    from functools import wraps
+
+    @wraps(handler)
+    def run(turn: Turn, ctx: BotContext) -> Reply:
+        try:
+            return handler(turn, ctx)  # type: ignore[no-any-return]
+        except Refusal as refusal:
+            return refusal.reply
+
+    return run

@@ -1,0 +1,139 @@
+"""What happens around every handler: log, rate-limit, bind to a tenant, parse, check the role.
+
+Each middleware is ``process(turn, ctx, next_) -> Reply`` (as in slack-bolt): it may answer on its
+own (an unbound channel, a user asking too fast, a non-admin running an admin command) or call
+``next_(turn)``. The tenant is decided here and only here, from the channel binding, so handlers
+can never be asked about another tenant's data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from config.tenants import Tenant
+from bot.commands.context import BotContext, Request
+from bot.commands.grammar import Parsed, parse
+from bot.commands.reply import Reply, reply
+from bot.commands.texts import command_name, say
+from bot.commands.vocab import COMMANDS_BY_ID
+
+log = logging.getLogger("tikpulse.bot")
+
+#: Seconds in one rate-limit window.
+RATE_WINDOW_S = 60
+
+
+@dataclass
+class Turn:
+    """One question on its way through the middleware to a handler."""
+
+    request: Request
+    tenant: Tenant | None = None
+    is_admin: bool = False
+    parsed: Parsed | None = None
+    lang: str = "en"
+    started: float = field(default_factory=time.perf_counter)
+
+
+Next = Callable[[Turn], Reply]
+Middleware = Callable[[Turn, BotContext, Next], Reply]
+
+
+def log_request(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
+    """Log every question with its tenant, command, outcome and latency; hide crashes."""
+    try:
+        answer = next_(turn)
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("bot request failed ref=%s text=%r", ref, turn.request.text)
+        answer = reply(say("internal_error", turn.lang, ref=ref), kind="error")
+    req = turn.request
+    log.info(
+        "bot request platform=%s channel=%s user=%s tenant=%s command=%s kind=%s latency_ms=%.1f",
+        req.platform, req.channel_id, req.user_id, turn.tenant.id if turn.tenant else "-",
+        turn.parsed.command if turn.parsed else "-", answer.kind,
+        (time.perf_counter() - turn.started) * 1000,
+    )
+    return answer
+
+
+def rate_limit(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
+    """At most ``ctx.rate_per_minute`` questions per user and minute (Redis counter)."""
+    req = turn.request
+    if ctx.redis is None or req.platform == "terminal":
+        return next_(turn)
+    now = ctx.now().timestamp()
+    window = int(now // RATE_WINDOW_S)
+    key = f"tikpulse:bot:rate:{req.platform}:{req.user_id}:{window}"
+    pipe = ctx.redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, RATE_WINDOW_S * 2)
+    count = int(pipe.execute()[0])
+    if count > ctx.rate_per_minute:
+        wait = RATE_WINDOW_S - int(now % RATE_WINDOW_S)
+        text = say("rate_limited", turn.lang, count=count, limit=ctx.rate_per_minute, wait=wait)
+        return reply(text, kind="limited")
+    return next_(turn)
+
+
+def bind_tenant(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
+    """Find the one tenant this channel/chat belongs to; unbound places get setup help only."""
+    req = turn.request
+    registry = ctx.tenants()
+    if req.platform == "terminal":
+        ids = [t.id for t in registry.tenants]
+        tenant = registry.tenant(req.tenant_id) if req.tenant_id else (
+            registry.tenants[0] if len(ids) == 1 else None)
+        if tenant is None:
+            return reply(say("no_tenant_terminal", turn.lang, tenants=", ".join(ids) or "none"),
+                         kind="setup")
+        turn.tenant, turn.is_admin = tenant, True
+        return next_(turn)
+    if req.platform == "slack":
+        tenant = registry.tenant_of_slack_channel(req.channel_id)
+        binding = next((b for b in tenant.chats.slack if b.channel == req.channel_id),
+                       None) if tenant else None
+        admins = tuple(binding.admins) if binding else ()
+    else:
+        chat = int(req.channel_id)
+        tenant = registry.tenant_of_telegram_chat(chat)
+        tg = next((b for b in tenant.chats.telegram if b.chat == chat), None) if tenant else None
+        admins = tuple(str(a) for a in tg.admins) if tg else ()
+    if tenant is None:
+        key = "dm_refused" if req.is_direct else f"setup_{req.platform}"
+        return reply(say(key, turn.lang, channel=req.channel_id), kind="setup")
+    turn.tenant, turn.is_admin = tenant, req.user_id in admins
+    return next_(turn)
+
+
+def read_question(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
+    """Parse the text, answering in the language it was written in (else the tenant's)."""
+    hint = turn.request.lang_hint or (turn.tenant.language[0] if turn.tenant else "en")
+    turn.parsed = parse(turn.request.text, hint)
+    turn.lang = turn.parsed.lang
+    return next_(turn)
+
+
+def check_role(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
+    """Admin-only commands (targets, digest now) are refused for everybody else."""
+    command = turn.parsed.command if turn.parsed else None
+    if command and COMMANDS_BY_ID[command].admin and not turn.is_admin:
+        text = say("admin_only", turn.lang, command=command_name(command, turn.lang),
+                   user=turn.request.user_id)
+        return reply(text, kind="refused")
+    return next_(turn)
+
+
+def guess_language(turn: Turn) -> None:
+    """Set ``turn.lang`` from the raw text before parsing (for early refusals)."""
+    text = turn.request.text
+    turn.lang = "zh" if any("\u3400" <= ch <= "\u9fff" for ch in text) else (
+        turn.request.lang_hint or "en")
+
+
+MIDDLEWARE: tuple[Middleware, ...] = (log_request, rate_limit, bind_tenant, read_question,
+                                      check_role)

@@ -1,0 +1,111 @@
+"""The bot's words: command names and their English and Chinese aliases, regions, rank keys.
+
+One table per kind of word, so adding an alias is a one-line change and the help text, the
+grammar and the "did you mean" suggestions all read the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config.regions import REGIONS
+
+
+@dataclass(frozen=True)
+class CommandWord:
+    """A command the bot understands, with the phrases that name it and one example."""
+
+    id: str
+    phrases: tuple[str, ...]
+    example: str
+    summary_en: str
+    summary_zh: str
+    admin: bool = False
+
+
+COMMANDS: tuple[CommandWord, ...] = (
+    CommandWord("roas", ("roas", "投产比", "广告投产比", "roi"), "roas UK last week",
+                "ROAS (platform, true, blended) with spend", "投产比（平台/真实/综合）与花费"),
+    CommandWord("gmv", ("gmv", "销售额", "成交额", "sales"), "gmv all this week",
+                "gross and net GMV, orders, AOV", "GMV、订单数、客单价"),
+    CommandWord("kpi", ("kpi", "kpis", "overview", "指标", "概览", "数据"), "kpi 2026-W47",
+                "all headline KPIs", "全部核心指标"),
+    CommandWord("funnel", ("funnel", "漏斗", "转化漏斗"), "funnel US last 7 days",
+                "impressions -> visitors -> orders", "曝光→访客→下单漏斗"),
+    CommandWord("traffic", ("traffic", "流量", "流量来源"), "traffic UK",
+                "visitors and GMV by traffic channel", "各流量渠道的访客与GMV"),
+    CommandWord("top_creators", ("top creators", "creators", "top", "达人排行", "达人榜", "top达人", "排行"),
+                "top creators 5 by roi", "creator leaderboard", "达人排行"),
+    CommandWord("creator", ("creator", "达人"), "creator @lily.home",
+                "one creator's sales and commission", "单个达人的成交与佣金"),
+    CommandWord("top_videos", ("top videos", "videos", "视频排行", "爆款视频", "视频榜"),
+                "top videos last week", "best videos by GMV", "GMV最高的视频"),
+    CommandWord("stock", ("stock", "inventory", "库存", "缺货"), "stock at risk",
+                "stock cover and reorder points", "库存可售天数与补货点"),
+    CommandWord("why", ("why", "为什么", "为啥", "原因"), "why gmv UK",
+                "what drove a metric's change", "指标变化的原因"),
+    CommandWord("compare", ("compare", "vs", "对比", "比较"), "compare UK US",
+                "two stores side by side", "两个店铺对比"),
+    CommandWord("define", ("define", "definition", "定义", "口径", "什么是"), "define roas_true",
+                "how a metric is defined", "指标口径"),
+    CommandWord("targets", ("targets", "目标"), "targets",
+                "targets and progress", "目标与进度"),
+    CommandWord("set_target", ("target", "set target", "设置目标", "设定目标"), "target roas 3.0",
+                "set a target (admins)", "设置目标（管理员）", admin=True),
+    CommandWord("auth_status", ("auth status", "auth", "授权状态", "授权"), "auth status",
+                "health of shop and ads authorizations", "店铺与广告授权状态"),
+    CommandWord("digest_now", ("digest now", "send digest", "立即发送周报", "发送周报"),
+                "digest now", "send this week's digest now (admins)", "立即发送周报（管理员）",
+                admin=True),
+    CommandWord("digest_preview", ("digest preview", "digest", "preview", "预览周报", "周报"),
+                "digest preview", "preview the digest here", "在此预览周报"),
+    CommandWord("subscribe", ("subscribe", "订阅", "订阅提醒"), "subscribe",
+                "get alerts in this channel", "在此频道接收提醒"),
+    CommandWord("unsubscribe", ("unsubscribe", "取消订阅", "退订"), "unsubscribe",
+                "stop alerts in this channel", "停止在此频道接收提醒"),
+    CommandWord("help", ("help", "帮助", "命令", "怎么用"), "help",
+                "this list", "命令列表"),
+)
+
+COMMANDS_BY_ID: dict[str, CommandWord] = {c.id: c for c in COMMANDS}
+
+#: Commands that take a metric name as their argument (so "roas" there is not the roas command).
+METRIC_ARGUMENT_COMMANDS = frozenset({"why", "define", "set_target"})
+
+ALL_WORDS = ("all", "everything", "全部", "所有", "全部店铺", "所有店铺", "汇总")
+
+#: Leaderboard orderings: word -> rank key.
+RANK_KEYS: dict[str, str] = {
+    "gmv": "gmv", "销售额": "gmv", "成交额": "gmv",
+    "roi": "roi", "投产比": "roi", "roas": "roi",
+    "cvr": "cvr", "转化率": "cvr", "conversion": "cvr",
+    "orders": "orders", "订单": "orders", "订单数": "orders",
+    "views": "views", "播放": "views", "播放量": "views",
+}
+
+AT_RISK_WORDS = ("at risk", "at-risk", "risk", "low", "缺货风险", "风险", "预警", "即将断货")
+
+#: Region names in Chinese and English -> region code of config.regions.
+REGION_NAMES: dict[str, str] = {
+    "英国": "GB", "美国": "US", "泰国": "TH", "越南": "VN", "马来西亚": "MY", "马来": "MY",
+    "印尼": "ID", "印度尼西亚": "ID", "菲律宾": "PH", "新加坡": "SG", "墨西哥": "MX",
+    "西班牙": "ES", "德国": "DE", "法国": "FR", "意大利": "IT", "日本": "JP",
+    "britain": "GB", "england": "GB", "usa": "US", "thailand": "TH", "vietnam": "VN",
+    "malaysia": "MY", "indonesia": "ID", "philippines": "PH", "singapore": "SG",
+    "mexico": "MX", "spain": "ES", "germany": "DE", "france": "FR", "italy": "IT",
+    "japan": "JP",
+}
+
+
+def region_code(word: str) -> str | None:
+    """The region code a word names ("uk", "GB", "英国"), or ``None``."""
+    key = word.strip()
+    if key.upper() in REGIONS:
+        return REGIONS[key.upper()].code
+    return REGION_NAMES.get(key.casefold())
+
+
+def phrase_table() -> list[tuple[str, str]]:
+    """(phrase, command id) pairs, longest phrase first, for greedy matching."""
+    pairs = [(p.casefold(), c.id) for c in COMMANDS for p in c.phrases]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
