@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     tiktok_shop_auth_url: str = TIKTOK_SHOP_AUTH_URL
     tiktok_app_key: str | None = None
     tiktok_app_secret: SecretStr | None = None
+    #: The Partner app's service id, for the re-authorize link in alerts (Partner Center).
+    tiktok_shop_service_id: str | None = None
     tiktok_ads_api_url: str = TIKTOK_ADS_API_URL
     tiktok_ads_app_id: str | None = None
     tiktok_ads_secret: SecretStr | None = None
