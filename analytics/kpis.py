@@ -302,8 +302,7 @@ def weekly_report(
         return Baseline(compute_kpis(daily, days, currency, fx, shop_ids=shops), len(weeks))
 
     current = kpis(week)
-    previous = kpis(past[0]) if past and past[0].monday == week.monday.fromordinal(
-        week.monday.toordinal() - 7) else None
+    previous = kpis(past[0]) if past and (week.monday - past[0].monday).days == 7 else None
     year_ago_w = [w for w in past if (week.monday - w.monday).days == 364]
     return KpiReport(
         scope=scope, week=week.label, current=current, previous=previous,
