@@ -30,10 +30,11 @@ def orders_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: 
     counts = o["n_lines"].to_numpy()[rows]
     bounds = np.concatenate([[0], np.cumsum(counts)])
     shop = ds.shops.iloc[int(cols["shop_idx"][0])] if rows.size else None
+    all_lines = _lines(ds, line_rows, np.repeat(status, counts), shop)
     out = []
     for i in range(rows.size):
         order = _order(cols, i, status[i], int(update_time[i]), as_of, shop)
-        order["line_items"] = _lines(ds, line_rows[bounds[i]:bounds[i + 1]], status[i], shop)
+        order["line_items"] = all_lines[bounds[i]:bounds[i + 1]]
         out.append(order)
     return out
 
@@ -67,24 +68,21 @@ def _order(cols: dict[str, np.ndarray], i: int, status: str, update_time: int, a
     return order
 
 
-def _lines(ds: Dataset, line_rows: np.ndarray, status: str, shop: Any) -> list[dict[str, Any]]:
+def _lines(ds: Dataset, line_rows: np.ndarray, status: np.ndarray, shop: Any) -> list[dict[str, Any]]:
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     lines, skus = ds.lines, ds.skus
-    out = []
-    for row in line_rows:
-        sku = int(lines["sku_row"].iat[row])
-        out.append({
-            "id": str(lines["line_id"].iat[row]), "product_id": str(skus["product_id"].iat[sku]),
-            "product_name": str(skus["product_name"].iat[sku]), "sku_id": str(skus["sku_id"].iat[sku]),
-            "sku_name": str(skus["variant"].iat[sku]), "seller_sku": str(skus["seller_sku"].iat[sku]),
-            "original_price": money_str(lines["original_price"].iat[row], exp),
-            "sale_price": money_str(lines["sale_price"].iat[row], exp),
-            "seller_discount": money_str(lines["seller_discount"].iat[row], exp),
-            "platform_discount": money_str(lines["platform_discount"].iat[row], exp),
-            "currency": cur, "display_status": str(status), "is_gift": False,
-            "cancel_reason": "",
-        })
-    return out
+    sku = lines["sku_row"].to_numpy()[line_rows]
+    text = {c: skus[c].to_numpy()[sku] for c in ("product_id", "product_name", "sku_id", "variant", "seller_sku")}
+    money = {c: lines[c].to_numpy()[line_rows]
+             for c in ("original_price", "sale_price", "seller_discount", "platform_discount")}
+    ids = lines["line_id"].to_numpy()[line_rows]
+    return [{
+        "id": str(ids[i]), "product_id": str(text["product_id"][i]),
+        "product_name": str(text["product_name"][i]), "sku_id": str(text["sku_id"][i]),
+        "sku_name": str(text["variant"][i]), "seller_sku": str(text["seller_sku"][i]),
+        **{c: money_str(v[i], exp) for c, v in money.items()},
+        "currency": cur, "display_status": str(status[i]), "is_gift": False, "cancel_reason": "",
+    } for i in range(line_rows.size)]
 
 
 def refunds_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray) -> list[dict[str, Any]]:

@@ -37,7 +37,8 @@ class ShopCaller:
 
     def call(self, method: str, path: str, params: dict[str, Any] | None = None,
              body: dict[str, Any] | None = None, cipher: str | None = None,
-             timestamp: int | None = None, token: str | None = None) -> httpx.Response:
+             timestamp: int | None = None, token: str | None = None,
+             timeout: float = 10) -> httpx.Response:
         """Sign and send; returns the raw response."""
         creds = self.sb.credentials
         query = {k: str(v) for k, v in (params or {}).items()}
@@ -48,7 +49,7 @@ class ShopCaller:
         query["sign"] = doc_sign(creds.app_secret, path, query, raw if method != "GET" else b"")
         headers = {"x-tts-access-token": token or self.access_token, "content-type": "application/json"}
         return self.http.request(method, self.sb.shop_api_url + path, params=query,
-                                 content=raw or None, headers=headers)
+                                 content=raw or None, headers=headers, timeout=timeout)
 
     def shops(self) -> list[dict[str, Any]]:
         """The authorized shops."""
