@@ -47,7 +47,6 @@ METRICS = [
 ]
 #: Metrics that are money in the advertiser's currency (the rest are counts).
 MONEY_METRICS = frozenset({"spend", "total_onsite_shopping_value"})
-DEFAULT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -216,8 +215,7 @@ class TikTokAdsClient:
         self._limiter.acquire()
         try:
             response = self._http.request(method, self._api_url + path, params=params,
-                                          headers=headers, content=content,
-                                          timeout=DEFAULT_TIMEOUT)
+                                          headers=headers, content=content)
         except httpx.TimeoutException as exc:
             raise UpstreamError(f"timeout: {method} {path}") from exc
         except httpx.TransportError as exc:

@@ -1,7 +1,7 @@
 """TikTok Shop Partner API client: tokens, shops, orders, refunds, finance, affiliate, analytics.
 
-The ``httpx.Client`` comes from outside (tests pass a ``MockTransport``, the demo points the URLs at
-the sandbox). Every signed call goes through the shared rate limiter and the retry policy, and is
+The ``httpx.Client`` comes from outside with its timeouts (tests pass a ``MockTransport``, the demo
+points the URLs at the sandbox). Every signed call goes through the shared rate limiter and the retry policy, and is
 re-signed with a fresh timestamp on each attempt. List endpoints are iterators of ``Page``s that
 start from any ``page_token``, so a sync can commit page by page and resume where it stopped.
 """
@@ -44,8 +44,6 @@ VIDEO_PERFORMANCE = "/analytics/202409/shop_videos/performance"
 PRODUCTS_SEARCH = "/product/202309/products/search"
 #: Largest page the list endpoints accept.
 MAX_PAGE_SIZE = 100
-#: Seconds per HTTP call before it counts as an upstream timeout.
-DEFAULT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -251,7 +249,7 @@ class TikTokShopClient:
     ) -> dict[str, Any]:
         try:
             response = self._http.request(method, url, params=params, headers=headers,
-                                          content=content or None, timeout=DEFAULT_TIMEOUT)
+                                          content=content or None)
         except httpx.TimeoutException as exc:
             raise UpstreamError(f"timeout: {method} {url}") from exc
         except httpx.TransportError as exc:
