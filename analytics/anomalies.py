@@ -49,6 +49,11 @@ class AnomalyConfig:
         return float(self.min_money.get(currency, self.min_money.get("*", 0.0)))
 
 
+#: Money at stake worth a flag, about USD 50 in each market's own currency (region context).
+DEFAULT_MIN_MONEY: dict[str, float] = {
+    "USD": 50, "GBP": 40, "EUR": 45, "SGD": 65, "THB": 1_800, "MYR": 230, "PHP": 2_900,
+    "VND": 1_250_000, "IDR": 800_000,
+}
 WEEKLY = AnomalyConfig(grain="week", history=8, min_history=4, threshold=3.5)
 
 

@@ -9,8 +9,8 @@
   negatively.
 - ``contribution_table``: which stores, campaigns, creators or products contributed most to a
   total's change.
-- ``explain_store_anomaly``: attaches the GMV driver to a store-day anomaly (the day against the
-  median of the history before it).
+- ``explain_store_anomaly`` / ``explain_campaign_anomaly``: attach the GMV (store) or ROAS
+  (campaign) driver to an anomaly: the day against the median of the history before it.
 Inputs are plain numbers or small frames; outputs are ``Decomposition`` / DataFrames.
 """
 
@@ -155,6 +155,31 @@ def explain_store_anomaly(anomaly: Anomaly, daily: pd.DataFrame, history: int = 
         gmv = (get("gross_gmv") or 0.0) / 10**MONEY_SCALE
         return get("visitors"), get("orders") or 0.0, gmv
     dec = decompose_gmv(parts(hist, "median"), parts(wide.loc[anomaly.period], "day"))
+    if dec.driver is None:
+        return anomaly
+    return anomaly.explained(dec.driver, dec.describe())
+
+
+_AD_COLUMNS = ("spend", "impressions", "clicks", "purchases", "purchase_value")
+
+
+def explain_campaign_anomaly(anomaly: Anomaly, ad_report_rows: pd.DataFrame,
+                             history: int = 28) -> Anomaly:
+    """The anomaly with its ROAS driver (ctr, cvr, aov or cpm) for campaign ``anomaly.key``."""
+    rows = ad_report_rows[(ad_report_rows["level"] == "campaign")
+                          & (ad_report_rows["campaign_id"] == anomaly.key)]
+    daily = rows.groupby("day")[list(_AD_COLUMNS)].sum(min_count=1).astype(float)
+    lo = anomaly.period - timedelta(days=history)
+    hist = daily[(daily.index >= lo) & (daily.index < anomaly.period)].dropna()
+    if anomaly.period not in daily.index or hist.empty:
+        return anomaly
+    now = daily.loc[anomaly.period]
+    if now.isna().any():
+        return anomaly
+    def parts(values: pd.Series) -> tuple[float, float, float, float, float]:
+        s, i, c, p, r = (float(values[k]) for k in _AD_COLUMNS)
+        return s, i, c, p, r
+    dec = decompose_roas(parts(hist.median()), parts(now))
     if dec.driver is None:
         return anomaly
     return anomaly.explained(dec.driver, dec.describe())

@@ -12,9 +12,10 @@ from analytics.drivers import (
     contribution_table,
     decompose_gmv,
     decompose_roas,
+    explain_campaign_anomaly,
     explain_store_anomaly,
 )
-from analytics.series import store_series
+from analytics.series import campaign_series, store_series
 
 
 def _parts(dec):
@@ -96,3 +97,20 @@ def test_store_anomaly_explained_by_conversion_or_orders():
     daily = _daily_rows(29, last_orders=9, visitors=False)
     (flag,) = detect_anomalies(store_series(daily)["gross_gmv"], "gross_gmv")
     assert explain_store_anomaly(flag, daily).driver == "orders"
+
+
+def test_campaign_cpm_jump_explained_by_cpm():
+    start = date(2026, 10, 5)
+    rows = []
+    for i in range(29):
+        jump = i == 28
+        rows.append({"advertiser_id": "a1", "level": "campaign", "campaign_id": "c1",
+                     "day": start + timedelta(i), "currency": "GBP", "spend": m("100"),
+                     "impressions": 8_000 if jump else 20_000, "clicks": 80 if jump else 200,
+                     "purchases": 4 if jump else 10, "purchase_value": m("120" if jump else "300")})
+    ads = pd.DataFrame(rows)
+    (flag,) = detect_anomalies(campaign_series(ads)["cpm"], "cpm")
+    assert (flag.key, flag.direction, flag.value) == ("c1", "up", pytest.approx(12.5))
+    explained = explain_campaign_anomaly(flag, ads)
+    assert explained.driver == "cpm"
+    assert explained.explanation == "roas -1.80: cpm -1.80, ctr +0.00, cvr +0.00, aov +0.00"
