@@ -172,11 +172,17 @@ def _sync_window_source(state: _ShopRun, source: WindowSource, since: date | Non
     """Pull ``source`` from its cursor to now, chunk by chunk, page by page."""
     cursor = load_cursor(state.conns.engine, source.name, state.shop_id)
     start, end, token = _window(state, source, cursor, since)
-    chunk_start = start
-    while chunk_start < end:
-        chunk_end = min(end, chunk_start + CHUNK)
-        _drain_chunk(state, source, chunk_start, chunk_end, end, token, progress)
-        chunk_start, token = chunk_end, ""
+    until = state.now.replace(microsecond=0)
+    while True:
+        chunk_start = start
+        while chunk_start < end:
+            chunk_end = min(end, chunk_start + CHUNK)
+            _drain_chunk(state, source, chunk_start, chunk_end, end, token, progress)
+            chunk_start, token = chunk_end, ""
+        if end >= until:
+            return
+        # a resumed window ended before now: continue with the usual incremental window
+        start, end, token = end - source.lookback, until, ""
 
 
 def _window(state: _ShopRun, source: WindowSource, cursor: Cursor,

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from time import monotonic, sleep
 
 import pytest
 from sqlalchemy import Engine, func, select
 
+from jobs.cursors import load_cursor
 from jobs.sync import run_advertiser_sync, run_shop_sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
 from tests.ingestion.sandbox_env import DEMO, connect_all, connectors
 from tests.ingestion.truth_check import mismatches
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +97,55 @@ def test_faults_during_sync_still_reproduce_truth(
         statuses = set(conn.execute(select(s.authorizations.c.status)).scalars())
     assert versions[shop_ids[1]] == 2  # expired mid-sync, refreshed once, sync went on
     assert statuses == {"healthy"}
+
+
+def test_a_killed_sync_resumes_from_its_last_committed_page(
+    sb: Sandbox, engine: Engine, redis_url: str
+) -> None:
+    conns = connectors(sb, engine, redis_url)
+    shop_ids, adv_ids = connect_all(sb, conns)
+    victim = shop_ids[0]
+    now = datetime.combine(DEMO.end + timedelta(days=1), time(12), UTC)
+    worker = subprocess.Popen([
+        sys.executable, "-m", "tests.ingestion.sync_worker", sb.base_url,
+        engine.url.render_as_string(hide_password=False), redis_url, victim,
+        DEMO.start.isoformat(), now.isoformat(), "25"], cwd=ROOT)
+    try:
+        resume = _wait_for_resume_point(engine, victim, worker)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    with engine.connect() as conn:
+        killed_run = conn.execute(select(s.job_runs)).one()
+        orders_before = conn.execute(select(func.count()).select_from(s.orders)).scalar_one()
+    assert killed_run.status == "running" and orders_before >= 100
+    resumed = run_shop_sync(conns, victim, now=now)  # no --since: resumes from the cursor
+    assert resumed.status == "ok"
+    full = run_shop_sync(conns, victim, since=DEMO.start, now=now)
+    orders_pages = lambda x: x.details["sources"]["orders"]["pages"]  # noqa: E731
+    with engine.connect() as conn:
+        runs = {r.run_id: r for r in conn.execute(select(s.job_runs))}
+    assert orders_pages(runs[resumed.run_id]) < orders_pages(runs[full.run_id])
+    assert resume["token"], "the worker was killed mid-window"
+    for sid in shop_ids[1:]:
+        assert run_shop_sync(conns, sid, since=DEMO.start, now=now).status == "ok"
+    for adv in adv_ids:
+        assert run_advertiser_sync(conns, adv, since=DEMO.start).status == "ok"
+    assert mismatches(sb.truth, engine) == []
+
+
+def _wait_for_resume_point(engine: Engine, shop_id: str, worker: subprocess.Popen) -> dict:
+    """Poll until the worker has committed a few order pages mid-window; return its resume point."""
+    deadline = monotonic() + 60
+    while monotonic() < deadline:
+        assert worker.poll() is None, "the worker finished before it could be killed"
+        cursor = load_cursor(engine, "orders", shop_id)
+        if cursor.resume and cursor.resume.get("token") and _orders(engine) >= 1000:
+            return cursor.resume
+        sleep(0.05)
+    raise AssertionError("no resume point appeared")
+
+
+def _orders(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(s.orders)).scalar_one())
