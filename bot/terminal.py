@@ -12,30 +12,14 @@ import sys
 from typing import Any
 
 import click
-import redis
 
 from bot.commands import BotContext, Reply, Request, as_text, dispatch
+from bot.runtime import bot_context
 from config.settings import Settings
-from config.tenants import TenantsFileError, load_tenants
-from jobs.warehouse.db import make_engine
+from config.tenants import TenantsFileError
 
 #: Reply kinds that mean "not answered" (exit status 1).
 FAILED_KINDS = frozenset({"unclear", "unknown_store", "setup", "refused", "limited", "error"})
-#: Seconds to wait for Redis before answering without it (it is only needed to enqueue jobs).
-REDIS_CONNECT_TIMEOUT_S = 0.5
-
-
-def terminal_context(settings: Settings) -> BotContext:
-    """The bot's shared things for one terminal question, from the process settings."""
-    engine = make_engine(settings.database_url)
-    conn: redis.Redis | None = redis.Redis.from_url(
-        settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_S)
-    try:
-        conn.ping()  # type: ignore[union-attr]
-    except redis.RedisError:
-        conn = None
-    return BotContext(load_tenants(settings.tikpulse_config), engine, conn)
-
 
 def tenant_id_for(ctx: BotContext, name: str | None) -> str | None:
     """The id of the tenant named ``name`` (id or display name, any case), else ``name``."""
@@ -65,7 +49,7 @@ def ask(settings: Settings | None, tenant_name: str | None, as_json_flag: bool,
         question: tuple[str, ...]) -> None:
     """Ask a question, e.g. tikpulse ask --tenant acme "roas UK last week"."""
     try:
-        ctx = terminal_context(settings or Settings())
+        ctx = bot_context(settings or Settings(), redis_required=False)
     except TenantsFileError as exc:
         raise click.ClickException(str(exc)) from None
     tenant_id = tenant_id_for(ctx, tenant_name)

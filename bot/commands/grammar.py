@@ -31,7 +31,7 @@ _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|^\s*/(?:tikpulse|tp)\b|^\s*@tik
 _SLASH = re.compile(r"^\s*/([a-z_]+)(?:@\w+)?")
 _HANDLE = re.compile(r"@([\w.]+)")
 _RANK = re.compile(r"\bby\s+([a-z]+)|按\s*(销售额|成交额|投产比|转化率|订单数|订单|播放量|gmv|roi|cvr)")
-_NUMBER = re.compile(r"(?<![a-z0-9._-])(\d+(?:\.\d+)?)(?![a-z0-9._-])")
+_NUMBER = re.compile(r"(?<![a-z0-9._-])(\d{1,7}(?:\.\d+)?)(?![a-z0-9._-])")
 _TOP_N = re.compile(r"\btop\s+(\d+)\s+(creators|videos)\b")
 _FILLER = frozenset(
     "the of for in on at please show me what is was were how did do does our my tell give "
@@ -166,7 +166,9 @@ def _scope_text(text: str) -> str | None:
 
 def _arguments(parsed: Parsed, rest: str) -> Parsed:
     cmd = parsed.command
-    number, rest = _take(_NUMBER, rest)
+    number = None
+    if cmd in ("top_creators", "top_videos"):
+        number, rest = _take(_NUMBER, rest)
     at_risk = False
     if cmd == "stock":
         for word in AT_RISK_WORDS:

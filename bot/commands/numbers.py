@@ -28,7 +28,7 @@ class ScopeNumbers:
     """One scope's KPIs for a period and for the period before it."""
 
     current: KpiSet
-    previous: KpiSet
+    previous: KpiSet | None  # None: no comparable period (a digest's first week)
     period: Period
 
 

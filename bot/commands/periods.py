@@ -117,7 +117,7 @@ def _iso_monday(label: str) -> date:
 
 def _range(spec: PeriodSpec, today: date) -> Period:
     first, last = (_day(arg, today) for arg in spec.args)
-    if last.year == first.year and last < first and spec.args[1].count("-") == 1:
+    if last.month < first.month and spec.args[1].count("-") == 1:  # Dec..Jan crosses a year
         last = last.replace(year=first.year + 1)
     if first.year == today.year and first > today and spec.args[0].count("-") == 1:
         first, last = first.replace(year=first.year - 1), last.replace(year=last.year - 1)

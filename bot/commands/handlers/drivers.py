@@ -41,7 +41,8 @@ def _stores_table(turn: Turn, scope: Scope, metric: str, by_store: dict[str, Sco
     moves = []
     for store in scope.stores:
         nums = by_store[store.shop_id]
-        now, before = nums.current.value(metric), nums.previous.value(metric)
+        now = nums.current.value(metric)
+        before = None if nums.previous is None else nums.previous.value(metric)
         delta = None if now is None or before is None else float(now) - float(before)
         moves.append((store, now, before, delta))
     moves.sort(key=lambda m: -abs(m[3] or 0))
@@ -59,7 +60,8 @@ def _chart(turn: Turn, metric: str, nums: ScopeNumbers, steps: list[tuple[str, f
     Image | None
 ):
     unit = get_metric(metric).unit
-    before, now = nums.previous.value(metric), nums.current.value(metric)
+    now = nums.current.value(metric)
+    before = None if nums.previous is None else nums.previous.value(metric)
     if unit not in ("money", "count") or before is None or now is None or not steps:
         return None
     lang = "zh" if turn.lang == "zh" else "en"
@@ -89,7 +91,8 @@ def why(turn: Turn, ctx: BotContext) -> Reply:
     with ctx.engine.connect() as conn:
         by_store = per_store(conn, scope.stores, period, turn.tenant.reporting_currency)
     title = f"{'为什么' if turn.lang == 'zh' else 'Why'} {metric_name(metric, turn.lang)}"
-    now, before = nums.current.value(metric), nums.previous.value(metric)
+    now = nums.current.value(metric)
+    before = None if nums.previous is None else nums.previous.value(metric)
     line = (f"{metric_value(metric, before, nums.current.currency)} -> "
             f"{metric_value(metric, now, nums.current.currency)} ({change(now, before)})")
     blocks: list[Text | Table | Image] = [heading(title, scope, nums), Text(line)]

@@ -68,7 +68,7 @@ def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, An
         "metrics": metrics(numbers.current),
         "previous": {"start": period.previous().start.isoformat(),
                      "end": period.previous().end.isoformat(),
-                     "metrics": metrics(numbers.previous)},
+                     "metrics": None if numbers.previous is None else metrics(numbers.previous)},
     }
 
 
@@ -84,11 +84,12 @@ def kpi_table(metric_ids: tuple[str, ...], numbers: ScopeNumbers, lang: str) -> 
     cur, prev = numbers.current, numbers.previous
     columns = ("指标", "本期", "上期", "变化") if lang == "zh" else (
         "Metric", "This period", "Previous", "Change")
-    rows = tuple(
-        (metric_name(m, lang), metric_value(m, cur.value(m), cur.currency),
-         metric_value(m, prev.value(m), prev.currency), change(cur.value(m), prev.value(m)))
-        for m in metric_ids)
-    return Table(columns, rows)
+    rows = []
+    for m in metric_ids:
+        before = None if prev is None else prev.value(m)
+        rows.append((metric_name(m, lang), metric_value(m, cur.value(m), cur.currency),
+                     metric_value(m, before, cur.currency), change(cur.value(m), before)))
+    return Table(columns, tuple(rows))
 
 
 def _note(lang: str, currency: str) -> Text:

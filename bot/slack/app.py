@@ -1,0 +1,99 @@
+"""The Slack adapter: a slack-bolt (sync) ``App`` over the command layer.
+
+``/tikpulse`` and ``/tp`` slash commands, ``@TikPulse`` mentions, replies in a digest's thread
+and direct messages all become a ``Request`` for ``dispatch``. Slash commands are acknowledged at
+once (Slack's 3-second rule); bolt runs the listener after the ack, which answers through the
+``response_url``. Questions that draw charts (``SLOW_COMMANDS``) are enqueued as an RQ job that
+answers when done, so a busy process still acks every command quickly.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rq import Queue
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.commands import BotContext, Request, dispatch, parse
+from bot.commands.threads import is_digest_thread
+from bot.slack.deliver import post_reply
+
+log = logging.getLogger("tikpulse.bot.slack")
+
+#: Commands answered by an RQ job rather than in the web process (they render charts).
+SLOW_COMMANDS = frozenset({"why"})
+#: The RQ job that answers a slow Slack question.
+ANSWER_JOB = "bot.slack.background.answer_later"
+#: Slash commands the app answers.
+SLASH_COMMANDS = ("/tikpulse", "/tp")
+
+
+def build_app(ctx: BotContext, client: WebClient, *, signing_secret: str | None,
+              socket_mode: bool = False) -> App:
+    """The bolt app; HTTP mode verifies request signatures with ``signing_secret``."""
+    app = App(client=client, signing_secret=signing_secret or "",
+              request_verification_enabled=not socket_mode, token_verification_enabled=False,
+              process_before_response=False, raise_error_for_unhandled_request=False)
+    for name in SLASH_COMMANDS:
+        app.command(name)(_on_command(ctx))
+    app.event("app_mention")(_on_mention(ctx))
+    app.event("message")(_on_message(ctx))
+    return app
+
+
+def request_of(channel: str, user: str, text: str, *, channel_type: str | None = None,
+               thread_ts: str | None = None) -> Request:
+    """The platform-free request of a Slack question."""
+    is_direct = channel.startswith("D") or channel_type in ("im", "directmessage")
+    return Request("slack", channel, user, text, is_direct=is_direct, thread_id=thread_ts)
+
+
+def answer(ctx: BotContext, client: WebClient, request: Request, *, response_url: str | None = None,
+           reply_in: str | None = None) -> None:
+    """Answer now, or enqueue a job that answers when the question draws a chart."""
+    if ctx.redis is not None and parse(request.text).command in SLOW_COMMANDS:
+        payload = {"request": request.__dict__, "response_url": response_url,
+                   "reply_in": reply_in}
+        Queue(ctx.queue_name, connection=ctx.redis).enqueue(ANSWER_JOB, payload)
+        return
+    reply = dispatch(request, ctx)
+    post_reply(client, request.channel_id, reply, thread_ts=reply_in, response_url=response_url)
+
+
+def _on_command(ctx: BotContext):  # type: ignore[no-untyped-def]
+    def on_command(ack: Any, command: dict[str, Any], client: WebClient) -> None:
+        ack()
+        request = request_of(command["channel_id"], command["user_id"], command.get("text", ""),
+                             channel_type=command.get("channel_name"))
+        answer(ctx, client, request, response_url=command.get("response_url"))
+
+    return on_command
+
+
+def _on_mention(ctx: BotContext):  # type: ignore[no-untyped-def]
+    def on_mention(event: dict[str, Any], client: WebClient) -> None:
+        thread = event.get("thread_ts")
+        request = request_of(event["channel"], event.get("user", ""), event.get("text", ""),
+                             thread_ts=thread)
+        answer(ctx, client, request, reply_in=thread or event["ts"])
+
+    return on_mention
+
+
+def _on_message(ctx: BotContext):  # type: ignore[no-untyped-def]
+    def on_message(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("bot_id") or event.get("subtype") or "<@" in event.get("text", ""):
+            return  # our own posts, edits/joins, and mentions (answered by on_mention)
+        channel, thread = event.get("channel", ""), event.get("thread_ts")
+        direct = event.get("channel_type") == "im"
+        in_digest = bool(thread) and thread != event.get("ts") and is_digest_thread(
+            ctx, "slack", channel, thread)
+        if not (direct or in_digest) or parse(event.get("text", "")).command is None:
+            return
+        request = request_of(channel, event.get("user", ""), event.get("text", ""),
+                             channel_type=event.get("channel_type"), thread_ts=thread)
+        answer(ctx, client, request, reply_in=thread)
+
+    return on_message

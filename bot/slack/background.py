@@ -1,0 +1,43 @@
+"""RQ job that finishes a slow Slack answer (charts): dispatch, then post the reply.
+
+It runs in a worker, so it reads ``Settings`` itself (its own entry point) and answers through
+the command's ``response_url`` or, for mentions and threads, ``chat.postMessage`` in the thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot.commands import Request, dispatch
+from bot.runtime import bot_context
+from bot.slack.deliver import post_reply
+from config.settings import Settings
+
+#: Seconds a Slack Web API call may take.
+SLACK_TIMEOUT_S = 30
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """A Web API client for the bot token, retrying 429s a few times."""
+    return WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url,
+                     timeout=SLACK_TIMEOUT_S,
+                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+
+
+def answer_later(payload: dict[str, Any]) -> str:
+    """Answer one queued Slack question; returns the reply kind (kept as the job result)."""
+    settings = Settings()
+    ctx = bot_context(settings)
+    try:
+        request = Request(**payload["request"])
+        reply = dispatch(request, ctx)
+        post_reply(slack_client(settings), request.channel_id, reply,
+                   thread_ts=payload.get("reply_in"), response_url=payload.get("response_url"))
+        return reply.kind
+    finally:
+        ctx.engine.dispose()
+        if ctx.redis is not None:
+            ctx.redis.close()
