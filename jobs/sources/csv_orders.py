@@ -86,6 +86,8 @@ STATUS_WORDS: dict[str, str] = {
 #: Rows per batch handed to the writer.
 BATCH_ROWS = 5000
 _TIME_FIELDS = ("created", "paid", "shipped", "delivered", "cancelled")
+#: Order-level columns repeated on every row of an order (checked for agreement).
+ORDER_FIELDS = ("status", *_TIME_FIELDS, "shipping_fee", "taxes", "order_amount", "refund_amount")
 _ZERO = Decimal(0)
 
 
@@ -110,6 +112,8 @@ class OrderCsvReader:
         self.rows_read = 0
         self._order: dict[str, Any] | None = None
         self._sku_units: dict[str, int] = {}
+        self._order_cells: list[str] = []
+        self._order_row = 0
         self._now = datetime.now(UTC)
 
     def batches(self) -> Iterator[OrderBatch]:
@@ -152,6 +156,10 @@ class OrderCsvReader:
             if self._order is None or self._order["order_id"] != order_id:
                 self._close_order(batch)
                 self._order = self._open_order(order_id, get, number)
+                self._order_cells = [get(f) for f in ORDER_FIELDS]
+                self._order_row = number
+            elif [get(f) for f in ORDER_FIELDS] != self._order_cells:
+                self._check_repeat(order_id, get, number)
             self._add_units(get, number, batch)
             batch.rows += 1
         except _RowProblem as problem:
@@ -188,6 +196,15 @@ class OrderCsvReader:
             "refund_amount": self._money(get, "refund_amount", number) or _ZERO,
             "source": "csv", "raw": None, "ingested_at": self._now,
         }
+
+    def _check_repeat(self, order_id: str, get: Any, number: int) -> None:
+        """Order fields repeated on a later row must parse and agree with the order's first row."""
+        self._open_order(order_id, get, number)  # raises the parse problem, if any
+        for name, first in zip(ORDER_FIELDS, self._order_cells, strict=True):
+            if get(name) != first:
+                raise _RowProblem(Problem(number, HEADERS[name][0], get(name),
+                                          f"the same value as row {self._order_row} of this "
+                                          f"order ({first!r})"))
 
     def _add_units(self, get: Any, number: int, batch: OrderBatch) -> None:
         assert self._order is not None

@@ -72,7 +72,7 @@ def connect_all(sb: Sandbox, conns: Connectors) -> tuple[list[str], list[str]]:
     assert conns.shop is not None and conns.ads is not None
     reg = registry(sb)
     shop_ids, adv_ids = [], []
-    for i, seller in enumerate(sb.credentials.sellers):
+    for i in range(len(sb.credentials.sellers)):
         shop = auth.connect_shop(conns.engine, conns.shop, conns.cipher,
                                  sb.new_auth_code(i, "shop"), f"seller-{i + 1}", registry=reg)
         ads = auth.connect_ads(conns.engine, conns.ads, conns.cipher, sb.new_auth_code(i, "ads"),
