@@ -22,6 +22,8 @@ TEST_MESSAGE = "TEST ORDER - please do not ship"
 def orders_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray,
                 as_of: int) -> list[dict[str, Any]]:
     """Order objects for ``rows`` (with their as-of ``status`` and ``update_time``)."""
+    if rows.size == 0:
+        return []
     o = ds.orders
     cols = {c: o[c].to_numpy()[rows] for c in (
         "order_id", "shop_idx", "create_time", "paid_time", "cancel_time", "delivery_time",
