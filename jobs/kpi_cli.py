@@ -16,9 +16,10 @@ from analytics.fx import MissingFxRate
 from analytics.kpis import KpiReport
 from analytics.weeks import iso_week_label
 from config.settings import Settings
-from config.tenants import Tenant, TenantsFileError, load_tenants
+from config.tenants import Tenant, TenantsFileError
 from jobs.fx import FxFileError, import_fx_csv
 from jobs.report import build_weekly_report
+from jobs.tenancy import tenant_directory
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.loaders import UnknownShop
 from jobs.warehouse.rollups import cleaning_rules, rebuild_ad_rollups, rebuild_rollups
@@ -85,15 +86,15 @@ def last_full_week(tenant: Tenant, now: datetime | None = None) -> str:
 def kpi(settings: Settings, tenant_id: str, week: str | None, rebuild: bool,
         fx_csv: Path | None) -> None:
     """Print weekly KPIs per store and for the tenant, in its reporting currency."""
+    engine = make_engine(settings.database_url)
     try:
-        registry = load_tenants(settings.tikpulse_config)
+        registry = tenant_directory(engine, settings.tikpulse_config)
     except TenantsFileError as exc:
         raise click.ClickException(str(exc)) from None
     tenant = registry.tenant(tenant_id)
     if tenant is None:
         known = ", ".join(t.id for t in registry.tenants) or "none (set TIKPULSE_CONFIG)"
         raise click.ClickException(f"unknown tenant {tenant_id!r}; tenants: {known}")
-    engine = make_engine(settings.database_url)
     _prepare(engine, tenant, rebuild, fx_csv)
     label = week or last_full_week(tenant)
     try:

@@ -9,10 +9,11 @@ module, so they all see the same stores under the same tenant.
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from config.tenants import Store, Tenant, TenantRegistry
+from config.tenants import Store, Tenant, TenantRegistry, load_tenants
 from jobs.warehouse.schema import advertisers, shops, tenants
 
 
@@ -61,3 +62,8 @@ def _with_warehouse_stores(
     ]
     stores += [s for s in registered if s.shop_id not in listed]
     return tenant.model_copy(update={"stores": tuple(stores)})
+
+
+def tenant_directory(engine: Engine, tenants_file: Path | None) -> TenantRegistry:
+    """The effective tenants for a process: the tenants file at ``tenants_file`` + the warehouse."""
+    return effective_registry(engine, load_tenants(tenants_file))
