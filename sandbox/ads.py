@@ -74,7 +74,7 @@ def build_ad_days(shops: pd.DataFrame, advertisers: pd.DataFrame, campaigns: pd.
         cpm = np.where(hit, cpm * cpm_jump["factor"], cpm)
     budget = aov[shop_idx] * shops["daily_orders"].to_numpy()[shop_idx] * 0.05
     share = campaigns["budget_share"].to_numpy()[ads["campaign_row"].to_numpy()][ad_row]
-    spend = np.rint(budget * share * demand[shop_idx, day_idx] / demand[shop_idx].mean(axis=1)
+    spend = np.rint(budget * share * demand[shop_idx, day_idx] / demand.mean(axis=1)[shop_idx]
                     * rng.lognormal(0, 0.35, ad_row.size)).astype(np.int64) + 1
     impressions = np.maximum((spend * 1000 / cpm).astype(np.int64), 1)
     quality = ads["quality"].to_numpy()[ad_row]

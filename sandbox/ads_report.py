@@ -18,6 +18,7 @@ import pandas as pd
 
 from sandbox import codes
 from sandbox.ads_gate import AdsError
+from sandbox.columns import span_of
 from sandbox.regions import to_decimal
 from sandbox.state import SandboxState
 from sandbox.web import Request
@@ -119,7 +120,7 @@ def _paging(req: Request) -> tuple[int, int]:
 
 def _grouped(state: SandboxState, adv_row: int, level: str, dims: list[str], first: int, last: int) -> pd.DataFrame:
     rows = state.dataset.ad_rows
-    lo, hi = np.searchsorted(rows["advertiser_row"].to_numpy(), [adv_row, adv_row + 1])
+    lo, hi = span_of(rows["advertiser_row"].to_numpy(), adv_row)
     sub = rows.iloc[lo:hi]
     sub = sub[(sub["day_idx"] >= first) & (sub["day_idx"] <= last)]
     keys = {"AUCTION_ADVERTISER": "advertiser_row", "AUCTION_CAMPAIGN": "campaign_row",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sandbox.columns import span_of
 from sandbox.orders import KIND_NORMAL, KIND_TEST
 
 CREATOR_ID_BASE = 6_900_000_000_000_000_000
@@ -77,18 +78,24 @@ def attribute_orders(orders: pd.DataFrame, creators: pd.DataFrame, content: pd.D
     creator_row = np.full(len(orders), -1, dtype=np.int64)
     shop = orders["shop_idx"].to_numpy()
     for shop_idx, group in creators.groupby("shop_idx").indices.items():
-        lo, hi = np.searchsorted(shop, [shop_idx, shop_idx + 1])
+        lo, hi = span_of(shop, shop_idx)
         rows = lo + np.flatnonzero(aff[lo:hi])
-        weight = np.broadcast_to(creators["weight"].to_numpy()[group], (rows.size, group.size)).copy()
+        weight = creators["weight"].to_numpy()[group]
+        creator_row[rows] = rng.choice(group, rows.size, p=weight / weight.sum())
         if spike and spike["shop_idx"] == shop_idx:
-            in_week = (orders["create_time"].to_numpy()[rows] >= spike["start_ts"]) & (
-                orders["create_time"].to_numpy()[rows] < spike["end_ts"])
-            weight[in_week, spike["creator_pos"]] *= spike["factor"]
-        cdf = np.cumsum(weight, axis=1)
-        pick = (cdf < rng.random(rows.size)[:, None] * cdf[:, -1:]).sum(axis=1)
-        creator_row[rows] = group[np.minimum(pick, group.size - 1)]
+            _apply_spike(orders, rows, group, weight, creator_row, spike, rng)
     orders["creator_row"] = creator_row
     _attach_content(orders, content)
+
+
+def _apply_spike(orders: pd.DataFrame, rows: np.ndarray, group: np.ndarray, weight: np.ndarray,
+                 creator_row: np.ndarray, spike: dict, rng: np.random.Generator) -> None:
+    """Re-draw the creators of the spike week with the spiking creator's weight multiplied."""
+    created = orders["create_time"].to_numpy()[rows]
+    in_week = rows[(created >= spike["start_ts"]) & (created < spike["end_ts"])]
+    spiked = weight.copy()
+    spiked[spike["creator_pos"]] *= spike["factor"]
+    creator_row[in_week] = rng.choice(group, in_week.size, p=spiked / spiked.sum())
 
 
 def _attach_content(orders: pd.DataFrame, content: pd.DataFrame) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sandbox.columns import span_of
 from sandbox.config import GeneratorConfig
 from sandbox.truth import ShopWeekTruth
 
@@ -53,8 +54,8 @@ class Dataset:
 
     def shop_orders(self, shop_idx: int) -> slice:
         """Row range of one shop's orders."""
-        lo, hi = np.searchsorted(self.orders["shop_idx"].to_numpy(), [shop_idx, shop_idx + 1])
-        return slice(int(lo), int(hi))
+        lo, hi = span_of(self.orders["shop_idx"].to_numpy(), shop_idx)
+        return slice(lo, hi)
 
     def order_lines(self, rows: np.ndarray) -> np.ndarray:
         """Line rows of the given order rows, in order."""

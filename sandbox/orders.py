@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.seasons import HOURLY_P
+from sandbox.columns import span_of
 from sandbox.regions import REGIONS
 
 ORDER_ID_BASE = 576_000_000_000_000_000
@@ -96,7 +97,7 @@ def _build_lines(orders: pd.DataFrame, skus: pd.DataFrame, rng: np.random.Genera
     line_shop = orders["shop_idx"].to_numpy()[order_row]
     sku_row = np.empty(order_row.size, dtype=np.int64)
     for shop_idx, group in skus.groupby("shop_idx").indices.items():
-        lo, hi = np.searchsorted(line_shop, [shop_idx, shop_idx + 1])  # lines are sorted by shop
+        lo, hi = span_of(line_shop, shop_idx)  # lines are sorted by shop
         weight = skus["weight"].to_numpy()[group]
         sku_row[lo:hi] = rng.choice(group, hi - lo, p=weight / weight.sum())
     price = skus["price"].to_numpy()[sku_row]

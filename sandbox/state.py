@@ -62,7 +62,8 @@ class SandboxState:
         span = ds.shop_orders(shop_idx)
         orders = ds.orders.iloc[span]
         refunds = ds.refunds
-        lo, hi = np.searchsorted(refunds["order_row"].to_numpy(), [span.start, span.stop])
+        lo, hi = np.searchsorted(refunds["order_row"].to_numpy(),
+                                 np.array([span.start, span.stop], dtype=refunds["order_row"].dtype))
         shop_refunds = refunds.iloc[lo:hi]
         visible = happened(shop_refunds["request_time"].to_numpy(), as_of)
         r_update = refund_update_time(shop_refunds, as_of)

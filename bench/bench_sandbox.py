@@ -1,0 +1,82 @@
+"""Benchmark of the sandbox: data generation (demo set and 200 shops x 1 year) and API throughput.
+
+Each generation runs in a fresh subprocess so its peak resident memory (ru_maxrss) is its own.
+
+    .venv/bin/python bench/bench_sandbox.py            # demo + 200-shop year + throughput
+    .venv/bin/python bench/bench_sandbox.py --quick    # demo + throughput only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALES = {
+    "demo (3 shops x 10 weeks)": dict(seed=7, shops=3, weeks=10),
+    "200 shops x 52 weeks": dict(seed=7, shops=200, weeks=52),
+}
+CHILD = """
+import json, resource, sys, time
+from datetime import date
+from sandbox import GeneratorConfig, generate
+kw = json.loads(sys.argv[1])
+t = time.perf_counter()
+ds = generate(GeneratorConfig(end=date(2026, 11, 23), **kw))
+took = time.perf_counter() - t
+print(json.dumps({"seconds": took, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "orders": len(ds.orders), "lines": len(ds.lines), "refunds": len(ds.refunds),
+                  "ad_rows": len(ds.ad_rows), "truth_weeks": len(ds.truth)}))
+"""
+
+
+def bench_generation(name: str, kwargs: dict) -> dict:
+    """Generate one data set in a subprocess; its time, peak memory and size."""
+    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(kwargs)], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    print(f"{name:30s} {result['seconds']:7.2f} s  peak RSS {result['peak_rss_mb']:7.0f} MB  "
+          f"{result['orders']:>10,} orders {result['lines']:>11,} lines {result['refunds']:>9,} refunds "
+          f"{result['ad_rows']:>9,} ad rows")
+    return result
+
+
+def bench_throughput(seconds: float = 3.0) -> float:
+    """Signed order-search pages (100 orders each) per second from one client on the demo set."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests" / "sandbox"))
+    import httpx
+    from sandbox_helpers import DEMO, authorize_shop
+
+    from sandbox import Sandbox
+
+    with Sandbox.start(config=DEMO) as sb, httpx.Client(timeout=10) as http:
+        shop = authorize_shop(sb, http, 0)
+        cipher = shop.shops()[0]["cipher"]
+        done, token, started = 0, "", time.perf_counter()
+        while time.perf_counter() - started < seconds:
+            query = {"page_size": 100, **({"page_token": token} if token else {})}
+            data = shop.call("POST", "/order/202309/orders/search", query, {}, cipher=cipher).json()["data"]
+            token, done = data["next_page_token"], done + 1
+        rate = done / (time.perf_counter() - started)
+    print(f"{'order pages (100 orders) / s':30s} {rate:7.0f}  (one client, keep-alive, signed)")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 200-shop year")
+    args = parser.parse_args()
+    for name, kwargs in SCALES.items():
+        if args.quick and kwargs["shops"] > 3:
+            continue
+        bench_generation(name, kwargs)
+    bench_throughput()
+
+
+if __name__ == "__main__":
+    main()
