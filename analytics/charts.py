@@ -54,7 +54,7 @@ class StockBar:
 
 def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Number | None], *,
               period: str, lang: Lang, band: Sequence[tuple[Number, Number] | None] = (),
-              target: Number | None = None) -> bytes:
+              target: Number | None = None, line_label: str | None = None) -> bytes:
     """Weekly values of one KPI with its 4-week baseline band and the target line."""
     with chart_context():
         fig = new_figure(5.2)
@@ -66,7 +66,8 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
             ax.fill_between(xs, lows, highs, color=PALETTE["sky"], alpha=0.3, step="mid",
                             label=word("baseline", lang))
         ys = [float(v) if v is not None else float("nan") for v in values]
-        ax.plot(xs, ys, color=GOOD, marker="o", linewidth=3, markersize=8, label=name)
+        ax.plot(xs, ys, color=GOOD, marker="o", linewidth=3, markersize=8,
+                label=line_label or name)
         if ys and ys[-1] == ys[-1]:
             ax.annotate(compact_number(ys[-1], lang, 2), (xs[-1], ys[-1]), xytext=(0, 12),
                         textcoords="offset points", ha="center", fontweight="bold")

@@ -1,0 +1,92 @@
+"""Rule-based suggestions from the week's numbers, each with the reason and the money at stake.
+
+Rules (per store): raise the budget where true ROAS beats the ROAS target with headroom, pause or
+cut where true ROAS is below break-even (both the shared rule of ``analytics.suggestions``); look at refunds when the refund rate jumps above its
+4-week baseline; re-authorize or re-sync a source that is missing or behind. Sorted by money.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from analytics.suggestions import BUDGET_STEP, budget_suggestions
+from config.tenants import Targets
+from jobs.report_model import StoreReport, WeeklyReport
+
+if TYPE_CHECKING:
+    from jobs.digest.compose import Missing
+
+#: A refund rate this many times its baseline (and above REFUND_FLOOR) is worth a look.
+REFUND_JUMP, REFUND_FLOOR = 1.5, 0.05
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One thing to do: ``action`` names it, ``facts`` hold the numbers of its reason."""
+
+    action: str  # raise_budget | pause_ads | check_refunds | reauthorize | resync
+    store: str
+    money_at_stake: Decimal
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def _ads(store: StoreReport, targets: Targets) -> Suggestion | None:
+    """The shared budget rule of ``analytics.suggestions`` applied to the store as a whole."""
+    cur = store.kpis.current
+    basis = "true" if cur.roas_true is not None else "platform"
+    value = cur.roas_true if cur.roas_true is not None else cur.roas_platform
+    if value is None or not cur.spend:
+        return None
+    frame = pd.DataFrame([{"campaign_id": store.shop_id, "spend": cur.spend,
+                           "roas_true": value}])
+    target = float(targets.roas) if targets.roas is not None else math.inf
+    floor = float(targets.break_even_roas) if targets.break_even_roas is not None else 0.0
+    found = budget_suggestions(frame, target, floor)
+    if not found:
+        return None
+    roas = Decimal(str(round(value, 4)))
+    if found[0].kind == "pause":
+        loss = cur.spend * (1 - roas / Decimal(str(floor)))
+        return Suggestion("pause_ads", store.name, loss.quantize(Decimal("0.01")),
+                          {"roas": roas, "break_even": targets.break_even_roas,
+                           "spend": cur.spend, "basis": basis})
+    extra = cur.spend * Decimal(str(BUDGET_STEP))
+    return Suggestion("raise_budget", store.name, (extra * roas).quantize(Decimal("0.01")),
+                      {"roas": roas, "target": targets.roas, "step": BUDGET_STEP,
+                       "extra_spend": extra.quantize(Decimal("0.01")), "basis": basis})
+
+
+def _refunds(store: StoreReport) -> Suggestion | None:
+    cur, base = store.kpis.current, store.kpis.baseline_4w
+    base_rate = None if base is None else base.value("refund_rate")
+    if cur.refund_rate is None or base_rate is None:
+        return None
+    if cur.refund_rate < REFUND_FLOOR or cur.refund_rate < REFUND_JUMP * float(base_rate):
+        return None
+    excess = cur.refunds - cur.gross_gmv * Decimal(str(base_rate))
+    return Suggestion("check_refunds", store.name, max(excess, Decimal(0)).quantize(
+        Decimal("0.01")), {"rate": cur.refund_rate, "baseline": float(base_rate)})
+
+
+def _data(missing: Sequence[Missing]) -> list[Suggestion]:
+    out = []
+    for m in missing:
+        action = "reauthorize" if m.days_behind is None else "resync"
+        out.append(Suggestion(action, m.store, Decimal(0),
+                              {"source": m.source, "latest_day": m.latest_day,
+                               "days_behind": m.days_behind}))
+    return out
+
+
+def suggestions(report: WeeklyReport, targets: Targets,
+                missing: Sequence[Missing]) -> tuple[Suggestion, ...]:
+    """Every suggestion for the tenant's stores, the most money first (data fixes last)."""
+    found = [s for store in report.stores for s in (_ads(store, targets), _refunds(store)) if s]
+    found.sort(key=lambda s: s.money_at_stake, reverse=True)
+    return tuple(found + _data(missing))

@@ -1,0 +1,98 @@
+"""One language's digest text as a Slack Block Kit message and as Telegram HTML.
+
+Slack: a header, the period and time zone, the partial warning, headline KPIs as two-column
+fields, what changed, suggestions, the top stores and the data-quality line; every section stays
+under Slack's 3000-character limit. Telegram: the same lines as HTML, cut to 4096 characters at a
+line break (each line closes its own tags, so a cut never breaks the markup).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from jobs.digest.sentences import Cell, DigestText
+
+#: Slack limits: characters per section text, fields per section, stores listed.
+SECTION_CHARS, FIELDS_PER_SECTION, MAX_STORES = 2900, 10, 10
+TELEGRAM_TEXT_LIMIT = 4096
+HEADINGS = {"headline": ("本周核心指标", "This week's headline"),
+            "changes": ("变化与原因", "What changed and why"),
+            "suggestions": ("建议", "Suggestions"), "stores": ("各店铺", "Stores"),
+            "quality": ("数据质量", "Data quality")}
+
+
+def heading(key: str, lang: str) -> str:
+    """A section heading in ``lang``."""
+    zh, en = HEADINGS[key]
+    return zh if lang == "zh" else en
+
+
+def _section(text: str) -> dict[str, Any]:
+    if len(text) > SECTION_CHARS:
+        text = text[: SECTION_CHARS - 1].rsplit("\n", 1)[0] + "\n…"
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _field(c: Cell) -> dict[str, str]:
+    target = f"\n{c.target}" if c.target else ""
+    return {"type": "mrkdwn", "text": f"*{c.name}*\n{c.value}  {c.change}{target}"}
+
+
+def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
+    """The Block Kit summary message."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": t.title[:150]}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{t.period} · {zone}"}]},
+    ]
+    if t.partial:
+        blocks.append(_section(f"*{t.partial}*"))
+    blocks.append(_section(f"*{heading('headline', t.lang)}*"))
+    fields = [_field(c) for c in t.headline]
+    for i in range(0, len(fields), FIELDS_PER_SECTION):
+        blocks.append({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]})
+    blocks.append({"type": "divider"})
+    blocks.append(_section(f"*{heading('changes', t.lang)}*\n" + _bullets(t.changes)))
+    blocks.append(_section(f"*{heading('suggestions', t.lang)}*\n" + _bullets(t.suggestions)))
+    if len(t.stores) > 1:
+        lines = [f"*{name}* " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
+                                           for c in cells[:2]) for name, cells in t.stores]
+        more = len(t.stores) - MAX_STORES
+        tail = [f"… +{more}"] if more > 0 else []
+        blocks.append(_section(f"*{heading('stores', t.lang)}*\n"
+                               + _bullets(lines[:MAX_STORES] + tail)))
+    blocks.append({"type": "context", "elements": [
+        {"type": "mrkdwn", "text": f"{heading('quality', t.lang)}: " + " · ".join(t.quality)}]})
+    return blocks
+
+
+def _bullets(lines: list[str] | tuple[str, ...]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def slack_text(t: DigestText) -> str:
+    """The notification / fallback text of the Slack message."""
+    first = t.headline[0] if t.headline else None
+    tail = f" · {first.name} {first.value} {first.change.split(' · ')[0]}" if first else ""
+    return f"{t.title}{tail}"
+
+
+def telegram_html(t: DigestText, zone: str) -> str:
+    """The summary as Telegram HTML (parse_mode=HTML), at most 4096 characters."""
+    e = html.escape
+    lines = [f"<b>{e(t.title)}</b>", f"<i>{e(t.period)} · {e(zone)}</i>"]
+    if t.partial:
+        lines += ["", f"<b>{e(t.partial)}</b>"]
+    lines += ["", f"<b>{e(heading('headline', t.lang))}</b>"]
+    for c in t.headline:
+        target = f" · {e(c.target)}" if c.target else ""
+        lines.append(f"• <b>{e(c.name)}</b> {e(c.value)}  {e(c.change)}{target}")
+    for key, items in (("changes", t.changes), ("suggestions", t.suggestions)):
+        lines += ["", f"<b>{e(heading(key, t.lang))}</b>"]
+        lines += [f"• {e(line)}" for line in items]
+    lines += ["", f"<i>{e(heading('quality', t.lang))}: {e(' · '.join(t.quality))}</i>"]
+    text = "\n".join(lines)
+    if len(text) <= TELEGRAM_TEXT_LIMIT:
+        return text
+    cut = text[: TELEGRAM_TEXT_LIMIT - 2]
+    return cut[: cut.rfind("\n")] + "\n…"

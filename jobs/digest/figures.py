@@ -1,0 +1,108 @@
+"""The digest's charts from a composed ``Digest``: tenant charts and each store's own pair.
+
+Tenant charts: weekly GMV trend (4-week baseline band, weekly GMV target), why net GMV moved
+(traffic x conversion x order value waterfall), GMV mix by store, and the ads funnel. A store
+section has its own trend and waterfall. Every chart is drawn by ``analytics.charts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from analytics import charts
+from jobs.digest.compose import Digest, gmv_decomposition
+from jobs.digest.package import Attachment
+from jobs.digest.words import Words
+from jobs.report_model import StoreReport, WeekKpis
+
+#: Factor names of analytics.drivers -> phrase keys of jobs.digest.words.
+FACTORS = {"traffic": "traffic", "cvr": "cvr", "aov": "aov", "orders": "orders"}
+
+
+def _band(values: Sequence[float | None]) -> list[tuple[float, float] | None]:
+    """Per week, the range of the four weeks before it (None until four are known)."""
+    out: list[tuple[float, float] | None] = []
+    for i in range(len(values)):
+        prior = [v for v in values[max(0, i - 4):i] if v is not None]
+        out.append((min(prior), max(prior)) if len(prior) == 4 else None)
+    return out
+
+
+def trend_png(history: Sequence[WeekKpis], w: Words, period: str, currency: str,
+              target: Decimal | None, title: str) -> bytes:
+    """Weekly gross GMV with its baseline band and the weekly GMV target."""
+    name = w.metric("gross_gmv")
+    values: list[float | None] = [float(h.kpis.gross_gmv) for h in history]
+    while values and values[0] == 0:  # weeks before the first sale: no data, not zero
+        values = values[1:]
+    values = [None] * (len(history) - len(values)) + values
+    return charts.kpi_trend(title, currency, [h.week for h in history], values, period=period,
+                            lang=w.lang, band=_band(values), target=target,  # type: ignore[arg-type]
+                            line_label=name)
+
+
+def waterfall_png(store_or_total: tuple[object, object], w: Words, period: str,
+                  currency: str, title: str) -> bytes | None:
+    """Last week's net GMV, each driver's contribution, this week's net GMV."""
+    current, previous = store_or_total
+    dec = gmv_decomposition(current, previous)  # type: ignore[arg-type]
+    if dec is None:
+        return None
+    steps = [(w.t(FACTORS.get(p.factor, p.factor)), p.contribution) for p in dec.parts]
+    return charts.driver_waterfall((w.t("last_week"), dec.previous), steps,
+                                   (w.t("this_week"), dec.current), title=title, unit=currency,
+                                   period=period, lang=w.lang)  # type: ignore[arg-type]
+
+
+def mix_png(digest: Digest, w: Words, period: str) -> bytes | None:
+    """Each store's share of gross GMV this week and last week."""
+    stores = digest.report.stores
+    if len(stores) < 2:
+        return None
+    rows = {f"GMV {w.t('this_week')}": [s.kpis.current.gross_gmv for s in stores]}
+    if all(s.kpis.previous is not None for s in stores):
+        rows[f"GMV {w.t('last_week')}"] = [s.kpis.previous.gross_gmv  # type: ignore[union-attr]
+                                           for s in stores]
+    title = "各店铺GMV占比" if w.lang == "zh" else "GMV mix by store"
+    return charts.channel_mix([s.name for s in stores], rows, title=title, period=period,
+                              lang=w.lang)  # type: ignore[arg-type]
+
+
+def funnel_png(digest: Digest, w: Words, period: str) -> bytes | None:
+    """Ad impressions -> clicks -> purchases, this week (bars) and last week (markers)."""
+    cur, prev = digest.report.total.current, digest.report.total.previous
+    if not cur.impressions:
+        return None
+    names = ("impressions", "clicks", "purchases")
+    stages = [(w.metric(n), getattr(cur, n) or 0, None if prev is None else getattr(prev, n))
+              for n in names]
+    title = "广告转化漏斗" if w.lang == "zh" else "Ads funnel"
+    return charts.funnel(stages, title=title, period=period, lang=w.lang)  # type: ignore[arg-type]
+
+
+def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, ...]:
+    """The tenant-level charts of one language, in posting order."""
+    w, report = Words(lang), digest.report
+    ccy = report.reporting_currency
+    target = next((t.target for t in report.total.targets if t.metric == "gross_gmv"), None)
+    made = [
+        ("trend", w.t("gmv_trend"), trend_png(report.total_history, w, period, ccy,
+                                              target, w.t("gmv_trend"))),  # type: ignore[arg-type]
+        ("drivers", w.t("why_gmv"), waterfall_png((report.total.current, report.total.previous),
+                                                  w, period, ccy, w.t("why_gmv"))),
+        ("mix", "GMV mix", mix_png(digest, w, period)),
+        ("funnel", "Ads funnel", funnel_png(digest, w, period)),
+    ]
+    slug = f"{report.tenant_id}-{report.week}-{lang}"
+    return tuple(Attachment(f"{slug}-{name}.png", title, png) for name, title, png in made if png)
+
+
+def store_charts(store: StoreReport, lang: str, period: str, currency: str) -> tuple[bytes, ...]:
+    """A store section's trend and waterfall (the waterfall only with a previous week)."""
+    w = Words(lang)
+    trend = trend_png(store.history, w, period, currency, None,
+                      f"{store.name} · {w.t('gmv_trend')}")
+    fall = waterfall_png((store.kpis.current, store.kpis.previous), w, period, currency,
+                         f"{store.name} · {w.t('why_gmv')}")
+    return (trend,) if fall is None else (trend, fall)

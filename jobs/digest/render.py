@@ -1,0 +1,106 @@
+"""Render a composed digest: per language the text, charts, PDF and HTML, and the chat package.
+
+``render_editions(digest, zone)`` draws everything for each of the tenant's languages (store
+sections may come pre-rendered from the per-store fan-out jobs); ``package_of`` wraps the result
+for the notifiers; ``write_editions`` writes HTML + PNGs + PDF into a folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from jobs.digest.chat_format import slack_blocks, slack_text, telegram_html
+from jobs.digest.compose import Digest
+from jobs.digest.document import html_page, pdf_bytes, write_files
+from jobs.digest.figures import store_charts, tenant_charts
+from jobs.digest.package import Attachment, DigestPackage, Edition
+from jobs.digest.sentences import DigestText, digest_text
+from jobs.digest.words import Words
+from jobs.report_model import WeeklyReport
+
+#: (shop_id, lang) -> that store section's PNGs, as made by the fan-out jobs.
+StoreImages = Mapping[tuple[str, str], tuple[bytes, ...]]
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    """One language of the rendered digest."""
+
+    text: DigestText
+    charts: tuple[Attachment, ...]
+    stores: tuple[tuple[str, str, tuple[bytes, ...]], ...]  # (shop_id, name, PNGs)
+    pdf: Attachment
+    html: str
+
+
+def snapshot_hash(report: WeeklyReport) -> str:
+    """SHA-256 of the frozen snapshot: same numbers, same hash."""
+    return hashlib.sha256(report.to_json().encode("utf-8")).hexdigest()
+
+
+def render_store(report: WeeklyReport, shop_id: str, lang: str) -> tuple[bytes, ...]:
+    """One store section's charts (the unit of work of a fan-out job)."""
+    store = report.store(shop_id)
+    period = f"{report.week} · {Words(lang).period(store.first_day, store.last_day)}"
+    return store_charts(store, lang, period, report.reporting_currency)
+
+
+def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None) -> (
+    tuple[RenderedEdition, ...]
+):
+    """Every language edition of ``digest`` (``zone``: the schedule's time zone, shown)."""
+    report = digest.report
+    out = []
+    for lang in report.languages:
+        text = digest_text(digest, lang)
+        charts = tenant_charts(digest, lang, text.period)
+        stores = tuple(
+            (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
+             or render_store(report, s.shop_id, lang))
+            for s in report.stores) if len(report.stores) > 1 else ()
+        name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
+        pdf = pdf_bytes(text, zone, [c.data for c in charts], [(n, imgs) for _, n, imgs in stores])
+        files = [(c.filename, c.title) for c in charts]
+        store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
+                       for shop, n, imgs in stores]
+        html = html_page(text, zone, files, store_files, f"{name}.pdf")
+        out.append(RenderedEdition(text, charts, stores,
+                                   Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
+                                   html))
+    return tuple(out)
+
+
+def _store_file(name: str, shop_id: str, i: int) -> str:
+    return f"{name}-store-{shop_id}-{i + 1}.png"
+
+
+def package_of(digest: Digest, editions: tuple[RenderedEdition, ...], zone: str,
+               digest_hash: str, *, corrected_at: datetime | None = None) -> DigestPackage:
+    """The chat package of the rendered editions."""
+    when = (corrected_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+    report = digest.report
+    return DigestPackage(
+        tenant_id=report.tenant_id, week=report.week, snapshot_hash=digest_hash,
+        status="partial" if digest.partial else "sent",
+        editions=tuple(Edition(
+            lang=e.text.lang, title=e.text.title, slack_text=slack_text(e.text),
+            slack_blocks=slack_blocks(e.text, zone), telegram_html=telegram_html(e.text, zone),
+            charts=e.charts, pdf=e.pdf, partial=digest.partial,
+            correction_note=Words(e.text.lang).t("correction", when=when))
+            for e in editions))
+
+
+def write_editions(editions: tuple[RenderedEdition, ...], folder: Path) -> list[Path]:
+    """HTML page, PDF and PNGs of every edition into ``folder``."""
+    paths: list[Path] = []
+    for e in editions:
+        name = e.pdf.filename.removesuffix(".pdf")
+        images = {c.filename: c.data for c in e.charts}
+        for shop, _, imgs in e.stores:
+            images.update({_store_file(name, shop, i): png for i, png in enumerate(imgs)})
+        paths += write_files(folder, name, e.html, e.pdf.data, images)
+    return paths

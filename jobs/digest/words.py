@@ -1,0 +1,113 @@
+"""The digest's words and numbers in Chinese and English (Babel formats numbers and dates).
+
+``Words(lang)`` gives every fixed phrase (``w.t("headline")``), metric names from the catalog and
+locale-aware formatting of money, counts, ratios, changes and periods, so a figure reads
+``US$1,234`` / ``$1,234`` and a date ``11月16日`` / ``Nov 16`` for the reader's language.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_interval
+from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
+
+from analytics.catalog import get_metric
+
+LOCALES = {"zh": "zh_Hans_CN", "en": "en_US"}
+
+PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
+    "title": ("{tenant} 周报 · {week}", "{tenant} weekly digest · {week}"),
+    "headline": ("本周核心指标", "This week's headline"),
+    "vs_prev": ("环比", "WoW"),
+    "vs_base": ("对比4周均值", "vs 4-wk avg"),
+    "target": ("目标", "target"),
+    "what_changed": ("变化与原因", "What changed and why"),
+    "suggestions": ("建议", "Suggestions"),
+    "stores": ("各店铺", "Stores"),
+    "quality": ("数据质量", "Data quality"),
+    "partial": ("⚠️ 数据不完整（部分报告）：", "⚠️ Partial digest, data incomplete: "),
+    "correction": ("✏️ 已更正：数据更新后于 {when} 重新计算。",
+                   "✏️ Corrected: recalculated at {when} after the data was updated."),
+    "charts": ("图表", "Charts"),
+    "full_report": ("完整报告（PDF）", "Full report (PDF)"),
+    "no_change": ("本周无显著变化。", "No significant changes this week."),
+    "no_suggestion": ("暂无建议。", "No suggestions this week."),
+    "fresh_all": ("所有数据源已同步至周日。", "Every source is synced through Sunday."),
+    "behind": ("{store} {source} 落后 {days} 天", "{store} {source} {days} day(s) behind"),
+    "never": ("{store} {source} 从未同步", "{store} {source} never synced"),
+    "excluded": ("已排除：{items}", "Excluded: {items}"),
+    "reconciled": ("与平台GMV差异 {pct}", "vs platform GMV {pct}"),
+    "traffic": ("流量", "Traffic"), "cvr": ("转化率", "Conversion"), "aov": ("客单价", "Order value"),
+    "orders": ("订单数", "Orders"), "ctr": ("点击率", "CTR"), "cpm": ("CPM", "CPM"),
+    "refunds": ("退款", "Refunds"),
+    "last_week": ("上周", "Last week"), "this_week": ("本周", "This week"),
+    "why_gmv": ("净GMV变化原因", "Why net GMV moved"),
+    "gmv_trend": ("GMV周趋势", "Weekly GMV"),
+    "flat": ("持平", "flat"),
+    "zone_note": ("时区 {zone}", "time zone {zone}"),
+}
+
+
+class Words:
+    """Phrases and number formats of one language."""
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LOCALES:
+            raise ValueError(f"unsupported digest language {lang!r}; use zh or en")
+        self.lang, self.locale = lang, LOCALES[lang]
+
+    def t(self, key: str, **values: object) -> str:
+        """A fixed phrase, with ``{placeholders}`` filled in."""
+        zh, en = PHRASES[key]
+        return (zh if self.lang == "zh" else en).format(**values)
+
+    def metric(self, metric_id: str) -> str:
+        """The catalog name of a metric in this language."""
+        m = get_metric(metric_id)
+        return m.zh if self.lang == "zh" else m.en
+
+    def money(self, amount: Decimal | float | None, currency: str, *, short: bool = False) -> str:
+        """``US$1,234`` (no cents above 1,000; ``short``: ``$1.2K`` / ``US$1.2万``)."""
+        if amount is None:
+            return "—"
+        if short and abs(amount) >= 10_000:
+            symbol = format_currency(0, currency, locale=self.locale).replace("0.00", "")
+            compact = format_compact_decimal(float(amount), locale=self.locale, fraction_digits=1)
+            return f"{symbol}{compact}"
+        digits = 0 if abs(amount) >= 1000 else 2
+        pattern = "¤#,##0" if digits == 0 else "¤#,##0.00"
+        return format_currency(Decimal(str(amount)), currency, format=pattern,
+                               locale=self.locale, currency_digits=False)
+
+    def count(self, value: float | int | None) -> str:
+        return "—" if value is None else format_decimal(value, format="#,##0", locale=self.locale)
+
+    def ratio(self, value: float | None, unit: str) -> str:
+        """A ratio metric: ``percent`` as 2.5%, ``multiple`` as 3.10."""
+        if value is None:
+            return "—"
+        if unit == "percent":
+            return format_percent(value, format="#,##0.0%", locale=self.locale)
+        return format_decimal(value, format="#,##0.00", locale=self.locale)
+
+    def value(self, metric_id: str, value: Decimal | float | int | None, currency: str) -> str:
+        """Any catalog metric's value in its unit."""
+        unit = get_metric(metric_id).unit
+        if unit == "money":
+            return self.money(value, currency)
+        if unit == "count":
+            return self.count(value)
+        return self.ratio(None if value is None else float(value), unit)
+
+    def pct_change(self, pct: float | None) -> str:
+        """``+12.3%`` / ``−4.0%`` (true minus sign), or ``—``."""
+        if pct is None:
+            return "—"
+        text = format_percent(abs(pct), format="#,##0.0%", locale=self.locale)
+        return ("+" if pct >= 0 else "−") + text
+
+    def period(self, first: date, last: date) -> str:
+        """The week's local dates: ``Nov 16 – 22, 2026`` / ``2026年11月16日至22日``."""
+        return format_interval(first, last, "yMMMd", locale=self.locale)

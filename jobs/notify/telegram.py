@@ -1,0 +1,142 @@
+"""Post a digest edition to Telegram: HTML summary, the charts as a media group, the PDF.
+
+python-telegram-bot is async; the async code stays inside this module: each call runs in its own
+``asyncio.run`` with a fresh ``Bot`` (never shared across event loops). Limits are respected
+(text 4096, caption 1024, media group 2-10); a 429 (``RetryAfter``) is waited out a bounded number
+of times. The Bot API cannot list a chat's messages, so a post left in doubt by a crash cannot be
+looked up: ``find`` raises ``CannotVerify`` and a person decides (``--resend-in-doubt``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from jobs.digest.deliveries import DeliveryState
+from jobs.digest.package import TELEGRAM_MEDIA_GROUP, DigestPackage, Step
+from jobs.notify.errors import CannotVerify, InDoubt, Refused
+
+#: Bot API length limits.
+TEXT_LIMIT, CAPTION_LIMIT = 4096, 1024
+#: Flood-control waits honoured per call, and the longest single wait, seconds.
+TELEGRAM_RATE_LIMIT_RETRIES, TELEGRAM_MAX_WAIT_S = 3, 60.0
+#: Read/write timeouts of Bot API calls (uploads get the longer one), seconds.
+TELEGRAM_TIMEOUT_S, TELEGRAM_UPLOAD_TIMEOUT_S = 30.0, 60.0
+
+T = TypeVar("T")
+
+
+class TelegramNotifier:
+    """Telegram adapter for ``jobs.digest.deliver``."""
+
+    kind = "telegram"
+
+    def __init__(self, token: str, base_url: str, *, sleep: Callable[[float], None] = time.sleep):
+        self.token, self.base_url, self.sleep = token, base_url.rstrip("/"), sleep
+
+    def post(self, step: Step, channel_id: str, state: DeliveryState,
+             package: DigestPackage) -> dict[str, Any]:
+        """Send (or, in a correction round, edit / mark as correction) one step."""
+        chat = int(channel_id)
+        edition = step.edition
+        if step.part == "summary":
+            earlier = state.ids.get(step.name)
+            if state.is_correction and earlier:
+                text = fit(f"{edition.telegram_html}\n\n<i>{edition.correction_note}</i>",
+                           TEXT_LIMIT)
+                self._call(step.name, lambda bot: _edit(bot, chat, earlier["id"], text))
+                return {"id": earlier["id"], "edited": True}
+            sent = self._call(step.name, lambda bot: bot.send_message(
+                chat, fit(edition.telegram_html, TEXT_LIMIT), parse_mode=ParseMode.HTML))
+            return {"id": sent.message_id}
+        reply = ReplyParameters(int(state.ids[f"summary:{edition.lang}"]["id"]),
+                                allow_sending_without_reply=True)
+        note = f"{edition.correction_note}\n" if state.is_correction else ""
+        if step.part == "pdf":
+            doc = self._call(step.name, lambda bot: bot.send_document(
+                chat, edition.pdf.data, filename=edition.pdf.filename, reply_parameters=reply,
+                caption=fit(note + edition.pdf.title, CAPTION_LIMIT),
+                write_timeout=TELEGRAM_UPLOAD_TIMEOUT_S))
+            return {"id": doc.message_id}
+        return {"ids": self._charts(step, chat, reply, note)}
+
+    def find(self, step: Step, channel_id: str, state: DeliveryState,
+             package: DigestPackage) -> dict[str, Any] | None:
+        """An edit can be repeated; a new post in doubt cannot be looked up on Telegram."""
+        if step.part == "summary" and state.is_correction and state.ids.get(step.name):
+            return None
+        raise CannotVerify(
+            f"Telegram chat {channel_id}: the {step.name} post of {package.week} may have gone "
+            "out but its message id was not recorded (the worker stopped mid-call). Check the "
+            f"chat, then run: tikpulse digest --tenant {package.tenant_id} --week {package.week} "
+            "--send-now --resend-in-doubt")
+
+    def _charts(self, step: Step, chat: int, reply: ReplyParameters, note: str) -> list[int]:
+        charts = step.edition.charts[:TELEGRAM_MEDIA_GROUP[1]]
+        caption = fit(note + step.edition.title, CAPTION_LIMIT)
+        if len(charts) < TELEGRAM_MEDIA_GROUP[0]:
+            sent = self._call(step.name, lambda bot: bot.send_photo(
+                chat, charts[0].data, caption=caption, reply_parameters=reply,
+                write_timeout=TELEGRAM_UPLOAD_TIMEOUT_S))
+            return [sent.message_id]
+        media = [InputMediaPhoto(c.data, filename=c.filename,
+                                 caption=caption if i == 0 else None)
+                 for i, c in enumerate(charts)]
+        group = self._call(step.name, lambda bot: bot.send_media_group(
+            chat, media, reply_parameters=reply, write_timeout=TELEGRAM_UPLOAD_TIMEOUT_S))
+        return [m.message_id for m in group]
+
+    def _call(self, what: str, action: Callable[[Bot], Awaitable[T]]) -> T:
+        """Run one Bot API call; wait out flood control; classify errors."""
+        for attempt in range(TELEGRAM_RATE_LIMIT_RETRIES + 1):
+            try:
+                return asyncio.run(self._once(action))
+            except RetryAfter as exc:
+                wait = _seconds(exc)
+                if attempt == TELEGRAM_RATE_LIMIT_RETRIES or wait > TELEGRAM_MAX_WAIT_S:
+                    raise Refused(f"Telegram {what}: flood control, retry in {wait:.0f}s") from exc
+                self.sleep(wait)
+            except (TimedOut, OSError) as exc:
+                raise InDoubt(f"Telegram {what}: no answer ({exc})") from exc
+            except NetworkError as exc:
+                # PTB reports transport failures as "httpx.<Error>: ..." (the answer was lost)
+                # and HTTP error statuses as "<description> (<code>)" (the API said no).
+                lost = str(exc).startswith("httpx.")
+                raise (InDoubt if lost else Refused)(f"Telegram {what}: {exc}") from exc
+            except TelegramError as exc:
+                raise Refused(f"Telegram {what}: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    async def _once(self, action: Callable[[Bot], Awaitable[T]]) -> T:
+        async with Bot(self.token, base_url=self.base_url) as bot:
+            return await action(bot)
+
+
+async def _edit(bot: Bot, chat: int, message_id: int, text: str) -> Message | bool:
+    try:
+        return await bot.edit_message_text(text, chat, message_id, parse_mode=ParseMode.HTML)
+    except BadRequest as exc:
+        if "not modified" in str(exc):
+            return True
+        raise
+
+
+def _seconds(exc: RetryAfter) -> float:
+    text = str(exc)  # "Flood control exceeded. Retry in N seconds"
+    digits = "".join(ch if ch.isdigit() or ch == "." else " " for ch in text).split()
+    return float(digits[0]) if digits else 1.0
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut at a line break to at most ``limit`` characters, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 2]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return cut + "\n…"
