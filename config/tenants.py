@@ -281,8 +281,9 @@ def _cross_checks(tenants: tuple[Tenant, ...]) -> Iterable[Problem]:
         for si, store in enumerate(tenant.stores):
             entry = f"tenants[{ti}].stores[{si}].shop_id"
             if store.shop_id in seen_shop:
-                yield Problem(entry, f"shop {store.shop_id} is already a store of tenant "
-                              f"{seen_shop[store.shop_id]!r}", "list each shop under one tenant only")
+                owner = seen_shop[store.shop_id]
+                yield Problem(entry, f"shop {store.shop_id} is already a store of tenant {owner!r}",
+                              "list each shop under one tenant only")
             seen_shop[store.shop_id] = tenant.id
         bindings = [(f"slack channel {b.channel}", f"chats.slack[{i}].channel")
                     for i, b in enumerate(tenant.chats.slack)]

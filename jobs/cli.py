@@ -17,15 +17,15 @@ from config.settings import MissingSetting, Settings
 #: name -> (import path of a click command, one-line help shown by ``tikpulse --help``)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "db": ("jobs.warehouse.cli:db", "Create or upgrade the warehouse schema (Alembic)."),
-    "tenants": ("config.cli:tenants", "Check a tenants file and list its tenants, stores and chats."),
+    "tenants": ("config.cli:tenants", "Check a tenants file; list its tenants, stores and chats."),
     "sandbox": ("sandbox.cli:sandbox", "Run the local TikTok Shop + Ads API simulator."),
-    "auth": ("jobs.auth_cli:auth", "Connect TikTok shops and ads accounts; show authorization health."),
-    "sync": ("jobs.sync_cli:sync", "Sync shops and advertisers from the TikTok APIs (incremental or backfill)."),
+    "auth": ("jobs.auth_cli:auth", "Connect TikTok shops and ads accounts; show their health."),
+    "sync": ("jobs.sync_cli:sync", "Sync shops and ads accounts from TikTok (or backfill)."),
     "import": ("jobs.import_cli:import_", "Import Seller Center order or Ads Manager CSV exports."),
     "kpi": ("jobs.kpi_cli:kpi", "Print weekly KPIs per store from the warehouse."),
     "digest": ("jobs.digest_cli:digest", "Render, preview or send the weekly digest."),
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
-    "serve": ("jobs.serve_cli:serve", "Run a long-lived process: slack, telegram or oauth callback."),
+    "serve": ("jobs.serve_cli:serve", "Run a long-lived process: slack, telegram or oauth."),
     "demo": ("jobs.demo:demo", "Run the whole pipeline end to end against the local sandbox."),
     "bench": ("jobs.bench_cli:bench", "Run the benchmarks and print their figures."),
 }

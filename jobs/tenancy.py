@@ -1,4 +1,4 @@
-"""The effective tenants: the tenants file merged with what authorization registered in the warehouse.
+"""The effective tenants: the tenants file merged with the shops registered in the warehouse.
 
 A shop connected with ``tikpulse auth connect-shop --tenant NAME`` lives in the warehouse with the
 currency and time zone of its region; the tenants file adds targets, chats and language, and may
@@ -34,7 +34,8 @@ def effective_registry(engine: Engine, registry: TenantRegistry) -> TenantRegist
     merged: list[Tenant] = []
     file_ids = {t.id for t in registry.tenants}
     for tenant in registry.tenants:
-        merged.append(_with_warehouse_stores(tenant, shops_by_tenant.get(tenant.id, []), ads_by_shop))
+        registered = shops_by_tenant.get(tenant.id, [])
+        merged.append(_with_warehouse_stores(tenant, registered, ads_by_shop))
     for row in db_tenants:
         if row["tenant_id"] in file_ids:
             continue
@@ -57,7 +58,8 @@ def _with_warehouse_stores(
     """The file's stores (advertisers filled in from the warehouse) plus registered extra shops."""
     listed = {s.shop_id for s in tenant.stores}
     stores = [
-        s if s.advertiser_ids else s.model_copy(update={"advertiser_ids": tuple(ads_by_shop[s.shop_id])})
+        s if s.advertiser_ids
+        else s.model_copy(update={"advertiser_ids": tuple(ads_by_shop[s.shop_id])})
         for s in tenant.stores
     ]
     stores += [s for s in registered if s.shop_id not in listed]

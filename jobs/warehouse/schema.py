@@ -1,9 +1,9 @@
 """Warehouse tables (SQLAlchemy Core). Every table has a natural key so writes are idempotent.
 
-Conventions: money columns are ``Money`` (exact ``Decimal``) next to a ``currency`` column; points in
-time are ``UTCDateTime``; a ``day`` is a local calendar date in the zone of the shop or advertiser
-the row belongs to (the store's own time zone decides which week a row falls in). ``raw`` columns
-keep the record as the source sent it (JSON text) so nothing the API said is lost.
+Conventions: money columns are ``Money`` (exact ``Decimal``) next to a ``currency`` column;
+points in time are ``UTCDateTime``; a ``day`` is a local calendar date in the zone of the shop or
+advertiser the row belongs to (the store's own time zone decides which week a row falls in).
+``raw`` columns keep the record as the source sent it (JSON text) so nothing the API said is lost.
 """
 
 from __future__ import annotations
