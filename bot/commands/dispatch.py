@@ -35,9 +35,14 @@ def _chain(middleware: tuple[Middleware, ...], ctx: BotContext) -> Callable[[Tur
 def answer(turn: Turn, ctx: BotContext) -> Reply:
     """Run the handler for the parsed command (or explain what was not understood)."""
     from bot.commands.handlers import HANDLERS, unclear
+    from bot.commands.handlers.snapshot import from_snapshot
 
     parsed = turn.parsed
     assert parsed is not None and turn.tenant is not None, "middleware parses and binds first"
     if parsed.command is None:
         return unclear(turn, ctx)
+    if turn.request.thread_id is not None:
+        frozen = from_snapshot(turn, ctx)
+        if frozen is not None:
+            return frozen
     return HANDLERS[parsed.command](turn, ctx)
