@@ -38,7 +38,7 @@ def check_authorizations(
             continue
         broken = _status_finding(tenant_id, "auth_broken", subject, auth, facts)
         if not broken.failing and auth.refresh_expires_at and auth.refresh_expires_at <= now:
-            broken = Finding(tenant_id, "auth_broken", subject, True, "refresh_expired",
+            broken = Finding(tenant_id, "auth_broken", subject, True, "expired",
                              started_at=auth.refresh_expires_at, facts=facts)
         yield broken
         yield _expiry_finding(tenant_id, subject, auth, now, warn_days, facts, broken.failing)

@@ -20,13 +20,14 @@ from jobs.alerts.auth_rules import check_authorizations
 from jobs.alerts.business_rules import check_business
 from jobs.alerts.deliver import Outcome, Sender, deliver
 from jobs.alerts.findings import Finding
+from jobs.alerts.folding import fold_sync_into_lateness
 from jobs.alerts.freshness_rules import check_freshness, check_sync_runs
 from jobs.alerts.kinds import DEFAULT_EXPIRY_WARNING_DAYS, alert_kind, at_least
 from jobs.alerts.messages import AlertMessage, render
 from jobs.alerts.order_rules import check_orders
 from jobs.alerts.routing import destinations, in_quiet_hours
 from jobs.alerts.state import AlertState, Notice, advance
-from jobs.alerts.store import claim, load_state, release
+from jobs.alerts.store import claim, load_state, load_states, release
 from jobs.alerts.subjects import tenant_subjects
 
 BusinessRule = Callable[[Connection, Tenant, datetime], Iterable[Finding]]
@@ -66,7 +67,7 @@ def collect_findings(conn: Connection, tenant: Tenant, setup: AlertSetup,
              *check_orders(conn, tenant.id, subjects)]
     for rule in setup.business_rules:
         found += [_below_threshold(f, tenant) for f in rule(conn, tenant, now)]
-    return found
+    return fold_sync_into_lateness(found, load_states(conn, tenant.id))
 
 
 def evaluate_tenant(

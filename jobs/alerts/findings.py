@@ -35,6 +35,6 @@ class Finding:
         return (self.tenant_id, self.kind, self.subject_id)
 
 
-def healthy(tenant_id: str, kind: str, subject_id: str, **facts: Any) -> Finding:
+def healthy(tenant_id: str, kind: str, subject_id: str, /, **facts: Any) -> Finding:
     """A finding that says the subject is fine."""
     return Finding(tenant_id, kind, subject_id, failing=False, facts=dict(facts))

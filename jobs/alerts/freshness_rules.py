@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.subjects import Subject
@@ -33,28 +34,42 @@ FAILED_RUNS_IN_A_ROW = 3
 
 def check_freshness(conn: Connection, tenant_id: str, subjects: dict[str, Subject],
                     now: datetime) -> Iterator[Finding]:
-    """A ``source_late`` finding per (source, subject) cursor of the tenant's shops and ads."""
+    """A ``source_late`` finding per shop or advertiser of the tenant that has sync cursors
+    (one per subject, listing every late source, so one outage is one alert)."""
     if not subjects:
         return
-    rows = conn.execute(select(sync_cursors).where(sync_cursors.c.subject_id.in_(list(subjects))))
+    rows = conn.execute(select(sync_cursors).where(sync_cursors.c.subject_id.in_(list(subjects)))
+                        .order_by(sync_cursors.c.subject_id, sync_cursors.c.source)).all()
+    by_subject: dict[str, list[Row[Any]]] = {}
     for cursor in rows:
-        subject = subjects[cursor.subject_id]
-        key = f"{cursor.source}:{cursor.subject_id}"
-        through = cursor.latest_complete_day
-        if through is None:
-            continue  # never completed a day yet: a first backfill is still running
+        if cursor.latest_complete_day is not None:  # None: a first backfill is still running
+            by_subject.setdefault(cursor.subject_id, []).append(cursor)
+    for subject_id, cursors in by_subject.items():
+        yield _lateness(tenant_id, subjects[subject_id], cursors, now)
+
+
+def _lateness(tenant_id: str, subject: Subject, cursors: list[Row[Any]],
+              now: datetime) -> Finding:
+    today = subject.local_today(now)
+    late = []
+    for cursor in cursors:
         lag = NORMAL_LAG_DAYS.get(cursor.source, DEFAULT_LAG_DAYS)
-        age = (subject.local_today(now) - through).days
-        facts = {"source": cursor.source, "subject_id": subject.id, "subject_name": subject.name,
-                 "subject_kind": subject.kind, "through": through.isoformat(), "age_days": age,
-                 "normal_lag_days": lag}
-        if age <= lag + LATE_GRACE_DAYS:
-            yield healthy(tenant_id, "source_late", key, **facts)
-            continue
-        late_from = through + timedelta(days=lag + LATE_GRACE_DAYS + 1)
-        started = datetime.combine(late_from, time(), ZoneInfo(subject.timezone))
-        yield Finding(tenant_id, "source_late", key, True, "late", severity="medium",
-                      started_at=started, facts=facts)
+        if (today - cursor.latest_complete_day).days > lag + LATE_GRACE_DAYS:
+            late.append((cursor.source, cursor.latest_complete_day, lag))
+    facts: dict[str, Any] = {"subject_id": subject.id, "subject_name": subject.name,
+                             "subject_kind": subject.kind}
+    if not late:
+        return healthy(tenant_id, "source_late", subject.id, **facts)
+    through = min(day for _, day, _ in late)
+    lag = min(lag for _, _, lag in late)
+    late_from = min(day + timedelta(days=lag + LATE_GRACE_DAYS + 1) for _, day, lag in late)
+    facts.update({"source": ", ".join(source for source, _, _ in late),
+                  "through": through.isoformat(), "age_days": (today - through).days,
+                  "normal_lag_days": lag,
+                  "late": [{"source": src, "through": day.isoformat()} for src, day, _ in late]})
+    started = datetime.combine(late_from, time(), ZoneInfo(subject.timezone))
+    return Finding(tenant_id, "source_late", subject.id, True, "late", severity="medium",
+                   started_at=started, facts=facts)
 
 
 def check_sync_runs(conn: Connection, tenant_id: str, subjects: dict[str, Subject],
@@ -70,7 +85,7 @@ def check_sync_runs(conn: Connection, tenant_id: str, subjects: dict[str, Subjec
         .order_by(job_runs.c.kind, job_runs.c.subject_id, job_runs.c.started_at.desc(),
                   job_runs.c.run_id.desc())
     ).all()
-    latest: dict[tuple[str, str], list] = {}
+    latest: dict[tuple[str, str], list[Row[Any]]] = {}
     for r in rows:
         runs = latest.setdefault((r.kind, r.subject_id), [])
         if len(runs) < in_a_row:

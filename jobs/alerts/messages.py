@@ -59,6 +59,9 @@ def _lines(notice: Notice, tenant: Tenant, lang: str, service_id: str | None) ->
     finding = notice.finding
     facts = _Facts(finding.facts)
     facts["empty_days"] = ", ".join(facts.get("empty_days", [])) or "?"
+    error = facts.get("last_error")
+    facts["sync_error_en"] = f"; the sync keeps failing: {error}" if error else ""
+    facts["sync_error_zh"] = f"；同步持续失败：{error}" if error else ""
     title = TITLES[finding.kind][lang]
     head = EVENTS[notice.event][lang].format(title=title)
     lines = [f"{head} · {tenant.name}"]

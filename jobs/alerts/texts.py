@@ -41,15 +41,15 @@ REASONS: dict[str, dict[str, str]] = {
     "shop_changed": {"en": "the shop's legal entity changed, so the token no longer matches "
                            "the shop", "zh": "店铺主体已变更，令牌与店铺不再匹配"},
     "invalid": {"en": "the access token is no longer valid", "zh": "访问令牌已失效"},
-    "expired": {"en": "the access token expired and was not renewed",
-                "zh": "访问令牌已过期且未续期"},
+    "expired": {"en": "the authorization expired: its refresh token ran out, so access can no "
+                      "longer be renewed", "zh": "授权已过期：刷新令牌已失效，访问令牌无法再续期"},
     "auth_failed": {"en": "TikTok refused the authorization", "zh": "TikTok 拒绝了该授权"},
     "expiring": {"en": "the authorization expires on {expires_at} ({days_left} days left)",
                  "zh": "授权将于 {expires_at} 到期（剩余 {days_left} 天）"},
     "late": {"en": "{source} data of {subject_name} is complete only through {through} "
-                   "({age_days} days old; normally {normal_lag_days})",
+                   "({age_days} days old; normally {normal_lag_days}){sync_error_en}",
              "zh": "{subject_name} 的 {source} 数据只完整到 {through}（已 {age_days} 天，"
-                   "正常为 {normal_lag_days} 天）"},
+                   "正常为 {normal_lag_days} 天）{sync_error_zh}"},
     "no_orders": {"en": "{shop_name} had no orders on {empty_days}; it usually has about "
                         "{usual_daily_orders} a day",
                   "zh": "{shop_name} 在 {empty_days} 没有订单；平时每天约 {usual_daily_orders} 单"},
