@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -42,6 +44,7 @@ class SandboxState:
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
     requests: Counter[str] = field(default_factory=Counter)
     _views: dict[int, ShopView] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -55,6 +58,13 @@ class SandboxState:
             if shop_idx not in self._views:
                 self._views[shop_idx] = self._build_view(shop_idx)
             return self._views[shop_idx]
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A value computed once per key (the data set and the clock do not change)."""
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
 
     def _build_view(self, shop_idx: int) -> ShopView:
         ds = self.dataset

@@ -1,0 +1,69 @@
+"""Shop API finance endpoints: ``GET /finance/202309/statements`` (``sort_field=statement_time``
+required, ``statement_time_ge``/``_lt``, ``page_size`` 1-100, ``page_token``) and
+``GET /finance/202309/orders/{order_id}/statement_transactions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sandbox.finance import shop_statements, statement_json, transactions_json
+from sandbox.orders import ORDER_ID_BASE
+from sandbox.paging import query_key
+from sandbox.shop_api import paged
+from sandbox.shop_gate import BadRequest, ShopContext, signed
+from sandbox.state import SandboxState
+from sandbox.web import Request, Router
+
+
+def add_routes(router: Router, state: SandboxState) -> None:
+    """Register the finance endpoints."""
+    router.add("GET", "/finance/202309/statements", signed(state, lambda r, c: _statements(state, r, c)))
+    router.add("GET", "/finance/202309/orders/{order_id}/statement_transactions",
+               signed(state, lambda r, c: _transactions(state, r, c)))
+
+
+def _int_param(req: Request, name: str) -> int | None:
+    raw = req.param(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise BadRequest(f"{name} must be unix seconds") from exc
+
+
+def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
+    if req.param("sort_field") != "statement_time":
+        raise BadRequest("sort_field=statement_time is required")
+    shop_idx = ctx.shop_idx
+    as_of = int(state.dataset.clock[shop_idx])
+    daily = state.cached(("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of))
+    times = daily["statement_time"].to_numpy()
+    mask = np.ones(times.size, dtype=bool)
+    ge, lt = _int_param(req, "statement_time_ge"), _int_param(req, "statement_time_lt")
+    if ge is not None:
+        mask &= times >= ge
+    if lt is not None:
+        mask &= times < lt
+    positions = np.flatnonzero(mask)
+    if (req.param("sort_order") or "DESC").upper() == "DESC":
+        positions = positions[::-1]
+    chunk, token = paged(positions, req, query_key(ge, lt, req.param("sort_order"), req.param("page_size")))
+    shop = state.dataset.shops.iloc[shop_idx]
+    items = [statement_json(row, int(shop["exponent"]), str(shop["currency"]), as_of)
+             for row in daily.iloc[chunk].itertuples(index=False)]
+    return {"statements": items, "next_page_token": token, "total_count": int(positions.size)}
+
+
+def _transactions(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
+    orders = state.dataset.orders
+    try:
+        offset = int(req.path_args["order_id"]) - ORDER_ID_BASE - 3
+    except ValueError as exc:
+        raise BadRequest("order_id must be numeric") from exc
+    row = offset // 7
+    if offset % 7 or not 0 <= row < len(orders) or int(orders["shop_idx"].iat[row]) != ctx.shop_idx:
+        raise BadRequest("order not found in this shop")
+    return transactions_json(state.dataset, row, int(state.dataset.clock[ctx.shop_idx]))
