@@ -69,7 +69,11 @@ def _pick(table_columns: Iterable[Column]) -> list[object]:
 def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd.DataFrame:
     """Run ``stmt`` into a DataFrame, typing money as int64 units and times as UTC."""
     result = conn.execute(stmt)
-    data = pd.DataFrame(result.all(), columns=list(result.keys()))
+    keys = list(result.keys())
+    rows = result.all()
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+    data = pd.DataFrame({k: pd.Series(list(v), dtype=object) for k, v in zip(keys, values,
+                                                                              strict=True)})
     for col in columns:
         if isinstance(col, str):
             continue

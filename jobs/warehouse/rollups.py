@@ -26,6 +26,7 @@ from jobs.warehouse.rollup_days import (
     ad_rollup_rows,
     affiliate_rows,
     exclusion_rows,
+    local_day,
     shop_day_rows,
 )
 from jobs.warehouse.schema import (
@@ -53,18 +54,14 @@ def refresh_rollups(
     """Recompute the store's rollups for ``days`` (local dates) in this transaction.
 
     Idempotent: running it twice, or over days that did not change, writes the same rows.
-    Returns the number of rollup rows written.
+    Only the given days (and the distinct buyers of their weeks) are written. Returns the number
+    of rollup rows written.
     """
     wanted = sorted(set(days))
     if not wanted:
         return 0
     info = q.shop_info(conn, shop_id)
-    written = 0
-    for first, last in _runs(wanted):
-        written += _refresh_run(conn, shop_id, info, first, last, rules)
-    mondays = sorted({d - timedelta(d.weekday()) for d in wanted})
-    written += _refresh_week_buyers(conn, shop_id, info["timezone"], mondays, rules)
-    return written
+    return sum(_refresh_span(conn, shop_id, info, span, rules) for span in _spans(wanted))
 
 
 def rebuild_rollups(
@@ -91,8 +88,24 @@ def _day_range(first: date, last: date) -> list[date]:
     return [first + timedelta(i) for i in range((last - first).days + 1)]
 
 
+#: Touched days closer than this are loaded with one range query (the days between are read,
+#: not written); farther apart, each group gets its own queries.
+SPAN_GAP_DAYS = 14
+
+
+def _spans(days: list[date]) -> Iterator[list[date]]:
+    """Sorted days grouped so each group is read with one indexed range query per table."""
+    group = [days[0]]
+    for day in days[1:]:
+        if (day - group[-1]).days > SPAN_GAP_DAYS:
+            yield group
+            group = []
+        group.append(day)
+    yield group
+
+
 def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
-    """Contiguous runs of sorted days, so each run is one indexed range query."""
+    """Contiguous runs of sorted days."""
     start = prev = days[0]
     for day in days[1:]:
         if day != prev + timedelta(1):
@@ -102,31 +115,38 @@ def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
     yield start, prev
 
 
-def _refresh_run(conn: Connection, shop_id: str, info: dict[str, str], first: date, last: date,
-                 rules: CleaningRules) -> int:
+def _refresh_span(conn: Connection, shop_id: str, info: dict[str, str], days: list[date],
+                  rules: CleaningRules) -> int:
+    """Recompute ``days`` (one span) and the buyers of their weeks from one read per table."""
     tz = info["timezone"]
+    first, last = days[0], days[-1]
     start, end = local_midnight_utc(tz, first), local_midnight_utc(tz, last + timedelta(1))
-    cleaned = clean_orders(q.load_orders(conn, shop_id, start, end), rules)
+    mondays = sorted({d - timedelta(d.weekday()) for d in days})
+    week_start = local_midnight_utc(tz, mondays[0])
+    week_end = local_midnight_utc(tz, mondays[-1] + timedelta(7))
+    cleaned = clean_orders(q.load_orders(conn, shop_id, week_start, week_end), rules)
     units = q.load_order_units(conn, shop_id, start, end)
     refund_frame = q.load_refunds(conn, shop_id, start, end)
     refunds_clean = clean_refunds(refund_frame, clean_orders(_refund_orders(refund_frame), rules),
                                   rules)
     settlements = q.load_settlements(conn, shop_id, start, end)
     affiliate = q.load_affiliate_lines(conn, shop_id, start, end)
-    days = _day_range(first, last)
-    now = datetime.now(UTC)
+    keep = set(days)
     daily = shop_day_rows(shop_id, info, days, cleaned.valid, units, refunds_clean.valid,
-                          settlements, now)
-    excluded = exclusion_rows(shop_id, info, cleaned.excluded, refunds_clean.excluded)
-    creators = affiliate_rows(shop_id, tz, affiliate)
+                          settlements, datetime.now(UTC))
+    excluded = [r for r in exclusion_rows(shop_id, info, cleaned.excluded, refunds_clean.excluded)
+                if r["day"] in keep]
+    creators = [r for r in affiliate_rows(shop_id, tz, affiliate) if r["day"] in keep]
     for table in (shop_daily, shop_daily_exclusions, affiliate_daily):
-        conn.execute(delete(table).where(table.c.shop_id == shop_id, table.c.day >= first,
-                                         table.c.day <= last))
+        for lo, hi in _runs(days):
+            conn.execute(delete(table).where(table.c.shop_id == shop_id, table.c.day >= lo,
+                                             table.c.day <= hi))
     for table, rows in ((shop_daily, daily), (shop_daily_exclusions, excluded),
                         (affiliate_daily, creators)):
         if rows:
             conn.execute(table.insert(), rows)
-    return len(daily) + len(excluded) + len(creators)
+    buyers = _write_week_buyers(conn, shop_id, tz, mondays, cleaned.valid)
+    return len(daily) + len(excluded) + len(creators) + buyers
 
 
 def _refund_orders(refund_frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,16 +159,15 @@ def _refund_orders(refund_frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data).drop_duplicates(["shop_id", "order_id"])
 
 
-def _refresh_week_buyers(conn: Connection, shop_id: str, tz: str, mondays: list[date],
-                         rules: CleaningRules) -> int:
-    rows = []
-    for monday in mondays:
-        start, end = local_midnight_utc(tz, monday), local_midnight_utc(tz, monday + timedelta(7))
-        valid = clean_orders(q.load_orders(conn, shop_id, start, end), rules).valid
-        rows.append({"shop_id": shop_id, "week_start": monday,
-                     "buyers": int(valid["buyer_id"].dropna().nunique())})
-        conn.execute(delete(shop_week_buyers).where(shop_week_buyers.c.shop_id == shop_id,
-                                                    shop_week_buyers.c.week_start == monday))
+def _write_week_buyers(conn: Connection, shop_id: str, tz: str, mondays: list[date],
+                       valid: pd.DataFrame) -> int:
+    """Distinct buyers of each week, from the sales-valid orders of those whole weeks."""
+    week_of = local_day(valid["paid_time"], tz).map(lambda d: d - timedelta(d.weekday()))
+    counts = valid["buyer_id"].groupby(week_of).nunique() if len(valid) else {}
+    rows = [{"shop_id": shop_id, "week_start": m, "buyers": int(counts.get(m, 0))}
+            for m in mondays]
+    conn.execute(delete(shop_week_buyers).where(shop_week_buyers.c.shop_id == shop_id,
+                                                shop_week_buyers.c.week_start.in_(mondays)))
     conn.execute(shop_week_buyers.insert(), rows)
     return len(rows)
 
