@@ -1,0 +1,98 @@
+"""The Telegram adapter through python-telegram-bot's Application and the fake Bot API."""
+
+import asyncio
+
+import pytest
+
+from bot.commands.reply import Table, Text, reply
+from bot.telegram.app import build_application
+from bot.telegram.render import CAPTION_LIMIT, MESSAGE_LIMIT, caption, text_messages
+from tests.bot.seed import ACME_CHAT, ACME_TG_ADMIN, ACME_TG_MEMBER
+from tests.fakes.telegram_api import FakeTelegram
+
+UNBOUND_CHAT = -1005550001111
+
+
+@pytest.fixture
+def tg():
+    with FakeTelegram() as server:
+        yield server
+
+
+def _deliver(bot_ctx, tg, *messages: tuple[int, str, int]) -> None:
+    """Queue user messages at the fake server, fetch them with getUpdates, process them."""
+    for chat, text, user in messages:
+        tg.push_text(chat, text, user_id=user)
+
+    async def run() -> None:
+        app = build_application(bot_ctx, tg.token, tg.base_url)
+        async with app:
+            updates = await app.bot.get_updates(timeout=0)
+            for update in updates:
+                await app.process_update(update)
+            if updates:  # confirm them, as a poller does
+                await app.bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+
+    asyncio.run(run())
+
+
+def test_slash_command_is_answered_in_html_with_a_table(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (ACME_CHAT, "/roas UK last week", ACME_TG_MEMBER))
+    (answer,) = [m for m in tg.chat(ACME_CHAT) if m.kind == "text"]
+    assert answer.parse_mode == "HTML"
+    assert "<pre>" in answer.text and "Platform ROAS" in answer.text and "3.00x" in answer.text
+
+
+def test_free_text_question_in_chinese(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (ACME_CHAT, "上周美国销售额", ACME_TG_MEMBER))
+    (answer,) = tg.chat(ACME_CHAT)
+    assert "总GMV" in answer.text and "1,400.00 USD" in answer.text
+
+
+def test_group_chatter_is_left_alone(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (ACME_CHAT, "see you all tomorrow", ACME_TG_MEMBER))
+    assert tg.chat(ACME_CHAT) == []
+
+
+def test_unbound_chat_gets_nothing_but_setup_help(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (UNBOUND_CHAT, "/roas all", 1), (UNBOUND_CHAT, "gmv last week", 1))
+    assert tg.chat(UNBOUND_CHAT) == []
+    _deliver(bot_ctx, tg, (UNBOUND_CHAT, "/start", 1))
+    (answer,) = tg.chat(UNBOUND_CHAT)
+    assert str(UNBOUND_CHAT) in answer.text and "USD" not in answer.text
+
+
+def test_chart_answer_arrives_as_a_photo_with_a_short_caption(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (ACME_CHAT, "/why gmv last week", ACME_TG_MEMBER))
+    photos = [m for m in tg.chat(ACME_CHAT) if m.kind == "photo"]
+    assert len(photos) == 1 and photos[0].data.startswith(b"\x89PNG")
+    assert 0 < len(photos[0].caption) <= CAPTION_LIMIT
+
+
+def test_admin_only_command_is_refused_for_a_member_and_done_for_the_admin(bot_ctx, tg):
+    _deliver(bot_ctx, tg, (ACME_CHAT, "/target roas 2.5", ACME_TG_MEMBER))
+    _deliver(bot_ctx, tg, (ACME_CHAT, "/target roas 2.5", ACME_TG_ADMIN))
+    refused, done = tg.chat(ACME_CHAT)
+    assert "admins" in refused.text and "2.5" in done.text
+
+
+def test_long_answers_are_split_under_the_message_limit(bot_ctx, tg):
+    rows = tuple((f"row {i}", f"{i:,} USD") for i in range(600))
+    long = reply(Text("Long", "heading"), Table(("name", "value"), rows))
+    messages = text_messages(long)
+    assert len(messages) > 1 and all(len(m) <= MESSAGE_LIMIT for m in messages)
+    assert all(m.count("<pre>") == m.count("</pre>") for m in messages)
+    assert "row 599" in messages[-1]
+
+    async def send() -> None:
+        app = build_application(bot_ctx, tg.token, tg.base_url)
+        async with app:
+            for text in messages:
+                await app.bot.send_message(ACME_CHAT, text, parse_mode="HTML")
+
+    asyncio.run(send())
+    assert len(tg.chat(ACME_CHAT)) == len(messages)  # the fake refuses anything over 4096
+
+
+def test_caption_is_cut_to_the_limit():
+    assert len(caption("x" * 5000)) == CAPTION_LIMIT
