@@ -55,3 +55,9 @@ def to_decimal(minor: int, exponent: int) -> Decimal:
 def money_str(minor: int, exponent: int) -> str:
     """The wire form of an amount: a decimal string such as ``"12.34"`` (``"1500"`` for VND)."""
     return str(to_decimal(minor, exponent))
+
+#: Fixed reference FX rates to USD for ``currency=USD`` analytics (not live rates).
+USD_PER_UNIT: dict[str, Decimal] = {
+    "USD": Decimal("1"), "GBP": Decimal("1.27"), "THB": Decimal("0.028"), "MYR": Decimal("0.22"),
+    "VND": Decimal("0.000040"), "IDR": Decimal("0.000063"),
+}
