@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sandbox import admin_api, ads_api, affiliate, finance_api, shop_analytics, shop_api, shop_auth
+from sandbox import (
+    admin_api, ads_api, affiliate, finance_api, products_api, shop_analytics, shop_api, shop_auth,
+)
 from sandbox.ads_api import PREFIX as ADS_PREFIX
 from sandbox.ads_gate import ads_error
 from sandbox.codes import ADS_SYSTEM_ERROR, SHOP_INTERNAL, SHOP_NOT_FOUND
@@ -42,7 +44,7 @@ def cached_dataset(config: GeneratorConfig) -> Dataset:
 def build_app(state: SandboxState) -> Router:
     """Every route of the simulator."""
     router = Router()
-    for module in (shop_auth, shop_api, finance_api, affiliate, shop_analytics, ads_api, admin_api):
+    for module in (shop_auth, shop_api, finance_api, affiliate, shop_analytics, products_api, ads_api, admin_api):
         module.add_routes(router, state)
     return router
 
