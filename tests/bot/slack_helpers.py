@@ -14,14 +14,18 @@ from slack_sdk.signature import SignatureVerifier
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
-def signed(body: str, *, content_type: str, secret: str = SIGNING_SECRET,
-           timestamp: int | None = None) -> BoltRequest:
-    """``body`` with Slack's ``v0`` HMAC-SHA256 signature headers."""
+def signed_headers(body: str, *, content_type: str, secret: str = SIGNING_SECRET,
+                   timestamp: int | None = None) -> dict[str, str]:
+    """Slack's ``v0`` HMAC-SHA256 signature headers for ``body``."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
-    return BoltRequest(body=body, headers={"content-type": content_type,
-                                           "x-slack-request-timestamp": ts,
-                                           "x-slack-signature": signature})
+    return {"content-type": content_type, "x-slack-request-timestamp": ts,
+            "x-slack-signature": signature}
+
+
+def signed(body: str, **kw: Any) -> BoltRequest:
+    """``body`` as a signed bolt request (``signed_headers`` arguments)."""
+    return BoltRequest(body=body, headers=signed_headers(body, **kw))
 
 
 def slash_body(text: str, *, channel: str, user: str, response_url: str,

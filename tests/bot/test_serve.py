@@ -1,0 +1,97 @@
+"""The long-lived processes: HTTP mode over a real socket, idling without tokens, OAuth state."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from slack_sdk import WebClient
+
+from bot.slack.app import build_app
+from bot.slack.http import make_server
+from jobs.oauth_callback import make_oauth_server, oauth_state, tenant_of_state
+from tests.bot.seed import ACME_ADMIN, ACME_CHANNEL
+from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body, wait_for
+from tests.fakes.slack_api import FakeSlack
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def http_app(bot_ctx):
+    with FakeSlack() as slack:
+        app = build_app(bot_ctx, WebClient(token=slack.token, base_url=slack.base_url),
+                        signing_secret=SIGNING_SECRET)
+        server = make_server(app, "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield slack, f"http://127.0.0.1:{server.server_address[1]}"
+        server.shutdown()
+        server.server_close()
+
+
+def _post(url: str, body: str, **kw) -> httpx.Response:
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded", **kw)
+    return httpx.post(f"{url}/slack/events", content=body.encode(), headers=headers, timeout=5)
+
+
+def test_http_mode_acks_signed_commands_and_answers(http_app):
+    slack, url = http_app
+    body = slash_body("gmv UK last week", channel=ACME_CHANNEL, user=ACME_ADMIN,
+                      response_url=slack.response_url("h1"))
+    response = _post(url, body)
+    assert response.status_code == 200
+    (answer,) = wait_for(lambda: slack.responses.get("h1"))
+    assert "875.00 USD" in str(answer["blocks"])
+
+
+def test_http_mode_refuses_a_bad_signature(http_app):
+    slack, url = http_app
+    body = slash_body("gmv", channel=ACME_CHANNEL, user=ACME_ADMIN,
+                      response_url=slack.response_url("h2"))
+    response = _post(url, body, secret="wrong")
+    assert response.status_code == 401
+    assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["slack", "telegram"])
+def test_serve_without_tokens_says_what_to_set_and_idles_until_sigterm(target, tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLACK_", "TELEGRAM_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'w.db'}"
+    proc = subprocess.Popen([sys.executable, "-m", "jobs.cli", "serve", target], cwd=ROOT,
+                            env=env, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    assert f"set {target.upper()}_BOT_TOKEN" in line
+    time.sleep(0.2)
+    assert proc.poll() is None  # still running: honcho does not restart it in a loop
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
+
+
+def test_oauth_state_is_signed_per_tenant():
+    state = oauth_state("k" * 32, "acme")
+    assert tenant_of_state("k" * 32, state) == "acme"
+    assert tenant_of_state("k" * 32, state.replace("acme", "rival")) is None
+    assert tenant_of_state("other-key" * 4, state) is None
+
+
+def test_oauth_callback_refuses_forged_state_and_missing_code(monkeypatch):
+    from config.settings import Settings
+
+    settings = Settings(tikpulse_secret_key="k" * 32, tiktok_app_key="app",
+                        tiktok_app_secret="secret")
+    server = make_oauth_server(settings, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/oauth/tiktok-shop/callback"
+    try:
+        forged = httpx.get(base, params={"code": "c", "state": "acme.deadbeef"})
+        no_code = httpx.get(base, params={"state": oauth_state("k" * 32, "acme")})
+        assert (forged.status_code, no_code.status_code) == (403, 400)
+    finally:
+        server.shutdown()
+        server.server_close()
