@@ -28,7 +28,8 @@ kw = json.loads(sys.argv[1])
 t = time.perf_counter()
 ds = generate(GeneratorConfig(end=date(2026, 11, 23), **kw))
 took = time.perf_counter() - t
-print(json.dumps({"seconds": took, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": took, "peak_rss_mb": peak,
                   "orders": len(ds.orders), "lines": len(ds.lines), "refunds": len(ds.refunds),
                   "ad_rows": len(ds.ad_rows), "truth_weeks": len(ds.truth)}))
 """
@@ -36,12 +37,20 @@ print(json.dumps({"seconds": took, "peak_rss_mb": resource.getrusage(resource.RU
 
 def bench_generation(name: str, kwargs: dict) -> dict:
     """Generate one data set in a subprocess; its time, peak memory and size."""
-    out = subprocess.run([sys.executable, "-c", CHILD, json.dumps(kwargs)], cwd=ROOT, check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, json.dumps(kwargs)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
-    print(f"{name:30s} {result['seconds']:7.2f} s  peak RSS {result['peak_rss_mb']:7.0f} MB  "
-          f"{result['orders']:>10,} orders {result['lines']:>11,} lines {result['refunds']:>9,} refunds "
-          f"{result['ad_rows']:>9,} ad rows")
+    print(
+        f"{name:30s} {result['seconds']:7.2f} s  peak RSS {result['peak_rss_mb']:7.0f} MB  "
+        f"{result['orders']:>10,} orders {result['lines']:>11,} lines "
+        f"{result['refunds']:>9,} refunds "
+        f"{result['ad_rows']:>9,} ad rows"
+    )
     return result
 
 
@@ -60,7 +69,9 @@ def bench_throughput(seconds: float = 3.0) -> float:
         done, token, started = 0, "", time.perf_counter()
         while time.perf_counter() - started < seconds:
             query = {"page_size": 100, **({"page_token": token} if token else {})}
-            data = shop.call("POST", "/order/202309/orders/search", query, {}, cipher=cipher).json()["data"]
+            data = shop.call(
+                "POST", "/order/202309/orders/search", query, {}, cipher=cipher
+            ).json()["data"]
             token, done = data["next_page_token"], done + 1
         rate = done / (time.perf_counter() - started)
     print(f"{'order pages (100 orders) / s':30s} {rate:7.0f}  (one client, keep-alive, signed)")

@@ -2,9 +2,11 @@
 deterministic, realistic data generator (Stripe-style test mode for TikPulse).
 
     from sandbox import Sandbox, GeneratorConfig, generate
-    with Sandbox.start(config=GeneratorConfig(seed=7, shops=3, weeks=10, end=date(2026, 11, 23))) as sb:
+    config = GeneratorConfig(seed=7, shops=3, weeks=10, end=date(2026, 11, 23))
+    with Sandbox.start(config=config) as sb:
         sb.base_url, sb.shop_auth_url, sb.shop_api_url, sb.ads_api_url, sb.credentials, sb.truth
-        sb.faults.add(endpoint="/order/202309/orders/search", kind="rate_limit", shop_id=..., count=2)
+        sb.faults.add(endpoint="/order/202309/orders/search", kind="rate_limit",
+                      shop_id=..., count=2)
 
 Wire facts follow shared/reference/tiktok-api.md (paths, envelopes, signing, decimal-string money,
 absolute token expiries, string ad metrics with "-", pagination, error codes in ``sandbox.codes``).
@@ -16,7 +18,8 @@ Shops: GB/GBP/Europe/London, US/USD/America/Los_Angeles, TH/THB/Asia/Bangkok,
 MY/MYR/Asia/Kuala_Lumpur, VN/VND/Asia/Ho_Chi_Minh, ID/IDR/Asia/Jakarta (cycled; the 3-shop demo is
 GB, US, TH). Advertisers linked to a shop use the shop's time zone and currency.
 
-Truth definitions (``Sandbox.truth`` / ``Dataset.truth``: ``(shop_id, local Monday) -> ShopWeekTruth``):
+Truth definitions (``Sandbox.truth`` / ``Dataset.truth``:
+``(shop_id, local Monday) -> ShopWeekTruth``):
 
 - A line item is one unit (no quantity). ``line.sale_price = original_price - seller_discount``;
   ``payment.sub_total = sum(line.sale_price)``;
@@ -50,6 +53,12 @@ from sandbox.server import Sandbox
 from sandbox.truth import ShopWeekTruth
 
 __all__ = [
-    "Dataset", "DemoCredentials", "DemoSeller", "FaultClient", "GeneratorConfig", "Sandbox",
-    "ShopWeekTruth", "generate",
+    "Dataset",
+    "DemoCredentials",
+    "DemoSeller",
+    "FaultClient",
+    "GeneratorConfig",
+    "Sandbox",
+    "ShopWeekTruth",
+    "generate",
 ]

@@ -1,7 +1,8 @@
 """Admin endpoints under ``/sandbox/`` (no auth; for tests, demos and benchmarks only).
 
 ``GET /sandbox/health``; ``GET|POST|DELETE /sandbox/faults``; ``POST /sandbox/auth_codes``
-``{"seller": 0, "api": "shop"|"ads"}``; ``POST /sandbox/tokens/expire`` ``{"access_token"|"refresh_token"}``;
+``{"seller": 0, "api": "shop"|"ads"}``; ``POST /sandbox/tokens/expire``
+``{"access_token"|"refresh_token"}``;
 ``POST /sandbox/revoke`` ``{"seller": 0, "api": "shop"|"ads"|"both"}``; ``POST /sandbox/qps``
 ``{"qps": 20}``; ``GET /sandbox/stats``; ``GET /sandbox/truth``.
 """
@@ -17,8 +18,14 @@ from sandbox.web import Request, Response, Router, json_response
 
 def add_routes(router: Router, state: SandboxState) -> None:
     """Register the admin endpoints."""
-    router.add("GET", "/sandbox/health", lambda req: json_response(200, {"ok": True, "shops": len(state.dataset.shops)}))
-    router.add("GET", "/sandbox/faults", lambda req: json_response(200, {"faults": state.faults.list()}))
+    router.add(
+        "GET",
+        "/sandbox/health",
+        lambda req: json_response(200, {"ok": True, "shops": len(state.dataset.shops)}),
+    )
+    router.add(
+        "GET", "/sandbox/faults", lambda req: json_response(200, {"faults": state.faults.list()})
+    )
     router.add("POST", "/sandbox/faults", lambda req: _add_fault(state, req))
     router.add("DELETE", "/sandbox/faults", lambda req: _clear_faults(state))
     router.add("POST", "/sandbox/auth_codes", lambda req: _auth_code(state, req))
@@ -72,12 +79,19 @@ def _qps(state: SandboxState, req: Request) -> Response:
 
 
 def _stats(state: SandboxState) -> Response:
-    return json_response(200, {"requests": dict(state.requests), "rate_limited": state.limiter.refused})
+    return json_response(
+        200, {"requests": dict(state.requests), "rate_limited": state.limiter.refused}
+    )
 
 
 def truth_json(state: SandboxState) -> dict[str, Any]:
     """Ground truth and the anomaly manifest as JSON (money as decimal strings)."""
-    weeks = [{"shop_id": shop, "week_start": str(week), **{k: str(v) if not isinstance(v, int) else v
-                                                           for k, v in asdict(t).items()}}
-             for (shop, week), t in sorted(state.dataset.truth.items())]
+    weeks = [
+        {
+            "shop_id": shop,
+            "week_start": str(week),
+            **{k: str(v) if not isinstance(v, int) else v for k, v in asdict(t).items()},
+        }
+        for (shop, week), t in sorted(state.dataset.truth.items())
+    ]
     return {"weeks": weeks, "anomalies": state.dataset.anomalies}

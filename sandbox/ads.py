@@ -24,41 +24,62 @@ OBJECTIVES = ("PRODUCT_SALES", "PRODUCT_SALES", "VIDEO_VIEWS", "REACH")
 def build_advertisers(shops: pd.DataFrame, per_shop: int) -> pd.DataFrame:
     """Ad accounts, each linked to one shop and sharing its currency and time zone."""
     shop_idx = np.repeat(np.arange(len(shops)), per_shop)
-    return pd.DataFrame({
-        "advertiser_id": [str(ADVERTISER_ID_BASE + i * 101) for i in range(shop_idx.size)],
-        "name": [f"{shops['name'][s]} Ads {k + 1}" for s, k in zip(shop_idx, np.tile(np.arange(per_shop), len(shops)), strict=True)],
-        "shop_idx": shop_idx,
-        "currency": shops["currency"].to_numpy()[shop_idx],
-        "timezone": shops["timezone"].to_numpy()[shop_idx],
-    })
+    return pd.DataFrame(
+        {
+            "advertiser_id": [str(ADVERTISER_ID_BASE + i * 101) for i in range(shop_idx.size)],
+            "name": [
+                f"{shops['name'][s]} Ads {k + 1}"
+                for s, k in zip(shop_idx, np.tile(np.arange(per_shop), len(shops)), strict=True)
+            ],
+            "shop_idx": shop_idx,
+            "currency": shops["currency"].to_numpy()[shop_idx],
+            "timezone": shops["timezone"].to_numpy()[shop_idx],
+        }
+    )
 
 
-def build_campaigns(advertisers: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_campaigns(
+    advertisers: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Campaigns (3-5 per advertiser) and ads (2-4 per campaign)."""
     n_camp = rng.integers(3, 6, len(advertisers))
     adv_row = np.repeat(np.arange(len(advertisers)), n_camp)
-    campaigns = pd.DataFrame({
-        "campaign_id": [str(CAMPAIGN_ID_BASE + i * 37) for i in range(adv_row.size)],
-        "campaign_name": [f"{OBJECTIVES[i % 4].title().replace('_', ' ')} {i:04d}" for i in range(adv_row.size)],
-        "objective_type": [OBJECTIVES[i % 4] for i in range(adv_row.size)],
-        "advertiser_row": adv_row,
-        "budget_share": rng.dirichlet(np.ones(3), adv_row.size)[:, 0] + 0.1,
-    })
+    campaigns = pd.DataFrame(
+        {
+            "campaign_id": [str(CAMPAIGN_ID_BASE + i * 37) for i in range(adv_row.size)],
+            "campaign_name": [
+                f"{OBJECTIVES[i % 4].title().replace('_', ' ')} {i:04d}"
+                for i in range(adv_row.size)
+            ],
+            "objective_type": [OBJECTIVES[i % 4] for i in range(adv_row.size)],
+            "advertiser_row": adv_row,
+            "budget_share": rng.dirichlet(np.ones(3), adv_row.size)[:, 0] + 0.1,
+        }
+    )
     n_ads = rng.integers(2, 5, len(campaigns))
     camp_row = np.repeat(np.arange(len(campaigns)), n_ads)
-    ads = pd.DataFrame({
-        "ad_id": [str(AD_ID_BASE + i * 41) for i in range(camp_row.size)],
-        "ad_name": [f"Creative {i:05d}" for i in range(camp_row.size)],
-        "campaign_row": camp_row,
-        "advertiser_row": campaigns["advertiser_row"].to_numpy()[camp_row],
-        "quality": rng.lognormal(0, 0.3, camp_row.size),
-    })
+    ads = pd.DataFrame(
+        {
+            "ad_id": [str(AD_ID_BASE + i * 41) for i in range(camp_row.size)],
+            "ad_name": [f"Creative {i:05d}" for i in range(camp_row.size)],
+            "campaign_row": camp_row,
+            "advertiser_row": campaigns["advertiser_row"].to_numpy()[camp_row],
+            "quality": rng.lognormal(0, 0.3, camp_row.size),
+        }
+    )
     return campaigns, ads
 
 
-def build_ad_days(shops: pd.DataFrame, advertisers: pd.DataFrame, campaigns: pd.DataFrame,
-                  ads: pd.DataFrame, demand: np.ndarray, aov: np.ndarray, cpm_jump: dict | None,
-                  rng: np.random.Generator) -> pd.DataFrame:
+def build_ad_days(
+    shops: pd.DataFrame,
+    advertisers: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    ads: pd.DataFrame,
+    demand: np.ndarray,
+    aov: np.ndarray,
+    cpm_jump: dict | None,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """One row per ad per active day: spend, impressions, clicks, conversions and revenue."""
     n_days = demand.shape[1]
     first = rng.integers(-n_days // 2, n_days, len(ads))
@@ -70,31 +91,51 @@ def build_ad_days(shops: pd.DataFrame, advertisers: pd.DataFrame, campaigns: pd.
     region = [REGIONS[r] for r in shops["region"]]
     cpm = np.array([r.cpm for r in region])[shop_idx] * rng.lognormal(0, 0.15, ad_row.size)
     if cpm_jump:
-        hit = (ads["campaign_row"].to_numpy()[ad_row] == cpm_jump["campaign_row"]) & (day_idx >= cpm_jump["day_idx"])
+        hit = (ads["campaign_row"].to_numpy()[ad_row] == cpm_jump["campaign_row"]) & (
+            day_idx >= cpm_jump["day_idx"]
+        )
         cpm = np.where(hit, cpm * cpm_jump["factor"], cpm)
     budget = aov[shop_idx] * shops["daily_orders"].to_numpy()[shop_idx] * 0.05
     share = campaigns["budget_share"].to_numpy()[ads["campaign_row"].to_numpy()][ad_row]
-    spend = np.rint(budget * share * demand[shop_idx, day_idx] / demand.mean(axis=1)[shop_idx]
-                    * rng.lognormal(0, 0.35, ad_row.size)).astype(np.int64) + 1
+    spend = (
+        np.rint(
+            budget
+            * share
+            * demand[shop_idx, day_idx]
+            / demand.mean(axis=1)[shop_idx]
+            * rng.lognormal(0, 0.35, ad_row.size)
+        ).astype(np.int64)
+        + 1
+    )
     impressions = np.maximum((spend * 1000 / cpm).astype(np.int64), 1)
     quality = ads["quality"].to_numpy()[ad_row]
     ctr = np.minimum(np.array([r.ctr for r in region])[shop_idx] * quality, 0.2)
     clicks = rng.binomial(impressions, ctr)
     conversions = rng.binomial(clicks, np.array([r.cvr for r in region])[shop_idx])
-    value = np.rint(conversions * aov[shop_idx] * rng.lognormal(0, 0.25, ad_row.size)).astype(np.int64)
-    return pd.DataFrame({
-        "ad_row": ad_row, "day_idx": day_idx.astype(np.int32),
-        "advertiser_row": ads["advertiser_row"].to_numpy()[ad_row],
-        "campaign_row": ads["campaign_row"].to_numpy()[ad_row],
-        "spend": spend, "impressions": impressions, "clicks": clicks,
-        "reach": (impressions * rng.uniform(0.6, 0.9, ad_row.size)).astype(np.int64),
-        "conversion": conversions, "value": value,
-        "video_play_actions": (impressions * rng.uniform(0.3, 0.6, ad_row.size)).astype(np.int64),
-    }).sort_values(["advertiser_row", "day_idx", "ad_row"], ignore_index=True)
+    value = np.rint(conversions * aov[shop_idx] * rng.lognormal(0, 0.25, ad_row.size)).astype(
+        np.int64
+    )
+    return pd.DataFrame(
+        {
+            "ad_row": ad_row,
+            "day_idx": day_idx.astype(np.int32),
+            "advertiser_row": ads["advertiser_row"].to_numpy()[ad_row],
+            "campaign_row": ads["campaign_row"].to_numpy()[ad_row],
+            "spend": spend,
+            "impressions": impressions,
+            "clicks": clicks,
+            "reach": (impressions * rng.uniform(0.6, 0.9, ad_row.size)).astype(np.int64),
+            "conversion": conversions,
+            "value": value,
+            "video_play_actions": (impressions * rng.uniform(0.3, 0.6, ad_row.size)).astype(
+                np.int64
+            ),
+        }
+    ).sort_values(["advertiser_row", "day_idx", "ad_row"], ignore_index=True)
 
 
 def matured(final: np.ndarray, days_before_clock: np.ndarray) -> np.ndarray:
-    """Conversions (or value, minor units) reported so far for days that many days before the clock."""
+    """Conversions (or value) reported so far for days that many days before the clock."""
     share = np.ones(final.shape)
     for lag, fraction in enumerate(MATURITY):
         share[days_before_clock == lag] = fraction

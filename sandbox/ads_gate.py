@@ -29,12 +29,19 @@ AdsHandler = Callable[[Request, int], Any]  # (request, seller_idx) -> data
 
 def ads_ok(data: Any) -> Response:
     """A success envelope."""
-    return json_response(200, {"code": 0, "message": "OK", "request_id": request_id(), "data": data})
+    return json_response(
+        200, {"code": 0, "message": "OK", "request_id": request_id(), "data": data}
+    )
 
 
 def ads_error(code: int, message: str | None = None, status: int = 200) -> Response:
     """An error envelope (HTTP 200 unless a 5xx is simulated)."""
-    body = {"code": code, "message": message or codes.MESSAGES[code], "request_id": request_id(), "data": {}}
+    body = {
+        "code": code,
+        "message": message or codes.MESSAGES[code],
+        "request_id": request_id(),
+        "data": {},
+    }
     return json_response(status, body)
 
 
@@ -83,4 +90,6 @@ def _fault_response(state: SandboxState, token: str, seller_idx: int, fault: Fau
     if fault.kind == "token_revoked":
         state.tokens.revoke(seller_idx, "ads")
         return ads_error(codes.ADS_INVALID_TOKEN)
-    return ads_error(codes.ADS_NO_PERMISSION, "The advertiser is no longer linked to this authorization.")
+    return ads_error(
+        codes.ADS_NO_PERMISSION, "The advertiser is no longer linked to this authorization."
+    )

@@ -26,20 +26,69 @@ from sandbox.web import Request
 MAX_DAYS_WITH_DAY_DIMENSION = 30
 MAX_DAYS = 365
 MAX_PAGE_SIZE = 1000
-LEVEL_IDS = {"AUCTION_ADVERTISER": "advertiser_id", "AUCTION_CAMPAIGN": "campaign_id",
-             "AUCTION_ADGROUP": "adgroup_id", "AUCTION_AD": "ad_id"}
-SUMS = ("spend", "impressions", "clicks", "reach", "conversion_served", "value_served", "video_play_actions")
-COUNT_METRICS = {"impressions": "impressions", "clicks": "clicks", "reach": "reach",
-                 "conversion": "conversion_served", "complete_payment": "conversion_served",
-                 "onsite_shopping": "conversion_served", "video_play_actions": "video_play_actions"}
-VIDEO_SHARES = {"video_watched_2s": 0.55, "video_watched_6s": 0.3, "video_views_p25": 0.4,
-                "video_views_p50": 0.25, "video_views_p75": 0.15, "video_views_p100": 0.08,
-                "likes": 0.03, "comments": 0.004, "shares": 0.003, "follows": 0.002}
-RATIO_METRICS = ("ctr", "cpc", "cpm", "cost_per_conversion", "complete_payment_roas",
-                 "total_complete_payment_rate", "conversion_rate", "total_onsite_shopping_value", "spend")
-ATTRIBUTES = ("campaign_name", "campaign_id", "objective_type", "adgroup_id", "adgroup_name",
-              "ad_name", "advertiser_name", "currency")
-KNOWN_METRICS = frozenset(COUNT_METRICS) | frozenset(VIDEO_SHARES) | frozenset(RATIO_METRICS) | frozenset(ATTRIBUTES)
+LEVEL_IDS = {
+    "AUCTION_ADVERTISER": "advertiser_id",
+    "AUCTION_CAMPAIGN": "campaign_id",
+    "AUCTION_ADGROUP": "adgroup_id",
+    "AUCTION_AD": "ad_id",
+}
+SUMS = (
+    "spend",
+    "impressions",
+    "clicks",
+    "reach",
+    "conversion_served",
+    "value_served",
+    "video_play_actions",
+)
+COUNT_METRICS = {
+    "impressions": "impressions",
+    "clicks": "clicks",
+    "reach": "reach",
+    "conversion": "conversion_served",
+    "complete_payment": "conversion_served",
+    "onsite_shopping": "conversion_served",
+    "video_play_actions": "video_play_actions",
+}
+VIDEO_SHARES = {
+    "video_watched_2s": 0.55,
+    "video_watched_6s": 0.3,
+    "video_views_p25": 0.4,
+    "video_views_p50": 0.25,
+    "video_views_p75": 0.15,
+    "video_views_p100": 0.08,
+    "likes": 0.03,
+    "comments": 0.004,
+    "shares": 0.003,
+    "follows": 0.002,
+}
+RATIO_METRICS = (
+    "ctr",
+    "cpc",
+    "cpm",
+    "cost_per_conversion",
+    "complete_payment_roas",
+    "total_complete_payment_rate",
+    "conversion_rate",
+    "total_onsite_shopping_value",
+    "spend",
+)
+ATTRIBUTES = (
+    "campaign_name",
+    "campaign_id",
+    "objective_type",
+    "adgroup_id",
+    "adgroup_name",
+    "ad_name",
+    "advertiser_name",
+    "currency",
+)
+KNOWN_METRICS = (
+    frozenset(COUNT_METRICS)
+    | frozenset(VIDEO_SHARES)
+    | frozenset(RATIO_METRICS)
+    | frozenset(ATTRIBUTES)
+)
 
 
 def list_param(req: Request, name: str) -> list[str]:
@@ -64,7 +113,9 @@ def report(state: SandboxState, req: Request, seller_idx: int) -> dict[str, Any]
         raise AdsError(codes.ADS_BAD_PARAMS, f"data_level must be one of {sorted(LEVEL_IDS)}")
     dims = list_param(req, "dimensions")
     if not dims or set(dims) - {LEVEL_IDS[level], "stat_time_day"}:
-        raise AdsError(codes.ADS_BAD_PARAMS, f"dimensions for {level}: {LEVEL_IDS[level]} and/or stat_time_day")
+        raise AdsError(
+            codes.ADS_BAD_PARAMS, f"dimensions for {level}: {LEVEL_IDS[level]} and/or stat_time_day"
+        )
     metrics = list_param(req, "metrics") or ["spend", "impressions"]
     unknown = set(metrics) - KNOWN_METRICS
     if unknown:
@@ -73,10 +124,17 @@ def report(state: SandboxState, req: Request, seller_idx: int) -> dict[str, Any]
     page_no, size = _paging(req)
     frame = _grouped(state, adv_row, level, dims, first, last)
     total = len(frame)
-    chunk = frame.iloc[(page_no - 1) * size: page_no * size]
+    chunk = frame.iloc[(page_no - 1) * size : page_no * size]
     rows = [_row(state, adv_row, level, dims, metrics, r) for r in chunk.itertuples(index=False)]
-    return {"list": rows, "page_info": {"page": page_no, "page_size": size, "total_number": total,
-                                        "total_page": (total + size - 1) // size}}
+    return {
+        "list": rows,
+        "page_info": {
+            "page": page_no,
+            "page_size": size,
+            "total_number": total,
+            "total_page": (total + size - 1) // size,
+        },
+    }
 
 
 def _advertiser(state: SandboxState, req: Request, seller_idx: int) -> int:
@@ -118,18 +176,26 @@ def _paging(req: Request) -> tuple[int, int]:
     return page_no, size
 
 
-def _grouped(state: SandboxState, adv_row: int, level: str, dims: list[str], first: int, last: int) -> pd.DataFrame:
+def _grouped(
+    state: SandboxState, adv_row: int, level: str, dims: list[str], first: int, last: int
+) -> pd.DataFrame:
     rows = state.dataset.ad_rows
     lo, hi = span_of(rows["advertiser_row"].to_numpy(), adv_row)
     sub = rows.iloc[lo:hi]
     sub = sub[(sub["day_idx"] >= first) & (sub["day_idx"] <= last)]
-    keys = {"AUCTION_ADVERTISER": "advertiser_row", "AUCTION_CAMPAIGN": "campaign_row",
-            "AUCTION_ADGROUP": "campaign_row", "AUCTION_AD": "ad_row"}
+    keys = {
+        "AUCTION_ADVERTISER": "advertiser_row",
+        "AUCTION_CAMPAIGN": "campaign_row",
+        "AUCTION_ADGROUP": "campaign_row",
+        "AUCTION_AD": "ad_row",
+    }
     by = (["day_idx"] if "stat_time_day" in dims else []) + [keys[level]]
     return sub.groupby(by, as_index=False)[list(SUMS)].sum().sort_values(by, ignore_index=True)
 
 
-def _row(state: SandboxState, adv_row: int, level: str, dims: list[str], metrics: list[str], r: Any) -> dict[str, Any]:
+def _row(
+    state: SandboxState, adv_row: int, level: str, dims: list[str], metrics: list[str], r: Any
+) -> dict[str, Any]:
     ds = state.dataset
     shop = ds.shops.iloc[int(ds.advertisers["shop_idx"][adv_row])]
     exp = int(shop["exponent"])
@@ -143,15 +209,23 @@ def _row(state: SandboxState, adv_row: int, level: str, dims: list[str], metrics
 
 
 def _ids(ds: Any, adv_row: int, level: str, r: Any) -> dict[str, str]:
-    out = {"advertiser_id": str(ds.advertisers["advertiser_id"][adv_row]),
-           "advertiser_name": str(ds.advertisers["name"][adv_row]),
-           "currency": str(ds.advertisers["currency"][adv_row])}
+    out = {
+        "advertiser_id": str(ds.advertisers["advertiser_id"][adv_row]),
+        "advertiser_name": str(ds.advertisers["name"][adv_row]),
+        "currency": str(ds.advertisers["currency"][adv_row]),
+    }
     if level in ("AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"):
-        camp = int(r.campaign_row) if level != "AUCTION_AD" else int(ds.ads["campaign_row"][r.ad_row])
+        camp = (
+            int(r.campaign_row) if level != "AUCTION_AD" else int(ds.ads["campaign_row"][r.ad_row])
+        )
         cid = str(ds.campaigns["campaign_id"][camp])
-        out.update(campaign_id=cid, campaign_name=str(ds.campaigns["campaign_name"][camp]),
-                   objective_type=str(ds.campaigns["objective_type"][camp]),
-                   adgroup_id=str(int(cid) + 5), adgroup_name=f"Ad group of {ds.campaigns['campaign_name'][camp]}")
+        out.update(
+            campaign_id=cid,
+            campaign_name=str(ds.campaigns["campaign_name"][camp]),
+            objective_type=str(ds.campaigns["objective_type"][camp]),
+            adgroup_id=str(int(cid) + 5),
+            adgroup_name=f"Ad group of {ds.campaigns['campaign_name'][camp]}",
+        )
     if level == "AUCTION_AD":
         out.update(ad_id=str(ds.ads["ad_id"][r.ad_row]), ad_name=str(ds.ads["ad_name"][r.ad_row]))
     return out
@@ -167,14 +241,23 @@ def _metric(name: str, r: Any, exp: int, ids: dict[str, str]) -> str:
     spend, value = to_decimal(r.spend, exp), to_decimal(r.value_served, exp)
     money = Decimal(1).scaleb(-exp)
     ratios = {
-        "spend": (spend, Decimal(1), money), "total_onsite_shopping_value": (value, Decimal(1), money),
+        "spend": (spend, Decimal(1), money),
+        "total_onsite_shopping_value": (value, Decimal(1), money),
         "ctr": (Decimal(int(r.clicks)) * 100, Decimal(int(r.impressions)), Decimal("0.01")),
         "cpc": (spend, Decimal(int(r.clicks)), money),
         "cpm": (spend * 1000, Decimal(int(r.impressions)), money),
         "cost_per_conversion": (spend, Decimal(int(r.conversion_served)), money),
         "complete_payment_roas": (value, spend, Decimal("0.01")),
-        "total_complete_payment_rate": (Decimal(int(r.conversion_served)) * 100, Decimal(int(r.clicks)), Decimal("0.01")),
-        "conversion_rate": (Decimal(int(r.conversion_served)) * 100, Decimal(int(r.clicks)), Decimal("0.01")),
+        "total_complete_payment_rate": (
+            Decimal(int(r.conversion_served)) * 100,
+            Decimal(int(r.clicks)),
+            Decimal("0.01"),
+        ),
+        "conversion_rate": (
+            Decimal(int(r.conversion_served)) * 100,
+            Decimal(int(r.clicks)),
+            Decimal("0.01"),
+        ),
     }
     top, bottom, quantum = ratios[name]
     if bottom == 0:

@@ -27,9 +27,16 @@ AFFILIATE_LAG = 36 * 3600
 
 def add_routes(router: Router, state: SandboxState) -> None:
     """Register the affiliate endpoints."""
-    router.add("POST", "/affiliate_seller/202410/orders/search", signed(state, lambda r, c: _orders(state, r, c)))
-    router.add("GET", "/affiliate_seller/202406/marketplace_creators/{creator_user_id}",
-               signed(state, lambda r, c: _creator(state, r, c)))
+    router.add(
+        "POST",
+        "/affiliate_seller/202410/orders/search",
+        signed(state, lambda r, c: _orders(state, r, c)),
+    )
+    router.add(
+        "GET",
+        "/affiliate_seller/202406/marketplace_creators/{creator_user_id}",
+        signed(state, lambda r, c: _creator(state, r, c)),
+    )
 
 
 def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
@@ -42,12 +49,14 @@ def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, An
     positions, key = search_rows({"create_time": created}, body, req, mask)
     chunk, token = paged(positions, req, key)
     refunded = state.cached(("refunded_lines", view.as_of), lambda: refunded_lines(ds, view.as_of))
-    items = [_order_json(ds, int(view.rows[p]), str(view.status[p]), view.as_of, refunded) for p in chunk]
+    items = [
+        _order_json(ds, int(view.rows[p]), str(view.status[p]), view.as_of, refunded) for p in chunk
+    ]
     return {"orders": items, "next_page_token": token, "total_count": int(positions.size)}
 
 
 def refunded_lines(ds: Any, as_of: int) -> np.ndarray:
-    """Per line: fully refunded by ``as_of`` (a returned line, or a cancelled or fully returned order)."""
+    """Per line: fully refunded by ``as_of`` (returned, or its order cancelled/fully returned)."""
     r = ds.refunds
     done = happened(r["complete_time"].to_numpy(), as_of)
     shape = r["shape"].to_numpy()
@@ -55,7 +64,10 @@ def refunded_lines(ds: Any, as_of: int) -> np.ndarray:
     whole = r["order_row"].to_numpy()[done & (shape == PARTIAL_ALL)]
     out[ds.order_lines(whole)] = True
     one = done & (shape == PARTIAL_LINE)
-    out[ds.orders["line_start"].to_numpy()[r["order_row"].to_numpy()[one]] + r["line_pos"].to_numpy()[one]] = True
+    out[
+        ds.orders["line_start"].to_numpy()[r["order_row"].to_numpy()[one]]
+        + r["line_pos"].to_numpy()[one]
+    ] = True
     return out
 
 
@@ -65,30 +77,47 @@ def _order_json(ds: Any, row: int, status: str, as_of: int, refunded: np.ndarray
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     creator = int(o["creator_row"].iat[row])
     content = int(o["content_row"].iat[row])
-    content_type = "SHOWCASE" if content < 0 else ("LIVE" if ds.content["is_live"].iat[content] else "VIDEO")
+    content_type = (
+        "SHOWCASE" if content < 0 else ("LIVE" if ds.content["is_live"].iat[content] else "VIDEO")
+    )
     bp = int(ds.creators["commission_bp"].iat[creator])
     settled = happened(np.array([int(o["settle_time"].iat[row])]), as_of)[0]
     line_rows = ds.order_lines(np.array([row]))
-    frame = pd.DataFrame({"sku": lines["sku_row"].to_numpy()[line_rows], "price": lines["sale_price"].to_numpy()[line_rows],
-                          "refunded": refunded[line_rows]})
+    frame = pd.DataFrame(
+        {
+            "sku": lines["sku_row"].to_numpy()[line_rows],
+            "price": lines["sale_price"].to_numpy()[line_rows],
+            "refunded": refunded[line_rows],
+        }
+    )
     out_skus = []
     for (sku, price), group in frame.groupby(["sku", "price"]):
         qty, back = len(group), int(group["refunded"].sum())
         estimated = (price * qty * bp + 5000) // 10000
         actual = (price * (qty - back) * bp + 5000) // 10000 if settled else 0
-        out_skus.append({
-            "product_id": str(skus["product_id"].iat[sku]), "sku_id": str(skus["sku_id"].iat[sku]),
-            "creator_username": str(ds.creators["username"].iat[creator]),
-            "content_type": content_type, "content_id": "" if content < 0 else str(ds.content["content_id"].iat[content]),
-            "quantity": qty, "price": {"amount": money_str(price, exp), "currency": cur},
-            "commission_rate": str(bp),
-            "estimated_paid_commission": {"amount": money_str(estimated, exp), "currency": cur},
-            "actual_paid_commission": {"amount": money_str(actual, exp), "currency": cur},
-            "refunded_quantity": back, "returned_quantity": 0 if status == "CANCELLED" else back,
-            "campaign_id": "",
-        })
-    order = {"id": str(o["order_id"].iat[row]), "status": status, "create_time": int(o["create_time"].iat[row]),
-             "skus": out_skus}
+        out_skus.append(
+            {
+                "product_id": str(skus["product_id"].iat[sku]),
+                "sku_id": str(skus["sku_id"].iat[sku]),
+                "creator_username": str(ds.creators["username"].iat[creator]),
+                "content_type": content_type,
+                "content_id": "" if content < 0 else str(ds.content["content_id"].iat[content]),
+                "quantity": qty,
+                "price": {"amount": money_str(price, exp), "currency": cur},
+                "commission_rate": str(bp),
+                "estimated_paid_commission": {"amount": money_str(estimated, exp), "currency": cur},
+                "actual_paid_commission": {"amount": money_str(actual, exp), "currency": cur},
+                "refunded_quantity": back,
+                "returned_quantity": 0 if status == "CANCELLED" else back,
+                "campaign_id": "",
+            }
+        )
+    order = {
+        "id": str(o["order_id"].iat[row]),
+        "status": status,
+        "create_time": int(o["create_time"].iat[row]),
+        "skus": out_skus,
+    }
     delivered = int(o["delivery_time"].iat[row])
     if 0 <= delivered <= as_of:
         order["delivery_time"] = delivered
@@ -101,15 +130,33 @@ def creator_stats(ds: Any, as_of_by_shop: np.ndarray) -> pd.DataFrame:
     paid = happened(o["paid_time"].to_numpy(), as_of_by_shop[o["shop_idx"].to_numpy()])
     mine = (o["creator_row"].to_numpy() >= 0) & paid & (o["kind"].to_numpy() == KIND_NORMAL)
     content = o["content_row"].to_numpy()[mine]
-    is_live = np.where(content >= 0, ds.content["is_live"].to_numpy()[np.maximum(content, 0)], False)
-    frame = pd.DataFrame({"creator": o["creator_row"].to_numpy()[mine], "gmv": o["sub_total"].to_numpy()[mine],
-                          "units": o["n_lines"].to_numpy()[mine].astype(np.int64)})
+    is_live = np.where(
+        content >= 0, ds.content["is_live"].to_numpy()[np.maximum(content, 0)], False
+    )
+    frame = pd.DataFrame(
+        {
+            "creator": o["creator_row"].to_numpy()[mine],
+            "gmv": o["sub_total"].to_numpy()[mine],
+            "units": o["n_lines"].to_numpy()[mine].astype(np.int64),
+        }
+    )
     frame["live_gmv"] = np.where(is_live, frame["gmv"], 0)
     frame["video_gmv"] = np.where((content >= 0) & ~is_live, frame["gmv"], 0)
     sales = frame.groupby("creator").sum()
     c = ds.content
-    posts = pd.DataFrame({"creator": c["creator_row"], "views": c["views"], "videos": ~c["is_live"],
-                          "lives": c["is_live"], "likes": c["likes"]}).groupby("creator").sum()
+    posts = (
+        pd.DataFrame(
+            {
+                "creator": c["creator_row"],
+                "views": c["views"],
+                "videos": ~c["is_live"],
+                "lives": c["is_live"],
+                "likes": c["likes"],
+            }
+        )
+        .groupby("creator")
+        .sum()
+    )
     return posts.join(sales, how="outer").fillna(0).astype(np.int64)
 
 
@@ -119,7 +166,9 @@ def _creator(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, A
         row = (int(req.path_args["creator_user_id"]) - CREATOR_ID_BASE) // 13
     except ValueError as exc:
         raise BadRequest("creator_user_id must be numeric") from exc
-    if not 0 <= row < len(ds.creators) or int(ds.creators["creator_id"].iat[row]) != int(req.path_args["creator_user_id"]):
+    if not 0 <= row < len(ds.creators) or int(ds.creators["creator_id"].iat[row]) != int(
+        req.path_args["creator_user_id"]
+    ):
         raise BadRequest("no such creator")
     stats = state.cached("creator_stats", lambda: creator_stats(ds, ds.clock))
     s = stats.loc[row] if row in stats.index else pd.Series(0, index=stats.columns)
@@ -127,12 +176,20 @@ def _creator(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, A
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     money = lambda v: {"amount": money_str(int(v), exp), "currency": cur}  # noqa: E731
     gpm = (int(s["gmv"]) * 1000) // max(int(s["views"]), 1)
-    return {"creator": {
-        "creator_user_id": str(ds.creators["creator_id"].iat[row]), "username": str(ds.creators["username"].iat[row]),
-        "nickname": str(ds.creators["username"].iat[row]).replace("_", " ").title(),
-        "follower_count": int(ds.creators["followers"].iat[row]),
-        "gmv": money(s["gmv"]), "video_gmv": money(s["video_gmv"]), "live_gmv": money(s["live_gmv"]),
-        "units_sold": int(s["units"]), "gpm": money(gpm), "video_count": int(s["videos"]),
-        "live_count": int(s["lives"]), "avg_video_views": int(s["views"]) // max(int(s["videos"] + s["lives"]), 1),
-        "engagement_rate": f"{(int(s['likes']) / max(int(s['views']), 1)):.4f}",
-    }}
+    return {
+        "creator": {
+            "creator_user_id": str(ds.creators["creator_id"].iat[row]),
+            "username": str(ds.creators["username"].iat[row]),
+            "nickname": str(ds.creators["username"].iat[row]).replace("_", " ").title(),
+            "follower_count": int(ds.creators["followers"].iat[row]),
+            "gmv": money(s["gmv"]),
+            "video_gmv": money(s["video_gmv"]),
+            "live_gmv": money(s["live_gmv"]),
+            "units_sold": int(s["units"]),
+            "gpm": money(gpm),
+            "video_count": int(s["videos"]),
+            "live_count": int(s["lives"]),
+            "avg_video_views": int(s["views"]) // max(int(s["videos"] + s["lives"]), 1),
+            "engagement_rate": f"{(int(s['likes']) / max(int(s['views']), 1)):.4f}",
+        }
+    }

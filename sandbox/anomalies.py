@@ -36,9 +36,10 @@ class AnomalyPlan:
         return self.start + timedelta(days=int(idx))
 
 
-def plan_anomalies(n_shops: int, n_days: int, start: date, enabled: bool,
-                   rng: np.random.Generator) -> AnomalyPlan:
-    """Choose the shop, start day and size of the order-side anomalies (campaign-side come later)."""
+def plan_anomalies(
+    n_shops: int, n_days: int, start: date, enabled: bool, rng: np.random.Generator
+) -> AnomalyPlan:
+    """Choose the shop, start day and size of the order-side anomaly (ads-side ones come later)."""
     plan = AnomalyPlan(start=start)
     if not enabled or n_days < 21:
         return plan
@@ -53,30 +54,40 @@ def demand_multiplier(plan: AnomalyPlan, n_shops: int, n_days: int) -> np.ndarra
     mult = np.ones((n_shops, n_days))
     if plan.cvr_collapse:
         c = plan.cvr_collapse
-        mult[c["shop_idx"], c["day_idx"]:] = c["factor"]
+        mult[c["shop_idx"], c["day_idx"] :] = c["factor"]
     return mult
 
 
-def plan_creator_spike(plan: AnomalyPlan, n_days: int, per_shop: int, midnights: np.ndarray,
-                       rng: np.random.Generator) -> None:
+def plan_creator_spike(
+    plan: AnomalyPlan, n_days: int, per_shop: int, midnights: np.ndarray, rng: np.random.Generator
+) -> None:
     """Pick a creator and a week in which its affiliate orders multiply."""
     if plan.cvr_collapse is None or per_shop < 2 or n_days < 21:
         return
     shop = int(rng.integers(0, midnights.shape[0]))
     week = int(rng.integers(1, n_days // 7 - 1))
     plan.creator_spike = {
-        "shop_idx": shop, "creator_pos": int(rng.integers(per_shop // 2, per_shop)),
-        "start_ts": int(midnights[shop, week * 7]), "end_ts": int(midnights[shop, week * 7 + 7]),
-        "day_idx": week * 7, "factor": CREATOR_SPIKE_FACTOR,
+        "shop_idx": shop,
+        "creator_pos": int(rng.integers(per_shop // 2, per_shop)),
+        "start_ts": int(midnights[shop, week * 7]),
+        "end_ts": int(midnights[shop, week * 7 + 7]),
+        "day_idx": week * 7,
+        "factor": CREATOR_SPIKE_FACTOR,
     }
 
 
-def plan_ads_anomalies(plan: AnomalyPlan, n_campaigns: int, n_advertisers: int, n_days: int,
-                       rng: np.random.Generator) -> None:
+def plan_ads_anomalies(
+    plan: AnomalyPlan, n_campaigns: int, n_advertisers: int, n_days: int, rng: np.random.Generator
+) -> None:
     """Pick the campaign whose CPM jumps and the advertiser-day with missing rows."""
     if plan.cvr_collapse is None:
         return
-    plan.cpm_jump = {"campaign_row": int(rng.integers(0, n_campaigns)),
-                     "day_idx": int(rng.integers(n_days // 2, n_days - 3)), "factor": CPM_JUMP_FACTOR}
-    plan.missing_day = {"advertiser_row": int(rng.integers(0, n_advertisers)),
-                        "day_idx": int(rng.integers(7, n_days - 7))}
+    plan.cpm_jump = {
+        "campaign_row": int(rng.integers(0, n_campaigns)),
+        "day_idx": int(rng.integers(n_days // 2, n_days - 3)),
+        "factor": CPM_JUMP_FACTOR,
+    }
+    plan.missing_day = {
+        "advertiser_row": int(rng.integers(0, n_advertisers)),
+        "day_idx": int(rng.integers(7, n_days - 7)),
+    }

@@ -35,7 +35,10 @@ ADS_SYSTEM_ERROR = 50002  # [S]
 MESSAGES: dict[int, str] = {
     SHOP_INVALID_TOKEN: "Invalid access token. The access token is invalid or has been revoked.",
     SHOP_TOKEN_EXPIRED: "Expired credentials. The access token has expired; refresh it.",
-    SHOP_BAD_SIGN: "Invalid credentials. The 'sign' query parameter is invalid. Check your signature generation.",
+    SHOP_BAD_SIGN: (
+        "Invalid credentials. The 'sign' query parameter is invalid. "
+        "Check your signature generation."
+    ),
     SHOP_INVALID_CIPHER: "Invalid shop_cipher. The shop is not authorized for this access token.",
     SHOP_REFRESH_EXPIRED: "The refresh token has expired. Ask the seller to authorize again.",
     SHOP_BAD_AUTH_CODE: "Invalid auth_code or refresh_token (unknown, already used or replaced).",
@@ -43,7 +46,9 @@ MESSAGES: dict[int, str] = {
     SHOP_BAD_PARAMS: "Invalid request parameters.",
     SHOP_RATE_LIMITED: "Too many requests. Rate limit exceeded, retry later.",
     SHOP_INTERNAL: "Internal error, please retry.",
-    SHOP_ENTITY_CHANGED: "The access token does not match the shop: the shop's legal entity has changed.",
+    SHOP_ENTITY_CHANGED: (
+        "The access token does not match the shop: the shop's legal entity has changed."
+    ),
     SHOP_NOT_FOUND: "Resource not found.",
     ADS_BAD_PARAMS: "Invalid parameters.",
     ADS_NO_PERMISSION: "No permission to operate this advertiser.",

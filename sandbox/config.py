@@ -1,4 +1,5 @@
-"""What the data generator should build: one frozen, hashable value, so identical configs share data.
+"""What the data generator should build: one frozen, hashable value, so identical configs share
+data.
 
 ``end`` is exclusive: the data set covers the ``weeks * 7`` local days before ``end`` in every
 shop's own time zone, and the API's clock ("as of") is ``end`` 00:00 in the shop's time zone.
@@ -18,7 +19,7 @@ DEFAULT_CREATORS_PER_SHOP = 30
 
 
 def last_monday(today: date | None = None) -> date:
-    """The most recent Monday on or before ``today`` (UTC), the default exclusive end of the data."""
+    """The most recent Monday on or before ``today`` (UTC): the default exclusive end."""
     today = today or datetime.now(UTC).date()
     return today - timedelta(days=today.weekday())
 

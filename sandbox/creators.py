@@ -21,25 +21,29 @@ CONTENT_TYPES = ("LIVE", "VIDEO", "SHOWCASE")
 
 
 def build_creators(shops: pd.DataFrame, per_shop: int, rng: np.random.Generator) -> pd.DataFrame:
-    """Creators per shop with followers, commission rate, a power-law sales weight and a fake flag."""
+    """Creators per shop: followers, commission rate, power-law sales weight, fake flag."""
     n = len(shops) * per_shop
     shop_idx = np.repeat(np.arange(len(shops)), per_shop)
     weight = rng.pareto(1.2, n) + 0.05
     fake = rng.random(n) < FAKE_RATE
     fake[rng.integers(0, n)] = True  # at least one per data set
     followers = (rng.lognormal(9.5, 1.3, n) * np.where(fake, 8, 1) * (1 + weight)).astype(np.int64)
-    return pd.DataFrame({
-        "creator_id": CREATOR_ID_BASE + np.arange(n, dtype=np.int64) * 13,
-        "username": [f"creator_{i:05d}" for i in range(n)],
-        "shop_idx": shop_idx,
-        "followers": followers,
-        "commission_bp": rng.choice([800, 1000, 1200, 1500, 2000, 2500], n),
-        "weight": np.where(fake, weight * 0.02, weight),
-        "fake_engagement": fake,
-    })
+    return pd.DataFrame(
+        {
+            "creator_id": CREATOR_ID_BASE + np.arange(n, dtype=np.int64) * 13,
+            "username": [f"creator_{i:05d}" for i in range(n)],
+            "shop_idx": shop_idx,
+            "followers": followers,
+            "commission_bp": rng.choice([800, 1000, 1200, 1500, 2000, 2500], n),
+            "weight": np.where(fake, weight * 0.02, weight),
+            "fake_engagement": fake,
+        }
+    )
 
 
-def build_content(creators: pd.DataFrame, start: int, end: int, rng: np.random.Generator) -> pd.DataFrame:
+def build_content(
+    creators: pd.DataFrame, start: int, end: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """Videos (about two a week each) and LIVE sessions (about one a week) with their features."""
     per = rng.poisson(np.maximum(1.0, (end - start) / 86_400 / 7 * 3), len(creators))
     creator_row = np.repeat(np.arange(len(creators)), per)
@@ -56,20 +60,36 @@ def build_content(creators: pd.DataFrame, start: int, end: int, rng: np.random.G
     quality = np.where(is_live, np.sqrt(duration / 3600.0), quality * 2.2)
     fake = creators["fake_engagement"].to_numpy()[creator_row]
     followers = creators["followers"].to_numpy()[creator_row]
-    views = (followers * rng.lognormal(-1.2, 0.8, n) * quality * np.where(fake, 3.0, 1.0)).astype(np.int64)
+    views = (followers * rng.lognormal(-1.2, 0.8, n) * quality * np.where(fake, 3.0, 1.0)).astype(
+        np.int64
+    )
     likes = (views * rng.uniform(0.02, 0.08, n) * np.where(fake, 2.5, 1.0)).astype(np.int64)
-    return pd.DataFrame({
-        "content_id": CONTENT_ID_BASE + np.arange(n, dtype=np.int64) * 17,
-        "creator_row": creator_row, "is_live": is_live, "publish_time": publish,
-        "hook_seconds": np.where(is_live, np.nan, hook), "duration_seconds": duration,
-        "trending_music": music & ~is_live, "hashtags": np.where(is_live, 0, hashtags),
-        "views": views, "likes": likes, "comments": (likes * 0.08).astype(np.int64),
-        "shares": (likes * 0.05).astype(np.int64), "quality": quality,
-    })
+    return pd.DataFrame(
+        {
+            "content_id": CONTENT_ID_BASE + np.arange(n, dtype=np.int64) * 17,
+            "creator_row": creator_row,
+            "is_live": is_live,
+            "publish_time": publish,
+            "hook_seconds": np.where(is_live, np.nan, hook),
+            "duration_seconds": duration,
+            "trending_music": music & ~is_live,
+            "hashtags": np.where(is_live, 0, hashtags),
+            "views": views,
+            "likes": likes,
+            "comments": (likes * 0.08).astype(np.int64),
+            "shares": (likes * 0.05).astype(np.int64),
+            "quality": quality,
+        }
+    )
 
 
-def attribute_orders(orders: pd.DataFrame, creators: pd.DataFrame, content: pd.DataFrame,
-                     spike: dict | None, rng: np.random.Generator) -> None:
+def attribute_orders(
+    orders: pd.DataFrame,
+    creators: pd.DataFrame,
+    content: pd.DataFrame,
+    spike: dict | None,
+    rng: np.random.Generator,
+) -> None:
     """Give some LIVE/VIDEO orders a creator and the content that sold them (or a showcase)."""
     channel = orders["channel"].to_numpy()
     share = np.select([channel == c for c in AFFILIATE_SHARE], list(AFFILIATE_SHARE.values()))
@@ -88,8 +108,15 @@ def attribute_orders(orders: pd.DataFrame, creators: pd.DataFrame, content: pd.D
     _attach_content(orders, content)
 
 
-def _apply_spike(orders: pd.DataFrame, rows: np.ndarray, group: np.ndarray, weight: np.ndarray,
-                 creator_row: np.ndarray, spike: dict, rng: np.random.Generator) -> None:
+def _apply_spike(
+    orders: pd.DataFrame,
+    rows: np.ndarray,
+    group: np.ndarray,
+    weight: np.ndarray,
+    creator_row: np.ndarray,
+    spike: dict,
+    rng: np.random.Generator,
+) -> None:
     """Re-draw the creators of the spike week with the spiking creator's weight multiplied."""
     created = orders["create_time"].to_numpy()[rows]
     in_week = rows[(created >= spike["start_ts"]) & (created < spike["end_ts"])]

@@ -40,20 +40,22 @@ class DemoCredentials:
 
 
 def demo_credentials(dataset: Dataset, base: DemoCredentials | None = None) -> DemoCredentials:
-    """Credentials for a data set: the app values of ``base`` (or the demo ones) plus its sellers."""
+    """Credentials for a data set: the app values of ``base`` (or the demo ones) + sellers."""
     base = base or DemoCredentials()
     shops, advertisers = dataset.shops, dataset.advertisers
     sellers = []
     for seller_idx in sorted(set(shops["seller_idx"])):
         shop_rows = [int(i) for i in (shops["seller_idx"] == seller_idx).to_numpy().nonzero()[0]]
         adv = advertisers[advertisers["shop_idx"].isin(shop_rows)]["advertiser_id"]
-        sellers.append(DemoSeller(
-            name=f"Demo Seller {seller_idx + 1}",
-            shop_auth_code=f"SBX-SHOP-{seller_idx + 1}-{base.app_key[-4:]}",
-            ads_auth_code=f"SBX-ADS-{seller_idx + 1}-{base.ads_app_id[-4:]}",
-            shop_ids=tuple(str(shops["shop_id"][i]) for i in shop_rows),
-            advertiser_ids=tuple(str(a) for a in adv),
-        ))
+        sellers.append(
+            DemoSeller(
+                name=f"Demo Seller {seller_idx + 1}",
+                shop_auth_code=f"SBX-SHOP-{seller_idx + 1}-{base.app_key[-4:]}",
+                ads_auth_code=f"SBX-ADS-{seller_idx + 1}-{base.ads_app_id[-4:]}",
+                shop_ids=tuple(str(shops["shop_id"][i]) for i in shop_rows),
+                advertiser_ids=tuple(str(a) for a in adv),
+            )
+        )
     return replace(base, sellers=tuple(sellers)) if not base.sellers else base
 
 
@@ -67,6 +69,10 @@ def describe(creds: DemoCredentials, base_url: str) -> str:
         f"  TIKTOK_ADS_APP_ID={creds.ads_app_id}  TIKTOK_ADS_SECRET={creds.ads_secret}",
     ]
     for s in creds.sellers:
-        lines.append(f"  {s.name}: shop auth code {s.shop_auth_code}, ads auth code {s.ads_auth_code}")
-        lines.append(f"    shops {', '.join(s.shop_ids)}; advertisers {', '.join(s.advertiser_ids)}")
+        lines.append(
+            f"  {s.name}: shop auth code {s.shop_auth_code}, ads auth code {s.ads_auth_code}"
+        )
+        lines.append(
+            f"    shops {', '.join(s.shop_ids)}; advertisers {', '.join(s.advertiser_ids)}"
+        )
     return "\n".join(lines)

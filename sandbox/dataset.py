@@ -24,8 +24,12 @@ class Dataset:
     """Everything the simulator serves, and the truth the pipeline must reproduce."""
 
     config: GeneratorConfig
-    shops: pd.DataFrame  # shop_id, name, code, region, currency, timezone, exponent, cipher, seller_idx
-    skus: pd.DataFrame  # shop_idx, product_id, product_name, variant, price, stock, sku_id, seller_sku
+    shops: (
+        pd.DataFrame
+    )  # shop_id, name, code, region, currency, timezone, exponent, cipher, seller_idx
+    skus: (
+        pd.DataFrame
+    )  # shop_idx, product_id, product_name, variant, price, stock, sku_id, seller_sku
     orders: pd.DataFrame  # sorted by (shop_idx, create_time); lines are line_start..+n_lines
     lines: pd.DataFrame  # line_id, order_row, sku_row, original_price, discounts, sale_price
     refunds: pd.DataFrame  # cancellations and returns, sorted by order_row

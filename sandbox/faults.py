@@ -21,10 +21,18 @@ from typing import Any
 
 import httpx
 
-KINDS = frozenset({
-    "rate_limit", "server_error", "timeout", "token_expired", "token_revoked",
-    "entity_changed", "malformed_json", "truncated_json",
-})
+KINDS = frozenset(
+    {
+        "rate_limit",
+        "server_error",
+        "timeout",
+        "token_expired",
+        "token_revoked",
+        "entity_changed",
+        "malformed_json",
+        "truncated_json",
+    }
+)
 
 
 @dataclass
@@ -48,7 +56,8 @@ class Fault:
     def matches(self, path: str, shop_id: str | None, advertiser_id: str | None) -> bool:
         """True if this fault targets the request (before counting)."""
         if self.endpoint != "*" and not (
-            path == self.endpoint or (self.endpoint.endswith("*") and path.startswith(self.endpoint[:-1]))
+            path == self.endpoint
+            or (self.endpoint.endswith("*") and path.startswith(self.endpoint[:-1]))
         ):
             return False
         if self.shop_id is not None and self.shop_id != shop_id:
@@ -80,7 +89,9 @@ class FaultRegistry:
         with self._lock:
             return [asdict(f) for f in self._faults]
 
-    def take(self, path: str, shop_id: str | None = None, advertiser_id: str | None = None) -> Fault | None:
+    def take(
+        self, path: str, shop_id: str | None = None, advertiser_id: str | None = None
+    ) -> Fault | None:
         """The fault that fires on this request, if any (updates counters)."""
         with self._lock:
             for fault in self._faults:
@@ -117,8 +128,10 @@ class FaultClient:
         self.url = base_url.rstrip("/") + "/sandbox/faults"
 
     def add(self, kind: str, endpoint: str = "*", **spec: Any) -> dict[str, Any]:
-        """Plan a fault; see ``Fault`` for the keywords (shop_id, advertiser_id, count, after, delay)."""
-        response = httpx.post(self.url, json={"kind": kind, "endpoint": endpoint, **spec}, timeout=10)
+        """Plan a fault; keywords as ``Fault`` (shop_id, advertiser_id, count, after, delay)."""
+        response = httpx.post(
+            self.url, json={"kind": kind, "endpoint": endpoint, **spec}, timeout=10
+        )
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result

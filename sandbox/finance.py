@@ -24,7 +24,14 @@ PLATFORM_COMMISSION_BP = 600
 TRANSACTION_FEE_BP = 200
 CARRIER_COST_FACTOR = 1.25
 STATEMENT_ID_BASE = 8_800_000_000_000
-MONEY = ("revenue", "platform_fee", "affiliate_fee", "transaction_fee", "shipping_cost", "settlement")
+MONEY = (
+    "revenue",
+    "platform_fee",
+    "affiliate_fee",
+    "transaction_fee",
+    "shipping_cost",
+    "settlement",
+)
 
 
 def _bp(amount: np.ndarray, bp: np.ndarray | int) -> np.ndarray:
@@ -38,18 +45,30 @@ def order_settlement(ds: Dataset, rows: np.ndarray) -> pd.DataFrame:
     r = ds.refunds
     counted = (r["kind"].to_numpy() == RETURN) & (r["shape"].to_numpy() != REJECTED)
     np.add.at(refunded, r["order_row"].to_numpy()[counted], r["amount"].to_numpy()[counted])
-    revenue = o["sub_total"].to_numpy()[rows] + o["platform_discount"].to_numpy()[rows] - refunded[rows]
+    revenue = (
+        o["sub_total"].to_numpy()[rows] + o["platform_discount"].to_numpy()[rows] - refunded[rows]
+    )
     creator = o["creator_row"].to_numpy()[rows]
-    rate = np.where(creator >= 0, ds.creators["commission_bp"].to_numpy()[np.maximum(creator, 0)], 0)
+    rate = np.where(
+        creator >= 0, ds.creators["commission_bp"].to_numpy()[np.maximum(creator, 0)], 0
+    )
     shop = o["shop_idx"].to_numpy()[rows]
-    carrier = np.array([REGIONS[x].shipping_fee for x in ds.shops["region"]])[shop] * CARRIER_COST_FACTOR
-    frame = pd.DataFrame({
-        "row": rows, "revenue": revenue,
-        "platform_fee": -_bp(revenue, PLATFORM_COMMISSION_BP), "affiliate_fee": -_bp(revenue, rate),
-        "transaction_fee": -_bp(revenue, TRANSACTION_FEE_BP),
-        "shipping_cost": o["shipping_fee"].to_numpy()[rows] - carrier.astype(np.int64),
-    })
-    frame["settlement"] = frame[["revenue", "platform_fee", "affiliate_fee", "transaction_fee", "shipping_cost"]].sum(axis=1)
+    carrier = (
+        np.array([REGIONS[x].shipping_fee for x in ds.shops["region"]])[shop] * CARRIER_COST_FACTOR
+    )
+    frame = pd.DataFrame(
+        {
+            "row": rows,
+            "revenue": revenue,
+            "platform_fee": -_bp(revenue, PLATFORM_COMMISSION_BP),
+            "affiliate_fee": -_bp(revenue, rate),
+            "transaction_fee": -_bp(revenue, TRANSACTION_FEE_BP),
+            "shipping_cost": o["shipping_fee"].to_numpy()[rows] - carrier.astype(np.int64),
+        }
+    )
+    frame["settlement"] = frame[
+        ["revenue", "platform_fee", "affiliate_fee", "transaction_fee", "shipping_cost"]
+    ].sum(axis=1)
     return frame
 
 
@@ -73,10 +92,15 @@ def statement_json(row: Any, exp: int, currency: str, as_of: int) -> dict[str, A
     fees = row.platform_fee + row.affiliate_fee + row.transaction_fee
     paid = row.statement_time + 2 * 86_400 <= as_of
     return {
-        "id": str(row.id), "statement_time": int(row.statement_time), "currency": currency,
-        "revenue_amount": money_str(row.revenue, exp), "fee_amount": money_str(fees, exp),
-        "adjustment_amount": money_str(0, exp), "shipping_cost_amount": money_str(row.shipping_cost, exp),
-        "net_sales_amount": money_str(row.revenue, exp), "settlement_amount": money_str(row.settlement, exp),
+        "id": str(row.id),
+        "statement_time": int(row.statement_time),
+        "currency": currency,
+        "revenue_amount": money_str(row.revenue, exp),
+        "fee_amount": money_str(fees, exp),
+        "adjustment_amount": money_str(0, exp),
+        "shipping_cost_amount": money_str(row.shipping_cost, exp),
+        "net_sales_amount": money_str(row.revenue, exp),
+        "settlement_amount": money_str(row.settlement, exp),
         "payment_status": "PAID" if paid else "PROCESSING",
         "payment_id": f"PAY{row.id}" if paid else "",
     }
@@ -87,17 +111,28 @@ def transactions_json(ds: Dataset, row: int, as_of: int) -> dict[str, Any]:
     o = ds.orders
     shop = ds.shops.iloc[int(o["shop_idx"].iat[row])]
     exp, cur = int(shop["exponent"]), str(shop["currency"])
-    data: dict[str, Any] = {"order_id": str(o["order_id"].iat[row]), "currency": cur,
-                            "order_create_time": int(o["create_time"].iat[row])}
+    data: dict[str, Any] = {
+        "order_id": str(o["order_id"].iat[row]),
+        "currency": cur,
+        "order_create_time": int(o["create_time"].iat[row]),
+    }
     settle = int(o["settle_time"].iat[row])
     if not happened(np.array([settle]), as_of)[0]:
-        return {**data, "settlement_status": "UNSETTLED", "statement_transactions": [], "sku_transactions": []}
+        return {
+            **data,
+            "settlement_status": "UNSETTLED",
+            "statement_transactions": [],
+            "sku_transactions": [],
+        }
     m = order_settlement(ds, np.array([row])).iloc[0]
     fees = int(m.platform_fee + m.affiliate_fee + m.transaction_fee)
     data.update(
-        settlement_status="SETTLED", settle_time=settle,
-        revenue_amount=money_str(m.revenue, exp), fee_and_tax_amount=money_str(fees, exp),
-        shipping_cost_amount=money_str(m.shipping_cost, exp), settlement_amount=money_str(m.settlement, exp),
+        settlement_status="SETTLED",
+        settle_time=settle,
+        revenue_amount=money_str(m.revenue, exp),
+        fee_and_tax_amount=money_str(fees, exp),
+        shipping_cost_amount=money_str(m.shipping_cost, exp),
+        settlement_amount=money_str(m.settlement, exp),
         sku_transactions=_sku_split(ds, row, m, exp),
     )
     return data
@@ -106,7 +141,9 @@ def transactions_json(ds: Dataset, row: int, as_of: int) -> dict[str, Any]:
 def _sku_split(ds: Dataset, row: int, m: pd.Series, exp: int) -> list[dict[str, Any]]:
     """Per-line shares of the order's revenue and fees (the last line takes the rounding)."""
     lines = ds.order_lines(np.array([row]))
-    base = ds.lines["sale_price"].to_numpy()[lines] + ds.lines["platform_discount"].to_numpy()[lines]
+    base = (
+        ds.lines["sale_price"].to_numpy()[lines] + ds.lines["platform_discount"].to_numpy()[lines]
+    )
     weights = base / base.sum() if base.sum() else np.full(lines.size, 1 / lines.size)
     out = []
     for name in ("revenue", "platform_fee", "affiliate_fee", "transaction_fee"):
@@ -114,11 +151,15 @@ def _sku_split(ds: Dataset, row: int, m: pd.Series, exp: int) -> list[dict[str, 
         share[-1] += int(m[name]) - share.sum()
         out.append(share)
     skus = ds.skus
-    return [{
-        "sku_id": str(skus["sku_id"].iat[int(ds.lines["sku_row"].iat[j])]),
-        "product_name": str(skus["product_name"].iat[int(ds.lines["sku_row"].iat[j])]),
-        "quantity": 1, "revenue_amount": money_str(out[0][i], exp),
-        "platform_commission_amount": money_str(out[1][i], exp),
-        "affiliate_commission_amount": money_str(out[2][i], exp),
-        "transaction_fee_amount": money_str(out[3][i], exp),
-    } for i, j in enumerate(lines)]
+    return [
+        {
+            "sku_id": str(skus["sku_id"].iat[int(ds.lines["sku_row"].iat[j])]),
+            "product_name": str(skus["product_name"].iat[int(ds.lines["sku_row"].iat[j])]),
+            "quantity": 1,
+            "revenue_amount": money_str(out[0][i], exp),
+            "platform_commission_amount": money_str(out[1][i], exp),
+            "affiliate_commission_amount": money_str(out[2][i], exp),
+            "transaction_fee_amount": money_str(out[3][i], exp),
+        }
+        for i, j in enumerate(lines)
+    ]

@@ -19,9 +19,14 @@ from sandbox.web import Request, Router
 
 def add_routes(router: Router, state: SandboxState) -> None:
     """Register the finance endpoints."""
-    router.add("GET", "/finance/202309/statements", signed(state, lambda r, c: _statements(state, r, c)))
-    router.add("GET", "/finance/202309/orders/{order_id}/statement_transactions",
-               signed(state, lambda r, c: _transactions(state, r, c)))
+    router.add(
+        "GET", "/finance/202309/statements", signed(state, lambda r, c: _statements(state, r, c))
+    )
+    router.add(
+        "GET",
+        "/finance/202309/orders/{order_id}/statement_transactions",
+        signed(state, lambda r, c: _transactions(state, r, c)),
+    )
 
 
 def _int_param(req: Request, name: str) -> int | None:
@@ -39,7 +44,9 @@ def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str
         raise BadRequest("sort_field=statement_time is required")
     shop_idx = ctx.shop_idx
     as_of = int(state.dataset.clock[shop_idx])
-    daily = state.cached(("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of))
+    daily = state.cached(
+        ("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of)
+    )
     times = daily["statement_time"].to_numpy()
     mask = np.ones(times.size, dtype=bool)
     ge, lt = _int_param(req, "statement_time_ge"), _int_param(req, "statement_time_lt")
@@ -50,10 +57,14 @@ def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str
     positions = np.flatnonzero(mask)
     if (req.param("sort_order") or "DESC").upper() == "DESC":
         positions = positions[::-1]
-    chunk, token = paged(positions, req, query_key(ge, lt, req.param("sort_order"), req.param("page_size")))
+    chunk, token = paged(
+        positions, req, query_key(ge, lt, req.param("sort_order"), req.param("page_size"))
+    )
     shop = state.dataset.shops.iloc[shop_idx]
-    items = [statement_json(row, int(shop["exponent"]), str(shop["currency"]), as_of)
-             for row in daily.iloc[chunk].itertuples(index=False)]
+    items = [
+        statement_json(row, int(shop["exponent"]), str(shop["currency"]), as_of)
+        for row in daily.iloc[chunk].itertuples(index=False)
+    ]
     return {"statements": items, "next_page_token": token, "total_count": int(positions.size)}
 
 

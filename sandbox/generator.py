@@ -1,4 +1,5 @@
-"""Build a complete, deterministic data set from a ``GeneratorConfig`` (numpy ``Generator``, seeded).
+"""Build a complete, deterministic data set from a ``GeneratorConfig`` (seeded numpy
+``Generator``).
 
 Order of work: shops and SKUs -> daily demand (seasonality, promotions, growth, anomalies) ->
 orders and lines -> fulfilment, cancellations, returns, settlement -> creators and content ->
@@ -15,10 +16,10 @@ import pandas as pd
 
 from sandbox import ads as ads_mod
 from sandbox import aftersales, anomalies, catalog, creators
-from sandbox.seasons import demand_factors, local_midnights
 from sandbox.config import GeneratorConfig
 from sandbox.dataset import Dataset
 from sandbox.orders import build_orders
+from sandbox.seasons import demand_factors, local_midnights
 from sandbox.truth import compute_truth
 
 
@@ -45,16 +46,33 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
     shops["page_views"] = list(np.rint(base / _conversion_rate(shops)[:, None]).astype(np.int64))
     advertisers, campaigns, ads, ad_rows = _build_ads(cfg, shops, orders, base, plan, clock, rng)
     truth = compute_truth(shops, orders, refunds, ad_rows, midnights, cfg.start, clock)
-    return Dataset(cfg, shops, skus, orders, lines, refunds, people, content, advertisers,
-                   campaigns, ads, ad_rows, midnights, clock, truth,
-                   _manifest(plan, shops, people, campaigns, advertisers))
+    return Dataset(
+        cfg,
+        shops,
+        skus,
+        orders,
+        lines,
+        refunds,
+        people,
+        content,
+        advertisers,
+        campaigns,
+        ads,
+        ad_rows,
+        midnights,
+        clock,
+        truth,
+        _manifest(plan, shops, people, campaigns, advertisers),
+    )
 
 
 def _base_demand(shops: pd.DataFrame, days: list, rng: np.random.Generator) -> np.ndarray:
-    """Expected orders per shop-day before anomalies: size x weekday x promotions x growth x noise."""
+    """Expected orders per shop-day: size x weekday x promotions x growth x noise."""
     t = np.arange(len(days)) / 365.0
     rows = []
-    for size, region, growth in zip(shops["daily_orders"], shops["region"], shops["growth"], strict=True):
+    for size, region, growth in zip(
+        shops["daily_orders"], shops["region"], shops["growth"], strict=True
+    ):
         noise = rng.lognormal(0, 0.08, len(days))
         rows.append(size * demand_factors(days, region) * np.exp(growth * t) * noise)
     return np.vstack(rows)
@@ -65,8 +83,15 @@ def _conversion_rate(shops: pd.DataFrame) -> np.ndarray:
     return 0.018 + 0.01 * (np.arange(len(shops)) % 3)
 
 
-def _build_ads(cfg: GeneratorConfig, shops: pd.DataFrame, orders: pd.DataFrame, base: np.ndarray,
-               plan: anomalies.AnomalyPlan, clock: np.ndarray, rng: np.random.Generator):
+def _build_ads(
+    cfg: GeneratorConfig,
+    shops: pd.DataFrame,
+    orders: pd.DataFrame,
+    base: np.ndarray,
+    plan: anomalies.AnomalyPlan,
+    clock: np.ndarray,
+    rng: np.random.Generator,
+):
     """Advertisers, campaigns, ads and their daily rows with values as served at the clock."""
     advertisers = ads_mod.build_advertisers(shops, cfg.advertisers_per_shop)
     campaigns, ads = ads_mod.build_campaigns(advertisers, rng)
@@ -91,28 +116,57 @@ def _average_order_value(shops: pd.DataFrame, orders: pd.DataFrame) -> np.ndarra
     return sums / counts
 
 
-def _manifest(plan: anomalies.AnomalyPlan, shops: pd.DataFrame, people: pd.DataFrame,
-              campaigns: pd.DataFrame, advertisers: pd.DataFrame) -> list[dict[str, Any]]:
+def _manifest(
+    plan: anomalies.AnomalyPlan,
+    shops: pd.DataFrame,
+    people: pd.DataFrame,
+    campaigns: pd.DataFrame,
+    advertisers: pd.DataFrame,
+) -> list[dict[str, Any]]:
     """The planted anomalies with public ids and local dates."""
     out: list[dict[str, Any]] = []
     if c := plan.cvr_collapse:
-        out.append({"kind": "cvr_collapse", "shop_id": shops["shop_id"][c["shop_idx"]],
-                    "start": plan.day(c["day_idx"]), "factor": c["factor"]})
+        out.append(
+            {
+                "kind": "cvr_collapse",
+                "shop_id": shops["shop_id"][c["shop_idx"]],
+                "start": plan.day(c["day_idx"]),
+                "factor": c["factor"],
+            }
+        )
     if c := plan.cpm_jump:
         adv = int(campaigns["advertiser_row"][c["campaign_row"]])
-        out.append({"kind": "cpm_jump", "campaign_id": campaigns["campaign_id"][c["campaign_row"]],
-                    "advertiser_id": advertisers["advertiser_id"][adv],
-                    "shop_id": shops["shop_id"][advertisers["shop_idx"][adv]],
-                    "start": plan.day(c["day_idx"]), "factor": c["factor"]})
+        out.append(
+            {
+                "kind": "cpm_jump",
+                "campaign_id": campaigns["campaign_id"][c["campaign_row"]],
+                "advertiser_id": advertisers["advertiser_id"][adv],
+                "shop_id": shops["shop_id"][advertisers["shop_idx"][adv]],
+                "start": plan.day(c["day_idx"]),
+                "factor": c["factor"],
+            }
+        )
     if c := plan.creator_spike:
         row = c["shop_idx"] * len(people) // len(shops) + c["creator_pos"]
-        out.append({"kind": "creator_spike", "creator_id": str(people["creator_id"][row]),
-                    "username": people["username"][row], "shop_id": shops["shop_id"][c["shop_idx"]],
-                    "start": plan.day(c["day_idx"]), "end": plan.day(c["day_idx"] + 7),
-                    "factor": c["factor"]})
+        out.append(
+            {
+                "kind": "creator_spike",
+                "creator_id": str(people["creator_id"][row]),
+                "username": people["username"][row],
+                "shop_id": shops["shop_id"][c["shop_idx"]],
+                "start": plan.day(c["day_idx"]),
+                "end": plan.day(c["day_idx"] + 7),
+                "factor": c["factor"],
+            }
+        )
     if c := plan.missing_day:
         adv = c["advertiser_row"]
-        out.append({"kind": "missing_day", "advertiser_id": advertisers["advertiser_id"][adv],
-                    "shop_id": shops["shop_id"][advertisers["shop_idx"][adv]],
-                    "date": plan.day(c["day_idx"])})
+        out.append(
+            {
+                "kind": "missing_day",
+                "advertiser_id": advertisers["advertiser_id"][adv],
+                "shop_id": shops["shop_id"][advertisers["shop_idx"][adv]],
+                "date": plan.day(c["day_idx"]),
+            }
+        )
     return out

@@ -34,13 +34,22 @@ def order_status(orders: pd.DataFrame, as_of: np.ndarray | int) -> np.ndarray:
         happened(paid + ON_HOLD_AFTER_PAYMENT, as_of) & (paid != NO_TIME),
         happened(paid, as_of),
     ]
-    choices = ["CANCELLED", "COMPLETED", "DELIVERED", "IN_TRANSIT", "AWAITING_COLLECTION",
-               "AWAITING_SHIPMENT", "ON_HOLD"]
+    choices = [
+        "CANCELLED",
+        "COMPLETED",
+        "DELIVERED",
+        "IN_TRANSIT",
+        "AWAITING_COLLECTION",
+        "AWAITING_SHIPMENT",
+        "ON_HOLD",
+    ]
     return np.select(conditions, choices, "UNPAID")
 
 
-def order_update_time(orders: pd.DataFrame, refund_last: np.ndarray, as_of: np.ndarray | int) -> np.ndarray:
-    """Latest event at or before ``as_of`` per order (``refund_last``: its refund record's events)."""
+def order_update_time(
+    orders: pd.DataFrame, refund_last: np.ndarray, as_of: np.ndarray | int
+) -> np.ndarray:
+    """Latest event at or before ``as_of`` per order (``refund_last``: refund record events)."""
     latest = orders["create_time"].to_numpy().copy()
     for col in ("paid_time", "ship_time", "delivery_time", "complete_time", "cancel_time"):
         t = orders[col].to_numpy()
@@ -58,12 +67,21 @@ def refund_status(refunds: pd.DataFrame, as_of: np.ndarray | int) -> np.ndarray:
     rejected = refunds["shape"].to_numpy() == REJECTED
     shipped = happened(refunds["request_time"].to_numpy() + 86_400, as_of)
     conditions = [
-        (kind == CANCEL) & done, (kind == CANCEL) & asked,
-        done & rejected, done, asked & shipped, asked,
+        (kind == CANCEL) & done,
+        (kind == CANCEL) & asked,
+        done & rejected,
+        done,
+        asked & shipped,
+        asked,
     ]
-    choices = ["CANCELLATION_REQUEST_COMPLETE", "CANCELLATION_REQUEST_PENDING",
-               "REFUND_OR_RETURN_REQUEST_REJECT", "RETURN_OR_REFUND_REQUEST_COMPLETE",
-               "BUYER_SHIPPED_ITEM", "AWAITING_BUYER_SHIP"]
+    choices = [
+        "CANCELLATION_REQUEST_COMPLETE",
+        "CANCELLATION_REQUEST_PENDING",
+        "REFUND_OR_RETURN_REQUEST_REJECT",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+        "BUYER_SHIPPED_ITEM",
+        "AWAITING_BUYER_SHIP",
+    ]
     return np.select(conditions, choices, "")
 
 
@@ -72,5 +90,7 @@ def refund_update_time(refunds: pd.DataFrame, as_of: np.ndarray | int) -> np.nda
     request = refunds["request_time"].to_numpy()
     complete = refunds["complete_time"].to_numpy()
     shipped = request + 86_400
-    latest = np.where(happened(shipped, as_of) & (refunds["kind"].to_numpy() != CANCEL), shipped, request)
+    latest = np.where(
+        happened(shipped, as_of) & (refunds["kind"].to_numpy() != CANCEL), shipped, request
+    )
     return np.where(happened(complete, as_of), complete, latest)

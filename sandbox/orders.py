@@ -1,7 +1,8 @@
 """Orders and their line items, generated column-wise (no per-order Python objects).
 
-A line item is one unit (the API has no quantity). ``sale_price = original_price - seller_discount``;
-``sub_total = sum(sale_price)``; ``total_amount = sub_total + shipping_fee + tax - platform_discount``.
+A line item is one unit (the API has no quantity).
+``sale_price = original_price - seller_discount``; ``sub_total = sum(sale_price)``;
+``total_amount = sub_total + shipping_fee + tax - platform_discount``.
 Order kinds: normal, sample ($0, ``is_sample_order``), replacement ($0, ``is_replacement_order``),
 test (buyer message "TEST ORDER", recipient "TEST"), and unpaid (never paid, auto-cancelled).
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.seasons import HOURLY_P
 from sandbox.columns import span_of
 from sandbox.regions import REGIONS
+from sandbox.seasons import HOURLY_P
 
 ORDER_ID_BASE = 576_000_000_000_000_000
 LINE_ID_BASE = 577_000_000_000_000_000
@@ -25,17 +26,27 @@ CHANNEL_P = np.array([0.3, 0.35, 0.35])
 SAMPLE_RATE, REPLACEMENT_RATE, UNPAID_RATE = 0.006, 0.003, 0.03
 
 
-def build_orders(shops: pd.DataFrame, skus: pd.DataFrame, expected: np.ndarray,
-                 midnights: np.ndarray, test_per_shop: int,
-                 rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_orders(
+    shops: pd.DataFrame,
+    skus: pd.DataFrame,
+    expected: np.ndarray,
+    midnights: np.ndarray,
+    test_per_shop: int,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Orders (sorted by shop, create_time) and their lines, from expected orders per shop-day."""
     counts = rng.poisson(expected)
     shop_idx = np.repeat(np.arange(counts.shape[0]), counts.sum(axis=1))
     day_idx = np.concatenate([np.repeat(np.arange(counts.shape[1]), row) for row in counts])
     create = _times_in_day(shop_idx, day_idx, midnights, rng)
     order = np.lexsort((create, shop_idx))
-    orders = pd.DataFrame({"shop_idx": shop_idx[order].astype(np.int32),
-                           "day_idx": day_idx[order].astype(np.int32), "create_time": create[order]})
+    orders = pd.DataFrame(
+        {
+            "shop_idx": shop_idx[order].astype(np.int32),
+            "day_idx": day_idx[order].astype(np.int32),
+            "create_time": create[order],
+        }
+    )
     orders["kind"] = _kinds(orders["shop_idx"].to_numpy(), test_per_shop, rng)
     orders["channel"] = rng.choice(len(CHANNELS), len(orders), p=CHANNEL_P).astype(np.int8)
     _add_payment_times(orders, rng)
@@ -46,8 +57,9 @@ def build_orders(shops: pd.DataFrame, skus: pd.DataFrame, expected: np.ndarray,
     return orders, lines
 
 
-def _times_in_day(shop_idx: np.ndarray, day_idx: np.ndarray, midnights: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+def _times_in_day(
+    shop_idx: np.ndarray, day_idx: np.ndarray, midnights: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Unix seconds inside each order's local day, with an evening-heavy hourly profile."""
     hour = rng.choice(24, shop_idx.size, p=HOURLY_P)
     frac = (hour * 3600 + rng.integers(0, 3600, shop_idx.size)) / 86400.0
@@ -88,7 +100,9 @@ def _add_buyers(orders: pd.DataFrame, rng: np.random.Generator) -> None:
     orders["user_id"] = USER_ID_BASE + shop.astype(np.int64) * 100_000_000 + buyer
 
 
-def _build_lines(orders: pd.DataFrame, skus: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _build_lines(
+    orders: pd.DataFrame, skus: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Line items (one unit each): SKU by popularity, discounts, and each order's line range."""
     n_lines = np.minimum(rng.geometric(0.68, len(orders)), 8)
     orders["n_lines"] = n_lines.astype(np.int16)
@@ -101,19 +115,27 @@ def _build_lines(orders: pd.DataFrame, skus: pd.DataFrame, rng: np.random.Genera
         weight = skus["weight"].to_numpy()[group]
         sku_row[lo:hi] = rng.choice(group, hi - lo, p=weight / weight.sum())
     price = skus["price"].to_numpy()[sku_row]
-    lines = pd.DataFrame({"line_id": LINE_ID_BASE + np.arange(order_row.size, dtype=np.int64) * 3,
-                          "order_row": order_row, "sku_row": sku_row, "original_price": price})
+    lines = pd.DataFrame(
+        {
+            "line_id": LINE_ID_BASE + np.arange(order_row.size, dtype=np.int64) * 3,
+            "order_row": order_row,
+            "sku_row": sku_row,
+            "original_price": price,
+        }
+    )
     _add_discounts(lines, orders["kind"].to_numpy()[order_row], rng)
     return lines
 
 
 def _add_discounts(lines: pd.DataFrame, kind: np.ndarray, rng: np.random.Generator) -> None:
-    """Seller discounts on some lines, platform vouchers on fewer; $0 lines for samples/replacements."""
+    """Seller discounts on some lines, platform vouchers on fewer; $0 samples/replacements."""
     price = lines["original_price"].to_numpy()
     has_seller = rng.random(price.size) < 0.3
     seller = np.where(has_seller, (price * rng.uniform(0.05, 0.3, price.size)).astype(np.int64), 0)
     has_platform = rng.random(price.size) < 0.12
-    platform = np.where(has_platform, (price * rng.uniform(0.03, 0.1, price.size)).astype(np.int64), 0)
+    platform = np.where(
+        has_platform, (price * rng.uniform(0.03, 0.1, price.size)).astype(np.int64), 0
+    )
     free = (kind == KIND_SAMPLE) | (kind == KIND_REPLACEMENT)
     seller[free] = price[free]
     platform[free] = 0
@@ -139,5 +161,9 @@ def _add_money(orders: pd.DataFrame, lines: pd.DataFrame, shops: pd.DataFrame) -
     orders["shipping_fee"] = np.where(free, 0, fee).astype(np.int64)
     rate_bp = np.array([int(REGIONS[r].tax_rate * 10000) for r in shops["region"]])[shop]
     orders["tax"] = (sub * rate_bp + 5000) // 10000
-    orders["total_amount"] = (sub + orders["shipping_fee"].to_numpy() + orders["tax"].to_numpy()
-                              - orders["platform_discount"].to_numpy())
+    orders["total_amount"] = (
+        sub
+        + orders["shipping_fee"].to_numpy()
+        + orders["tax"].to_numpy()
+        - orders["platform_discount"].to_numpy()
+    )

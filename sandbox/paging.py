@@ -46,7 +46,7 @@ def decode_token(token: str, key: str) -> int:
 def page(rows: np.ndarray, page_size: int, token: str | None, key: str) -> tuple[np.ndarray, str]:
     """The rows of one page and the next page token ("" on the last page)."""
     offset = decode_token(token, key) if token else 0
-    chunk = rows[offset:offset + page_size]
+    chunk = rows[offset : offset + page_size]
     end = offset + page_size
     return chunk, encode_token(end, key) if end < rows.size else ""
 

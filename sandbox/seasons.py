@@ -14,10 +14,34 @@ import pandas as pd
 #: Relative demand Monday..Sunday: evenings and weekends sell more on TikTok.
 WEEKDAY_FACTOR = np.array([0.93, 0.95, 0.98, 1.0, 1.04, 1.12, 1.16])
 #: Share of the day's orders per local hour (evening peak around 20:00-22:00).
-HOURLY_WEIGHT = np.array([
-    1.2, 0.8, 0.5, 0.3, 0.3, 0.4, 0.7, 1.2, 1.8, 2.2, 2.6, 3.0,
-    3.4, 3.3, 3.1, 3.0, 3.2, 3.6, 4.2, 5.0, 5.8, 6.0, 5.0, 2.8,
-])
+HOURLY_WEIGHT = np.array(
+    [
+        1.2,
+        0.8,
+        0.5,
+        0.3,
+        0.3,
+        0.4,
+        0.7,
+        1.2,
+        1.8,
+        2.2,
+        2.6,
+        3.0,
+        3.4,
+        3.3,
+        3.1,
+        3.0,
+        3.2,
+        3.6,
+        4.2,
+        5.0,
+        5.8,
+        6.0,
+        5.0,
+        2.8,
+    ]
+)
 HOURLY_P = HOURLY_WEIGHT / HOURLY_WEIGHT.sum()
 SEA = frozenset({"TH", "MY", "VN", "ID"})
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from sandbox import (
-    admin_api, ads_api, affiliate, finance_api, products_api, shop_analytics, shop_api, shop_auth,
+    admin_api,
+    ads_api,
+    affiliate,
+    finance_api,
+    products_api,
+    shop_analytics,
+    shop_api,
+    shop_auth,
 )
 from sandbox.ads_api import PREFIX as ADS_PREFIX
 from sandbox.ads_gate import ads_error
@@ -44,7 +51,16 @@ def cached_dataset(config: GeneratorConfig) -> Dataset:
 def build_app(state: SandboxState) -> Router:
     """Every route of the simulator."""
     router = Router()
-    for module in (shop_auth, shop_api, finance_api, affiliate, shop_analytics, products_api, ads_api, admin_api):
+    for module in (
+        shop_auth,
+        shop_api,
+        finance_api,
+        affiliate,
+        shop_analytics,
+        products_api,
+        ads_api,
+        admin_api,
+    ):
         module.add_routes(router, state)
     return router
 
@@ -58,7 +74,11 @@ def make_dispatch(state: SandboxState, router: Router):
         ads = req.path.startswith(ADS_PREFIX)
         if handler is None:
             status = 405 if known else 404
-            return ads_error(40002, "Unknown path", status) if ads else shop_error(status, SHOP_NOT_FOUND)
+            return (
+                ads_error(40002, "Unknown path", status)
+                if ads
+                else shop_error(status, SHOP_NOT_FOUND)
+            )
         req.path_args = args
         try:
             return handler(req)
@@ -83,21 +103,35 @@ class Sandbox:
         self.faults = FaultClient(self.base_url)
 
     @classmethod
-    def start(cls, config: GeneratorConfig | None = None, port: int = 0,
-              credentials: DemoCredentials | None = None, qps: float | None = None,
-              host: str = "127.0.0.1", scenario: Path | None = None,
-              access_ttl: float = ACCESS_TTL, refresh_ttl: float = REFRESH_TTL,
-              background: bool = True) -> Sandbox:
-        """Generate (or reuse) the data set and serve it; in a daemon thread unless ``background=False``."""
+    def start(
+        cls,
+        config: GeneratorConfig | None = None,
+        port: int = 0,
+        credentials: DemoCredentials | None = None,
+        qps: float | None = None,
+        host: str = "127.0.0.1",
+        scenario: Path | None = None,
+        access_ttl: float = ACCESS_TTL,
+        refresh_ttl: float = REFRESH_TTL,
+        background: bool = True,
+    ) -> Sandbox:
+        """Generate (or reuse) the data set and serve it, in a daemon thread if ``background``."""
         dataset = cached_dataset(config or GeneratorConfig())
-        state = SandboxState(dataset, demo_credentials(dataset, credentials),
-                             TokenStore(access_ttl, refresh_ttl), FaultRegistry(), RateLimiter(qps))
+        state = SandboxState(
+            dataset,
+            demo_credentials(dataset, credentials),
+            TokenStore(access_ttl, refresh_ttl),
+            FaultRegistry(),
+            RateLimiter(qps),
+        )
         if scenario:
             state.faults.load_scenario(scenario)
         server = QuietServer((host, port), make_handler(make_dispatch(state, build_app(state))))
         sandbox = cls(state, server)
         if background:
-            sandbox.thread = threading.Thread(target=server.serve_forever, name="tiktok-sandbox", daemon=True)
+            sandbox.thread = threading.Thread(
+                target=server.serve_forever, name="tiktok-sandbox", daemon=True
+            )
             sandbox.thread.start()
         return sandbox
 

@@ -34,11 +34,21 @@ MAX_RANGE_DAYS = 365
 
 def add_routes(router: Router, state: SandboxState) -> None:
     """Register the analytics endpoints."""
-    router.add("GET", "/analytics/202405/shop/performance", signed(state, lambda r, c: _performance(state, r, c)))
-    router.add("GET", "/analytics/202409/shop_videos/performance",
-               signed(state, lambda r, c: _content(state, r, c, live=False)))
-    router.add("GET", "/analytics/202409/shop_lives/performance",
-               signed(state, lambda r, c: _content(state, r, c, live=True)))
+    router.add(
+        "GET",
+        "/analytics/202405/shop/performance",
+        signed(state, lambda r, c: _performance(state, r, c)),
+    )
+    router.add(
+        "GET",
+        "/analytics/202409/shop_videos/performance",
+        signed(state, lambda r, c: _content(state, r, c, live=False)),
+    )
+    router.add(
+        "GET",
+        "/analytics/202409/shop_lives/performance",
+        signed(state, lambda r, c: _content(state, r, c, live=True)),
+    )
 
 
 def _dates(state: SandboxState, req: Request) -> tuple[int, int]:
@@ -62,9 +72,15 @@ def shop_sales(state: SandboxState, shop_idx: int) -> pd.DataFrame:
     as_of = int(ds.clock[shop_idx])
     valid = (o["kind"].to_numpy() == KIND_NORMAL) & happened(o["paid_time"].to_numpy(), as_of)
     o = o[valid]
-    return pd.DataFrame({"day": o["day_idx"].to_numpy(), "channel": o["channel"].to_numpy(),
-                         "gmv": o["sub_total"].to_numpy(), "units": o["n_lines"].to_numpy().astype(np.int64),
-                         "user": o["user_id"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "day": o["day_idx"].to_numpy(),
+            "channel": o["channel"].to_numpy(),
+            "gmv": o["sub_total"].to_numpy(),
+            "units": o["n_lines"].to_numpy().astype(np.int64),
+            "user": o["user_id"].to_numpy(),
+        }
+    )
 
 
 def shop_refunds_by_day(state: SandboxState, shop_idx: int) -> np.ndarray:
@@ -74,8 +90,12 @@ def shop_refunds_by_day(state: SandboxState, shop_idx: int) -> np.ndarray:
     done = happened(r["complete_time"].to_numpy(), int(ds.clock[shop_idx]))
     done &= ds.orders["kind"].to_numpy()[r["order_row"].to_numpy()] == KIND_NORMAL
     done &= (r["kind"].to_numpy() == CANCEL) | (r["shape"].to_numpy() != REJECTED)
-    day = local_day_index(r["complete_time"].to_numpy()[done], np.full(int(done.sum()), shop_idx), ds.midnights)
-    return np.bincount(day, weights=r["amount"].to_numpy()[done], minlength=ds.config.days + 1).astype(np.int64)
+    day = local_day_index(
+        r["complete_time"].to_numpy()[done], np.full(int(done.sum()), shop_idx), ds.midnights
+    )
+    return np.bincount(
+        day, weights=r["amount"].to_numpy()[done], minlength=ds.config.days + 1
+    ).astype(np.int64)
 
 
 def _performance(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
@@ -88,15 +108,26 @@ def _performance(state: SandboxState, req: Request, ctx: ShopContext) -> dict[st
         raise BadRequest("currency must be LOCAL or USD")
     shop_idx = ctx.shop_idx
     sales = state.cached(("sales", shop_idx), lambda: shop_sales(state, shop_idx))
-    refunds = state.cached(("refunds_by_day", shop_idx), lambda: shop_refunds_by_day(state, shop_idx))
+    refunds = state.cached(
+        ("refunds_by_day", shop_idx), lambda: shop_refunds_by_day(state, shop_idx)
+    )
     spans = [(d, d + 1) for d in range(first, end)] if granularity == "1D" else [(first, end)]
-    intervals = [_interval(state, shop_idx, sales, refunds, lo, hi, currency) for lo, hi in spans if lo < hi]
+    intervals = [
+        _interval(state, shop_idx, sales, refunds, lo, hi, currency) for lo, hi in spans if lo < hi
+    ]
     latest = state.dataset.start + timedelta(days=state.dataset.config.days - 1)
     return {"performance": {"intervals": intervals}, "latest_available_date": str(latest)}
 
 
-def _interval(state: SandboxState, shop_idx: int, sales: pd.DataFrame, refunds: np.ndarray, lo: int, hi: int,
-              currency: str) -> dict[str, Any]:
+def _interval(
+    state: SandboxState,
+    shop_idx: int,
+    sales: pd.DataFrame,
+    refunds: np.ndarray,
+    lo: int,
+    hi: int,
+    currency: str,
+) -> dict[str, Any]:
     ds = state.dataset
     shop = ds.shops.iloc[shop_idx]
     part = sales[(sales["day"] >= lo) & (sales["day"] < hi)]
@@ -108,15 +139,27 @@ def _interval(state: SandboxState, shop_idx: int, sales: pd.DataFrame, refunds: 
     view_split[-1] += views - view_split.sum()
     orders, buyers, gmv = len(part), int(part["user"].nunique()), int(part["gmv"].sum())
     return {
-        "start_date": str(ds.start + timedelta(days=lo)), "end_date": str(ds.start + timedelta(days=hi)),
-        "gmv": money(gmv), "orders": orders, "units_sold": int(part["units"].sum()), "buyers": buyers,
-        "product_page_views": views, "refunds": money(int(refunds[lo:hi].sum())),
+        "start_date": str(ds.start + timedelta(days=lo)),
+        "end_date": str(ds.start + timedelta(days=hi)),
+        "gmv": money(gmv),
+        "orders": orders,
+        "units_sold": int(part["units"].sum()),
+        "buyers": buyers,
+        "product_page_views": views,
+        "refunds": money(int(refunds[lo:hi].sum())),
         "avg_order_value": money(gmv // orders if orders else 0),
         "conversion_rate": f"{(buyers / views) if views else 0:.4f}",
-        "gmv_breakdowns": [{"type": c, "amount": money(int(g))["amount"]}
-                           for c, g in zip(CHANNELS, by_channel["gmv"], strict=True)],
-        "buyer_breakdowns": [{"type": c, "amount": str(int(b))} for c, b in zip(CHANNELS, by_channel["buyers"], strict=True)],
-        "product_page_view_breakdowns": [{"type": c, "amount": str(int(v))} for c, v in zip(CHANNELS, view_split, strict=True)],
+        "gmv_breakdowns": [
+            {"type": c, "amount": money(int(g))["amount"]}
+            for c, g in zip(CHANNELS, by_channel["gmv"], strict=True)
+        ],
+        "buyer_breakdowns": [
+            {"type": c, "amount": str(int(b))}
+            for c, b in zip(CHANNELS, by_channel["buyers"], strict=True)
+        ],
+        "product_page_view_breakdowns": [
+            {"type": c, "amount": str(int(v))} for c, v in zip(CHANNELS, view_split, strict=True)
+        ],
     }
 
 
@@ -124,8 +167,11 @@ def _money_fn(exp: int, local: str, currency: str):
     def money(minor: int) -> dict[str, str]:
         if currency == "LOCAL":
             return {"amount": money_str(minor, exp), "currency": local}
-        usd = (to_decimal(minor, exp) * USD_PER_UNIT[local]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        usd = (to_decimal(minor, exp) * USD_PER_UNIT[local]).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
         return {"amount": str(usd), "currency": "USD"}
+
     return money
 
 
@@ -135,8 +181,14 @@ def content_gmv(state: SandboxState) -> pd.DataFrame:
     o = ds.orders
     valid = (o["content_row"].to_numpy() >= 0) & (o["kind"].to_numpy() == KIND_NORMAL)
     valid &= happened(o["paid_time"].to_numpy(), ds.clock[o["shop_idx"].to_numpy()])
-    frame = pd.DataFrame({"content": o["content_row"].to_numpy()[valid], "gmv": o["sub_total"].to_numpy()[valid],
-                          "orders": 1, "units": o["n_lines"].to_numpy()[valid].astype(np.int64)})
+    frame = pd.DataFrame(
+        {
+            "content": o["content_row"].to_numpy()[valid],
+            "gmv": o["sub_total"].to_numpy()[valid],
+            "orders": 1,
+            "units": o["n_lines"].to_numpy()[valid].astype(np.int64),
+        }
+    )
     return frame.groupby("content").sum()
 
 
@@ -156,26 +208,46 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
         raise BadRequest("sort_field must be gmv or views")
     key = sales["gmv"].to_numpy() if sort_field == "gmv" else c["views"].to_numpy()[rows]
     order = np.lexsort((rows, -key))
-    chunk, token = paged(order, req, query_key(first, end, sort_field, live, req.param("page_size")))
+    chunk, token = paged(
+        order, req, query_key(first, end, sort_field, live, req.param("page_size"))
+    )
     shop = ds.shops.iloc[ctx.shop_idx]
-    items = [_content_json(ds, int(rows[i]), sales.iloc[i], int(shop["exponent"]), str(shop["currency"]), live)
-             for i in chunk]
-    return {"lives" if live else "videos": items, "next_page_token": token, "total_count": int(rows.size)}
+    items = [
+        _content_json(
+            ds, int(rows[i]), sales.iloc[i], int(shop["exponent"]), str(shop["currency"]), live
+        )
+        for i in chunk
+    ]
+    return {
+        "lives" if live else "videos": items,
+        "next_page_token": token,
+        "total_count": int(rows.size),
+    }
 
 
-def _content_json(ds: Any, row: int, sales: pd.Series, exp: int, cur: str, live: bool) -> dict[str, Any]:
+def _content_json(
+    ds: Any, row: int, sales: pd.Series, exp: int, cur: str, live: bool
+) -> dict[str, Any]:
     c = ds.content.iloc[row]
     creator = ds.creators.iloc[int(c["creator_row"])]
     item = {
-        "id": str(c["content_id"]), "username": str(creator["username"]),
+        "id": str(c["content_id"]),
+        "username": str(creator["username"]),
         "title": f"{'LIVE' if live else 'Video'} by {creator['username']} #{row}",
         "post_time" if not live else "start_time": int(c["publish_time"]),
-        "duration": int(c["duration_seconds"]), "views": int(c["views"]), "likes": int(c["likes"]),
-        "comments": int(c["comments"]), "shares": int(c["shares"]),
+        "duration": int(c["duration_seconds"]),
+        "views": int(c["views"]),
+        "likes": int(c["likes"]),
+        "comments": int(c["comments"]),
+        "shares": int(c["shares"]),
         "gmv": {"amount": money_str(int(sales["gmv"]), exp), "currency": cur},
-        "sku_orders": int(sales["orders"]), "units_sold": int(sales["units"]),
+        "sku_orders": int(sales["orders"]),
+        "units_sold": int(sales["units"]),
     }
     if not live:
-        item.update(hook_seconds=float(c["hook_seconds"]), music_trending=bool(c["trending_music"]),
-                    hashtag_count=int(c["hashtags"]))
+        item.update(
+            hook_seconds=float(c["hook_seconds"]),
+            music_trending=bool(c["trending_music"]),
+            hashtag_count=int(c["hashtags"]),
+        )
     return item

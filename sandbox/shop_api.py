@@ -25,22 +25,45 @@ def add_routes(router: Router, state: SandboxState) -> None:
     shops = signed(state, lambda req, ctx: _shops(state, ctx), shop_scoped=False)
     router.add("GET", "/authorization/202309/shops", shops)
     router.add("GET", "/seller/202309/shops", shops)
-    router.add("POST", "/order/202309/orders/search", signed(state, lambda r, c: _orders(state, r, c)))
-    router.add("POST", "/return_refund/202309/returns/search",
-               signed(state, lambda r, c: _refunds(state, r, c, "RETURN", "return_orders")))
-    router.add("POST", "/return_refund/202309/cancellations/search",
-               signed(state, lambda r, c: _refunds(state, r, c, "CANCEL", "cancellations")))
+    router.add(
+        "POST", "/order/202309/orders/search", signed(state, lambda r, c: _orders(state, r, c))
+    )
+    router.add(
+        "POST",
+        "/return_refund/202309/returns/search",
+        signed(state, lambda r, c: _refunds(state, r, c, "RETURN", "return_orders")),
+    )
+    router.add(
+        "POST",
+        "/return_refund/202309/cancellations/search",
+        signed(state, lambda r, c: _refunds(state, r, c, "CANCEL", "cancellations")),
+    )
 
 
 def _shops(state: SandboxState, ctx: ShopContext) -> dict[str, Any]:
     shops = state.dataset.shops
     mine = shops[shops["seller_idx"] == ctx.seller_idx]
-    return {"shops": [{"id": r.shop_id, "name": r.name, "region": r.region, "seller_type": "CROSS_BORDER",
-                       "cipher": r.cipher, "code": r.code} for r in mine.itertuples()]}
+    return {
+        "shops": [
+            {
+                "id": r.shop_id,
+                "name": r.name,
+                "region": r.region,
+                "seller_type": "CROSS_BORDER",
+                "cipher": r.cipher,
+                "code": r.code,
+            }
+            for r in mine.itertuples()
+        ]
+    }
 
 
-def search_rows(times: dict[str, np.ndarray], body: dict[str, Any], req: Request,
-                extra_mask: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+def search_rows(
+    times: dict[str, np.ndarray],
+    body: dict[str, Any],
+    req: Request,
+    extra_mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, str]:
     """Positions matching the body's time filters, sorted as asked, and the query's paging key."""
     n = next(iter(times.values())).size
     mask = np.ones(n, dtype=bool) if extra_mask is None else extra_mask.copy()
@@ -79,29 +102,42 @@ def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, An
     mask = None
     if body.get("order_status"):
         mask = view.status == str(body["order_status"])
-    times = {"create_time": ds.orders["create_time"].to_numpy()[view.rows], "update_time": view.update_time}
+    times = {
+        "create_time": ds.orders["create_time"].to_numpy()[view.rows],
+        "update_time": view.update_time,
+    }
     positions, key = search_rows(times, body, req, mask)
     chunk, token = paged(positions, req, key)
-    orders = orders_json(ds, view.rows[chunk], view.status[chunk], view.update_time[chunk], view.as_of)
+    orders = orders_json(
+        ds, view.rows[chunk], view.status[chunk], view.update_time[chunk], view.as_of
+    )
     return {"orders": orders, "next_page_token": token, "total_count": int(positions.size)}
 
 
-def _refunds(state: SandboxState, req: Request, ctx: ShopContext, kind: str, field: str) -> dict[str, Any]:
+def _refunds(
+    state: SandboxState, req: Request, ctx: ShopContext, kind: str, field: str
+) -> dict[str, Any]:
     ds = state.dataset
     view = state.shop_view(ctx.shop_idx)
     body = json_body(req)
     refunds = ds.refunds
-    mask = (refunds["kind"].to_numpy()[view.refund_rows] == (0 if kind == "CANCEL" else 1))
+    mask = refunds["kind"].to_numpy()[view.refund_rows] == (0 if kind == "CANCEL" else 1)
     status_field = "cancel_status" if kind == "CANCEL" else "return_status"
     if body.get(status_field):
-        wanted = body[status_field] if isinstance(body[status_field], list) else [body[status_field]]
+        wanted = (
+            body[status_field] if isinstance(body[status_field], list) else [body[status_field]]
+        )
         mask &= np.isin(view.refund_status, wanted)
     if body.get("order_ids"):
         ids = ds.orders["order_id"].to_numpy()[refunds["order_row"].to_numpy()[view.refund_rows]]
         mask &= np.isin(ids.astype(str), [str(x) for x in body["order_ids"]])
-    times = {"create_time": refunds["request_time"].to_numpy()[view.refund_rows],
-             "update_time": view.refund_update_time}
+    times = {
+        "create_time": refunds["request_time"].to_numpy()[view.refund_rows],
+        "update_time": view.refund_update_time,
+    }
     positions, key = search_rows(times, body, req, mask)
     chunk, token = paged(positions, req, key)
-    items = refunds_json(ds, view.refund_rows[chunk], view.refund_status[chunk], view.refund_update_time[chunk])
+    items = refunds_json(
+        ds, view.refund_rows[chunk], view.refund_status[chunk], view.refund_update_time[chunk]
+    )
     return {field: items, "next_page_token": token, "total_count": int(positions.size)}

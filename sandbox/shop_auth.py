@@ -1,6 +1,7 @@
 """Shop auth host: ``GET /api/v2/token/get`` and ``GET /api/v2/token/refresh`` (not signed).
 
-Success is ``code == 0`` in the body and errors come with HTTP 200 too; expiries are absolute unix seconds. Errors: bad app
+Success is ``code == 0`` in the body and errors come with HTTP 200 too; expiries are absolute
+unix seconds. Errors: bad app
 credentials (106001), bad or used auth code and unknown or rotated-away refresh token (36004004),
 expired refresh token (36004001), revoked authorization (36004005). Token calls are rate limited
 like the rest of the Shop API and honour planned faults on their paths.
@@ -17,8 +18,13 @@ from sandbox.state import SandboxState
 from sandbox.tokens import Grant
 from sandbox.web import Request, Response, Router
 
-SCOPES = ["seller.order.info", "seller.finance.info", "seller.affiliate_collaboration.read",
-          "data.shop_analytics.public.read", "seller.product.basic"]
+SCOPES = [
+    "seller.order.info",
+    "seller.finance.info",
+    "seller.affiliate_collaboration.read",
+    "data.shop_analytics.public.read",
+    "seller.product.basic",
+]
 
 
 def add_routes(router: Router, state: SandboxState) -> None:
@@ -31,9 +37,13 @@ def _guarded(state: SandboxState, req: Request, handler) -> Response:
     creds = state.credentials
     wait = state.limiter.check("shop", req.param("app_key") or "")
     if wait:
-        return shop_error(429, codes.SHOP_RATE_LIMITED, headers={"retry-after": str(math.ceil(wait))})
+        return shop_error(
+            429, codes.SHOP_RATE_LIMITED, headers={"retry-after": str(math.ceil(wait))}
+        )
     if req.param("app_key") != creds.app_key or req.param("app_secret") != creds.app_secret:
-        return shop_error(200, codes.SHOP_BAD_SIGN, "Invalid credentials. Wrong app_key or app_secret.")
+        return shop_error(
+            200, codes.SHOP_BAD_SIGN, "Invalid credentials. Wrong app_key or app_secret."
+        )
     fault = state.faults.take(req.path)
     if fault is not None and fault.kind == "rate_limit":
         return shop_error(429, codes.SHOP_RATE_LIMITED, headers={"retry-after": "1"})
@@ -70,10 +80,19 @@ def _token_refresh(state: SandboxState, req: Request) -> Response:
 def _issue(state: SandboxState, seller_idx: int) -> Response:
     access, a, refresh, r = state.tokens.issue_shop_tokens(seller_idx)
     seller = state.credentials.sellers[seller_idx]
-    region = str(state.dataset.shops["region"][state.dataset.shops["seller_idx"] == seller_idx].iloc[0])
-    return shop_ok({
-        "access_token": access, "access_token_expire_in": int(a.expires_at),
-        "refresh_token": refresh, "refresh_token_expire_in": int(r.expires_at),
-        "open_id": f"sbx-open-{seller_idx + 1:04d}", "seller_name": seller.name,
-        "seller_base_region": region, "user_type": 0, "granted_scopes": SCOPES,
-    })
+    region = str(
+        state.dataset.shops["region"][state.dataset.shops["seller_idx"] == seller_idx].iloc[0]
+    )
+    return shop_ok(
+        {
+            "access_token": access,
+            "access_token_expire_in": int(a.expires_at),
+            "refresh_token": refresh,
+            "refresh_token_expire_in": int(r.expires_at),
+            "open_id": f"sbx-open-{seller_idx + 1:04d}",
+            "seller_name": seller.name,
+            "seller_base_region": region,
+            "user_type": 0,
+            "granted_scopes": SCOPES,
+        }
+    )

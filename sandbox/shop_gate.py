@@ -41,13 +41,21 @@ ShopHandler = Callable[[Request, ShopContext], Any]
 
 def shop_ok(data: Any) -> Response:
     """A success envelope."""
-    return json_response(200, {"code": 0, "message": "Success", "request_id": request_id(), "data": data})
+    return json_response(
+        200, {"code": 0, "message": "Success", "request_id": request_id(), "data": data}
+    )
 
 
-def shop_error(status: int, code: int, message: str | None = None,
-               headers: dict[str, str] | None = None) -> Response:
+def shop_error(
+    status: int, code: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """An error envelope (``data`` null)."""
-    body = {"code": code, "message": message or codes.MESSAGES[code], "request_id": request_id(), "data": None}
+    body = {
+        "code": code,
+        "message": message or codes.MESSAGES[code],
+        "request_id": request_id(),
+        "data": None,
+    }
     return json_response(status, body, headers)
 
 
@@ -57,15 +65,20 @@ def signed(state: SandboxState, handler: ShopHandler, shop_scoped: bool = True) 
     def endpoint(req: Request) -> Response:
         wait = state.limiter.check("shop", req.param("app_key") or "")
         if wait:
-            return shop_error(429, codes.SHOP_RATE_LIMITED, headers={"retry-after": str(math.ceil(wait))})
+            return shop_error(
+                429, codes.SHOP_RATE_LIMITED, headers={"retry-after": str(math.ceil(wait))}
+            )
         refused = _check_signature(state, req) or None
         if refused:
             return refused
         ctx_or_error = _check_token_and_shop(state, req, shop_scoped)
         if isinstance(ctx_or_error, Response):
             return ctx_or_error
-        shop_id = None if ctx_or_error.shop_idx is None else str(
-            state.dataset.shops["shop_id"][ctx_or_error.shop_idx])
+        shop_id = (
+            None
+            if ctx_or_error.shop_idx is None
+            else str(state.dataset.shops["shop_id"][ctx_or_error.shop_idx])
+        )
         fault = state.faults.take(req.path, shop_id=shop_id)
         return _run(state, req, ctx_or_error, handler, fault)
 
@@ -77,15 +90,22 @@ def _check_signature(state: SandboxState, req: Request) -> Response | None:
     if params.get("app_key") != state.credentials.app_key:
         return shop_error(401, codes.SHOP_BAD_SIGN, "Invalid credentials. Unknown app_key.")
     if not timestamp_fresh(params.get("timestamp", ""), time.time()):
-        return shop_error(401, codes.SHOP_BAD_SIGN,
-                          "Invalid credentials. The 'timestamp' is missing or outside the allowed window.")
+        return shop_error(
+            401,
+            codes.SHOP_BAD_SIGN,
+            "Invalid credentials. The 'timestamp' is missing or outside the allowed window.",
+        )
     content_type = req.headers.get("content-type", "")
-    if not signature_valid(state.credentials.app_secret, req.path, params, req.body, req.method, content_type):
+    if not signature_valid(
+        state.credentials.app_secret, req.path, params, req.body, req.method, content_type
+    ):
         return shop_error(401, codes.SHOP_BAD_SIGN)
     return None
 
 
-def _check_token_and_shop(state: SandboxState, req: Request, shop_scoped: bool) -> ShopContext | Response:
+def _check_token_and_shop(
+    state: SandboxState, req: Request, shop_scoped: bool
+) -> ShopContext | Response:
     token = req.headers.get("x-tts-access-token") or req.param("access_token") or ""
     grant: Grant | None = state.tokens.access.get(token)
     if grant is None or grant.revoked:
@@ -96,7 +116,9 @@ def _check_token_and_shop(state: SandboxState, req: Request, shop_scoped: bool) 
     cipher = req.param("shop_cipher")
     if not shop_scoped:
         if cipher:
-            return shop_error(400, codes.SHOP_BAD_PARAMS, "shop_cipher must not be sent to this endpoint.")
+            return shop_error(
+                400, codes.SHOP_BAD_PARAMS, "shop_cipher must not be sent to this endpoint."
+            )
         return ctx
     shops = state.dataset.shops
     rows = (shops["cipher"] == cipher).to_numpy().nonzero()[0] if cipher else []
@@ -106,8 +128,9 @@ def _check_token_and_shop(state: SandboxState, req: Request, shop_scoped: bool) 
     return ctx
 
 
-def _run(state: SandboxState, req: Request, ctx: ShopContext, handler: ShopHandler,
-         fault: Fault | None) -> Response:
+def _run(
+    state: SandboxState, req: Request, ctx: ShopContext, handler: ShopHandler, fault: Fault | None
+) -> Response:
     if fault is not None and fault.kind not in ("timeout", "truncated_json", "malformed_json"):
         return _fault_response(state, ctx, fault)
     try:
@@ -127,7 +150,9 @@ def apply_body_fault(response: Response, fault: Fault | None) -> Response:
     elif fault.kind == "truncated_json":
         response.body = response.body[: max(1, len(response.body) // 2)]
     elif fault.kind == "malformed_json":
-        response.body = b'{"code":0,"message":"Success","data":{"items":[{\'id\': 1,}]},' + b"<html>"
+        response.body = (
+            b'{"code":0,"message":"Success","data":{"items":[{\'id\': 1,}]},' + b"<html>"
+        )
     return response
 
 

@@ -18,8 +18,9 @@ MAX_AGE_SECONDS = 300
 MAX_FUTURE_SECONDS = 30
 
 
-def string_to_sign(secret: str, path: str, params: Mapping[str, str], body: bytes,
-                   method: str, content_type: str) -> bytes:
+def string_to_sign(
+    secret: str, path: str, params: Mapping[str, str], body: bytes, method: str, content_type: str
+) -> bytes:
     """The exact bytes that are signed for one request."""
     pairs = "".join(f"{k}{params[k]}" for k in sorted(params) if k not in EXCLUDED_PARAMS)
     payload = (secret + path + pairs).encode()
@@ -28,15 +29,22 @@ def string_to_sign(secret: str, path: str, params: Mapping[str, str], body: byte
     return payload + secret.encode()
 
 
-def sign(secret: str, path: str, params: Mapping[str, str], body: bytes = b"",
-         method: str = "GET", content_type: str = "application/json") -> str:
+def sign(
+    secret: str,
+    path: str,
+    params: Mapping[str, str],
+    body: bytes = b"",
+    method: str = "GET",
+    content_type: str = "application/json",
+) -> str:
     """The ``sign`` query parameter for a request."""
     message = string_to_sign(secret, path, params, body, method, content_type)
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signature_valid(secret: str, path: str, params: Mapping[str, str], body: bytes,
-                    method: str, content_type: str) -> bool:
+def signature_valid(
+    secret: str, path: str, params: Mapping[str, str], body: bytes, method: str, content_type: str
+) -> bool:
     """True if ``params['sign']`` is the signature of this request."""
     given = params.get("sign", "")
     expected = sign(secret, path, params, body, method, content_type)
@@ -44,7 +52,7 @@ def signature_valid(secret: str, path: str, params: Mapping[str, str], body: byt
 
 
 def timestamp_fresh(timestamp: str, now: float) -> bool:
-    """True if a signed ``timestamp`` (unix seconds) is inside the accepted window around ``now``."""
+    """True if a signed ``timestamp`` (unix seconds) is inside the window around ``now``."""
     try:
         ts = int(timestamp)
     except (TypeError, ValueError):

@@ -15,7 +15,13 @@ import numpy as np
 from sandbox.credentials import DemoCredentials
 from sandbox.dataset import Dataset
 from sandbox.faults import FaultRegistry
-from sandbox.lifecycle import happened, order_status, order_update_time, refund_status, refund_update_time
+from sandbox.lifecycle import (
+    happened,
+    order_status,
+    order_update_time,
+    refund_status,
+    refund_update_time,
+)
 from sandbox.ratelimit import RateLimiter
 from sandbox.tokens import TokenStore
 
@@ -72,8 +78,10 @@ class SandboxState:
         span = ds.shop_orders(shop_idx)
         orders = ds.orders.iloc[span]
         refunds = ds.refunds
-        lo, hi = np.searchsorted(refunds["order_row"].to_numpy(),
-                                 np.array([span.start, span.stop], dtype=refunds["order_row"].dtype))
+        lo, hi = np.searchsorted(
+            refunds["order_row"].to_numpy(),
+            np.array([span.start, span.stop], dtype=refunds["order_row"].dtype),
+        )
         shop_refunds = refunds.iloc[lo:hi]
         visible = happened(shop_refunds["request_time"].to_numpy(), as_of)
         r_update = refund_update_time(shop_refunds, as_of)

@@ -91,7 +91,9 @@ class Router:
             match = regex.match(path)
             if match and m == method:
                 return handler, match.groupdict(), True
-        known = any(p == path for (_, p) in self._exact) or any(r.match(path) for _, r, _ in self._patterns)
+        known = any(p == path for (_, p) in self._exact) or any(
+            r.match(path) for _, r, _ in self._patterns
+        )
         return None, {}, known
 
 

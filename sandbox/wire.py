@@ -10,24 +10,53 @@ from typing import Any
 
 import numpy as np
 
-from sandbox.aftersales import CANCEL, CANCEL_INITIATORS, CANCEL_REASONS, PARTIAL_ALL, PARTIAL_AMOUNT, REJECTED
+from sandbox.aftersales import (
+    CANCEL,
+    CANCEL_INITIATORS,
+    CANCEL_REASONS,
+    PARTIAL_ALL,
+    PARTIAL_AMOUNT,
+    REJECTED,
+)
 from sandbox.dataset import Dataset
 from sandbox.orders import KIND_REPLACEMENT, KIND_SAMPLE, KIND_TEST
 from sandbox.regions import money_str
 
-ORDER_MONEY = ("sub_total", "shipping_fee", "seller_discount", "platform_discount", "total_amount", "tax")
+ORDER_MONEY = (
+    "sub_total",
+    "shipping_fee",
+    "seller_discount",
+    "platform_discount",
+    "total_amount",
+    "tax",
+)
 TEST_MESSAGE = "TEST ORDER - please do not ship"
 
 
-def orders_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray,
-                as_of: int) -> list[dict[str, Any]]:
+def orders_json(
+    ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray, as_of: int
+) -> list[dict[str, Any]]:
     """Order objects for ``rows`` (with their as-of ``status`` and ``update_time``)."""
     if rows.size == 0:
         return []
     o = ds.orders
-    cols = {c: o[c].to_numpy()[rows] for c in (
-        "order_id", "shop_idx", "create_time", "paid_time", "cancel_time", "delivery_time",
-        "ship_time", "kind", "user_id", "cancel_initiator", "cancel_reason", *ORDER_MONEY)}
+    cols = {
+        c: o[c].to_numpy()[rows]
+        for c in (
+            "order_id",
+            "shop_idx",
+            "create_time",
+            "paid_time",
+            "cancel_time",
+            "delivery_time",
+            "ship_time",
+            "kind",
+            "user_id",
+            "cancel_initiator",
+            "cancel_reason",
+            *ORDER_MONEY,
+        )
+    }
     line_rows = ds.order_lines(rows)
     counts = o["n_lines"].to_numpy()[rows]
     bounds = np.concatenate([[0], np.cumsum(counts)])
@@ -36,31 +65,49 @@ def orders_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: 
     out = []
     for i in range(rows.size):
         order = _order(cols, i, status[i], int(update_time[i]), as_of, shop)
-        order["line_items"] = all_lines[bounds[i]:bounds[i + 1]]
+        order["line_items"] = all_lines[bounds[i] : bounds[i + 1]]
         out.append(order)
     return out
 
 
-def _order(cols: dict[str, np.ndarray], i: int, status: str, update_time: int, as_of: int,
-           shop: Any) -> dict[str, Any]:
+def _order(
+    cols: dict[str, np.ndarray], i: int, status: str, update_time: int, as_of: int, shop: Any
+) -> dict[str, Any]:
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     kind = int(cols["kind"][i])
     order: dict[str, Any] = {
-        "id": str(cols["order_id"][i]), "status": str(status),
-        "create_time": int(cols["create_time"][i]), "update_time": update_time,
-        "is_sample_order": kind == KIND_SAMPLE, "is_replacement_order": kind == KIND_REPLACEMENT,
-        "is_exchange_order": False, "is_cod": False, "user_id": str(cols["user_id"][i]),
+        "id": str(cols["order_id"][i]),
+        "status": str(status),
+        "create_time": int(cols["create_time"][i]),
+        "update_time": update_time,
+        "is_sample_order": kind == KIND_SAMPLE,
+        "is_replacement_order": kind == KIND_REPLACEMENT,
+        "is_exchange_order": False,
+        "is_cod": False,
+        "user_id": str(cols["user_id"][i]),
         "buyer_message": TEST_MESSAGE if kind == KIND_TEST else "",
-        "fulfillment_type": "FULFILLMENT_BY_SELLER", "shipping_type": "TIKTOK",
-        "delivery_option_name": "Standard shipping", "payment_method_name": "Card",
-        "payment": {"currency": cur, **{k: money_str(cols[k][i], exp) for k in ORDER_MONEY},
-                    "original_shipping_fee": money_str(cols["shipping_fee"][i], exp)},
-        "recipient_address": {"name": "TEST" if kind == KIND_TEST else f"Buyer {cols['user_id'][i] % 100000}",
-                              "region_code": str(shop["region"]), "phone_number": "(+**)*****1234",
-                              "full_address": "*** masked ***"},
+        "fulfillment_type": "FULFILLMENT_BY_SELLER",
+        "shipping_type": "TIKTOK",
+        "delivery_option_name": "Standard shipping",
+        "payment_method_name": "Card",
+        "payment": {
+            "currency": cur,
+            **{k: money_str(cols[k][i], exp) for k in ORDER_MONEY},
+            "original_shipping_fee": money_str(cols["shipping_fee"][i], exp),
+        },
+        "recipient_address": {
+            "name": "TEST" if kind == KIND_TEST else f"Buyer {cols['user_id'][i] % 100000}",
+            "region_code": str(shop["region"]),
+            "phone_number": "(+**)*****1234",
+            "full_address": "*** masked ***",
+        },
     }
-    for field, col in (("paid_time", "paid_time"), ("cancel_time", "cancel_time"),
-                       ("delivery_time", "delivery_time"), ("shipping_time", "ship_time")):
+    for field, col in (
+        ("paid_time", "paid_time"),
+        ("cancel_time", "cancel_time"),
+        ("delivery_time", "delivery_time"),
+        ("shipping_time", "ship_time"),
+    ):
         t = int(cols[col][i])
         if 0 <= t <= as_of:
             order[field] = t
@@ -70,24 +117,42 @@ def _order(cols: dict[str, np.ndarray], i: int, status: str, update_time: int, a
     return order
 
 
-def _lines(ds: Dataset, line_rows: np.ndarray, status: np.ndarray, shop: Any) -> list[dict[str, Any]]:
+def _lines(
+    ds: Dataset, line_rows: np.ndarray, status: np.ndarray, shop: Any
+) -> list[dict[str, Any]]:
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     lines, skus = ds.lines, ds.skus
     sku = lines["sku_row"].to_numpy()[line_rows]
-    text = {c: skus[c].to_numpy()[sku] for c in ("product_id", "product_name", "sku_id", "variant", "seller_sku")}
-    money = {c: lines[c].to_numpy()[line_rows]
-             for c in ("original_price", "sale_price", "seller_discount", "platform_discount")}
+    text = {
+        c: skus[c].to_numpy()[sku]
+        for c in ("product_id", "product_name", "sku_id", "variant", "seller_sku")
+    }
+    money = {
+        c: lines[c].to_numpy()[line_rows]
+        for c in ("original_price", "sale_price", "seller_discount", "platform_discount")
+    }
     ids = lines["line_id"].to_numpy()[line_rows]
-    return [{
-        "id": str(ids[i]), "product_id": str(text["product_id"][i]),
-        "product_name": str(text["product_name"][i]), "sku_id": str(text["sku_id"][i]),
-        "sku_name": str(text["variant"][i]), "seller_sku": str(text["seller_sku"][i]),
-        **{c: money_str(v[i], exp) for c, v in money.items()},
-        "currency": cur, "display_status": str(status[i]), "is_gift": False, "cancel_reason": "",
-    } for i in range(line_rows.size)]
+    return [
+        {
+            "id": str(ids[i]),
+            "product_id": str(text["product_id"][i]),
+            "product_name": str(text["product_name"][i]),
+            "sku_id": str(text["sku_id"][i]),
+            "sku_name": str(text["variant"][i]),
+            "seller_sku": str(text["seller_sku"][i]),
+            **{c: money_str(v[i], exp) for c, v in money.items()},
+            "currency": cur,
+            "display_status": str(status[i]),
+            "is_gift": False,
+            "cancel_reason": "",
+        }
+        for i in range(line_rows.size)
+    ]
 
 
-def refunds_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray) -> list[dict[str, Any]]:
+def refunds_json(
+    ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray
+) -> list[dict[str, Any]]:
     """Return or cancellation records for refund-table ``rows``."""
     r = ds.refunds
     out = []
@@ -96,22 +161,38 @@ def refunds_json(ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time:
         shop = ds.shops.iloc[int(r["shop_idx"].iat[row])]
         exp, cur = int(shop["exponent"]), str(shop["currency"])
         amount = money_str(r["amount"].iat[row], exp)
-        refund = {"currency": cur, "refund_total": amount, "refund_subtotal": amount,
-                  "refund_shipping_fee": money_str(0, exp), "refund_tax": money_str(0, exp)}
-        record = {"order_id": str(ds.orders["order_id"].iat[order_row]), "create_time": int(r["request_time"].iat[row]),
-                  "update_time": int(update_time[i]), "refund_amount": refund}
+        refund = {
+            "currency": cur,
+            "refund_total": amount,
+            "refund_subtotal": amount,
+            "refund_shipping_fee": money_str(0, exp),
+            "refund_tax": money_str(0, exp),
+        }
+        record = {
+            "order_id": str(ds.orders["order_id"].iat[order_row]),
+            "create_time": int(r["request_time"].iat[row]),
+            "update_time": int(update_time[i]),
+            "refund_amount": refund,
+        }
         items = _refund_lines(ds, row, order_row, exp)
         if int(r["kind"].iat[row]) == CANCEL:
             record["cancel_line_items"] = items
-            record.update(cancel_id=str(r["record_id"].iat[row]), cancel_status=str(status[i]),
-                          cancel_type="CANCEL" if int(r["initiator"].iat[row]) != 0 else "BUYER_CANCEL",
-                          role=CANCEL_INITIATORS[int(r["initiator"].iat[row])])
+            record.update(
+                cancel_id=str(r["record_id"].iat[row]),
+                cancel_status=str(status[i]),
+                cancel_type="CANCEL" if int(r["initiator"].iat[row]) != 0 else "BUYER_CANCEL",
+                role=CANCEL_INITIATORS[int(r["initiator"].iat[row])],
+            )
         else:
             record["return_line_items"] = items
             shape = int(r["shape"].iat[row])
-            record.update(return_id=str(r["record_id"].iat[row]), return_status=str(status[i]),
-                          return_type="REFUND" if shape == PARTIAL_AMOUNT else "RETURN_AND_REFUND",
-                          role="BUYER", return_reason="Item not as described")
+            record.update(
+                return_id=str(r["record_id"].iat[row]),
+                return_status=str(status[i]),
+                return_type="REFUND" if shape == PARTIAL_AMOUNT else "RETURN_AND_REFUND",
+                role="BUYER",
+                return_reason="Item not as described",
+            )
         out.append(record)
     return out
 
@@ -120,9 +201,19 @@ def _refund_lines(ds: Dataset, row: int, order_row: int, exp: int) -> list[dict[
     r, o, lines = ds.refunds, ds.orders, ds.lines
     start, n = int(o["line_start"].iat[order_row]), int(o["n_lines"].iat[order_row])
     pos = int(r["line_pos"].iat[row])
-    picked = range(start, start + n) if pos < 0 or int(r["shape"].iat[row]) == PARTIAL_ALL else [start + pos]
+    picked = (
+        range(start, start + n)
+        if pos < 0 or int(r["shape"].iat[row]) == PARTIAL_ALL
+        else [start + pos]
+    )
     partial = int(r["shape"].iat[row]) in (PARTIAL_AMOUNT, REJECTED)  # one amount: part, or 0
-    return [{"order_line_item_id": str(lines["line_id"].iat[j]),
-             "sku_id": str(ds.skus["sku_id"].iat[int(lines["sku_row"].iat[j])]),
-             "refund_amount": money_str(r["amount"].iat[row] if partial else lines["sale_price"].iat[j], exp)}
-            for j in picked]
+    return [
+        {
+            "order_line_item_id": str(lines["line_id"].iat[j]),
+            "sku_id": str(ds.skus["sku_id"].iat[int(lines["sku_row"].iat[j])]),
+            "refund_amount": money_str(
+                r["amount"].iat[row] if partial else lines["sale_price"].iat[j], exp
+            ),
+        }
+        for j in picked
+    ]

@@ -1,4 +1,4 @@
-"""Fixtures for the simulator tests: one demo sandbox per session, a fresh authorization per test."""
+"""Fixtures for the simulator tests: one demo sandbox per session, fresh authorizations per test."""
 
 from __future__ import annotations
 

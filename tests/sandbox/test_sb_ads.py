@@ -14,18 +14,40 @@ REPORT = "/report/integrated/get/"
 
 
 def _report(sb: Sandbox, http: httpx.Client, token: str, **params) -> httpx.Response:
-    query = {"report_type": "BASIC", "data_level": "AUCTION_CAMPAIGN",
-             "dimensions": json.dumps(["campaign_id", "stat_time_day"]),
-             "metrics": json.dumps(["spend", "impressions", "clicks", "ctr", "cpc", "cpm",
-                                    "total_onsite_shopping_value", "complete_payment", "campaign_name"]),
-             "start_date": "2026-10-01", "end_date": "2026-10-30", "page": 1, "page_size": 1000, **params}
+    query = {
+        "report_type": "BASIC",
+        "data_level": "AUCTION_CAMPAIGN",
+        "dimensions": json.dumps(["campaign_id", "stat_time_day"]),
+        "metrics": json.dumps(
+            [
+                "spend",
+                "impressions",
+                "clicks",
+                "ctr",
+                "cpc",
+                "cpm",
+                "total_onsite_shopping_value",
+                "complete_payment",
+                "campaign_name",
+            ]
+        ),
+        "start_date": "2026-10-01",
+        "end_date": "2026-10-30",
+        "page": 1,
+        "page_size": 1000,
+        **params,
+    }
     return http.get(sb.ads_api_url + REPORT, params=query, headers={"Access-Token": token})
 
 
 def test_oauth_and_advertisers(sb: Sandbox, http: httpx.Client) -> None:
     creds = sb.credentials
     seller = creds.sellers[0]
-    body = {"app_id": creds.ads_app_id, "secret": creds.ads_secret, "auth_code": seller.ads_auth_code}
+    body = {
+        "app_id": creds.ads_app_id,
+        "secret": creds.ads_secret,
+        "auth_code": seller.ads_auth_code,
+    }
     first = http.post(sb.ads_api_url + "/oauth2/access_token/", json=body).json()
     if first["code"] != 0:  # the well-known code was already used in this session: use a fresh one
         body["auth_code"] = sb.new_auth_code(0, "ads")
@@ -34,15 +56,26 @@ def test_oauth_and_advertisers(sb: Sandbox, http: httpx.Client) -> None:
     again = http.post(sb.ads_api_url + "/oauth2/access_token/", json=body)
     assert again.status_code == 200 and again.json()["code"] == 40002  # single use
     token = first["data"]["access_token"]
-    listed = http.get(sb.ads_api_url + "/oauth2/advertiser/get/", headers={"Access-Token": token},
-                      params={"app_id": creds.ads_app_id, "secret": creds.ads_secret}).json()
+    listed = http.get(
+        sb.ads_api_url + "/oauth2/advertiser/get/",
+        headers={"Access-Token": token},
+        params={"app_id": creds.ads_app_id, "secret": creds.ads_secret},
+    ).json()
     assert [a["advertiser_id"] for a in listed["data"]["list"]] == list(seller.advertiser_ids)
-    info = http.get(sb.ads_api_url + "/advertiser/info/", headers={"Access-Token": token},
-                    params={"advertiser_ids": json.dumps(list(seller.advertiser_ids))}).json()["data"]["list"]
-    assert [(a["currency"], a["timezone"]) for a in info] == [("GBP", "Europe/London"), ("USD", "America/Los_Angeles")]
+    info = http.get(
+        sb.ads_api_url + "/advertiser/info/",
+        headers={"Access-Token": token},
+        params={"advertiser_ids": json.dumps(list(seller.advertiser_ids))},
+    ).json()["data"]["list"]
+    assert [(a["currency"], a["timezone"]) for a in info] == [
+        ("GBP", "Europe/London"),
+        ("USD", "America/Los_Angeles"),
+    ]
 
 
-def test_campaign_report_rows_and_string_metrics(sb: Sandbox, http: httpx.Client, ads_token: str) -> None:
+def test_campaign_report_rows_and_string_metrics(
+    sb: Sandbox, http: httpx.Client, ads_token: str
+) -> None:
     adv = sb.credentials.sellers[0].advertiser_ids[0]
     body = _report(sb, http, ads_token, advertiser_id=adv).json()
     assert body["code"] == 0
@@ -61,8 +94,14 @@ def test_campaign_report_rows_and_string_metrics(sb: Sandbox, http: httpx.Client
 def test_ad_level_sums_to_campaign_level(sb: Sandbox, http: httpx.Client, ads_token: str) -> None:
     adv = sb.credentials.sellers[0].advertiser_ids[1]
     camp = _report(sb, http, ads_token, advertiser_id=adv).json()["data"]["list"]
-    ads = _report(sb, http, ads_token, advertiser_id=adv, data_level="AUCTION_AD",
-                  dimensions=json.dumps(["ad_id", "stat_time_day"])).json()["data"]["list"]
+    ads = _report(
+        sb,
+        http,
+        ads_token,
+        advertiser_id=adv,
+        data_level="AUCTION_AD",
+        dimensions=json.dumps(["ad_id", "stat_time_day"]),
+    ).json()["data"]["list"]
     total = sum(Decimal(r["metrics"]["spend"]) for r in camp)
     assert total == sum(Decimal(r["metrics"]["spend"]) for r in ads) > 0
     assert all("ad_id" in r["dimensions"] for r in ads)
@@ -73,7 +112,9 @@ def test_pagination_pages_and_sizes(sb: Sandbox, http: httpx.Client, ads_token: 
     full = _report(sb, http, ads_token, advertiser_id=adv).json()["data"]["list"]
     pages, page = [], 1
     while True:
-        data = _report(sb, http, ads_token, advertiser_id=adv, page=page, page_size=7).json()["data"]
+        data = _report(sb, http, ads_token, advertiser_id=adv, page=page, page_size=7).json()[
+            "data"
+        ]
         pages += data["list"]
         if page >= data["page_info"]["total_page"]:
             break
@@ -94,8 +135,14 @@ def test_range_limit_and_bad_params(sb: Sandbox, http: httpx.Client, ads_token: 
     }
     for name, r in codes.items():
         assert r.status_code == 200 and r.json()["code"] == 40002, name
-    ok = _report(sb, http, ads_token, advertiser_id=adv, end_date="2026-11-20",
-                 dimensions=json.dumps(["campaign_id"]))  # no day dimension: longer range allowed
+    ok = _report(
+        sb,
+        http,
+        ads_token,
+        advertiser_id=adv,
+        end_date="2026-11-20",
+        dimensions=json.dumps(["campaign_id"]),
+    )  # no day dimension: longer range allowed
     assert ok.json()["code"] == 0
     other = sb.credentials.sellers[1].advertiser_ids[0]
     assert _report(sb, http, ads_token, advertiser_id=other).json()["code"] == 40001
@@ -108,5 +155,7 @@ def test_recent_days_still_maturing(sb: Sandbox) -> None:
     rows = sb.dataset.ad_rows
     last = rows[rows["day_idx"] == rows["day_idx"].max()]
     old = rows[rows["day_idx"] < rows["day_idx"].max() - 3]
-    assert (last["value_served"] < last["value"]).any() and (last["value_served"] <= last["value"]).all()
+    assert (last["value_served"] < last["value"]).any() and (
+        last["value_served"] <= last["value"]
+    ).all()
     assert (old["value_served"] == old["value"]).all()

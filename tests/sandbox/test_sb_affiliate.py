@@ -13,8 +13,9 @@ AFFILIATE = "/affiliate_seller/202410/orders/search"
 
 def test_affiliate_orders(sb: Sandbox, shop: ShopCaller) -> None:
     cipher = shop.shops()[0]["cipher"]
-    data = shop.call("POST", AFFILIATE, {"page_size": 100}, {"create_time_ge": 1_793_000_000},
-                     cipher=cipher).json()["data"]
+    data = shop.call(
+        "POST", AFFILIATE, {"page_size": 100}, {"create_time_ge": 1_793_000_000}, cipher=cipher
+    ).json()["data"]
     assert data["total_count"] > 500 and data["next_page_token"]
     newest = max(o["create_time"] for o in data["orders"])
     assert newest <= 1_795_392_000 - 36 * 3600  # affiliate data lags: nothing from the last 36 h
@@ -24,8 +25,12 @@ def test_affiliate_orders(sb: Sandbox, shop: ShopCaller) -> None:
             kinds.add(sku["content_type"])
             assert sku["creator_username"].startswith("creator_") and sku["quantity"] >= 1
             rate = Decimal(sku["commission_rate"]) / 10000
-            expected = (Decimal(sku["price"]["amount"]) * sku["quantity"] * rate).quantize(Decimal("0.01"))
-            assert abs(Decimal(sku["estimated_paid_commission"]["amount"]) - expected) <= Decimal("0.01")
+            expected = (Decimal(sku["price"]["amount"]) * sku["quantity"] * rate).quantize(
+                Decimal("0.01")
+            )
+            assert abs(Decimal(sku["estimated_paid_commission"]["amount"]) - expected) <= Decimal(
+                "0.01"
+            )
             assert sku["content_id"] or sku["content_type"] == "SHOWCASE"
     assert {"VIDEO", "LIVE"} <= kinds
 
@@ -42,7 +47,9 @@ def test_creator_profiles_power_law_and_fake_engagement(sb: Sandbox, shop: ShopC
     assert sum(gmv[:6]) > Decimal("0.5") * sum(gmv)  # the top fifth sells over half
     fake = set(creators[creators["fake_engagement"]]["username"])
     for p in profiles:
-        assert p["follower_count"] > 0 and Decimal(p["gmv"]["amount"]) >= Decimal(p["video_gmv"]["amount"])
+        assert p["follower_count"] > 0 and Decimal(p["gmv"]["amount"]) >= Decimal(
+            p["video_gmv"]["amount"]
+        )
     fakes = [p for p in profiles if p["username"] in fake]
     assert fakes
     honest = sorted(Decimal(p["gpm"]["amount"]) for p in profiles if p["username"] not in fake)

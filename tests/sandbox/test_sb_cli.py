@@ -27,11 +27,36 @@ def _free_port() -> int:
 
 def test_serve_prints_credentials_and_serves() -> None:
     port = _free_port()
-    cmd = [sys.executable, "-c", "from sandbox.cli import sandbox; sandbox()", "serve", "--port", str(port),
-           "--seed", "3", "--shops", "2", "--weeks", "3", "--end", "2026-11-23", "--daily-orders", "10",
-           "--app-key", "mykey", "--app-secret", "mysecret"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    cmd = [
+        sys.executable,
+        "-c",
+        "from sandbox.cli import sandbox; sandbox()",
+        "serve",
+        "--port",
+        str(port),
+        "--seed",
+        "3",
+        "--shops",
+        "2",
+        "--weeks",
+        "3",
+        "--end",
+        "2026-11-23",
+        "--daily-orders",
+        "10",
+        "--app-key",
+        "mykey",
+        "--app-secret",
+        "mysecret",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
         lines = [proc.stdout.readline() for _ in range(4)]
         text = "".join(lines)
@@ -51,8 +76,10 @@ def test_serve_prints_credentials_and_serves() -> None:
 
 
 def test_truth_command_prints_weeks() -> None:
-    result = CliRunner().invoke(sandbox, ["truth", "--shops", "1", "--weeks", "3", "--end", "2026-11-23",
-                                          "--daily-orders", "5"])
+    result = CliRunner().invoke(
+        sandbox,
+        ["truth", "--shops", "1", "--weeks", "3", "--end", "2026-11-23", "--daily-orders", "5"],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [w["week_start"] for w in data["weeks"]] == ["2026-11-02", "2026-11-09", "2026-11-16"]

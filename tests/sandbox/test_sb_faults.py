@@ -19,11 +19,21 @@ def _orders(shop: ShopCaller, cipher: str) -> httpx.Response:
     return shop.call("POST", ORDERS, {"page_size": 2}, {}, cipher=cipher)
 
 
-def _report(sb: Sandbox, http: httpx.Client, token: str, adv: str, timeout: float = 10) -> httpx.Response:
-    params = {"advertiser_id": adv, "report_type": "BASIC", "data_level": "AUCTION_ADVERTISER",
-              "dimensions": json.dumps(["stat_time_day"]), "metrics": json.dumps(["spend"]),
-              "start_date": "2026-11-01", "end_date": "2026-11-05"}
-    return http.get(sb.base_url + REPORT, params=params, headers={"Access-Token": token}, timeout=timeout)
+def _report(
+    sb: Sandbox, http: httpx.Client, token: str, adv: str, timeout: float = 10
+) -> httpx.Response:
+    params = {
+        "advertiser_id": adv,
+        "report_type": "BASIC",
+        "data_level": "AUCTION_ADVERTISER",
+        "dimensions": json.dumps(["stat_time_day"]),
+        "metrics": json.dumps(["spend"]),
+        "start_date": "2026-11-01",
+        "end_date": "2026-11-05",
+    }
+    return http.get(
+        sb.base_url + REPORT, params=params, headers={"Access-Token": token}, timeout=timeout
+    )
 
 
 def test_shop_rate_limit_fault_scoped_to_shop_and_counted(sb: Sandbox, shop: ShopCaller) -> None:
@@ -70,9 +80,15 @@ def test_revoked_mid_sync(sb: Sandbox, http: httpx.Client) -> None:
     assert _orders(caller, cipher).json()["code"] == 105001
     assert caller.call("GET", "/authorization/202309/shops").json()["code"] == 105001
     creds = sb.credentials
-    refresh = http.get(sb.shop_auth_url + "/api/v2/token/refresh", params={
-        "app_key": creds.app_key, "app_secret": creds.app_secret, "refresh_token": caller.refresh_token,
-        "grant_type": "refresh_token"}).json()
+    refresh = http.get(
+        sb.shop_auth_url + "/api/v2/token/refresh",
+        params={
+            "app_key": creds.app_key,
+            "app_secret": creds.app_secret,
+            "refresh_token": caller.refresh_token,
+            "grant_type": "refresh_token",
+        },
+    ).json()
     assert refresh["code"] == 36004005
 
 
@@ -99,19 +115,30 @@ def test_broken_json(sb: Sandbox, shop: ShopCaller, kind: str) -> None:
 def test_token_endpoint_faults(sb: Sandbox, http: httpx.Client) -> None:
     sb.faults.add(endpoint="/api/v2/token/get", kind="rate_limit")
     creds = sb.credentials
-    params = {"app_key": creds.app_key, "app_secret": creds.app_secret,
-              "auth_code": sb.new_auth_code(0), "grant_type": "authorized_code"}
+    params = {
+        "app_key": creds.app_key,
+        "app_secret": creds.app_secret,
+        "auth_code": sb.new_auth_code(0),
+        "grant_type": "authorized_code",
+    }
     assert http.get(sb.shop_auth_url + "/api/v2/token/get", params=params).status_code == 429
     assert http.get(sb.shop_auth_url + "/api/v2/token/get", params=params).json()["code"] == 0
 
 
 def test_ads_faults(sb: Sandbox, http: httpx.Client, ads_token: str) -> None:
     adv, other = sb.credentials.sellers[0].advertiser_ids
-    plan = [("rate_limit", 200, 40100), ("server_error", 503, 50002), ("malformed_json", 200, None),
-            ("truncated_json", 200, None), ("entity_changed", 200, 40001)]
+    plan = [
+        ("rate_limit", 200, 40100),
+        ("server_error", 503, 50002),
+        ("malformed_json", 200, None),
+        ("truncated_json", 200, None),
+        ("entity_changed", 200, 40001),
+    ]
     for kind, status, code in plan:
         sb.faults.add(endpoint=REPORT, kind=kind, advertiser_id=adv)
-        assert _report(sb, http, ads_token, other).json()["code"] == 0  # other advertiser unaffected
+        assert (
+            _report(sb, http, ads_token, other).json()["code"] == 0
+        )  # other advertiser unaffected
         r = _report(sb, http, ads_token, adv)
         assert r.status_code == status, kind
         if code is None:
@@ -147,6 +174,8 @@ def test_scenario_file(tmp_path) -> None:
     from sandbox_helpers import DEMO
 
     scenario = tmp_path / "faults.json"
-    scenario.write_text(json.dumps({"faults": [{"endpoint": "/sandbox/never", "kind": "rate_limit", "count": 3}]}))
+    scenario.write_text(
+        json.dumps({"faults": [{"endpoint": "/sandbox/never", "kind": "rate_limit", "count": 3}]})
+    )
     with Sandbox.start(config=DEMO, scenario=scenario) as other:
         assert other.faults.list()[0]["count"] == 3

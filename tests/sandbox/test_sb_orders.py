@@ -9,8 +9,15 @@ from sandbox_helpers import ShopCaller
 ORDERS = "/order/202309/orders/search"
 
 
-def _walk(shop: ShopCaller, cipher: str, body: dict, path: str = ORDERS, key: str = "orders",
-          page_size: int = 100, **params) -> list[dict]:
+def _walk(
+    shop: ShopCaller,
+    cipher: str,
+    body: dict,
+    path: str = ORDERS,
+    key: str = "orders",
+    page_size: int = 100,
+    **params,
+) -> list[dict]:
     items, token, total = [], "", None
     while True:
         query = {"page_size": page_size, **params, **({"page_token": token} if token else {})}
@@ -30,7 +37,9 @@ def test_page_token_walk_is_complete_and_disjoint(shop: ShopCaller) -> None:
     orders = _walk(shop, cipher, window, page_size=37)
     ids = [o["id"] for o in orders]
     assert len(ids) == len(set(ids)) > 100
-    assert all(window["create_time_ge"] <= o["create_time"] < window["create_time_lt"] for o in orders)
+    assert all(
+        window["create_time_ge"] <= o["create_time"] < window["create_time_lt"] for o in orders
+    )
     times = [o["create_time"] for o in orders]
     assert times == sorted(times, reverse=True)  # default sort_order DESC
 
@@ -40,9 +49,17 @@ def test_page_size_limits_and_foreign_token(shop: ShopCaller) -> None:
     for size in (0, 101):
         r = shop.call("POST", ORDERS, {"page_size": size}, {}, cipher=cipher)
         assert (r.status_code, r.json()["code"]) == (400, 36009004)
-    token = shop.call("POST", ORDERS, {"page_size": 100}, {}, cipher=cipher).json()["data"]["next_page_token"]
+    token = shop.call("POST", ORDERS, {"page_size": 100}, {}, cipher=cipher).json()["data"][
+        "next_page_token"
+    ]
     assert token
-    r = shop.call("POST", ORDERS, {"page_size": 100, "page_token": token}, {"create_time_ge": 5}, cipher=cipher)
+    r = shop.call(
+        "POST",
+        ORDERS,
+        {"page_size": 100, "page_token": token},
+        {"create_time_ge": 5},
+        cipher=cipher,
+    )
     assert r.json()["code"] == 36009004
 
 
@@ -59,8 +76,9 @@ def test_update_time_filter_and_ascending_sort(shop: ShopCaller) -> None:
 
 def test_order_wire_format_and_money(shop: ShopCaller) -> None:
     cipher = shop.shops()[1]["cipher"]  # US: has sales tax
-    orders = shop.call("POST", ORDERS, {"page_size": 100}, {"create_time_lt": 1_792_000_000},
-                       cipher=cipher).json()["data"]["orders"]
+    orders = shop.call(
+        "POST", ORDERS, {"page_size": 100}, {"create_time_lt": 1_792_000_000}, cipher=cipher
+    ).json()["data"]["orders"]
     assert len(orders) == 100
     for o in orders:
         assert isinstance(o["id"], str) and isinstance(o["create_time"], int) and o["user_id"]
@@ -70,8 +88,13 @@ def test_order_wire_format_and_money(shop: ShopCaller) -> None:
         assert lines and all("quantity" not in line for line in lines)
         assert pay["sub_total"] == sum(Decimal(x["sale_price"]) for x in lines)
         for x in lines:
-            assert Decimal(x["sale_price"]) == Decimal(x["original_price"]) - Decimal(x["seller_discount"])
-        assert pay["total_amount"] == pay["sub_total"] + pay["shipping_fee"] + pay["tax"] - pay["platform_discount"]
+            assert Decimal(x["sale_price"]) == Decimal(x["original_price"]) - Decimal(
+                x["seller_discount"]
+            )
+        assert (
+            pay["total_amount"]
+            == pay["sub_total"] + pay["shipping_fee"] + pay["tax"] - pay["platform_discount"]
+        )
         assert o["payment"]["currency"] == "USD"
     assert any(Decimal(o["payment"]["tax"]) > 0 for o in orders)
     assert {o["status"] for o in orders} >= {"COMPLETED"}
@@ -79,8 +102,9 @@ def test_order_wire_format_and_money(shop: ShopCaller) -> None:
 
 def test_status_filter(shop: ShopCaller) -> None:
     cipher = shop.shops()[0]["cipher"]
-    orders = shop.call("POST", ORDERS, {"page_size": 50}, {"order_status": "CANCELLED"},
-                       cipher=cipher).json()["data"]["orders"]
+    orders = shop.call(
+        "POST", ORDERS, {"page_size": 50}, {"order_status": "CANCELLED"}, cipher=cipher
+    ).json()["data"]["orders"]
     assert orders and all(o["status"] == "CANCELLED" and "cancel_time" in o for o in orders)
 
 

@@ -15,8 +15,12 @@ SHOPS = "/authorization/202309/shops"
 
 def _token_get(sb: Sandbox, http: httpx.Client, code: str, secret: str | None = None) -> dict:
     creds = sb.credentials
-    params = {"app_key": creds.app_key, "app_secret": secret or creds.app_secret, "auth_code": code,
-              "grant_type": "authorized_code"}
+    params = {
+        "app_key": creds.app_key,
+        "app_secret": secret or creds.app_secret,
+        "auth_code": code,
+        "grant_type": "authorized_code",
+    }
     r = http.get(sb.shop_auth_url + "/api/v2/token/get", params=params)
     assert r.status_code == 200
     return r.json()
@@ -24,8 +28,12 @@ def _token_get(sb: Sandbox, http: httpx.Client, code: str, secret: str | None = 
 
 def _refresh(sb: Sandbox, http: httpx.Client, refresh_token: str) -> dict:
     creds = sb.credentials
-    params = {"app_key": creds.app_key, "app_secret": creds.app_secret, "refresh_token": refresh_token,
-              "grant_type": "refresh_token"}
+    params = {
+        "app_key": creds.app_key,
+        "app_secret": creds.app_secret,
+        "refresh_token": refresh_token,
+        "grant_type": "refresh_token",
+    }
     return http.get(sb.shop_auth_url + "/api/v2/token/refresh", params=params).json()
 
 
@@ -36,7 +44,9 @@ def test_token_get_fields_and_absolute_expiry(sb: Sandbox, http: httpx.Client) -
     now = time.time()
     assert now + 6.9 * 86400 < data["access_token_expire_in"] < now + 7.1 * 86400
     assert data["refresh_token_expire_in"] > data["access_token_expire_in"]
-    assert {"open_id", "seller_name", "seller_base_region", "user_type", "granted_scopes"} <= set(data)
+    assert {"open_id", "seller_name", "seller_base_region", "user_type", "granted_scopes"} <= set(
+        data
+    )
     assert data["seller_base_region"] == "TH"
 
 
@@ -51,11 +61,15 @@ def test_auth_code_single_use_and_bad_codes(sb: Sandbox, http: httpx.Client) -> 
 def test_refresh_rotates_tokens(sb: Sandbox, http: httpx.Client) -> None:
     first = authorize_shop(sb, http, 0)
     data = _refresh(sb, http, first.refresh_token)["data"]
-    assert data["refresh_token"] != first.refresh_token and data["access_token"] != first.access_token
+    assert (
+        data["refresh_token"] != first.refresh_token and data["access_token"] != first.access_token
+    )
     assert _refresh(sb, http, first.refresh_token)["code"] == 36004004  # rotated away
     second = ShopCaller(sb, http, data["access_token"], data["refresh_token"])
     assert second.call("GET", SHOPS).json()["code"] == 0
-    assert first.call("GET", SHOPS).json()["code"] == 0  # the old access token lives until it expires
+    assert (
+        first.call("GET", SHOPS).json()["code"] == 0
+    )  # the old access token lives until it expires
 
 
 def test_expired_access_and_refresh_tokens(sb: Sandbox, http: httpx.Client) -> None:

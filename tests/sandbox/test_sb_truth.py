@@ -35,8 +35,12 @@ def _walk(caller: ShopCaller, path: str, key: str, cipher: str) -> list[dict]:
 
 
 def _valid(order: dict) -> bool:
-    return ("paid_time" in order and not order["is_sample_order"] and not order["is_replacement_order"]
-            and "TEST ORDER" not in order["buyer_message"])
+    return (
+        "paid_time" in order
+        and not order["is_sample_order"]
+        and not order["is_replacement_order"]
+        and "TEST ORDER" not in order["buyer_message"]
+    )
 
 
 def _shop_weeks(caller: ShopCaller, shop: dict, out: dict) -> None:
@@ -49,27 +53,42 @@ def _shop_weeks(caller: ShopCaller, shop: dict, out: dict) -> None:
         week["gross_gmv"] += Decimal(o["payment"]["sub_total"])
         week["orders"] += 1
         week["lines"] += len(o["line_items"])
-    for path, key, status in (("/return_refund/202309/returns/search", "return_orders", "return_status"),
-                              ("/return_refund/202309/cancellations/search", "cancellations", "cancel_status")):
+    for path, key, status in (
+        ("/return_refund/202309/returns/search", "return_orders", "return_status"),
+        ("/return_refund/202309/cancellations/search", "cancellations", "cancel_status"),
+    ):
         for r in _walk(caller, path, key, shop["cipher"]):
             if r[status] in COMPLETE and r["order_id"] in valid:
-                out[(shop["id"], _monday(r["update_time"], zone))]["refunds"] += Decimal(r["refund_amount"]["refund_total"])
+                out[(shop["id"], _monday(r["update_time"], zone))]["refunds"] += Decimal(
+                    r["refund_amount"]["refund_total"]
+                )
 
 
 def _ads_weeks(sb: Sandbox, http: httpx.Client, seller: int, out: dict) -> None:
     token = authorize_ads(sb, http, seller)
     advs = sb.dataset.advertisers
     for adv in sb.credentials.sellers[seller].advertiser_ids:
-        shop_id = sb.dataset.shops["shop_id"][int(advs[advs["advertiser_id"] == adv]["shop_idx"].iloc[0])]
+        shop_id = sb.dataset.shops["shop_id"][
+            int(advs[advs["advertiser_id"] == adv]["shop_idx"].iloc[0])
+        ]
         start = DEMO.start
         while start < DEMO.end:
             end = min(start + timedelta(days=29), DEMO.end - timedelta(days=1))
-            params = {"advertiser_id": adv, "report_type": "BASIC", "data_level": "AUCTION_CAMPAIGN",
-                      "dimensions": json.dumps(["campaign_id", "stat_time_day"]),
-                      "metrics": json.dumps(["spend", "total_onsite_shopping_value"]),
-                      "start_date": str(start), "end_date": str(end), "page_size": 1000}
-            data = http.get(sb.ads_api_url + "/report/integrated/get/", params=params,
-                            headers={"Access-Token": token}).json()["data"]
+            params = {
+                "advertiser_id": adv,
+                "report_type": "BASIC",
+                "data_level": "AUCTION_CAMPAIGN",
+                "dimensions": json.dumps(["campaign_id", "stat_time_day"]),
+                "metrics": json.dumps(["spend", "total_onsite_shopping_value"]),
+                "start_date": str(start),
+                "end_date": str(end),
+                "page_size": 1000,
+            }
+            data = http.get(
+                sb.ads_api_url + "/report/integrated/get/",
+                params=params,
+                headers={"Access-Token": token},
+            ).json()["data"]
             assert data["page_info"]["total_page"] == 1
             for row in data["list"]:
                 day = date.fromisoformat(row["dimensions"]["stat_time_day"][:10])
@@ -94,7 +113,10 @@ def test_truth_matches_everything_served(sb: Sandbox, http: httpx.Client) -> Non
         assert (truth.orders, truth.lines) == (got["orders"], got["lines"]), key
         assert truth.refunds == got["refunds"], key
         assert truth.net_gmv == truth.gross_gmv - truth.refunds
-        assert (truth.spend, truth.attributed_revenue) == (got["spend"], got["attributed_revenue"]), key
+        assert (truth.spend, truth.attributed_revenue) == (
+            got["spend"],
+            got["attributed_revenue"],
+        ), key
 
 
 def test_truth_shapes_and_dst_weeks(sb: Sandbox) -> None:
@@ -105,7 +127,9 @@ def test_truth_shapes_and_dst_weeks(sb: Sandbox) -> None:
     assert sorted(set(currencies.values())) == ["GBP", "THB", "USD"]
     gb = sb.dataset.shops["shop_id"][0]
     # London leaves summer time on 2026-10-25: that week still has seven full local days of sales
-    assert sb.truth[(gb, date(2026, 10, 19))].orders > 0.8 * sb.truth[(gb, date(2026, 10, 12))].orders
+    assert (
+        sb.truth[(gb, date(2026, 10, 19))].orders > 0.8 * sb.truth[(gb, date(2026, 10, 12))].orders
+    )
 
 
 def test_generation_is_deterministic_and_seeded() -> None:
@@ -120,6 +144,10 @@ def test_anomaly_manifest(sb: Sandbox) -> None:
     assert kinds == {"cvr_collapse", "cpm_jump", "creator_spike", "missing_day"}
     collapse = next(a for a in sb.anomalies if a["kind"] == "cvr_collapse")
     shop = collapse["shop_id"]
-    before = sb.truth[(shop, collapse["start"] - timedelta(days=collapse["start"].weekday() + 14))].orders
-    after = sb.truth[(shop, collapse["start"] - timedelta(days=collapse["start"].weekday()) + timedelta(days=7))].orders
+    before = sb.truth[
+        (shop, collapse["start"] - timedelta(days=collapse["start"].weekday() + 14))
+    ].orders
+    after = sb.truth[
+        (shop, collapse["start"] - timedelta(days=collapse["start"].weekday()) + timedelta(days=7))
+    ].orders
     assert after < 0.7 * before
