@@ -36,7 +36,7 @@ def orders(settings: Settings, file: Path, shop_id: str, tenant: str | None,
     except (BadFile, UnknownShop) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{file.name}: {result.rows_read} rows -> {result.orders} orders, "
-               f"{result.lines} unit lines, {result.refunds} refunds "
+               f"{result.lines} lines, {result.refunds} refunds "
                f"in {time.monotonic() - started:.1f}s")
 
 

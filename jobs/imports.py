@@ -14,11 +14,12 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from config.tenants import TenantRegistry
+from jobs.bulk import bulk_upsert, storage_time
 from jobs.registry import ShopSpec, ensure_tenant, register_advertiser, register_shop
 from jobs.runlog import finish_run, start_run
 from jobs.sources.csv_ads import AdsCsvReader
 from jobs.sources.csv_common import BadFile
-from jobs.sources.csv_orders import OrderCsvReader
+from jobs.sources.csv_orders import LINE_COLUMNS, ORDER_COLUMNS, OrderCsvReader
 from jobs.warehouse import schema as s
 from jobs.warehouse.upsert import upsert
 
@@ -48,7 +49,8 @@ def import_orders_csv(
     """Import a Seller Center order export into ``shop_id``; ``BadFile`` if any cell is bad."""
     currency, zone = _shop(engine, shop_id, tenant, region, registry)
     reader = OrderCsvReader(path, shop_id=shop_id, currency=currency, timezone=zone,
-                            exponent=0 if currency in ZERO_DECIMAL_CURRENCIES else 2)
+                            exponent=0 if currency in ZERO_DECIMAL_CURRENCIES else 2,
+                            time_value=storage_time(engine.dialect.name))
     run = start_run(engine, "import_orders", shop_id)
     counts = {"orders": 0, "lines": 0, "refunds": 0}
     try:
@@ -56,8 +58,8 @@ def import_orders_csv(
             for batch in reader.batches():
                 if reader.problems:
                     break
-                counts["orders"] += upsert(conn, s.orders, batch.orders) if batch.orders else 0
-                counts["lines"] += upsert(conn, s.order_lines, batch.lines) if batch.lines else 0
+                counts["orders"] += bulk_upsert(conn, s.orders, ORDER_COLUMNS, batch.orders)
+                counts["lines"] += bulk_upsert(conn, s.order_lines, LINE_COLUMNS, batch.lines)
                 if batch.refunds:
                     counts["refunds"] += upsert(conn, s.refunds, batch.refunds)
                 run.count_page("csv_orders", batch.rows, len(batch.orders) + len(batch.lines))

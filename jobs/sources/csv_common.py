@@ -119,6 +119,13 @@ def parse_time(raw: str, zone: ZoneInfo) -> datetime | None:
     text = raw.strip()
     if not text or text in ("-", "--"):
         return None
+    if len(text) == 19 and text[2] == "/" and text[5] == "/" and text[13] == ":":
+        try:  # the Seller Center layout, without strptime (an export has millions of them)
+            local = datetime(int(text[6:10]), int(text[3:5]), int(text[:2]), int(text[11:13]),
+                             int(text[14:16]), int(text[17:19]))
+            return local.replace(tzinfo=zone).astimezone(UTC)
+        except ValueError:
+            pass
     for layout in TIME_FORMATS:
         try:
             local = datetime.strptime(text, layout)
