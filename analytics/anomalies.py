@@ -9,17 +9,25 @@ own context: no CTR comparison of a UK store with an ID store).
 Method (robust, seasonal-naive with a weekday profile): over the ``history`` periods before the
 point, the weekday factor is median(weekday) / median(all) (weekdays seen at least twice); the
 expected value is the median of the de-seasonalised history times the point's weekday factor;
-the scale is 1.4826 x MAD of the de-seasonalised history, floored at ``min_relative_scale`` of
-the expected value (and at sqrt(expected) for counts). ``robust_z = (value - expected) / scale``.
+the noise is 1.4826 x MAD of the week-over-week differences / sqrt(2) (seasonal-naive), inflated
+for the uncertainty of the estimated level and weekday factor, and floored at
+``min_relative_scale`` of the expected value (and at sqrt(expected) for counts, whose level is
+the larger of the median and the mean without the largest point, for sparse series).
+``robust_z = (value - expected) / scale``.
+With ``log=True`` the same is done on log(1 + value) with additive weekday offsets, which suits
+multiplicative noise (GMV, CPM); ``expected`` is still reported on the natural scale.
+Known event days (promotions, paydays) can be excluded per series: not judged, not history.
 A point is flagged when |z| >= ``threshold``, the volume gate passes and the money at stake
-(|value - expected| x money_per_unit) reaches ``min_money``.
+(|value - expected| x money_per_unit) reaches ``min_money``; with ``min_run`` = n, only once the
+n - 1 periods before it were unusual in the same direction too (a confirmed shift: for noisy
+small series such as one campaign's CPM).
 Output: ``Anomaly`` records, most severe first.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -41,8 +49,10 @@ class AnomalyConfig:
     threshold: float = 4.0  # |robust z| needed
     min_relative_scale: float = 0.05  # the scale is at least this share of the expected value
     count: bool = False  # counts: the scale is at least sqrt(expected) (Poisson noise)
+    log: bool = False  # judge log(1 + value): for multiplicative noise (money, CPM)
     min_volume: float = 0.0  # volume needed (the point's or the history median's)
     min_money: Mapping[str, float] = field(default_factory=dict)  # per currency; "*" default
+    min_run: int = 1  # consecutive unusual periods (same direction) needed: 2 = confirmed shift
 
     def money_gate(self, currency: str) -> float:
         """The minimum money at stake for a flag in ``currency``."""
@@ -85,33 +95,68 @@ class Anomaly:
         return replace(self, driver=driver, explanation=explanation)
 
 
-def _weekday_factors(days: list[date], values: np.ndarray) -> dict[int, float]:
+def _weekday_offsets(days: list[date], values: np.ndarray, log: bool) -> dict[int, float]:
+    """Per weekday seen at least twice: its median over the overall median (a difference on
+    the log scale, a ratio otherwise)."""
     overall = float(np.median(values))
-    if overall <= 0:
+    if not log and overall <= 0:
         return {}
-    factors: dict[int, float] = {}
+    offsets: dict[int, float] = {}
     weekdays = np.array([d.weekday() for d in days])
     for wd in range(7):
         part = values[weekdays == wd]
-        if len(part) >= 2 and np.median(part) > 0:
-            factors[wd] = float(np.median(part)) / overall
-    return factors
+        if len(part) < 2:
+            continue
+        med = float(np.median(part))
+        if log:
+            offsets[wd] = med - overall
+        elif med > 0:
+            offsets[wd] = med / overall
+    return offsets
+
+
+def _noise(days: list[date], values: np.ndarray, flat: np.ndarray, level: float) -> float:
+    """Noise sd of one point: from week-over-week differences (seasonal-naive; free of the
+    weekday profile and of slow trends), else from the de-seasonalised residuals."""
+    index = {d: i for i, d in enumerate(days)}
+    diffs = [values[i] - values[index[d - timedelta(days=7)]] for i, d in enumerate(days)
+             if d - timedelta(days=7) in index]
+    if len(diffs) >= 6:
+        d = np.array(diffs)
+        return float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
+    return float(np.median(np.abs(flat - level))) * 1.4826
 
 
 def expected_value(days: list[date], values: np.ndarray, when: date,
                    config: AnomalyConfig) -> tuple[float, float]:
-    """(expected, scale) of the point at ``when`` from the history ``days``/``values``."""
-    factors = _weekday_factors(days, values) if config.grain == "day" else {}
-    seasonal = np.array([factors.get(d.weekday(), 1.0) for d in days])
-    flat = values / seasonal
+    """(expected, scale) of the point at ``when`` from the history, on the working scale
+    (``log1p`` of the values when ``config.log``).
+
+    The scale is the noise sd inflated for the uncertainty of the estimated level and weekday
+    offset (medians of n points have variance about pi/2 x sd^2 / n).
+    """
+    neutral = 0.0 if config.log else 1.0
+    offsets = _weekday_offsets(days, values, config.log) if config.grain == "day" else {}
+    seasonal = np.array([offsets.get(d.weekday(), neutral) for d in days])
+    flat = values - seasonal if config.log else values / seasonal
     level = float(np.median(flat))
-    factor = factors.get(when.weekday(), 1.0)
-    expected = level * factor
-    mad = float(np.median(np.abs(flat - level))) * 1.4826 * factor
+    if config.count and not config.log and len(flat) >= 5:  # sparse counts: trimmed mean
+        level = max(level, float(np.mean(np.sort(flat)[:-1])))
+    own = offsets.get(when.weekday(), neutral)
+    expected = level + own if config.log else level * own
+    n_same = sum(1 for d in days if d.weekday() == when.weekday()) if offsets else len(days)
+    inflate = math.sqrt(1 + math.pi / 2 * (1 / max(n_same, 1) + 1 / len(days)))
+    noise = _noise(days, values if config.log else flat, flat, level) * inflate
+    if config.log:
+        natural = math.expm1(expected)
+        floor = math.log1p(config.min_relative_scale)
+        if config.count:
+            floor = max(floor, 1 / math.sqrt(max(natural, 1.0)))
+        return expected, max(noise, floor, 1e-12)
     floor = config.min_relative_scale * abs(expected)
     if config.count:
         floor = max(floor, math.sqrt(max(expected, 1.0)))
-    return expected, max(mad, floor, 1e-12)
+    return expected, max(noise * (own if offsets else 1.0), floor, 1e-12)
 
 
 def _severity(z: float, money: float | None, gate: float, threshold: float) -> Severity:
@@ -127,9 +172,18 @@ def _severity(z: float, money: float | None, gate: float, threshold: float) -> S
 def detect_anomalies(
     series: pd.DataFrame, metric: str, config: AnomalyConfig = AnomalyConfig(), *,
     evaluate: Iterable[date] | None = None,
+    exclude: Mapping[str, Collection[date]] | None = None,
 ) -> list[Anomaly]:
-    """Flag unusual points of each series (only at ``evaluate`` periods when given)."""
+    """Flag unusual points of each series (only at ``evaluate`` periods when given).
+
+    ``exclude`` maps a key to days that are neither judged nor used as history, e.g. the
+    region's promotion days (``analytics.events.event_days``): a normal 11.11 is not news.
+    """
     wanted = None if evaluate is None else set(evaluate)
+    if exclude:
+        skip = pd.Series([d in exclude.get(str(k), ()) for k, d in
+                          zip(series["key"], series["day"], strict=True)], index=series.index)
+        series = series[~skip]
     step = timedelta(days=7 if config.grain == "week" else 1)
     found: list[Anomaly] = []
     for key, part in series.sort_values("day").groupby("key", sort=True):
@@ -149,19 +203,46 @@ def detect_anomalies(
                 continue
             flag = _check(metric, str(key), when, i, hist, days, values, volume, per_unit,
                           currency, config)
-            if flag is not None:
+            if flag is not None and _confirmed(flag, i, days, values, step, config):
                 found.append(flag)
     rank = {"high": 0, "medium": 1, "low": 2}
     return sorted(found, key=lambda a: (rank[a.severity], -abs(a.robust_z)))
 
 
+def _z(i: int, days: list[date], values: np.ndarray, step: timedelta,
+       config: AnomalyConfig) -> float | None:
+    lo = days[i] - step * config.history
+    hist = [j for j in range(i) if days[j] >= lo]
+    if len(hist) < config.min_history:
+        return None
+    work = np.log1p(np.maximum(values, 0.0)) if config.log else values
+    expected, scale = expected_value([days[j] for j in hist], work[hist], days[i], config)
+    return float((work[i] - expected) / scale)
+
+
+def _confirmed(flag: Anomaly, i: int, days: list[date], values: np.ndarray, step: timedelta,
+               config: AnomalyConfig) -> bool:
+    """With ``min_run`` > 1: the periods just before were unusual in the same direction too."""
+    for k in range(1, config.min_run):
+        j = i - k
+        if j < 0 or days[j] != days[i] - step * k:
+            return False
+        z = _z(j, days, values, step, config)
+        if z is None or abs(z) < config.threshold or (z > 0) != (flag.robust_z > 0):
+            return False
+    return True
+
+
 def _check(metric: str, key: str, when: date, i: int, hist: list[int], days: list[date],
            values: np.ndarray, volume: np.ndarray | None, per_unit: np.ndarray | None,
            currency: str, config: AnomalyConfig) -> Anomaly | None:
-    expected, scale = expected_value([days[j] for j in hist], values[hist], when, config)
-    z = (values[i] - expected) / scale
+    work = np.log1p(np.maximum(values, 0.0)) if config.log else values
+    expected, scale = expected_value([days[j] for j in hist], work[hist], when, config)
+    z = (work[i] - expected) / scale
     if abs(z) < config.threshold:
         return None
+    if config.log:
+        expected = math.expm1(expected)
     if volume is not None:
         usual = float(np.nanmedian(volume[hist])) if len(hist) else 0.0
         if max(float(np.nan_to_num(volume[i])), usual) < config.min_volume:
@@ -179,3 +260,19 @@ def _check(metric: str, key: str, when: date, i: int, hist: list[int], days: lis
         expected=expected, robust_z=float(z), change_pct=change,
         money_at_stake=None if money is None else Decimal(str(round(money, 2))),
         currency=currency, severity=_severity(z, money, gate, config.threshold))
+
+
+def merge_flags(*flag_lists: Iterable[Anomaly]) -> list[Anomaly]:
+    """One flag per (key, period): several metrics of one store on one day are one event.
+
+    Keeps the most unusual flag (largest |z|), so GMV and orders dropping together is reported
+    once; most severe first.
+    """
+    best: dict[tuple[str, date], Anomaly] = {}
+    for flags in flag_lists:
+        for a in flags:
+            have = best.get((a.key, a.period))
+            if have is None or abs(a.robust_z) > abs(have.robust_z):
+                best[(a.key, a.period)] = a
+    rank = {"high": 0, "medium": 1, "low": 2}
+    return sorted(best.values(), key=lambda a: (rank[a.severity], -abs(a.robust_z)))

@@ -36,7 +36,12 @@ AD_METRICS: tuple[str, ...] = ("spend", "impressions", "clicks", "purchases", "p
 
 
 def _long(frame: pd.DataFrame, metric: str, column: str, currency: bool) -> pd.DataFrame:
-    """Sum ``column`` per (shop, day[, currency]) into long rows, skipping missing values."""
+    """Sum ``column`` per (shop, day[, currency]) into long rows, skipping missing values.
+
+    An absent column is treated like an all-missing one (the source does not report it).
+    """
+    if column not in frame:
+        return pd.DataFrame(columns=COLUMNS)
     part = frame[frame[column].notna()]
     if part.empty:
         return pd.DataFrame(columns=COLUMNS)

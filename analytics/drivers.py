@@ -9,8 +9,7 @@
   negatively.
 - ``contribution_table``: which stores, campaigns, creators or products contributed most to a
   total's change.
-- ``explain_store_anomaly`` / ``explain_campaign_anomaly``: attach the GMV (store) or ROAS
-  (campaign) driver to an anomaly: the day against the median of the history before it.
+Anomalies are explained with these in ``analytics.explain``.
 Inputs are plain numbers or small frames; outputs are ``Decomposition`` / DataFrames.
 """
 
@@ -19,12 +18,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pandas as pd
-
-from analytics.anomalies import Anomaly
-from analytics.money import MONEY_SCALE
 
 
 @dataclass(frozen=True)
@@ -133,53 +128,3 @@ def contribution_table(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
     table = pd.DataFrame({"current": cur, "previous": prev, "delta": delta, "share": share})
     order = (-delta if total >= 0 else delta).sort_values(kind="stable").index
     return table.loc[order].rename_axis("key").reset_index()
-
-
-def explain_store_anomaly(anomaly: Anomaly, daily: pd.DataFrame, history: int = 28) -> Anomaly:
-    """The anomaly with its GMV driver: the day's visitors, CVR and AOV against the history's.
-
-    ``daily`` holds ``analytics.daily`` rows of the anomaly's store (``shop_id == key``).
-    """
-    rows = daily[daily["shop_id"] == anomaly.key]
-    wide = rows.pivot_table(index="day", columns="metric", values="value", aggfunc="sum")
-    lo = anomaly.period - timedelta(days=history)
-    hist = wide[(wide.index >= lo) & (wide.index < anomaly.period)]
-    if anomaly.period not in wide.index or hist.empty:
-        return anomaly
-    def parts(frame: pd.DataFrame | pd.Series, pick: str) -> tuple[float | None, float, float]:
-        def get(name: str) -> float | None:
-            if name not in frame:
-                return None
-            value = frame[name].median() if pick == "median" else frame[name]
-            return None if pd.isna(value) else float(value)
-        gmv = (get("gross_gmv") or 0.0) / 10**MONEY_SCALE
-        return get("visitors"), get("orders") or 0.0, gmv
-    dec = decompose_gmv(parts(hist, "median"), parts(wide.loc[anomaly.period], "day"))
-    if dec.driver is None:
-        return anomaly
-    return anomaly.explained(dec.driver, dec.describe())
-
-
-_AD_COLUMNS = ("spend", "impressions", "clicks", "purchases", "purchase_value")
-
-
-def explain_campaign_anomaly(anomaly: Anomaly, ad_report_rows: pd.DataFrame,
-                             history: int = 28) -> Anomaly:
-    """The anomaly with its ROAS driver (ctr, cvr, aov or cpm) for campaign ``anomaly.key``."""
-    rows = ad_report_rows[(ad_report_rows["level"] == "campaign")
-                          & (ad_report_rows["campaign_id"] == anomaly.key)]
-    daily = rows.groupby("day")[list(_AD_COLUMNS)].sum(min_count=1).astype(float)
-    lo = anomaly.period - timedelta(days=history)
-    hist = daily[(daily.index >= lo) & (daily.index < anomaly.period)].dropna()
-    if anomaly.period not in daily.index or hist.empty:
-        return anomaly
-    now = daily.loc[anomaly.period]
-    if now.isna().any():
-        return anomaly
-    def parts(values: pd.Series) -> tuple[float, float, float, float, float]:
-        s, i, c, p, r = (float(values[k]) for k in _AD_COLUMNS)
-        return s, i, c, p, r
-    dec = decompose_roas(parts(hist.median()), parts(now))
-    if dec.driver is None:
-        return anomaly
-    return anomaly.explained(dec.driver, dec.describe())

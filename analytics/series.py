@@ -97,22 +97,29 @@ def campaign_series(ad_report_rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def creator_weekly_series(affiliate_lines: pd.DataFrame) -> pd.DataFrame:
-    """Weekly affiliate GMV per creator (``day`` = local Monday; needs a local ``day`` column)."""
+    """Weekly affiliate units per creator (``day`` = local Monday; needs a local ``day`` column).
+
+    ``value`` and ``volume`` are units (judge with ``count=True``: most creators sell a few
+    units a week, so a money series would be mostly zeros); ``money_per_unit`` is the week's
+    average unit price, so money at stake is the GMV of the unusual units. Weeks without
+    sales inside a creator's span are zeros.
+    """
     days = pd.to_datetime(affiliate_lines["day"])
     monday = (days - pd.to_timedelta(days.dt.day_of_week, unit="D")).dt.date
     gmv = affiliate_lines["price"].astype(float) * affiliate_lines["quantity"] / _FACTOR
     frame = pd.DataFrame({"key": affiliate_lines["creator_username"], "day": monday,
                           "gmv": gmv, "units": affiliate_lines["quantity"],
                           "currency": affiliate_lines["currency"]})
-    weekly = frame.groupby(["key", "day"]).agg(value=("gmv", "sum"), volume=("units", "sum"),
+    weekly = frame.groupby(["key", "day"]).agg(gmv=("gmv", "sum"), value=("units", "sum"),
                                                currency=("currency", "first")).reset_index()
-    # complete weeks without sales as zeros, so a spike is measured against quiet weeks too
     full = []
     for key, part in weekly.groupby("key"):
         span = pd.date_range(min(part["day"]), max(part["day"]), freq="7D").date
         filled = part.set_index("day").reindex(span)
         filled["key"], filled["currency"] = key, part["currency"].iloc[0]
-        full.append(filled.fillna({"value": 0.0, "volume": 0}).rename_axis("day").reset_index())
+        full.append(filled.fillna({"value": 0, "gmv": 0.0}).rename_axis("day").reset_index())
     out = pd.concat(full, ignore_index=True) if full else weekly
-    out["money_per_unit"] = 1.0
+    out["value"] = out["value"].astype(float)
+    out["volume"] = out["value"]
+    out["money_per_unit"] = _div(out["gmv"], out["value"])
     return out[SERIES_COLUMNS]

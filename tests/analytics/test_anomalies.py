@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from analytics_frames import m
 
-from analytics.anomalies import WEEKLY, AnomalyConfig, detect_anomalies
+from analytics.anomalies import WEEKLY, AnomalyConfig, detect_anomalies, merge_flags
 from analytics.series import campaign_series, creator_weekly_series, store_series
 
 START = date(2026, 10, 5)  # a Monday
@@ -73,6 +73,21 @@ def test_each_series_is_judged_against_its_own_history():
     assert detect_anomalies(pd.concat([quiet_big, small]), "gmv") == []
 
 
+def test_sparse_weekly_counts_use_the_mean_and_poisson_noise():
+    weeks = [START + timedelta(7 * i) for i in range(9)]
+    config = AnomalyConfig(grain="week", history=8, min_history=4, threshold=3.5, count=True)
+    usual = [0.0, 1.0, 0.0, 2.0, 0.0, 1.0, 0.0, 0.0]  # median 0, trimmed mean 2/7
+    for last, flagged in ((4.0, False), (6.0, True)):
+        frame = pd.DataFrame({"key": "amy", "day": weeks, "value": usual + [last],
+                              "money_per_unit": 20.0, "currency": "GBP"})
+        found = detect_anomalies(frame, "creator_units", config)
+        # noise: week-over-week diffs MAD 1 x 1.4826 / sqrt 2, inflated x 1.18 = 1.24
+        assert bool(found) is flagged  # z = 3.0 for 4 units, 4.6 for 6
+        if found:
+            assert found[0].expected == pytest.approx(2 / 7)
+            assert found[0].money_at_stake == Decimal(str(round((6 - 2 / 7) * 20, 2)))
+
+
 def test_weekly_series_and_single_week_of_history():
     weeks = [START + timedelta(7 * i) for i in range(7)]
     frame = pd.DataFrame({"key": "alice", "day": weeks, "value": [100.0] * 6 + [800.0],
@@ -116,5 +131,26 @@ def test_campaign_and_creator_series():
     lines = pd.DataFrame({"creator_username": "bob", "day": [d, d + timedelta(15)],
                           "price": [m("10"), m("5")], "quantity": [2, 1], "currency": "GBP"})
     weekly = creator_weekly_series(lines)
-    assert list(weekly["value"]) == [20.0, 0.0, 5.0]
+    assert list(weekly["value"]) == [2.0, 0.0, 1.0]  # units
     assert list(weekly["day"]) == [d, d + timedelta(7), d + timedelta(14)]
+    assert weekly["money_per_unit"].iloc[0] == 10.0 and pd.isna(weekly["money_per_unit"].iloc[1])
+
+
+def test_merge_flags_keeps_one_flag_per_subject_and_day():
+    gmv = detect_anomalies(_daily(29, last=40), "gross_gmv")
+    orders = detect_anomalies(_daily(29, last=10), "orders")
+    other = detect_anomalies(_daily(29, last=10, key="s2"), "orders")
+    merged = merge_flags(gmv, orders, other)
+    assert [(a.key, a.metric) for a in merged] == [("s1", "orders"), ("s2", "orders")]
+
+
+def test_min_run_needs_a_confirmed_shift():
+    single = _daily(30, weekday=100, weekend=100)
+    single.loc[28, "value"] = 40  # one bad day, then back to normal
+    two = _daily(30, weekday=100, weekend=100)
+    two.loc[28:29, "value"] = 40  # a shift that lasts
+    config = AnomalyConfig(min_run=2)
+    assert len(detect_anomalies(single, "cpm")) == 1
+    assert detect_anomalies(single, "cpm", config) == []
+    (flag,) = detect_anomalies(two, "cpm", config)
+    assert flag.period == START + timedelta(29)

@@ -8,13 +8,8 @@ import pytest
 from analytics_frames import m
 
 from analytics.anomalies import detect_anomalies
-from analytics.drivers import (
-    contribution_table,
-    decompose_gmv,
-    decompose_roas,
-    explain_campaign_anomaly,
-    explain_store_anomaly,
-)
+from analytics.drivers import contribution_table, decompose_gmv, decompose_roas
+from analytics.explain import explain_campaign_anomaly, explain_store_anomaly, factor_z
 from analytics.series import campaign_series, store_series
 
 
@@ -93,7 +88,8 @@ def test_store_anomaly_explained_by_conversion_or_orders():
     (flag,) = detect_anomalies(store_series(daily)["gross_gmv"], "gross_gmv")
     explained = explain_store_anomaly(flag, daily)
     assert explained.driver == "cvr"
-    assert explained.explanation.startswith("gmv -550.00: cvr -550.00")
+    assert explained.explanation == (
+        "gmv -550.00: cvr -550.00, traffic +0.00, aov +0.00 (unusual: cvr z=16.0)")
     daily = _daily_rows(29, last_orders=9, visitors=False)
     (flag,) = detect_anomalies(store_series(daily)["gross_gmv"], "gross_gmv")
     assert explain_store_anomaly(flag, daily).driver == "orders"
@@ -113,4 +109,34 @@ def test_campaign_cpm_jump_explained_by_cpm():
     assert (flag.key, flag.direction, flag.value) == ("c1", "up", pytest.approx(12.5))
     explained = explain_campaign_anomaly(flag, ads)
     assert explained.driver == "cpm"
-    assert explained.explanation == "roas -1.80: cpm -1.80, ctr +0.00, cvr +0.00, aov +0.00"
+    assert explained.explanation == (
+        "roas -1.80: cpm -1.80, ctr +0.00, cvr +0.00, aov +0.00 (unusual: cpm z=18.3)")
+
+
+def test_driver_is_the_most_unusual_factor_not_the_biggest_swing():
+    start = date(2026, 10, 5)
+    rows = []
+    for i in range(29):
+        noisy_cvr = [10, 4, 16, 6, 12][i % 5]  # purchases swing a lot on ordinary days
+        jump = i == 28
+        rows.append({"advertiser_id": "a1", "level": "campaign", "campaign_id": "c1",
+                     "day": start + timedelta(i), "currency": "GBP", "spend": m("100"),
+                     "impressions": 12_000 if jump else 20_000, "clicks": 120 if jump else 200,
+                     "purchases": 3 if jump else noisy_cvr,
+                     "purchase_value": m("30") * (3 if jump else noisy_cvr)})
+    ads = pd.DataFrame(rows)
+    (flag,) = detect_anomalies(campaign_series(ads)["cpm"], "cpm")
+    explained = explain_campaign_anomaly(flag, ads)
+    # CVR fell 70% and CPM rose 67%, but CVR swings like that all the time; CPM never moves
+    parts = {p.split(" ")[0]: float(p.split(" ")[1]) for p in
+             explained.explanation.split(": ", 1)[1].split(" (")[0].split(", ")}
+    assert parts["cvr"] < parts["cpm"] < 0  # CVR contributed more to the ROAS drop ...
+    assert explained.driver == "cpm"  # ... but the CPM move is the unusual one
+
+
+def test_factor_z():
+    hist = pd.Series([10.0, 11.0, 9.0, 10.0, 10.5])
+    assert factor_z(hist, 10.0) == pytest.approx(0.0)
+    # log deviations from ln 10: 0, .095, .105, 0, .049 -> MAD = ln 1.05
+    assert factor_z(hist, 20.0) == pytest.approx(math.log(2) / (math.log(1.05) * 1.4826))
+    assert factor_z(hist, 0.0) is None and factor_z(hist.head(2), 5.0) is None

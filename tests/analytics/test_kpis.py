@@ -207,3 +207,9 @@ def test_history_start_limits_baselines_to_full_weeks():
     daily = daily_metrics(shop_tz=TZ, orders=_weekly_orders(3))
     report = weekly_report(daily, W47, "GBP", FxRates({}), history_start=date(2026, 11, 3))
     assert report.baseline_4w is not None and report.baseline_4w.weeks == 1
+
+
+def test_sources_without_some_columns_just_lack_those_metrics():
+    t = traffic({"day": date(2026, 11, 16), "visitors": 50}).drop(columns=["buyers", "gmv"])
+    k = compute_kpis(_daily(traffic=t), W47.days, "USD", _rates())
+    assert k.visitors == 50 and k.cvr is None and k.paid_share is None
