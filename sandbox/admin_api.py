@@ -4,7 +4,9 @@
 ``{"seller": 0, "api": "shop"|"ads"}``; ``POST /sandbox/tokens/expire``
 ``{"access_token"|"refresh_token"}``;
 ``POST /sandbox/revoke`` ``{"seller": 0, "api": "shop"|"ads"|"both"}``; ``POST /sandbox/qps``
-``{"qps": 20}``; ``GET /sandbox/stats``; ``GET /sandbox/truth``.
+``{"qps": 20}``; ``POST /sandbox/clock`` ``{"days_back": 3}`` (move the API clock back whole days:
+later orders vanish, recent ad conversions are less mature; 0 = the data set's end);
+``GET /sandbox/stats``; ``GET /sandbox/truth`` (truth is always at the end).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ def add_routes(router: Router, state: SandboxState) -> None:
     router.add("POST", "/sandbox/revoke", lambda req: _revoke(state, req))
     router.add("POST", "/sandbox/qps", lambda req: _qps(state, req))
     router.add("GET", "/sandbox/stats", lambda req: _stats(state))
+    router.add("POST", "/sandbox/clock", lambda req: _clock(state, req))
     router.add("GET", "/sandbox/truth", lambda req: json_response(200, truth_json(state)))
 
 
@@ -76,6 +79,14 @@ def _qps(state: SandboxState, req: Request) -> Response:
     qps = req.json().get("qps")
     state.limiter.set_qps(float(qps) if qps else None)
     return json_response(200, {"qps": state.limiter.qps})
+
+
+def _clock(state: SandboxState, req: Request) -> Response:
+    try:
+        state.set_days_back(int(req.json().get("days_back", 0)))
+    except (TypeError, ValueError) as exc:
+        return json_response(400, {"error": str(exc)})
+    return json_response(200, {"days_back": state.days_back, "clock_day": state.clock_day()})
 
 
 def _stats(state: SandboxState) -> Response:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox import codes
+from sandbox.ads import matured
 from sandbox.ads_gate import AdsError
 from sandbox.columns import span_of
 from sandbox.regions import to_decimal
@@ -182,7 +183,11 @@ def _grouped(
     rows = state.dataset.ad_rows
     lo, hi = span_of(rows["advertiser_row"].to_numpy(), adv_row)
     sub = rows.iloc[lo:hi]
-    sub = sub[(sub["day_idx"] >= first) & (sub["day_idx"] <= last)]
+    clock_day = state.clock_day()
+    sub = sub[(sub["day_idx"] >= first) & (sub["day_idx"] <= min(last, clock_day - 1))].copy()
+    lag = clock_day - 1 - sub["day_idx"].to_numpy()  # recent days' conversions are still maturing
+    sub["conversion_served"] = matured(sub["conversion"].to_numpy(), lag)
+    sub["value_served"] = matured(sub["value"].to_numpy(), lag)
     keys = {
         "AUCTION_ADVERTISER": "advertiser_row",
         "AUCTION_CAMPAIGN": "campaign_row",

@@ -170,7 +170,7 @@ def _creator(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, A
         req.path_args["creator_user_id"]
     ):
         raise BadRequest("no such creator")
-    stats = state.cached("creator_stats", lambda: creator_stats(ds, ds.clock))
+    stats = state.cached("creator_stats", lambda: creator_stats(ds, state.as_of_all()))
     s = stats.loc[row] if row in stats.index else pd.Series(0, index=stats.columns)
     shop = ds.shops.iloc[int(ds.creators["shop_idx"].iat[row])]
     exp, cur = int(shop["exponent"]), str(shop["currency"])

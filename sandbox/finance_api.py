@@ -43,7 +43,7 @@ def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str
     if req.param("sort_field") != "statement_time":
         raise BadRequest("sort_field=statement_time is required")
     shop_idx = ctx.shop_idx
-    as_of = int(state.dataset.clock[shop_idx])
+    as_of = state.as_of(shop_idx)
     daily = state.cached(
         ("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of)
     )
@@ -77,4 +77,6 @@ def _transactions(state: SandboxState, req: Request, ctx: ShopContext) -> dict[s
     row = offset // 7
     if offset % 7 or not 0 <= row < len(orders) or int(orders["shop_idx"].iat[row]) != ctx.shop_idx:
         raise BadRequest("order not found in this shop")
-    return transactions_json(state.dataset, row, int(state.dataset.clock[ctx.shop_idx]))
+    if int(orders["create_time"].iat[row]) > state.as_of(ctx.shop_idx):
+        raise BadRequest("order not found in this shop")
+    return transactions_json(state.dataset, row, state.as_of(ctx.shop_idx))

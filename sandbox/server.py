@@ -184,6 +184,15 @@ class Sandbox:
         """Change the enforced request rate (None: unlimited)."""
         self.state.limiter.set_qps(qps)
 
+    def set_clock(self, days_back: int = 0) -> None:
+        """Move the API clock ``days_back`` whole days before the data set's end (0: the end).
+
+        Orders created later vanish, statuses and refunds are as of then, and the last three
+        days' ad conversions are less mature, so a later sync sees them change. Truth stays at
+        the end.
+        """
+        self.state.set_days_back(days_back)
+
     def serve_forever(self) -> None:
         """Serve in the current thread until interrupted."""
         self.server.serve_forever()

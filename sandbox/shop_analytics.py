@@ -60,8 +60,7 @@ def _dates(state: SandboxState, req: Request) -> tuple[int, int]:
     if not first < end or (end - first).days > MAX_RANGE_DAYS:
         raise BadRequest(f"need start_date_ge < end_date_lt, at most {MAX_RANGE_DAYS} days apart")
     origin = state.dataset.start
-    n_days = state.dataset.config.days
-    return max(0, (first - origin).days), min(n_days, (end - origin).days)
+    return max(0, (first - origin).days), min(state.clock_day(), (end - origin).days)
 
 
 def shop_sales(state: SandboxState, shop_idx: int) -> pd.DataFrame:
@@ -69,7 +68,7 @@ def shop_sales(state: SandboxState, shop_idx: int) -> pd.DataFrame:
     ds = state.dataset
     span = ds.shop_orders(shop_idx)
     o = ds.orders.iloc[span]
-    as_of = int(ds.clock[shop_idx])
+    as_of = state.as_of(shop_idx)
     valid = (o["kind"].to_numpy() == KIND_NORMAL) & happened(o["paid_time"].to_numpy(), as_of)
     o = o[valid]
     return pd.DataFrame(
@@ -87,7 +86,7 @@ def shop_refunds_by_day(state: SandboxState, shop_idx: int) -> np.ndarray:
     """Completed refund amounts of sales-valid orders per local day."""
     ds = state.dataset
     r = ds.refunds[ds.refunds["shop_idx"].to_numpy() == shop_idx]
-    done = happened(r["complete_time"].to_numpy(), int(ds.clock[shop_idx]))
+    done = happened(r["complete_time"].to_numpy(), state.as_of(shop_idx))
     done &= ds.orders["kind"].to_numpy()[r["order_row"].to_numpy()] == KIND_NORMAL
     done &= (r["kind"].to_numpy() == CANCEL) | (r["shape"].to_numpy() != REJECTED)
     day = local_day_index(
@@ -115,7 +114,7 @@ def _performance(state: SandboxState, req: Request, ctx: ShopContext) -> dict[st
     intervals = [
         _interval(state, shop_idx, sales, refunds, lo, hi, currency) for lo, hi in spans if lo < hi
     ]
-    latest = state.dataset.start + timedelta(days=state.dataset.config.days - 1)
+    latest = state.dataset.start + timedelta(days=state.clock_day() - 1)
     return {"performance": {"intervals": intervals}, "latest_available_date": str(latest)}
 
 
@@ -180,7 +179,7 @@ def content_gmv(state: SandboxState) -> pd.DataFrame:
     ds = state.dataset
     o = ds.orders
     valid = (o["content_row"].to_numpy() >= 0) & (o["kind"].to_numpy() == KIND_NORMAL)
-    valid &= happened(o["paid_time"].to_numpy(), ds.clock[o["shop_idx"].to_numpy()])
+    valid &= happened(o["paid_time"].to_numpy(), state.as_of_all()[o["shop_idx"].to_numpy()])
     frame = pd.DataFrame(
         {
             "content": o["content_row"].to_numpy()[valid],
@@ -200,7 +199,7 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
     lo_ts, hi_ts = ds.midnights[ctx.shop_idx][first], ds.midnights[ctx.shop_idx][end]
     published = c["publish_time"].to_numpy()
     mask = (creator_shop == ctx.shop_idx) & (c["is_live"].to_numpy() == live)
-    mask &= (published >= lo_ts) & (published < hi_ts) & (published <= ds.clock[ctx.shop_idx])
+    mask &= (published >= lo_ts) & (published < hi_ts) & (published <= state.as_of(ctx.shop_idx))
     rows = np.flatnonzero(mask)
     sales = state.cached("content_gmv", lambda: content_gmv(state)).reindex(rows, fill_value=0)
     sort_field = req.param("sort_field") or "gmv"

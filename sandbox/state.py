@@ -49,6 +49,7 @@ class SandboxState:
     faults: FaultRegistry = field(default_factory=FaultRegistry)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
     requests: Counter[str] = field(default_factory=Counter)
+    days_back: int = 0  # the API clock is this many days before the data set's end
     _views: dict[int, ShopView] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -58,6 +59,27 @@ class SandboxState:
             self.tokens.add_code("shop", seller.shop_auth_code, i)
             self.tokens.add_code("ads", seller.ads_auth_code, i)
 
+    def clock_day(self) -> int:
+        """Index of the local day the API clock is at (days before it are complete)."""
+        return self.dataset.config.days - self.days_back
+
+    def as_of(self, shop_idx: int) -> int:
+        """The API clock for one shop: the last second before its local midnight of ``clock_day``."""
+        return int(self.dataset.midnights[shop_idx][self.clock_day()]) - 1
+
+    def as_of_all(self) -> np.ndarray:
+        """The API clock of every shop."""
+        return self.dataset.midnights[:, self.clock_day()] - 1
+
+    def set_days_back(self, days: int) -> None:
+        """Move the API clock to ``days`` days before the data set's end (0: the end)."""
+        if not 0 <= days < self.dataset.config.days:
+            raise ValueError(f"days_back must be 0..{self.dataset.config.days - 1}")
+        with self._lock:
+            self.days_back = days
+            self._views.clear()
+            self._cache.clear()
+
     def shop_view(self, shop_idx: int) -> ShopView:
         """The cached as-of view of one shop."""
         with self._lock:
@@ -66,7 +88,7 @@ class SandboxState:
             return self._views[shop_idx]
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:
-        """A value computed once per key (the data set and the clock do not change)."""
+        """A value computed once per key (until the clock moves)."""
         with self._lock:
             if key not in self._cache:
                 self._cache[key] = build()
@@ -74,8 +96,10 @@ class SandboxState:
 
     def _build_view(self, shop_idx: int) -> ShopView:
         ds = self.dataset
-        as_of = int(ds.clock[shop_idx])
-        span = ds.shop_orders(shop_idx)
+        as_of = self.as_of(shop_idx)
+        full = ds.shop_orders(shop_idx)
+        created = ds.orders["create_time"].to_numpy()[full]  # sorted within the shop
+        span = slice(full.start, full.start + int(np.searchsorted(created, as_of, side="right")))
         orders = ds.orders.iloc[span]
         refunds = ds.refunds
         lo, hi = np.searchsorted(

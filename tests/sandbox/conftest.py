@@ -1,4 +1,5 @@
-"""Fixtures for the simulator tests: one demo sandbox per session, fresh authorizations per test."""
+"""Fixtures for the simulator tests: one demo sandbox per session (no faults, no rate limit, clock
+at the end around each test) and fresh authorizations per test."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def sb(session_sandbox: Sandbox) -> Iterator[Sandbox]:
     yield session_sandbox
     session_sandbox.faults.clear()
     session_sandbox.set_qps(None)
+    if session_sandbox.state.days_back:
+        session_sandbox.set_clock(0)
 
 
 @pytest.fixture
