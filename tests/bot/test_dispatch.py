@@ -148,3 +148,16 @@ def test_a_crash_in_a_handler_is_answered_with_a_reference(bot_ctx: BotContext):
         conn.exec_driver_sql("DROP TABLE shop_daily")
     reply = dispatch(ask_slack("gmv"), bot_ctx)
     assert reply.kind == "error" and "reference" in as_text(reply)
+
+
+def test_same_answers_on_sqlite_and_postgresql(engine, tmp_path, redis_conn):
+    from config.tenants import load_tenants
+    from tests.bot.seed import NOW, seed, write_tenants
+
+    seed(engine)
+    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, redis_conn, clock=lambda: NOW)
+    reply = dispatch(ask_slack("kpi all last week"), ctx)
+    m = reply.data["metrics"]
+    assert (m["gross_gmv"], m["net_gmv"], m["orders"], m["spend"]) == (
+        "2275.0000", "2187.5000", 63, "525.0000")
+    assert "@lily.home" in as_text(dispatch(ask_slack("top creators"), ctx))
