@@ -57,9 +57,7 @@ def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str
     positions = np.flatnonzero(mask)
     if (req.param("sort_order") or "DESC").upper() == "DESC":
         positions = positions[::-1]
-    chunk, token = paged(
-        positions, req, query_key(ge, lt, req.param("sort_order"), req.param("page_size"))
-    )
+    chunk, token = paged(positions, req, query_key(ge, lt, req.param("sort_order")))
     shop = state.dataset.shops.iloc[shop_idx]
     items = [
         statement_json(row, int(shop["exponent"]), str(shop["currency"]), as_of)

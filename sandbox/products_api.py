@@ -53,9 +53,7 @@ def _products(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, 
     json_body(req)
     skus = _shop_skus(state, ctx.shop_idx)
     product_ids = skus["product_id"].drop_duplicates().to_numpy()
-    chunk, token = paged(
-        np.arange(product_ids.size), req, query_key("products", req.param("page_size"))
-    )
+    chunk, token = paged(np.arange(product_ids.size), req, query_key("products"))
     shop = state.dataset.shops.iloc[ctx.shop_idx]
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     warehouse = str(WAREHOUSE_ID_BASE + ctx.shop_idx)

@@ -207,9 +207,7 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
         raise BadRequest("sort_field must be gmv or views")
     key = sales["gmv"].to_numpy() if sort_field == "gmv" else c["views"].to_numpy()[rows]
     order = np.lexsort((rows, -key))
-    chunk, token = paged(
-        order, req, query_key(first, end, sort_field, live, req.param("page_size"))
-    )
+    chunk, token = paged(order, req, query_key(first, end, sort_field, live))
     shop = ds.shops.iloc[ctx.shop_idx]
     items = [
         _content_json(

@@ -83,7 +83,7 @@ def search_rows(
     positions = np.flatnonzero(mask)
     key = times[sort_field][positions]
     order = np.lexsort((positions, -key if descending else key))
-    return positions[order], query_key(body, sort_field, descending, req.param("page_size"))
+    return positions[order], query_key(body, sort_field, descending)
 
 
 def paged(positions: np.ndarray, req: Request, key: str) -> tuple[np.ndarray, str]:

@@ -64,7 +64,7 @@ class SandboxState:
         return self.dataset.config.days - self.days_back
 
     def as_of(self, shop_idx: int) -> int:
-        """The API clock for one shop: the last second before its local midnight of ``clock_day``."""
+        """The API clock of one shop: the last second before its local midnight of ``clock_day``."""
         return int(self.dataset.midnights[shop_idx][self.clock_day()]) - 1
 
     def as_of_all(self) -> np.ndarray:
