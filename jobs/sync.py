@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
+from analytics.clean import DEFAULT_RULES
+from config.tenants import TenantRegistry
 from jobs import auth, writers
 from jobs.cursors import Cursor, load_cursor, save_cursor
 from jobs.runlog import Run, finish_run, start_run
@@ -29,6 +31,7 @@ from jobs.sources import shop_records as r
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
 from jobs.sources.tiktok_ads import LEVELS, Advertiser, TikTokAdsClient
 from jobs.sources.tiktok_shop import ShopAccess, TikTokShopClient
+from jobs.warehouse.rollups import cleaning_rules, refresh_ad_rollups, refresh_for_changes
 from jobs.warehouse.schema import advertisers, shops
 
 log = logging.getLogger(__name__)
@@ -63,6 +66,8 @@ class Connectors:
     cipher: Any
     shop: TikTokShopClient | None = None
     ads: TikTokAdsClient | None = None
+    #: The tenants file, for each tenant's cleaning rules (test-order markers).
+    tenants: TenantRegistry | None = None
     #: Called on every retried call (the run log counts them).
     retry_hooks: list[Callable[..., None]] = field(default_factory=list)
 
@@ -83,22 +88,33 @@ class WindowSource:
     lookback: timedelta
     #: How long after the window end a local day counts as complete (affiliate data lags).
     lag: timedelta = timedelta(0)
+    #: Order ids and refund ids a page changed, whose local days' rollups must be recomputed.
+    changes: Callable[[list[Any]], tuple[list[str], list[str]]] = lambda items: ([], [])
+
+
+def _order_changes(items: list[Any]) -> tuple[list[str], list[str]]:
+    return [item.id for item in items], []
+
+
+def _refund_changes(items: list[Any]) -> tuple[list[str], list[str]]:
+    return [item.order_id for item in items], [item.id for item in items]
 
 
 SHOP_SOURCES: tuple[WindowSource, ...] = (
     WindowSource("orders", lambda c, a, s, e, t: c.orders(a, s, e, page_token=t),
-                 writers.write_orders, UPDATE_LOOKBACK),
+                 writers.write_orders, UPDATE_LOOKBACK, changes=_order_changes),
     WindowSource("returns", lambda c, a, s, e, t: c.returns(a, s, e, page_token=t),
-                 writers.write_refunds, UPDATE_LOOKBACK),
+                 writers.write_refunds, UPDATE_LOOKBACK, changes=_refund_changes),
     WindowSource("cancellations", lambda c, a, s, e, t: c.cancellations(a, s, e, page_token=t),
-                 writers.write_refunds, UPDATE_LOOKBACK),
+                 writers.write_refunds, UPDATE_LOOKBACK, changes=_refund_changes),
 )
 #: Sources that exist in the API but are not needed for sales truth; synced when ``full``.
 EXTRA_SHOP_SOURCES: tuple[WindowSource, ...] = (
     WindowSource("statements", lambda c, a, s, e, t: c.statements(a, s, e, page_token=t),
                  writers.write_statements, STATEMENT_LOOKBACK),
     WindowSource("affiliate", lambda c, a, s, e, t: c.affiliate_orders(a, s, e, page_token=t),
-                 writers.write_affiliate, AFFILIATE_LOOKBACK, lag=AFFILIATE_LOOKBACK),
+                 writers.write_affiliate, AFFILIATE_LOOKBACK, lag=AFFILIATE_LOOKBACK,
+                 changes=_order_changes),
 )
 
 
@@ -126,6 +142,8 @@ class _ShopRun:
         with conns.engine.connect() as c:
             shop = c.execute(select(shops).where(shops.c.shop_id == shop_id)).one()
         self.currency, self.zone = shop.currency, ZoneInfo(shop.timezone)
+        tenant = conns.tenants.tenant_of_shop(shop_id) if conns.tenants else None
+        self.rules = cleaning_rules(tenant) if tenant else DEFAULT_RULES
         self.access = auth.shop_access(conns.engine, conns.redis, self.client, conns.cipher,
                                        shop_id, now=now)
 
@@ -221,6 +239,9 @@ def _commit_page(state: _ShopRun, source: WindowSource, page: r.Page[Any],
     engine = state.conns.engine
     with engine.begin() as conn:
         written = source.write(conn, state.shop_id, state.currency, page.items)
+        order_ids, refund_ids = source.changes(page.items)
+        refresh_for_changes(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids,
+                            rules=state.rules)
         old = load_cursor(conn, source.name, state.shop_id)
         if page.is_last:
             done = max(filter(None, (old.cursor_time, chunk_end)))
@@ -281,6 +302,7 @@ def _sync_report(conns: Connectors, run: Run, token: str, account: Advertiser, l
     for result in conns.ads.report(token, account, level, start, today, resume_page=page):
         with conns.engine.begin() as conn:
             written = writers.write_ad_rows(conn, result.rows)
+            refresh_ad_rollups(conn, account.id, {row.day for row in result.rows})
             save_cursor(conn, _report_cursor(cursor, source, account.id, result, today))
         run.count_page(source, len(result.rows), written)
         if progress:

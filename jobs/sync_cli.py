@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
@@ -29,23 +30,24 @@ def sync(settings: Settings, shop_id: str | None, advertiser_id: str | None,
         shop_ids = [shop_id] if shop_id else []
         adv_ids = [advertiser_id] if advertiser_id else []
     failures = 0
-    with _bar() as bar:
+    with progress_bar() as bar:
         for sid in shop_ids:
             failures += _report(run_shop_sync(conns, sid, since=start, full=full,
-                                              progress=_tracker(bar, f"shop {sid}")))
+                                              progress=progress_tracker(bar, f"shop {sid}")))
         for aid in adv_ids:
             failures += _report(run_advertiser_sync(conns, aid, since=start,
-                                                    progress=_tracker(bar, f"ads {aid}")))
+                                                    progress=progress_tracker(bar, f"ads {aid}")))
     if failures:
         raise SystemExit(1)
 
 
-def _bar() -> Progress:
+def progress_bar(console: Console | None = None) -> Progress:
+    """A progress display with one bar per synced source."""
     return Progress(TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn())
+                    TimeElapsedColumn(), console=console)
 
 
-def _tracker(bar: Progress, label: str):  # type: ignore[no-untyped-def]
+def progress_tracker(bar: Progress, label: str):  # type: ignore[no-untyped-def]
     """A progress callback with one bar per source; totals come from the first page."""
     tasks: dict[str, int] = {}
 

@@ -10,6 +10,7 @@ import httpx
 import redis
 
 from config.settings import Settings
+from config.tenants import load_tenants
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
 from jobs.sources.tiktok_ads import TikTokAdsClient
@@ -33,7 +34,8 @@ def connectors_from_settings(
     """Engine, Redis, token cipher and both API clients for the configured apps (when set)."""
     conn_redis = redis.Redis.from_url(settings.redis_url)
     conns = Connectors(engine=make_engine(settings.database_url), redis=conn_redis,
-                       cipher=TokenCipher(settings.secret("tikpulse_secret_key")))
+                       cipher=TokenCipher(settings.secret("tikpulse_secret_key")),
+                       tenants=load_tenants(settings.tikpulse_config))
     http = http or httpx.Client(timeout=HTTP_TIMEOUT)
     if settings.tiktok_app_key and settings.tiktok_app_secret:
         conns.shop = TikTokShopClient(
