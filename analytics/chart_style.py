@@ -41,6 +41,8 @@ PALETTE = {
 SERIES = [PALETTE[k] for k in ("blue", "orange", "sky", "green", "purple", "vermillion",
                                "yellow", "grey")]
 GOOD, BAD, NEUTRAL = PALETTE["blue"], PALETTE["vermillion"], PALETTE["grey"]
+#: zlib level of the PNGs: fast to write, still small (flat colours compress well).
+PNG_COMPRESSION = 3
 #: 1200 px wide at this dpi; heights vary per chart.
 WIDTH_IN, DPI = 12.0, 100
 STYLE: dict[str, Any] = {
@@ -130,5 +132,5 @@ def compact_number(value: Number, lang: Lang, decimals: int = 1) -> str:
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes at the chart dpi."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
     return buf.getvalue()

@@ -115,7 +115,8 @@ def _gmv_change(store: StoreReport) -> ChangeItem | None:
     if abs(move) < MIN_CHANGE_MONEY or (pct is not None and abs(pct) < MIN_CHANGE_PCT):
         return None
     parts = tuple((p.factor, p.contribution, _pct(p.previous, p.current))
-                  for p in sorted(dec.parts, key=lambda p: -abs(p.contribution)))
+                  for p in sorted(dec.parts, key=lambda p: -abs(p.contribution))
+                  if abs(p.contribution) >= 0.01 * float(abs(move)))
     return ChangeItem(store.name, "net_gmv", float(cur.net_gmv), pct,
                       store.kpis.change("net_gmv").good, parts, abs(move))
 
@@ -135,9 +136,12 @@ def _roas_change(store: StoreReport) -> ChangeItem | None:
     if roas is None or not cur.spend:
         return None
     stake = abs(Decimal(str(change.delta or 0)) * cur.spend).quantize(Decimal("0.01"))
+    revenue = ("ads_net_revenue", "ads_net_revenue") if metric == "roas_true" else (
+        "purchase_value", "purchase_value")
     parts = tuple((name, 0.0, _pct(a, b)) for name, a, b in (
-        ("cpm", prev.cpm, cur.cpm), ("ctr", prev.ctr, cur.ctr), ("cvr", prev.cvr, cur.cvr),
-        ("aov", prev.aov, cur.aov)) if _pct(a, b) is not None)
+        ("revenue", getattr(prev, revenue[0]), getattr(cur, revenue[1])),
+        ("spend", prev.spend, cur.spend), ("cpm", prev.cpm, cur.cpm), ("ctr", prev.ctr, cur.ctr),
+        ("cvr", prev.cvr, cur.cvr)) if _pct(a, b) is not None)
     parts = tuple(sorted(parts, key=lambda p: -abs(p[2] or 0)))[:3]
     return ChangeItem(store.name, metric, float(roas), change.pct, change.good, parts, stake)
 

@@ -102,7 +102,7 @@ def _image_pages(images: Sequence[bytes], caption: str = "") -> Iterator[Figure]
                      parse_math=False)
         for slot, png in enumerate(images[start:start + 2]):
             ax = fig.add_axes((0.04, 0.5 - 0.47 * slot, 0.92, 0.44))
-            ax.imshow(mpimg.imread(io.BytesIO(png), format="png"))
+            ax.imshow(mpimg.imread(io.BytesIO(png), format="png"), interpolation="none")
             ax.set_axis_off()
         yield fig
 

@@ -87,7 +87,7 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
     platform = f.get("basis") == "platform"
     roas_name = ("平台" if platform else "真实") if zh else ("platform" if platform else "true")
     if s.action == "raise_budget":
-        pct = w.pct_change(float(f["step"])).lstrip("+")
+        pct = f"{float(f['step']):.0%}"
         return (f"{s.store}：广告预算提高{pct}（约多花 {w.money(f['extra_spend'], currency)}）："
                 f"{roas_name}ROAS {ratio(f['roas'])} 高于目标 {ratio(f['target'])}，仍有空间。" if zh else
                 f"{s.store}: raise the ad budget by {pct} (≈ {w.money(f['extra_spend'], currency)}"

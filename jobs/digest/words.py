@@ -42,6 +42,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "traffic": ("流量", "Traffic"), "cvr": ("转化率", "Conversion"), "aov": ("客单价", "Order value"),
     "orders": ("订单数", "Orders"), "ctr": ("点击率", "CTR"), "cpm": ("CPM", "CPM"),
     "refunds": ("退款", "Refunds"),
+    "revenue": ("广告归因收入", "Attributed revenue"), "spend": ("花费", "Spend"),
     "last_week": ("上周", "Last week"), "this_week": ("本周", "This week"),
     "why_gmv": ("净GMV变化原因", "Why net GMV moved"),
     "gmv_trend": ("GMV周趋势", "Weekly GMV"),

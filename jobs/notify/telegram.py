@@ -10,6 +10,7 @@ looked up: ``find`` raises ``CannotVerify`` and a person decides (``--resend-in-
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -128,9 +129,8 @@ async def _edit(bot: Bot, chat: int, message_id: int, text: str) -> Message | bo
 
 
 def _seconds(exc: RetryAfter) -> float:
-    text = str(exc)  # "Flood control exceeded. Retry in N seconds"
-    digits = "".join(ch if ch.isdigit() or ch == "." else " " for ch in text).split()
-    return float(digits[0]) if digits else 1.0
+    found = re.search(r"(\d+(?:\.\d+)?) second", str(exc))  # "... Retry in N seconds"
+    return float(found.group(1)) if found else 1.0
 
 
 def fit(text: str, limit: int) -> str:

@@ -1,0 +1,109 @@
+"""RQ entry points of the digest: small module-level functions taking ids and dates.
+
+``prepare_digest`` freezes the week's snapshot (or holds it for late data) and fans the heavy
+chart work out per store; ``render_store_section`` draws one store's charts into a short-lived
+Redis cache; ``send_digest`` renders the tenant digest from the snapshot and delivers it. Job ids
+are deterministic (``digest-send-acme-2026-W47``), so a duplicate enqueue is refused by RQ.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rq import Queue, Retry
+from rq.job import Job
+
+from config.settings import Settings
+from jobs.digest.pipeline import (
+    deliver_package,
+    finish_run,
+    frozen_report,
+    render_snapshot,
+    take_snapshot,
+)
+from jobs.digest.render import render_store
+from jobs.digest.runs import set_state
+from jobs.digest.wiring import QUEUE, DigestDeps, digest_deps
+
+#: Seconds the per-store chart cache lives (the send job reads it minutes later).
+STORE_CACHE_TTL_S = 24 * 3600
+#: Retries of a send whose channels failed for a retryable reason (429s, server errors).
+SEND_RETRY = Retry(max=3, interval=[30, 120, 600])
+
+
+class DeliveryIncomplete(RuntimeError):
+    """Some channels were not confirmed; raised so RQ retries the send job."""
+
+
+def job_id(step: str, tenant_id: str, week: str, *extra: str) -> str:
+    """A deterministic RQ job id (letters, digits, ``-`` and ``_`` only)."""
+    return "-".join(("digest", step, tenant_id, week, *extra)).replace(":", "_")
+
+
+def _cache_key(tenant_id: str, week: str, digest_hash: str, shop_id: str, lang: str) -> str:
+    return f"tikpulse:digest:store:{tenant_id}:{week}:{digest_hash[:16]}:{shop_id}:{lang}"
+
+
+def prepare_digest(tenant_id: str, week: str, due_at: str | None = None) -> str:
+    """Freeze the snapshot (or hold it) and enqueue the store jobs and the send job."""
+    deps = digest_deps(Settings())
+    tenant = deps.tenant(tenant_id)
+    state = take_snapshot(deps, tenant, week,
+                          due_at=datetime.fromisoformat(due_at) if due_at else None)
+    if state == "rendering":
+        enqueue_render_and_send(deps, tenant_id, week)
+    return state
+
+
+def enqueue_render_and_send(deps: DigestDeps, tenant_id: str, week: str) -> Job:
+    """One chart job per store and language (when there are several stores), then the send."""
+    queue = Queue(QUEUE, connection=deps.redis)
+    report, digest_hash, _ = frozen_report(deps, tenant_id, week)
+    parts = [queue.enqueue(render_store_section, tenant_id, week, s.shop_id, lang, digest_hash,
+                           job_id=job_id("store", tenant_id, week, s.shop_id, lang,
+                                         digest_hash[:8]))
+             for s in report.stores for lang in report.languages] if len(report.stores) > 1 else []
+    return queue.enqueue(send_digest, tenant_id, week, depends_on=parts or None,
+                         job_id=job_id("send", tenant_id, week, digest_hash[:8]),
+                         retry=SEND_RETRY)
+
+
+def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
+                         digest_hash: str) -> int:
+    """Draw one store's section charts into the cache; returns the number of images."""
+    deps = digest_deps(Settings())
+    report, _, _ = frozen_report(deps, tenant_id, week)
+    images = render_store(report, shop_id, lang)
+    key = _cache_key(tenant_id, week, digest_hash, shop_id, lang)
+    with deps.redis.pipeline() as pipe:
+        pipe.delete(key).rpush(key, *images).expire(key, STORE_CACHE_TTL_S).execute()
+    return len(images)
+
+
+def send_digest(tenant_id: str, week: str, resend_in_doubt: bool = False) -> dict[str, str]:
+    """Render the frozen snapshot and deliver it; raises when a channel is not confirmed."""
+    deps = digest_deps(Settings())
+    outcomes = run_send(deps, tenant_id, week, resend_in_doubt=resend_in_doubt)
+    failed = {k: v for k, v in outcomes.items() if v not in ("sent", "corrected", "already_sent")}
+    if failed:
+        raise DeliveryIncomplete(f"{tenant_id} {week}: not delivered to {failed}")
+    return outcomes
+
+
+def run_send(deps: DigestDeps, tenant_id: str, week: str, *,
+             resend_in_doubt: bool = False) -> dict[str, str]:
+    """Render and deliver the frozen snapshot now; channel -> outcome."""
+    tenant = deps.tenant(tenant_id)
+    report, digest_hash, partial = frozen_report(deps, tenant_id, week)
+    images = {}
+    for store in report.stores:
+        for lang in report.languages:
+            cached = deps.redis.lrange(_cache_key(tenant_id, week, digest_hash, store.shop_id,
+                                                  lang), 0, -1)
+            if cached:
+                images[(store.shop_id, lang)] = tuple(cached)
+    rendered = render_snapshot(deps, tenant, report, digest_hash, partial, images)
+    set_state(deps.engine, tenant_id, week, "sending")
+    outcomes = deliver_package(deps, tenant, rendered.package, resend_in_doubt=resend_in_doubt)
+    finish_run(deps, tenant_id, week, outcomes, partial)
+    return {o.channel: o.outcome for o in outcomes}

@@ -1,0 +1,83 @@
+"""What the digest says: headline directions, changes ranked by money, suggestions, zh/en text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from digest_seed import UK, US, seed, tenant_entry
+
+from config.tenants import Targets, Tenant
+from jobs.digest.chat_format import slack_blocks, telegram_html
+from jobs.digest.compose import compose, missing_data
+from jobs.digest.sentences import digest_text
+from jobs.report import build_weekly_report
+
+TARGETS = Targets(roas=Decimal(3), break_even_roas=Decimal("1.8"), weekly_gmv=Decimal(20000))
+
+
+@pytest.fixture
+def report(sqlite_engine):
+    seed(sqlite_engine)
+    tenant = Tenant.model_validate(tenant_entry(language="both"))
+    return build_weekly_report(sqlite_engine, tenant, "2026-W47")
+
+
+def test_headline_follows_each_metrics_direction(report) -> None:
+    digest = compose(report, TARGETS)
+    rows = {r.metric: r for r in digest.headline}
+    assert rows["gross_gmv"].pct_prev < 0 and rows["gross_gmv"].good is False
+    assert rows["cvr"].pct_prev == pytest.approx(0, abs=0.01)
+    assert rows["refund_rate"].pct_prev > 0 and rows["refund_rate"].good is False  # lower better
+    assert rows["gross_gmv"].target == Decimal(20000) and rows["gross_gmv"].target_met is False
+
+
+def test_changes_are_explained_and_ranked_by_money(report) -> None:
+    digest = compose(report, TARGETS)
+    first = digest.changes[0]
+    assert (first.store, first.metric) == ("Acme UK", "net_gmv")
+    assert first.drivers[0][0] == "traffic"  # visitors fell; conversion and order value held
+    stakes = [c.money_at_stake for c in digest.changes]
+    assert stakes == sorted(stakes, reverse=True)
+    total = sum(c for _, c, _ in first.drivers)
+    prev, cur = report.store(UK).kpis.previous.net_gmv, report.store(UK).kpis.current.net_gmv
+    assert total == pytest.approx(float(cur - prev), rel=1e-6)
+
+
+def test_suggestions_raise_the_winner_and_pause_the_loser(report) -> None:
+    digest = compose(report, TARGETS)
+    actions = {(s.action, s.store) for s in digest.suggestions}
+    assert ("raise_budget", "Acme UK") in actions
+    assert ("pause_ads", "Acme US") in actions
+    pause = next(s for s in digest.suggestions if s.action == "pause_ads")
+    assert pause.facts["roas"] < TARGETS.break_even_roas and pause.money_at_stake > 0
+
+
+def test_text_in_both_languages_with_locale_numbers(report) -> None:
+    digest = compose(report, TARGETS)
+    zh, en = digest_text(digest, "zh"), digest_text(digest, "en")
+    assert zh.title.startswith("Acme Home 家居 周报") and "weekly digest" in en.title
+    assert "US$" in zh.headline[0].value and en.headline[0].value.startswith("$")
+    assert "2026年11月16日" in zh.period and "Nov 16" in en.period
+    assert any("流量" in line for line in zh.changes)
+    assert any("raise the ad budget by 20%" in line for line in en.suggestions)
+    assert any("below break-even 1.80" in line for line in en.suggestions)
+    assert "⚠️" in en.headline[0].change and "▼" in en.headline[0].change
+    html = telegram_html(en, "Asia/Shanghai")
+    assert len(html) <= 4096 and html.count("<b>") == html.count("</b>")
+    blocks = slack_blocks(zh, "Asia/Shanghai")
+    assert blocks[0]["type"] == "header" and all(
+        len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+
+
+def test_missing_data_is_listed_and_marked_partial(sqlite_engine) -> None:
+    seed(sqlite_engine, complete=False)
+    tenant = Tenant.model_validate(tenant_entry())
+    report = build_weekly_report(sqlite_engine, tenant, "2026-W47")
+    [missing] = missing_data(report)
+    assert (missing.store, missing.source, missing.days_behind) == ("Acme UK", "orders", 2)
+    text = digest_text(compose(report, TARGETS, partial=True), "en")
+    assert text.partial is not None and "Acme UK orders 2 day(s) behind" in text.partial
+    resync = [s for s in compose(report, TARGETS).suggestions if s.action == "resync"]
+    assert resync and resync[0].facts["days_behind"] == 2
+    assert US in {s.shop_id for s in report.stores}
