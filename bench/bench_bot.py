@@ -1,0 +1,159 @@
+"""Bot load benchmark: signed slash commands against the HTTP-mode Slack app on loopback.
+
+    .venv/bin/python bench/bench_bot.py [--shops 200] [--days 365] [--requests 600] [--rate 40]
+
+Agency-size data (``--shops`` stores of 20 tenants, ``--days`` of daily rollups, ads, traffic and
+creators) is bulk-written into a fresh SQLite warehouse (or ``--database-url``). The bolt app
+serves ``/slack/events`` on 127.0.0.1 through ``bot.slack.http``; ``--requests`` signed
+``/tikpulse`` commands are sent at ``--rate`` per second from ``--clients`` threads (stopping
+after ``--max-seconds``). Ack latency is the HTTP response time (Slack's limit is 3 s); answer
+latency is from sending to the answer arriving at the fake Slack server's ``response_url``.
+Also prints in-process KPI answer and chart (``why``) latencies. Figures only: no pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bot_data import agency_registry, load_agency  # noqa: E402
+from bot.commands import BotContext, Request, dispatch  # noqa: E402
+from bot.slack.app import build_app  # noqa: E402
+from bot.slack.http import make_server  # noqa: E402
+from jobs.warehouse.db import make_engine  # noqa: E402
+from jobs.warehouse.migrate import upgrade  # noqa: E402
+from slack_sdk import WebClient  # noqa: E402
+from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body  # noqa: E402
+from tests.fakes.http import Call, Reply  # noqa: E402
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
+
+QUESTIONS = ("roas all last week", "gmv last week", "kpi last 7 days", "roas GB 2026-W46",
+             "top creators 5 by roi", "funnel last week", "compare GB US", "traffic",
+             "gmv 11-01..11-15", "define roas_true", "上周投产比", "stock at risk")
+
+
+class TimedSlack(FakeSlack):
+    """The fake Slack server, noting when each response_url answer arrives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: dict[str, float] = {}
+
+    def route(self, call: Call) -> Reply:
+        if call.method == "response_url":
+            self.arrived[call.path.removeprefix("/response/")] = time.perf_counter()
+        return super().route(call)
+
+
+def percentiles(values: list[float]) -> str:
+    """p50 / p95 / p99 / p99.9 / max in milliseconds."""
+    if not values:
+        return "no samples"
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return (f"p50 {at(0.5):7.1f} ms  p95 {at(0.95):7.1f} ms  p99 {at(0.99):7.1f} ms  "
+            f"p99.9 {at(0.999):7.1f} ms  max {ordered[-1] * 1000:7.1f} ms  (n={len(values)})")
+
+
+def in_process(ctx: BotContext, channel: str, text: str, repeat: int) -> list[float]:
+    """Latencies of answering ``text`` directly through ``dispatch``."""
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        dispatch(Request("slack", channel, "UBENCH", text), ctx)
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namespace) -> None:
+    """Fire the slash commands and print ack and answer latencies."""
+    acks: list[float] = []
+    sent: dict[str, float] = {}
+    lock = threading.Lock()
+    http = httpx.Client(timeout=30)
+    deadline = time.perf_counter() + args.max_seconds
+
+    def one(i: int) -> None:
+        key = f"q{i}"
+        body = slash_body(QUESTIONS[i % len(QUESTIONS)], channel=channels[i % len(channels)],
+                          user=f"U{i % 97:08d}", response_url=slack.response_url(key))
+        headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+        started = time.perf_counter()
+        response = http.post(f"{url}/slack/events", content=body.encode(), headers=headers)
+        with lock:
+            acks.append(time.perf_counter() - started)
+            sent[key] = started
+        assert response.status_code == 200, response.text
+
+    begun = time.perf_counter()
+    with ThreadPoolExecutor(args.clients) as pool:
+        for i in range(args.requests):
+            if time.perf_counter() > deadline:
+                break
+            pool.submit(one, i)
+            time.sleep(max(0.0, begun + (i + 1) / args.rate - time.perf_counter()))
+    wait_until = time.perf_counter() + 60
+    while len(slack.arrived) < len(sent) and time.perf_counter() < wait_until:
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - begun
+    answers = [slack.arrived[k] - sent[k] for k in sent if k in slack.arrived]
+    print(f"sent {len(sent)} commands in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s), "
+          f"{len(answers)} answered")
+    print(f"ack latency     {percentiles(acks)}")
+    print(f"answer latency  {percentiles(answers)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shops", type=int, default=200)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--requests", type=int, default=600)
+    parser.add_argument("--rate", type=float, default=40.0, help="commands per second")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="tikpulse-bench-bot-"))
+    engine = make_engine(args.database_url or f"sqlite:///{folder / 'warehouse.db'}")
+    upgrade(engine)
+    started = time.perf_counter()
+    rows = load_agency(engine, args.shops, args.days)
+    print(f"data: {args.shops} shops x {args.days} days, {rows:,} rollup rows "
+          f"written in {time.perf_counter() - started:.1f} s")
+    registry = agency_registry(args.shops)
+    ctx = BotContext(registry, engine, None)
+    ctx.tenants()
+    channels = [t.chats.slack[0].channel for t in registry.tenants]
+    big = channels[0]
+    print(f"in-process KPI answer (roas all, {len(registry.tenants[0].stores)} stores, "
+          f"last week)  {percentiles(in_process(ctx, big, 'roas all last week', 40))}")
+    print(f"in-process KPI answer (kpi one store, 2026-W40)       "
+          f"{percentiles(in_process(ctx, big, 'kpi GB 2026-W40', 40))}")
+    print(f"in-process chart answer (why gmv, waterfall PNG)      "
+          f"{percentiles(in_process(ctx, big, 'why gmv last week', 10))}")
+    with TimedSlack() as slack:
+        app = build_app(ctx, WebClient(token=slack.token, base_url=slack.base_url),
+                        signing_secret=SIGNING_SECRET)
+        server = make_server(app, "127.0.0.1", 0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            load(f"http://127.0.0.1:{server.server_address[1]}", slack, channels, args)
+        finally:
+            server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
