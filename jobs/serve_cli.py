@@ -42,12 +42,15 @@ def serve() -> None:
 
 @serve.command("slack")
 @click.option("--http", "http_port", type=int, default=None,
-              help=f"HTTP mode on this port (e.g. {DEFAULT_SLACK_PORT}); default: Socket Mode.")
+              help=f"Force HTTP mode on this port (default {DEFAULT_SLACK_PORT}).")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
 @click.pass_obj
 def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
-    """The Slack bot: Socket Mode (SLACK_APP_TOKEN) or HTTP mode (SLACK_SIGNING_SECRET)."""
-    needed = ("slack_bot_token", "slack_signing_secret") if http_port else (
+    """The Slack bot: Socket Mode with SLACK_APP_TOKEN; HTTP mode with SLACK_SIGNING_SECRET
+    when there is no app token (or with --http)."""
+    http = http_port is not None or (not settings.slack_app_token
+                                     and settings.slack_signing_secret is not None)
+    needed = ("slack_bot_token", "slack_signing_secret") if http else (
         "slack_bot_token", "slack_app_token")
     missing = _missing(settings, *needed)
     if missing:
@@ -58,14 +61,14 @@ def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
     from bot.slack.background import slack_client
 
     ctx = bot_context(settings)
-    secret = settings.secret("slack_signing_secret") if http_port else None
-    app = build_app(ctx, slack_client(settings), signing_secret=secret,
-                    socket_mode=http_port is None)
-    if http_port:
+    secret = settings.secret("slack_signing_secret") if http else None
+    app = build_app(ctx, slack_client(settings), signing_secret=secret, socket_mode=not http)
+    if http:
         from bot.slack.http import make_server
 
-        server = make_server(app, host, http_port)
-        click.echo(f"slack bot (HTTP mode) on http://{host}:{http_port}/slack/events", err=True)
+        port = http_port or DEFAULT_SLACK_PORT
+        server = make_server(app, host, port)
+        click.echo(f"slack bot (HTTP mode) on http://{host}:{port}/slack/events", err=True)
         server.serve_forever()
     else:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
