@@ -23,6 +23,7 @@ from analytics.kpis import compute_kpis, weekly_report
 from analytics.weeks import WeekWindow, parse_iso_week, previous_weeks, week_window
 from config.tenants import Tenant
 from jobs.fx import load_fx
+from jobs.insights import WeekScope, week_insights
 from jobs.report_model import StoreReport, WeekKpis, WeeklyReport
 from jobs.report_quality import store_quality
 from jobs.targets import METRIC_TARGETS, effective_targets
@@ -46,24 +47,39 @@ class _Inputs:
     buyers: dict[str, dict[str, int]]  # shop -> week label -> distinct buyers
     targets: dict[str, Decimal]
     info: dict[str, dict[str, str]]
+    advertiser_shop: dict[str, str]
 
 
 def build_weekly_report(engine: Engine, tenant: Tenant, week: str) -> WeeklyReport:
     """The frozen weekly report of ``tenant`` for ISO week ``week`` (e.g. "2026-W47")."""
     parse_iso_week(week)  # a malformed label fails here with a clear message
+    shop_ids = [s.shop_id for s in tenant.stores]
     with engine.connect() as conn:
         inputs = _load(conn, tenant, week)
         stores = tuple(_store(conn, tenant, inputs, s.shop_id) for s in tenant.stores)
-    shop_ids = [s.shop_id for s in tenant.stores]
-    total_buyers = _sum_buyers(inputs.buyers, shop_ids)
-    total = weekly_report(inputs.daily, inputs.week, tenant.reporting_currency, inputs.fx,
-                          shop_ids=shop_ids, scope=tenant.id, buyers=total_buyers,
-                          targets=inputs.targets)
+        total_buyers = _sum_buyers(inputs.buyers, shop_ids)
+        total = weekly_report(inputs.daily, inputs.week, tenant.reporting_currency, inputs.fx,
+                              shop_ids=shop_ids, scope=tenant.id, buyers=total_buyers,
+                              targets=inputs.targets)
+        insights = week_insights(conn, tenant, effective_targets(conn, tenant),
+                                 _scope(tenant, inputs), {s.shop_id: s.kpis for s in stores},
+                                 total)
     return WeeklyReport(
         tenant_id=tenant.id, tenant_name=tenant.name, week=week,
         reporting_currency=tenant.reporting_currency, languages=tuple(tenant.language),
         stores=stores, total=total,
         total_history=_history(inputs, shop_ids, total_buyers, inputs.week),
+        insights=insights,
+    )
+
+
+def _scope(tenant: Tenant, inputs: _Inputs) -> WeekScope:
+    return WeekScope(
+        days=inputs.week.days, currency=inputs.currency, fx=inputs.fx, daily=inputs.daily,
+        shop_tz={s: i["timezone"] for s, i in inputs.info.items()},
+        regions={s: i["region"] for s, i in inputs.info.items()},
+        advertiser_shop=inputs.advertiser_shop,
+        lead_times={s.shop_id: s.lead_time_days for s in tenant.stores},
     )
 
 
@@ -90,7 +106,7 @@ def _load(conn: Connection, tenant: Tenant, week: str) -> _Inputs:
     buyers = {shop: {_label(m): n for m, n in week_buyers(conn, [shop], mondays).items()}
               for shop in shop_ids}
     return _Inputs(window, tenant.reporting_currency, daily, fx, buyers, _targets(conn, tenant),
-                   info)
+                   info, ad_map)
 
 
 def _label(monday: date) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from analytics.kpis import KpiReport, KpiSet
 from jobs import report_json
+from jobs.report_records import Insights
 
 #: Version of the snapshot layout; readers can refuse snapshots they do not understand.
 SNAPSHOT_VERSION = 1
@@ -101,6 +102,7 @@ class WeeklyReport:
     stores: tuple[StoreReport, ...]
     total: KpiReport  # all stores together
     total_history: tuple[WeekKpis, ...]
+    insights: Insights = field(default_factory=Insights)
     version: int = SNAPSHOT_VERSION
     notes: tuple[str, ...] = field(default=())
 

@@ -72,8 +72,8 @@ def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd
     keys = list(result.keys())
     rows = result.all()
     values = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
-    data = pd.DataFrame({k: pd.Series(list(v), dtype=object) for k, v in zip(keys, values,
-                                                                              strict=True)})
+    data = pd.DataFrame({k: pd.Series(list(v), dtype=None if v else object)
+                         for k, v in zip(keys, values, strict=True)})
     for col in columns:
         if isinstance(col, str):
             continue
