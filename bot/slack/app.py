@@ -1,15 +1,18 @@
 """The Slack adapter: a slack-bolt (sync) ``App`` over the command layer.
 
 ``/tikpulse`` and ``/tp`` slash commands, ``@TikPulse`` mentions, replies in a digest's thread
-and direct messages all become a ``Request`` for ``dispatch``. Slash commands are acknowledged at
-once (Slack's 3-second rule); bolt runs the listener after the ack, which answers through the
-``response_url``. Questions that draw charts (``SLOW_COMMANDS``) are enqueued as an RQ job that
-answers when done, so a busy process still acks every command quickly.
+and direct messages all become a ``Request`` for ``dispatch``. Listeners only acknowledge (Slack's
+3-second rule) and hand the question to a small pool of answer threads, so acks never wait behind
+answers; the answer follows through the ``response_url``. Questions that draw charts
+(``SLOW_COMMANDS``), and any question while every answer thread is busy, go to an RQ job that
+answers when done, so a busy web process still acks every command at once.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rq import Queue
@@ -28,6 +31,44 @@ SLOW_COMMANDS = frozenset({"why"})
 ANSWER_JOB = "bot.slack.background.answer_later"
 #: Slash commands the app answers.
 SLASH_COMMANDS = ("/tikpulse", "/tp")
+#: Questions answered at the same time inside the web process; more go to RQ (or wait).
+ANSWER_THREADS = 4
+
+
+class Answerer:
+    """Answers questions off the listener threads: locally while a thread is free, else RQ."""
+
+    def __init__(self, ctx: BotContext, client: WebClient, threads: int = ANSWER_THREADS) -> None:
+        self.ctx, self.client = ctx, client
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="tikpulse-answer")
+        self._free = threading.Semaphore(threads)
+
+    def submit(self, request: Request, *, response_url: str | None = None,
+               reply_in: str | None = None) -> None:
+        """Answer ``request`` soon; never blocks the caller."""
+        slow = parse(request.text).command in SLOW_COMMANDS
+        local = self._free.acquire(blocking=False)
+        if self.ctx.redis is not None and (slow or not local):
+            if local:
+                self._free.release()
+            payload = {"request": request.__dict__, "response_url": response_url,
+                       "reply_in": reply_in}
+            Queue(self.ctx.queue_name, connection=self.ctx.redis).enqueue(ANSWER_JOB, payload)
+            return
+        # answered here: a thread is free, or there is no queue (the backlog absorbs bursts)
+        self._pool.submit(self._answer, request, response_url, reply_in, local)
+
+    def _answer(self, request: Request, response_url: str | None, reply_in: str | None,
+                holds_slot: bool) -> None:
+        try:
+            reply = dispatch(request, self.ctx)
+            post_reply(self.client, request.channel_id, reply, thread_ts=reply_in,
+                       response_url=response_url)
+        except Exception:
+            log.exception("could not deliver the answer to %r", request.text)
+        finally:
+            if holds_slot:
+                self._free.release()
 
 
 def build_app(ctx: BotContext, client: WebClient, *, signing_secret: str | None,
@@ -36,10 +77,11 @@ def build_app(ctx: BotContext, client: WebClient, *, signing_secret: str | None,
     app = App(client=client, signing_secret=signing_secret or "",
               request_verification_enabled=not socket_mode, token_verification_enabled=False,
               process_before_response=False, raise_error_for_unhandled_request=False)
+    answerer = Answerer(ctx, client)
     for name in SLASH_COMMANDS:
-        app.command(name)(_on_command(ctx))
-    app.event("app_mention")(_on_mention(ctx))
-    app.event("message")(_on_message(ctx))
+        app.command(name)(_on_command(answerer))
+    app.event("app_mention")(_on_mention(answerer))
+    app.event("message")(_on_message(ctx, answerer))
     return app
 
 
@@ -50,40 +92,28 @@ def request_of(channel: str, user: str, text: str, *, channel_type: str | None =
     return Request("slack", channel, user, text, is_direct=is_direct, thread_id=thread_ts)
 
 
-def answer(ctx: BotContext, client: WebClient, request: Request, *, response_url: str | None = None,
-           reply_in: str | None = None) -> None:
-    """Answer now, or enqueue a job that answers when the question draws a chart."""
-    if ctx.redis is not None and parse(request.text).command in SLOW_COMMANDS:
-        payload = {"request": request.__dict__, "response_url": response_url,
-                   "reply_in": reply_in}
-        Queue(ctx.queue_name, connection=ctx.redis).enqueue(ANSWER_JOB, payload)
-        return
-    reply = dispatch(request, ctx)
-    post_reply(client, request.channel_id, reply, thread_ts=reply_in, response_url=response_url)
-
-
-def _on_command(ctx: BotContext):  # type: ignore[no-untyped-def]
-    def on_command(ack: Any, command: dict[str, Any], client: WebClient) -> None:
+def _on_command(answerer: Answerer):  # type: ignore[no-untyped-def]
+    def on_command(ack: Any, command: dict[str, Any]) -> None:
         ack()
         request = request_of(command["channel_id"], command["user_id"], command.get("text", ""),
                              channel_type=command.get("channel_name"))
-        answer(ctx, client, request, response_url=command.get("response_url"))
+        answerer.submit(request, response_url=command.get("response_url"))
 
     return on_command
 
 
-def _on_mention(ctx: BotContext):  # type: ignore[no-untyped-def]
-    def on_mention(event: dict[str, Any], client: WebClient) -> None:
+def _on_mention(answerer: Answerer):  # type: ignore[no-untyped-def]
+    def on_mention(event: dict[str, Any]) -> None:
         thread = event.get("thread_ts")
         request = request_of(event["channel"], event.get("user", ""), event.get("text", ""),
                              thread_ts=thread)
-        answer(ctx, client, request, reply_in=thread or event["ts"])
+        answerer.submit(request, reply_in=thread or event["ts"])
 
     return on_mention
 
 
-def _on_message(ctx: BotContext):  # type: ignore[no-untyped-def]
-    def on_message(event: dict[str, Any], client: WebClient) -> None:
+def _on_message(ctx: BotContext, answerer: Answerer):  # type: ignore[no-untyped-def]
+    def on_message(event: dict[str, Any]) -> None:
         if event.get("bot_id") or event.get("subtype") or "<@" in event.get("text", ""):
             return  # our own posts, edits/joins, and mentions (answered by on_mention)
         channel, thread = event.get("channel", ""), event.get("thread_ts")
@@ -94,6 +124,6 @@ def _on_message(ctx: BotContext):  # type: ignore[no-untyped-def]
             return
         request = request_of(channel, event.get("user", ""), event.get("text", ""),
                              channel_type=event.get("channel_type"), thread_ts=thread)
-        answer(ctx, client, request, reply_in=thread)
+        answerer.submit(request, reply_in=thread)
 
     return on_message

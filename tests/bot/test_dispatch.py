@@ -161,3 +161,43 @@ def test_same_answers_on_sqlite_and_postgresql(engine, tmp_path, redis_conn):
     assert (m["gross_gmv"], m["net_gmv"], m["orders"], m["spend"]) == (
         "2275.0000", "2187.5000", 63, "525.0000")
     assert "@lily.home" in as_text(dispatch(ask_slack("top creators"), ctx))
+
+
+def test_digest_now_enqueues_the_digest_job_for_last_week(bot_ctx, redis_conn):
+    from rq import Queue
+
+    reply = dispatch(ask_slack("digest now"), bot_ctx)
+    assert reply.kind == "queued"
+    (job,) = Queue(bot_ctx.queue_name, connection=redis_conn).get_jobs()
+    assert (job.func_name, job.args) == ("jobs.digest.jobs.prepare_digest", ("acme", "2026-W47"))
+
+
+def test_digest_preview_shows_each_store_live_until_the_digest_is_frozen(bot_ctx):
+    text = as_text(dispatch(ask_slack("digest preview"), bot_ctx))
+    assert "Acme UK" in text and "Acme US" in text and "2,275.00 USD" in text
+    assert "not prepared yet" in text
+
+
+def test_telegram_reply_to_a_digest_message_answers_from_the_snapshot(bot_ctx):
+    from sqlalchemy import update
+
+    from jobs.report import build_weekly_report
+    from jobs.warehouse.schema import deliveries, digest_runs, shop_daily
+    from tests.bot.seed import NOW, W47
+
+    report = build_weekly_report(bot_ctx.engine, bot_ctx.tenants().tenant("acme"), "2026-W47")
+    with bot_ctx.engine.begin() as conn:
+        conn.execute(digest_runs.insert().values(
+            tenant_id="acme", window="2026-W47", status="sent",
+            snapshot=json.loads(report.to_json()), history=[], created_at=NOW, updated_at=NOW))
+        conn.execute(deliveries.insert().values(
+            tenant_id="acme", window="2026-W47", channel_kind="telegram",
+            channel_id=str(ACME_CHAT), status="sent", message_id="41"))
+        conn.execute(update(shop_daily).where(shop_daily.c.day == W47[0]).values(orders=0))
+    ask = Request("telegram", str(ACME_CHAT), str(ACME_TG_MEMBER), "gmv", thread_id="41")
+    frozen = dispatch(ask, bot_ctx)
+    live = dispatch(Request("telegram", str(ACME_CHAT), str(ACME_TG_MEMBER), "gmv"), bot_ctx)
+    assert frozen.data["metrics"]["orders"] == 63 and live.data["metrics"]["orders"] == 54
+    assert "frozen" in as_text(frozen)
+    preview = as_text(dispatch(ask_slack("digest preview"), bot_ctx))
+    assert "frozen numbers" in preview

@@ -96,3 +96,47 @@ def test_long_answers_are_split_under_the_message_limit(bot_ctx, tg):
 
 def test_caption_is_cut_to_the_limit():
     assert len(caption("x" * 5000)) == CAPTION_LIMIT
+
+
+def test_webhook_mode_accepts_only_the_secret_token(bot_ctx, tg):
+    import json
+    import socket
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    update = {"update_id": 900, "message": {
+        "message_id": 77, "date": 1763600000, "text": "/gmv US last week",
+        "chat": {"id": ACME_CHAT, "type": "supergroup", "title": "acme"},
+        "from": {"id": ACME_TG_MEMBER, "is_bot": False, "first_name": "seller"},
+        "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}
+
+    async def run() -> tuple[int, int]:
+        app = build_application(bot_ctx, tg.token, tg.base_url)
+        async with app:
+            await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram",
+                                            secret_token="s3cret-token",
+                                            webhook_url="https://bot.example/telegram")
+            await app.start()
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as http:
+                forged = await http.post(url, content=json.dumps(update), headers={
+                    "content-type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": "guess"})
+                genuine = await http.post(url, content=json.dumps(update), headers={
+                    "content-type": "application/json",
+                    "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            for _ in range(200):
+                if tg.chat(ACME_CHAT):
+                    break
+                await asyncio.sleep(0.02)
+            await app.updater.stop()
+            await app.stop()
+        return forged.status_code, genuine.status_code
+
+    assert asyncio.run(run()) == (403, 200)
+    assert tg.webhook_url == "https://bot.example/telegram"
+    (answer,) = tg.chat(ACME_CHAT)
+    assert "1,400.00 USD" in answer.text

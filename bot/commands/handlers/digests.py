@@ -1,54 +1,94 @@
-"""``digest now`` (admins) and ``digest preview``: enqueue the digest jobs, answer at once.
+"""``digest preview`` and ``digest now`` (admins).
 
-The bot never renders a digest itself: it enqueues the digest job by import path on the RQ queue
-and says so; the job posts the result to the chat when it is done.
+The preview shows, in this chat only, the headline numbers of last week's digest per store: from
+the frozen snapshot when the digest has been prepared, otherwise live from the rollups (and says
+so). ``digest now`` enqueues the digest job by import path (``prepare_digest``, which freezes
+the snapshot, renders and delivers exactly once per channel) and answers at once.
 """
 
 from __future__ import annotations
 
+import json
+from zoneinfo import ZoneInfo
+
 from rq import Queue
+from sqlalchemy import select
 
 from bot.commands.context import BotContext
+from bot.commands.format import change, metric_name, metric_value
 from bot.commands.handlers.common import refusals
 from bot.commands.middleware import Turn
-from bot.commands.reply import Reply, reply
+from bot.commands.numbers import per_store, scope_kpis
+from bot.commands.periods import PeriodSpec, resolve_period
+from bot.commands.reply import Reply, Table, Text, reply
+from bot.commands.scope import store_label
+from jobs.report_model import WeeklyReport
+from jobs.warehouse.schema import digest_runs
 
-#: RQ job that renders and sends a tenant's digest now: (tenant_id, requested_by).
-DIGEST_NOW_JOB = "jobs.digest.jobs.send_digest_now"
-#: RQ job that renders the digest into one chat only: (tenant_id, channel_kind, channel_id).
-DIGEST_PREVIEW_JOB = "jobs.digest.jobs.preview_digest"
+#: RQ job that freezes, renders and sends a tenant's digest for one week: (tenant_id, week).
+DIGEST_JOB = "jobs.digest.jobs.prepare_digest"
+#: Metrics of the preview table.
+PREVIEW = ("gross_gmv", "net_gmv", "orders", "spend", "roas_platform")
 
 
-def _queue(ctx: BotContext) -> Queue | None:
-    return None if ctx.redis is None else Queue(ctx.queue_name, connection=ctx.redis)
+def _last_week(turn: Turn, ctx: BotContext) -> str:
+    assert turn.tenant is not None
+    today = ctx.now().astimezone(ZoneInfo(turn.tenant.digest.timezone)).date()
+    return resolve_period(PeriodSpec("last_week"), today).label
 
 
 @refusals
 def digest_now(turn: Turn, ctx: BotContext) -> Reply:
-    """Send this week's digest to every channel of the tenant now (admins)."""
+    """Prepare and send last week's digest to the tenant's channels now (admins)."""
     assert turn.tenant is not None
-    queue = _queue(ctx)
+    week = _last_week(turn, ctx)
     zh = turn.lang == "zh"
-    if queue is None:
-        return reply("Run `tikpulse digest send --tenant " + turn.tenant.id + "` instead.",
+    if ctx.redis is None:
+        return reply(f"Run `tikpulse digest --tenant {turn.tenant.id} --week {week} --send-now`.",
                      kind="unclear")
-    who = f"{turn.request.platform}:{turn.request.user_id}"
-    job = queue.enqueue(DIGEST_NOW_JOB, turn.tenant.id, who)
-    return reply(f"周报已排队发送（任务 {job.id}），完成后会出现在绑定的频道。" if zh else
-                 f"The digest is queued (job {job.id}); it appears in the tenant's channels "
-                 "when sent.", kind="queued")
+    queue = Queue(ctx.queue_name, connection=ctx.redis)
+    job = queue.enqueue(DIGEST_JOB, turn.tenant.id, week,
+                        job_id=f"digest-now-{turn.tenant.id}-{week}")
+    return reply(f"{week} 周报已排队（任务 {job.id}），每个频道只会收到一次。" if zh else
+                 f"The {week} digest is queued (job {job.id}); each channel gets it once, "
+                 "channels that already have it are not sent it again.", kind="queued")
+
+
+def _frozen(ctx: BotContext, tenant_id: str, week: str) -> WeeklyReport | None:
+    with ctx.engine.connect() as conn:
+        snapshot = conn.execute(select(digest_runs.c.snapshot).where(
+            digest_runs.c.tenant_id == tenant_id, digest_runs.c.window == week)).scalar()
+    if snapshot is None:
+        return None
+    return WeeklyReport.from_json(snapshot if isinstance(snapshot, str) else json.dumps(snapshot))
 
 
 @refusals
 def digest_preview(turn: Turn, ctx: BotContext) -> Reply:
-    """Render the digest into this chat only."""
-    assert turn.tenant is not None
-    queue = _queue(ctx)
+    """Last week's digest headline numbers per store, in this chat only."""
+    tenant = turn.tenant
+    assert tenant is not None
+    week = _last_week(turn, ctx)
     zh = turn.lang == "zh"
-    req = turn.request
-    if queue is None:
-        return reply("Run `tikpulse digest preview --tenant " + turn.tenant.id + "` instead.",
-                     kind="unclear")
-    job = queue.enqueue(DIGEST_PREVIEW_JOB, turn.tenant.id, req.platform, req.channel_id)
-    return reply(f"正在生成周报预览（任务 {job.id}）。" if zh else
-                 f"Rendering a digest preview for this chat (job {job.id}).", kind="queued")
+    report = _frozen(ctx, tenant.id, week)
+    names = {s.shop_id: store_label(s) for s in tenant.stores}
+    if report is not None:
+        sets = [(names.get(s.shop_id, s.name), s.kpis.current, s.kpis.previous)
+                for s in report.stores]
+        sets.append(("全部" if zh else "All stores", report.total.current, report.total.previous))
+        note = "来自已冻结的周报数据" if zh else "From the digest's frozen numbers"
+    else:
+        period = resolve_period(PeriodSpec("last_week"), ctx.now().date())
+        with ctx.engine.connect() as conn:
+            by_store = per_store(conn, tenant.stores, period, tenant.reporting_currency)
+            total = scope_kpis(conn, tenant.stores, period, tenant.reporting_currency)
+        sets = [(names[i], n.current, n.previous) for i, n in by_store.items()]
+        sets.append(("全部" if zh else "All stores", total.current, total.previous))
+        note = ("周报尚未生成：以下为实时数据" if zh else
+                "The digest is not prepared yet: these are live numbers")
+    cols = ("店铺" if zh else "Store", *(metric_name(m, turn.lang) for m in PREVIEW))
+    rows = tuple((name, *(f"{metric_value(m, cur.value(m), cur.currency)} "
+                          f"({change(cur.value(m), None if prev is None else prev.value(m))})"
+                          for m in PREVIEW)) for name, cur, prev in sets)
+    head = Text(f"{'周报预览' if zh else 'Digest preview'} · {tenant.name} · {week}", "heading")
+    return reply(head, Table(cols, rows), Text(note, "note"))
