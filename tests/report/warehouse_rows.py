@@ -8,11 +8,17 @@ from decimal import Decimal
 from jobs.warehouse.schema import (
     ad_report_rows,
     advertisers,
+    affiliate_order_lines,
+    authorizations,
+    content_daily,
+    contents,
     fx_rates,
     order_lines,
     orders,
     refunds,
+    shop_traffic_daily,
     shops,
+    skus,
     tenants,
 )
 
@@ -47,7 +53,7 @@ def seed_stores(conn, tenant_id: str = "acme", currency: str = "USD") -> None:
 def add_order(conn, shop_id: str, order_id: str, paid: str | None, amount: str, *,
               created: str | None = None, buyer: str = "b1", lines: int = 1,
               sample: bool = False, replacement: bool = False, message: str | None = None,
-              cancelled: str | None = None) -> None:
+              cancelled: str | None = None, sku: str | None = None) -> None:
     """One order with ``lines`` equal one-unit lines summing to ``amount``."""
     ccy = STORES[shop_id][1]
     create = utc(created or paid or "2026-11-01 00:00")
@@ -63,6 +69,7 @@ def add_order(conn, shop_id: str, order_id: str, paid: str | None, amount: str, 
     price = total / lines
     conn.execute(order_lines.insert(), [
         dict(shop_id=shop_id, order_id=order_id, line_id=f"{order_id}-{i}", quantity=1,
+             sku_id=sku, product_id=sku and f"p-{sku}",
              currency=ccy, original_price=price, sale_price=price, seller_discount=0,
              platform_discount=0, is_gift=False)
         for i in range(lines)
@@ -98,3 +105,50 @@ def add_rates(conn, days: list[date], rates: dict[str, str], quote: str = "USD")
         dict(day=day, base=ccy, quote=quote, rate=Decimal(rate), source="test")
         for day in days for ccy, rate in rates.items()
     ])
+
+
+def add_traffic(conn, shop_id: str, day: date, channel: str, visitors: int, page_views: int,
+                add_to_cart: int, orders_: int, gmv: str) -> None:
+    """One shop-analytics row (per channel; ``ALL`` is the whole shop)."""
+    conn.execute(shop_traffic_daily.insert().values(
+        shop_id=shop_id, day=day, channel=channel, impressions=visitors * 10,
+        page_views=page_views, visitors=visitors, add_to_cart=add_to_cart, orders=orders_,
+        units=orders_, buyers=orders_, currency=STORES[shop_id][1], gmv=Decimal(gmv)))
+
+
+def add_affiliate(conn, shop_id: str, order_id: str, creator: str, created: str, price: str,
+                  quantity: int = 1, commission: str = "1.00") -> None:
+    """One creator-attributed order line."""
+    conn.execute(affiliate_order_lines.insert().values(
+        shop_id=shop_id, order_id=order_id, sku_id="sku-1", creator_username=creator,
+        create_time=utc(created), content_type="VIDEO", quantity=quantity,
+        currency=STORES[shop_id][1], price=Decimal(price),
+        estimated_paid_commission=Decimal(commission), refunded_quantity=0,
+        returned_quantity=0))
+
+
+def add_sku(conn, shop_id: str, sku_id: str, stock: int, lead_time_days: int | None) -> None:
+    """A SKU with its stock on hand."""
+    conn.execute(skus.insert().values(
+        shop_id=shop_id, sku_id=sku_id, product_id=f"p-{sku_id}", currency=STORES[shop_id][1],
+        stock=stock, lead_time_days=lead_time_days, updated_at=T0))
+
+
+def add_content(conn, shop_id: str, content_id: str, kind: str, creator: str, day: date,
+                views: int, gmv: str, hook_s: int) -> None:
+    """A video or LIVE session and one day of its stats."""
+    conn.execute(contents.insert().values(
+        shop_id=shop_id, content_id=content_id, content_type=kind, creator_username=creator,
+        title=content_id, posted_at=T0, duration_s=30, hook_s=hook_s, music=None,
+        hashtags=["#home"]))
+    conn.execute(content_daily.insert().values(
+        shop_id=shop_id, content_id=content_id, day=day, views=views, likes=views // 10,
+        comments=views // 100, shares=0, product_clicks=views // 20, orders=1, units=1,
+        currency=STORES[shop_id][1], gmv=Decimal(gmv)))
+
+
+def add_authorization(conn, tenant_id: str, subject: str, status: str) -> None:
+    """A shop authorization in the given health state."""
+    conn.execute(authorizations.insert().values(
+        kind="shop", subject=subject, tenant_id=tenant_id, access_token_enc="x",
+        scopes=[], status=status, version=1, created_at=T0, updated_at=T0))
