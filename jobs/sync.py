@@ -31,7 +31,8 @@ from jobs.sources import shop_records as r
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
 from jobs.sources.tiktok_ads import LEVELS, Advertiser, TikTokAdsClient
 from jobs.sources.tiktok_shop import ShopAccess, TikTokShopClient
-from jobs.warehouse.rollups import cleaning_rules, refresh_ad_rollups, refresh_for_changes
+from jobs.warehouse.dirty import mark_dirty_days, refresh_dirty_rollups
+from jobs.warehouse.rollups import cleaning_rules, refresh_ad_rollups
 from jobs.warehouse.schema import advertisers, shops
 
 log = logging.getLogger(__name__)
@@ -170,8 +171,11 @@ def run_shop_sync(
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
         state = _ShopRun(conns, shop_id, run, stamp)
-        for source in SHOP_SOURCES + (EXTRA_SHOP_SOURCES if full else ()):
-            _sync_window_source(state, source, since, progress)
+        try:
+            for source in SHOP_SOURCES + (EXTRA_SHOP_SOURCES if full else ()):
+                _sync_window_source(state, source, since, progress)
+        finally:  # what was committed is reported, also when the run stops early
+            refresh_dirty_rollups(conns.engine, shop_id, rules=state.rules)
         return _finish(conns, run, "ok")
     except AuthError as error:
         _record_shop_failure(conns, shop_id, error)
@@ -238,10 +242,10 @@ def _commit_page(state: _ShopRun, source: WindowSource, page: r.Page[Any],
                  chunk_start: datetime, chunk_end: datetime, window_end: datetime) -> None:
     engine = state.conns.engine
     with engine.begin() as conn:
-        written = source.write(conn, state.shop_id, state.currency, page.items)
         order_ids, refund_ids = source.changes(page.items)
-        refresh_for_changes(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids,
-                            rules=state.rules)
+        mark_dirty_days(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids)
+        written = source.write(conn, state.shop_id, state.currency, page.items)
+        mark_dirty_days(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids)
         old = load_cursor(conn, source.name, state.shop_id)
         if page.is_last:
             done = max(filter(None, (old.cursor_time, chunk_end)))

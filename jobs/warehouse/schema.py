@@ -456,6 +456,16 @@ affiliate_daily = Table(
     Column("refunded_units", Integer, nullable=False),
 )
 
+rollup_dirty_days = Table(
+    "rollup_dirty_days",
+    metadata,
+    # Local days whose rollups are stale: written in the same transaction as the raw rows that
+    # changed them, cleared in the transaction that recomputes them (so a crash loses nothing).
+    Column("shop_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+)
+
+
 # --- operations: cursors, runs, deliveries, alerts -------------------------------------------
 
 sync_cursors = Table(

@@ -116,3 +116,35 @@ def test_weekly_report_per_store_equals_the_truth(sb: Sandbox, engine: Engine,
         full = build_weekly_report(engine, tenant, week)  # reporting currency USD, demo FX
         assert full.total.current.orders == sum(
             sb.truth[(s.shop_id, last_monday)].orders for s in tenant.stores)
+
+
+class _Killed(BaseException):
+    """Stands for the worker being killed: not an Exception, so nothing catches it on the way."""
+
+
+def test_days_left_stale_by_killed_runs_are_refreshed_and_equal_a_rebuild(
+        sb: Sandbox, engine: Engine, redis_url: str) -> None:
+    from jobs.warehouse.schema import rollup_dirty_days
+
+    conns = connectors(sb, engine, redis_url)
+    shop_ids, _ = connect_all(sb, conns)
+    pages = []
+
+    def kill_after_three_pages(source: str, rows: int, total: int | None) -> None:
+        pages.append(source)
+        if len(pages) == 3:
+            raise _Killed
+
+    # A mark left by an earlier run that was killed hard (SIGKILL: not even `finally` ran).
+    with engine.begin() as conn:
+        conn.execute(rollup_dirty_days.insert(), [{"shop_id": shop_ids[0], "day": SMALL.start}])
+    with pytest.raises(_Killed):
+        run_shop_sync(conns, shop_ids[0], since=SMALL.start, progress=kill_after_three_pages)
+    with engine.connect() as conn:
+        assert conn.execute(select(rollup_dirty_days)).all() == []  # refreshed on the way out
+
+    run_shop_sync(conns, shop_ids[0], since=SMALL.start)
+    incremental = _rollup_rows(engine)["shop_daily"]
+    with engine.begin() as conn:
+        rebuild_rollups(conn, shop_ids[0])
+    assert incremental == _rollup_rows(engine)["shop_daily"]

@@ -1,0 +1,45 @@
+"""Stale rollup days: marked with the raw rows that changed them, recomputed once per sync run.
+
+A page of orders or refunds marks the local days it touches (before and after the write, so a
+record that moved to another day refreshes both) in the same transaction as the rows themselves.
+``refresh_dirty_rollups`` recomputes every marked day of a store in one pass and clears the marks
+in that same transaction: a sync killed halfway leaves its days marked, and the next run's refresh
+picks them up. Refreshing per page would recompute the same days over and over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from analytics.clean import DEFAULT_RULES, CleaningRules
+from jobs.warehouse.rollups import refresh_rollups
+from jobs.warehouse.schema import rollup_dirty_days
+from jobs.warehouse.touched import touched_days
+from jobs.warehouse.upsert import upsert
+
+
+def mark_dirty_days(conn: Connection, shop_id: str, *, order_ids: Iterable[str] = (),
+                    refund_ids: Iterable[str] = ()) -> int:
+    """Mark the local days these orders and refunds count on (as stored now) as stale."""
+    order_list, refund_list = list(order_ids), list(refund_ids)
+    if not order_list and not refund_list:
+        return 0
+    days = touched_days(conn, shop_id, order_ids=order_list, refund_ids=refund_list)
+    rows = [{"shop_id": shop_id, "day": day} for day in sorted(days)]
+    return upsert(conn, rollup_dirty_days, rows) if rows else 0
+
+
+def refresh_dirty_rollups(engine: Engine, shop_id: str, *,
+                          rules: CleaningRules = DEFAULT_RULES) -> int:
+    """Recompute the store's stale days and clear their marks, in one transaction."""
+    with engine.begin() as conn:
+        days = list(conn.execute(select(rollup_dirty_days.c.day)
+                                 .where(rollup_dirty_days.c.shop_id == shop_id)).scalars())
+        if not days:
+            return 0
+        written = refresh_rollups(conn, shop_id, days, rules=rules)
+        conn.execute(delete(rollup_dirty_days).where(rollup_dirty_days.c.shop_id == shop_id,
+                                                     rollup_dirty_days.c.day.in_(days)))
+    return written
