@@ -1,0 +1,132 @@
+"""The digest jobs end to end on a real RQ SimpleWorker and Redis, delivering to the fake Slack
+and Telegram APIs through the real clients: fan-out per store, exactly once under 429s, a
+server error and a lost answer, the hold for late data, and the run log."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import redis
+from conftest import make_env
+from digest_seed import CHANNEL, CHAT, UK, US, seed
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+
+from jobs.digest.jobs import enqueue_render_and_send, prepare_digest
+from jobs.digest.pipeline import take_snapshot
+from jobs.digest.runs import channel_outcomes, load_run
+from jobs.digest.wiring import QUEUE
+from jobs.warehouse.schema import deliveries
+
+
+def work(redis_url: str) -> Queue:
+    conn = redis.Redis.from_url(redis_url)
+    queue = Queue(QUEUE, connection=conn)
+    SimpleWorker([queue], connection=conn).work(burst=True)
+    return queue
+
+
+def job_statuses(queue: Queue) -> dict[str, str]:
+    """Every job RQ still knows on this Redis db, with its status."""
+    ids = [k.decode().removeprefix("rq:job:") for k in queue.connection.scan_iter("rq:job:*")]
+    return {j.id: j.get_status().value for j in queue.job_class.fetch_many(ids, queue.connection)
+            if j is not None}
+
+
+def run_due_retries(queue: Queue) -> int:
+    """Let time pass for RQ retries: move every scheduled (retrying) job onto the queue."""
+    registry = queue.scheduled_job_registry
+    ids = registry.get_job_ids()
+    for job_id in ids:
+        job = queue.fetch_job(job_id)
+        registry.remove(job)
+        queue.enqueue_job(job)
+    return len(ids)
+
+
+def test_two_stores_fan_out_and_deliver_everywhere_once(sqlite_engine, redis_url, slack, tg,
+                                                         tmp_path, monkeypatch) -> None:
+    seed(sqlite_engine)
+    make_env(sqlite_engine, redis_url, slack, tg, tmp_path, monkeypatch)
+    Queue(QUEUE, connection=redis.Redis.from_url(redis_url)).enqueue(
+        prepare_digest, "acme", "2026-W47", None, job_id="digest-prepare-acme-2026-W47")
+    queue = work(redis_url)
+    statuses = job_statuses(queue)
+    assert set(statuses.values()) == {"finished"}
+    assert sorted(i.split("-2026-W47")[0] for i in statuses) == [
+        "digest-prepare-acme", "digest-send-acme", "digest-store-acme", "digest-store-acme"]
+    assert {i.split("-")[5] for i in statuses if i.startswith("digest-store")} == {UK, US}
+
+    [summary] = slack.top_level(CHANNEL)
+    assert summary.blocks[0]["text"]["text"] == "Acme Home 家居 weekly digest · 2026-W47"
+    fields = [f["text"] for b in summary.blocks if "fields" in b for f in b["fields"]]
+    assert any(f.startswith("*Gross GMV*\n$17,500") for f in fields)
+    names = [f.filename for f in slack.thread(CHANNEL, summary.ts)]
+    assert names == [f"acme-2026-W47-en-{n}.png" for n in ("trend", "drivers", "mix", "funnel")
+                     ] + ["tikpulse-acme-2026-W47-en.pdf"]
+    png = slack.thread(CHANNEL, summary.ts)[0].data
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1200
+    pdf = slack.thread(CHANNEL, summary.ts)[-1].data
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4
+
+    kinds = [m.kind for m in tg.chat(CHAT)]
+    assert kinds == ["text", "photo", "photo", "photo", "photo", "document"]
+    assert "Acme UK" in tg.chat(CHAT)[0].text and "raise the ad budget" in tg.chat(CHAT)[0].text
+    run = load_run(sqlite_engine, "acme", "2026-W47")
+    assert run["status"] == "sent"
+    assert channel_outcomes(run) == {f"slack:{CHANNEL}": "sent", f"telegram:{CHAT}": "sent"}
+    assert [h["status"] for h in run["history"] if "status" in h] == [
+        "scheduled", "rendering", "sending", "sent"]
+
+
+def test_exactly_once_through_429s_a_server_error_and_a_lost_answer(env) -> None:
+    deps = env.deps()
+    take_snapshot(deps, deps.tenant("acme"), "2026-W47", due_at=None)
+    env.slack.drop_reply_next(1, method="chat.postMessage")  # the worker dies after posting
+    env.slack.fail_next(2, status=429, retry_after=0, method="files.getUploadURLExternal")
+    env.tg.fail_next(1, status=429, retry_after=1, method="sendMessage")
+    env.tg.fail_next(1, status=500, method="sendDocument")
+    enqueue_render_and_send(deps, "acme", "2026-W47")
+    queue = work(env.redis_url)
+    assert len(queue.scheduled_job_registry.get_job_ids()) == 1  # the send, retrying
+    assert load_run(env.engine, "acme", "2026-W47")["status"] == "failed"
+
+    assert run_due_retries(queue) == 1
+    work(env.redis_url)
+    assert len(env.slack.top_level(CHANNEL)) == 1
+    [summary] = env.slack.top_level(CHANNEL)
+    assert len(env.slack.thread(CHANNEL, summary.ts)) == 4  # 3 charts (one store) + PDF
+    assert [m.kind for m in env.tg.chat(CHAT)] == ["text", "photo", "photo", "photo", "document"]
+    run = load_run(env.engine, "acme", "2026-W47")
+    assert run["status"] == "sent"
+    with env.engine.connect() as conn:
+        rows = conn.execute(select(deliveries.c.channel_kind, deliveries.c.status,
+                                   deliveries.c.attempts)).all()
+    assert sorted(rows) == [("slack", "sent", 2), ("telegram", "sent", 2)]
+
+    assert run_due_retries(queue) == 0
+    enqueue_render_and_send(deps, "acme", "2026-W47")  # a duplicate run changes nothing
+    work(env.redis_url)
+    assert len(env.slack.answered("chat.postMessage")) == 1
+    assert len(env.tg.answered("sendMessage")) == 1
+
+
+def test_late_data_is_held_then_sent_as_partial(sqlite_engine, redis_url, slack, tg, tmp_path,
+                                                monkeypatch) -> None:
+    seed(sqlite_engine, complete=False, stores=(UK,))
+    make_env(sqlite_engine, redis_url, slack, tg, tmp_path, monkeypatch, stores=(UK,),
+             telegram=False)
+    now = datetime.now(UTC)
+    assert prepare_digest("acme", "2026-W47", now.isoformat()) == "waiting"
+    run = load_run(sqlite_engine, "acme", "2026-W47")
+    assert run["missing"][0]["source"] == "orders" and slack.calls == []
+
+    late = (now - timedelta(hours=7)).isoformat()  # past the 6-hour hold
+    assert prepare_digest("acme", "2026-W47", late) == "rendering"
+    work(redis_url)
+    [summary] = slack.top_level(CHANNEL)
+    text = " ".join(b["text"]["text"] for b in summary.blocks if b["type"] == "section"
+                    and "text" in b)
+    assert "Partial digest, data incomplete" in text and "Acme UK orders 2 day(s) behind" in text
+    assert load_run(sqlite_engine, "acme", "2026-W47")["status"] == "partial"
