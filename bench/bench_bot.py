@@ -25,13 +25,14 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from slack_sdk import WebClient  # noqa: E402
+
 from bench.bot_data import agency_registry, load_agency  # noqa: E402
 from bot.commands import BotContext, Request, dispatch  # noqa: E402
 from bot.slack.app import build_app  # noqa: E402
 from bot.slack.http import make_server  # noqa: E402
 from jobs.warehouse.db import make_engine  # noqa: E402
 from jobs.warehouse.migrate import upgrade  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
 from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body  # noqa: E402
 from tests.fakes.http import Call, Reply  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402

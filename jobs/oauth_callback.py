@@ -67,7 +67,8 @@ def make_oauth_server(settings: Settings, host: str, port: int) -> ThreadingHTTP
             if split.path != CALLBACK_PATH:
                 status, body = 404, _page("Not found", "This server only answers the callback.")
             elif not query.get("code"):
-                status, body = 400, _page("No code", "The link is missing its code; authorize again.")
+                status, body = 400, _page("No code",
+                                          "The link is missing its code; authorize again.")
             elif (tenant := tenant_of_state(secret, query.get("state", ""))) is None:
                 status, body = 403, _page("Bad state", "This link was not issued by TikPulse.")
             else:

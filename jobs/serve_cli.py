@@ -78,7 +78,8 @@ def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
 
 
 @serve.command("telegram")
-@click.option("--webhook-url", default=None, help="Public HTTPS URL: webhook mode instead of polling.")
+@click.option("--webhook-url", default=None,
+              help="Public HTTPS URL: webhook mode instead of polling.")
 @click.option("--port", type=int, default=8443, show_default=True, help="Webhook mode: local port.")
 @click.option("--secret-token", envvar="TELEGRAM_WEBHOOK_SECRET", default=None,
               help="Webhook mode: secret Telegram must send (env TELEGRAM_WEBHOOK_SECRET).")

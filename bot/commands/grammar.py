@@ -30,14 +30,18 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|^\s*/(?:tikpulse|tp)\b|^\s*@tikpulse\b", re.I)
 _SLASH = re.compile(r"^\s*/([a-z_]+)(?:@\w+)?")
 _HANDLE = re.compile(r"@([\w.]+)")
-_RANK = re.compile(r"\bby\s+([a-z]+)|按\s*(销售额|成交额|投产比|转化率|订单数|订单|播放量|gmv|roi|cvr)")
+_RANK = re.compile(r"\bby\s+([a-z]+)"
+                   r"|按\s*(销售额|成交额|投产比|转化率|订单数|订单|播放量|gmv|roi|cvr)")
 _NUMBER = re.compile(r"(?<![a-z0-9._-])(\d{1,7}(?:\.\d+)?)(?![a-z0-9._-])")
 _TOP_N = re.compile(r"\btop\s+(\d+)\s+(creators|videos)\b")
-_FILLER = frozenset(
-    "the of for in on at please show me what is was were how did do does our my tell give "
-    "store shop stores shops drop dropped down up change changed go went about a an "
-    "我 的 了 吗 呢 前 个 名 位 下降 上升 变化 怎么 查看 看看 看 一下 多少 是 跌 涨 店铺 店 请 帮我 查 查询".split()
-)
+_FILLER = frozenset((
+    "the", "of", "for", "in", "on", "at", "please", "show", "me", "what", "is", "was",
+    "were", "how", "did", "do", "does", "our", "my", "tell", "give", "store", "shop",
+    "stores", "shops", "drop", "dropped", "down", "up", "change", "changed", "go", "went",
+    "about", "a", "an", "我", "的", "了", "吗", "呢", "前", "个", "名", "位",
+    "下降", "上升", "变化", "怎么", "查看", "看看", "看", "一下", "多少", "是",
+    "跌", "涨", "店铺", "店", "请", "帮我", "查", "查询",
+))
 
 
 @dataclass(frozen=True)

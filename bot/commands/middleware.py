@@ -14,12 +14,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from config.tenants import Tenant
 from bot.commands.context import BotContext, Request
 from bot.commands.grammar import Parsed, parse
 from bot.commands.reply import Reply, reply
 from bot.commands.texts import command_name, say
 from bot.commands.vocab import COMMANDS_BY_ID
+from config.tenants import Tenant
 
 log = logging.getLogger("tikpulse.bot")
 

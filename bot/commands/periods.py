@@ -23,7 +23,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", re.compile(rf"({_DATE})\s*(?:\.\.|~|to|至|到|—|–)\s*({_DATE})")),
     ("week", re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})(?!\d)")),
     ("week_no", re.compile(r"(?<![\w-])w(\d{1,2})(?![\d\w])|第\s*(\d{1,2})\s*周")),
-    ("last_days", re.compile(r"(?:last|past)\s*(\d{1,3})\s*days?|(?:最近|近|过去)\s*(\d{1,3})\s*天")),
+    ("last_days", re.compile(r"(?:last|past)\s*(\d{1,3})\s*days?"
+                             r"|(?:最近|近|过去)\s*(\d{1,3})\s*天")),
     ("this_week", re.compile(r"\bthis\s*week\b|本周|这周|本週|這週|本星期")),
     ("last_week", re.compile(r"\blast\s*week\b|\bprevious\s*week\b|上周|上週|上星期")),
     ("yesterday", re.compile(r"\byesterday\b|昨天|昨日")),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from config.tenants import Store, Tenant
 from bot.commands.vocab import ALL_WORDS, region_code
+from config.tenants import Store, Tenant
 
 _SUFFIX = re.compile(r"(店铺|店|站|市场|store|shop)$")
 

@@ -10,19 +10,22 @@ TEXTS: dict[str, dict[str, str]] = {
               "numbers here. An admin adds it to the tenants file under the tenant's "
               "`chats: slack:` as `- channel: {channel}` (channel id, not name), then asks "
               "`help` again.",
-        "zh": "此频道（{channel}）尚未绑定 TikPulse，因此不显示任何数据。请管理员在租户配置文件对应租户的 "
+        "zh": "此频道（{channel}）尚未绑定 TikPulse，因此不显示任何数据。"
+              "请管理员在租户配置文件对应租户的 "
               "`chats: slack:` 下添加 `- channel: {channel}`（填频道 ID），然后再发送 `help`。",
     },
     "setup_telegram": {
         "en": "This chat ({channel}) is not connected to TikPulse yet. An admin adds it to the "
               "tenants file under `chats: telegram:` as `- chat: {channel}`.",
-        "zh": "此群（{channel}）尚未绑定 TikPulse。请管理员在租户配置文件的 `chats: telegram:` 下添加 "
+        "zh": "此群（{channel}）尚未绑定 TikPulse。"
+              "请管理员在租户配置文件的 `chats: telegram:` 下添加 "
               "`- chat: {channel}`。",
     },
     "dm_refused": {
         "en": "I only answer in your team's channel, where everyone sees the same numbers. Ask "
               "there, or have an admin bind this direct chat ({channel}) in the tenants file.",
-        "zh": "请在团队频道里提问（大家看到同一份数据）。如需私聊使用，请管理员在租户配置文件中绑定此私聊（{channel}）。",
+        "zh": "请在团队频道里提问（大家看到同一份数据）。"
+              "如需私聊使用，请管理员在租户配置文件中绑定此私聊（{channel}）。",
     },
     "no_tenant_terminal": {
         "en": "Name the tenant with --tenant; known tenants: {tenants}.",
@@ -36,13 +39,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "admin_only": {
         "en": "`{command}` changes settings, so only admins of this channel can run it. "
               "Ask an admin, or have your user id ({user}) added to `admins` in the tenants file.",
-        "zh": "`{command}` 会修改设置，仅本频道管理员可用。请联系管理员，或将您的用户 ID（{user}）加入租户配置的 "
+        "zh": "`{command}` 会修改设置，仅本频道管理员可用。"
+              "请联系管理员，或将您的用户 ID（{user}）加入租户配置的 "
               "`admins`。",
     },
     "unclear": {
         "en": "I didn't quite get that. {understood}Closest commands: {closest}. "
               "For example: `{example}`. Send `help` for the full list.",
-        "zh": "没太看懂。{understood}最接近的命令：{closest}。例如：`{example}`。发送 `帮助` 查看全部命令。",
+        "zh": "没太看懂。{understood}最接近的命令：{closest}。"
+              "例如：`{example}`。发送 `帮助` 查看全部命令。",
     },
     "ambiguous": {
         "en": "That asks for several things ({closest}); ask one at a time, e.g. `{example}`.",
@@ -55,7 +60,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "可用店铺名、ID 或地区指定，例如：`{example}`。",
     },
     "several_stores": {
-        "en": "\u201c{said}\u201d matches several stores:\n{stores}\nName one exactly, or say `all`.",
+        "en": "\u201c{said}\u201d matches several stores:\n{stores}\n"
+              "Name one exactly, or say `all`.",
         "zh": "\u201c{said}\u201d匹配到多个店铺：\n{stores}\n请写全店铺名，或用 `全部`。",
     },
     "bad_period": {

@@ -14,7 +14,14 @@ import logging
 
 from telegram import InputMediaPhoto, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.commands import BotContext, Reply, Request, dispatch, parse
 from bot.telegram.render import caption, photo_batches, text_messages

@@ -16,8 +16,19 @@ import yaml
 from sqlalchemy import Engine
 
 from jobs.warehouse.schema import (
-    ad_daily, advertisers, affiliate_daily, content_daily, contents, fx_rates, order_lines, orders,
-    shop_daily, shop_traffic_daily, shops, skus, tenants,
+    ad_daily,
+    advertisers,
+    affiliate_daily,
+    content_daily,
+    contents,
+    fx_rates,
+    order_lines,
+    orders,
+    shop_daily,
+    shop_traffic_daily,
+    shops,
+    skus,
+    tenants,
 )
 from jobs.warehouse.upsert import upsert
 
@@ -37,9 +48,11 @@ TENANTS = {"tenants": [
     {"id": "acme", "name": "Acme Home", "reporting_currency": "USD", "language": "en",
      "targets": {"roas": 3.0},
      "stores": [
-         {"shop_id": UK, "name": "Acme UK", "region": "GB", "advertiser_ids": ["7300000000000000001"],
+         {"shop_id": UK, "name": "Acme UK", "region": "GB",
+          "advertiser_ids": ["7300000000000000001"],
           "lead_time_days": 21},
-         {"shop_id": US, "name": "Acme US", "region": "US", "advertiser_ids": ["7300000000000000002"]},
+         {"shop_id": US, "name": "Acme US", "region": "US",
+          "advertiser_ids": ["7300000000000000002"]},
      ],
      "chats": {"slack": [{"channel": ACME_CHANNEL, "admins": [ACME_ADMIN]},
                          {"channel": ACME_DM, "admins": []}],
@@ -132,7 +145,8 @@ def _creators_and_stock(conn) -> None:  # type: ignore[no-untyped-def]
          "orders": 2, "units": 2, "gmv": Decimal(g), "commission": Decimal(f),
          "refunded_units": 0} for h, s, c, g, f in aff for d in W47])
     upsert(conn, contents, [
-        {"shop_id": UK, "content_id": "v1", "content_type": "VIDEO", "creator_username": "lily.home",
+        {"shop_id": UK, "content_id": "v1", "content_type": "VIDEO",
+         "creator_username": "lily.home",
          "title": "Mug unboxing", "hashtags": []},
         {"shop_id": RIVAL, "content_id": "v9", "content_type": "VIDEO",
          "creator_username": "rival.star", "title": "RIVAL SECRET VIDEO", "hashtags": []}])

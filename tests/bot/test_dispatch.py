@@ -10,7 +10,13 @@ from bot.commands import BotContext, Request, as_text, dispatch
 from jobs.warehouse.schema import subscriptions, target_overrides
 from tests.bot.conftest import ask_slack
 from tests.bot.seed import (
-    ACME_CHANNEL, ACME_CHAT, ACME_DM, ACME_MEMBER, ACME_TG_ADMIN, ACME_TG_MEMBER, UK, US,
+    ACME_CHANNEL,
+    ACME_CHAT,
+    ACME_DM,
+    ACME_MEMBER,
+    ACME_TG_ADMIN,
+    ACME_TG_MEMBER,
+    UK,
 )
 
 

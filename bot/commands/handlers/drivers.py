@@ -80,7 +80,8 @@ def why(turn: Turn, ctx: BotContext) -> Reply:
     parsed = turn.parsed
     assert parsed is not None and turn.tenant is not None
     if parsed.metric is None and parsed.metric_said:
-        text = (f"不认识指标\u201c{parsed.metric_said}\u201d。例如：`为什么 gmv 英国`" if turn.lang == "zh"
+        text = (f"不认识指标\u201c{parsed.metric_said}\u201d。例如：`为什么 gmv 英国`"
+                if turn.lang == "zh"
                 else f"I don't know the metric \u201c{parsed.metric_said}\u201d. "
                 "Example: `why gmv UK` (see `define` for the list).")
         raise Refusal(reply(text, kind="unclear"))

@@ -42,7 +42,8 @@ def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
         with ctx.engine.connect() as conn:
             return scope_kpis(conn, scope.stores, period, turn.tenant.reporting_currency)
     except MissingFxRate as exc:
-        text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。请同步汇率后再试。"
+        text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。"
+                "请同步汇率后再试。"
                 if turn.lang == "zh" else
                 f"No FX rate {exc.currency}->{exc.quote} for {exc.day}, so I can't convert "
                 "that store's money yet. Sync FX rates (or add the rate) and ask again.")

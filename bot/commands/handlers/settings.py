@@ -118,7 +118,8 @@ def _subscription(turn: Turn, ctx: BotContext, on: bool) -> Reply:
         change(conn, req.platform, req.channel_id, kind, now=ctx.now())
     zh = turn.lang == "zh"
     if on:
-        return reply(f"本频道将接收 {kind} 提醒。" if zh else f"This channel now gets {kind} alerts.")
+        return reply(f"本频道将接收 {kind} 提醒。" if zh else
+                     f"This channel now gets {kind} alerts.")
     return reply(f"本频道不再接收 {kind} 提醒。" if zh else f"This channel no longer gets {kind} "
                  "alerts. `subscribe` turns them back on.")
 

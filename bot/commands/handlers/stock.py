@@ -62,7 +62,8 @@ def _rows(ctx: BotContext, turn: Turn, shop_ids: list[str], sku: str | None) -> 
             .where(skus.c.shop_id.in_(shop_ids)))
     if sku:
         key = sku.lower()
-        stmt = stmt.where((func.lower(skus.c.sku_id) == key) | (func.lower(skus.c.seller_sku) == key))
+        stmt = stmt.where((func.lower(skus.c.sku_id) == key)
+                          | (func.lower(skus.c.seller_sku) == key))
     with ctx.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
