@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from analytics.kpis import KpiReport, KpiSet
+from analytics.quality import Reconciliation
 from jobs import report_json
 from jobs.report_records import Insights
 
@@ -49,21 +50,25 @@ class Freshness:
 
 
 @dataclass(frozen=True)
-class Reconciliation:
-    """Our total of a number next to the platform's own total for the same store-week."""
+class Coverage:
+    """Which of the week's days a source has data for (a missing ad day shows up here)."""
 
-    what: str  # e.g. "gross_gmv vs shop analytics GMV"
-    ours: Decimal  # store currency
-    platform: Decimal
-    difference: Decimal  # ours - platform
-    difference_pct: float | None  # of the platform total; None when it is 0
+    source: str  # orders | ads | traffic
+    subject_id: str
+    days_expected: int
+    days_present: int
+    missing_days: tuple[date, ...]
+    last_day: date | None
+    fresh: bool
 
 
 @dataclass(frozen=True)
 class DataQuality:
-    """Freshness per source, exclusions per rule, days with data, and reconciliation notes."""
+    """Freshness and coverage per source, exclusions per rule, and reconciliation with the
+    platform's own totals."""
 
     freshness: tuple[Freshness, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
     exclusions: tuple[Exclusions, ...] = ()
     days_with_data: int = 0
     reconciliation: tuple[Reconciliation, ...] = ()

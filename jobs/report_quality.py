@@ -1,6 +1,8 @@
-"""Data quality of one store-week: freshness per source, exclusions per rule, reconciliation.
+"""Data quality of one store-week: freshness and coverage per source, exclusions per rule,
+reconciliation.
 
 Freshness comes from ``sync_cursors.latest_complete_day`` of the store and its ads accounts;
+coverage lists the week's days each source has rows for (``analytics.quality.coverage_table``);
 exclusions from the ``shop_daily_exclusions`` rollup; the reconciliation puts our gross GMV next
 to the GMV the platform's shop analytics reports (``shop_traffic_daily``, channel ALL) where the
 API gives it, so a gap from cleaning rules or a missed page is visible, not hidden.
@@ -8,13 +10,19 @@ API gives it, so a gap from cleaning rules or a missed page is visible, not hidd
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from analytics.quality import Reconciliation, coverage_table, reconcile
 from analytics.weeks import WeekWindow
 from config.tenants import Tenant
-from jobs.report_model import DataQuality, Exclusions, Freshness, Reconciliation
+from jobs.report_model import Coverage, DataQuality, Exclusions, Freshness
+from jobs.report_records import records
 from jobs.warehouse.queries import store_advertisers
 from jobs.warehouse.schema import (
+    ad_daily,
     shop_daily,
     shop_daily_exclusions,
     shop_traffic_daily,
@@ -67,9 +75,30 @@ def reconciliation(conn: Connection, shop_id: str, window: WeekWindow) -> tuple[
         *_in_week(t, shop_id, window), t.c.channel == "ALL")).scalar()
     if ours is None or platform is None:
         return ()
-    diff = ours - platform
-    pct = None if platform == 0 else float(diff / platform)
-    return (Reconciliation("gross_gmv vs platform shop GMV", ours, platform, diff, pct),)
+    return reconcile({"gross_gmv": ours}, {"gross_gmv": platform})
+
+
+def coverage(conn: Connection, shop_id: str, advertiser_ids: list[str], window: WeekWindow) -> (
+    tuple[Coverage, ...]
+):
+    """Days of the week with orders, ad rows (per advertiser) and shop traffic."""
+    first, last = window.monday, window.days[-1]
+    queries = [
+        ("orders", select(shop_daily.c.shop_id, shop_daily.c.day).where(
+            *_in_week(shop_daily, shop_id, window), shop_daily.c.orders > 0)),
+        ("traffic", select(shop_traffic_daily.c.shop_id, shop_traffic_daily.c.day).where(
+            *_in_week(shop_traffic_daily, shop_id, window)).distinct()),
+        ("ads", select(ad_daily.c.advertiser_id, ad_daily.c.day).where(
+            ad_daily.c.advertiser_id.in_(advertiser_ids), ad_daily.c.day >= first,
+            ad_daily.c.day <= last).distinct()),
+    ]
+    present = [(source, str(subject), day) for source, stmt in queries
+               for subject, day in conn.execute(stmt)]
+    if not present:
+        return ()
+    frame = pd.DataFrame(present, columns=["source", "subject_id", "day"])
+    table = coverage_table(frame, window.days, today=last + timedelta(days=1))
+    return records(table, Coverage)
 
 
 def store_quality(conn: Connection, tenant: Tenant, shop_id: str, window: WeekWindow) -> (
@@ -82,6 +111,7 @@ def store_quality(conn: Connection, tenant: Tenant, shop_id: str, window: WeekWi
                         .where(*_in_week(shop_daily, shop_id, window))).scalar_one()
     return DataQuality(
         freshness=freshness(conn, [shop_id, *sorted(ads)], window),
+        coverage=coverage(conn, shop_id, sorted(ads), window),
         exclusions=exclusions(conn, shop_id, window),
         days_with_data=int(days),
         reconciliation=reconciliation(conn, shop_id, window),

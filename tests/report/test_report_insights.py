@@ -109,3 +109,13 @@ def test_insights_survive_the_json_round_trip(report):
     again = WeeklyReport.from_json(report.to_json())
     assert again.insights == report.insights
     assert again == report
+
+
+def test_data_quality_reconciles_and_shows_coverage(report):
+    quality = report.store("uk1").quality
+    (rec,) = quality.reconciliation
+    assert (rec.metric, rec.ours, rec.platform, rec.ok) == (
+        "gross_gmv", Decimal("150.0000"), Decimal("150.0000"), True)
+    coverage = {c.source: c for c in quality.coverage}
+    assert coverage["ads"].missing_days == tuple(W47 + timedelta(i) for i in range(1, 7))
+    assert coverage["orders"].days_present == 2
