@@ -16,13 +16,17 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from analytics.anomalies import Anomaly, AnomalyConfig, detect_anomalies
+from analytics.anomalies import DEFAULT_MIN_MONEY, Anomaly, AnomalyConfig, detect_anomalies
+from analytics.catalog import get_metric
+from analytics.events import event_days
+from analytics.explain import explain_campaign_anomaly, explain_store_anomaly
 from analytics.series import campaign_series, store_series
 from config.tenants import Tenant
 from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.kinds import SEVERITIES
 from jobs.alerts.subjects import Subject, tenant_subjects
 from jobs.targets import effective_targets
+from jobs.warehouse.loaders import raw
 from jobs.warehouse.queries import daily_rows
 from jobs.warehouse.schema import ad_daily, advertisers, shop_daily, sync_cursors
 
@@ -30,41 +34,45 @@ from jobs.warehouse.schema import ad_daily, advertisers, shop_daily, sync_cursor
 CHECKED_DAYS = 2
 #: Days of history loaded for the flags (the detector uses 28).
 HISTORY_DAYS = 35
-#: metric -> (alert kind, direction that matters, detector settings), store level.
-STORE_WATCH: dict[str, tuple[str, str, AnomalyConfig]] = {
-    "cvr": ("cvr_collapse", "down", AnomalyConfig(min_volume=200)),
-    "spend": ("spend_spike", "up", AnomalyConfig(min_volume=1000)),
-}
-#: The same, campaign level (a planted CPM jump shows in one campaign).
-CAMPAIGN_WATCH: dict[str, tuple[str, str, AnomalyConfig]] = {
-    "cpm": ("cpm_jump", "up", AnomalyConfig(min_volume=1000)),
-}
+#: Store and campaign detector settings, as tuned in bench/bench_anomalies.py.
+STORE = AnomalyConfig(min_volume=20, min_money=DEFAULT_MIN_MONEY, log=True)
+CAMPAIGN = AnomalyConfig(min_volume=1_000, log=True,
+                         min_money={c: v / 10 for c, v in DEFAULT_MIN_MONEY.items()})
+#: Driver of a GMV drop -> alert kind (a drop driven by conversion is a CVR collapse).
+GMV_DROP_KINDS = {"cvr": "cvr_collapse"}
 #: Days in a row below the ROAS target before it counts.
 ROAS_DAYS_BELOW = 2
 
 
 def check_business(conn: Connection, tenant: Tenant, now: datetime) -> Iterator[Finding]:
-    """Anomaly and target findings for each store of the tenant (``now`` is unused: the last
-    complete day decides)."""
+    """Anomaly and target findings for each store of the tenant (the last complete day
+    decides, not ``now``)."""
     shops = {k: s for k, s in tenant_subjects(conn, tenant.id).items() if s.kind == "shop"}
     for shop_id, last in _last_complete_days(conn, list(shops)).items():
+        shop = shops[shop_id]
         daily = daily_rows(conn, [shop_id], last - timedelta(days=HISTORY_DAYS), last)
         if daily.empty:
             continue
-        series = store_series(daily)
         checked = [last - timedelta(days=i) for i in range(CHECKED_DAYS)]
-        for metric, (kind, direction, config) in STORE_WATCH.items():
-            flags = _flags(series[metric], metric, config, checked, direction)
-            yield _finding(tenant.id, kind, shop_id, shops[shop_id], flags)
-        yield _roas_finding(conn, tenant, shops[shop_id], series["roas_platform"], last)
-        yield from _campaign_findings(conn, tenant.id, shops[shop_id], last, checked)
+        days = [last - timedelta(days=i) for i in range(HISTORY_DAYS + 1)]
+        events = {shop_id: set(event_days(shop.region or "", days))}
+        series = store_series(daily)
+        drops = [explain_store_anomaly(a, daily) for a in
+                 _flags(series["gross_gmv"], "gross_gmv", STORE, checked, "down", events)]
+        for kind in ("gmv_drop", *GMV_DROP_KINDS.values()):
+            mine = [a for a in drops if GMV_DROP_KINDS.get(a.driver or "", "gmv_drop") == kind]
+            yield _finding(tenant.id, kind, shop_id, shop, mine)
+        spikes = _flags(series["spend"], "spend", STORE, checked, "up", events)
+        yield _finding(tenant.id, "spend_spike", shop_id, shop, spikes)
+        yield _roas_finding(conn, tenant, shop, series["roas_platform"], last)
+        yield from _campaign_findings(conn, tenant.id, shop, last, checked, events[shop_id])
 
 
 def _flags(series: pd.DataFrame, metric: str, config: AnomalyConfig, checked: list[date],
-           direction: str) -> list[Anomaly]:
+           direction: str, exclude: dict[str, set[date]]) -> list[Anomaly]:
     if series.empty:
         return []
-    found = detect_anomalies(series, metric, config, evaluate=checked)
+    found = detect_anomalies(series, metric, config, evaluate=checked, exclude=exclude)
     return [a for a in found if a.direction == direction]
 
 
@@ -85,14 +93,20 @@ def _describe(flag: Anomaly, name: str) -> dict[str, Any]:
              else f"; {flag.money_at_stake} {flag.currency} at stake")
     money_zh = ("" if flag.money_at_stake is None
                 else f"；涉及金额 {flag.money_at_stake} {flag.currency}")
-    value, usual = f"{flag.value:.4g}", f"{flag.expected:.4g}"
+    value, usual = f"{flag.value:,.2f}", f"{flag.expected:,.2f}"
+    why = f". {flag.explanation}" if flag.explanation else ""
+    try:
+        metric = get_metric(flag.metric)
+        label_en, label_zh = metric.en, metric.zh
+    except KeyError:
+        label_en = label_zh = flag.metric
     return {
         "metric": flag.metric, "day": flag.period.isoformat(), "value": flag.value,
         "expected": flag.expected, "severity": flag.severity,
-        "description_en": f"{flag.metric} of {name} on {flag.period}: {value}, usually "
-                          f"{usual}{change}{money}",
-        "description_zh": f"{name} 在 {flag.period} 的 {flag.metric} 为 {value}，通常为 "
-                          f"{usual}{change}{money_zh}",
+        "description_en": f"{label_en} of {name} on {flag.period}: {value}, usually "
+                          f"{usual}{change}{money}{why}",
+        "description_zh": f"{name} 在 {flag.period} 的{label_zh}为 {value}，通常为 "
+                          f"{usual}{change}{money_zh}{why}",
     }
 
 
@@ -122,32 +136,36 @@ def _roas_finding(conn: Connection, tenant: Tenant, shop: Subject, roas: pd.Data
 
 
 def _campaign_findings(conn: Connection, tenant_id: str, shop: Subject, last: date,
-                       checked: list[date]) -> Iterator[Finding]:
-    ids = conn.execute(select(advertisers.c.advertiser_id)
-                       .where(advertisers.c.shop_id == shop.id)).scalars().all()
-    if not ids:
-        return
-    rows = pd.DataFrame(conn.execute(
-        select(ad_daily.c.campaign_id, ad_daily.c.campaign_name, ad_daily.c.day,
-               ad_daily.c.currency, ad_daily.c.spend, ad_daily.c.impressions, ad_daily.c.clicks)
-        .where(ad_daily.c.advertiser_id.in_(ids),
-               ad_daily.c.day >= last - timedelta(days=HISTORY_DAYS), ad_daily.c.day <= last)
-    ).mappings().all())
+                       checked: list[date], events: set[date]) -> Iterator[Finding]:
+    rows = _campaign_rows(conn, shop.id, last - timedelta(days=HISTORY_DAYS), last)
     if rows.empty:
         return
     names = dict(zip(rows["campaign_id"], rows["campaign_name"].fillna(""), strict=False))
-    rows["spend"] = rows["spend"].map(lambda v: None if v is None else int(v * 10_000))
-    rows["spend"] = rows["spend"].astype("Int64")
-    series = campaign_series(rows.assign(level="campaign"))
-    for metric, (kind, direction, config) in CAMPAIGN_WATCH.items():
-        flags = _flags(series[metric], metric, config, checked, direction)
-        by_campaign: dict[str, list[Anomaly]] = {}
-        for flag in flags:
-            by_campaign.setdefault(flag.key, []).append(flag)
-        for campaign_id in sorted(set(rows["campaign_id"])):
-            name = f"{shop.name} / {names.get(campaign_id) or campaign_id}"
-            yield _finding(tenant_id, kind, str(campaign_id), shop,
-                           by_campaign.get(str(campaign_id), []), name)
+    exclude = {str(c): events for c in names}
+    flags = [explain_campaign_anomaly(a, rows) for a in
+             _flags(campaign_series(rows)["cpm"], "cpm", CAMPAIGN, checked, "up", exclude)]
+    for campaign_id in sorted(names):
+        name = f"{shop.name} / {names[campaign_id] or campaign_id}"
+        mine = [a for a in flags if a.key == str(campaign_id)]
+        yield _finding(tenant_id, "cpm_jump", str(campaign_id), shop, mine, name)
+
+
+def _campaign_rows(conn: Connection, shop_id: str, first: date, last: date) -> pd.DataFrame:
+    """Campaign-day rows of the shop's advertisers, money in integer units as analytics wants."""
+    ids = conn.execute(select(advertisers.c.advertiser_id)
+                       .where(advertisers.c.shop_id == shop_id)).scalars().all()
+    if not ids:
+        return pd.DataFrame()
+    c = ad_daily.c
+    rows = pd.DataFrame(conn.execute(
+        select(c.campaign_id, c.campaign_name, c.day, c.currency, raw(c.spend), c.impressions,
+               c.clicks, c.purchases, raw(c.purchase_value))
+        .where(c.advertiser_id.in_(ids), c.day >= first, c.day <= last)).all(),
+        columns=["campaign_id", "campaign_name", "day", "currency", "spend", "impressions",
+                 "clicks", "purchases", "purchase_value"])
+    for col in ("spend", "impressions", "clicks", "purchases", "purchase_value"):
+        rows[col] = rows[col].astype("Int64")
+    return rows.assign(level="campaign")
 
 
 def _last_complete_days(conn: Connection, shop_ids: list[str]) -> dict[str, date]:

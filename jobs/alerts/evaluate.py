@@ -80,7 +80,13 @@ def evaluate_tenant(
     result = Evaluation(tenant.id, findings=len(findings),
                         failing=[(f.kind, f.subject_id) for f in findings if f.failing])
     quiet = in_quiet_hours(tenant, stamp)
+    with setup.engine.connect() as conn:
+        known = load_states(conn, tenant.id)
     for finding in findings:
+        new, _ = advance(known.get(finding.key), finding, alert_kind(finding.kind), stamp,
+                         quiet=quiet)
+        if new is None or new == known.get(finding.key):
+            continue  # nothing changes (the usual case): no write transaction
         claimed = _settle(setup.engine, finding, stamp, quiet)
         if claimed is not None:
             _announce(setup, tenant, claimed, result)

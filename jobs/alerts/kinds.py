@@ -20,8 +20,10 @@ SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high")
 DEFAULT_COOLDOWN = timedelta(hours=1)
 #: How often a problem that stays broken is announced again.
 DEFAULT_REPEAT_AFTER = timedelta(hours=24)
-#: Business anomalies are daily facts: remind less often than broken plumbing.
-BUSINESS_REPEAT_AFTER = timedelta(days=3)
+#: Business anomalies are daily facts: remind weekly, and a flag that comes back within a week
+#: is the same anomaly still settling, not a new one.
+BUSINESS_REPEAT_AFTER = timedelta(days=7)
+BUSINESS_COOLDOWN = timedelta(days=7)
 #: Warn this many days before a shop's refresh token expires.
 DEFAULT_EXPIRY_WARNING_DAYS = 7
 #: Subscription name that stands for every kind.
@@ -59,8 +61,8 @@ KINDS: dict[str, AlertKind] = _catalogue(
     AlertKind("reconciliation_gap", "data", urgent=False, repeat_after=timedelta(days=3)),
     # business anomalies, daily
     *(AlertKind(name, "business", urgent=False, repeat_after=BUSINESS_REPEAT_AFTER,
-                announce_recovery=False)
-      for name in ("roas_below_target", "spend_spike", "cvr_collapse", "cpm_jump")),
+                cooldown=BUSINESS_COOLDOWN, announce_recovery=False)
+      for name in ("roas_below_target", "spend_spike", "cvr_collapse", "gmv_drop", "cpm_jump")),
 )
 
 

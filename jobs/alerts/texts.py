@@ -18,6 +18,7 @@ TITLES: dict[str, dict[str, str]] = {
     "spend_spike": {"en": "Ad spend spike", "zh": "广告花费激增"},
     "cvr_collapse": {"en": "Conversion rate collapsed", "zh": "转化率骤降"},
     "cpm_jump": {"en": "CPM jumped", "zh": "CPM 飙升"},
+    "gmv_drop": {"en": "GMV dropped", "zh": "GMV 骤降"},
 }
 
 #: Event prefixes: a new problem, a reminder, a different problem, the all-clear.
