@@ -117,11 +117,18 @@ def _recheck_waiting(deps: DigestDeps, queue: Queue, now: datetime) -> list[str]
         run = load_run(deps.engine, tenant_id, week)
         if tenant is None or run is None:
             continue
+        if run["status"] == "scheduled" and _job_alive(queue, job_id("prepare", tenant_id, week)):
+            continue  # still queued or running, not lost
         due = _due_of(run)
         stamp = now.strftime("%Y%m%dT%H%M")
         ids.append(queue.enqueue(prepare_digest, tenant_id, week, due,
                                  job_id=job_id("prepare", tenant_id, week, stamp)).id)
     return ids
+
+
+def _job_alive(queue: Queue, rq_job_id: str) -> bool:
+    job = queue.fetch_job(rq_job_id)
+    return job is not None and job.get_status() not in ("failed", "stopped", "canceled")
 
 
 def _due_of(run: dict[str, object]) -> str | None:
