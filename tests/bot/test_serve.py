@@ -95,3 +95,67 @@ def test_oauth_callback_refuses_forged_state_and_missing_code(monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _serve(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "jobs.cli", "serve", *args], cwd=ROOT,
+                            env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _env(bot_ctx, redis_url) -> dict[str, str]:
+    return {"DATABASE_URL": str(bot_ctx.engine.url), "REDIS_URL": redis_url,
+            "TIKPULSE_CONFIG": str(bot_ctx.tenants_file.path)}
+
+
+@pytest.mark.slow
+def test_serve_telegram_polls_and_answers(bot_ctx, redis_url):
+    from tests.bot.seed import ACME_CHAT, ACME_TG_MEMBER
+    from tests.fakes.telegram_api import FakeTelegram
+
+    with FakeTelegram() as tg:
+        tg.push_text(ACME_CHAT, "/gmv US last week", user_id=ACME_TG_MEMBER)
+        proc = _serve(["telegram"], {**_env(bot_ctx, redis_url), "TELEGRAM_BOT_TOKEN": tg.token,
+                                     "TELEGRAM_API_URL": tg.base_url})
+        try:
+            (answer,) = wait_for(lambda: tg.chat(ACME_CHAT), timeout=30)
+        finally:
+            _stop(proc)
+    assert "1,400.00 USD" in answer.text
+
+
+@pytest.mark.slow
+def test_serve_slack_http_mode_answers_signed_commands(bot_ctx, redis_url):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with FakeSlack() as slack:
+        proc = _serve(["slack", "--http", str(port), "--host", "127.0.0.1"], {
+            **_env(bot_ctx, redis_url), "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_API_URL": slack.base_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET})
+        try:
+            wait_for(lambda: _up(port), timeout=30)
+            body = slash_body("gmv US last week", channel=ACME_CHANNEL, user=ACME_ADMIN,
+                              response_url=slack.response_url("p1"))
+            assert _post(f"http://127.0.0.1:{port}", body).status_code == 200
+            (answer,) = wait_for(lambda: slack.responses.get("p1"), timeout=30)
+        finally:
+            _stop(proc)
+    assert "1,400.00 USD" in str(answer["blocks"])
+
+
+def _up(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
