@@ -1,0 +1,72 @@
+"""The digest charts: 1200 px PNGs, Chinese without missing glyphs, readable numbers, and the
+Figure API only (pyplot never imported)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from analytics import charts
+from analytics.chart_style import REGISTERED_FONTS, STYLE, compact_number
+
+
+def size(png: bytes) -> tuple[int, int]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+ALL = {
+    "trend": lambda lang: charts.kpi_trend(
+        "总GMV" if lang == "zh" else "Gross GMV", "USD", [f"2026-W{w}" for w in range(40, 48)],
+        [None, 41000, 43000, 45000, 39000, 47000, 52000, 44100], period="2026-W47", lang=lang,
+        band=[None] * 5 + [(39000, 45000)] * 3, target=50000),
+    "waterfall": lambda lang: charts.driver_waterfall(
+        ("上周", 53000), [("流量", -6200), ("转化率", -1800), ("客单价", 900)], ("本周", 45900),
+        title="净GMV变化原因", unit="USD", period="2026-W47", lang=lang),
+    "mix": lambda lang: charts.channel_mix(
+        ["直播", "短视频", "付费"], {"GMV 本周": [30, 50, 20], "GMV 上周": [25, 50, 25]},
+        title="GMV结构", period="2026-W47", lang=lang),
+    "funnel": lambda lang: charts.funnel(
+        [("曝光", 640000, 620000), ("点击", 6900, 7200), ("成交", 120, 145)], title="广告漏斗",
+        period="2026-W47", lang=lang),
+    "creators": lambda lang: charts.creator_leaderboard(
+        [charts.CreatorBar("@小美家居", 8000, "invest", "ROI 6.1"),
+         charts.CreatorBar("@deals_uk", 3000, "cut", "ROI 0.9"),
+         charts.CreatorBar("@boost4u", 2500, "risk", "假互动?")],
+        title="达人排行", unit="USD", period="2026-W47", lang=lang,
+        verdict_names={"invest": "加投", "cut": "停止", "risk": "风险"}),
+    "stock": lambda lang: charts.stock_cover(
+        [charts.StockBar("收纳盒 L", 6, 21), charts.StockBar("LED lamp", 30, 14)],
+        title="库存可售天数", period="2026-W47", lang=lang, below_label="低于补货周期"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_every_chart_is_1200_px_wide_and_draws_every_chinese_glyph(name: str) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*[Gg]lyph.*missing.*")
+        png = ALL[name]("zh")
+    width, height = size(png)
+    assert width == 1200 and 250 <= height <= 900
+    assert ALL[name]("en") != png  # axis words follow the language
+
+
+def test_fonts_registered_and_family_list_falls_back_to_cjk() -> None:
+    assert any("Noto" in p or "wqy" in p for p in REGISTERED_FONTS)
+    assert STYLE["font.family"][0] == "DejaVu Sans" and len(STYLE["font.family"]) >= 2
+
+
+def test_compact_numbers_read_naturally_in_each_language() -> None:
+    assert compact_number(44100, "en") == "44.1k" and compact_number(44100, "zh") == "4.4万"
+    assert compact_number(-6200, "en") == "−6.2k"  # a true minus sign
+    assert compact_number(2.1, "en") == "2.1" and compact_number(1_250_000, "zh") == "125.0万"
+
+
+def test_charts_never_import_pyplot() -> None:
+    code = ("import sys, analytics.charts as c; c.funnel([('a', 10, None), ('b', 5, None)],"
+            " title='t', period='p', lang='en'); print('matplotlib.pyplot' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
