@@ -63,7 +63,7 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
         if band:
             lows = [float(b[0]) if b else float("nan") for b in band]
             highs = [float(b[1]) if b else float("nan") for b in band]
-            ax.fill_between(xs, lows, highs, color=PALETTE["sky"], alpha=0.3, step="mid",
+            ax.fill_between(xs, lows, highs, color=PALETTE["sky"], alpha=0.3, linewidth=0,
                             label=word("baseline", lang))
         ys = [float(v) if v is not None else float("nan") for v in values]
         ax.plot(xs, ys, color=GOOD, marker="o", linewidth=3, markersize=8,

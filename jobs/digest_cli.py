@@ -15,12 +15,13 @@ import click
 
 from analytics.weeks import iso_week_label, parse_iso_week
 from config.settings import Settings
+from config.tenants import TenantsFileError
 from jobs.digest.compose import missing_data
 from jobs.digest.deliveries import DeliveryKey, load_delivery
 from jobs.digest.jobs import run_send
-from jobs.digest.pipeline import channels_of, render_snapshot, take_snapshot
+from jobs.digest.pipeline import Rendered, channels_of, render_snapshot, take_snapshot
 from jobs.digest.render import snapshot_hash, write_editions
-from jobs.digest.wiring import DigestDeps, digest_deps
+from jobs.digest.wiring import DigestDeps, UnknownTenant, digest_deps
 from jobs.report import build_weekly_report
 
 
@@ -45,8 +46,11 @@ def digest(settings: Settings, tenant_id: str, week: str | None, out_dir: Path |
     """Render, preview or send the weekly digest of one tenant."""
     if not (out_dir or dry_run or send_now):
         raise click.UsageError("say what to do: --out DIR, --dry-run or --send-now")
-    deps = digest_deps(settings)
-    tenant = deps.tenant(tenant_id)
+    try:
+        deps = digest_deps(settings)
+        tenant = deps.tenant(tenant_id)
+    except (TenantsFileError, UnknownTenant) as exc:
+        raise click.ClickException(str(exc)) from None
     week = week or last_full_week(tenant.digest.timezone)
     try:
         parse_iso_week(week)
@@ -58,19 +62,29 @@ def digest(settings: Settings, tenant_id: str, week: str | None, out_dir: Path |
         _send(deps, tenant_id, week, resend_in_doubt)
 
 
-def _render(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path | None,
-            dry_run: bool) -> None:
+def render_now(deps: DigestDeps, tenant_id: str, week: str) -> Rendered:
+    """The digest of the week as the warehouse has it now (nothing frozen, nothing sent)."""
     tenant = deps.tenant(tenant_id)
     report = build_weekly_report(deps.engine, tenant, week)
-    digest_hash = snapshot_hash(report)
-    rendered = render_snapshot(deps, tenant, report, digest_hash, bool(missing_data(report)))
+    return render_snapshot(deps, tenant, report, snapshot_hash(report),
+                           bool(missing_data(report)))
+
+
+def write_digest(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path) -> list[Path]:
+    """Write the week's digest (HTML page, PNG charts, PDF per language) into ``out_dir``."""
+    return write_editions(render_now(deps, tenant_id, week).editions, out_dir)
+
+
+def _render(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path | None,
+            dry_run: bool) -> None:
+    rendered = render_now(deps, tenant_id, week)
     if out_dir:
         paths = write_editions(rendered.editions, out_dir)
         click.echo(f"Wrote the {week} digest of {tenant_id} ({len(paths)} files) to {out_dir}:")
         for path in paths:
             click.echo(f"  {path}")
     if dry_run:
-        for line in _dry_run_lines(deps, rendered.package, tenant):
+        for line in _dry_run_lines(deps, rendered.package, deps.tenant(tenant_id)):
             click.echo(line)
 
 

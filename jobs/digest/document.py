@@ -1,7 +1,7 @@
 """The full report as a PDF (matplotlib ``PdfPages``, no pyplot) and as an HTML page.
 
 PDF: text pages (headline, what changed, suggestions, stores, data quality), then the tenant
-charts two to a page, then each store's section. HTML: the same text and the PNGs next to it.
+charts three to a page, then each store's section. HTML: the same text and the PNGs next to it.
 A4 portrait; Chinese wraps by character, other text by word.
 """
 
@@ -26,6 +26,8 @@ from jobs.digest.sentences import DigestText
 A4 = (8.27, 11.69)
 #: Text lines per PDF page and characters per line (a CJK character counts as two).
 LINES_PER_PAGE, LINE_WIDTH = 52, 92
+#: Charts per PDF page (1200 px wide charts fill the width of A4 three to a page).
+IMAGES_PER_PAGE = 3
 TEMPLATE = jinja2.Environment(
     loader=jinja2.PackageLoader("jobs.digest", "templates"), autoescape=True,
 ).get_template("digest.html")
@@ -95,13 +97,16 @@ def _text_pages(lines: list[tuple[str, str]]) -> Iterator[Figure]:
 
 
 def _image_pages(images: Sequence[bytes], caption: str = "") -> Iterator[Figure]:
-    for start in range(0, len(images), 2):
+    top = 0.93 if caption else 0.97
+    for start in range(0, len(images), IMAGES_PER_PAGE):
         fig = Figure(figsize=A4)
         if caption:
             fig.text(0.06, 0.97, caption, fontsize=13, fontweight="bold", va="top",
                      parse_math=False)
-        for slot, png in enumerate(images[start:start + 2]):
-            ax = fig.add_axes((0.04, 0.5 - 0.47 * slot, 0.92, 0.44))
+        slot_height = top / IMAGES_PER_PAGE
+        for slot, png in enumerate(images[start:start + IMAGES_PER_PAGE]):
+            bottom = top - (slot + 1) * slot_height
+            ax = fig.add_axes((0.04, bottom, 0.92, slot_height * 0.96))
             ax.imshow(mpimg.imread(io.BytesIO(png), format="png"), interpolation="none")
             ax.set_axis_off()
         yield fig
