@@ -67,6 +67,8 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path) -> No
         show_kpis(conns.engine, tenant, week, end, weeks, console)
         console.rule("[bold]5. Ask the bot (tikpulse ask)")
         ask_questions(settings, console)
+        console.rule(f"[bold]6. The weekly digest {week} (HTML, PNGs, PDF)")
+        write_demo_digest(settings, week, out, console)
 
 
 def this_monday(today: date | None = None) -> date:
@@ -150,6 +152,18 @@ def show_kpis(engine: object, tenant: Tenant, week: str, end: date, weeks: int,
         console.print(kpi_table(f"{store.name} ({store.region}) · {week} · {store.timezone}",
                                 store.kpis, ccy))
     console.print(kpi_table(f"{tenant.name} · all stores · {week}", report.total, ccy))
+
+
+def write_demo_digest(settings: Settings, week: str, out: Path, console: Console) -> None:
+    """The demo tenant's digest in Chinese and English, written to ``out``."""
+    from jobs.digest.wiring import digest_deps
+    from jobs.digest_cli import write_digest
+
+    paths = write_digest(digest_deps(settings), DEMO_TENANT, week, out)
+    pages = [p for p in paths if p.suffix in (".html", ".pdf")]
+    console.print(f"The {week} digest ({len(paths)} files) is in {out.resolve()}:")
+    for path in pages:
+        console.print(f"  {path}")
 
 
 def ask_questions(settings: Settings, console: Console) -> None:
