@@ -99,7 +99,7 @@ def word(key: str, lang: Lang) -> str:
 @contextmanager
 def chart_context() -> Iterator[None]:
     """The shared rc settings, scoped to one chart (no global state is left changed)."""
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]
         yield
 
 

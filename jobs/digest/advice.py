@@ -1,8 +1,10 @@
 """Rule-based suggestions from the week's numbers, each with the reason and the money at stake.
 
 Rules (per store): raise the budget where true ROAS beats the ROAS target with headroom, pause or
-cut where true ROAS is below break-even (both the shared rule of ``analytics.suggestions``); look at refunds when the refund rate jumps above its
-4-week baseline; re-authorize or re-sync a source that is missing or behind. Sorted by money.
+cut where true ROAS is below break-even (both the shared rule of ``analytics.suggestions``;
+platform ROAS stands in when the shop has no traffic data); look at refunds when the refund rate
+jumps above its 4-week baseline; re-authorize or re-sync a source that is missing or behind.
+Sorted by the money at stake.
 """
 
 from __future__ import annotations

@@ -86,21 +86,19 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
     ratio = lambda v: w.ratio(float(v), "multiple")  # noqa: E731
     platform = f.get("basis") == "platform"
     roas_name = ("平台" if platform else "真实") if zh else ("platform" if platform else "true")
+    roas = ratio(f["roas"])
     if s.action == "raise_budget":
-        pct = f"{float(f['step']):.0%}"
-        return (f"{s.store}：广告预算提高{pct}（约多花 {w.money(f['extra_spend'], currency)}）："
-                f"{roas_name}ROAS {ratio(f['roas'])} 高于目标 {ratio(f['target'])}，仍有空间。" if zh else
-                f"{s.store}: raise the ad budget by {pct} (≈ {w.money(f['extra_spend'], currency)}"
-                f" more spend): {roas_name} ROAS {ratio(f['roas'])} beats the {ratio(f['target'])} "
-                "target with headroom.")
+        pct, extra = f"{float(f['step']):.0%}", w.money(f["extra_spend"], currency)
+        return (f"{s.store}：广告预算提高{pct}（约多花 {extra}）：{roas_name}ROAS {roas} "
+                f"高于目标 {ratio(f['target'])}，仍有空间。" if zh else
+                f"{s.store}: raise the ad budget by {pct} (≈ {extra} more spend): {roas_name} "
+                f"ROAS {roas} beats the {ratio(f['target'])} target with headroom.")
     if s.action == "pause_ads":
-        lost = w.money(s.money_at_stake, currency)
-        return (f"{s.store}：暂停或削减广告：{roas_name}ROAS {ratio(f['roas'])} 低于盈亏平衡 "
-                f"{ratio(f['break_even'])}（花费 {w.money(f['spend'], currency)} 中约 {lost} 亏损）。"
-                if zh else
-                f"{s.store}: pause or cut ads: {roas_name} ROAS {ratio(f['roas'])} is below break-even "
-                f"{ratio(f['break_even'])} (≈ {lost} of {w.money(f['spend'], currency)} spend "
-                "lost).")
+        lost, spend = w.money(s.money_at_stake, currency), w.money(f["spend"], currency)
+        return (f"{s.store}：暂停或削减广告：{roas_name}ROAS {roas} 低于盈亏平衡 "
+                f"{ratio(f['break_even'])}（花费 {spend} 中约 {lost} 亏损）。" if zh else
+                f"{s.store}: pause or cut ads: {roas_name} ROAS {roas} is below break-even "
+                f"{ratio(f['break_even'])} (≈ {lost} of {spend} spend lost).")
     if s.action == "check_refunds":
         rate, base = w.ratio(f["rate"], "percent"), w.ratio(f["baseline"], "percent")
         return (f"{s.store}：检查退款：退款率 {rate}，4周均值 {base}。" if zh else
