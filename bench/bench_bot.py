@@ -1,6 +1,7 @@
 """Bot load benchmark: signed slash commands against the HTTP-mode Slack app on loopback.
 
     .venv/bin/python bench/bench_bot.py [--shops 200] [--days 365] [--requests 600] [--rate 40]
+                                        [--workers 2 --redis-url redis://127.0.0.1:6379/14]
 
 Agency-size data (``--shops`` stores of 20 tenants, ``--days`` of daily rollups, ads, traffic and
 creators) is bulk-written into a fresh SQLite warehouse (or ``--database-url``). The bolt app
@@ -8,12 +9,16 @@ serves ``/slack/events`` on 127.0.0.1 through ``bot.slack.http``; ``--requests``
 ``/tikpulse`` commands are sent at ``--rate`` per second from ``--clients`` threads (stopping
 after ``--max-seconds``). Ack latency is the HTTP response time (Slack's limit is 3 s); answer
 latency is from sending to the answer arriving at the fake Slack server's ``response_url``.
-Also prints in-process KPI answer and chart (``why``) latencies. Figures only: no pass/fail.
+With ``--workers N`` (and Redis) the web process answers on its own answer threads and hands
+the overflow and chart questions to N RQ worker processes, as in production. Also prints
+in-process KPI answer and chart (``why``) latencies. Figures only: no pass/fail.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -22,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import redis
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -125,6 +132,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=0, help="RQ worker processes")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="tikpulse-bench-bot-"))
@@ -146,6 +155,7 @@ def main() -> None:
     print(f"in-process chart answer (why gmv, waterfall PNG)      "
           f"{percentiles(in_process(ctx, big, 'why gmv last week', 10))}")
     with TimedSlack() as slack:
+        workers = _start_workers(ctx, args, folder, engine, slack) if args.workers else []
         app = build_app(ctx, WebClient(token=slack.token, base_url=slack.base_url),
                         signing_secret=SIGNING_SECRET)
         server = make_server(app, "127.0.0.1", 0)
@@ -154,6 +164,29 @@ def main() -> None:
             load(f"http://127.0.0.1:{server.server_address[1]}", slack, channels, args)
         finally:
             server.shutdown()
+            for proc in workers:
+                proc.terminate()
+                proc.wait(timeout=30)
+            if ctx.redis is not None:
+                ctx.redis.delete(f"rq:queue:{ctx.queue_name}")
+
+
+def _start_workers(ctx: BotContext, args: argparse.Namespace, folder: Path, engine,  # type: ignore[no-untyped-def]
+                   slack: TimedSlack) -> list[subprocess.Popen]:  # type: ignore[type-arg]
+    """RQ worker processes on a queue of this run, configured like production workers."""
+    tenants = folder / "tenants.yaml"
+    tenants.write_text(yaml.safe_dump({"tenants": [
+        t.model_dump(mode="json", exclude_defaults=True) for t in ctx.tenants_file.tenants]}))
+    ctx.redis = redis.Redis.from_url(args.redis_url)
+    ctx.queue_name = f"tikpulse-bench-{os.getpid()}"
+    ctx.rate_per_minute = 10_000
+    env = {**os.environ, "DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
+           "REDIS_URL": args.redis_url, "TIKPULSE_CONFIG": str(tenants),
+           "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url}
+    rq = Path(sys.executable).with_name("rq")
+    return [subprocess.Popen([str(rq), "worker", "--url", args.redis_url, "--worker-class",
+                              "rq.worker.SimpleWorker", "--quiet", ctx.queue_name], env=env)
+            for _ in range(args.workers)]
 
 
 if __name__ == "__main__":

@@ -120,8 +120,10 @@ def _on_message(ctx: BotContext, answerer: Answerer):  # type: ignore[no-untyped
         direct = event.get("channel_type") == "im"
         in_digest = bool(thread) and thread != event.get("ts") and is_digest_thread(
             ctx, "slack", channel, thread)
-        if not (direct or in_digest) or parse(event.get("text", "")).command is None:
+        if not (direct or in_digest):
             return
+        if not direct and parse(event.get("text", "")).command is None:
+            return  # thread chatter that asks the bot nothing
         request = request_of(channel, event.get("user", ""), event.get("text", ""),
                              channel_type=event.get("channel_type"), thread_ts=thread)
         answerer.submit(request, reply_in=thread)

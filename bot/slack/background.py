@@ -1,7 +1,8 @@
 """RQ job that finishes a slow Slack answer (charts): dispatch, then post the reply.
 
-It runs in a worker, so it reads ``Settings`` itself (its own entry point) and answers through
-the command's ``response_url`` or, for mentions and threads, ``chat.postMessage`` in the thread.
+It runs in a worker, so it reads ``Settings`` itself (its own entry point, once per worker
+process) and answers through the command's ``response_url`` or, for mentions and threads,
+``chat.postMessage`` in the thread.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.commands import Request, dispatch
+from bot.commands import BotContext, Request, dispatch
 from bot.runtime import bot_context
 from bot.slack.deliver import post_reply
 from config.settings import Settings
@@ -27,17 +28,24 @@ def slack_client(settings: Settings) -> WebClient:
                      retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
 
 
+#: The worker process's context, reused while the settings it was built from stay the same.
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_context() -> tuple[BotContext, WebClient]:
+    settings = Settings()
+    key = (settings.database_url, settings.redis_url, str(settings.tikpulse_config),
+           settings.slack_api_url, settings.secret("slack_bot_token"))
+    if _WORKER.get("key") != key:
+        _WORKER.update(key=key, ctx=bot_context(settings), client=slack_client(settings))
+    return _WORKER["ctx"], _WORKER["client"]
+
+
 def answer_later(payload: dict[str, Any]) -> str:
     """Answer one queued Slack question; returns the reply kind (kept as the job result)."""
-    settings = Settings()
-    ctx = bot_context(settings)
-    try:
-        request = Request(**payload["request"])
-        reply = dispatch(request, ctx)
-        post_reply(slack_client(settings), request.channel_id, reply,
-                   thread_ts=payload.get("reply_in"), response_url=payload.get("response_url"))
-        return reply.kind
-    finally:
-        ctx.engine.dispose()
-        if ctx.redis is not None:
-            ctx.redis.close()
+    ctx, client = _worker_context()
+    request = Request(**payload["request"])
+    reply = dispatch(request, ctx)
+    post_reply(client, request.channel_id, reply, thread_ts=payload.get("reply_in"),
+               response_url=payload.get("response_url"))
+    return reply.kind
