@@ -49,6 +49,8 @@ STATEMENT_LOOKBACK = timedelta(days=1)
 ADS_LOOKBACK_DAYS = 3
 #: Shop traffic days are revised for a few days too.
 TRAFFIC_LOOKBACK_DAYS = 3
+#: Days of shop traffic per request (the API allows up to a year).
+TRAFFIC_CHUNK_DAYS = 30
 #: Longest window queried at once, so progress and resume points come often.
 CHUNK = timedelta(days=31)
 #: Access-token refreshes one run may do after the API said the token expired.
@@ -174,6 +176,9 @@ def run_shop_sync(
         try:
             for source in SHOP_SOURCES + (EXTRA_SHOP_SOURCES if full else ()):
                 _sync_window_source(state, source, since, progress)
+            if full:
+                _with_refresh(state, lambda: _sync_traffic(state, since, progress))
+                _with_refresh(state, lambda: _sync_stock(state, progress))
         finally:  # what was committed is reported, also when the run stops early
             refresh_dirty_rollups(conns.engine, shop_id, rules=state.rules)
         return _finish(conns, run, "ok")
@@ -260,6 +265,50 @@ def _commit_page(state: _ShopRun, source: WindowSource, page: r.Page[Any],
                             window_end, old.latest_complete_day)
         save_cursor(conn, cursor)
     state.run.count_page(source.name, len(page.items), written)
+
+
+def _with_refresh(state: _ShopRun, step: Callable[[], None]) -> None:
+    """Run ``step``; after an expired-token answer refresh (bounded) and run it again."""
+    while True:
+        try:
+            return step()
+        except (TokenExpired, TokenInvalid):
+            state.refresh()
+
+
+def _sync_traffic(state: _ShopRun, since: date | None, progress: Progress | None) -> None:
+    """Daily shop traffic with channel breakdowns, re-pulling the last few days."""
+    cursor = load_cursor(state.conns.engine, "traffic", state.shop_id)
+    today = state.now.astimezone(state.zone).date()
+    if since is not None:
+        start = since
+    elif cursor.latest_complete_day is not None:
+        start = cursor.latest_complete_day - timedelta(days=TRAFFIC_LOOKBACK_DAYS - 1)
+    else:
+        start = today - DEFAULT_HISTORY
+    while start < today:
+        end = min(today, start + timedelta(days=TRAFFIC_CHUNK_DAYS))
+        days = state.client.shop_performance(state.access, start, end)
+        with state.conns.engine.begin() as conn:
+            written = writers.write_traffic(conn, state.shop_id, state.currency, days)
+            save_cursor(conn, Cursor("traffic", state.shop_id, None, None, None,
+                                     end - timedelta(days=1)))
+        state.run.count_page("traffic", len(days), written)
+        if progress:
+            progress("traffic", len(days), None)
+        start = end
+
+
+def _sync_stock(state: _ShopRun, progress: Progress | None) -> None:
+    """Today's stock of every SKU (a snapshot; history builds up one day per sync)."""
+    today = state.now.astimezone(state.zone).date()
+    for page in state.client.sku_stock(state.access):
+        with state.conns.engine.begin() as conn:
+            written = writers.write_stock(conn, state.shop_id, state.currency, today, page.items)
+            save_cursor(conn, Cursor("stock", state.shop_id, state.now, None, None, today))
+        state.run.count_page("stock", len(page.items), written)
+        if progress:
+            progress("stock", len(page.items), page.total_count)
 
 
 # --- ads ----------------------------------------------------------------------------------------

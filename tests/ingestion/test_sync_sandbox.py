@@ -149,3 +149,28 @@ def _wait_for_resume_point(engine: Engine, shop_id: str, worker: subprocess.Pope
 def _orders(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(s.orders)).scalar_one())
+
+
+def test_full_sync_pulls_settlements_affiliate_traffic_and_stock(
+    sb: Sandbox, engine: Engine, redis_url: str
+) -> None:
+    conns = connectors(sb, engine, redis_url)
+    shop = connect_all(sb, conns)[0][-1]
+    summary = run_shop_sync(conns, shop, since=DEMO.start, full=True)
+    assert summary.status == "ok"
+    ds = sb.dataset
+    shop_idx = ds.shop_row(shop)
+    with engine.connect() as conn:
+        traffic = conn.execute(select(s.shop_traffic_daily)).all()
+        stock = conn.execute(select(s.skus)).all()
+        affiliate = conn.execute(select(s.affiliate_order_lines)).all()
+        statements = conn.execute(select(func.count()).select_from(s.statements)).scalar_one()
+    days = {r.day for r in traffic if r.channel == "ALL"}
+    assert min(days) == DEMO.start and len(days) == DEMO.days
+    for day in days:  # LIVE + VIDEO + PRODUCT_CARD add up to the shop's day
+        parts = [r.gmv for r in traffic if r.day == day and r.channel != "ALL"]
+        assert len(parts) == 3
+        assert sum(parts) == next(r.gmv for r in traffic if r.day == day and r.channel == "ALL")
+    assert len(stock) == int((ds.skus["shop_idx"] == shop_idx).sum())
+    assert affiliate and all(r.creator_username for r in affiliate)
+    assert statements > 0
