@@ -62,8 +62,7 @@ def _sqlite_upsert(conn: Connection, table: Table, columns: Sequence[str], quote
 def _copy_upsert(conn: Connection, table: Table, quoted: str, conflict: str,
                  rows: Sequence[tuple[Any, ...]]) -> None:
     stage = f"_bulk_{table.name}"
-    driver = conn.connection.dbapi_connection
-    assert driver is not None
+    driver: Any = conn.connection.dbapi_connection  # psycopg 3: cursors have .copy()
     with driver.cursor() as cur:
         cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" '
                     f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')

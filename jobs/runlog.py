@@ -50,7 +50,9 @@ def start_run(engine: Engine, kind: str, subject_id: str | None) -> Run:
         result = conn.execute(job_runs.insert().values(
             kind=kind, subject_id=subject_id, started_at=datetime.now(UTC), status="running",
             rows_read=0, rows_written=0, pages=0, retries=0))
-        return Run(int(result.inserted_primary_key[0]), kind, subject_id)
+        key = result.inserted_primary_key
+        assert key is not None
+        return Run(int(key[0]), kind, subject_id)
 
 
 def finish_run(engine: Engine, run: Run, status: str, error: str | None = None) -> None:

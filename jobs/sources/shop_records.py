@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from jobs.sources import wire as w
+from jobs.sources.errors import BadResponse
 
 T = TypeVar("T")
 
@@ -516,5 +517,5 @@ def _sum(rows: list[Mapping[str, Any]], key: str) -> Decimal:
 def _required_time(data: Mapping[str, Any], key: str) -> datetime:
     moment = w.utc(w.required(data, key), key)
     if moment is None:
-        raise w.BadResponse(f"{key}: empty time")
+        raise BadResponse(f"{key}: empty time")
     return moment
