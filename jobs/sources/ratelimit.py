@@ -1,15 +1,20 @@
 """One rate limiter per (TikTok app, API), shared by every worker process through Redis.
 
-Each call reserves the next free send slot (GCRA: slots are ``1 / qps`` seconds apart) and the
-caller sleeps until its slot, so any number of processes on any number of machines together
-send at the allowed rate, evenly spaced, never above it. Redis' own clock (``TIME``) is the only
-clock, so machines with skewed clocks still agree. A daily quota is counted in the same Lua
+A sliding-window log: the allowance is ``qps`` requests per second, so a request is granted when
+fewer than ``n = max(1, floor(qps))`` grants (of any worker) happened in the last ``n / qps``
+seconds; otherwise the caller sleeps until the oldest of them leaves the window and asks again.
+Grants are made "now", never reserved ahead, so the grant times themselves satisfy the limit in
+every window, however late a sleeping worker wakes up, and a late worker's lost time is caught up
+(no capacity is wasted). The window is stretched by ``1 / utilization`` to leave room for jitter
+between the grant and the moment the request reaches TikTok. Redis' own clock (``TIME``) is the
+only clock, so machines with skewed clocks still agree. A daily quota is counted in the same Lua
 script (per UTC day); once it is used up ``acquire`` raises ``QuotaExhausted`` until 00:00 UTC.
-When TikTok says "slow down" anyway, ``pause`` pushes the next slot of every worker back.
+When TikTok says "slow down" anyway, ``pause`` holds back the next grant of every worker.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,10 +32,21 @@ _ACQUIRE = """
 local t = redis.call('TIME')
 local sec = tonumber(t[1])
 local now = sec * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local quota = tonumber(ARGV[2])
-local today = math.floor(sec / 86400)
+local n = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local quota = tonumber(ARGV[3])
+local hold = tonumber(redis.call('GET', KEYS[3]) or '0')
+if now < hold then
+  return {1, hold - now}
+end
+if redis.call('LLEN', KEYS[1]) >= n then
+  local oldest = tonumber(redis.call('LINDEX', KEYS[1], n - 1))
+  if now - oldest < window then
+    return {1, oldest + window - now}
+  end
+end
 if quota > 0 then
+  local today = math.floor(sec / 86400)
   local day = tonumber(redis.call('HGET', KEYS[2], 'day') or '-1')
   if day ~= today then
     redis.call('HSET', KEYS[2], 'day', today, 'used', 0)
@@ -42,22 +58,20 @@ if quota > 0 then
   redis.call('HINCRBY', KEYS[2], 'used', 1)
   redis.call('EXPIREAT', KEYS[2], (today + 2) * 86400)
 end
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local nxt = tat + interval
-redis.call('SET', KEYS[1], string.format('%d', nxt), 'PX', math.floor((nxt - now) / 1000) + 60000)
-return {0, tat - now}
+redis.call('LPUSH', KEYS[1], string.format('%d', now))
+redis.call('LTRIM', KEYS[1], 0, n - 1)
+redis.call('PEXPIRE', KEYS[1], math.floor(window / 1000) + 60000)
+return {0, now}
 """
 
 _PAUSE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local hold = tonumber(ARGV[1])
-local until_ = now + hold
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < until_ then
-  local ttl = math.floor(hold / 1000) + 60000
-  redis.call('SET', KEYS[1], string.format('%d', until_), 'PX', ttl)
+local until_ = now + tonumber(ARGV[1])
+local hold = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hold < until_ then
+  redis.call('SET', KEYS[1], string.format('%d', until_), 'PX',
+             math.floor(tonumber(ARGV[1]) / 1000) + 60000)
 end
 return 0
 """
@@ -72,9 +86,14 @@ class RateLimit:
     utilization: float = DEFAULT_UTILIZATION
 
     @property
-    def interval_us(self) -> int:
-        """Microseconds between two send slots."""
-        return max(1, round(1_000_000 / (self.qps * self.utilization)))
+    def burst(self) -> int:
+        """Grants allowed inside one window."""
+        return max(1, math.floor(self.qps))
+
+    @property
+    def window_us(self) -> int:
+        """Length of the sliding window in microseconds (``burst / qps``, stretched)."""
+        return max(1, round(1_000_000 * self.burst / (self.qps * self.utilization)))
 
 
 class RateLimiter:
@@ -90,28 +109,31 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.limit = limit
-        self._slot_key = f"{KEY_PREFIX}:{app}:{api}:slot"
-        self._quota_key = f"{KEY_PREFIX}:{app}:{api}:day"
+        prefix = f"{KEY_PREFIX}:{app}:{api}"
+        self._keys = [f"{prefix}:grants", f"{prefix}:day", f"{prefix}:hold"]
         self._acquire = conn.register_script(_ACQUIRE)
         self._pause = conn.register_script(_PAUSE)
         self._sleep = sleep
+        #: Redis time (unix seconds) of this limiter's latest grant.
+        self.last_grant = 0.0
 
     def acquire(self) -> float:
         """Block until this process may send one request; return the seconds waited."""
-        status, wait_us = self._acquire(
-            keys=[self._slot_key, self._quota_key],
-            args=[self.limit.interval_us, self.limit.daily_quota],
-        )
-        if int(status) < 0:
-            raise QuotaExhausted("daily request quota used up", retry_after=int(wait_us) / 1e6)
-        wait = int(wait_us) / 1e6
-        if wait > 0:
-            self._sleep(wait)
-        return wait
+        waited = 0.0
+        args = [self.limit.burst, self.limit.window_us, self.limit.daily_quota]
+        while True:
+            status, value = (int(x) for x in self._acquire(keys=self._keys, args=args))
+            if status < 0:
+                raise QuotaExhausted("daily request quota used up", retry_after=value / 1e6)
+            if status == 0:
+                self.last_grant = value / 1e6
+                return waited
+            self._sleep(value / 1e6)
+            waited += value / 1e6
 
     def pause(self, seconds: float) -> None:
         """Hold every worker's next request back by ``seconds`` (after a 429 or throttle code)."""
-        self._pause(keys=[self._slot_key], args=[int(seconds * 1_000_000)])
+        self._pause(keys=[self._keys[2]], args=[int(seconds * 1_000_000)])
 
 
 class Unlimited:

@@ -2,8 +2,9 @@
 
 The ``httpx.Client`` comes from outside with its timeouts (tests pass a ``MockTransport``, the demo
 points the URLs at the sandbox). Every signed call goes through the shared rate limiter and the
-retry policy, and is re-signed with a fresh timestamp on each attempt. List endpoints are iterators of ``Page``s that
-start from any ``page_token``, so a sync can commit page by page and resume where it stopped.
+retry policy, and is re-signed with a fresh timestamp on each attempt. List endpoints are
+iterators of ``Page``s that start from any ``page_token``, so a sync can commit page by page and
+resume where it stopped.
 """
 
 from __future__ import annotations
