@@ -40,7 +40,8 @@ from sandbox import GeneratorConfig, generate  # noqa: E402
 
 #: Planted kind -> alert kinds that count as catching it, and the manifest key of its subject.
 CATCHES = {"cvr_collapse": ({"cvr_collapse", "gmv_drop"}, "shop_id"),
-           "cpm_jump": ({"cpm_jump"}, "campaign_id")}
+           "cpm_jump": ({"cpm_jump"}, "campaign_id"),
+           "missing_day": ({"ads_day_missing"}, "advertiser_id")}
 #: Days of history before the first evaluation (the detector wants 28).
 WARM_UP_DAYS = 29
 STAMP = datetime(2026, 11, 1, tzinfo=UTC)
@@ -78,7 +79,8 @@ def build_warehouse(ds, path: Path):
 
 
 def evaluate_daily(engine, ds, days: list[date], severity: str):
-    """Every morning: move the orders cursors to yesterday, evaluate; (sent, seconds per run)."""
+    """Every morning: move the orders and ads cursors to yesterday, evaluate; (sent, seconds
+    per evaluation)."""
     tenant = Tenant(id="bench", name="Bench", alert_min_severity=severity)
     setup = AlertSetup(engine=engine, senders={})
     sent, spent = [], 0.0
@@ -86,8 +88,11 @@ def evaluate_daily(engine, ds, days: list[date], severity: str):
         with engine.begin() as conn:
             conn.execute(sync_cursors.delete())
             conn.execute(sync_cursors.insert(), [
-                {"source": "orders", "subject_id": s, "latest_complete_day": day,
-                 "updated_at": STAMP} for s in ds.shops["shop_id"]])
+                {"source": source, "subject_id": s, "latest_complete_day": day,
+                 "updated_at": STAMP}
+                for source, ids in (("orders", ds.shops["shop_id"]),
+                                    ("ads_campaign", ds.advertisers["advertiser_id"]))
+                for s in ids])
         started = time.perf_counter()
         result = evaluate_tenant(setup, tenant, now=datetime.combine(
             day + timedelta(1), datetime.min.time(), UTC) + timedelta(hours=9))
@@ -99,7 +104,7 @@ def evaluate_daily(engine, ds, days: list[date], severity: str):
 def caught(planted: dict, sent: list) -> bool:
     """Whether an alert of a matching kind opened for the planted subject within a week."""
     kinds, key = CATCHES[planted["kind"]]
-    start = planted["start"]
+    start = planted.get("start") or planted["date"]
     return any(kind in kinds and event == "opened" and planted[key] in text
                and start <= day < start + timedelta(7) for day, kind, event, text in sent)
 

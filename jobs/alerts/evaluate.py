@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 from config.tenants import Tenant
 from jobs.alerts.auth_rules import check_authorizations
 from jobs.alerts.business_rules import check_business
+from jobs.alerts.coverage_rules import check_ad_coverage
 from jobs.alerts.deliver import Outcome, Sender, deliver
 from jobs.alerts.findings import Finding
 from jobs.alerts.folding import fold_sync_into_lateness
@@ -64,7 +65,8 @@ def collect_findings(conn: Connection, tenant: Tenant, setup: AlertSetup,
     found = [*check_authorizations(conn, tenant.id, now, warn_days=setup.warn_days),
              *check_freshness(conn, tenant.id, subjects, now),
              *check_sync_runs(conn, tenant.id, subjects),
-             *check_orders(conn, tenant.id, subjects)]
+             *check_orders(conn, tenant.id, subjects),
+             *check_ad_coverage(conn, tenant.id, subjects)]
     for rule in setup.business_rules:
         found += [_below_threshold(f, tenant) for f in rule(conn, tenant, now)]
     return fold_sync_into_lateness(found, load_states(conn, tenant.id))

@@ -56,7 +56,10 @@ KINDS: dict[str, AlertKind] = _catalogue(
     AlertKind("ads_token_dead", "auth", urgent=True, mention_admins=True),
     # data plumbing
     AlertKind("source_late", "data", urgent=False),
-    AlertKind("no_orders", "data", urgent=False),
+    # a past empty day is a fact to know, not a state that gets fixed: no all-clear
+    AlertKind("no_orders", "data", urgent=False, announce_recovery=False),
+    AlertKind("ads_day_missing", "data", urgent=False, repeat_after=timedelta(days=3),
+              announce_recovery=False),
     AlertKind("sync_failing", "data", urgent=False),
     AlertKind("reconciliation_gap", "data", urgent=False, repeat_after=timedelta(days=3)),
     # business anomalies, daily

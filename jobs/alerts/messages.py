@@ -68,15 +68,14 @@ def _lines(notice: Notice, tenant: Tenant, lang: str, service_id: str | None) ->
     who = _who(facts, lang)
     if who:
         lines.append(who)
+    category = alert_kind(finding.kind).category
+    if notice.event == "recovered":
+        key = "recovered_auth" if category == "auth" else "recovered_data"
+        return [*lines, f"{LABELS['since'][lang]}: {_stamp(notice.since, tenant)}",
+                f"{LABELS['fixed'][lang]}: {_stamp(notice.at, tenant)}", LABELS[key][lang]]
     reason = REASONS.get(finding.reason, REASONS["anomaly"])[lang].format_map(facts)
     lines.append(reason[:1].upper() + reason[1:])
     lines.append(f"{LABELS['since'][lang]}: {_when(notice.since, notice.at, tenant, lang)}")
-    category = alert_kind(finding.kind).category
-    if notice.event == "recovered":
-        lines.append(f"{LABELS['fixed'][lang]}: {_stamp(notice.at, tenant)}")
-        key = "recovered_auth" if category == "auth" else "recovered_data"
-        lines.append(LABELS[key][lang])
-        return lines
     if category == "auth":
         lines.append(_missing(facts, lang))
         lines.append(_fix(facts, tenant, lang, service_id))
@@ -94,7 +93,8 @@ def _who(facts: dict[str, Any], lang: str) -> str:
         names = f"{name} ({facts.get('subject_id') or facts.get('shop_id')})"
     else:
         return ""
-    return f"{LABELS['shops'][lang]}: {names}"
+    ads = facts.get("subject_kind") == "advertiser" or facts.get("auth_kind") == "ads"
+    return f"{LABELS['ads_accounts' if ads else 'shops'][lang]}: {names}"
 
 
 def _missing(facts: dict[str, Any], lang: str) -> str:

@@ -12,6 +12,7 @@ TITLES: dict[str, dict[str, str]] = {
     "ads_token_dead": {"en": "Ads account authorization stopped working", "zh": "广告账户授权失效"},
     "source_late": {"en": "Data is late", "zh": "数据延迟"},
     "no_orders": {"en": "A day without orders", "zh": "出现零订单日"},
+    "ads_day_missing": {"en": "A day without ads data", "zh": "广告数据缺失一天"},
     "sync_failing": {"en": "Sync keeps failing", "zh": "同步连续失败"},
     "reconciliation_gap": {"en": "Orders do not reconcile", "zh": "订单对账不一致"},
     "roas_below_target": {"en": "ROAS below target", "zh": "ROAS 低于目标"},
@@ -54,6 +55,10 @@ REASONS: dict[str, dict[str, str]] = {
     "no_orders": {"en": "{shop_name} had no orders on {empty_days}; it usually has about "
                         "{usual_daily_orders} a day",
                   "zh": "{shop_name} 在 {empty_days} 没有订单；平时每天约 {usual_daily_orders} 单"},
+    "ads_day_missing": {"en": "{subject_name} reported no ads data for {empty_days}, though it "
+                              "reports every day; spend and ROAS of that day are understated",
+                        "zh": "{subject_name} 在 {empty_days} 没有广告数据（平时每天都有），"
+                              "当天的花费和 ROAS 会偏低"},
     "failing": {"en": "the {job} sync of {subject_name} failed {failed_runs} times in a row "
                       "(last error: {last_error})",
                 "zh": "{subject_name} 的 {job} 同步已连续失败 {failed_runs} 次"
@@ -91,4 +96,5 @@ LABELS: dict[str, dict[str, str]] = {
     "recovered_auth": {"en": "Syncs resume and fill the gap", "zh": "同步将恢复并补齐缺失数据"},
     "recovered_data": {"en": "Back to normal", "zh": "已恢复正常"},
     "shops": {"en": "Shop", "zh": "店铺"},
+    "ads_accounts": {"en": "Ads account", "zh": "广告账户"},
 }
