@@ -18,6 +18,7 @@ from typing import Literal
 from redis import Redis
 from sqlalchemy import Engine
 
+from bot.commands.cache import TtlCache
 from config.tenants import TenantRegistry
 from jobs.tenancy import effective_registry
 
@@ -55,6 +56,7 @@ class BotContext:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
     queue_name: str = DEFAULT_QUEUE
+    answers: TtlCache = field(default_factory=TtlCache)  # computed KPIs, reused for a minute
     _cached: TenantRegistry | None = field(default=None, repr=False)
     _cached_at: float = field(default=0.0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -17,6 +17,7 @@ from tests.bot.seed import (
     ACME_TG_ADMIN,
     ACME_TG_MEMBER,
     UK,
+    US,
 )
 
 
@@ -207,3 +208,18 @@ def test_telegram_reply_to_a_digest_message_answers_from_the_snapshot(bot_ctx):
     assert "frozen" in as_text(frozen)
     preview = as_text(dispatch(ask_slack("digest preview"), bot_ctx))
     assert "frozen numbers" in preview
+
+
+def test_repeated_question_within_a_minute_reuses_the_computed_numbers(bot_ctx):
+    from sqlalchemy import update
+
+    from bot.commands.cache import TtlCache
+    from jobs.warehouse.schema import shop_daily
+
+    first = dispatch(ask_slack("gmv US last week"), bot_ctx).data["metrics"]["orders"]
+    with bot_ctx.engine.begin() as conn:
+        conn.execute(update(shop_daily).where(shop_daily.c.shop_id == US).values(orders=1))
+    again = dispatch(ask_slack("gmv US last week"), bot_ctx).data["metrics"]["orders"]
+    assert (first, again, bot_ctx.answers.hits) == (35, 35, 1)
+    bot_ctx.answers = TtlCache(ttl=0)  # expired: the next answer reads the rollups again
+    assert dispatch(ask_slack("gmv US last week"), bot_ctx).data["metrics"]["orders"] == 7

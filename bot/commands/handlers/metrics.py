@@ -38,9 +38,16 @@ def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
     """KPIs of ``scope`` for the asked period; ``Refusal`` when an FX rate is missing."""
     assert turn.tenant is not None
     period = period_of(turn, ctx, scope)
-    try:
+    currency = turn.tenant.reporting_currency
+    key = ("scope_kpis", tuple((s.shop_id, s.advertiser_ids) for s in scope.stores),
+           period, currency)
+
+    def compute() -> ScopeNumbers:
         with ctx.engine.connect() as conn:
-            return scope_kpis(conn, scope.stores, period, turn.tenant.reporting_currency)
+            return scope_kpis(conn, scope.stores, period, currency)
+
+    try:
+        return ctx.answers.get_or_compute(key, compute)
     except MissingFxRate as exc:
         text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。"
                 "请同步汇率后再试。"
