@@ -58,15 +58,16 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
     days, shops = list(scope.days), list(scope.shop_tz)
     ads = ri.ad_rows(conn, scope.advertiser_shop, days[0] - timedelta(ri.HISTORY_DAYS),
                      days[-1])
+    lines = rs.affiliate_history(conn, scope.shop_tz, days)
     anomalies = (ri.store_anomalies(scope.daily, scope.regions, days)
                  + ri.campaign_anomalies(ads, scope.regions, days)
-                 + ri.creator_anomalies(conn, scope.shop_tz, days[0]))
+                 + ri.creator_anomalies(lines, days[0]))
     drivers = [d for shop, rep in reports.items() for d in ri.drivers(shop, rep)]
     drivers += ri.drivers(tenant.id, total)
     traffic = rs.traffic_rows(conn, shops, scope.previous[0], days[-1])
     contents, content_daily = rs.content_rows(conn, shops, scope.previous[0], days[-1])
     funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
-    board = rs.creators_section(conn, scope.shop_tz, days, scope.currency, scope.fx,
+    board = rs.creators_section(conn, lines, scope.shop_tz, days, scope.currency, scope.fx,
                                 content_daily)
     top_creators, split = rs.creator_rows(board)
     content, winners = rs.content_section(contents, content_daily, days, scope.currency,

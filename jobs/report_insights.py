@@ -25,7 +25,6 @@ from analytics.kpis import KpiReport, KpiSet
 from analytics.series import campaign_series, creator_weekly_series, store_series
 from jobs.report_records import Contributor, Driver
 from jobs.warehouse.insight_loaders import load_shop_days
-from jobs.warehouse.loaders import load_affiliate_lines
 from jobs.warehouse.schema import ad_daily, affiliate_daily
 
 #: Store-day GMV: at least 20 orders a day and about USD 50 at stake (as bench_anomalies tunes).
@@ -79,23 +78,13 @@ def campaign_anomalies(ads: pd.DataFrame, regions: Mapping[str, str], days: Sequ
     return [explain_campaign_anomaly(a, ads) for a in flags]
 
 
-def creator_anomalies(conn: Connection, shop_tz: Mapping[str, str], monday: date) -> (
-    list[Anomaly]
-):
-    """Creators whose weekly affiliate units jumped or fell this week (against 8 weeks)."""
-    from analytics.weeks import local_midnight_utc
-
-    parts = []
-    for shop, tz in shop_tz.items():
-        start = local_midnight_utc(tz, monday - timedelta(weeks=WEEKLY.history))
-        lines = load_affiliate_lines(conn, shop, start, local_midnight_utc(tz, monday +
-                                                                           timedelta(7)))
-        if not lines.empty:
-            parts.append(lines.assign(day=lines["create_time"].dt.tz_convert(tz).dt.date))
-    if not parts:
+def creator_anomalies(lines: pd.DataFrame, monday: date) -> list[Anomaly]:
+    """Creators whose weekly affiliate units jumped or fell this week (``lines`` carry a local
+    ``day``; weeks before serve as history)."""
+    if lines.empty:
         return []
-    return detect_anomalies(creator_weekly_series(pd.concat(parts, ignore_index=True)),
-                            "creator_units", CREATOR_ANOMALIES, evaluate=[monday])
+    return detect_anomalies(creator_weekly_series(lines), "creator_units", CREATOR_ANOMALIES,
+                            evaluate=[monday])
 
 
 def _f(value: object) -> float:

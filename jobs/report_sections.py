@@ -78,24 +78,33 @@ def funnel_steps(result: FunnelResult | None) -> tuple[FunnelStep, ...]:
     return () if result is None else records(result.table, FunnelStep)
 
 
-def creators_section(conn: Connection, shop_tz: Mapping[str, str], days: Sequence[date],
-                     currency: str, fx: FxRates, daily: pd.DataFrame) -> pd.DataFrame:
-    """The creator leaderboard of the week (empty without affiliate orders)."""
+def affiliate_history(conn: Connection, shop_tz: Mapping[str, str], days: Sequence[date]) -> (
+    pd.DataFrame
+):
+    """Affiliate lines of the week and the ``CREATOR_HISTORY_WEEKS`` before it, with the local
+    ``day`` of each line (one read for the leaderboard and the creator anomalies)."""
     parts = []
-    monday = days[0]
     for shop, tz in shop_tz.items():
-        start = local_midnight_utc(tz, monday - timedelta(weeks=CREATOR_HISTORY_WEEKS))
-        parts.append(load_affiliate_lines(conn, shop, start,
-                                          local_midnight_utc(tz, days[-1] + timedelta(1))))
-    lines = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
+        start = local_midnight_utc(tz, days[0] - timedelta(weeks=CREATOR_HISTORY_WEEKS))
+        lines = load_affiliate_lines(conn, shop, start,
+                                     local_midnight_utc(tz, days[-1] + timedelta(1)))
+        parts.append(lines.assign(day=lines["create_time"].dt.tz_convert(tz).dt.date))
+    found = [p for p in parts if not p.empty]
+    return pd.concat(found, ignore_index=True) if found else parts[0]
+
+
+def creators_section(conn: Connection, lines: pd.DataFrame, shop_tz: Mapping[str, str],
+                     days: Sequence[date], currency: str, fx: FxRates,
+                     daily: pd.DataFrame) -> pd.DataFrame:
+    """The creator leaderboard of the week (empty without affiliate orders)."""
     if lines.empty:
         return pd.DataFrame()
     names = sorted(set(lines["creator_username"]))
     profiles = il.load_creators(conn, names)
-    snapshots = il.load_creator_snapshots(conn, names, monday - timedelta(days=35), days[-1])
+    snapshots = il.load_creator_snapshots(conn, names, days[0] - timedelta(days=35), days[-1])
     stats = daily if not daily.empty and "creator_username" in daily else None
-    return creator_leaderboard(lines, days, shop_tz, currency, fx, creators=profiles,
-                               snapshots=snapshots, content_daily=stats)
+    return creator_leaderboard(lines.drop(columns="day"), days, shop_tz, currency, fx,
+                               creators=profiles, snapshots=snapshots, content_daily=stats)
 
 
 def creator_rows(board: pd.DataFrame) -> tuple[tuple[CreatorRow, ...], object]:

@@ -12,7 +12,17 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import BigInteger, Column, Connection, Select, and_, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Select,
+    Text,
+    and_,
+    or_,
+    select,
+    type_coerce,
+)
 
 from jobs.warehouse.schema import (
     affiliate_order_lines,
@@ -62,8 +72,15 @@ def raw(column: Column) -> object:
     return type_coerce(column, BigInteger).label(column.name)
 
 
+def stored_time(column: Column) -> object:
+    """A time column as the driver returns it (SQLite: text; PostgreSQL: aware datetime), so
+    pandas parses a whole column at once instead of Python converting row by row."""
+    return type_coerce(column, Text).label(column.name)
+
+
 def _pick(table_columns: Iterable[Column]) -> list[object]:
-    return [raw(c) if isinstance(c.type, Money) else c for c in table_columns]
+    return [raw(c) if isinstance(c.type, Money) else
+            stored_time(c) if isinstance(c.type, UTCDateTime) else c for c in table_columns]
 
 
 def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd.DataFrame:
@@ -81,11 +98,19 @@ def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd
         if name not in data:
             continue
         if isinstance(col.type, UTCDateTime):
-            data[name] = pd.to_datetime(data[name], utc=True)
+            data[name] = _utc(data[name])
         elif isinstance(col.type, Money):
             series = pd.to_numeric(data[name]).astype("Int64")
             data[name] = series.astype("int64") if not series.isna().any() else series
     return data
+
+
+def _utc(values: pd.Series) -> pd.Series:
+    """Stored times (SQLite text in UTC, or aware datetimes) as a UTC datetime column."""
+    present = values.dropna()
+    if len(present) and isinstance(present.iloc[0], str):
+        return pd.to_datetime(values, utc=True, format="ISO8601")
+    return pd.to_datetime(values, utc=True)
 
 
 def _in_range(column: Column, start: datetime, end: datetime) -> object:
