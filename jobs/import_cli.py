@@ -56,3 +56,18 @@ def ads(settings: Settings, file: Path, advertiser_id: str, tenant: str | None,
     except (BadFile, UnknownShop) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{file.name}: {result.rows_read} rows -> {result.ad_rows} report rows")
+
+
+@import_.command("headers")
+def headers() -> None:
+    """List the accepted column headers of both exports (matched ignoring case and punctuation)."""
+    from jobs.sources import csv_ads, csv_orders
+
+    for title, table, required in (("Seller Center order export", csv_orders.HEADERS,
+                                    csv_orders.REQUIRED),
+                                   ("Ads Manager export", csv_ads.HEADERS, csv_ads.REQUIRED)):
+        click.echo(f"{title}:")
+        for field, names in table.items():
+            mark = "*" if field in required else " "
+            click.echo(f"  {mark} {field:<18} {' | '.join(names)}")
+    click.echo("(* required; other columns are optional or ignored)")

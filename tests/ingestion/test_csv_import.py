@@ -183,3 +183,12 @@ def test_import_command_registers_the_shop_and_reports_bad_files(
     failed = CliRunner().invoke(import_, ["orders", str(bad), "--shop", "9001"], obj=Settings())
     assert failed.exit_code == 1
     assert "row 3, column 'SKU Subtotal After Discount': got 'lots'" in failed.output
+
+
+def test_accepted_headers_are_listed() -> None:
+    from jobs.import_cli import import_
+
+    result = CliRunner().invoke(import_, ["headers"])
+    assert result.exit_code == 0
+    assert "* order_id" in result.output and "Order ID | Order No" in result.output
+    assert "Total onsite shopping value | Gross revenue" in result.output
