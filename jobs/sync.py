@@ -458,8 +458,10 @@ def sync_all() -> list[dict[str, Any]]:
     conns = connectors_from_settings(Settings())
     queue = Queue("sync", connection=conns.redis)
     shop_ids, adv_ids = sync_targets(conns.engine)
-    jobs = [queue.enqueue(sync_shop, s, job_timeout=3600) for s in shop_ids]
-    jobs += [queue.enqueue(sync_advertiser, a, job_timeout=3600) for a in adv_ids]
+    from jobs.alerts.jobs import enqueue_sync  # alerts evaluated after each sync
+
+    jobs = [enqueue_sync(queue, sync_shop, s, job_timeout=3600) for s in shop_ids]
+    jobs += [enqueue_sync(queue, sync_advertiser, a, job_timeout=3600) for a in adv_ids]
     return [{"job_id": j.id} for j in jobs]
 
 
