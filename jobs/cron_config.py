@@ -14,3 +14,15 @@ from jobs.schedule import dispatch_due
 TICK_CRON = "*/5 * * * *"
 
 cron.register(dispatch_due, queue_name=QUEUE, cron=TICK_CRON, name="digest-dispatch")
+
+# Alerts: the daily authorization health check and an hourly evaluation (jobs.alerts.jobs).
+from jobs.alerts.jobs import (  # noqa: E402
+    EVALUATE_CRON,
+    HEALTH_CHECK_CRON,
+    daily_health_check,
+    evaluate_alerts,
+)
+
+cron.register(daily_health_check, queue_name=QUEUE, cron=HEALTH_CHECK_CRON,
+              name="alerts-health-check")
+cron.register(evaluate_alerts, queue_name=QUEUE, cron=EVALUATE_CRON, name="alerts-evaluate")
