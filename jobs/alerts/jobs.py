@@ -28,8 +28,14 @@ from jobs.warehouse.schema import advertisers, shops
 
 log = logging.getLogger(__name__)
 
-#: Queue the alert jobs run on.
-ALERTS_QUEUE = "alerts"
+#: Queue the alert jobs run on (the one the Procfile's workers listen on).
+ALERTS_QUEUE = "tikpulse"
+#: ``rq cron`` schedules (UTC): probe every authorization once a day; evaluate every hour, so
+#: notices held during a tenant's quiet hours go out soon after they end.
+HEALTH_CHECK_CRON = "0 1 * * *"
+EVALUATE_CRON = "17 * * * *"
+#: Seconds an alert callback may run (one tenant's evaluation).
+CALLBACK_TIMEOUT_S = 300
 #: job.meta keys the failure callback keeps (how often it was called, how often it acted).
 META_FAILED_ATTEMPTS = "alerts_failed_attempts"
 META_EVALUATIONS = "alerts_evaluations"
@@ -114,8 +120,10 @@ def is_last_attempt(job: Job) -> bool:
 def enqueue_sync(queue: Queue, func: Callable[..., Any] | str, subject_id: str,
                  *args: Any, **kwargs: Any) -> Job:
     """Enqueue a sync job for ``subject_id`` with the alert callbacks attached."""
-    return queue.enqueue(func, subject_id, *args, on_success=Callback(alerts_after_sync),
-                         on_failure=Callback(alert_on_final_failure), **kwargs)
+    return queue.enqueue(func, subject_id, *args,
+                         on_success=Callback(alerts_after_sync, CALLBACK_TIMEOUT_S),
+                         on_failure=Callback(alert_on_final_failure, CALLBACK_TIMEOUT_S),
+                         **kwargs)
 
 
 def _evaluate_subject(job: Job) -> None:
