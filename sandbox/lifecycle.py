@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.aftersales import CANCEL, REJECTED
+from sandbox.aftersales import CANCEL, PARTIAL_AMOUNT, REJECTED
 from sandbox.orders import NO_TIME
 
 COLLECTION_BEFORE_SHIP = 6 * 3600
 ON_HOLD_AFTER_PAYMENT = 3600
+SHIP_BACK_AFTER = 86_400  # a buyer ships a return back a day after asking
 
 
 def happened(times: np.ndarray, as_of: np.ndarray | int) -> np.ndarray:
@@ -60,17 +61,22 @@ def order_update_time(
 
 
 def refund_status(refunds: pd.DataFrame, as_of: np.ndarray | int) -> np.ndarray:
-    """Status of each cancellation or return record at ``as_of`` ("" if not requested yet)."""
+    """Status of each cancellation or return record at ``as_of`` ("" if not requested yet).
+
+    Returns with goods go AWAITING_BUYER_SHIP -> BUYER_SHIPPED_ITEM -> COMPLETE (or REJECT);
+    refund-only agreements are RETURN_OR_REFUND_REQUEST_PENDING until they complete.
+    """
     kind = refunds["kind"].to_numpy()
     done = happened(refunds["complete_time"].to_numpy(), as_of)
     asked = happened(refunds["request_time"].to_numpy(), as_of)
-    rejected = refunds["shape"].to_numpy() == REJECTED
-    shipped = happened(refunds["request_time"].to_numpy() + 86_400, as_of)
+    shape = refunds["shape"].to_numpy()
+    shipped = happened(refunds["request_time"].to_numpy() + SHIP_BACK_AFTER, as_of)
     conditions = [
         (kind == CANCEL) & done,
         (kind == CANCEL) & asked,
-        done & rejected,
+        done & (shape == REJECTED),
         done,
+        asked & (shape == PARTIAL_AMOUNT),
         asked & shipped,
         asked,
     ]
@@ -79,6 +85,7 @@ def refund_status(refunds: pd.DataFrame, as_of: np.ndarray | int) -> np.ndarray:
         "CANCELLATION_REQUEST_PENDING",
         "REFUND_OR_RETURN_REQUEST_REJECT",
         "RETURN_OR_REFUND_REQUEST_COMPLETE",
+        "RETURN_OR_REFUND_REQUEST_PENDING",
         "BUYER_SHIPPED_ITEM",
         "AWAITING_BUYER_SHIP",
     ]
@@ -89,8 +96,7 @@ def refund_update_time(refunds: pd.DataFrame, as_of: np.ndarray | int) -> np.nda
     """Latest event of each refund record at ``as_of`` (completion time once completed)."""
     request = refunds["request_time"].to_numpy()
     complete = refunds["complete_time"].to_numpy()
-    shipped = request + 86_400
-    latest = np.where(
-        happened(shipped, as_of) & (refunds["kind"].to_numpy() != CANCEL), shipped, request
-    )
+    shipped = request + SHIP_BACK_AFTER
+    goods = (refunds["kind"].to_numpy() != CANCEL) & (refunds["shape"].to_numpy() != PARTIAL_AMOUNT)
+    latest = np.where(happened(shipped, as_of) & goods, shipped, request)
     return np.where(happened(complete, as_of), complete, latest)

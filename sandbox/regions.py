@@ -126,6 +126,11 @@ def to_decimal(minor: int, exponent: int) -> Decimal:
 
 def money_str(minor: int, exponent: int) -> str:
     """The wire form of an amount: a decimal string such as ``"12.34"`` (``"1500"`` for VND)."""
+    value = int(minor)
+    if exponent == 0:
+        return str(value)
+    whole, part = divmod(abs(value), 10**exponent)
+    return f"{'-' if value < 0 else ''}{whole}.{part:0{exponent}d}"
     return str(to_decimal(minor, exponent))
 
 

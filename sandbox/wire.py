@@ -60,7 +60,7 @@ def orders_json(
     line_rows = ds.order_lines(rows)
     counts = o["n_lines"].to_numpy()[rows]
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    shop = ds.shops.iloc[int(cols["shop_idx"][0])] if rows.size else None
+    shop = ds.shops.iloc[int(cols["shop_idx"][0])].to_dict() if rows.size else {}
     all_lines = _lines(ds, line_rows, np.repeat(status, counts), shop)
     out = []
     for i in range(rows.size):
@@ -150,70 +150,85 @@ def _lines(
     ]
 
 
+REFUND_COLUMNS = (
+    "order_row",
+    "shop_idx",
+    "amount",
+    "request_time",
+    "kind",
+    "record_id",
+    "initiator",
+    "shape",
+    "line_pos",
+)
+
+
 def refunds_json(
     ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray
 ) -> list[dict[str, Any]]:
     """Return or cancellation records for refund-table ``rows``."""
-    r = ds.refunds
+    r = {c: ds.refunds[c].to_numpy()[rows] for c in REFUND_COLUMNS}
+    order_ids = ds.orders["order_id"].to_numpy()[r["order_row"]]
+    shops = ds.shops[["exponent", "currency"]].to_dict("records")
     out = []
-    for i, row in enumerate(rows):
-        order_row = int(r["order_row"].iat[row])
-        shop = ds.shops.iloc[int(r["shop_idx"].iat[row])]
+    for i in range(rows.size):
+        shop = shops[int(r["shop_idx"][i])]
         exp, cur = int(shop["exponent"]), str(shop["currency"])
-        amount = money_str(r["amount"].iat[row], exp)
-        refund = {
-            "currency": cur,
-            "refund_total": amount,
-            "refund_subtotal": amount,
-            "refund_shipping_fee": money_str(0, exp),
-            "refund_tax": money_str(0, exp),
-        }
-        record = {
-            "order_id": str(ds.orders["order_id"].iat[order_row]),
-            "create_time": int(r["request_time"].iat[row]),
+        amount = money_str(r["amount"][i], exp)
+        zero = money_str(0, exp)
+        record: dict[str, Any] = {
+            "order_id": str(order_ids[i]),
+            "create_time": int(r["request_time"][i]),
             "update_time": int(update_time[i]),
-            "refund_amount": refund,
+            "refund_amount": {
+                "currency": cur,
+                "refund_total": amount,
+                "refund_subtotal": amount,
+                "refund_shipping_fee": zero,
+                "refund_tax": zero,
+            },
         }
-        items = _refund_lines(ds, row, order_row, exp)
-        if int(r["kind"].iat[row]) == CANCEL:
-            record["cancel_line_items"] = items
+        items = _refund_lines(ds, r, i, exp)
+        if int(r["kind"][i]) == CANCEL:
+            initiator = int(r["initiator"][i])
             record.update(
-                cancel_id=str(r["record_id"].iat[row]),
+                cancel_id=str(r["record_id"][i]),
                 cancel_status=str(status[i]),
-                cancel_type="CANCEL" if int(r["initiator"].iat[row]) != 0 else "BUYER_CANCEL",
-                role=CANCEL_INITIATORS[int(r["initiator"].iat[row])],
+                cancel_type="BUYER_CANCEL" if initiator == 0 else "CANCEL",
+                role=CANCEL_INITIATORS[initiator],
+                cancel_line_items=items,
             )
         else:
-            record["return_line_items"] = items
-            shape = int(r["shape"].iat[row])
+            shape = int(r["shape"][i])
             record.update(
-                return_id=str(r["record_id"].iat[row]),
+                return_id=str(r["record_id"][i]),
                 return_status=str(status[i]),
                 return_type="REFUND" if shape == PARTIAL_AMOUNT else "RETURN_AND_REFUND",
                 role="BUYER",
                 return_reason="Item not as described",
+                return_line_items=items,
             )
         out.append(record)
     return out
 
 
-def _refund_lines(ds: Dataset, row: int, order_row: int, exp: int) -> list[dict[str, Any]]:
-    r, o, lines = ds.refunds, ds.orders, ds.lines
-    start, n = int(o["line_start"].iat[order_row]), int(o["n_lines"].iat[order_row])
-    pos = int(r["line_pos"].iat[row])
+def _refund_lines(ds: Dataset, r: dict[str, np.ndarray], i: int, exp: int) -> list[dict[str, Any]]:
+    """The order lines a record covers: all of them, or the one returned line."""
+    order_row, shape, pos = int(r["order_row"][i]), int(r["shape"][i]), int(r["line_pos"][i])
+    start = int(ds.orders["line_start"].iat[order_row])
+    n = int(ds.orders["n_lines"].iat[order_row])
     picked = (
-        range(start, start + n)
-        if pos < 0 or int(r["shape"].iat[row]) == PARTIAL_ALL
-        else [start + pos]
+        np.arange(start, start + n) if pos < 0 or shape == PARTIAL_ALL else np.array([start + pos])
     )
-    partial = int(r["shape"].iat[row]) in (PARTIAL_AMOUNT, REJECTED)  # one amount: part, or 0
+    one_amount = shape in (PARTIAL_AMOUNT, REJECTED)  # part of one line's price, or nothing
+    line_ids = ds.lines["line_id"].to_numpy()[picked]
+    sku_ids = ds.skus["sku_id"].to_numpy()[ds.lines["sku_row"].to_numpy()[picked]]
+    prices = ds.lines["sale_price"].to_numpy()[picked]
     return [
         {
-            "order_line_item_id": str(lines["line_id"].iat[j]),
-            "sku_id": str(ds.skus["sku_id"].iat[int(lines["sku_row"].iat[j])]),
-            "refund_amount": money_str(
-                r["amount"].iat[row] if partial else lines["sale_price"].iat[j], exp
-            ),
+            "order_line_item_id": str(line_ids[k]),
+            "sku_id": str(sku_ids[k]),
+            "refund_amount": money_str(r["amount"][i] if one_amount else prices[k], exp),
         }
-        for j in picked
+        for k in range(picked.size)
     ]

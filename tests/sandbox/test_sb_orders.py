@@ -123,3 +123,9 @@ def test_returns_and_cancellations(shop: ShopCaller) -> None:
     assert all(c["cancel_status"].startswith("CANCELLATION_REQUEST_") for c in cancels)
     partial = [r for r in returns if r["return_type"] == "REFUND"]
     assert all(len(r["return_line_items"]) == 1 for r in partial)
+    assert {r["return_status"] for r in partial} <= {
+        "RETURN_OR_REFUND_REQUEST_PENDING",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    }
+    goods = {r["return_status"] for r in returns if r["return_type"] == "RETURN_AND_REFUND"}
+    assert "RETURN_OR_REFUND_REQUEST_PENDING" not in goods
