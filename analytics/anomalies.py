@@ -20,7 +20,10 @@ Known event days (promotions, paydays) can be excluded per series: not judged, n
 A point is flagged when |z| >= ``threshold``, the volume gate passes and the money at stake
 (|value - expected| x money_per_unit) reaches ``min_money``; with ``min_run`` = n, only once the
 n - 1 periods before it were unusual in the same direction too (a confirmed shift: for noisy
-small series such as one campaign's CPM).
+small series such as one campaign's CPM). With ``sustain`` = k, k consecutive periods that each
+lean the same way (|z| >= ``sustain_min_z``) also make a flag when |Σz| / √k reaches the
+threshold: a lasting
+level shift that no single day shows clearly (its ``robust_z`` is that combined value).
 Output: ``Anomaly`` records, most severe first.
 """
 
@@ -53,12 +56,18 @@ class AnomalyConfig:
     min_volume: float = 0.0  # volume needed (the point's or the history median's)
     min_money: Mapping[str, float] = field(default_factory=dict)  # per currency; "*" default
     min_run: int = 1  # consecutive unusual periods (same direction) needed: 2 = confirmed shift
+    sustain: int = 1  # also flag k consecutive same-direction periods with |sum z| / sqrt(k) >= t
+    sustain_min_z: float = 1.0  # ... each of them at least this unusual (above ordinary drift)
 
     def money_gate(self, currency: str) -> float:
         """The minimum money at stake for a flag in ``currency``."""
         return float(self.min_money.get(currency, self.min_money.get("*", 0.0)))
 
 
+#: A confirmed run may skip this many periods (missing report rows, excluded event days).
+MAX_GAP = 2
+#: A weekday profile is used only if its offsets stand out by this many standard errors.
+WEEKDAY_SIGNAL = 1.5
 #: Money at stake worth a flag, about USD 50 in each market's own currency (region context).
 DEFAULT_MIN_MONEY: dict[str, float] = {
     "USD": 50, "GBP": 40, "EUR": 45, "SGD": 65, "THB": 1_800, "MYR": 230, "PHP": 2_900,
@@ -115,16 +124,16 @@ def _weekday_offsets(days: list[date], values: np.ndarray, log: bool) -> dict[in
     return offsets
 
 
-def _noise(days: list[date], values: np.ndarray, flat: np.ndarray, level: float) -> float:
-    """Noise sd of one point: from week-over-week differences (seasonal-naive; free of the
-    weekday profile and of slow trends), else from the de-seasonalised residuals."""
+def _noise(days: list[date], values: np.ndarray) -> float | None:
+    """Noise sd of one point from week-over-week differences (seasonal-naive: free of the
+    weekday profile and of slow trends); None with fewer than 6 pairs."""
     index = {d: i for i, d in enumerate(days)}
     diffs = [values[i] - values[index[d - timedelta(days=7)]] for i, d in enumerate(days)
              if d - timedelta(days=7) in index]
-    if len(diffs) >= 6:
-        d = np.array(diffs)
-        return float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
-    return float(np.median(np.abs(flat - level))) * 1.4826
+    if len(diffs) < 6:
+        return None
+    d = np.array(diffs)
+    return float(np.median(np.abs(d - np.median(d)))) * 1.4826 / math.sqrt(2)
 
 
 def expected_value(days: list[date], values: np.ndarray, when: date,
@@ -132,11 +141,21 @@ def expected_value(days: list[date], values: np.ndarray, when: date,
     """(expected, scale) of the point at ``when`` from the history, on the working scale
     (``log1p`` of the values when ``config.log``).
 
-    The scale is the noise sd inflated for the uncertainty of the estimated level and weekday
-    offset (medians of n points have variance about pi/2 x sd^2 / n).
+    The weekday profile is used only when it stands out from the noise (its offsets' RMS is
+    more than ``WEEKDAY_SIGNAL`` standard errors); the scale is the noise sd inflated for the
+    uncertainty of the estimated level and weekday offset (medians of n points have variance
+    about pi/2 x sd^2 / n).
     """
     neutral = 0.0 if config.log else 1.0
     offsets = _weekday_offsets(days, values, config.log) if config.grain == "day" else {}
+    raw_level = float(np.median(values))
+    noise = _noise(days, values)
+    if offsets and noise is not None:
+        effects = [o if config.log else (o - 1) * raw_level for o in offsets.values()]
+        per_day = len(days) / 7
+        if math.sqrt(float(np.mean(np.square(effects)))) < WEEKDAY_SIGNAL * noise * math.sqrt(
+                math.pi / 2 / per_day):
+            offsets = {}
     seasonal = np.array([offsets.get(d.weekday(), neutral) for d in days])
     flat = values - seasonal if config.log else values / seasonal
     level = float(np.median(flat))
@@ -144,9 +163,12 @@ def expected_value(days: list[date], values: np.ndarray, when: date,
         level = max(level, float(np.mean(np.sort(flat)[:-1])))
     own = offsets.get(when.weekday(), neutral)
     expected = level + own if config.log else level * own
-    n_same = sum(1 for d in days if d.weekday() == when.weekday()) if offsets else len(days)
-    inflate = math.sqrt(1 + math.pi / 2 * (1 / max(n_same, 1) + 1 / len(days)))
-    noise = _noise(days, values if config.log else flat, flat, level) * inflate
+    if noise is None:
+        noise = float(np.median(np.abs(flat - level))) * 1.4826 * (1.0 if config.log else own)
+    n_same = sum(1 for d in days if d.weekday() == when.weekday())
+    inflate = math.sqrt(1 + math.pi / 2 * ((1 / max(n_same, 1) if offsets else 0)
+                                           + 1 / len(days)))
+    noise *= inflate
     if config.log:
         natural = math.expm1(expected)
         floor = math.log1p(config.min_relative_scale)
@@ -156,7 +178,7 @@ def expected_value(days: list[date], values: np.ndarray, when: date,
     floor = config.min_relative_scale * abs(expected)
     if config.count:
         floor = max(floor, math.sqrt(max(expected, 1.0)))
-    return expected, max(noise * (own if offsets else 1.0), floor, 1e-12)
+    return expected, max(noise, floor, 1e-12)
 
 
 def _severity(z: float, money: float | None, gate: float, threshold: float) -> Severity:
@@ -184,80 +206,106 @@ def detect_anomalies(
         skip = pd.Series([d in exclude.get(str(k), ()) for k, d in
                           zip(series["key"], series["day"], strict=True)], index=series.index)
         series = series[~skip]
-    step = timedelta(days=7 if config.grain == "week" else 1)
     found: list[Anomaly] = []
     for key, part in series.sort_values("day").groupby("key", sort=True):
         part = part[part["value"].notna()]
-        days = list(part["day"])
-        values = part["value"].astype(float).to_numpy()
-        volume = part["volume"].astype(float).to_numpy() if "volume" in part else None
-        per_unit = (part["money_per_unit"].astype(float).to_numpy()
-                    if "money_per_unit" in part else None)
-        currency = str(part["currency"].iloc[0]) if "currency" in part and len(part) else ""
-        for i, when in enumerate(days):
-            if wanted is not None and when not in wanted:
-                continue
-            lo = when - step * config.history
-            hist = [j for j in range(i) if days[j] >= lo]
-            if len(hist) < config.min_history:
-                continue
-            flag = _check(metric, str(key), when, i, hist, days, values, volume, per_unit,
-                          currency, config)
-            if flag is not None and _confirmed(flag, i, days, values, step, config):
-                found.append(flag)
+        found += _detect_one(str(key), part, metric, config, wanted)
     rank = {"high": 0, "medium": 1, "low": 2}
     return sorted(found, key=lambda a: (rank[a.severity], -abs(a.robust_z)))
 
 
-def _z(i: int, days: list[date], values: np.ndarray, step: timedelta,
-       config: AnomalyConfig) -> float | None:
+@dataclass(frozen=True)
+class _Point:
+    expected: float  # natural scale
+    z: float
+    hist: list[int]
+
+
+def _score(i: int, days: list[date], work: np.ndarray, step: timedelta,
+           config: AnomalyConfig) -> _Point | None:
     lo = days[i] - step * config.history
     hist = [j for j in range(i) if days[j] >= lo]
     if len(hist) < config.min_history:
         return None
-    work = np.log1p(np.maximum(values, 0.0)) if config.log else values
     expected, scale = expected_value([days[j] for j in hist], work[hist], days[i], config)
-    return float((work[i] - expected) / scale)
+    natural = math.expm1(expected) if config.log else expected
+    return _Point(natural, float((work[i] - expected) / scale), hist)
 
 
-def _confirmed(flag: Anomaly, i: int, days: list[date], values: np.ndarray, step: timedelta,
-               config: AnomalyConfig) -> bool:
-    """With ``min_run`` > 1: the periods just before were unusual in the same direction too."""
+def _run_z(i: int, days: list[date], points: list[_Point | None], k: int, min_z: float,
+           step: timedelta) -> float | None:
+    """|Σz|/√k over the k consecutive periods ending at i, if all lean the same way."""
+    zs = []
+    for back in range(k):
+        j = i - back
+        point = points[j] if j >= 0 else None
+        if point is None or days[j] != days[i] - step * back or abs(point.z) < min_z:
+            return None
+        zs.append(point.z)
+    if not (all(z > 0 for z in zs) or all(z < 0 for z in zs)):
+        return None
+    return sum(zs) / math.sqrt(k)
+
+
+def _detect_one(key: str, part: pd.DataFrame, metric: str, config: AnomalyConfig,
+                wanted: set[date] | None) -> list[Anomaly]:
+    step = timedelta(days=7 if config.grain == "week" else 1)
+    days = list(part["day"])
+    values = part["value"].astype(float).to_numpy()
+    work = np.log1p(np.maximum(values, 0.0)) if config.log else values
+    points = [_score(i, days, work, step, config) for i in range(len(days))]
+    out = []
+    for i, point in enumerate(points):
+        if point is None or (wanted is not None and days[i] not in wanted):
+            continue
+        z: float | None = point.z if abs(point.z) >= config.threshold else None
+        if z is None and config.sustain > 1:
+            run = _run_z(i, days, points, config.sustain, config.sustain_min_z, step)
+            z = run if run is not None and abs(run) >= config.threshold else None
+        if z is None or not _confirmed(i, z, days, points, step, config):
+            continue
+        flag = _gate(metric, key, days[i], i, z, point, values, part, config)
+        if flag is not None:
+            out.append(flag)
+    return out
+
+
+def _confirmed(i: int, z: float, days: list[date], points: list[_Point | None],
+               step: timedelta, config: AnomalyConfig) -> bool:
+    """With ``min_run`` > 1: the observed periods just before (gaps of up to ``MAX_GAP``
+    periods allowed: missing or excluded days) were unusual in the same direction too."""
     for k in range(1, config.min_run):
         j = i - k
-        if j < 0 or days[j] != days[i] - step * k:
+        point = points[j] if j >= 0 else None
+        if point is None or days[j + 1] - days[j] > step * MAX_GAP:
             return False
-        z = _z(j, days, values, step, config)
-        if z is None or abs(z) < config.threshold or (z > 0) != (flag.robust_z > 0):
+        if abs(point.z) < config.threshold or (point.z > 0) != (z > 0):
             return False
     return True
 
 
-def _check(metric: str, key: str, when: date, i: int, hist: list[int], days: list[date],
-           values: np.ndarray, volume: np.ndarray | None, per_unit: np.ndarray | None,
-           currency: str, config: AnomalyConfig) -> Anomaly | None:
-    work = np.log1p(np.maximum(values, 0.0)) if config.log else values
-    expected, scale = expected_value([days[j] for j in hist], work[hist], when, config)
-    z = (work[i] - expected) / scale
-    if abs(z) < config.threshold:
-        return None
-    if config.log:
-        expected = math.expm1(expected)
-    if volume is not None:
-        usual = float(np.nanmedian(volume[hist])) if len(hist) else 0.0
+def _gate(metric: str, key: str, when: date, i: int, z: float, point: _Point,
+          values: np.ndarray, part: pd.DataFrame, config: AnomalyConfig) -> Anomaly | None:
+    """The anomaly if it passes the volume and money gates."""
+    hist, expected = point.hist, point.expected
+    if "volume" in part:
+        volume = part["volume"].astype(float).to_numpy()
+        usual = float(np.nanmedian(volume[hist]))
         if max(float(np.nan_to_num(volume[i])), usual) < config.min_volume:
             return None
     money: float | None = None
-    if per_unit is not None:
+    if "money_per_unit" in part:
+        per_unit = part["money_per_unit"].astype(float).to_numpy()
         unit = per_unit[i] if not np.isnan(per_unit[i]) else float(np.nanmedian(per_unit[hist]))
         money = abs(values[i] - expected) * unit if not np.isnan(unit) else None
+    currency = str(part["currency"].iloc[0]) if "currency" in part else ""
     gate = config.money_gate(currency)
     if gate > 0 and (money is None or money < gate):
         return None
     change = None if expected == 0 else (values[i] - expected) / abs(expected)
     return Anomaly(
         metric=metric, key=key, period=when, grain=config.grain, value=float(values[i]),
-        expected=expected, robust_z=float(z), change_pct=change,
+        expected=expected, robust_z=z, change_pct=change,
         money_at_stake=None if money is None else Decimal(str(round(money, 2))),
         currency=currency, severity=_severity(z, money, gate, config.threshold))
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 from analytics_frames import m
@@ -154,3 +155,44 @@ def test_min_run_needs_a_confirmed_shift():
     assert detect_anomalies(single, "cpm", config) == []
     (flag,) = detect_anomalies(two, "cpm", config)
     assert flag.period == START + timedelta(29)
+
+
+def _scores(series):
+    from analytics.anomalies import _score
+
+    days = list(series["day"])
+    values = series["value"].to_numpy(dtype=float)
+    return [_score(i, days, values, timedelta(1), AnomalyConfig()) for i in range(len(days))]
+
+
+def test_sustained_shift_is_flagged_when_no_single_day_is():
+    base = list(100.0 + np.random.default_rng(3).normal(0, 8, 28))  # ordinary noise
+    series = pd.DataFrame({"key": "s1", "day": [START + timedelta(i) for i in range(31)],
+                           "value": base + [75.0, 75.0, 75.0], "currency": "GBP"})
+    zs = [p.z for p in _scores(series)[-3:]]
+    assert all(-4 < z < -1 for z in zs)  # no single day is unusual enough on its own
+    assert detect_anomalies(series, "orders") == []
+    (flag,) = detect_anomalies(series, "orders", AnomalyConfig(sustain=3))
+    assert flag.period == START + timedelta(30)
+    assert flag.robust_z < -4  # the three days together
+
+
+def test_weekday_profile_is_ignored_when_it_does_not_stand_out():
+    rng = [5, -5, 4, -4, 6, -6, 3, -3, 5, -5, 4, -4, 6, -6, 3, -3, 5, -5, 4, -4, 6, -6, 3, -3,
+           5, -5, 4, -4]
+    days = [START + timedelta(i) for i in range(28)]
+    values = np.array([100.0 + r for r in rng])
+    from analytics.anomalies import expected_value
+    expected, _ = expected_value(days, values, START + timedelta(28), AnomalyConfig())
+    assert expected == pytest.approx(float(np.median(values)))  # no weekday factor applied
+    weekly = np.array([100.0 if d.weekday() < 5 else 200.0 for d in days])
+    expected, _ = expected_value(days, weekly, START + timedelta(33), AnomalyConfig())
+    assert expected == pytest.approx(200.0)  # a strong weekend is kept
+
+
+def test_confirmed_run_may_skip_a_missing_day():
+    series = _daily(31, weekday=100, weekend=100)
+    series = series[series["day"] != START + timedelta(29)].copy()  # no report that day
+    series.loc[series["day"] >= START + timedelta(28), "value"] = 40
+    (flag,) = detect_anomalies(series, "cpm", AnomalyConfig(min_run=2))
+    assert flag.period == START + timedelta(30)
