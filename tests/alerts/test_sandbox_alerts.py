@@ -194,3 +194,23 @@ def test_late_source(world, sb):
     assert "Cancellations, orders, returns data of Demo GB Shop 1 is complete only through " \
            "2026-11-22 (4 days old; normally 1)" in alert
     assert "Back to normal" in fixed
+
+
+def test_a_working_probe_clears_a_status_nothing_else_would(world, slack, telegram):
+    """A sync stopped on an expired access token (syncs skip the shop from then on); the daily
+    probe refreshes the token, finds the authorization works and the all-clear goes out."""
+    with world.engine.begin() as conn:
+        conn.execute(authorizations.update()
+                     .where(authorizations.c.auth_id == world.shop_auth)
+                     .values(status="expired", status_changed_at=T))
+    evaluate_tenant(world.setup, world.tenant, now=T + timedelta(hours=1))  # after that sync
+    world.daily_check(T + timedelta(hours=2))
+    slack_texts, tg_texts = messages(slack, telegram)
+    assert [t.split("\n")[0] for t in slack_texts] == [
+        "🔴 Shop authorization broken · Acme Home",
+        "✅ Fixed: Shop authorization broken · Acme Home"]
+    assert len(tg_texts) == 2
+    with world.engine.connect() as conn:
+        status = conn.execute(select(authorizations.c.status)
+                              .where(authorizations.c.auth_id == world.shop_auth)).scalar_one()
+    assert status == "healthy"
