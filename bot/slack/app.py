@@ -119,7 +119,7 @@ def _on_message(ctx: BotContext, answerer: Answerer):  # type: ignore[no-untyped
         channel, thread = event.get("channel", ""), event.get("thread_ts")
         direct = event.get("channel_type") == "im"
         in_digest = bool(thread) and thread != event.get("ts") and is_digest_thread(
-            ctx, "slack", channel, thread)
+            ctx, "slack", channel, str(thread))
         if not (direct or in_digest):
             return
         if not direct and parse(event.get("text", "")).command is None:

@@ -7,6 +7,7 @@ Each request gets its own thread, so a slow answer never delays another command'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -32,7 +33,8 @@ def make_server(app: App, host: str, port: int) -> ThreadingHTTPServer:
                 self._send(404, b"not found", {})
                 return
             body = self.rfile.read(length).decode("utf-8")
-            headers = {k.lower(): v for k, v in self.headers.items()}
+            headers: dict[str, str | Sequence[str]] = {
+                k.lower(): v for k, v in self.headers.items()}
             response = app.dispatch(BoltRequest(body=body, query=split.query, headers=headers))
             extra = {k: v[0] for k, v in response.headers.items() if v}
             self._send(response.status, (response.body or "").encode("utf-8"), extra)

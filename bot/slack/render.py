@@ -31,7 +31,8 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _table_sections(table: Table) -> list[dict[str, Any]]:
-    out, chunk = [], []
+    out: list[dict[str, Any]] = []
+    chunk: list[str] = []
     title = [f"*{escape(table.title)}*"] if table.title else []
     for line in table_lines(table):
         if sum(len(c) + 1 for c in chunk) + len(line) + 8 > SECTION_LIMIT:

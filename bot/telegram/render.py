@@ -27,7 +27,8 @@ class Photos:
 def _html(block: Text | Table) -> list[str]:
     """HTML pieces of one block, each short enough for a message."""
     if isinstance(block, Table):
-        pieces, chunk = [], []
+        pieces: list[str] = []
+        chunk: list[str] = []
         head = f"<b>{html.escape(block.title)}</b>\n" if block.title else ""
         for line in table_lines(block):
             if sum(len(c) + 1 for c in chunk) + len(line) + len(head) + 20 > MESSAGE_LIMIT:

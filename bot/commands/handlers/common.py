@@ -3,7 +3,9 @@ wrong (an unknown store lists only the stores this channel may see)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from bot.commands.context import BotContext
@@ -71,14 +73,13 @@ def _tenant(turn: Turn) -> Tenant:
     return turn.tenant
 
 
-def refusals(handler):  # type: ignore[no-untyped-def]
+def refusals(handler: Callable[[Turn, BotContext], Reply]) -> Callable[[Turn, BotContext], Reply]:
     """Decorator: turn a ``Refusal`` raised inside a handler into its reply."""
-    from functools import wraps
 
     @wraps(handler)
     def run(turn: Turn, ctx: BotContext) -> Reply:
         try:
-            return handler(turn, ctx)  # type: ignore[no-any-return]
+            return handler(turn, ctx)
         except Refusal as refusal:
             return refusal.reply
 

@@ -7,7 +7,7 @@ additive metrics (money and counts add up over stores; ratios do not).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Literal
 
 from analytics.catalog import get_metric
 from analytics.charts import driver_waterfall
@@ -36,7 +36,7 @@ TOP_STORES = 8
 
 
 def _stores_table(turn: Turn, scope: Scope, metric: str, by_store: dict[str, ScopeNumbers]) -> (
-    tuple[Table, list[tuple[str, Decimal | float]]]
+    tuple[Table, list[tuple[str, float]]]
 ):
     moves = []
     for store in scope.stores:
@@ -64,7 +64,7 @@ def _chart(turn: Turn, metric: str, nums: ScopeNumbers, steps: list[tuple[str, f
     before = None if nums.previous is None else nums.previous.value(metric)
     if unit not in ("money", "count") or before is None or now is None or not steps:
         return None
-    lang = "zh" if turn.lang == "zh" else "en"
+    lang: Literal["zh", "en"] = "zh" if turn.lang == "zh" else "en"
     name = metric_name(metric, lang)
     png = driver_waterfall((nums.period.previous().label, float(before)), steps,
                            (nums.period.label, float(now)), title=name,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.commands.context import BotContext
 from bot.commands.format import metric_name, metric_value
+from bot.commands.grammar import Parsed
 from bot.commands.handlers.common import refusals
 from bot.commands.handlers.metrics import load_numbers
 from bot.commands.middleware import Turn
@@ -30,7 +31,7 @@ def targets(turn: Turn, ctx: BotContext) -> Reply:
     if not set_:
         return reply("还没有设置目标。管理员可用：`target roas 3.0`" if zh else
                      "No targets set yet. Admins can set one: `target roas 3.0`.")
-    turn.parsed = turn.parsed and _last_week(turn)
+    turn.parsed = _last_week(turn)
     nums = load_numbers(turn, ctx, resolve_scope(turn.tenant, None))
     rows = []
     for name, value in set_.items():
@@ -47,10 +48,11 @@ def targets(turn: Turn, ctx: BotContext) -> Reply:
                  Table(cols, tuple(rows)))
 
 
-def _last_week(turn: Turn):  # type: ignore[no-untyped-def]
+def _last_week(turn: Turn) -> Parsed | None:
     from dataclasses import replace
 
-    return replace(turn.parsed, period=PeriodSpec("last_week"), scope=None)
+    return None if turn.parsed is None else replace(turn.parsed, period=PeriodSpec("last_week"),
+                                                    scope=None)
 
 
 def _met(metric: str, actual: object, target: object) -> bool:

@@ -7,7 +7,7 @@ Both read ``shop_traffic_daily`` (store x day x channel: small) through ``analyt
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -29,7 +29,7 @@ STAGE_NAMES = {"impressions": ("Impressions", "曝光"), "views": ("Views", "播
                "orders": ("Orders", "下单")}
 
 
-def _traffic(ctx: BotContext, shop_ids: list[str], first, last) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _traffic(ctx: BotContext, shop_ids: list[str], first: date, last: date) -> pd.DataFrame:
     t = shop_traffic_daily
     stmt = select(*[raw(c) if c.name == "gmv" else c for c in t.c]).where(
         t.c.shop_id.in_(shop_ids), t.c.day >= first, t.c.day <= last)
@@ -43,7 +43,7 @@ def _no_traffic(turn: Turn, label: str) -> Reply:
     return reply(text)
 
 
-def _days(start, n):  # type: ignore[no-untyped-def]
+def _days(start: date, n: int) -> list[date]:
     return [start + timedelta(days=i) for i in range(n)]
 
 
