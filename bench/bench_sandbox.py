@@ -48,7 +48,8 @@ def bench_generation(name: str, kwargs: dict) -> dict:
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     print(
-        f"{name:28s} {result['seconds']:6.2f} s wall, {result['cpu_seconds']:5.1f} s CPU (with imports)"
+        f"{name:28s} {result['seconds']:6.2f} s wall, "
+        f"{result['cpu_seconds']:5.1f} s CPU (with imports)"
         f"  peak RSS {result['peak_rss_mb']:5.0f} MB  "
         f"{result['orders']:>10,} orders {result['lines']:>11,} lines "
         f"{result['refunds']:>9,} refunds "
