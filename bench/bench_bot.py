@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -45,9 +46,11 @@ from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body  
 from tests.fakes.http import Call, Reply  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
-QUESTIONS = ("roas all last week", "gmv last week", "kpi last 7 days", "roas GB 2026-W46",
-             "top creators 5 by roi", "funnel last week", "compare GB US", "traffic",
-             "gmv 11-01..11-15", "define roas_true", "上周投产比", "stock at risk")
+#: Question templates; ``{week}`` is one of the last ``WEEKS_ASKED`` ISO weeks, picked at random.
+QUESTIONS = ("roas all {week}", "gmv {week}", "kpi last 7 days", "roas GB {week}",
+             "top creators 5 by roi {week}", "funnel {week}", "compare GB US {week}", "traffic",
+             "gmv 11-01..11-15", "define roas_true", "{week} 投产比", "stock at risk")
+WEEKS_ASKED = 26
 
 
 class TimedSlack(FakeSlack):
@@ -95,10 +98,15 @@ def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namesp
     http = httpx.Client(timeout=30)
     deadline = time.perf_counter() + args.max_seconds
 
+    rng = random.Random(7)
+    asked = [(rng.choice(QUESTIONS).format(week=f"2026-W{47 - rng.randrange(WEEKS_ASKED):02d}"),
+              rng.choice(channels)) for _ in range(args.requests)]
+
     def one(i: int) -> None:
         key = f"q{i}"
-        body = slash_body(QUESTIONS[i % len(QUESTIONS)], channel=channels[i % len(channels)],
-                          user=f"U{i % 97:08d}", response_url=slack.response_url(key))
+        text, channel = asked[i]
+        body = slash_body(text, channel=channel, user=f"U{i % 97:08d}",
+                          response_url=slack.response_url(key))
         headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
         started = time.perf_counter()
         response = http.post(f"{url}/slack/events", content=body.encode(), headers=headers)

@@ -26,7 +26,8 @@ STAMP = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def _shop(i: int) -> tuple[str, str, str]:
-    region = REGION_CYCLE[i % len(REGION_CYCLE)]
+    """Shop ``i``: id, region and currency (each tenant's stores span the regions)."""
+    region = REGION_CYCLE[(i // TENANTS) % len(REGION_CYCLE)]
     return f"9{i:018d}", region, REGIONS[region].currency
 
 
