@@ -123,7 +123,7 @@ def report(state: SandboxState, req: Request, seller_idx: int) -> dict[str, Any]
         raise AdsError(codes.ADS_BAD_PARAMS, f"unknown metrics: {sorted(unknown)}")
     first, last = _date_range(state, req, "stat_time_day" in dims)
     page_no, size = _paging(req)
-    frame = _grouped(state, adv_row, level, dims, first, last)
+    frame = _grouped(state, adv_row, level, dims, first, last, _filters(req))
     total = len(frame)
     chunk = frame.iloc[(page_no - 1) * size : page_no * size]
     rows = [_row(state, adv_row, level, dims, metrics, r) for r in chunk.itertuples(index=False)]
@@ -177,12 +177,50 @@ def _paging(req: Request) -> tuple[int, int]:
     return page_no, size
 
 
+FILTER_FIELDS = {
+    "campaign_ids": ("campaigns", "campaign_id", "campaign_row"),
+    "ad_ids": ("ads", "ad_id", "ad_row"),
+}
+
+
+def _filters(req: Request) -> dict[str, set[str]]:
+    """``filtering``: a JSON array of ``{field_name, filter_type: "IN", filter_value}`` on
+    ``campaign_ids`` or ``ad_ids`` (``filter_value`` a JSON-array string or an array)."""
+    raw = req.param("filtering")
+    if not raw:
+        return {}
+    try:
+        items = json.loads(raw)
+        items = items if isinstance(items, list) else [items]
+        out = {}
+        for item in items:
+            value = item["filter_value"]
+            values = json.loads(value) if isinstance(value, str) else value
+            if item["field_name"] not in FILTER_FIELDS or item.get("filter_type", "IN") != "IN":
+                raise ValueError(item["field_name"])
+            out[item["field_name"]] = {str(v) for v in values}
+        return out
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AdsError(codes.ADS_BAD_PARAMS, f"unsupported filtering: {exc}") from exc
+
+
 def _grouped(
-    state: SandboxState, adv_row: int, level: str, dims: list[str], first: int, last: int
+    state: SandboxState,
+    adv_row: int,
+    level: str,
+    dims: list[str],
+    first: int,
+    last: int,
+    filters: dict[str, set[str]],
 ) -> pd.DataFrame:
-    rows = state.dataset.ad_rows
+    ds = state.dataset
+    rows = ds.ad_rows
     lo, hi = span_of(rows["advertiser_row"].to_numpy(), adv_row)
     sub = rows.iloc[lo:hi]
+    for field_name, wanted in filters.items():
+        table, id_col, row_col = FILTER_FIELDS[field_name]
+        ids = getattr(ds, table)[id_col].to_numpy()[sub[row_col].to_numpy()]
+        sub = sub[np.isin(ids, list(wanted))]
     clock_day = state.clock_day()
     sub = sub[(sub["day_idx"] >= first) & (sub["day_idx"] <= min(last, clock_day - 1))].copy()
     lag = clock_day - 1 - sub["day_idx"].to_numpy()  # recent days' conversions are still maturing

@@ -159,3 +159,15 @@ def test_recent_days_still_maturing(sb: Sandbox) -> None:
         last["value_served"] <= last["value"]
     ).all()
     assert (old["value_served"] == old["value"]).all()
+
+
+def test_filtering_by_campaign(sb: Sandbox, http: httpx.Client, ads_token: str) -> None:
+    adv = sb.credentials.sellers[0].advertiser_ids[0]
+    rows = _report(sb, http, ads_token, advertiser_id=adv).json()["data"]["list"]
+    wanted = rows[0]["dimensions"]["campaign_id"]
+    flt = json.dumps([{"field_name": "campaign_ids", "filter_type": "IN",
+                       "filter_value": json.dumps([wanted])}])
+    got = _report(sb, http, ads_token, advertiser_id=adv, filtering=flt).json()["data"]["list"]
+    assert got == [r for r in rows if r["dimensions"]["campaign_id"] == wanted]
+    bad = json.dumps([{"field_name": "country", "filter_type": "IN", "filter_value": "[]"}])
+    assert _report(sb, http, ads_token, advertiser_id=adv, filtering=bad).json()["code"] == 40002
