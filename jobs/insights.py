@@ -29,7 +29,7 @@ from analytics.suggestions import (
 from config.tenants import Targets, Tenant
 from jobs import report_insights as ri
 from jobs import report_sections as rs
-from jobs.report_records import Insights
+from jobs.report_records import Contributor, Insights
 from jobs.warehouse.insight_loaders import load_authorizations
 
 
@@ -93,12 +93,12 @@ def _severity_order(a: object) -> tuple[int, float]:
 
 
 def _contributors(conn: Connection, scope: WeekScope, reports: Mapping[str, KpiReport],
-                  ads: pd.DataFrame) -> list[object]:
+                  ads: pd.DataFrame) -> list[Contributor]:
     """Which stores, campaigns and creators moved gross GMV, ad revenue and affiliate GMV."""
     now = pd.Series({s: float(r.current.gross_gmv) for s, r in reports.items()})
     before = pd.Series({s: float(r.previous.gross_gmv) for s, r in reports.items()
                         if r.previous is not None})
-    out: list[object] = ri.contributors("store", "gross_gmv", now, before) if len(
+    out: list[Contributor] = ri.contributors("store", "gross_gmv", now, before) if len(
         before) else []
     days, prev = list(scope.days), scope.previous
     if not ads.empty:

@@ -75,7 +75,7 @@ def from_plain(tp: Any, data: Any) -> Any:
         hints = typing.get_type_hints(tp)
         kwargs = {f.name: from_plain(hints[f.name], data[f.name])
                   for f in dataclasses.fields(tp) if f.init and f.name in data}
-        return tp(**kwargs)
+        return tp(**kwargs)  # type: ignore[operator]
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:

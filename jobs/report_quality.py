@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Table, func, select
 
 from analytics.quality import Reconciliation, coverage_table, reconcile
 from analytics.weeks import WeekWindow
@@ -30,8 +30,8 @@ from jobs.warehouse.schema import (
 )
 
 
-def _in_week(table: object, shop_id: str, window: WeekWindow) -> list[object]:
-    c = table.c  # type: ignore[attr-defined]
+def _in_week(table: Table, shop_id: str, window: WeekWindow) -> list[ColumnElement[bool]]:
+    c = table.c
     return [c.shop_id == shop_id, c.day >= window.monday, c.day <= window.days[-1]]
 
 

@@ -122,7 +122,8 @@ def content_section(contents: pd.DataFrame, daily: pd.DataFrame, days: Sequence[
     if contents.empty or daily.empty:
         return (), ()
     table = content_table(contents, daily, days, currency, shop_tz, fx)
-    top, winners = [], []
+    top: list[ContentRow] = []
+    winners: list[object] = []
     for kind in ("VIDEO", "LIVE"):
         if (table["content_type"] == kind).any():
             top += records(top_content(table, kind, TOP_CONTENT), ContentRow)

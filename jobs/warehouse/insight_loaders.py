@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, false, select
 
 from jobs.warehouse.loaders import _pick, frame
 from jobs.warehouse.schema import (
@@ -57,7 +57,8 @@ def load_skus(conn: Connection, shop_ids: Sequence[str]) -> pd.DataFrame:
     return load_shop_rows(conn, skus, shop_ids)
 
 
-def _by_names(conn: Connection, table: Table, names: Sequence[str], *extra: object) -> (
+def _by_names(conn: Connection, table: Table, names: Sequence[str],
+              *extra: ColumnElement[bool]) -> (
     pd.DataFrame
 ):
     cols = list(table.c)
@@ -68,7 +69,7 @@ def _by_names(conn: Connection, table: Table, names: Sequence[str], *extra: obje
             table.c.creator_username.in_(unique[i : i + NAME_CHUNK]), *extra)
         parts.append(frame(conn, stmt, cols))
     return pd.concat(parts, ignore_index=True) if parts else frame(
-        conn, select(*_pick(cols)).where(False), cols)
+        conn, select(*_pick(cols)).where(false()), cols)
 
 
 def load_creators(conn: Connection, usernames: Sequence[str]) -> pd.DataFrame:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Connection,
+    Label,
     Select,
     Text,
     and_,
@@ -67,23 +70,25 @@ def shop_info(conn: Connection, shop_id: str) -> dict[str, str]:
     return dict(row._mapping)
 
 
-def raw(column: Column) -> object:
+def raw(column: Column[Any]) -> Label[Any]:
     """A column read without its Python type (money stays integer units, times stay as stored)."""
     return type_coerce(column, BigInteger).label(column.name)
 
 
-def stored_time(column: Column) -> object:
+def stored_time(column: Column[Any]) -> Label[Any]:
     """A time column as the driver returns it (SQLite: text; PostgreSQL: aware datetime), so
     pandas parses a whole column at once instead of Python converting row by row."""
     return type_coerce(column, Text).label(column.name)
 
 
-def _pick(table_columns: Iterable[Column]) -> list[object]:
+def _pick(table_columns: Iterable[Column[Any]]) -> list[ColumnElement[Any]]:
     return [raw(c) if isinstance(c.type, Money) else
             stored_time(c) if isinstance(c.type, UTCDateTime) else c for c in table_columns]
 
 
-def frame(conn: Connection, stmt: Select, columns: Sequence[Column | str]) -> pd.DataFrame:
+def frame(conn: Connection, stmt: Select[Any], columns: Sequence[Column[Any] | str]) -> (
+    pd.DataFrame
+):
     """Run ``stmt`` into a DataFrame, typing money as int64 units and times as UTC."""
     result = conn.execute(stmt)
     keys = list(result.keys())
@@ -113,7 +118,7 @@ def _utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True)
 
 
-def _in_range(column: Column, start: datetime, end: datetime) -> object:
+def _in_range(column: Column[Any], start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 

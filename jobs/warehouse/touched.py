@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, Connection, func, select
 
@@ -27,7 +28,7 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[i : i + ID_CHUNK]
 
 
-def _times(conn: Connection, shop_id: str, columns: Sequence[Column], key: Column,
+def _times(conn: Connection, shop_id: str, columns: Sequence[Column[Any]], key: Column[Any],
            ids: Sequence[str]) -> Iterator[datetime]:
     table = key.table
     for chunk in _chunks(ids):
