@@ -11,6 +11,7 @@ from typing import Any
 from sandbox import codes
 from sandbox.ads_gate import AdsError, ads_error, ads_ok, authorized, limited
 from sandbox.ads_report import list_param, report
+from sandbox.gmv_max import gmv_max_report
 from sandbox.state import SandboxState
 from sandbox.web import Request, Response, Router
 
@@ -31,6 +32,11 @@ def add_routes(router: Router, state: SandboxState) -> None:
     )
     router.add(
         "GET", f"{PREFIX}/campaign/get/", authorized(state, lambda r, s: _campaigns(state, r, s))
+    )
+    router.add(
+        "GET",
+        f"{PREFIX}/gmv_max/report/get/",
+        authorized(state, lambda r, s: gmv_max_report(state, r, s)),
     )
     router.add(
         "GET",

@@ -165,9 +165,41 @@ def test_filtering_by_campaign(sb: Sandbox, http: httpx.Client, ads_token: str) 
     adv = sb.credentials.sellers[0].advertiser_ids[0]
     rows = _report(sb, http, ads_token, advertiser_id=adv).json()["data"]["list"]
     wanted = rows[0]["dimensions"]["campaign_id"]
-    flt = json.dumps([{"field_name": "campaign_ids", "filter_type": "IN",
-                       "filter_value": json.dumps([wanted])}])
+    flt = json.dumps(
+        [{"field_name": "campaign_ids", "filter_type": "IN", "filter_value": json.dumps([wanted])}]
+    )
     got = _report(sb, http, ads_token, advertiser_id=adv, filtering=flt).json()["data"]["list"]
     assert got == [r for r in rows if r["dimensions"]["campaign_id"] == wanted]
     bad = json.dumps([{"field_name": "country", "filter_type": "IN", "filter_value": "[]"}])
     assert _report(sb, http, ads_token, advertiser_id=adv, filtering=bad).json()["code"] == 40002
+
+
+def test_gmv_max_report_is_an_upper_bound(sb: Sandbox, http: httpx.Client, ads_token: str) -> None:
+    seller = sb.credentials.sellers[0]
+    adv, store = seller.advertiser_ids[0], seller.shop_ids[0]
+    params = {
+        "advertiser_id": adv,
+        "store_ids": json.dumps([store]),
+        "dimensions": json.dumps(["stat_time_day"]),
+        "metrics": json.dumps(["cost", "orders", "gross_revenue", "roi", "cost_per_order"]),
+        "start_date": "2026-10-01",
+        "end_date": "2026-10-30",
+        "page_size": 100,
+    }
+    url = sb.ads_api_url + "/gmv_max/report/get/"
+    body = http.get(url, params=params, headers={"Access-Token": ads_token}).json()
+    assert body["code"] == 0
+    rows = body["data"]["list"]
+    assert len(rows) == 30
+    revenue = sum(Decimal(r["metrics"]["gross_revenue"]) for r in rows)
+    cost = sum(Decimal(r["metrics"]["cost"]) for r in rows)
+    auction = _report(sb, http, ads_token, advertiser_id=adv).json()["data"]["list"]
+    attributed = sum(Decimal(r["metrics"]["total_onsite_shopping_value"]) for r in auction)
+    assert revenue > attributed and cost > 0  # counts organic and affiliate orders too
+    for r in rows:
+        m = r["metrics"]
+        assert m["roi"] == "-" or Decimal(m["roi"]) == (
+            Decimal(m["gross_revenue"]) / Decimal(m["cost"])
+        ).quantize(Decimal("0.01"))
+    wrong = dict(params, store_ids=json.dumps([seller.shop_ids[1]]))
+    assert http.get(url, params=wrong, headers={"Access-Token": ads_token}).json()["code"] == 40002
