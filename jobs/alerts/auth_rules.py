@@ -8,7 +8,7 @@ so the message can say what is missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -68,6 +68,7 @@ def _expiry_finding(
 
 def _facts(conn: Connection, auth: Row[Any]) -> dict[str, Any]:
     """Who the authorization covers and the last complete day of each of their sources."""
+    covered: Sequence[Any]
     if auth.kind == "ads":
         covered = conn.execute(select(advertisers.c.advertiser_id.label("id"), advertisers.c.name)
                                .where(advertisers.c.auth_id == auth.auth_id)).all()

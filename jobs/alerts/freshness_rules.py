@@ -85,7 +85,7 @@ def check_sync_runs(conn: Connection, tenant_id: str, subjects: dict[str, Subjec
         .order_by(job_runs.c.kind, job_runs.c.subject_id, job_runs.c.started_at.desc(),
                   job_runs.c.run_id.desc())
     ).all()
-    latest: dict[tuple[str, str], list[Row[Any]]] = {}
+    latest: dict[tuple[str, str], list[Any]] = {}
     for r in rows:
         runs = latest.setdefault((r.kind, r.subject_id), [])
         if len(runs) < in_a_row:

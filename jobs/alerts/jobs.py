@@ -106,10 +106,10 @@ def alert_on_final_failure(job: Job, connection: Any, exc_type: Any, exc: Any, t
     job.meta[META_FAILED_ATTEMPTS] = job.meta.get(META_FAILED_ATTEMPTS, 0) + 1
     if is_last_attempt(job):
         job.meta[META_EVALUATIONS] = job.meta.get(META_EVALUATIONS, 0) + 1
-        job.save_meta()
+        job.save_meta()  # type: ignore[no-untyped-call]
         _evaluate_subject(job)
         return
-    job.save_meta()
+    job.save_meta()  # type: ignore[no-untyped-call]
 
 
 def is_last_attempt(job: Job) -> bool:
@@ -120,7 +120,7 @@ def is_last_attempt(job: Job) -> bool:
 def enqueue_sync(queue: Queue, func: Callable[..., Any] | str, subject_id: str,
                  *args: Any, **kwargs: Any) -> Job:
     """Enqueue a sync job for ``subject_id`` with the alert callbacks attached."""
-    return queue.enqueue(func, subject_id, *args,
+    return queue.enqueue(func, subject_id, *args,  # type: ignore[type-var]
                          on_success=Callback(alerts_after_sync, CALLBACK_TIMEOUT_S),
                          on_failure=Callback(alert_on_final_failure, CALLBACK_TIMEOUT_S),
                          **kwargs)

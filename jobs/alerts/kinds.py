@@ -81,4 +81,4 @@ def alert_kind(name: str) -> AlertKind:
 
 def at_least(severity: str, minimum: str) -> bool:
     """True when ``severity`` is ``minimum`` or above (``low`` < ``medium`` < ``high``)."""
-    return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)  # type: ignore[arg-type]
+    return SEVERITIES.index(severity) >= SEVERITIES.index(minimum)

@@ -45,7 +45,8 @@ def claim(conn: Connection, key: Key, prev: AlertState | None, new: AlertState) 
         dialect_insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
         stmt = dialect_insert[conn.dialect.name](alert_states).values(
             tenant_id=tenant_id, kind=kind, subject_id=subject_id, **values)
-        inserted = stmt.on_conflict_do_nothing().returning(alert_states.c.kind)
+        inserted = stmt.on_conflict_do_nothing().returning(  # type: ignore[attr-defined]
+            alert_states.c.kind)
         return conn.execute(inserted).first() is not None
     result = conn.execute(update(alert_states).where(_is(key), _unchanged(prev)).values(**values))
     return result.rowcount == 1
