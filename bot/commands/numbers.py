@@ -72,14 +72,25 @@ def scope_kpis(conn: Connection, stores: Iterable[Store], period: Period, curren
     return ScopeNumbers(now, prev, period)
 
 
+def scope_and_stores(conn: Connection, stores: Iterable[Store], period: Period,
+                     currency: str) -> tuple[ScopeNumbers, dict[str, ScopeNumbers]]:
+    """``scope_kpis`` of all the stores together and of each store, from one load."""
+    stores = list(stores)
+    rows, fx = _load(conn, stores, period, currency)
+    before = period.previous()
+    total = ScopeNumbers(
+        compute_kpis(rows, _days(period), currency, fx, buyers=_buyers(conn, stores, period)),
+        compute_kpis(rows, _days(before), currency, fx, buyers=_buyers(conn, stores, before)),
+        period)
+    each = {s.shop_id: ScopeNumbers(
+        compute_kpis(rows, _days(period), currency, fx, shop_ids=[s.shop_id]),
+        compute_kpis(rows, _days(before), currency, fx, shop_ids=[s.shop_id]), period)
+        for s in stores}
+    return total, each
+
+
 def per_store(conn: Connection, stores: Iterable[Store], period: Period, currency: str) -> (
     dict[str, ScopeNumbers]
 ):
     """``scope_kpis`` of each store separately (one load for all of them)."""
-    stores = list(stores)
-    rows, fx = _load(conn, stores, period, currency)
-    before = period.previous()
-    return {s.shop_id: ScopeNumbers(
-        compute_kpis(rows, _days(period), currency, fx, shop_ids=[s.shop_id]),
-        compute_kpis(rows, _days(before), currency, fx, shop_ids=[s.shop_id]), period)
-        for s in stores}
+    return scope_and_stores(conn, stores, period, currency)[1]

@@ -11,12 +11,13 @@ from typing import Literal
 
 from analytics.catalog import get_metric
 from analytics.charts import driver_waterfall
+from analytics.fx import MissingFxRate
 from bot.commands.context import BotContext
 from bot.commands.format import change, metric_name, metric_value
 from bot.commands.handlers.common import Refusal, period_of, refusals, scope_of
-from bot.commands.handlers.metrics import answer_data, heading, kpi_table, load_numbers
+from bot.commands.handlers.metrics import answer_data, fx_missing_reply, heading, kpi_table
 from bot.commands.middleware import Turn
-from bot.commands.numbers import ScopeNumbers, per_store
+from bot.commands.numbers import ScopeNumbers, scope_and_stores
 from bot.commands.reply import Image, Reply, Table, Text, reply
 from bot.commands.scope import Scope, store_label
 
@@ -87,10 +88,13 @@ def why(turn: Turn, ctx: BotContext) -> Reply:
         raise Refusal(reply(text, kind="unclear"))
     metric = parsed.metric or "gross_gmv"
     scope = scope_of(turn)
-    nums = load_numbers(turn, ctx, scope)
     period = period_of(turn, ctx, scope)
-    with ctx.engine.connect() as conn:
-        by_store = per_store(conn, scope.stores, period, turn.tenant.reporting_currency)
+    try:
+        with ctx.engine.connect() as conn:
+            nums, by_store = scope_and_stores(conn, scope.stores, period,
+                                              turn.tenant.reporting_currency)
+    except MissingFxRate as exc:
+        raise Refusal(fx_missing_reply(turn, exc)) from None
     title = f"{'为什么' if turn.lang == 'zh' else 'Why'} {metric_name(metric, turn.lang)}"
     now = nums.current.value(metric)
     before = None if nums.previous is None else nums.previous.value(metric)

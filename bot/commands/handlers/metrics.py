@@ -49,12 +49,16 @@ def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
     try:
         return ctx.answers.get_or_compute(key, compute)
     except MissingFxRate as exc:
-        text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。"
-                "请同步汇率后再试。"
-                if turn.lang == "zh" else
-                f"No FX rate {exc.currency}->{exc.quote} for {exc.day}, so I can't convert "
-                "that store's money yet. Sync FX rates (or add the rate) and ask again.")
-        raise Refusal(reply(text, kind="error")) from None
+        raise Refusal(fx_missing_reply(turn, exc)) from None
+
+
+def fx_missing_reply(turn: Turn, exc: MissingFxRate) -> Reply:
+    """"No FX rate for that day" with what to do about it."""
+    text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。请同步汇率后再试。"
+            if turn.lang == "zh" else
+            f"No FX rate {exc.currency}->{exc.quote} for {exc.day}, so I can't convert that "
+            "store's money yet. Sync FX rates (or add the rate) and ask again.")
+    return reply(text, kind="error")
 
 
 def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, Any]:
