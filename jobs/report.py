@@ -54,7 +54,7 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str) -> WeeklyRepo
     """The frozen weekly report of ``tenant`` for ISO week ``week`` (e.g. "2026-W47")."""
     parse_iso_week(week)  # a malformed label fails here with a clear message
     shop_ids = [s.shop_id for s in tenant.stores]
-    with engine.connect() as conn:
+    with snapshot_connection(engine) as conn:
         inputs = _load(conn, tenant, week)
         stores = tuple(_store(conn, tenant, inputs, s.shop_id) for s in tenant.stores)
         total_buyers = _sum_buyers(inputs.buyers, shop_ids)
@@ -71,6 +71,17 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str) -> WeeklyRepo
         total_history=_history(inputs, shop_ids, total_buyers, inputs.week),
         insights=insights,
     )
+
+
+def snapshot_connection(engine: Engine) -> Connection:
+    """A connection whose reads all see one snapshot (PostgreSQL: repeatable read; SQLite: one
+    explicit read transaction under WAL), so a sync committing pages meanwhile cannot make the
+    stores and the total disagree."""
+    conn = engine.connect()
+    if engine.dialect.name == "postgresql":
+        return conn.execution_options(isolation_level="REPEATABLE READ")
+    conn.exec_driver_sql("BEGIN")  # pysqlite would otherwise read each statement afresh
+    return conn
 
 
 def _scope(tenant: Tenant, inputs: _Inputs) -> WeekScope:

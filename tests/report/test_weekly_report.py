@@ -135,3 +135,22 @@ def test_report_json_round_trips_exactly(engine):
     assert isinstance(again.store("uk1").kpis.current.net_gmv, Decimal)
     with pytest.raises(KeyError, match="nope"):
         again.store("nope")
+
+
+def test_a_report_reads_one_snapshot_while_a_sync_writes(engine):
+    from sqlalchemy import func, select
+
+    from jobs.report import snapshot_connection
+    from jobs.warehouse.schema import orders
+
+    with engine.begin() as conn:
+        seed_stores(conn)
+        add_order(conn, "uk1", "a1", "2026-11-16 12:00", "1.00")
+    count = select(func.count()).select_from(orders)
+    with snapshot_connection(engine) as reader:
+        assert reader.execute(count).scalar_one() == 1
+        with engine.begin() as writer:  # a sync page commits mid-report
+            add_order(writer, "uk1", "a2", "2026-11-16 13:00", "1.00")
+        assert reader.execute(count).scalar_one() == 1
+    with engine.connect() as conn:
+        assert conn.execute(count).scalar_one() == 2
