@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 import pandas as pd
 
 from analytics.catalog import METRICS, get_metric
 from analytics.daily import MONEY_METRICS
 from analytics.fx import FxRates
-from analytics.money import money_ratio, quantize, ratio, units_to_decimal
+from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio
 from analytics.weeks import WeekWindow, previous_weeks
 
 #: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
@@ -74,16 +74,40 @@ _CATALOG_IDS = frozenset(m.id for m in METRICS)
 
 
 def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict[str, Decimal]]:
-    """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal)."""
-    sums = rows.groupby(["shop_id", "metric", "day", "currency"], sort=False)["value"].sum()
+    """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal).
+
+    Money in another currency is converted per store-day total at that day's rate, exactly:
+    each rate is an integer over a common power of ten, so the sum stays in Python integers.
+    """
     out: dict[str, dict[str, Decimal]] = {}
-    for (shop, metric, day, currency), value in sums.items():
-        shop_totals = out.setdefault(str(shop), {})
-        if metric in MONEY_METRICS:
-            amount = fx.convert(units_to_decimal(value), str(currency), day, quote, exact=True)
-        else:
-            amount = Decimal(int(value))
-        shop_totals[str(metric)] = shop_totals.get(str(metric), Decimal(0)) + amount
+
+    def add(sums: pd.Series, scale: int) -> None:
+        for (shop, metric), value in sums.items():
+            amount = Decimal(int(value)).scaleb(-scale)
+            totals = out.setdefault(str(shop), {})
+            totals[str(metric)] = totals.get(str(metric), Decimal(0)) + amount
+
+    is_money = rows["metric"].isin(list(MONEY_METRICS))
+    add(rows[~is_money].groupby(["shop_id", "metric"], sort=False)["value"].sum(), 0)
+    money = rows[is_money]
+    local = money["currency"] == quote
+    add(money[local].groupby(["shop_id", "metric"], sort=False)["value"].sum(), MONEY_SCALE)
+    foreign = money[~local].groupby(["shop_id", "metric", "day", "currency"],
+                                    sort=False)["value"].sum().reset_index()
+    if foreign.empty:
+        return out
+    pairs = foreign[["day", "currency"]].drop_duplicates()
+    rates = [fx.rate(d, str(c), quote) for d, c in zip(pairs["day"], pairs["currency"],
+                                                        strict=True)]
+    digits = max(max(0, -int(r.as_tuple().exponent)) for r in rates)
+    with localcontext() as ctx:
+        ctx.prec = 80
+        pairs = pairs.assign(factor=pd.Series([int(r.scaleb(digits)) for r in rates],
+                                              index=pairs.index, dtype=object))
+        factor = foreign.merge(pairs, on=["day", "currency"], how="left")["factor"]
+        product = foreign["value"].astype(object) * factor.to_numpy()
+        sums = product.groupby([foreign["shop_id"], foreign["metric"]], sort=False).sum()
+        add(sums, MONEY_SCALE + digits)
     return out
 
 

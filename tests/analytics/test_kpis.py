@@ -10,7 +10,7 @@ from analytics_frames import ads, fx, lines, m, orders, refunds, traffic, ts
 from analytics.clean import clean_orders
 from analytics.daily import daily_metrics
 from analytics.fx import FxRates, MissingFxRate
-from analytics.kpis import Baseline, compute_kpis, count_buyers, weekly_report
+from analytics.kpis import Baseline, compute_kpis, count_buyers, reports_by_group, weekly_report
 from analytics.weeks import week_window
 
 TZ = {"s1": "Europe/London"}
@@ -213,3 +213,25 @@ def test_sources_without_some_columns_just_lack_those_metrics():
     t = traffic({"day": date(2026, 11, 16), "visitors": 50}).drop(columns=["buyers", "gmv"])
     k = compute_kpis(_daily(traffic=t), W47.days, "USD", _rates())
     assert k.visitors == 50 and k.cvr is None and k.paid_share is None
+
+
+def test_tenant_and_region_groups_convert_each_store_day():
+    o = orders({"order_id": "g1", "sub_total": m("20")},
+               {"shop_id": "s2", "order_id": "t1", "currency": "THB", "sub_total": m("350"),
+                "paid_time": "2026-11-16 03:00"},
+               {"shop_id": "s2", "order_id": "t2", "currency": "THB", "sub_total": m("1"),
+                "paid_time": "2026-11-17 03:00"})
+    tz = {"s1": "Europe/London", "s2": "Asia/Bangkok"}
+    daily = daily_metrics(shop_tz=tz, orders=o)
+    rates = FxRates.from_frame(fx(*[(d, "GBP", "USD", "1.25") for d in W47.days],
+                                  *[(d, "USD", "THB", "35") for d in W47.days]))
+    groups = {"s1": "GB", "s2": "TH"}
+    by_region = reports_by_group(daily, W47, "USD", rates, groups)
+    assert by_region["GB"].current.gross_gmv == Decimal("25")
+    # 350 THB + 1 THB at 35 THB per USD: 10 + 0.0285714... = 10.0286 (rounded once, at the end)
+    assert by_region["TH"].current.gross_gmv == Decimal("10.0286")
+    tenant = reports_by_group(daily, W47, "USD", rates, {"s1": "t", "s2": "t"})["t"]
+    assert tenant.current.gross_gmv == Decimal("35.0286") and tenant.current.orders == 3
+    assert tenant.scope == "t" and tenant.week == "2026-W47"
+    thb = compute_kpis(daily, W47.days, "THB", rates, shop_ids=["s2"])
+    assert thb.gross_gmv == Decimal("351")  # its own currency: no conversion at all
