@@ -140,3 +140,38 @@ def test_webhook_mode_accepts_only_the_secret_token(bot_ctx, tg):
     assert tg.webhook_url == "https://bot.example/telegram"
     (answer,) = tg.chat(ACME_CHAT)
     assert "1,400.00 USD" in answer.text
+
+
+def test_several_charts_go_as_one_media_group_and_files_as_documents(bot_ctx, tg):
+    from types import SimpleNamespace
+
+    from bot.commands.reply import Document, Image
+    from bot.telegram.app import send_reply
+
+    png = _tiny_png()
+    answer = reply(Text("Charts", "heading"),
+                   *(Image(f"c{i}.png", png, f"chart {i}") for i in range(3)),
+                   Document("kpis.csv", b"metric,value\ngmv,1\n", "text/csv", "KPIs"))
+
+    async def send() -> None:
+        app = build_application(bot_ctx, tg.token, tg.base_url)
+        async with app:
+            await send_reply(SimpleNamespace(bot=app.bot), ACME_CHAT, answer)
+
+    asyncio.run(send())
+    kinds = [(m.kind, m.media_group_id is not None) for m in tg.chat(ACME_CHAT)]
+    assert kinds == [("text", False), ("photo", True), ("photo", True), ("photo", True),
+                     ("document", False)]
+    assert tg.chat(ACME_CHAT)[-1].data == b"metric,value\ngmv,1\n"
+
+
+def _tiny_png() -> bytes:
+    from io import BytesIO
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1, 1))
+    fig.add_subplot().plot([0, 1], [0, 1])
+    out = BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()
