@@ -7,8 +7,8 @@
 - ``decompose_roas``: ROAS = CTR x CVR x AOV x 1000 / CPM (CVR = purchases / clicks, AOV =
   revenue / purchases); the CPM factor enters as 1000 / CPM, so a higher CPM contributes
   negatively.
-- ``contribution_table``: which stores, campaigns, creators or products contributed most to a
-  total's change.
+- ``contribution_table`` / ``money_contributions``: which stores, campaigns, creators or
+  products contributed most to a total's change.
 Anomalies are explained with these in ``analytics.explain``.
 Inputs are plain numbers or small frames; outputs are ``Decomposition`` / DataFrames.
 """
@@ -16,10 +16,13 @@ Inputs are plain numbers or small frames; outputs are ``Decomposition`` / DataFr
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
+
+from analytics.fx import FxRates, convert_totals
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,19 @@ def contribution_table(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
     table = pd.DataFrame({"current": cur, "previous": prev, "delta": delta, "share": share})
     order = (-delta if total >= 0 else delta).sort_values(kind="stable").index
     return table.loc[order].rename_axis("key").reset_index()
+
+
+def money_contributions(
+    frame: pd.DataFrame, key: str, money: str, current_days: Iterable[date],
+    previous_days: Iterable[date], currency: str, fx: FxRates | None = None,
+) -> pd.DataFrame:
+    """``contribution_table`` of a money column per ``key`` (store, campaign, creator, product)
+    between two periods, each key's daily totals converted to ``currency`` at the day's rate.
+
+    ``frame`` needs ``key``, ``day``, ``currency`` and the ``money`` column (int64 units).
+    """
+    def totals(days: Iterable[date]) -> pd.Series:
+        part = frame[frame["day"].isin(list(days))]
+        sums = convert_totals(part, [key], money, currency, fx)
+        return sums.set_index(key)[money].astype(float)
+    return contribution_table(totals(current_days), totals(previous_days))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -140,3 +141,19 @@ def test_factor_z():
     # log deviations from ln 10: 0, .095, .105, 0, .049 -> MAD = ln 1.05
     assert factor_z(hist, 20.0) == pytest.approx(math.log(2) / (math.log(1.05) * 1.4826))
     assert factor_z(hist, 0.0) is None and factor_z(hist.head(2), 5.0) is None
+
+
+def test_money_contributions_by_product_with_fx():
+    from analytics.drivers import money_contributions
+    from analytics.fx import FxRates
+
+    d0, d1 = date(2026, 11, 9), date(2026, 11, 16)
+    frame = pd.DataFrame({"product_id": ["p1", "p1", "p2", "p2", "p3"],
+                          "day": [d0, d1, d0, d1, d1], "currency": "GBP",
+                          "gmv": [m("100"), m("40"), m("10"), m("30"), m("5")]})
+    rates = FxRates({(d0, "GBP", "USD"): Decimal("1.2"),
+                     (d1, "GBP", "USD"): Decimal("1.25")})
+    table = money_contributions(frame, "product_id", "gmv", [d1], [d0], "USD", rates)
+    assert list(table["key"]) == ["p1", "p3", "p2"]  # total fell: biggest fall first
+    assert table.set_index("key")["delta"].to_dict() == {
+        "p1": pytest.approx(50 - 120), "p3": pytest.approx(6.25), "p2": pytest.approx(37.5 - 12)}
