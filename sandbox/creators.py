@@ -18,6 +18,9 @@ CONTENT_ID_BASE = 7_300_000_000_000_000_000
 AFFILIATE_SHARE = {0: 0.45, 1: 0.5, 2: 0.08}  # by order channel LIVE, VIDEO, PRODUCT_CARD
 FAKE_RATE = 0.04
 CONTENT_TYPES = ("LIVE", "VIDEO", "SHOWCASE")
+CONTENT_CANDIDATES = 6  # recent posts considered for each creator order
+CONTENT_WINDOW = 7 * 86_400  # a post sells for about a week
+CONTENT_HALF_LIFE = 3 * 86_400  # recency weight (e-folding time, seconds)
 
 
 def build_creators(shops: pd.DataFrame, per_shop: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -105,7 +108,7 @@ def attribute_orders(
         if spike and spike["shop_idx"] == shop_idx:
             _apply_spike(orders, rows, group, weight, creator_row, spike, rng)
     orders["creator_row"] = creator_row
-    _attach_content(orders, content)
+    _attach_content(orders, content, rng)
 
 
 def _apply_spike(
@@ -125,12 +128,41 @@ def _apply_spike(
     creator_row[in_week] = rng.choice(group, in_week.size, p=spiked / spiked.sum())
 
 
-def _attach_content(orders: pd.DataFrame, content: pd.DataFrame) -> None:
-    """The creator's latest content published before the order (none: showcase sale)."""
-    key = content["creator_row"].to_numpy() * 2**33 + content["publish_time"].to_numpy()
-    creator_row = orders["creator_row"].to_numpy()
-    probe = creator_row * 2**33 + orders["create_time"].to_numpy()
-    pos = np.searchsorted(key, probe, side="right") - 1
-    valid = (creator_row >= 0) & (pos >= 0)
-    valid &= content["creator_row"].to_numpy()[np.maximum(pos, 0)] == creator_row
-    orders["content_row"] = np.where(valid, pos, -1)
+def _attach_content(orders: pd.DataFrame, content: pd.DataFrame, rng: np.random.Generator) -> None:
+    """The content that sold each creator order: one of the creator's recent posts of the order's
+    channel (LIVE or VIDEO), chosen in proportion to its quality and recency, so content
+    features drive sales; PRODUCT_CARD orders and orders with no such post are showcase sales."""
+    rows = np.flatnonzero(orders["creator_row"].to_numpy() >= 0)
+    creator = orders["creator_row"].to_numpy()[rows]
+    t = orders["create_time"].to_numpy()[rows]
+    c_creator, c_time = content["creator_row"].to_numpy(), content["publish_time"].to_numpy()
+    latest = np.searchsorted(c_creator * 2**33 + c_time, creator * 2**33 + t, side="right") - 1
+    cand = latest[:, None] - np.arange(CONTENT_CANDIDATES)[None, :]
+    safe = np.maximum(cand, 0)
+    age = t[:, None] - c_time[safe]
+    ok = (cand >= 0) & (c_creator[safe] == creator[:, None]) & (age <= CONTENT_WINDOW)
+    channel = orders["channel"].to_numpy()[rows][:, None]
+    live = content["is_live"].to_numpy()[safe]
+    ok &= np.where(channel == 0, live, ~live) & (channel != 2)
+    score = np.log(content["quality"].to_numpy()[safe]) - age / CONTENT_HALF_LIFE
+    score = np.where(ok, score + rng.gumbel(size=cand.shape), -np.inf)
+    chosen = cand[np.arange(rows.size), np.argmax(score, axis=1)]
+    chosen = np.where(ok.any(axis=1), chosen, -1)
+    content_row = np.full(len(orders), -1, dtype=np.int64)
+    content_row[rows] = chosen
+    lost = rows[(chosen >= 0) & (rng.random(rows.size) >= _keep_chance(content)[chosen])]
+    content_row[lost] = -1  # weak content converts less: those buyers came organically
+    creator_row = orders["creator_row"].to_numpy().copy()
+    creator_row[lost] = -1
+    orders["creator_row"], orders["content_row"] = creator_row, content_row
+
+
+def _keep_chance(content: pd.DataFrame) -> np.ndarray:
+    """Chance that a post's viewer buys through it: its quality against its kind's best quarter."""
+    quality, live = content["quality"].to_numpy(), content["is_live"].to_numpy()
+    chance = np.empty(quality.size)
+    for kind in (True, False):
+        mask = live == kind
+        if mask.any():
+            chance[mask] = np.minimum(1.0, quality[mask] / np.quantile(quality[mask], 0.75))
+    return chance

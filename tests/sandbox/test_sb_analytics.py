@@ -100,3 +100,33 @@ def test_video_performance_and_features(sb: Sandbox, http: httpx.Client) -> None
         "GET", "/analytics/202409/shop_lives/performance", params, cipher=cipher
     ).json()["data"]
     assert lives["total_count"] > 20 and all(v["duration"] >= 1800 for v in lives["lives"])
+
+
+def _all_videos(caller, cipher: str) -> list[dict]:
+    params = {"start_date_ge": "2026-09-14", "end_date_lt": "2026-11-23", "page_size": 100}
+    videos, token = [], ""
+    while True:
+        query = {**params, **({"page_token": token} if token else {})}
+        data = caller.call(
+            "GET", "/analytics/202409/shop_videos/performance", query, cipher=cipher
+        ).json()["data"]
+        videos += data["videos"]
+        token = data["next_page_token"]
+        if not token:
+            return videos
+
+
+def test_short_hooks_sell_more(sb: Sandbox, http: httpx.Client) -> None:
+    short, long_ = [], []
+    for seller in range(len(sb.credentials.sellers)):
+        caller = authorize_shop(sb, http, seller)
+        for shop in caller.shops():
+            videos = _all_videos(caller, shop["cipher"])
+            total = sum(Decimal(v["gmv"]["amount"]) for v in videos)
+            for v in videos:
+                share = Decimal(v["gmv"]["amount"]) / total
+                (
+                    short if v["hook_seconds"] <= 2 else long_ if v["hook_seconds"] > 4 else []
+                ).append(share)
+    assert len(short) > 50 and len(long_) > 50
+    assert sum(short) / len(short) > Decimal("1.5") * sum(long_) / len(long_)
