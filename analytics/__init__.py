@@ -10,6 +10,11 @@ Modules (one concept each; import from the module, e.g. ``analytics.kpis.weekly_
 - ``fx``: daily FX conversion (``FxRates``, ``MissingFxRate``).
 - ``daily``: daily metric rows per store, the rollup shape (``daily_metrics``).
 - ``kpis``: period KPIs, references and targets (``compute_kpis``, ``weekly_report``).
-- ``funnel``, ``mix``, ``creators``, ``content``, ``anomalies``, ``drivers``, ``stock``,
-  ``quality``, ``suggestions``: see each module's docstring.
+- ``funnel`` (drop-off per channel), ``mix`` (channel shares), ``creators`` (leaderboard, risk),
+  ``content`` (top content, winner traits), ``stock`` (forecast, reorder), ``quality`` (coverage,
+  exclusions, reconciliation), ``suggestions`` (rule-based actions with reasons).
+- ``series`` -> ``anomalies`` (robust flags, gated by volume and money) -> ``explain`` (driver of a
+  flag); ``events`` (promotion calendar per region); ``drivers`` (GMV and ROAS decomposition,
+  contribution tables).
+Every module declares its public names in ``__all__``; its docstring says what goes in and out.
 """

@@ -39,6 +39,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "Anomaly", "AnomalyConfig", "DEFAULT_MIN_MONEY", "WEEKLY", "detect_anomalies",
+    "expected_value", "merge_flags",
+]
+
+
 Severity = Literal["low", "medium", "high"]
 
 

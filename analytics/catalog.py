@@ -17,6 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+__all__ = [
+    "METRICS", "Metric", "UnknownMetric", "find_metric", "get_metric", "markdown_table",
+]
+
+
 Unit = Literal["money", "count", "ratio", "percent", "multiple"]
 Direction = Literal["higher_better", "lower_better", "neutral"]
 

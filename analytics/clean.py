@@ -24,6 +24,12 @@ import pandas as pd
 
 from analytics.money import units_to_decimal
 
+__all__ = [
+    "CleanOrders", "CleanRefunds", "CleaningRules", "DEFAULT_RULES", "Exclusion", "ORDER_RULES",
+    "REFUND_RULES", "clean_orders", "clean_refunds", "is_test_order", "order_exclusion_reason",
+]
+
+
 #: Default test-order markers (configurable per tenant).
 DEFAULT_TEST_MESSAGE_MARKERS: tuple[str, ...] = ("TEST ORDER",)
 DEFAULT_TEST_RECIPIENT_NAMES: tuple[str, ...] = ("TEST",)

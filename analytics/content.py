@@ -24,6 +24,11 @@ import pandas as pd
 from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 
+__all__ = [
+    "Trait", "WinnerProfile", "content_table", "top_content", "winner_traits",
+]
+
+
 #: The top fifth of contents by GMV are the "winners".
 WINNER_SHARE = 0.2
 #: Hashtags reported in a profile.

@@ -27,6 +27,11 @@ from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 from analytics.weeks import local_days
 
+__all__ = [
+    "CreatorSplit", "creator_leaderboard", "new_vs_repeat", "risk_reasons",
+]
+
+
 #: (max followers, low, high) bands of engagement rate = (likes+comments+shares)/views.
 ENGAGEMENT_BANDS: tuple[tuple[float, float, float], ...] = (
     (10_000, 0.02, 0.25), (100_000, 0.01, 0.18), (1_000_000, 0.005, 0.12),

@@ -27,6 +27,12 @@ import pandas as pd
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
 from analytics.weeks import local_days
 
+__all__ = [
+    "COLUMNS", "MONEY_METRICS", "ad_rows", "commission_rows", "daily_metrics", "order_rows",
+    "refund_rows", "settlement_rows", "traffic_rows",
+]
+
+
 COLUMNS = ["shop_id", "day", "metric", "currency", "value"]
 MONEY_METRICS: frozenset[str] = frozenset(
     {"gross_gmv", "refunds", "settled_revenue", "commission_cost", "spend", "purchase_value",

@@ -24,6 +24,12 @@ import pandas as pd
 
 from analytics.fx import FxRates, convert_totals
 
+__all__ = [
+    "Contribution", "Decomposition", "contribution_table", "decompose_gmv", "decompose_roas",
+    "money_contributions",
+]
+
+
 
 @dataclass(frozen=True)
 class Contribution:

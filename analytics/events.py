@@ -12,6 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
+__all__ = [
+    "black_friday", "event_days", "event_days_by_key",
+]
+
+
 SOUTHEAST_ASIA: frozenset[str] = frozenset({"TH", "MY", "VN", "ID", "PH", "SG"})
 #: Months whose double day (m.m) is a sale day outside Southeast Asia.
 GLOBAL_DOUBLE_DAY_MONTHS: frozenset[int] = frozenset({9, 10, 11, 12})

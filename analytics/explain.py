@@ -23,6 +23,11 @@ from analytics.anomalies import Anomaly
 from analytics.drivers import Decomposition, decompose_gmv, decompose_roas
 from analytics.money import MONEY_SCALE
 
+__all__ = [
+    "explain_campaign_anomaly", "explain_store_anomaly", "factor_z",
+]
+
+
 #: Daily factors move at least this much (log) in ordinary times.
 FACTOR_NOISE_FLOOR = 0.05
 _AD_COLUMNS = ["spend", "impressions", "clicks", "purchases", "purchase_value"]

@@ -18,6 +18,11 @@ import pandas as pd
 
 from analytics.money import ratio
 
+__all__ = [
+    "FunnelResult", "FunnelShift", "STAGES", "compare_funnels",
+]
+
+
 STAGES: tuple[str, ...] = ("impressions", "views", "page_views", "add_to_cart", "orders")
 #: A step needs this many entrants in both periods before its change is reported.
 DEFAULT_MIN_VOLUME = 100

@@ -16,6 +16,11 @@ import pandas as pd
 
 from analytics.money import quantize, units_to_decimal
 
+__all__ = [
+    "FxRates", "MissingFxRate", "convert_totals",
+]
+
+
 
 class MissingFxRate(LookupError):
     """No rate for converting ``currency`` to ``quote`` on ``day``."""

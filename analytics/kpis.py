@@ -24,6 +24,12 @@ from analytics.fx import FxRates
 from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio
 from analytics.weeks import WeekWindow, previous_weeks
 
+__all__ = [
+    "Baseline", "Change", "KpiReport", "KpiSet", "TargetProgress", "compare", "compute_kpis",
+    "count_buyers", "reports_by_group", "target_progress", "weekly_report",
+]
+
+
 #: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
 ZERO_WHEN_ABSENT: frozenset[str] = frozenset({"gross_gmv", "refunds", "orders", "units"})
 

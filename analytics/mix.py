@@ -19,6 +19,11 @@ import pandas as pd
 from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 
+__all__ = [
+    "CHANNELS", "channel_mix",
+]
+
+
 CHANNELS: tuple[str, ...] = ("LIVE", "VIDEO", "PRODUCT_CARD", "SEARCH", "AFFILIATE", "PAID")
 
 

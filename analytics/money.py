@@ -10,6 +10,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
+__all__ = [
+    "MONEY_QUANTUM", "MONEY_SCALE", "decimal_to_units", "money_ratio", "quantize", "ratio",
+    "units_to_decimal",
+]
+
+
 #: Money columns hold integer units of 10**-MONEY_SCALE (same as jobs.warehouse.types).
 MONEY_SCALE = 4
 #: Quantum that converted and divided money is rounded to (half-even, like the warehouse).

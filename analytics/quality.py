@@ -20,6 +20,11 @@ import pandas as pd
 from analytics.clean import Exclusion
 from analytics.money import ratio
 
+__all__ = [
+    "Reconciliation", "coverage_table", "exclusion_table", "reconcile",
+]
+
+
 #: Days a source may lag behind today before it is stale (affiliate data lags 24-48 h).
 DEFAULT_MAX_LAG_DAYS: dict[str, int] = {"orders": 1, "refunds": 1, "ads": 1, "affiliate": 3,
                                         "settlements": 14, "traffic": 2, "content": 2}

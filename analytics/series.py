@@ -19,6 +19,11 @@ import pandas as pd
 
 from analytics.money import MONEY_SCALE
 
+__all__ = [
+    "SERIES_COLUMNS", "campaign_series", "creator_weekly_series", "store_series",
+]
+
+
 _FACTOR = float(10**MONEY_SCALE)
 SERIES_COLUMNS = ["key", "day", "value", "volume", "money_per_unit", "currency"]
 

@@ -26,6 +26,12 @@ import pandas as pd
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.weeks import local_days
 
+__all__ = [
+    "StockPlan", "croston_forecast", "daily_units", "is_intermittent", "plan_sku", "ses_forecast",
+    "stock_plans",
+]
+
+
 #: Average demand interval (days) above which demand counts as intermittent (Syntetos-Boylan).
 INTERMITTENT_ADI = 1.32
 SES_ALPHA = 0.2

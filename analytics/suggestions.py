@@ -18,6 +18,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+__all__ = [
+    "BUDGET_STEP", "DEFAULT_HEADROOM", "Suggestion", "budget_suggestions", "campaign_true_roas",
+    "creator_suggestions", "rank_suggestions", "reauthorize_suggestions", "restock_suggestions",
+]
+
+
 #: A campaign's true ROAS must beat the target by this share before more budget is suggested.
 DEFAULT_HEADROOM = 0.2
 #: Suggested budget step for winners.

@@ -16,6 +16,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+__all__ = [
+    "WeekWindow", "iso_week_label", "local_days", "local_midnight_utc", "parse_iso_week",
+    "previous_weeks", "week_window",
+]
+
+
 _LABEL = re.compile(r"^(\d{4})-W(\d{2})$")
 
 

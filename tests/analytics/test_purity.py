@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["anomalies", "catalog", "clean", "content", "creators", "daily", "drivers", "funnel",
-           "fx", "kpis", "mix", "money", "quality", "series", "stock", "suggestions", "weeks"]
+MODULES = ["anomalies", "catalog", "clean", "content", "creators", "daily", "drivers", "events",
+           "explain", "funnel", "fx", "kpis", "mix", "money", "quality", "series", "stock",
+           "suggestions", "weeks"]
 FORBIDDEN = ["sqlalchemy", "httpx", "redis", "rq", "slack_sdk", "slack_bolt", "telegram",
              "psycopg", "jobs", "bot", "config", "sandbox", "matplotlib"]
 
@@ -27,3 +28,16 @@ def test_money_scale_matches_the_warehouse():
     from jobs.warehouse.types import MONEY_SCALE as WAREHOUSE_SCALE
 
     assert MONEY_SCALE == WAREHOUSE_SCALE
+
+
+def test_public_api_is_declared_and_documented():
+    import importlib
+    import inspect
+
+    for name in MODULES:
+        module = importlib.import_module(f"analytics.{name}")
+        assert module.__doc__ and len(module.__doc__) > 100, name  # inputs and outputs described
+        for public in module.__all__:
+            obj = getattr(module, public)  # AttributeError: __all__ names something missing
+            if inspect.isfunction(obj) or inspect.isclass(obj):
+                assert obj.__doc__, f"analytics.{name}.{public} has no docstring"
