@@ -100,5 +100,6 @@ def help_lines(lang: str, admin: bool) -> list[str]:
         if cmd.admin and not admin:
             continue
         summary = cmd.summary_zh if lang == "zh" else cmd.summary_en
-        lines.append(f"`{cmd.example}` — {summary}")
+        example = cmd.example_zh if lang == "zh" and cmd.example_zh else cmd.example
+        lines.append(f"`{example}` — {summary}")
     return lines

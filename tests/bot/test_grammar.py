@@ -7,6 +7,7 @@ import pytest
 
 from bot.commands.grammar import parse
 from bot.commands.periods import PeriodError, resolve_period
+from bot.commands.vocab import COMMANDS
 
 CASES = [
     # text, command, scope, extra fields
@@ -110,3 +111,10 @@ def test_periods_resolve_to_local_dates(text, start, end, label):
 def test_impossible_periods_are_refused_with_a_reason(text):
     with pytest.raises(PeriodError):
         resolve_period(parse(text).period, TODAY)
+
+
+@pytest.mark.parametrize("word", COMMANDS, ids=lambda c: c.id)
+def test_every_help_example_reads_as_its_own_command_in_both_languages(word):
+    assert parse(word.example).command == word.id
+    assert parse(word.example_zh).command == word.id
+    assert parse(word.example_zh).lang == "zh"

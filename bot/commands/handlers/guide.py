@@ -32,7 +32,8 @@ def unclear(turn: Turn, ctx: BotContext) -> Reply:
     assert parsed is not None
     lang = turn.lang
     names = [f"`{command_name(c, lang)}`" for c in parsed.candidates]
-    example = COMMANDS_BY_ID[parsed.candidates[0]].example if parsed.candidates else "help"
+    first = COMMANDS_BY_ID[parsed.candidates[0] if parsed.candidates else "help"]
+    example = first.example_zh if lang == "zh" and first.example_zh else first.example
     if len(parsed.candidates) > 1 and _several_commands(parsed.text, parsed.candidates):
         return reply(say("ambiguous", lang, closest=", ".join(names), example=example),
                      kind="unclear")
