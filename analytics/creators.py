@@ -130,7 +130,8 @@ def creator_leaderboard(
                                                                strict=True)]
     board["refund_rate"] = [ratio(b, u) for b, u in zip(board["back"], board["units"],
                                                         strict=True)]
-    board["is_new"] = [first_day[n] in days for n in board["creator_username"]]
+    board["is_new"] = pd.Series([first_day[n] in days for n in board["creator_username"]],
+                                index=board.index, dtype=bool)
     board = _with_content(board, content_daily, days)
     board = _with_risk(board, creators, snapshots)
     board = board.sort_values(["gmv", "creator_username"], ascending=[False, True])
@@ -189,6 +190,7 @@ def _f(value: object) -> float:
 
 def new_vs_repeat(board: pd.DataFrame) -> CreatorSplit:
     """Counts and GMV of new and repeat creators from a ``creator_leaderboard`` frame."""
-    new, repeat = board[board["is_new"]], board[~board["is_new"]]
+    is_new = board["is_new"].astype(bool)
+    new, repeat = board[is_new], board[~is_new]
     return CreatorSplit(len(new), len(repeat), sum(new["gmv"].dropna(), Decimal(0)),
                         sum(repeat["gmv"].dropna(), Decimal(0)))

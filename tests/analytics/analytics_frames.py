@@ -58,7 +58,8 @@ def refunds(*rows: dict[str, Any]) -> pd.DataFrame:
     out = []
     for i, row in enumerate(rows):
         base: dict[str, Any] = {
-            "shop_id": "s1", "refund_id": f"r{i}", "kind": "refund", "status": "COMPLETED",
+            "shop_id": "s1", "refund_id": f"r{i}", "order_id": "o0", "kind": "refund",
+            "status": "COMPLETED",
             "create_time": "2026-11-17 10:00", "completed_time": "2026-11-18 10:00",
             "currency": "GBP", "refund_amount": m("10"),
         }

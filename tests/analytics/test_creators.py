@@ -93,3 +93,9 @@ def test_leaderboard_without_content_or_creator_data():
     board = creator_leaderboard(_lines(), W47.days, TZ, "GBP")
     assert list(board["creator_username"]) == ["bob", "alice"]
     assert board["engagement_rate"].isna().all() and not board["risk"].any()
+
+
+def test_no_creator_sales_in_the_period():
+    board = creator_leaderboard(_lines(), week_window("Europe/London", "2026-W40").days, TZ, "GBP")
+    assert board.empty
+    assert new_vs_repeat(board) == CreatorSplit(0, 0, Decimal(0), Decimal(0))
