@@ -4,9 +4,10 @@ A sliding-window log: the allowance is ``qps`` requests per second, so a request
 fewer than ``n = max(1, floor(qps))`` grants (of any worker) happened in the last ``n / qps``
 seconds; otherwise the caller sleeps until the oldest of them leaves the window and asks again.
 Grants are made "now", never reserved ahead, so the grant times themselves satisfy the limit in
-every window, however late a sleeping worker wakes up, and a late worker's lost time is caught up
-(no capacity is wasted). The window is stretched by ``1 / utilization`` to leave room for jitter
-between the grant and the moment the request reaches TikTok. Redis' own clock (``TIME``) is the
+every window however late a sleeping worker wakes up; a late wake-up delays only its own slot
+(the other ``n - 1`` slots of the window stay usable), so little capacity is lost. The window is
+stretched by ``1 / utilization`` to leave room for jitter between the grant and the moment the
+request reaches TikTok. Redis' own clock (``TIME``) is the
 only clock, so machines with skewed clocks still agree. A daily quota is counted in the same Lua
 script (per UTC day); once it is used up ``acquire`` raises ``QuotaExhausted`` until 00:00 UTC.
 When TikTok says "slow down" anyway, ``pause`` holds back the next grant of every worker.
