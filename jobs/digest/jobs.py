@@ -21,7 +21,7 @@ from jobs.digest.pipeline import (
     render_snapshot,
     take_snapshot,
 )
-from jobs.digest.render import render_store
+from jobs.digest.render import charted_stores, render_store
 from jobs.digest.runs import set_state
 from jobs.digest.wiring import QUEUE, DigestDeps, digest_deps
 
@@ -55,15 +55,35 @@ def prepare_digest(tenant_id: str, week: str, due_at: str | None = None) -> str:
     return state
 
 
-def enqueue_render_and_send(deps: DigestDeps, tenant_id: str, week: str) -> Job:
-    """One chart job per store and language (when there are several stores), then the send."""
+def enqueue_render_and_send(deps: DigestDeps, tenant_id: str, week: str) -> Job | None:
+    """One chart job per charted store and language; the last one to finish enqueues the send.
+
+    The fan-in is a Redis set of finished parts (``SADD`` is idempotent, so a retried part
+    counts once) plus a ``SET NX`` guard, so exactly one send job is enqueued even when the last
+    two parts finish at the same moment on two workers.
+    """
     queue = Queue(QUEUE, connection=deps.redis)
     report, digest_hash, _ = frozen_report(deps, tenant_id, week)
-    parts = [queue.enqueue(render_store_section, tenant_id, week, s.shop_id, lang, digest_hash,
-                           job_id=job_id("store", tenant_id, week, s.shop_id, lang,
-                                         digest_hash[:8]))
-             for s in report.stores for lang in report.languages] if len(report.stores) > 1 else []
-    return queue.enqueue(send_digest, tenant_id, week, depends_on=parts or None,
+    parts = [(s.shop_id, lang) for s in charted_stores(report) for lang in report.languages]
+    fan_in = _fan_in_key(tenant_id, week, digest_hash)
+    deps.redis.delete(f"{fan_in}:done", f"{fan_in}:sent")
+    deps.redis.set(f"{fan_in}:total", len(parts), ex=STORE_CACHE_TTL_S)
+    for shop_id, lang in parts:
+        queue.enqueue(render_store_section, tenant_id, week, shop_id, lang, digest_hash,
+                      job_id=job_id("store", tenant_id, week, shop_id, lang, digest_hash[:8]))
+    return None if parts else _enqueue_send(deps, queue, tenant_id, week, digest_hash)
+
+
+def _fan_in_key(tenant_id: str, week: str, digest_hash: str) -> str:
+    return f"tikpulse:digest:parts:{tenant_id}:{week}:{digest_hash[:16]}"
+
+
+def _enqueue_send(deps: DigestDeps, queue: Queue, tenant_id: str, week: str,
+                  digest_hash: str) -> Job | None:
+    guard = f"{_fan_in_key(tenant_id, week, digest_hash)}:sent"
+    if not deps.redis.set(guard, 1, nx=True, ex=STORE_CACHE_TTL_S):
+        return None
+    return queue.enqueue(send_digest, tenant_id, week,
                          job_id=job_id("send", tenant_id, week, digest_hash[:8]),
                          retry=SEND_RETRY)
 
@@ -75,8 +95,15 @@ def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
     report, _, _ = frozen_report(deps, tenant_id, week)
     images = render_store(report, shop_id, lang)
     key = _cache_key(tenant_id, week, digest_hash, shop_id, lang)
+    fan_in = _fan_in_key(tenant_id, week, digest_hash)
     with deps.redis.pipeline() as pipe:
-        pipe.delete(key).rpush(key, *images).expire(key, STORE_CACHE_TTL_S).execute()
+        pipe.delete(key).rpush(key, *images).expire(key, STORE_CACHE_TTL_S)
+        pipe.sadd(f"{fan_in}:done", f"{shop_id}:{lang}").expire(f"{fan_in}:done",
+                                                                STORE_CACHE_TTL_S)
+        pipe.execute()
+    total = int(deps.redis.get(f"{fan_in}:total") or 0)
+    if deps.redis.scard(f"{fan_in}:done") >= total:
+        _enqueue_send(deps, Queue(QUEUE, connection=deps.redis), tenant_id, week, digest_hash)
     return len(images)
 
 

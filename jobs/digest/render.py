@@ -20,8 +20,10 @@ from jobs.digest.figures import store_charts, tenant_charts
 from jobs.digest.package import Attachment, DigestPackage, Edition
 from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words
-from jobs.report_model import WeeklyReport
+from jobs.report_model import StoreReport, WeeklyReport
 
+#: Store sections drawn as charts (the largest stores by GMV); every store is listed in the text.
+MAX_STORE_CHARTS = 10
 #: (shop_id, lang) -> that store section's PNGs, as made by the fan-out jobs.
 StoreImages = Mapping[tuple[str, str], tuple[bytes, ...]]
 
@@ -40,6 +42,14 @@ class RenderedEdition:
 def snapshot_hash(report: WeeklyReport) -> str:
     """SHA-256 of the frozen snapshot: same numbers, same hash."""
     return hashlib.sha256(report.to_json().encode("utf-8")).hexdigest()
+
+
+def charted_stores(report: WeeklyReport) -> list[StoreReport]:
+    """The stores whose sections get charts: all when several, capped at the largest by GMV."""
+    if len(report.stores) < 2:
+        return []
+    ranked = sorted(report.stores, key=lambda s: s.kpis.current.gross_gmv, reverse=True)
+    return ranked[:MAX_STORE_CHARTS]
 
 
 def render_store(report: WeeklyReport, shop_id: str, lang: str) -> tuple[bytes, ...]:
@@ -61,7 +71,7 @@ def render_editions(digest: Digest, zone: str, store_images: StoreImages | None 
         stores = tuple(
             (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
              or render_store(report, s.shop_id, lang))
-            for s in report.stores) if len(report.stores) > 1 else ()
+            for s in charted_stores(report))
         name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
         pdf = pdf_bytes(text, zone, [c.data for c in charts], [(n, imgs) for _, n, imgs in stores])
         files = [(c.filename, c.title) for c in charts]

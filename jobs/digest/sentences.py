@@ -86,7 +86,7 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
     ratio = lambda v: w.ratio(float(v), "multiple")  # noqa: E731
     platform = f.get("basis") == "platform"
     roas_name = ("平台" if platform else "真实") if zh else ("platform" if platform else "true")
-    roas = ratio(f["roas"])
+    roas = ratio(f["roas"]) if "roas" in f else ""
     if s.action == "raise_budget":
         pct, extra = f"{float(f['step']):.0%}", w.money(f["extra_spend"], currency)
         return (f"{s.store}：广告预算提高{pct}（约多花 {extra}）：{roas_name}ROAS {roas} "

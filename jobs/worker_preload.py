@@ -1,0 +1,22 @@
+"""Preload for ``rq worker -c jobs.worker_preload``: import the heavy modules once in the parent.
+
+RQ forks a work horse per job; whatever the parent has imported is shared with every fork for
+free. Without this, each digest job pays for importing pandas and matplotlib and for loading the
+CJK font (seconds per job). The module defines no upper-case names, so it changes no RQ setting.
+"""
+
+from __future__ import annotations
+
+import jobs.digest.jobs  # noqa: F401  (the digest job targets and everything they import)
+import jobs.schedule  # noqa: F401
+from analytics import charts
+
+
+def warm_up() -> int:
+    """Draw one small chart with Chinese text so the fonts are parsed before forking."""
+    png = charts.funnel([("曝光 views", 100, None), ("订单 orders", 10, None)],
+                        title="预热 warm-up", period="-", lang="zh")
+    return len(png)
+
+
+warm_up()
