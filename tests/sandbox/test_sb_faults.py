@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -170,12 +171,15 @@ def test_unknown_fault_kind_refused(sb: Sandbox) -> None:
         sb.faults.add(endpoint="*", kind="gremlins")
 
 
-def test_scenario_file(tmp_path) -> None:
+def test_scenario_files(tmp_path) -> None:
     from sandbox_helpers import DEMO
 
     scenario = tmp_path / "faults.json"
-    scenario.write_text(
-        json.dumps({"faults": [{"endpoint": "/sandbox/never", "kind": "rate_limit", "count": 3}]})
-    )
+    spec = {"faults": [{"endpoint": "/sandbox/never", "kind": "rate_limit", "count": 3}]}
+    scenario.write_text(json.dumps(spec))
     with Sandbox.start(config=DEMO, scenario=scenario) as other:
         assert other.faults.list()[0]["count"] == 3
+    shipped = Path(__file__).resolve().parents[2] / "sandbox" / "scenarios" / "flaky_sync.yaml"
+    with Sandbox.start(config=DEMO, scenario=shipped) as other:
+        kinds = {f["kind"] for f in other.faults.list()}
+        assert kinds == {"rate_limit", "server_error", "truncated_json", "timeout"}
