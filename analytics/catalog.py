@@ -8,7 +8,8 @@ True ROAS method (``roas_true``): per store and period, the paid share of shop G
 Σ GMV of the PAID channel / Σ GMV of all channels (``shop_traffic_daily``, channel ``ALL`` or the
 sum of channels when ``ALL`` is absent); ads-attributable net revenue = paid share × net GMV
 (gross GMV minus refunds completed in the period, i.e. the same share of refunds is removed);
-a tenant or region sums the stores' attributable revenue and divides by the summed spend.
+a tenant or region sums the stores' attributable revenue and divides by the summed spend of
+the same stores (stores without shop traffic data are left out of true ROAS).
 """
 
 from __future__ import annotations

@@ -132,16 +132,24 @@ def _count(value: Decimal | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _ads_net_revenue(stores: Mapping[str, Mapping[str, Decimal]]) -> Decimal | None:
-    """Σ over stores of paid share × net GMV (stores without traffic GMV are skipped)."""
-    total: Decimal | None = None
+def _ads_net_revenue(
+    stores: Mapping[str, Mapping[str, Decimal]],
+) -> tuple[Decimal | None, Decimal | None]:
+    """(Σ paid share × net GMV, Σ spend) over the stores that have traffic GMV and spend.
+
+    Stores without shop traffic data cannot say which sales came from ads, so their spend is
+    left out of true ROAS too (numerator and denominator cover the same stores).
+    """
+    revenue: Decimal | None = None
+    spend: Decimal | None = None
     for t in stores.values():
         traffic_gmv, paid = t.get("traffic_gmv"), t.get("paid_gmv", Decimal(0))
-        if not traffic_gmv:
+        if not traffic_gmv or t.get("spend") is None:
             continue
         net = t.get("gross_gmv", Decimal(0)) - t.get("refunds", Decimal(0))
-        total = (total or Decimal(0)) + net * paid / traffic_gmv
-    return total
+        revenue = (revenue or Decimal(0)) + net * paid / traffic_gmv
+        spend = (spend or Decimal(0)) + t["spend"]
+    return revenue, spend
 
 
 def compute_kpis(
@@ -163,7 +171,7 @@ def compute_kpis(
         "traffic_gmv", "paid_gmv")}
     gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
     net, spend = gross - refunds, t["spend"]
-    ads_net = _ads_net_revenue(stores)
+    ads_net, ads_spend = _ads_net_revenue(stores)
     orders = int(t["orders"] or 0)
     return KpiSet(
         currency=currency, days=len(days),
@@ -176,14 +184,18 @@ def compute_kpis(
         ctr=ratio(t["clicks"], t["impressions"]), cpc=money_ratio(spend, t["clicks"]),
         cpm=money_ratio(None if spend is None else spend * 1000, t["impressions"]),
         cpa=money_ratio(spend, t["purchases"]),
-        roas_platform=ratio(t["purchase_value"], spend), roas_true=ratio(ads_net, spend),
+        roas_platform=ratio(t["purchase_value"], spend), roas_true=ratio(ads_net, ads_spend),
         roas_blended=ratio(net, spend), commission_cost=_money(t["commission_cost"]),
         paid_share=ratio(t["paid_gmv"], t["traffic_gmv"]), ads_net_revenue=_money(ads_net),
     )
 
 
 def count_buyers(valid_orders: pd.DataFrame, start_utc: datetime, end_utc: datetime) -> int:
-    """Distinct ``(shop_id, buyer_id)`` of sales-valid orders paid in ``[start_utc, end_utc)``."""
+    """Distinct ``(shop_id, buyer_id)`` of sales-valid orders paid in ``[start_utc, end_utc)``.
+
+    Weeks are local to each store: for a tenant, count each store in its own ``week_window``
+    and add the counts (buyers are distinct per store).
+    """
     paid = valid_orders["paid_time"]
     part = valid_orders[(paid >= start_utc) & (paid < end_utc) & valid_orders["buyer_id"].notna()]
     return int(len(part[["shop_id", "buyer_id"]].drop_duplicates()))

@@ -235,3 +235,20 @@ def test_tenant_and_region_groups_convert_each_store_day():
     assert tenant.scope == "t" and tenant.week == "2026-W47"
     thb = compute_kpis(daily, W47.days, "THB", rates, shop_ids=["s2"])
     assert thb.gross_gmv == Decimal("351")  # its own currency: no conversion at all
+
+
+def test_true_roas_leaves_out_stores_without_traffic_data():
+    frames = _week_frames()
+    a2 = frames["ad_report_rows"].assign(advertiser_id="a2")  # a second store, same ads
+    o2 = frames["orders"].assign(shop_id="s2")
+    daily = pd.concat([
+        _daily(),
+        daily_metrics(shop_tz={"s2": "Europe/London"}, orders=o2, ad_report_rows=a2,
+                      advertiser_shop={"a2": "s2"}),
+    ])
+    fxr = _rates(special={date(2026, 11, 18): "1.2", date(2026, 11, 19): "1.2"})
+    k = compute_kpis(daily, W47.days, "USD", fxr)
+    assert k.spend == Decimal("50")  # both stores' spend
+    assert k.ads_net_revenue == Decimal("19.5")  # only s1 has shop traffic
+    assert k.roas_true == pytest.approx(19.5 / 25)  # over s1's spend only
+    assert k.roas_blended == pytest.approx(float(k.net_gmv) / 50)
