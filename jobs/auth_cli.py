@@ -7,6 +7,7 @@ import click
 from config.settings import Settings
 from config.tenants import load_tenants
 from jobs import auth as lifecycle
+from jobs.sources.errors import TikTokError
 from jobs.wiring import connectors_from_settings
 
 
@@ -24,8 +25,11 @@ def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
     settings.require("tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
     conns = connectors_from_settings(settings)
     assert conns.shop is not None
-    result = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, auth_code, tenant,
-                               registry=load_tenants(settings.tikpulse_config))
+    try:
+        result = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, auth_code,
+                                        tenant, registry=load_tenants(settings.tikpulse_config))
+    except TikTokError as error:
+        raise click.ClickException(f"TikTok refused the authorization: {error}") from None
     click.echo(f"connected {len(result.subject_ids)} shop(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
 
@@ -40,8 +44,12 @@ def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: st
     settings.require("tiktok_ads_app_id", "tiktok_ads_secret", "tikpulse_secret_key")
     conns = connectors_from_settings(settings)
     assert conns.ads is not None
-    result = lifecycle.connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,
-                              shop_id=shop_id, registry=load_tenants(settings.tikpulse_config))
+    try:
+        result = lifecycle.connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,
+                                       shop_id=shop_id,
+                                       registry=load_tenants(settings.tikpulse_config))
+    except TikTokError as error:
+        raise click.ClickException(f"TikTok refused the authorization: {error}") from None
     click.echo(f"connected {len(result.subject_ids)} advertiser(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
 
