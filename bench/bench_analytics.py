@@ -149,6 +149,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=ROOT / "var" / "bench" / "analytics.db")
     parser.add_argument("--pg", default=None, help="Also run on this (empty) PostgreSQL database.")
     parser.add_argument("--runs", type=int, default=200, help="KPI queries to time.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="Keep an already loaded --db (skip the load and the first build).")
     args = parser.parse_args()
     print(f"bench_analytics: {args.shops} shops x {args.weeks} weeks", flush=True)
     ds, took = _timed(generate, GeneratorConfig(seed=7, shops=args.shops, weeks=args.weeks,
@@ -156,15 +158,21 @@ def main() -> None:
     _say("generate data set", f"{took:8.1f} s  ({len(ds.orders):,} orders, "
          f"{len(ds.lines):,} order lines)")
     args.db.parent.mkdir(parents=True, exist_ok=True)
-    args.db.unlink(missing_ok=True)
+    reuse = args.reuse and args.db.exists()
+    if not reuse:
+        args.db.unlink(missing_ok=True)
     urls = [("SQLite", f"sqlite:///{args.db}")] + ([("PostgreSQL", args.pg)] if args.pg else [])
     week = (END - timedelta(days=7)).isocalendar()
     label = f"{week[0]}-W{week[1]:02d}"
     tenants = tenants_of(ds)
     for name, url in urls:
         print(f"{name}:", flush=True)
-        engine = build_warehouse(url, ds)
-        build_rollups(engine, ds)
+        if reuse and name == "SQLite":
+            engine = make_engine(url)
+            _say("bulk load and first rollup build", "skipped (--reuse)")
+        else:
+            engine = build_warehouse(url, ds)
+            build_rollups(engine, ds)
         one_day_sync(engine, ds)
         tenant_report(engine, tenants, label)
         kpi_queries(engine, ds, args.runs)

@@ -11,7 +11,7 @@ a frozen ``WeeklyReport``; a missing FX rate raises ``MissingFxRate`` naming day
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -160,11 +160,12 @@ def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> S
     info = inputs.info[shop_id]
     window = week_window(info["timezone"], inputs.week.label)
     buyers = inputs.buyers.get(shop_id, {})
-    kpis = weekly_report(inputs.daily, window, tenant.reporting_currency, inputs.fx,
+    own = replace(inputs, daily=inputs.daily[inputs.daily["shop_id"] == shop_id])
+    kpis = weekly_report(own.daily, window, tenant.reporting_currency, inputs.fx,
                          shop_ids=[shop_id], scope=shop_id, buyers=buyers)
     return StoreReport(
         shop_id=shop_id, name=info["name"], region=info["region"], currency=info["currency"],
         timezone=info["timezone"], first_day=window.monday, last_day=window.days[-1],
-        kpis=kpis, history=_history(inputs, [shop_id], buyers, window),
+        kpis=kpis, history=_history(own, [shop_id], buyers, window),
         quality=store_quality(conn, tenant, shop_id, window),
     )

@@ -10,16 +10,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Table, and_, false, select
+from sqlalchemy import ColumnElement, Connection, Table, false, select
 
-from jobs.warehouse.loaders import _pick, frame
+from jobs.warehouse.loaders import _pick, frame, paid_order_ids
 from jobs.warehouse.schema import (
     authorizations,
     contents,
     creator_snapshots,
     creators,
     order_lines,
-    orders,
     skus,
 )
 
@@ -91,9 +90,9 @@ def load_order_lines(conn: Connection, shop_id: str, start: datetime, end: datet
     cols = [order_lines.c[n] for n in ("shop_id", "order_id", "line_id", "product_id",
                                        "product_name", "sku_id", "quantity", "currency",
                                        "sale_price")]
-    stmt = select(*_pick(cols)).join(orders, and_(
-        orders.c.shop_id == order_lines.c.shop_id, orders.c.order_id == order_lines.c.order_id,
-    )).where(orders.c.shop_id == shop_id, orders.c.paid_time >= start, orders.c.paid_time < end)
+    stmt = select(*_pick(cols)).where(order_lines.c.shop_id == shop_id,
+                                      order_lines.c.order_id.in_(paid_order_ids(shop_id, start,
+                                                                                end)))
     return frame(conn, stmt, cols)
 
 
