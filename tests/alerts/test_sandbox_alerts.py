@@ -14,15 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
+import yaml
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from jobs import auth
 from jobs.alerts.deliver import SlackSender, TelegramSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.alerts.health import probe_authorizations
+from jobs.alerts.jobs import ALERTS_QUEUE, daily_health_check
 from jobs.sync import run_shop_sync
 from jobs.warehouse.db import make_engine
-from jobs.warehouse.schema import authorizations
+from jobs.warehouse.schema import authorizations, sync_cursors
 from sandbox import GeneratorConfig, Sandbox
 from tests.alerts.conftest import (
     SLACK_ADMIN,
@@ -31,7 +34,7 @@ from tests.alerts.conftest import (
     alert_setup,
     make_tenant,
 )
-from tests.ingestion.sandbox_env import connectors
+from tests.ingestion.sandbox_env import SECRET_KEY, connectors
 
 CONFIG = GeneratorConfig(seed=5, shops=1, weeks=5, daily_orders=30, creators_per_shop=5,
                          end=date(2026, 11, 23))
@@ -214,3 +217,37 @@ def test_a_working_probe_clears_a_status_nothing_else_would(world, slack, telegr
         status = conn.execute(select(authorizations.c.status)
                               .where(authorizations.c.auth_id == world.shop_auth)).scalar_one()
     assert status == "healthy"
+
+
+def test_the_daily_health_check_job_finds_a_revoked_shop(world, sb, monkeypatch, tmp_path,
+                                                          redis_conn, slack, telegram):
+    """The RQ job from its settings alone (as ``rq cron`` runs it): probe, record, alert once."""
+    tenants = {"tenants": [{"id": TENANT, "name": "Acme Home", "chats": {
+        "slack": [{"channel": SLACK_CHANNEL, "admins": [SLACK_ADMIN]}],
+        "telegram": [{"chat": TELEGRAM_CHAT}]}}]}
+    (tmp_path / "tenants.yaml").write_text(yaml.safe_dump(tenants))
+    creds = sb.credentials
+    env = {
+        "DATABASE_URL": world.engine.url.render_as_string(hide_password=False),
+        "REDIS_URL": world.redis_url, "TIKPULSE_CONFIG": str(tmp_path / "tenants.yaml"),
+        "TIKPULSE_SECRET_KEY": SECRET_KEY, "TIKTOK_APP_KEY": creds.app_key,
+        "TIKTOK_APP_SECRET": creds.app_secret, "TIKTOK_SHOP_API_URL": sb.shop_api_url,
+        "TIKTOK_SHOP_AUTH_URL": sb.shop_auth_url, "TIKTOK_SHOP_SERVICE_ID": "7001",
+        "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url,
+        "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.base_url,
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with world.engine.begin() as conn:  # judged at today's clock: keep the data rules out of it
+        conn.execute(sync_cursors.delete())
+    admin(sb, "/sandbox/revoke", {"seller": 0, "api": "shop"})
+    queue = Queue(ALERTS_QUEUE, connection=redis_conn)
+    job = queue.enqueue(daily_health_check)
+    SimpleWorker([queue], connection=redis_conn).work(burst=True)
+    job.refresh()
+    assert job.is_finished, job.latest_result().exc_string
+    result = job.return_value()
+    assert [(p["kind"], p["status"]) for p in result["probes"]] == [("shop", "revoked")]
+    assert result["sent"] == [{"tenant": TENANT, "kind": "auth_broken", "event": "opened"}]
+    [message] = slack.top_level(SLACK_CHANNEL)
+    assert "service_id=7001" in message.text and len(telegram.chat(TELEGRAM_CHAT)) == 1
