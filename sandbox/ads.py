@@ -18,6 +18,8 @@ CAMPAIGN_ID_BASE = 1_800_000_000_000_000_000
 AD_ID_BASE = 1_810_000_000_000_000_000
 #: Share of the final conversions already reported 0, 1, 2 days after the day (3+: all).
 MATURITY = (0.55, 0.8, 0.93)
+#: Daily ad budget of a shop as a share of its ordinary daily GMV.
+AD_BUDGET_SHARE = 0.05
 OBJECTIVES = ("PRODUCT_SALES", "PRODUCT_SALES", "VIDEO_VIEWS", "REACH")
 
 
@@ -81,57 +83,66 @@ def build_ad_days(
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """One row per ad per active day: spend, impressions, clicks, conversions and revenue."""
-    n_days = demand.shape[1]
-    first = rng.integers(-n_days // 2, n_days, len(ads))
-    last = first + rng.integers(10, n_days + 1, len(ads))
-    days = np.arange(n_days)
-    active = (days[None, :] >= first[:, None]) & (days[None, :] <= last[:, None])
-    ad_row, day_idx = np.nonzero(active & (rng.random(active.shape) < 0.93))
+    ad_row, day_idx = _active_days(demand.shape[1], len(ads), rng)
     shop_idx = advertisers["shop_idx"].to_numpy()[ads["advertiser_row"].to_numpy()][ad_row]
+    camp_row = ads["campaign_row"].to_numpy()[ad_row]
     region = [REGIONS[r] for r in shops["region"]]
     cpm = np.array([r.cpm for r in region])[shop_idx] * rng.lognormal(0, 0.15, ad_row.size)
     if cpm_jump:
-        hit = (ads["campaign_row"].to_numpy()[ad_row] == cpm_jump["campaign_row"]) & (
-            day_idx >= cpm_jump["day_idx"]
-        )
+        hit = (camp_row == cpm_jump["campaign_row"]) & (day_idx >= cpm_jump["day_idx"])
         cpm = np.where(hit, cpm * cpm_jump["factor"], cpm)
-    budget = aov[shop_idx] * shops["daily_orders"].to_numpy()[shop_idx] * 0.05
-    share = campaigns["budget_share"].to_numpy()[ads["campaign_row"].to_numpy()][ad_row]
-    spend = (
-        np.rint(
-            budget
-            * share
-            * demand[shop_idx, day_idx]
-            / demand.mean(axis=1)[shop_idx]
-            * rng.lognormal(0, 0.35, ad_row.size)
-        ).astype(np.int64)
-        + 1
-    )
-    impressions = np.maximum((spend * 1000 / cpm).astype(np.int64), 1)
-    quality = ads["quality"].to_numpy()[ad_row]
-    ctr = np.minimum(np.array([r.ctr for r in region])[shop_idx] * quality, 0.2)
-    clicks = rng.binomial(impressions, ctr)
-    conversions = rng.binomial(clicks, np.array([r.cvr for r in region])[shop_idx])
-    value = np.rint(conversions * aov[shop_idx] * rng.lognormal(0, 0.25, ad_row.size)).astype(
-        np.int64
-    )
-    return pd.DataFrame(
+    budget = aov[shop_idx] * shops["daily_orders"].to_numpy()[shop_idx] * AD_BUDGET_SHARE
+    budget *= campaigns["budget_share"].to_numpy()[camp_row]
+    pace = demand[shop_idx, day_idx] / demand.mean(axis=1)[shop_idx]
+    spend = np.rint(budget * pace * rng.lognormal(0, 0.35, ad_row.size)).astype(np.int64) + 1
+    frame = pd.DataFrame(
         {
             "ad_row": ad_row,
             "day_idx": day_idx.astype(np.int32),
             "advertiser_row": ads["advertiser_row"].to_numpy()[ad_row],
-            "campaign_row": ads["campaign_row"].to_numpy()[ad_row],
+            "campaign_row": camp_row,
             "spend": spend,
-            "impressions": impressions,
-            "clicks": clicks,
-            "reach": (impressions * rng.uniform(0.6, 0.9, ad_row.size)).astype(np.int64),
-            "conversion": conversions,
-            "value": value,
-            "video_play_actions": (impressions * rng.uniform(0.3, 0.6, ad_row.size)).astype(
-                np.int64
-            ),
         }
-    ).sort_values(["advertiser_row", "day_idx", "ad_row"], ignore_index=True)
+    )
+    quality = ads["quality"].to_numpy()[ad_row]
+    ctr = np.minimum(np.array([r.ctr for r in region])[shop_idx] * quality, 0.2)
+    cvr = np.array([r.cvr for r in region])[shop_idx]
+    _add_funnel(frame, cpm, ctr, cvr, aov[shop_idx], rng)
+    return frame.sort_values(["advertiser_row", "day_idx", "ad_row"], ignore_index=True)
+
+
+def _active_days(
+    n_days: int, n_ads: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ad, day) pairs on which each ad ran: one stretch per ad, with a few paused days."""
+    first = rng.integers(-n_days // 2, n_days, n_ads)
+    last = first + rng.integers(10, n_days + 1, n_ads)
+    days = np.arange(n_days)
+    active = (days[None, :] >= first[:, None]) & (days[None, :] <= last[:, None])
+    ad_row, day_idx = np.nonzero(active & (rng.random(active.shape) < 0.93))
+    return ad_row, day_idx
+
+
+def _add_funnel(
+    frame: pd.DataFrame,
+    cpm: np.ndarray,
+    ctr: np.ndarray,
+    cvr: np.ndarray,
+    aov: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Impressions from spend and CPM, then clicks, purchases and their value."""
+    impressions = np.maximum((frame["spend"].to_numpy() * 1000 / cpm).astype(np.int64), 1)
+    clicks = rng.binomial(impressions, ctr)
+    conversions = rng.binomial(clicks, cvr)
+    noise = rng.lognormal(0, 0.25, impressions.size)
+    frame["impressions"], frame["clicks"] = impressions, clicks
+    frame["reach"] = (impressions * rng.uniform(0.6, 0.9, impressions.size)).astype(np.int64)
+    frame["conversion"] = conversions
+    frame["value"] = np.rint(conversions * aov * noise).astype(np.int64)
+    frame["video_play_actions"] = (impressions * rng.uniform(0.3, 0.6, impressions.size)).astype(
+        np.int64
+    )
 
 
 def matured(final: np.ndarray, days_before_clock: np.ndarray) -> np.ndarray:
