@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,6 +93,11 @@ BATCH_ROWS = 20000
 #: Distinct cell values remembered per parser cache before it is cleared (bounds memory).
 CACHE_LIMIT = 50_000
 _TIME_FIELDS = ("created", "paid", "shipped", "delivered", "cancelled")
+#: Line-level columns read from every row, in the order ``_add_line`` unpacks them.
+_LINE_FIELDS = ("quantity", "subtotal_after", "seller_discount", "platform_discount",
+                "subtotal_before", "unit_price", "sku_id", "product_id", "product_name",
+                "seller_sku")
+_MISS = object()
 #: Order-level columns repeated on every row of an order (checked for agreement).
 ORDER_FIELDS = ("status", *_TIME_FIELDS, "shipping_fee", "taxes", "order_amount", "refund_amount")
 
@@ -129,7 +135,7 @@ class _OpenOrder:
     """The order whose rows are being read: its row values and what the refund row needs."""
 
     values: list[Any]
-    cells: list[str]
+    cells: tuple[str, ...]
     first_row: int
     created: datetime
     when: datetime
@@ -188,7 +194,9 @@ class OrderCsvReader:
                 self.problems.append(Problem(1, HEADERS[name][0], "(missing)",
                                              f"a column named one of {list(HEADERS[name])}"))
         self._width = len(header)
-        self._ix = {name: found.get(name, self._width) for name in HEADERS}
+        ix = self._ix = {name: found.get(name, self._width) for name in HEADERS}
+        self._order_cells_of = itemgetter(*(ix[f] for f in ORDER_FIELDS))
+        self._line_cells_of = itemgetter(*(ix[f] for f in _LINE_FIELDS))
         return not self.problems
 
     def _take(self, row: list[str], number: int, batch: OrderBatch) -> None:
@@ -200,7 +208,7 @@ class OrderCsvReader:
         if order is None or order.values[1] != order_id:
             self._close_order(batch)
             order = self._order = self._open_order(order_id, row, number)
-        elif [row[ix[f]] for f in ORDER_FIELDS] != order.cells:
+        elif self._order_cells_of(row) != order.cells:
             self._check_repeat(order_id, row, number)
         self._add_line(order, row, number, batch)
         batch.rows += 1
@@ -231,7 +239,7 @@ class OrderCsvReader:
             "csv", None, self._now,
         ]
         refund_when = (cancelled or delivered or (latest, None))[0]
-        return _OpenOrder(values, [row[ix[f]] for f in ORDER_FIELDS], number, created[0],
+        return _OpenOrder(values, self._order_cells_of(row), number, created[0],
                           refund_when, self._money(row, "refund_amount", number) or 0)
 
     def _check_repeat(self, order_id: str, row: list[str], number: int) -> None:
@@ -246,15 +254,28 @@ class OrderCsvReader:
 
     def _add_line(self, order: _OpenOrder, row: list[str], number: int,
                   batch: OrderBatch) -> None:
-        ix = self._ix
-        quantity = self._quantity(row, number)
-        after = self._money(row, "subtotal_after", number)
-        if after is None:
-            raise _RowProblem(Problem(number, HEADERS["subtotal_after"][0],
-                                      row[ix["subtotal_after"]], "the SKU subtotal after discount"))
-        seller = self._money(row, "seller_discount", number) or 0
-        platform = self._money(row, "platform_discount", number) or 0
-        before = self._money(row, "subtotal_before", number)
+        qty, after_raw, seller_raw, platform_raw, before_raw, unit_raw, sku, product_id, \
+            product_name, seller_sku = self._line_cells_of(row)
+        quantity = int(qty) if qty.isdigit() else 0
+        if quantity < 1:
+            quantity = self._quantity(row, number)  # "1,000", or the problem with this cell
+        cached = self._money_cache.get
+        after = cached(after_raw, _MISS)
+        if after is _MISS or after is None:
+            after = self._money(row, "subtotal_after", number)
+            if after is None:
+                raise _RowProblem(Problem(number, HEADERS["subtotal_after"][0], after_raw,
+                                          "the SKU subtotal after discount"))
+        seller = cached(seller_raw, _MISS)
+        if seller is _MISS:
+            seller = self._money(row, "seller_discount", number)
+        platform = cached(platform_raw, _MISS)
+        if platform is _MISS:
+            platform = self._money(row, "platform_discount", number)
+        seller, platform = seller or 0, platform or 0
+        before = cached(before_raw, _MISS)
+        if before is _MISS:
+            before = self._money(row, "subtotal_before", number)
         if before is None:
             unit = self._money(row, "unit_price", number)
             before = unit * quantity if unit is not None else after + seller
@@ -262,13 +283,12 @@ class OrderCsvReader:
         values[_SUB_TOTAL] += after
         values[_SELLER] += seller
         values[_PLATFORM] += platform
-        sku_id = row[ix["sku_id"]].strip()
+        sku_id = sku.strip()
         seen = order.skus[sku_id] = order.skus.get(sku_id, 0) + 1
         batch.lines.append((
             self.shop_id, values[1], sku_id if seen == 1 else f"{sku_id}#{seen}",
-            row[ix["product_id"]] or None, row[ix["product_name"]] or None, sku_id,
-            row[ix["seller_sku"]] or None, quantity, self.currency,
-            _per_unit(before, quantity), _per_unit(after, quantity),
+            product_id or None, product_name or None, sku_id, seller_sku or None, quantity,
+            self.currency, _per_unit(before, quantity), _per_unit(after, quantity),
             _per_unit(seller, quantity), _per_unit(platform, quantity), values[2], None, False,
         ))
 
