@@ -194,6 +194,31 @@ def _refresh_locked(
     return _auth_row(engine, auth_id)
 
 
+def refresh_expiring(
+    engine: Engine, conn_redis: redis.Redis, client: TikTokShopClient, cipher: TokenCipher,
+    *, now: datetime | None = None,
+) -> dict[int, str]:
+    """Refresh every usable shop authorization whose access token expires within the margin.
+
+    Run periodically (see ``jobs.sync.refresh_tokens``) so that shops which are not synced for a
+    while keep a live refresh token. Returns auth id -> "refreshed" or the failure status.
+    """
+    stamp = now or datetime.now(UTC)
+    with engine.connect() as conn:
+        due = conn.execute(select(authorizations.c.auth_id, authorizations.c.version).where(
+            authorizations.c.kind == "shop",
+            authorizations.c.status.in_(SYNCABLE_STATUSES),
+            authorizations.c.access_expires_at <= stamp + REFRESH_MARGIN)).all()
+    outcome: dict[int, str] = {}
+    for auth_id, version in due:
+        try:
+            refresh_shop_tokens(engine, conn_redis, client, cipher, auth_id, version, now=stamp)
+            outcome[auth_id] = "refreshed"
+        except AuthError as error:  # already recorded as the authorization's status
+            outcome[auth_id] = error.status
+    return outcome
+
+
 def record_auth_failure(
     engine: Engine, auth_id: int, error: AuthError, *, now: datetime | None = None
 ) -> str:
@@ -335,6 +360,6 @@ def _advertiser_auth_row(engine: Engine, advertiser_id: str) -> Row[Any]:
 
 __all__: Sequence[str] = (
     "AuthHealth", "Connected", "authorization_health", "ads_access_token", "connect_ads",
-    "connect_shop", "record_auth_failure", "record_shop_auth_failure", "refresh_shop_tokens",
-    "shop_access", "sync_blocked",
+    "connect_shop", "record_auth_failure", "record_shop_auth_failure", "refresh_expiring",
+    "refresh_shop_tokens", "shop_access", "sync_blocked",
 )

@@ -437,6 +437,16 @@ def sync_advertiser(advertiser_id: str, since: str | None = None) -> dict[str, A
     return run_advertiser_sync(conns, advertiser_id, since=_date(since)).__dict__
 
 
+def refresh_tokens() -> dict[int, str]:
+    """RQ job (run a few times a day): refresh shop tokens that expire within a day."""
+    from config.settings import Settings
+    from jobs.wiring import connectors_from_settings
+
+    conns = connectors_from_settings(Settings())
+    assert conns.shop is not None, "TIKTOK_APP_KEY and TIKTOK_APP_SECRET are required"
+    return auth.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
+
+
 def sync_targets(engine: Engine) -> tuple[list[str], list[str]]:
     """Every shop and advertiser with an authorization, for ``sync_all``."""
     with engine.connect() as conn:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from jobs import auth
 from jobs.sources.errors import BadAuthCode
@@ -163,3 +163,19 @@ def test_auth_status_command_lists_every_authorization(
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 4 and all("healthy" in line for line in lines)
+
+
+def test_tokens_close_to_expiry_are_refreshed_ahead_of_time(
+    sb: Sandbox, engine: Engine, redis_url: str
+) -> None:
+    conns = connectors(sb, engine, redis_url)
+    shop_ids, _ = connect_all(sb, conns)
+    soon, later = auth_row(engine, shop_ids[0]), auth_row(engine, shop_ids[-1])
+    with engine.begin() as conn:
+        conn.execute(update(s.authorizations).where(s.authorizations.c.auth_id == soon.auth_id)
+                     .values(access_expires_at=datetime.now(UTC) + timedelta(hours=2)))
+    outcome = auth.refresh_expiring(engine, conns.redis, conns.shop, conns.cipher)
+    assert outcome == {soon.auth_id: "refreshed"}
+    assert auth_row(engine, shop_ids[0]).version == soon.version + 1
+    assert auth_row(engine, shop_ids[0]).access_expires_at > datetime.now(UTC) + timedelta(days=6)
+    assert auth_row(engine, shop_ids[-1]).version == later.version
