@@ -121,7 +121,3 @@ class BadResponse(TikTokError):
 
 class BadRequest(TikTokError):
     """TikTok rejected our request as malformed; a bug on our side or bad input."""
-
-
-#: Errors worth retrying after a wait (``BadResponse`` only when ``retryable``).
-TRANSIENT = (RateLimited, UpstreamError)

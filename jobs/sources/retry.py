@@ -81,8 +81,3 @@ def is_retryable(error: TikTokError) -> bool:
     if isinstance(error, RateLimited | UpstreamError):
         return True
     return isinstance(error, BadResponse) and error.retryable
-
-
-def no_retry() -> RetryPolicy:
-    """A policy that makes exactly one attempt (for tests of error mapping)."""
-    return RetryPolicy(attempts=1)

@@ -45,8 +45,6 @@ METRICS = [
     "total_onsite_shopping_value", "onsite_shopping", "video_play_actions",
     "video_watched_2s", "video_watched_6s", "likes", "comments", "shares", "follows",
 ]
-#: Metrics that are money in the advertiser's currency (the rest are counts).
-MONEY_METRICS = frozenset({"spend", "total_onsite_shopping_value"})
 
 
 @dataclass(frozen=True)
