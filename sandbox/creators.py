@@ -18,6 +18,7 @@ CONTENT_ID_BASE = 7_300_000_000_000_000_000
 AFFILIATE_SHARE = {0: 0.45, 1: 0.5, 2: 0.08}  # by order channel LIVE, VIDEO, PRODUCT_CARD
 FAKE_RATE = 0.04
 CONTENT_TYPES = ("LIVE", "VIDEO", "SHOWCASE")
+SPIKE_MIN_SHARE = 0.3  # in its spike week a creator takes at least this share of the shop's weight
 CONTENT_CANDIDATES = 6  # recent posts considered for each creator order
 CONTENT_WINDOW = 7 * 86_400  # a post sells for about a week
 CONTENT_HALF_LIFE = 3 * 86_400  # recency weight (e-folding time, seconds)
@@ -124,7 +125,8 @@ def _apply_spike(
     created = orders["create_time"].to_numpy()[rows]
     in_week = rows[(created >= spike["start_ts"]) & (created < spike["end_ts"])]
     spiked = weight.copy()
-    spiked[spike["creator_pos"]] *= spike["factor"]
+    pos = spike["creator_pos"]
+    spiked[pos] = max(spiked[pos] * spike["factor"], SPIKE_MIN_SHARE * weight.sum())
     creator_row[in_week] = rng.choice(group, in_week.size, p=spiked / spiked.sum())
 
 

@@ -57,3 +57,30 @@ def test_creator_profiles_power_law_and_fake_engagement(sb: Sandbox, shop: ShopC
         assert Decimal(p["gpm"]["amount"]) <= honest[len(honest) // 2]
     bad = shop.call("GET", "/affiliate_seller/202406/marketplace_creators/42", cipher=cipher)
     assert bad.json()["code"] == 36009004
+
+
+def test_creator_spike_visible_in_affiliate_orders(sb: Sandbox, http) -> None:
+    from datetime import UTC, datetime
+
+    from sandbox_helpers import authorize_shop
+
+    spike = next(a for a in sb.anomalies if a["kind"] == "creator_spike")
+    seller = next(i for i, s in enumerate(sb.credentials.sellers) if spike["shop_id"] in s.shop_ids)
+    caller = authorize_shop(sb, http, seller)
+    cipher = next(s["cipher"] for s in caller.shops() if s["id"] == spike["shop_id"])
+    weeks: dict[int, int] = {}
+    token = ""
+    while True:
+        query = {"page_size": 100, **({"page_token": token} if token else {})}
+        data = caller.call("POST", AFFILIATE, query, {}, cipher=cipher).json()["data"]
+        for order in data["orders"]:
+            if any(s["creator_username"] == spike["username"] for s in order["skus"]):
+                day = datetime.fromtimestamp(order["create_time"], UTC).date()
+                weeks[(day - spike["start"]).days // 7] = (
+                    weeks.get((day - spike["start"]).days // 7, 0) + 1
+                )
+        token = data["next_page_token"]
+        if not token:
+            break
+    others = [n for w, n in weeks.items() if w != 0]
+    assert weeks.get(0, 0) > 4 * max(others, default=1)
