@@ -27,7 +27,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
     "serve": ("jobs.serve_cli:serve", "Run a long-lived process: slack, telegram or oauth."),
     "demo": ("jobs.demo:demo", "Run the whole pipeline end to end against the local sandbox."),
-    "bench": ("jobs.bench_cli:bench", "Run the benchmarks and print their figures."),
 }
 
 
