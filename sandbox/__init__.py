@@ -8,6 +8,14 @@ deterministic, realistic data generator (Stripe-style test mode for TikPulse).
         sb.faults.add(endpoint="/order/202309/orders/search", kind="rate_limit",
                       shop_id=..., count=2)
 
+Endpoints: shop auth (``/api/v2/token/get|refresh``); Shop API (``/authorization/202309/shops``,
+orders, returns and cancellations search, finance statements and statement transactions,
+affiliate orders and creator profiles, shop/video/LIVE performance, products and inventory);
+Business API under ``/open_api/v1.3`` (``oauth2/access_token``, ``oauth2/advertiser/get``,
+``advertiser/info``, ``campaign/get``, ``report/integrated/get``, ``gmv_max/report/get``); admin
+under ``/sandbox/`` (faults, auth codes, token expiry, revocation, QPS, clock, stats, truth).
+``Sandbox.set_clock(days_back)`` moves the API clock back whole days for incremental-sync tests.
+
 Wire facts follow shared/reference/tiktok-api.md (paths, envelopes, signing, decimal-string money,
 absolute token expiries, string ad metrics with "-", pagination, error codes in ``sandbox.codes``).
 
