@@ -26,6 +26,7 @@ from jobs.fx import load_fx
 from jobs.insights import WeekScope, week_insights
 from jobs.report_model import StoreReport, WeekKpis, WeeklyReport
 from jobs.report_quality import store_quality
+from jobs.report_records import Insights
 from jobs.targets import METRIC_TARGETS, effective_targets
 from jobs.warehouse.loaders import UnknownShop, shop_info
 from jobs.warehouse.queries import daily_rows, store_advertisers, week_buyers
@@ -50,8 +51,13 @@ class _Inputs:
     advertiser_shop: dict[str, str]
 
 
-def build_weekly_report(engine: Engine, tenant: Tenant, week: str) -> WeeklyReport:
-    """The frozen weekly report of ``tenant`` for ISO week ``week`` (e.g. "2026-W47")."""
+def build_weekly_report(engine: Engine, tenant: Tenant, week: str, *,
+                        insights: bool = True) -> WeeklyReport:
+    """The frozen weekly report of ``tenant`` for ISO week ``week`` (e.g. "2026-W47").
+
+    ``insights=False`` skips the sections beyond KPIs (anomalies, creators, stock...), for
+    callers that only need the numbers (an empty ``Insights`` is stored instead).
+    """
     parse_iso_week(week)  # a malformed label fails here with a clear message
     shop_ids = [s.shop_id for s in tenant.stores]
     with snapshot_connection(engine) as conn:
@@ -61,15 +67,15 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str) -> WeeklyRepo
         total = weekly_report(inputs.daily, inputs.week, tenant.reporting_currency, inputs.fx,
                               shop_ids=shop_ids, scope=tenant.id, buyers=total_buyers,
                               targets=inputs.targets)
-        insights = week_insights(conn, tenant, effective_targets(conn, tenant),
+        sections = week_insights(conn, tenant, effective_targets(conn, tenant),
                                  _scope(tenant, inputs), {s.shop_id: s.kpis for s in stores},
-                                 total)
+                                 total) if insights else Insights()
     return WeeklyReport(
         tenant_id=tenant.id, tenant_name=tenant.name, week=week,
         reporting_currency=tenant.reporting_currency, languages=tuple(tenant.language),
         stores=stores, total=total,
         total_history=_history(inputs, shop_ids, total_buyers, inputs.week),
-        insights=insights,
+        insights=sections,
     )
 
 
