@@ -52,7 +52,7 @@ def _seed(conn, rates=None):
 def test_store_and_tenant_kpis_for_the_week(engine):
     with engine.begin() as conn:
         _seed(conn)
-    report = build_weekly_report(engine, TENANT, "2026-W47")
+    report = build_weekly_report(engine, TENANT, "2026-W47", insights=False)
     uk, us = report.store("uk1").kpis, report.store("us1").kpis
     assert (uk.current.gross_gmv, uk.current.orders, uk.current.units) == (
         Decimal("137.5000"), 3, 4)  # 110 GBP at 1.25
@@ -78,7 +78,8 @@ def test_each_day_is_converted_at_its_own_rate(engine):
         _seed(conn)
         conn.execute(update(fx_rates).where(fx_rates.c.day == date(2026, 11, 18))
                      .values(rate=Decimal("2")))
-    uk = build_weekly_report(engine, TENANT, "2026-W47").store("uk1").kpis.current
+    report = build_weekly_report(engine, TENANT, "2026-W47", insights=False)
+    uk = report.store("uk1").kpis.current
     assert uk.gross_gmv == Decimal("182.5000")  # 50 x 1.25 + 60 x 2
 
 
@@ -102,7 +103,7 @@ def test_dst_week_counts_local_monday_to_monday(engine):
         add_order(conn, "uk1", "after", "2026-10-26 00:30", "8.00")  # 00:30 GMT Mon: W44
         rebuild_rollups(conn, "uk1")
         add_rates(conn, _days(date(2026, 10, 10), 30), {"GBP": "1"})
-    uk = build_weekly_report(engine, TENANT, "2026-W43").store("uk1")
+    uk = build_weekly_report(engine, TENANT, "2026-W43", insights=False).store("uk1")
     assert (uk.first_day, uk.last_day) == (date(2026, 10, 19), date(2026, 10, 25))
     assert uk.kpis.current.gross_gmv == Decimal("6.0000") and uk.kpis.current.orders == 2
     assert uk.history[-2].week == "2026-W42"
