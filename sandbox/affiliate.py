@@ -83,16 +83,14 @@ def _order_json(ds: Any, row: int, status: str, as_of: int, refunded: np.ndarray
     bp = int(ds.creators["commission_bp"].iat[creator])
     settled = happened(np.array([int(o["settle_time"].iat[row])]), as_of)[0]
     line_rows = ds.order_lines(np.array([row]))
-    frame = pd.DataFrame(
-        {
-            "sku": lines["sku_row"].to_numpy()[line_rows],
-            "price": lines["sale_price"].to_numpy()[line_rows],
-            "refunded": refunded[line_rows],
-        }
-    )
+    groups: dict[tuple[int, int], list[int]] = {}  # (sku, unit price) -> [quantity, refunded]
+    sku_rows, prices = lines["sku_row"].to_numpy(), lines["sale_price"].to_numpy()
+    for j in line_rows:
+        entry = groups.setdefault((int(sku_rows[j]), int(prices[j])), [0, 0])
+        entry[0] += 1
+        entry[1] += int(refunded[j])
     out_skus = []
-    for (sku, price), group in frame.groupby(["sku", "price"]):
-        qty, back = len(group), int(group["refunded"].sum())
+    for (sku, price), (qty, back) in groups.items():
         estimated = (price * qty * bp + 5000) // 10000
         actual = (price * (qty - back) * bp + 5000) // 10000 if settled else 0
         out_skus.append(
