@@ -7,7 +7,7 @@ section has its own trend and waterfall. Every chart is drawn by ``analytics.cha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics import charts
@@ -16,6 +16,8 @@ from jobs.digest.package import Attachment
 from jobs.digest.words import Words
 from jobs.report_model import StoreReport, WeekKpis
 
+#: Stores named in the GMV mix chart; the others are one segment.
+MIX_STORES = 6
 #: Factor names of analytics.drivers -> phrase keys of jobs.digest.words.
 FACTORS = {"traffic": "traffic", "cvr": "cvr", "aov": "aov", "orders": "orders"}
 
@@ -56,16 +58,23 @@ def waterfall_png(store_or_total: tuple[object, object], w: Words, period: str,
 
 
 def mix_png(digest: Digest, w: Words, period: str) -> bytes | None:
-    """Each store's share of gross GMV this week and last week."""
-    stores = digest.report.stores
+    """The largest stores' shares of gross GMV this week and last week (the rest as "others")."""
+    stores = sorted(digest.report.stores, key=lambda s: s.kpis.current.gross_gmv, reverse=True)
     if len(stores) < 2:
         return None
-    rows = {f"GMV {w.t('this_week')}": [s.kpis.current.gross_gmv for s in stores]}
+    shown, rest = stores[:MIX_STORES], stores[MIX_STORES:]
+
+    def shares(pick: Callable[[StoreReport], Decimal]) -> list[Decimal]:
+        values = [pick(s) for s in shown]
+        return values + [sum((pick(s) for s in rest), Decimal(0))] if rest else values
+
+    rows = {f"GMV {w.t('this_week')}": shares(lambda s: s.kpis.current.gross_gmv)}
     if all(s.kpis.previous is not None for s in stores):
-        rows[f"GMV {w.t('last_week')}"] = [s.kpis.previous.gross_gmv  # type: ignore[union-attr]
-                                           for s in stores]
+        rows[f"GMV {w.t('last_week')}"] = shares(
+            lambda s: s.kpis.previous.gross_gmv)  # type: ignore[union-attr]
+    names = [s.name for s in shown] + ([w.t("others", n=len(rest))] if rest else [])
     title = "各店铺GMV占比" if w.lang == "zh" else "GMV mix by store"
-    return charts.channel_mix([s.name for s in stores], rows, title=title, period=period,
+    return charts.channel_mix(names, rows, title=title, period=period,
                               lang=w.lang)  # type: ignore[arg-type]
 
 

@@ -48,6 +48,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "why_gmv": ("净GMV变化原因", "Why net GMV moved"),
     "gmv_trend": ("GMV周趋势", "Weekly GMV"),
     "flat": ("持平", "flat"),
+    "others": ("其他 {n} 家", "{n} others"),
     "zone_note": ("时区 {zone}", "time zone {zone}"),
 }
 
