@@ -141,3 +141,19 @@ def test_ad_rollup_keeps_no_data_apart_from_zero(engine):
         rows = {r.day: r for r in conn.execute(select(ad_daily))}
     assert rows[NOV16].spend == Decimal("12.5000") and rows[NOV16].clicks == 20
     assert rows[NOV16 + timedelta(1)].spend is None
+
+
+def test_affiliate_commission_is_the_paid_amount_else_the_estimate():
+    import pandas as pd
+
+    from jobs.warehouse.rollup_days import line_commission
+
+    lines = pd.DataFrame({
+        "status": ["COMPLETED", "IN_TRANSIT", "CANCELLED", "COMPLETED", None],
+        "quantity": [1, 1, 1, 2, 1],
+        "refunded_quantity": [0, 0, 1, 2, 0],
+        "actual_paid_commission": pd.array([50_000, 0, 0, 0, None], "Int64"),
+        "estimated_paid_commission": pd.array([60_000, 60_000, 60_000, 60_000, 60_000], "Int64"),
+    })
+    # paid; not yet paid (the API says 0); cancelled; fully refunded; no actual reported
+    assert line_commission(lines).tolist() == [50_000, 60_000, 0, 0, 60_000]
