@@ -71,11 +71,13 @@ def _lines(notice: Notice, tenant: Tenant, lang: str, service_id: str | None) ->
     category = alert_kind(finding.kind).category
     if notice.event == "recovered":
         key = "recovered_auth" if category == "auth" else "recovered_data"
-        return [*lines, f"{LABELS['since'][lang]}: {_stamp(notice.since, tenant)}",
-                f"{LABELS['fixed'][lang]}: {_stamp(notice.at, tenant)}", LABELS[key][lang]]
+        return [*lines, f"{LABELS['since'][lang]}{_sep(lang)}{_stamp(notice.since, tenant)}",
+                f"{LABELS['fixed'][lang]}{_sep(lang)}{_stamp(notice.at, tenant)}",
+                LABELS[key][lang]]
     reason = REASONS.get(finding.reason, REASONS["anomaly"])[lang].format_map(facts)
     lines.append(reason[:1].upper() + reason[1:])
-    lines.append(f"{LABELS['since'][lang]}: {_when(notice.since, notice.at, tenant, lang)}")
+    lines.append(f"{LABELS['since'][lang]}{_sep(lang)}"
+                 f"{_when(notice.since, notice.at, tenant, lang)}")
     if category == "auth":
         lines.append(_missing(facts, lang))
         lines.append(_fix(facts, tenant, lang, service_id))
@@ -94,7 +96,7 @@ def _who(facts: dict[str, Any], lang: str) -> str:
     else:
         return ""
     ads = facts.get("subject_kind") == "advertiser" or facts.get("auth_kind") == "ads"
-    return f"{LABELS['ads_accounts' if ads else 'shops'][lang]}: {names}"
+    return f"{LABELS['ads_accounts' if ads else 'shops'][lang]}{_sep(lang)}{names}"
 
 
 def _missing(facts: dict[str, Any], lang: str) -> str:
@@ -111,6 +113,10 @@ def _fix(facts: dict[str, Any], tenant: Tenant, lang: str, service_id: str | Non
         return LABELS["fix_ads"][lang].format(tenant=tenant.id)
     link = authorize_link(facts.get("region"), service_id)
     return LABELS["fix_shop"][lang].format(link=link, tenant=tenant.id)
+
+
+def _sep(lang: str) -> str:
+    return "：" if lang == "zh" else ": "
 
 
 def _stamp(moment: datetime, tenant: Tenant) -> str:
