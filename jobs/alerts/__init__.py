@@ -6,10 +6,23 @@ messages (``messages`` in zh/en), ``routing`` and ``subscriptions`` decide where
 ``deliver`` posts them. ``jobs.alerts.jobs`` holds the RQ entry points.
 """
 
-from jobs.alerts.evaluate import AlertSetup, Evaluation, evaluate_tenant
+from typing import Any
+
 from jobs.alerts.findings import Finding
 from jobs.alerts.kinds import KINDS, AlertKind
 from jobs.alerts.subscriptions import is_subscribed, subscribe, unsubscribe
+
+#: Names served from ``jobs.alerts.evaluate`` on first use, so the bot's ``subscribe`` does not
+#: load the rules, pandas and the chat clients.
+_LAZY = {"AlertSetup", "Evaluation", "evaluate_tenant"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from jobs.alerts import evaluate
+
+        return getattr(evaluate, name)
+    raise AttributeError(f"module 'jobs.alerts' has no attribute {name!r}")
 
 __all__ = [
     "KINDS", "AlertKind", "AlertSetup", "Evaluation", "Finding", "evaluate_tenant",
