@@ -9,6 +9,7 @@ tikpulse sandbox truth --seed 7 [--shops ...]   # print the ground truth of a da
 from __future__ import annotations
 
 import json
+import signal
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -118,12 +119,18 @@ def serve(
         f"{sb.dataset.config.start} .. {sb.dataset.config.end} (exclusive); Ctrl-C to stop",
         err=False,
     )
+    signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         sb.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         sb.server.server_close()
+
+
+def _stop_on_term(signum: int, frame: object) -> None:
+    """SIGTERM (process managers, ``kill``) stops the server like Ctrl-C."""
+    raise KeyboardInterrupt
 
 
 @sandbox.command()

@@ -71,8 +71,8 @@ def test_serve_prints_credentials_and_serves() -> None:
         else:
             raise AssertionError("sandbox did not answer")
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0  # a clean stop
 
 
 def test_truth_command_prints_weeks() -> None:
