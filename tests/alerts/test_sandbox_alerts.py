@@ -251,3 +251,22 @@ def test_the_daily_health_check_job_finds_a_revoked_shop(world, sb, monkeypatch,
     assert result["sent"] == [{"tenant": TENANT, "kind": "auth_broken", "event": "opened"}]
     [message] = slack.top_level(SLACK_CHANNEL)
     assert "service_id=7001" in message.text and len(telegram.chat(TELEGRAM_CHAT)) == 1
+
+
+def test_a_refresh_token_about_to_expire_warns_ahead_once(engine, redis_url, slack, telegram):
+    """TikTok issues a refresh token that lives 3 days: the admins hear it days ahead, once."""
+    short = Sandbox.start(config=CONFIG, refresh_ttl=3 * 86_400)
+    try:
+        w = World(short, engine.url.render_as_string(hide_password=False), redis_url, slack,
+                  telegram)
+        w.connect("shop")
+        now = datetime.now(UTC)
+        for hours in (0, 1, 20):
+            w.daily_check(now + timedelta(hours=hours))
+        [alert] = [m.text for m in slack.top_level(SLACK_CHANNEL)]
+        assert alert.startswith("🔴 Shop authorization expiring soon")
+        assert "days left)" in alert and f"<@{SLACK_ADMIN}>" in alert
+        assert len(telegram.chat(TELEGRAM_CHAT)) == 1
+        w.engine.dispose()
+    finally:
+        short.stop()
