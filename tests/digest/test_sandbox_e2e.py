@@ -1,0 +1,59 @@
+"""End to end: sandbox data -> OAuth -> sync -> rollups -> report -> digest delivered to the fake
+Slack and Telegram APIs by ``tikpulse digest --send-now``, in Chinese and English, with the
+week's gross GMV equal to the sandbox's ground truth."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.fx import seed_demo_rates
+from jobs.sync import run_advertiser_sync, run_shop_sync
+from sandbox import GeneratorConfig, Sandbox
+from tests.ingestion.sandbox_env import connect_all, connectors
+
+CONFIG = GeneratorConfig(seed=11, shops=1, weeks=5, end=date(2026, 11, 23))
+CHANNEL, CHAT = "C0SELLER1", -1005550001
+
+
+@pytest.mark.slow
+def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack, tg, tmp_path,
+                                                  monkeypatch) -> None:
+    with Sandbox.start(config=CONFIG, port=0) as sb:
+        conns = connectors(sb, sqlite_engine, redis_url)
+        shop_ids, adv_ids = connect_all(sb, conns)
+        for shop_id in shop_ids:
+            assert run_shop_sync(conns, shop_id, since=CONFIG.start).status == "ok"
+        for adv in adv_ids:
+            assert run_advertiser_sync(conns, adv, since=CONFIG.start).status == "ok"
+        truth = sb.truth[(shop_ids[0], date(2026, 11, 16))]
+    with sqlite_engine.begin() as conn:
+        seed_demo_rates(conn, CONFIG.start, CONFIG.end)
+    tenant = {"id": "seller-1", "name": "Seller One 一号", "reporting_currency": truth.currency,
+              "language": "both", "stores": [{"shop_id": shop_ids[0], "region": "GB",
+                                              "advertiser_ids": adv_ids}],
+              "chats": {"slack": [{"channel": CHANNEL}], "telegram": [{"chat": CHAT}]}}
+    path = tmp_path / "tenants.yaml"
+    path.write_text(yaml.safe_dump({"tenants": [tenant]}, allow_unicode=True), encoding="utf-8")
+    for name, value in {"DATABASE_URL": str(sqlite_engine.url), "REDIS_URL": redis_url,
+                        "TIKPULSE_CONFIG": str(path), "SLACK_BOT_TOKEN": slack.token,
+                        "SLACK_API_URL": slack.base_url, "TELEGRAM_BOT_TOKEN": tg.token,
+                        "TELEGRAM_API_URL": tg.base_url}.items():
+        monkeypatch.setenv(name, value)
+
+    result = CliRunner().invoke(cli, ["digest", "--tenant", "seller-1", "--week", "2026-W47",
+                                      "--send-now"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+    zh, en = slack.top_level(CHANNEL)
+    assert zh.blocks[0]["text"]["text"].startswith("Seller One 一号 周报")
+    gmv = f"£{truth.gross_gmv:,.0f}"  # the shop is in GB and reports in GBP: no FX involved
+    fields = [f["text"] for b in en.blocks if "fields" in b for f in b["fields"]]
+    assert truth.gross_gmv > 1000 and fields[0].startswith(f"*Gross GMV*\n{gmv}  WoW ")
+    assert len(slack.thread(CHANNEL, en.ts)) == 4  # trend, drivers, ads funnel, PDF
+    texts = [m.text for m in tg.chat(CHAT) if m.kind == "text"]
+    assert len(texts) == 2 and gmv in texts[1] and f"£{truth.gross_gmv:,.0f}" in texts[0]
