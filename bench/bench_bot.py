@@ -9,9 +9,10 @@ serves ``/slack/events`` on 127.0.0.1 through ``bot.slack.http``; ``--requests``
 ``/tikpulse`` commands are sent at ``--rate`` per second from ``--clients`` threads (stopping
 after ``--max-seconds``). Ack latency is the HTTP response time (Slack's limit is 3 s); answer
 latency is from sending to the answer arriving at the fake Slack server's ``response_url``.
-With ``--workers N`` (and Redis) the web process answers on its own answer threads and hands
-the overflow and chart questions to N RQ worker processes, as in production. Also prints
-in-process KPI answer and chart (``why``) latencies. Figures only: no pass/fail.
+The web process is the real ``tikpulse serve slack --http`` (answer cache and rate limit on), with
+``--workers`` RQ worker processes taking the overflow and chart questions, as in production; all
+of them share this machine's cores with the load generator. Also prints uncached in-process KPI
+answer and chart (``why``) latencies. Figures only: no pass/fail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import socket
 import subprocess
 import sys
 import tempfile
@@ -33,13 +35,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_sdk import WebClient  # noqa: E402
 
 from bench.bot_data import agency_registry, load_agency  # noqa: E402
 from bot.commands import BotContext, Request, dispatch  # noqa: E402
 from bot.commands.cache import TtlCache  # noqa: E402
-from bot.slack.app import build_app  # noqa: E402
-from bot.slack.http import make_server  # noqa: E402
+from bot.commands.context import DEFAULT_QUEUE  # noqa: E402
 from jobs.warehouse.db import make_engine  # noqa: E402
 from jobs.warehouse.migrate import upgrade  # noqa: E402
 from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body  # noqa: E402
@@ -93,6 +93,7 @@ def in_process(ctx: BotContext, channel: str, text: str, repeat: int) -> list[fl
 def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namespace) -> None:
     """Fire the slash commands and print ack and answer latencies."""
     acks: list[float] = []
+    refused: list[tuple[int, str]] = []
     sent: dict[str, float] = {}
     lock = threading.Lock()
     http = httpx.Client(timeout=30)
@@ -113,7 +114,8 @@ def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namesp
         with lock:
             acks.append(time.perf_counter() - started)
             sent[key] = started
-        assert response.status_code == 200, response.text
+            if response.status_code != 200:
+                refused.append((response.status_code, response.text[:80]))
 
     begun = time.perf_counter()
     with ThreadPoolExecutor(args.clients) as pool:
@@ -123,10 +125,15 @@ def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namesp
             pool.submit(one, i)
             time.sleep(max(0.0, begun + (i + 1) / args.rate - time.perf_counter()))
     wait_until = time.perf_counter() + 60
-    while len(slack.arrived) < len(sent) and time.perf_counter() < wait_until:
+    while not all(k in slack.arrived for k in sent) and time.perf_counter() < wait_until:
         time.sleep(0.05)
     elapsed = time.perf_counter() - begun
     answers = [slack.arrived[k] - sent[k] for k in sent if k in slack.arrived]
+    lost = [asked[int(k[1:])] for k in sent if k not in slack.arrived]
+    if lost:
+        print(f"{len(lost)} not answered within 60 s, e.g. {lost[:3]}")
+    if refused:
+        print(f"{len(refused)} commands not acked with 200, e.g. {refused[:3]}")
     print(f"sent {len(sent)} commands in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s), "
           f"{len(answers)} answered")
     print(f"ack latency     {percentiles(acks)}")
@@ -142,8 +149,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--max-seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--workers", type=int, default=0, help="RQ worker processes")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL",
+                                                              "redis://127.0.0.1:6379/0"))
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="tikpulse-bench-bot-"))
@@ -164,42 +172,68 @@ def main() -> None:
           f"{percentiles(in_process(ctx, big, 'kpi GB 2026-W40', 40))}")
     print(f"in-process chart answer, uncached (why gmv, waterfall PNG)      "
           f"{percentiles(in_process(ctx, big, 'why gmv last week', 10))}")
-    ctx.answers = TtlCache()  # the load test runs as production does, with the answer cache
     with TimedSlack() as slack:
-        workers = _start_workers(ctx, args, folder, engine, slack) if args.workers else []
-        app = build_app(ctx, WebClient(token=slack.token, base_url=slack.base_url),
-                        signing_secret=SIGNING_SECRET)
-        server = make_server(app, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        env = _process_env(ctx, args, folder, engine, slack)
+        port = _free_port()
+        server = subprocess.Popen([str(Path(sys.executable).with_name("tikpulse")), "serve",
+                                   "slack", "--http", str(port), "--host", "127.0.0.1"],
+                                  env=env, stderr=(folder / "serve.log").open("w"))
+        workers = [subprocess.Popen([str(Path(sys.executable).with_name("rq")), "worker", "--url",
+                                     args.redis_url, "--worker-class", "rq.worker.SimpleWorker",
+                                     "--quiet", env["BENCH_QUEUE"]], env=env)
+                   for _ in range(args.workers)]
         try:
-            load(f"http://127.0.0.1:{server.server_address[1]}", slack, channels, args)
+            _wait_up(port)
+            _warm_up(f"http://127.0.0.1:{port}", slack, channels, 4 * (args.workers + 1))
+            load(f"http://127.0.0.1:{port}", slack, channels, args)
         finally:
-            server.shutdown()
-            for proc in workers:
+            for proc in (server, *workers):
                 proc.terminate()
                 proc.wait(timeout=30)
-            if ctx.redis is not None:
-                ctx.redis.delete(f"rq:queue:{ctx.queue_name}")
-    print(f"answer cache: {ctx.answers.hits} hits, {ctx.answers.misses} misses "
-          "(same question, tenant and period within 60 s)")
+            redis.Redis.from_url(args.redis_url).delete(f"rq:queue:{env['BENCH_QUEUE']}")
 
 
-def _start_workers(ctx: BotContext, args: argparse.Namespace, folder: Path, engine,  # type: ignore[no-untyped-def]
-                   slack: TimedSlack) -> list[subprocess.Popen]:  # type: ignore[type-arg]
-    """RQ worker processes on a queue of this run, configured like production workers."""
+def _process_env(ctx: BotContext, args: argparse.Namespace, folder: Path, engine,  # type: ignore[no-untyped-def]
+                 slack: TimedSlack) -> dict[str, str]:
+    """Environment of the web and worker processes: this run's warehouse, tenants, fake Slack."""
     tenants = folder / "tenants.yaml"
     tenants.write_text(yaml.safe_dump({"tenants": [
         t.model_dump(mode="json", exclude_defaults=True) for t in ctx.tenants_file.tenants]}))
-    ctx.redis = redis.Redis.from_url(args.redis_url)
-    ctx.queue_name = f"tikpulse-bench-{os.getpid()}"
-    ctx.rate_per_minute = 10_000
-    env = {**os.environ, "DATABASE_URL": str(engine.url.render_as_string(hide_password=False)),
-           "REDIS_URL": args.redis_url, "TIKPULSE_CONFIG": str(tenants),
-           "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url}
-    rq = Path(sys.executable).with_name("rq")
-    return [subprocess.Popen([str(rq), "worker", "--url", args.redis_url, "--worker-class",
-                              "rq.worker.SimpleWorker", "--quiet", ctx.queue_name], env=env)
-            for _ in range(args.workers)]
+    return {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False),
+            "REDIS_URL": args.redis_url, "TIKPULSE_CONFIG": str(tenants),
+            "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "BENCH_QUEUE": DEFAULT_QUEUE}
+
+
+def _warm_up(url: str, slack: TimedSlack, channels: list[str], count: int) -> None:
+    """A few chart questions at once, so every process has imported what it needs."""
+    keys = [f"warm{i}" for i in range(count)]
+    with httpx.Client(timeout=30) as http, ThreadPoolExecutor(count) as pool:
+        for i, key in enumerate(keys):
+            body = slash_body("why gmv last week", channel=channels[i % len(channels)],
+                              user=f"UWARM{i:04d}", response_url=slack.response_url(key))
+            headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+            pool.submit(http.post, f"{url}/slack/events", content=body.encode(), headers=headers)
+    deadline = time.perf_counter() + 120
+    while not all(k in slack.arrived for k in keys) and time.perf_counter() < deadline:
+        time.sleep(0.1)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_up(port: int) -> None:
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError("the Slack HTTP server did not start within 60 s")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ PRIVATE_KINDS = frozenset({"unclear", "unknown_store", "setup", "refused", "limi
 RESPONSE_URL_TIMEOUT_S = 10
 
 
+class AnswerNotDelivered(RuntimeError):
+    """Slack did not accept the answer (so the job fails visibly instead of "succeeding")."""
+
+
 def respond_payload(answer: Reply) -> dict[str, Any]:
     """The body for a ``response_url`` post of ``answer``."""
     kind = "ephemeral" if answer.kind in PRIVATE_KINDS else "in_channel"
@@ -36,8 +40,11 @@ def post_reply(client: WebClient, channel: str, answer: Reply, *, thread_ts: str
     """
     ts = None
     if response_url:
-        WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_S).send_dict(
+        sent = WebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_S).send_dict(
             respond_payload(answer))
+        if sent.status_code != 200:
+            raise AnswerNotDelivered(f"response_url answered {sent.status_code}: "
+                                     f"{str(sent.body)[:200]}")
     else:
         result = client.chat_postMessage(channel=channel, text=fallback_text(answer),
                                          blocks=to_blocks(answer), thread_ts=thread_ts)
