@@ -19,6 +19,7 @@ AFFILIATE_SHARE = {0: 0.45, 1: 0.5, 2: 0.08}  # by order channel LIVE, VIDEO, PR
 FAKE_RATE = 0.04
 CONTENT_TYPES = ("LIVE", "VIDEO", "SHOWCASE")
 SPIKE_MIN_SHARE = 0.3  # in its spike week a creator takes at least this share of the shop's weight
+CHUNK = 250_000  # creator orders handled at a time (bounds memory at 200-shop scale)
 CONTENT_CANDIDATES = 6  # recent posts considered for each creator order
 CONTENT_WINDOW = 7 * 86_400  # a post sells for about a week
 CONTENT_HALF_LIFE = 3 * 86_400  # recency weight (e-folding time, seconds)
@@ -135,6 +136,26 @@ def _attach_content(orders: pd.DataFrame, content: pd.DataFrame, rng: np.random.
     channel (LIVE or VIDEO), chosen in proportion to its quality and recency, so content
     features drive sales; PRODUCT_CARD orders and orders with no such post are showcase sales."""
     rows = np.flatnonzero(orders["creator_row"].to_numpy() >= 0)
+    chosen = np.concatenate(
+        [
+            _choose_content(orders, content, rows[i : i + CHUNK], rng)
+            for i in range(0, rows.size, CHUNK)
+        ]
+        or [np.empty(0, dtype=np.int64)]
+    )
+    content_row = np.full(len(orders), -1, dtype=np.int64)
+    content_row[rows] = chosen
+    lost = rows[(chosen >= 0) & (rng.random(rows.size) >= _keep_chance(content)[chosen])]
+    content_row[lost] = -1  # weak content converts less: those buyers came organically
+    creator_row = orders["creator_row"].to_numpy().copy()
+    creator_row[lost] = -1
+    orders["creator_row"], orders["content_row"] = creator_row, content_row
+
+
+def _choose_content(
+    orders: pd.DataFrame, content: pd.DataFrame, rows: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """For some creator orders: the chosen content row, or -1 (Gumbel-max weighted choice)."""
     creator = orders["creator_row"].to_numpy()[rows]
     t = orders["create_time"].to_numpy()[rows]
     c_creator, c_time = content["creator_row"].to_numpy(), content["publish_time"].to_numpy()
@@ -149,14 +170,7 @@ def _attach_content(orders: pd.DataFrame, content: pd.DataFrame, rng: np.random.
     score = np.log(content["quality"].to_numpy()[safe]) - age / CONTENT_HALF_LIFE
     score = np.where(ok, score + rng.gumbel(size=cand.shape), -np.inf)
     chosen = cand[np.arange(rows.size), np.argmax(score, axis=1)]
-    chosen = np.where(ok.any(axis=1), chosen, -1)
-    content_row = np.full(len(orders), -1, dtype=np.int64)
-    content_row[rows] = chosen
-    lost = rows[(chosen >= 0) & (rng.random(rows.size) >= _keep_chance(content)[chosen])]
-    content_row[lost] = -1  # weak content converts less: those buyers came organically
-    creator_row = orders["creator_row"].to_numpy().copy()
-    creator_row[lost] = -1
-    orders["creator_row"], orders["content_row"] = creator_row, content_row
+    return np.where(ok.any(axis=1), chosen, -1)
 
 
 def _keep_chance(content: pd.DataFrame) -> np.ndarray:

@@ -72,89 +72,95 @@ def compute_truth(
     clock: np.ndarray,
 ) -> dict[tuple[str, date], ShopWeekTruth]:
     """Ground truth for every shop and every local week of the data set."""
-    frame = _empty_weeks(shops, midnights.shape[1] - 1, start)
-    frame = frame.add(_sales(orders, midnights, start, clock), fill_value=0)
-    frame = frame.add(_refunds(orders, refunds, midnights, start, clock), fill_value=0)
-    frame = frame.add(_ads(ad_rows, start), fill_value=0)
-    return _to_truth(frame.fillna(0).astype(np.int64), shops, start)
+    grid = WeekGrid(len(shops), midnights.shape[1] - 1, start)
+    measures = {
+        **_sales(grid, orders, midnights, clock),
+        "refunds": _refunds(grid, orders, refunds, midnights, clock),
+        **_ads(grid, ad_rows),
+    }
+    return _to_truth(grid, measures, shops)
 
 
-def _empty_weeks(shops: pd.DataFrame, n_days: int, start: date) -> pd.DataFrame:
-    first = -((start.weekday()) % 7)
-    mondays = np.arange(first, n_days, 7)
-    index = pd.MultiIndex.from_product([np.arange(len(shops)), mondays], names=["shop_idx", "week"])
-    return pd.DataFrame(
-        0, index=index, columns=["gross", "orders", "lines", "refunds", "spend", "value"]
-    )
+class WeekGrid:
+    """Dense shops x local weeks accumulator (from the local Monday on or before ``start``)."""
+
+    def __init__(self, n_shops: int, n_days: int, start: date) -> None:
+        self.start = start
+        self.first = -(start.weekday() % 7)  # day offset of the first Monday
+        self.n_weeks = (n_days - self.first + 6) // 7
+        self.n_shops = n_shops
+
+    def total(self, shop: np.ndarray, week_day: np.ndarray, values: np.ndarray | int) -> np.ndarray:
+        """Sum of ``values`` per (shop, week) as exact int64 (``week_day``: day of its Monday)."""
+        cell = shop.astype(np.int64) * self.n_weeks + (week_day - self.first) // 7
+        weights = np.broadcast_to(np.asarray(values, dtype=np.float64), cell.shape)
+        sums = np.bincount(cell, weights=weights, minlength=self.n_shops * self.n_weeks)
+        return np.rint(sums).astype(np.int64)  # exact: every partial sum is far below 2**53
+
+    def monday(self, week: int) -> date:
+        """Local Monday of a week number."""
+        return self.start + timedelta(days=self.first + 7 * week)
 
 
 def _sales(
-    orders: pd.DataFrame, midnights: np.ndarray, start: date, clock: np.ndarray
-) -> pd.DataFrame:
+    grid: WeekGrid, orders: pd.DataFrame, midnights: np.ndarray, clock: np.ndarray
+) -> dict[str, np.ndarray]:
     shop = orders["shop_idx"].to_numpy()
     paid = orders["paid_time"].to_numpy()
     valid = (orders["kind"].to_numpy() == KIND_NORMAL) & happened(paid, clock[shop])
-    week = week_index(paid[valid], shop[valid], midnights, start)
-    sales = pd.DataFrame(
-        {
-            "shop_idx": shop[valid],
-            "week": week,
-            "gross": orders["sub_total"].to_numpy()[valid],
-            "orders": 1,
-            "lines": orders["n_lines"].to_numpy()[valid].astype(np.int64),
-        }
-    )
-    return sales.groupby(["shop_idx", "week"]).sum()
+    shop = shop[valid]
+    week = week_index(paid[valid], shop, midnights, grid.start)
+    return {
+        "gross": grid.total(shop, week, orders["sub_total"].to_numpy()[valid]),
+        "orders": grid.total(shop, week, 1),
+        "lines": grid.total(shop, week, orders["n_lines"].to_numpy()[valid]),
+    }
 
 
 def _refunds(
+    grid: WeekGrid,
     orders: pd.DataFrame,
     refunds: pd.DataFrame,
     midnights: np.ndarray,
-    start: date,
     clock: np.ndarray,
-) -> pd.DataFrame:
+) -> np.ndarray:
     row = refunds["order_row"].to_numpy()
     shop = refunds["shop_idx"].to_numpy()
     done = refunds["complete_time"].to_numpy()
     counted = (orders["kind"].to_numpy()[row] == KIND_NORMAL) & happened(done, clock[shop])
     counted &= (refunds["kind"].to_numpy() == CANCEL) | (refunds["shape"].to_numpy() != REJECTED)
-    week = week_index(done[counted], shop[counted], midnights, start)
-    frame = pd.DataFrame(
-        {"shop_idx": shop[counted], "week": week, "refunds": refunds["amount"].to_numpy()[counted]}
-    )
-    return frame.groupby(["shop_idx", "week"]).sum()
+    week = week_index(done[counted], shop[counted], midnights, grid.start)
+    return grid.total(shop[counted], week, refunds["amount"].to_numpy()[counted])
 
 
-def _ads(ad_rows: pd.DataFrame, start: date) -> pd.DataFrame:
+def _ads(grid: WeekGrid, ad_rows: pd.DataFrame) -> dict[str, np.ndarray]:
     day = ad_rows["day_idx"].to_numpy().astype(np.int64)
-    frame = pd.DataFrame(
-        {
-            "shop_idx": ad_rows["shop_idx"].to_numpy(),
-            "week": day - (day + start.weekday()) % 7,
-            "spend": ad_rows["spend"].to_numpy(),
-            "value": ad_rows["value_served"].to_numpy(),
-        }
-    )
-    return frame.groupby(["shop_idx", "week"]).sum()
+    week = day - (day + grid.start.weekday()) % 7
+    shop = ad_rows["shop_idx"].to_numpy()
+    return {
+        "spend": grid.total(shop, week, ad_rows["spend"].to_numpy()),
+        "value": grid.total(shop, week, ad_rows["value_served"].to_numpy()),
+    }
 
 
 def _to_truth(
-    frame: pd.DataFrame, shops: pd.DataFrame, start: date
+    grid: WeekGrid, measures: dict[str, np.ndarray], shops: pd.DataFrame
 ) -> dict[tuple[str, date], ShopWeekTruth]:
     out: dict[tuple[str, date], ShopWeekTruth] = {}
-    for (shop, week), row in zip(frame.index, frame.itertuples(index=False), strict=True):
+    for shop in range(grid.n_shops):
         exp, cur = int(shops["exponent"][shop]), str(shops["currency"][shop])
-        gross = to_decimal(row.gross, exp)
-        refunds = to_decimal(row.refunds, exp)
-        out[(str(shops["shop_id"][shop]), start + timedelta(days=int(week)))] = ShopWeekTruth(
-            gross_gmv=gross,
-            net_gmv=gross - refunds,
-            orders=int(row.orders),
-            lines=int(row.lines),
-            refunds=refunds,
-            spend=to_decimal(row.spend, exp),
-            attributed_revenue=to_decimal(row.value, exp),
-            currency=cur,
-        )
+        shop_id = str(shops["shop_id"][shop])
+        for week in range(grid.n_weeks):
+            at = {k: int(v[shop * grid.n_weeks + week]) for k, v in measures.items()}
+            gross, refunds = to_decimal(at["gross"], exp), to_decimal(at["refunds"], exp)
+            out[(shop_id, grid.monday(week))] = ShopWeekTruth(
+                gross_gmv=gross,
+                net_gmv=gross - refunds,
+                orders=at["orders"],
+                lines=at["lines"],
+                refunds=refunds,
+                spend=to_decimal(at["spend"], exp),
+                attributed_revenue=to_decimal(at["value"], exp),
+                currency=cur,
+            )
     return out
