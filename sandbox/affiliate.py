@@ -41,7 +41,7 @@ def add_routes(router: Router, state: SandboxState) -> None:
 
 def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
     ds = state.dataset
-    view = state.shop_view(ctx.shop_idx)
+    view = state.shop_view(ctx.shop)
     body = {k: v for k, v in json_body(req).items() if k in TIME_FILTERS[:2]}
     o = ds.orders
     created = o["create_time"].to_numpy()[view.rows]

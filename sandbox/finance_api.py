@@ -42,7 +42,7 @@ def _int_param(req: Request, name: str) -> int | None:
 def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
     if req.param("sort_field") != "statement_time":
         raise BadRequest("sort_field=statement_time is required")
-    shop_idx = ctx.shop_idx
+    shop_idx = ctx.shop
     as_of = state.as_of(shop_idx)
     daily = state.cached(
         ("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of)
@@ -73,8 +73,8 @@ def _transactions(state: SandboxState, req: Request, ctx: ShopContext) -> dict[s
     except ValueError as exc:
         raise BadRequest("order_id must be numeric") from exc
     row = offset // 7
-    if offset % 7 or not 0 <= row < len(orders) or int(orders["shop_idx"].iat[row]) != ctx.shop_idx:
+    if offset % 7 or not 0 <= row < len(orders) or int(orders["shop_idx"].iat[row]) != ctx.shop:
         raise BadRequest("order not found in this shop")
-    if int(orders["create_time"].iat[row]) > state.as_of(ctx.shop_idx):
+    if int(orders["create_time"].iat[row]) > state.as_of(ctx.shop):
         raise BadRequest("order not found in this shop")
-    return transactions_json(state.dataset, row, state.as_of(ctx.shop_idx))
+    return transactions_json(state.dataset, row, state.as_of(ctx.shop))

@@ -51,13 +51,13 @@ def _sku_json(sku: Any, exp: int, cur: str, warehouse: str) -> dict[str, Any]:
 
 def _products(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
     json_body(req)
-    skus = _shop_skus(state, ctx.shop_idx)
+    skus = _shop_skus(state, ctx.shop)
     product_ids = skus["product_id"].drop_duplicates().to_numpy()
     chunk, token = paged(np.arange(product_ids.size), req, query_key("products"))
-    shop = state.dataset.shops.iloc[ctx.shop_idx]
+    shop = state.dataset.shops.iloc[ctx.shop]
     exp, cur = int(shop["exponent"]), str(shop["currency"])
-    warehouse = str(WAREHOUSE_ID_BASE + ctx.shop_idx)
-    created = int(state.dataset.midnights[ctx.shop_idx][0]) - 90 * 86_400
+    warehouse = str(WAREHOUSE_ID_BASE + ctx.shop)
+    created = int(state.dataset.midnights[ctx.shop][0]) - 90 * 86_400
     items = []
     for pid in product_ids[chunk]:
         group = skus[skus["product_id"] == pid]
@@ -76,14 +76,14 @@ def _products(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, 
 
 def _inventory(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
     body = json_body(req)
-    skus = _shop_skus(state, ctx.shop_idx)
+    skus = _shop_skus(state, ctx.shop)
     if body.get("sku_ids"):
         skus = skus[skus["sku_id"].isin([str(x) for x in body["sku_ids"]])]
     elif body.get("product_ids"):
         skus = skus[skus["product_id"].isin([str(x) for x in body["product_ids"]])]
     else:
         raise BadRequest("sku_ids or product_ids is required")
-    warehouse = str(WAREHOUSE_ID_BASE + ctx.shop_idx)
+    warehouse = str(WAREHOUSE_ID_BASE + ctx.shop)
     return {
         "inventory": [
             {

@@ -105,7 +105,7 @@ def _performance(state: SandboxState, req: Request, ctx: ShopContext) -> dict[st
     currency = (req.param("currency") or "LOCAL").upper()
     if currency not in ("LOCAL", "USD"):
         raise BadRequest("currency must be LOCAL or USD")
-    shop_idx = ctx.shop_idx
+    shop_idx = ctx.shop
     sales = state.cached(("sales", shop_idx), lambda: shop_sales(state, shop_idx))
     refunds = state.cached(
         ("refunds_by_day", shop_idx), lambda: shop_refunds_by_day(state, shop_idx)
@@ -196,10 +196,10 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
     first, end = _dates(state, req)
     c = ds.content
     creator_shop = ds.creators["shop_idx"].to_numpy()[c["creator_row"].to_numpy()]
-    lo_ts, hi_ts = ds.midnights[ctx.shop_idx][first], ds.midnights[ctx.shop_idx][end]
+    lo_ts, hi_ts = ds.midnights[ctx.shop][first], ds.midnights[ctx.shop][end]
     published = c["publish_time"].to_numpy()
-    mask = (creator_shop == ctx.shop_idx) & (c["is_live"].to_numpy() == live)
-    mask &= (published >= lo_ts) & (published < hi_ts) & (published <= state.as_of(ctx.shop_idx))
+    mask = (creator_shop == ctx.shop) & (c["is_live"].to_numpy() == live)
+    mask &= (published >= lo_ts) & (published < hi_ts) & (published <= state.as_of(ctx.shop))
     rows = np.flatnonzero(mask)
     sales = state.cached("content_gmv", lambda: content_gmv(state)).reindex(rows, fill_value=0)
     sort_field = req.param("sort_field") or "gmv"
@@ -208,7 +208,7 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
     key = sales["gmv"].to_numpy() if sort_field == "gmv" else c["views"].to_numpy()[rows]
     order = np.lexsort((rows, -key))
     chunk, token = paged(order, req, query_key(first, end, sort_field, live))
-    shop = ds.shops.iloc[ctx.shop_idx]
+    shop = ds.shops.iloc[ctx.shop]
     items = [
         _content_json(
             ds, int(rows[i]), sales.iloc[i], int(shop["exponent"]), str(shop["currency"]), live

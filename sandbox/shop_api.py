@@ -97,7 +97,7 @@ def paged(positions: np.ndarray, req: Request, key: str) -> tuple[np.ndarray, st
 
 def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, Any]:
     ds = state.dataset
-    view = state.shop_view(ctx.shop_idx)
+    view = state.shop_view(ctx.shop)
     body = json_body(req)
     mask = None
     if body.get("order_status"):
@@ -118,7 +118,7 @@ def _refunds(
     state: SandboxState, req: Request, ctx: ShopContext, kind: str, field: str
 ) -> dict[str, Any]:
     ds = state.dataset
-    view = state.shop_view(ctx.shop_idx)
+    view = state.shop_view(ctx.shop)
     body = json_body(req)
     refunds = ds.refunds
     mask = refunds["kind"].to_numpy()[view.refund_rows] == (0 if kind == "CANCEL" else 1)

@@ -35,6 +35,13 @@ class ShopContext:
     token: str
     shop_idx: int | None = None
 
+    @property
+    def shop(self) -> int:
+        """The shop of a shop-scoped call (the gateway has checked its cipher)."""
+        if self.shop_idx is None:
+            raise BadRequest("shop_cipher is required")
+        return self.shop_idx
+
 
 ShopHandler = Callable[[Request, ShopContext], Any]
 
