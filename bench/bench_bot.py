@@ -124,6 +124,7 @@ def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namesp
                 break
             pool.submit(one, i)
             time.sleep(max(0.0, begun + (i + 1) / args.rate - time.perf_counter()))
+    sending = time.perf_counter() - begun
     wait_until = time.perf_counter() + 60
     while not all(k in slack.arrived for k in sent) and time.perf_counter() < wait_until:
         time.sleep(0.05)
@@ -134,8 +135,8 @@ def load(url: str, slack: TimedSlack, channels: list[str], args: argparse.Namesp
         print(f"{len(lost)} not answered within 60 s, e.g. {lost[:3]}")
     if refused:
         print(f"{len(refused)} commands not acked with 200, e.g. {refused[:3]}")
-    print(f"sent {len(sent)} commands in {elapsed:.1f} s ({len(sent) / elapsed:.1f}/s), "
-          f"{len(answers)} answered")
+    print(f"sent {len(sent)} commands in {sending:.1f} s ({len(sent) / sending:.1f}/s); "
+          f"{len(answers)} answered, the last {elapsed:.1f} s after the first was sent")
     print(f"ack latency     {percentiles(acks)}")
     print(f"answer latency  {percentiles(answers)}")
 
