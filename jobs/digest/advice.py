@@ -32,7 +32,8 @@ REFUND_JUMP, REFUND_FLOOR = 1.5, 0.05
 class Suggestion:
     """One thing to do: ``action`` names it, ``facts`` hold the numbers of its reason."""
 
-    action: str  # raise_budget | pause_ads | check_refunds | reauthorize | resync
+    action: str  # raise_budget | pause_ads | check_refunds | restock | review_creator |
+    #              reauthorize_account | reauthorize | resync
     store: str
     money_at_stake: Decimal
     facts: dict[str, Any] = field(default_factory=dict)
@@ -86,9 +87,33 @@ def _data(missing: Sequence[Missing]) -> list[Suggestion]:
     return out
 
 
+def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestion]]:
+    """The report's restock, re-authorize and creator-review suggestions, with their facts
+    (urgent account fixes first, the rest ranked with the money suggestions)."""
+    names = {s.shop_id: s.name for s in report.stores}
+    plans = {p.sku_id: p for p in report.insights.stock}
+    urgent, ranked = [], []
+    for s in report.insights.suggestions:
+        if s.kind == "reauthorize":
+            urgent.append(Suggestion("reauthorize_account", s.subject, Decimal(0),
+                                     {"reason": s.reason}))
+        elif s.kind == "restock" and s.subject in plans:
+            p = plans[s.subject]
+            ranked.append(Suggestion("restock", names.get(p.shop_id, p.shop_id),
+                                     s.money or Decimal(0),
+                                     {"sku": p.sku_id, "qty": p.suggested_qty,
+                                      "cover": p.days_of_cover or 0.0, "lead": p.lead_time_days}))
+        elif s.kind == "review_creator":
+            ranked.append(Suggestion("review_creator", s.subject, s.money or Decimal(0),
+                                     {"reason": s.reason}))
+    return urgent, ranked
+
+
 def suggestions(report: WeeklyReport, targets: Targets,
                 missing: Sequence[Missing]) -> tuple[Suggestion, ...]:
-    """Every suggestion for the tenant's stores, the most money first (data fixes last)."""
+    """Every suggestion for the tenant: broken authorizations first, then the most money at
+    stake first, then data that is late."""
     found = [s for store in report.stores for s in (_ads(store, targets), _refunds(store)) if s]
-    found.sort(key=lambda s: s.money_at_stake, reverse=True)
-    return tuple(found + _data(missing))
+    urgent, ranked = _from_report(report)
+    found = sorted(found + ranked, key=lambda s: s.money_at_stake, reverse=True)
+    return tuple(urgent + found + _data(missing))

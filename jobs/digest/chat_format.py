@@ -53,6 +53,8 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
         blocks.append({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]})
     blocks.append({"type": "divider"})
     blocks.append(_section(f"*{heading('changes', t.lang)}*\n" + _bullets(t.changes)))
+    for title, lines in t.sections:
+        blocks.append(_section(f"*{title}*\n" + _bullets(lines)))
     blocks.append(_section(f"*{heading('suggestions', t.lang)}*\n" + _bullets(t.suggestions)))
     if len(t.stores) > 1:
         lines = [f"*{name}* " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
@@ -87,8 +89,10 @@ def telegram_html(t: DigestText, zone: str) -> str:
     for c in t.headline:
         target = f" · {e(c.target)}" if c.target else ""
         lines.append(f"• <b>{e(c.name)}</b> {e(c.value)}  {e(c.change)}{target}")
-    for key, items in (("changes", t.changes), ("suggestions", t.suggestions)):
-        lines += ["", f"<b>{e(heading(key, t.lang))}</b>"]
+    groups = [(heading("changes", t.lang), t.changes), *t.sections,
+              (heading("suggestions", t.lang), t.suggestions)]
+    for title, items in groups:
+        lines += ["", f"<b>{e(title)}</b>"]
         lines += [f"• {e(line)}" for line in items]
     lines += ["", f"<i>{e(heading('quality', t.lang))}: {e(' · '.join(t.quality))}</i>"]
     text = "\n".join(lines)

@@ -68,8 +68,10 @@ def text_lines(t: DigestText, zone: str) -> list[tuple[str, str]]:
     for c in t.headline:
         out += [("body", line) for line in wrap(f"{c.name}: {c.value}  {c.change}"
                                                  + (f" · {c.target}" if c.target else ""))]
-    for key, items in (("changes", t.changes), ("suggestions", t.suggestions)):
-        out.append(("head", heading(key, t.lang)))
+    groups = [(heading("changes", t.lang), t.changes), *t.sections,
+              (heading("suggestions", t.lang), t.suggestions)]
+    for title, items in groups:
+        out.append(("head", title))
         out += [("body", line) for item in items for line in wrap(f"• {item}")]
     if len(t.stores) > 1:
         out.append(("head", heading("stores", t.lang)))

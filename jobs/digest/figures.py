@@ -1,8 +1,10 @@
 """The digest's charts from a composed ``Digest``: tenant charts and each store's own pair.
 
 Tenant charts: weekly GMV trend (4-week baseline band, weekly GMV target), why net GMV moved
-(traffic x conversion x order value waterfall), GMV mix by store, and the ads funnel. A store
-section has its own trend and waterfall. Every chart is drawn by ``analytics.charts``.
+(traffic x conversion x order value waterfall), the creator leaderboard, stock cover, the GMV
+mix by channel (by store without traffic data) and the shop funnel (the ads funnel without
+traffic data). A store section has its own trend and waterfall. Every chart is drawn by
+``analytics.charts``.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics import charts
+from jobs.digest import insight_charts
 from jobs.digest.compose import Digest, gmv_decomposition
 from jobs.digest.package import Attachment
 from jobs.digest.words import Words
@@ -95,13 +98,17 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
     w, report = Words(lang), digest.report
     ccy = report.reporting_currency
     target = next((t.target for t in report.total.targets if t.metric == "gross_gmv"), None)
-    made = [
+    made = [  # in posting order: Slack shows the first five
         ("trend", w.t("gmv_trend"), trend_png(report.total_history, w, period, ccy,
                                               target, w.t("gmv_trend"))),  # type: ignore[arg-type]
         ("drivers", w.t("why_gmv"), waterfall_png((report.total.current, report.total.previous),
                                                   w, period, ccy, w.t("why_gmv"))),
-        ("mix", "GMV mix", mix_png(digest, w, period)),
-        ("funnel", "Ads funnel", funnel_png(digest, w, period)),
+        ("creators", w.t("creators"), insight_charts.creators_png(report, w, period)),
+        ("stock", w.t("stock"), insight_charts.stock_png(report, w, period)),
+        ("mix", "GMV mix", insight_charts.channel_mix_png(report, w, period)
+         or mix_png(digest, w, period)),
+        ("funnel", "Funnel", insight_charts.shop_funnel_png(report, w, period)
+         or funnel_png(digest, w, period)),
     ]
     slug = f"{report.tenant_id}-{report.week}-{lang}"
     return tuple(Attachment(f"{slug}-{name}.png", title, png) for name, title, png in made if png)

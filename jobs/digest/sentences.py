@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from analytics.catalog import get_metric
+from jobs.digest import insight_text
 from jobs.digest.advice import Suggestion
 from jobs.digest.compose import ChangeItem, Digest, HeadlineRow
 from jobs.digest.words import Words
@@ -38,6 +39,7 @@ class DigestText:
     suggestions: tuple[str, ...]
     stores: tuple[tuple[str, tuple[Cell, ...]], ...]
     quality: tuple[str, ...]
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # creators, content, stock
 
 
 def mark(good: bool | None) -> str:
@@ -103,6 +105,17 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
         rate, base = w.ratio(f["rate"], "percent"), w.ratio(f["baseline"], "percent")
         return (f"{s.store}：检查退款：退款率 {rate}，4周均值 {base}。" if zh else
                 f"{s.store}: check refunds: refund rate {rate} vs {base} 4-week average.")
+    if s.action == "restock":
+        return (f"{s.store}：补货 SKU {f['sku']} {f['qty']} 件（可售 {f['cover']:.0f} 天，"
+                f"补货周期 {f['lead']} 天）。" if zh else
+                f"{s.store}: reorder {f['qty']} units of SKU {f['sku']} ({f['cover']:.0f} days "
+                f"of cover, lead time {f['lead']} days).")
+    if s.action == "review_creator":
+        return (f"再次合作前复核达人 {s.store}：{f['reason']}。" if zh else
+                f"Review creator {s.store} before the next collaboration: {f['reason']}.")
+    if s.action == "reauthorize_account":
+        return (f"{s.store}：请重新授权（{f['reason']}），否则数据无法同步。" if zh else
+                f"{s.store}: re-authorize ({f['reason']}); its data cannot sync until then.")
     if s.action == "reauthorize":
         return (f"{s.store}：{f['source']} 数据从未同步，请重新授权或检查连接。" if zh else
                 f"{s.store}: {f['source']} has never synced: re-authorize the shop or check "
@@ -145,10 +158,18 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
         partial = w.t("partial") + "; ".join(
             w.t("never" if m.days_behind is None else "behind", store=m.store, source=m.source,
                 days=m.days_behind) for m in digest.missing)
+    ins = report.insights
+    names = {s.shop_id: s.name for s in report.stores}
+    changes = [change_sentence(c, w, ccy) for c in digest.changes]
+    changes += insight_text.anomaly_lines(ins.anomalies, w, names)
+    sections = tuple((w.t(key), tuple(lines)) for key, lines in (
+        ("creators", insight_text.creator_lines(ins.creators, w, ccy)),
+        ("content", insight_text.content_lines(ins.winners, w)),
+        ("stock", insight_text.stock_lines(ins.stock, w))) if lines)
     return DigestText(
         lang=lang, title=w.t("title", tenant=report.tenant_name, week=report.week), period=period,
         partial=partial, headline=tuple(cell(r, w, ccy) for r in digest.headline),
-        changes=tuple(change_sentence(c, w, ccy) for c in digest.changes) or (w.t("no_change"),),
+        changes=tuple(changes) or (w.t("no_change"),), sections=sections,
         suggestions=tuple(suggestion_sentence(s, w, ccy) for s in digest.suggestions)
         or (w.t("no_suggestion"),),
         stores=tuple((name, tuple(cell(r, w, ccy) for r in rows[:4]))

@@ -49,6 +49,8 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "gmv_trend": ("GMV周趋势", "Weekly GMV"),
     "flat": ("持平", "flat"),
     "others": ("其他 {n} 家", "{n} others"),
+    "anomalies": ("异常", "Unusual days"), "creators": ("达人", "Creators"),
+    "content": ("内容", "Content"), "stock": ("库存预警", "Stock at risk"),
     "zone_note": ("时区 {zone}", "time zone {zone}"),
 }
 

@@ -17,6 +17,7 @@ from sandbox import GeneratorConfig, Sandbox
 from tests.ingestion.sandbox_env import connect_all, connectors
 
 CONFIG = GeneratorConfig(seed=11, shops=1, weeks=5, end=date(2026, 11, 23))
+#: Sources synced: orders, refunds, ads and the extra ones (creators, traffic, content, stock).
 CHANNEL, CHAT = "C0SELLER1", -1005550001
 
 
@@ -27,7 +28,7 @@ def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack
         conns = connectors(sb, sqlite_engine, redis_url)
         shop_ids, adv_ids = connect_all(sb, conns)
         for shop_id in shop_ids:
-            assert run_shop_sync(conns, shop_id, since=CONFIG.start).status == "ok"
+            assert run_shop_sync(conns, shop_id, since=CONFIG.start, full=True).status == "ok"
         for adv in adv_ids:
             assert run_advertiser_sync(conns, adv, since=CONFIG.start).status == "ok"
         truth = sb.truth[(shop_ids[0], date(2026, 11, 16))]
@@ -54,6 +55,11 @@ def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack
     gmv = f"£{truth.gross_gmv:,.0f}"  # the shop is in GB and reports in GBP: no FX involved
     fields = [f["text"] for b in en.blocks if "fields" in b for f in b["fields"]]
     assert truth.gross_gmv > 1000 and fields[0].startswith(f"*Gross GMV*\n{gmv}  WoW ")
-    assert len(slack.thread(CHANNEL, en.ts)) == 4  # trend, drivers, ads funnel, PDF
+    names = [f.filename.split("-en-")[-1] for f in slack.thread(CHANNEL, en.ts)]
+    assert names == ["trend.png", "drivers.png", "creators.png", "stock.png", "mix.png",
+                     "tikpulse-seller-1-2026-W47-en.pdf"]  # five images at most, then the PDF
+    sections = [b["text"]["text"] for b in en.blocks if b["type"] == "section" and "text" in b]
+    assert any(s.startswith("*Creators*\n• creator_") for s in sections)
+    assert any(s.startswith("*Stock at risk*\n• SKU ") and "reorder" in s for s in sections)
     texts = [m.text for m in tg.chat(CHAT) if m.kind == "text"]
     assert len(texts) == 2 and gmv in texts[1] and f"£{truth.gross_gmv:,.0f}" in texts[0]
