@@ -8,6 +8,8 @@ shows recent days' conversions still maturing (see ``conversion_maturity``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -79,7 +81,7 @@ def build_ad_days(
     ads: pd.DataFrame,
     demand: np.ndarray,
     aov: np.ndarray,
-    cpm_jump: dict | None,
+    cpm_jump: dict[str, Any] | None,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """One row per ad per active day: spend, impressions, clicks, conversions and revenue."""

@@ -172,7 +172,10 @@ def _creator(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, A
     s = stats.loc[row] if row in stats.index else pd.Series(0, index=stats.columns)
     shop = ds.shops.iloc[int(ds.creators["shop_idx"].iat[row])]
     exp, cur = int(shop["exponent"]), str(shop["currency"])
-    money = lambda v: {"amount": money_str(int(v), exp), "currency": cur}  # noqa: E731
+
+    def money(value: Any) -> dict[str, str]:
+        return {"amount": money_str(int(value), exp), "currency": cur}
+
     gpm = (int(s["gmv"]) * 1000) // max(int(s["views"]), 1)
     return {
         "creator": {

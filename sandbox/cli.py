@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,7 @@ def _config(
     )
 
 
-def data_options(func):
+def data_options(func: Callable[..., None]) -> Callable[..., None]:
     """The options that choose the data set."""
     for option in reversed(
         [

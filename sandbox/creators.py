@@ -7,6 +7,8 @@ creators carry a fake-engagement signature: many followers and views, almost no 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -92,7 +94,7 @@ def attribute_orders(
     orders: pd.DataFrame,
     creators: pd.DataFrame,
     content: pd.DataFrame,
-    spike: dict | None,
+    spike: dict[str, Any] | None,
     rng: np.random.Generator,
 ) -> None:
     """Give some LIVE/VIDEO orders a creator and the content that sold them (or a showcase)."""
@@ -119,7 +121,7 @@ def _apply_spike(
     group: np.ndarray,
     weight: np.ndarray,
     creator_row: np.ndarray,
-    spike: dict,
+    spike: dict[str, Any],
     rng: np.random.Generator,
 ) -> None:
     """Re-draw the creators of the spike week with the spiking creator's weight multiplied."""

@@ -8,7 +8,7 @@ advertisers, campaigns, ads and their daily rows -> truth and the anomaly manife
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,7 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
     )
 
 
-def _base_demand(shops: pd.DataFrame, days: list, rng: np.random.Generator) -> np.ndarray:
+def _base_demand(shops: pd.DataFrame, days: list[date], rng: np.random.Generator) -> np.ndarray:
     """Expected orders per shop-day: size x weekday x promotions x growth x noise."""
     t = np.arange(len(days)) / 365.0
     rows = []
@@ -91,7 +91,7 @@ def _build_ads(
     plan: anomalies.AnomalyPlan,
     clock: np.ndarray,
     rng: np.random.Generator,
-):
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Advertisers, campaigns, ads and their daily rows with values as served at the clock."""
     advertisers = ads_mod.build_advertisers(shops, cfg.advertisers_per_shop)
     campaigns, ads = ads_mod.build_campaigns(advertisers, rng)

@@ -116,7 +116,9 @@ def _has_promoted_line(ds: Any, span: slice, shop_idx: int) -> np.ndarray:
     return np.bincount(local_order[hit], minlength=span.stop - span.start) > 0
 
 
-def _row(ds: Any, r: Any, dims: list[str], metrics: list[str], exp: int, adv_row: int) -> dict:
+def _row(
+    ds: Any, r: Any, dims: list[str], metrics: list[str], exp: int, adv_row: int
+) -> dict[str, Any]:
     dimensions: dict[str, str] = {}
     if "stat_time_day" in dims:
         dimensions["stat_time_day"] = f"{ds.start + timedelta(days=int(r.day))} 00:00:00"

@@ -6,6 +6,8 @@ the order status, its ``update_time`` (latest event so far) and each return/canc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -48,7 +50,7 @@ def order_status(orders: pd.DataFrame, as_of: np.ndarray | int) -> np.ndarray:
 
 
 def order_update_time(
-    orders: pd.DataFrame, refund_last: np.ndarray, as_of: np.ndarray | int
+    orders: pd.DataFrame, refund_last: Sequence[np.ndarray], as_of: np.ndarray | int
 ) -> np.ndarray:
     """Latest event at or before ``as_of`` per order (``refund_last``: refund record events)."""
     latest = orders["create_time"].to_numpy().copy()

@@ -6,6 +6,7 @@ foreground (``tikpulse sandbox serve``).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -65,7 +66,7 @@ def build_app(state: SandboxState) -> Router:
     return router
 
 
-def make_dispatch(state: SandboxState, router: Router):
+def make_dispatch(state: SandboxState, router: Router) -> Callable[[Request], Response]:
     """The one entry point: route, count, and turn crashes into 5xx envelopes."""
 
     def dispatch(req: Request) -> Response:
@@ -139,7 +140,7 @@ class Sandbox:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT``."""
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def shop_auth_url(self) -> str:

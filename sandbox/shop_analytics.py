@@ -10,6 +10,7 @@ Content objects also carry the sandbox's content features (``hook_seconds``, ``m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -162,7 +163,7 @@ def _interval(
     }
 
 
-def _money_fn(exp: int, local: str, currency: str):
+def _money_fn(exp: int, local: str, currency: str) -> Callable[[int], dict[str, str]]:
     def money(minor: int) -> dict[str, str]:
         if currency == "LOCAL":
             return {"amount": money_str(minor, exp), "currency": local}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from sandbox import codes
 from sandbox.shop_gate import apply_body_fault, shop_error, shop_ok
@@ -33,7 +34,9 @@ def add_routes(router: Router, state: SandboxState) -> None:
     router.add("GET", "/api/v2/token/refresh", lambda req: _guarded(state, req, _token_refresh))
 
 
-def _guarded(state: SandboxState, req: Request, handler) -> Response:
+def _guarded(
+    state: SandboxState, req: Request, handler: Callable[[SandboxState, Request], Response]
+) -> Response:
     creds = state.credentials
     wait = state.limiter.check("shop", req.param("app_key") or "")
     if wait:
