@@ -58,29 +58,102 @@ def bench_generation(name: str, kwargs: dict) -> dict:
     return result
 
 
-def bench_throughput(seconds: float = 3.0) -> float:
-    """Signed order-search pages (100 orders each) per second from one client on the demo set
-    (client signing and JSON parsing included, both in this one process)."""
-    sys.path.insert(0, str(ROOT))
+SERVER = [
+    sys.executable,
+    "-c",
+    "from sandbox.cli import sandbox; sandbox()",
+    "serve",
+    "--seed",
+    "7",
+    "--shops",
+    "3",
+    "--weeks",
+    "10",
+    "--end",
+    "2026-11-23",
+]
+
+
+def bench_throughput(seconds: float = 3.0, clients: int = 4) -> float:
+    """Signed order-search pages (100 orders each) per second against ``tikpulse sandbox serve``
+    in its own process, from ``clients`` keep-alive clients in threads of this process."""
     sys.path.insert(0, str(ROOT / "tests" / "sandbox"))
+    from concurrent.futures import ThreadPoolExecutor
+
+
+    port = _free_port()
+    server = subprocess.Popen([*SERVER, "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base)
+        with ThreadPoolExecutor(clients) as pool:
+            counts = list(pool.map(lambda i: _page_loop(base, seconds), range(clients)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    rate = sum(counts) / seconds
+    print(
+        f"{'order pages (100 orders) / s':28s} {rate:6.0f}  ({clients} clients, keep-alive, signed)"
+    )
+    return rate
+
+
+def _page_loop(base: str, seconds: float) -> int:
+    """Walk order pages of the GB shop for ``seconds``; the number of pages fetched."""
     import httpx
-    from sandbox_helpers import DEMO, authorize_shop
+    from sandbox_helpers import ShopCaller
 
-    from sandbox import Sandbox
+    from sandbox.credentials import DemoCredentials
 
-    with Sandbox.start(config=DEMO) as sb, httpx.Client(timeout=10) as http:
-        shop = authorize_shop(sb, http, 0)
-        cipher = shop.shops()[0]["cipher"]
+    creds = DemoCredentials()
+    with httpx.Client(timeout=30) as http:
+        code = http.post(base + "/sandbox/auth_codes", json={"seller": 0, "api": "shop"}).json()[
+            "code"
+        ]
+        data = http.get(
+            base + "/api/v2/token/get",
+            params={
+                "app_key": creds.app_key,
+                "app_secret": creds.app_secret,
+                "auth_code": code,
+                "grant_type": "authorized_code",
+            },
+        ).json()["data"]
+        caller = ShopCaller(_Urls(base, creds), http, data["access_token"], data["refresh_token"])
+        cipher = caller.shops()[0]["cipher"]
         done, token, started = 0, "", time.perf_counter()
         while time.perf_counter() - started < seconds:
             query = {"page_size": 100, **({"page_token": token} if token else {})}
-            data = shop.call(
-                "POST", "/order/202309/orders/search", query, {}, cipher=cipher
-            ).json()["data"]
-            token, done = data["next_page_token"], done + 1
-        rate = done / (time.perf_counter() - started)
-    print(f"{'order pages (100 orders) / s':30s} {rate:7.0f}  (one client, keep-alive, signed)")
-    return rate
+            page = caller.call("POST", "/order/202309/orders/search", query, {}, cipher=cipher)
+            token, done = page.json()["data"]["next_page_token"], done + 1
+        return done
+
+
+class _Urls:
+    """The two attributes ``ShopCaller`` needs from a sandbox, for one in another process."""
+
+    def __init__(self, base: str, credentials: object) -> None:
+        self.shop_api_url, self.credentials = base, credentials
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(base: str) -> None:
+    import httpx
+
+    for _ in range(300):
+        try:
+            httpx.get(base + "/sandbox/health", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("sandbox did not start")
 
 
 def main() -> None:
