@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from bot.commands.context import BotContext, Request
 from bot.commands.middleware import MIDDLEWARE, Middleware, Turn, guess_language
-from bot.commands.reply import Reply
+from bot.commands.reply import Reply, Text
 
 Handler = Callable[[Turn, BotContext], Reply]
 
@@ -41,8 +41,11 @@ def answer(turn: Turn, ctx: BotContext) -> Reply:
     assert parsed is not None and turn.tenant is not None, "middleware parses and binds first"
     if parsed.command is None:
         return unclear(turn, ctx)
-    if turn.request.thread_id is not None:
-        frozen = from_snapshot(turn, ctx)
-        if frozen is not None:
-            return frozen
-    return HANDLERS[parsed.command](turn, ctx)
+    answered = from_snapshot(turn, ctx) if turn.request.thread_id is not None else None
+    if answered is None:
+        answered = HANDLERS[parsed.command](turn, ctx)
+    if parsed.typos:
+        read = ", ".join(f"\u201c{said}\u201d -> `{meant}`" for said, meant in parsed.typos)
+        note = Text(("按以下理解：" if turn.lang == "zh" else "Read as: ") + read, "note")
+        answered = Reply((*answered.blocks, note), answered.kind, answered.data)
+    return answered

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from analytics.catalog import METRICS, Metric
@@ -63,7 +63,6 @@ class Parsed:
     value: Decimal | None = None
     typos: tuple[tuple[str, str], ...] = ()  # (written, read as)
     candidates: tuple[str, ...] = ()  # closest commands when command is None
-    notes: tuple[str, ...] = field(default=())
 
 
 def parse(text: str, lang_hint: str = "en") -> Parsed:

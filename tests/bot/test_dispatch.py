@@ -223,3 +223,9 @@ def test_repeated_question_within_a_minute_reuses_the_computed_numbers(bot_ctx):
     assert (first, again, bot_ctx.answers.hits) == (35, 35, 1)
     bot_ctx.answers = TtlCache(ttl=0)  # expired: the next answer reads the rollups again
     assert dispatch(ask_slack("gmv US last week"), bot_ctx).data["metrics"]["orders"] == 7
+
+
+def test_a_typo_is_answered_and_the_reading_is_shown(bot_ctx):
+    reply = dispatch(ask_slack("rosa US last week"), bot_ctx)
+    assert reply.kind == "answer" and reply.data["metrics"]["spend"] == "350.0000"
+    assert "“rosa” -> `roas`" in as_text(reply)

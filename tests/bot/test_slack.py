@@ -140,3 +140,14 @@ def test_thread_reply_to_a_digest_answers_from_its_frozen_snapshot(app, slack, c
     reply = wait_for(lambda: [m for m in slack.messages.values() if m.thread_ts == digest["ts"]])
     text = "\n".join(str(b) for b in reply[0].blocks)
     assert "1,400.00 USD" in text and "frozen" in text  # the digest's 7 x 200, not the live 1,200
+
+
+def test_answer_slack_refuses_is_a_visible_failure_not_a_silent_success(slack, client):
+    from bot.commands.reply import reply
+    from bot.slack.deliver import AnswerNotDelivered, post_reply
+
+    slack.fail_next(status=500, method="response_url")
+    with pytest.raises(AnswerNotDelivered):
+        post_reply(client, ACME_CHANNEL, reply("hello"), response_url=slack.response_url("x"))
+    post_reply(client, ACME_CHANNEL, reply("hello"), response_url=slack.response_url("x"))
+    assert slack.responses["x"][0]["text"] == "hello"
