@@ -43,11 +43,27 @@ SETUP_COMMANDS = frozenset({"start", "help"})
 
 def build_application(ctx: BotContext, token: str, base_url: str) -> Application:  # type: ignore[type-arg]
     """The PTB application with the bot's handlers (``base_url`` without a trailing slash)."""
-    app = ApplicationBuilder().token(token).base_url(base_url.rstrip("/")).build()
+    app = (ApplicationBuilder().token(token).base_url(base_url.rstrip("/"))
+           .post_init(_register_menu).build())
     app.bot_data["tikpulse"] = ctx
     app.add_handler(CommandHandler(list(COMMANDS), on_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     return app
+
+
+#: The command menu Telegram shows in the chat's "/" list.
+MENU: tuple[tuple[str, str], ...] = (
+    ("roas", "ROAS: /roas UK last week"), ("gmv", "GMV: /gmv all this week"),
+    ("kpi", "All KPIs: /kpi 2026-W47"), ("top", "Top creators: /top 5 by roi"),
+    ("why", "What moved a metric: /why gmv UK"), ("stock", "Stock at risk: /stock at risk"),
+    ("compare", "Two stores: /compare UK US"), ("define", "Metric definition: /define roas"),
+    ("help", "Every command"),
+)
+
+
+async def _register_menu(app: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menu when the bot starts."""
+    await app.bot.set_my_commands(list(MENU))
 
 
 def request_of(update: Update, text: str) -> Request:

@@ -129,7 +129,9 @@ def test_serve_telegram_polls_and_answers(bot_ctx, redis_url):
             (answer,) = wait_for(lambda: tg.chat(ACME_CHAT), timeout=30)
         finally:
             _stop(proc)
+        (menu,) = tg.calls_to("setMyCommands")
     assert "1,400.00 USD" in answer.text
+    assert "roas" in str(menu.params["commands"])
 
 
 @pytest.mark.slow
