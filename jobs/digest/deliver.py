@@ -9,12 +9,15 @@ delivery with the same snapshot hash is not touched again; a new hash edits/corr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import redis
+from redis.exceptions import LockError
+from redis.lock import Lock
 
 from jobs.digest.deliveries import (
     DeliveryKey,
@@ -29,8 +32,9 @@ from jobs.notify.errors import CannotVerify, InDoubt, NotifyError, Refused
 
 log = logging.getLogger(__name__)
 
-#: How long one worker may hold a channel's delivery lock (longer than any delivery takes).
-DELIVERY_LOCK_S = 600
+#: Lifetime of a channel's delivery lock, renewed before every step: a worker that dies frees
+#: the channel this long after its last step (longer than any one step with its 429 waits).
+DELIVERY_LOCK_S = 180
 
 
 class Notifier(Protocol):
@@ -70,23 +74,26 @@ def deliver(engine: Any, conn: redis.Redis, package: DigestPackage, key: Deliver
     lock = conn.lock(f"tikpulse:deliver:{key.tenant_id}:{key.week}:{key}",
                      timeout=DELIVERY_LOCK_S, blocking=False)
     if not lock.acquire():
-        return ChannelOutcome(str(key), "busy", "another worker is delivering this channel")
+        return ChannelOutcome(str(key), "busy", "another worker is delivering this channel "
+                              "(or died less than a lock lifetime ago)", retryable=True)
     try:
         state = claim_delivery(engine, key, package.snapshot_hash, now)
         if state is None:
             return ChannelOutcome(str(key), "already_sent")
         if resend_in_doubt:
             state.pending = None
-        return _walk_steps(engine, package, key, notifier, state)
+        return _walk_steps(engine, package, key, notifier, state, lock)
     finally:
-        lock.release()
+        with contextlib.suppress(LockError):  # expired while a step waited: nothing to free
+            lock.release()
 
 
 def _walk_steps(engine: Any, package: DigestPackage, key: DeliveryKey, notifier: Notifier,
-                state: DeliveryState) -> ChannelOutcome:
+                state: DeliveryState, lock: Lock) -> ChannelOutcome:
     try:
         for step in package.steps():
             if step.name not in state.done:
+                lock.reacquire()
                 _run_step(engine, package, key, notifier, state, step)
     except CannotVerify as exc:
         fail_delivery(engine, key, state, str(exc))

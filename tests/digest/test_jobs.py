@@ -4,16 +4,26 @@ server error and a lost answer, the hold for late data, and the run log."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import redis
 from conftest import make_env
 from digest_seed import CHANNEL, CHAT, UK, US, seed
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from jobs.digest.jobs import enqueue_render_and_send, prepare_digest
+from jobs.digest.jobs import (
+    DeliveryIncomplete,
+    enqueue_render_and_send,
+    prepare_digest,
+    send_digest,
+)
 from jobs.digest.pipeline import take_snapshot
 from jobs.digest.runs import channel_outcomes, load_run
 from jobs.digest.wiring import QUEUE
@@ -130,3 +140,35 @@ def test_late_data_is_held_then_sent_as_partial(sqlite_engine, redis_url, slack,
                     and "text" in b)
     assert "Partial digest, data incomplete" in text and "Acme UK orders 2 day(s) behind" in text
     assert load_run(sqlite_engine, "acme", "2026-W47")["status"] == "partial"
+
+
+def test_worker_killed_mid_delivery_then_retried_posts_once(env) -> None:
+    deps = env.deps()
+    take_snapshot(deps, deps.tenant("acme"), "2026-W47", due_at=None)
+    code = "from jobs.digest.jobs import send_digest; send_digest('acme', '2026-W47')"
+    worker = subprocess.Popen([sys.executable, "-c", code], env=os.environ.copy())
+
+    def kill_on_post(call) -> None:  # type: ignore[no-untyped-def]
+        if call.method == "chat.postMessage":  # posted in Slack, not yet recorded by the worker
+            worker.kill()
+            worker.wait()
+
+    env.slack.on_call = kill_on_post
+    assert worker.wait(timeout=120) == -signal.SIGKILL
+    env.slack.on_call = None
+    with env.engine.connect() as conn:
+        claimed = conn.execute(select(deliveries.c.status, deliveries.c.extra_ids)
+                               .where(deliveries.c.channel_kind == "slack")).one()
+    assert claimed.status == "claimed" and claimed.extra_ids["pending"] == "summary:en"
+    assert len(env.slack.top_level(CHANNEL)) == 1 and env.tg.calls == []
+
+    with pytest.raises(DeliveryIncomplete, match="busy"):  # the dead worker's lock still holds
+        send_digest("acme", "2026-W47")
+    conn = redis.Redis.from_url(env.redis_url)
+    for lock in conn.scan_iter("tikpulse:deliver:*"):
+        conn.delete(lock)  # what the lock's expiry does a few minutes later
+    outcomes = send_digest("acme", "2026-W47")  # the retry
+    assert outcomes == {f"slack:{CHANNEL}": "sent", f"telegram:{CHAT}": "already_sent"}
+    assert len(env.slack.top_level(CHANNEL)) == 1  # found again by its metadata marker
+    assert len(env.slack.answered("chat.postMessage")) == 1
+    assert len(env.slack.thread(CHANNEL, env.slack.top_level(CHANNEL)[0].ts)) == 4

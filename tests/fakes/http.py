@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -86,6 +87,9 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        #: Called with each call after it is carried out and before it is answered (a test can
+        #: kill the client process there: the post exists, the client never hears of it).
+        self.on_call: Callable[[Call], None] | None = None
         self._failures: list[Failure] = []
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
@@ -185,6 +189,8 @@ class FakeServer:
             reply = (Reply(failure.status, failure.body, failure.headers) if failure
                      else self.route(call))
             call.status = reply.status
+        if self.on_call is not None:
+            self.on_call(call)
         return reply
 
 
@@ -212,8 +218,11 @@ def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(raw)))
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
+            try:
+                self.end_headers()
+                self.wfile.write(raw)
+            except (BrokenPipeError, ConnectionResetError):  # the client is gone
+                self.close_connection = True
 
         do_GET = do_POST = _serve
 
