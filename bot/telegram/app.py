@@ -4,7 +4,9 @@
 the (synchronous) command layer runs in a worker thread so the event loop keeps serving. Only
 chats bound in the tenants file are answered; in any other chat ``/start`` and ``/help`` explain
 how to bind it, everything else is ignored. A reply to a digest message answers from the
-digest's frozen numbers. Async stays inside this module.
+digest's frozen numbers. Sends go through PTB's rate limiter (Telegram's ~30 messages/s overall
+and 20/min per group), which also waits out a 429's ``retry_after``. Async stays inside this
+module.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 from telegram import InputMediaPhoto, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CommandHandler,
@@ -37,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "digest": "digest preview", "digest_now": "digest now", "subscribe": "subscribe",
     "unsubscribe": "unsubscribe", "help": "help", "start": "help",
 }
+#: Times a send is retried after Telegram's "retry after" (flood control), waiting as told.
+FLOOD_RETRIES = 3
 #: Commands answered in chats that are not bound (with setup instructions only).
 SETUP_COMMANDS = frozenset({"start", "help"})
 
@@ -44,6 +49,7 @@ SETUP_COMMANDS = frozenset({"start", "help"})
 def build_application(ctx: BotContext, token: str, base_url: str) -> Application:  # type: ignore[type-arg]
     """The PTB application with the bot's handlers (``base_url`` without a trailing slash)."""
     app = (ApplicationBuilder().token(token).base_url(base_url.rstrip("/"))
+           .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
            .post_init(_register_menu).build())
     app.bot_data["tikpulse"] = ctx
     app.add_handler(CommandHandler(list(COMMANDS), on_command))

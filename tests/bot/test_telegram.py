@@ -175,3 +175,11 @@ def _tiny_png() -> bytes:
     out = BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
+
+
+def test_flood_control_429_is_waited_out_and_the_answer_still_arrives(bot_ctx, tg):
+    tg.fail_next(1, status=429, retry_after=1, method="sendMessage")
+    _deliver(bot_ctx, tg, (ACME_CHAT, "/gmv US last week", ACME_TG_MEMBER))
+    (answer,) = tg.chat(ACME_CHAT)
+    assert "1,400.00 USD" in answer.text
+    assert [c.status for c in tg.calls_to("sendMessage")] == [429, 200]
