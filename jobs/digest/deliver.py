@@ -92,9 +92,13 @@ def _walk_steps(engine: Any, package: DigestPackage, key: DeliveryKey, notifier:
                 state: DeliveryState, lock: Lock) -> ChannelOutcome:
     try:
         for step in package.steps():
-            if step.name not in state.done:
-                lock.reacquire()
-                _run_step(engine, package, key, notifier, state, step)
+            if step.name in state.done:
+                continue
+            if not _keep(lock):
+                fail_delivery(engine, key, state, "lock lost to another worker")
+                return ChannelOutcome(str(key), "busy", "another worker took over this channel",
+                                      retryable=True)
+            _run_step(engine, package, key, notifier, state, step)
     except CannotVerify as exc:
         fail_delivery(engine, key, state, str(exc))
         return ChannelOutcome(str(key), "in_doubt", str(exc), retryable=False)
@@ -105,6 +109,15 @@ def _walk_steps(engine: Any, package: DigestPackage, key: DeliveryKey, notifier:
                               retryable=isinstance(exc, Refused | InDoubt))
     finish_delivery(engine, key, state)
     return ChannelOutcome(str(key), "corrected" if state.is_correction else "sent")
+
+
+def _keep(lock: Lock) -> bool:
+    """Renew the channel lock; if it expired, take it again unless another worker has it."""
+    try:
+        lock.reacquire()
+        return True
+    except LockError:
+        return bool(lock.acquire(blocking=False))
 
 
 def _run_step(engine: Any, package: DigestPackage, key: DeliveryKey, notifier: Notifier,
