@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analytics.kpis import KpiSet
 from analytics.suggestions import BUDGET_STEP, budget_suggestions
 from config.tenants import Targets
 from jobs.report_model import StoreReport, WeeklyReport
 
 if TYPE_CHECKING:
     from jobs.digest.compose import Missing
+
+#: Restock suggestions listed (the most urgent; the stock section lists more).
+MAX_RESTOCK = 3
 
 #: A refund rate this many times its baseline (and above REFUND_FLOOR) is worth a look.
 REFUND_JUMP, REFUND_FLOOR = 1.5, 0.05
@@ -39,11 +43,16 @@ class Suggestion:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+def roas_basis(kpis: KpiSet) -> str:
+    """The ROAS the budget rules judge by (see ``jobs.digest.compose.roas_basis``)."""
+    return "roas_true" if kpis.roas_true is not None and kpis.paid_share else "roas_platform"
+
+
 def _ads(store: StoreReport, targets: Targets) -> Suggestion | None:
     """The shared budget rule of ``analytics.suggestions`` applied to the store as a whole."""
     cur = store.kpis.current
-    basis = "true" if cur.roas_true is not None else "platform"
-    value = cur.roas_true if cur.roas_true is not None else cur.roas_platform
+    basis = "true" if roas_basis(cur) == "roas_true" else "platform"
+    value = cur.roas_true if basis == "true" else cur.roas_platform
     if value is None or not cur.spend:
         return None
     frame = pd.DataFrame([{"campaign_id": store.shop_id, "spend": cur.spend,
@@ -97,7 +106,8 @@ def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestio
         if s.kind == "reauthorize":
             urgent.append(Suggestion("reauthorize_account", s.subject, Decimal(0),
                                      {"reason": s.reason}))
-        elif s.kind == "restock" and s.subject in plans:
+        elif s.kind == "restock" and s.subject in plans and sum(
+                r.action == "restock" for r in ranked) < MAX_RESTOCK:
             p = plans[s.subject]
             ranked.append(Suggestion("restock", names.get(p.shop_id, p.shop_id),
                                      s.money or Decimal(0),

@@ -88,6 +88,8 @@ def headline_rows(kpis: KpiReport, metrics: tuple[str, ...] = HEADLINE) -> tuple
     for metric in metrics:
         if kpis.current.value(metric) is None:
             continue  # not measurable this week (e.g. no traffic data): said in data quality
+        if metric == "roas_true" and roas_basis(kpis.current) != "roas_true":
+            continue
         prev, base = kpis.change(metric, "previous"), kpis.change(metric, "4w")
         target = targets.get(metric)
         rows.append(HeadlineRow(metric, kpis.current.value(metric), prev.reference, prev.pct,
@@ -122,8 +124,9 @@ def _gmv_change(store: StoreReport) -> ChangeItem | None:
 
 
 def roas_basis(kpis: KpiSet) -> str:
-    """``roas_true`` when the shop's traffic data allows it, else ``roas_platform``."""
-    return "roas_true" if kpis.roas_true is not None else "roas_platform"
+    """``roas_true`` when the shop's traffic data attributes GMV to the PAID channel, else
+    ``roas_platform`` (without a paid share, true ROAS would read 0 and blame the ads)."""
+    return "roas_true" if kpis.roas_true is not None and kpis.paid_share else "roas_platform"
 
 
 def _roas_change(store: StoreReport) -> ChangeItem | None:

@@ -42,6 +42,10 @@ def pdf_safe(text: str) -> str:
     return text.translate(PDF_SYMBOLS)
 
 
+#: Where a mixed Chinese line may break without splitting a number or a word.
+BREAKS = (" ", "，", "、", "：", "；", "（", "。")
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -53,8 +57,13 @@ def wrap(text: str, width: int = LINE_WIDTH) -> list[str]:
     lines, line = [], ""
     for ch in text:
         if _width(line + ch) > width:
-            lines.append(line)
-            line = "   "
+            cut = max(line.rfind(b) for b in BREAKS)  # prefer a space or punctuation
+            if cut > len(line) - 16 and cut > 3:
+                lines.append(line[:cut + 1].rstrip())
+                line = "   " + line[cut + 1:].lstrip()
+            else:
+                lines.append(line)
+                line = "   "
         line += ch
     return [*lines, line]
 

@@ -45,7 +45,10 @@ def channel_mix_png(report: WeeklyReport, w: Words, period: str) -> bytes | None
         rows[f"{_pick(w, ('访客', 'Visitors'))} {w.t('this_week')}"] = with_rest(
             [m.visitors_share for m in mix])
     names = [_pick(w, CHANNELS.get(m.channel, (m.channel, m.channel))) for m in mix]
-    names.append(_pick(w, ("其他", "Other")))
+    if all(row[-1] < 0.005 for row in rows.values()):  # the channels cover everything
+        rows = {label: row[:-1] for label, row in rows.items()}
+    else:
+        names.append(_pick(w, ("其他", "Other")))
     title = "流量与GMV渠道结构" if w.lang == "zh" else "Traffic and GMV mix by channel"
     return charts.channel_mix(names, rows, title=title, period=period,
                               lang=w.lang)  # type: ignore[arg-type]

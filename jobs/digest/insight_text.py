@@ -24,6 +24,8 @@ OTHER_METRICS = {"creator_units": ("达人带货件数", "creator units"),
 TRAITS = {"hook_s": ("开头钩子秒数", "hook (s)"), "duration_s": ("时长秒数", "length (s)"),
           "posting_hour": ("发布时刻", "posting hour"),
           "music_share": ("使用音乐占比", "share with music")}
+KIND_OF_KEY = {"creator": ("达人 ", "creator "), "cpm": ("广告系列 ", "campaign "),
+               "ctr": ("广告系列 ", "campaign "), "roas": ("广告系列 ", "campaign ")}
 CONTENT_TYPES = {"VIDEO": ("短视频", "videos"), "LIVE": ("直播", "LIVE sessions")}
 
 
@@ -60,7 +62,8 @@ def anomaly_lines(anomalies: tuple[Anomaly, ...], w: Words,
         runs.setdefault((a.key, a.metric, a.direction), []).append(a)
     for run in list(runs.values())[:TOP_ANOMALIES]:
         a = run[0]
-        who = store_names.get(a.key, a.key)
+        who = store_names.get(a.key) or (_pick(w, KIND_OF_KEY.get(a.metric.split("_")[0],
+                                                                   ("", ""))) + a.key).strip()
         days = sorted(x.period for x in run)
         when = days[0].strftime("%m-%d") + (
             f"–{days[-1].strftime('%m-%d')} ({len(days)}×)" if len(days) > 1 else "")
