@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from digest_seed import UK, US, seed, tenant_entry
 
+from analytics.anomalies import Anomaly
+from analytics.stock import StockPlan
 from config.tenants import Targets, Tenant
 from jobs.digest.chat_format import slack_blocks, telegram_html
-from jobs.digest.compose import compose, missing_data
+from jobs.digest.compose import compose, missing_data, roas_basis
+from jobs.digest.insight_text import anomaly_lines, stock_lines
 from jobs.digest.sentences import digest_text
+from jobs.digest.words import Words
 from jobs.report import build_weekly_report
 
 TARGETS = Targets(roas=Decimal(3), break_even_roas=Decimal("1.8"), weekly_gmv=Decimal(20000))
@@ -81,3 +87,25 @@ def test_missing_data_is_listed_and_marked_partial(sqlite_engine) -> None:
     resync = [s for s in compose(report, TARGETS).suggestions if s.action == "resync"]
     assert resync and resync[0].facts["days_behind"] == 2
     assert US in {s.shop_id for s in report.stores}
+
+
+def test_true_roas_needs_a_paid_share_else_platform_roas_judges(report) -> None:
+    uk = report.store(UK).kpis.current
+    assert roas_basis(uk) == "roas_true"
+    no_paid = replace(uk, paid_share=0.0, roas_true=0.0)  # traffic without a PAID channel
+    assert roas_basis(no_paid) == "roas_platform"
+
+
+def test_insight_lines_group_runs_and_rank_stock_by_cover() -> None:
+    days = [date(2026, 11, 16) + timedelta(days=i) for i in range(3)]
+    flags = tuple(Anomaly("gross_gmv", UK, d, "day", 800.0, 1000.0, -5.0, -0.2, Decimal(200),
+                          "GBP", "high", driver="traffic") for d in days)
+    en = anomaly_lines(flags, Words("en"), {UK: "Acme UK"})
+    assert en == ["Acme UK Gross GMV 11-16–11-18 (3×): £800.00 vs £1,000 expected (−20.0%); "
+                  "main driver: Traffic"]
+    assert anomaly_lines(flags, Words("zh"), {UK: "Acme UK"})[0].endswith("主因：流量")
+    plans = tuple(StockPlan(UK, f"sku{i}", "ses", 10.0, 10 * c, float(c), 14, 5.0, 145.0,
+                            100, c < 14) for i, c in enumerate((9, 3, 20, 6)))
+    assert [line.split(":")[0] for line in stock_lines(plans, Words("en"))] == [
+        "SKU sku1", "SKU sku3", "SKU sku0"]  # fewest days of cover first; sku2 is fine
+    assert "建议补货 100 件" in stock_lines(plans, Words("zh"))[0]
