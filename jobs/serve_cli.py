@@ -113,15 +113,15 @@ def telegram_cmd(settings: Settings, webhook_url: str | None, port: int,
 @click.pass_obj
 def oauth_cmd(settings: Settings, port: int, host: str, state_for: str | None) -> None:
     """The TikTok Shop authorization callback (/oauth/tiktok-shop/callback)."""
-    missing = _missing(settings, "tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
-    if missing:
-        idle_until_stopped(f"oauth callback not started: set {', '.join(missing)}; "
-                           "idling until stopped.")
     from jobs.oauth_callback import make_oauth_server, oauth_state
 
     if state_for:
         click.echo(oauth_state(settings.secret("tikpulse_secret_key"), state_for))
         return
+    missing = _missing(settings, "tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
+    if missing:
+        idle_until_stopped(f"oauth callback not started: set {', '.join(missing)}; "
+                           "idling until stopped.")
     server = make_oauth_server(settings, host, port)
     click.echo(f"oauth callback on http://{host}:{port}/oauth/tiktok-shop/callback", err=True)
     server.serve_forever()
