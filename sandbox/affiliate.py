@@ -1,6 +1,8 @@
 """Shop API affiliate endpoints: ``POST /affiliate_seller/202410/orders/search`` (creator orders,
 visible 36 hours after creation, as affiliate data lags) and
-``GET /affiliate_seller/202406/marketplace_creators/{creator_user_id}`` (creator profile).
+``GET /affiliate_seller/202406/marketplace_creators/{creator_user_id}`` (creator profile) and
+``POST /affiliate_seller/202406/marketplace_creators/search`` (body ``keyword``; finds a creator's
+``creator_user_id`` by username, one page of 12 or 20).
 
 Commission rates are basis points as strings (``"1500"`` = 15%); money is ``{amount, currency}``.
 """
@@ -36,6 +38,11 @@ def add_routes(router: Router, state: SandboxState) -> None:
         "GET",
         "/affiliate_seller/202406/marketplace_creators/{creator_user_id}",
         signed(state, lambda r, c: _creator(state, r, c)),
+    )
+    router.add(
+        "POST",
+        "/affiliate_seller/202406/marketplace_creators/search",
+        signed(state, lambda r, c: _search_creators(state, r)),
     )
 
 
@@ -194,3 +201,23 @@ def _creator(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, A
             "engagement_rate": f"{(int(s['likes']) / max(int(s['views']), 1)):.4f}",
         }
     }
+
+
+def _search_creators(state: SandboxState, req: Request) -> dict[str, Any]:
+    """Creators whose username contains ``keyword`` (case-insensitive), first page only."""
+    size = req.param("page_size") or "12"
+    if size not in ("12", "20"):
+        raise BadRequest("page_size must be 12 or 20")
+    keyword = str(json_body(req).get("keyword") or "").strip().lower()
+    c = state.dataset.creators
+    names = c["username"].astype(str)
+    rows = np.flatnonzero(names.str.lower().str.contains(keyword, regex=False).to_numpy())
+    creators = [
+        {
+            "creator_user_id": str(c["creator_id"].iat[row]),
+            "username": str(names.iat[row]),
+            "follower_count": int(c["followers"].iat[row]),
+        }
+        for row in rows[: int(size)]
+    ]
+    return {"creators": creators, "next_page_token": "", "search_key": keyword}
