@@ -24,11 +24,12 @@ from sqlalchemy import Connection, Engine, select
 
 from analytics.clean import DEFAULT_RULES
 from config.tenants import TenantRegistry
-from jobs import auth, writers
+from jobs import auth, sync_insights, writers
 from jobs.cursors import Cursor, load_cursor, save_cursor
 from jobs.runlog import Run, finish_run, start_run
 from jobs.sources import shop_records as r
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
+from jobs.sources.ratelimit import RateLimit
 from jobs.sources.tiktok_ads import LEVELS, Advertiser, TikTokAdsClient
 from jobs.sources.tiktok_shop import ShopAccess, TikTokShopClient
 from jobs.warehouse.dirty import mark_dirty_days, refresh_dirty_rollups
@@ -73,6 +74,8 @@ class Connectors:
     tenants: TenantRegistry | None = None
     #: Called on every retried call (the run log counts them).
     retry_hooks: list[Callable[..., None]] = field(default_factory=list)
+    #: The app's Creator Marketplace allowance (daily quota shared by every worker).
+    creator_quota: RateLimit = sync_insights.CREATOR_MARKETPLACE_LIMIT
 
     def on_retry(self, *args: Any) -> None:
         """Forward a retry to every registered hook."""
@@ -179,6 +182,7 @@ def run_shop_sync(
             if full:
                 _with_refresh(state, lambda: _sync_traffic(state, since, progress))
                 _with_refresh(state, lambda: _sync_stock(state, progress))
+                _sync_insights(state, since, progress)
         finally:  # what was committed is reported, also when the run stops early
             refresh_dirty_rollups(conns.engine, shop_id, rules=state.rules)
         return _finish(conns, run, "ok")
@@ -297,6 +301,14 @@ def _sync_traffic(state: _ShopRun, since: date | None, progress: Progress | None
         if progress:
             progress("traffic", len(days), None)
         start = end
+
+
+def _sync_insights(state: _ShopRun, since: date | None, progress: Progress | None) -> None:
+    """Videos and LIVEs, creator profiles and per-order settlements (see ``sync_insights``)."""
+    first = (state.now - DEFAULT_HISTORY).astimezone(state.zone).date()
+    _with_refresh(state, lambda: sync_insights.sync_contents(state, since, first, progress))
+    _with_refresh(state, lambda: sync_insights.sync_creator_profiles(state, progress))
+    _with_refresh(state, lambda: sync_insights.sync_order_settlements(state, progress))
 
 
 def _sync_stock(state: _ShopRun, progress: Progress | None) -> None:
@@ -459,7 +471,8 @@ def sync_targets(engine: Engine) -> tuple[list[str], list[str]]:
 
 
 def sync_all() -> list[dict[str, Any]]:
-    """RQ job: enqueue one job per authorized shop and advertiser (so workers share them)."""
+    """RQ job: enqueue one job per authorized shop (a full sync) and advertiser (so workers
+    share them)."""
     from rq import Queue
 
     from config.settings import Settings
@@ -470,7 +483,7 @@ def sync_all() -> list[dict[str, Any]]:
     shop_ids, adv_ids = sync_targets(conns.engine)
     from jobs.alerts.jobs import enqueue_sync  # alerts evaluated after each sync
 
-    jobs = [enqueue_sync(queue, sync_shop, s, job_timeout=3600) for s in shop_ids]
+    jobs = [enqueue_sync(queue, sync_shop, s, full=True, job_timeout=3600) for s in shop_ids]
     jobs += [enqueue_sync(queue, sync_advertiser, a, job_timeout=3600) for a in adv_ids]
     return [{"job_id": j.id} for j in jobs]
 

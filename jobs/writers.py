@@ -12,9 +12,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from jobs.sources import insight_records as ir
 from jobs.sources import shop_records as r
 from jobs.sources.tiktok_ads import AdReportRow
 from jobs.warehouse import schema as s
@@ -145,6 +147,61 @@ def write_stock(conn: Connection, shop_id: str, currency: str, day: date,
         return 0
     return upsert(conn, s.skus, _dedupe(skus, 2)) + upsert(conn, s.sku_stock_daily,
                                                           _dedupe(daily, 3))
+
+
+def write_contents(conn: Connection, shop_id: str, currency: str, zone: ZoneInfo,
+                   items: Sequence[ir.ContentPerformance]) -> int:
+    """Videos/LIVEs and their performance to date, kept under the local day they were posted.
+
+    The API reports each content's totals over its life, by posting date; re-pulled while the
+    content still sells, the row is overwritten, so a week's sum counts each content once.
+    """
+    rows = [{"shop_id": shop_id, "content_id": x.id, "content_type": x.content_type,
+             "creator_username": x.username, "title": x.title, "posted_at": x.posted_at,
+             "duration_s": x.duration_s, "hook_s": x.hook_s, "music": x.music,
+             "hashtags": x.hashtags} for x in items if x.posted_at is not None]
+    daily = [{"shop_id": shop_id, "content_id": x.id, "day": x.posted_at.astimezone(zone).date(),
+              "views": x.views, "likes": x.likes, "comments": x.comments, "shares": x.shares,
+              "product_clicks": x.product_clicks, "orders": x.orders, "units": x.units,
+              "currency": x.currency or currency, "gmv": x.gmv}
+             for x in items if x.posted_at is not None]
+    if not rows:
+        return 0
+    return upsert(conn, s.contents, _dedupe(rows, 2)) + upsert(conn, s.content_daily,
+                                                               _dedupe(daily, 2))
+
+
+def write_creator(conn: Connection, profile: r.CreatorProfile, creator_user_id: str,
+                  day: date) -> int:
+    """A creator's marketplace profile and the day's follower count."""
+    raw = {**profile.raw, "creator_user_id": creator_user_id}
+    gmv = profile.raw.get("gmv")
+    currency = gmv.get("currency") if isinstance(gmv, dict) else None
+    written = upsert(conn, s.creators, [{
+        "creator_username": profile.username, "follower_count": profile.follower_count,
+        "currency": currency, "gmv": profile.gmv, "video_gmv": profile.video_gmv,
+        "live_gmv": profile.live_gmv, "units_sold": profile.units_sold, "profile": raw,
+        "updated_at": datetime.now(UTC)}])
+    if profile.follower_count is not None:
+        written += upsert(conn, s.creator_snapshots, [{
+            "creator_username": profile.username, "day": day,
+            "follower_count": profile.follower_count}])
+    return written
+
+
+def write_settlements(conn: Connection, shop_id: str, currency: str,
+                      settled: Sequence[tuple[ir.SettledOrder, str | None]]) -> int:
+    """Per-order settlements, each with the id of the statement that paid it (if known)."""
+    rows = [{
+        "shop_id": shop_id, "order_id": x.order_id, "statement_id": statement_id,
+        "settled_time": x.settle_time, "currency": x.currency or currency,
+        "revenue_amount": x.revenue_amount, "fee_and_tax_amount": x.fee_and_tax_amount,
+        "shipping_cost_amount": x.shipping_cost_amount,
+        "settlement_amount": x.settlement_amount,
+        "platform_commission_amount": x.platform_commission_amount,
+        "affiliate_commission_amount": x.affiliate_commission_amount,
+    } for x, statement_id in settled]
+    return upsert(conn, s.order_settlements, rows) if rows else 0
 
 
 def write_ad_rows(conn: Connection, rows: Sequence[AdReportRow]) -> int:

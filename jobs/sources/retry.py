@@ -16,7 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from jobs.sources.errors import BadResponse, RateLimited, TikTokError, UpstreamError
+from jobs.sources.errors import (
+    BadResponse,
+    QuotaExhausted,
+    RateLimited,
+    TikTokError,
+    UpstreamError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +58,8 @@ class RetryPolicy:
 
     def wait_for(self, error: TikTokError, attempt: int) -> float | None:
         """Seconds to wait before retrying after ``error``, or ``None`` if not retryable."""
-        if not is_retryable(error):
-            return None
+        if not is_retryable(error) or isinstance(error, QuotaExhausted):
+            return None  # a daily quota does not come back within a retry's wait
         delay = self.backoff(attempt)
         if isinstance(error, RateLimited) and error.retry_after is not None:
             delay = max(delay, error.retry_after)

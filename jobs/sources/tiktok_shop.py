@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import httpx
 
+from jobs.sources import insight_records as ir
 from jobs.sources import shop_records as r
 from jobs.sources import wire as w
 from jobs.sources.envelope import shop_data
@@ -42,6 +43,12 @@ AFFILIATE_ORDERS = "/affiliate_seller/202410/orders/search"
 CREATOR_PROFILE = "/affiliate_seller/202406/marketplace_creators/{creator_user_id}"
 SHOP_PERFORMANCE = "/analytics/202405/shop/performance"
 VIDEO_PERFORMANCE = "/analytics/202409/shop_videos/performance"
+LIVE_PERFORMANCE = "/analytics/202409/shop_lives/performance"
+CREATOR_SEARCH = "/affiliate_seller/202406/marketplace_creators/search"
+#: Content type -> (performance endpoint, list key in ``data``).
+CONTENT_ENDPOINTS = {"VIDEO": (VIDEO_PERFORMANCE, "videos"), "LIVE": (LIVE_PERFORMANCE, "lives")}
+#: Page size of the creator search (the API accepts 12 or 20).
+CREATOR_SEARCH_PAGE = 20
 PRODUCTS_SEARCH = "/product/202309/products/search"
 #: Largest page the list endpoints accept.
 MAX_PAGE_SIZE = 100
@@ -147,7 +154,25 @@ class TikTokShopClient:
         return r.parse_order_settlement(order_id, self._call("GET", path, shop.access_token,
                                                              cipher=shop.cipher))
 
+    def settled_order(self, shop: ShopAccess, order_id: str) -> ir.SettledOrder | None:
+        """Per-order settlement with its settle time, or ``None`` while not yet settled."""
+        path = ORDER_STATEMENT.format(order_id=quote(order_id, safe=""))
+        data = self._call("GET", path, shop.access_token, cipher=shop.cipher)
+        return ir.parse_settled_order(order_id, data)
+
     # --- affiliate and creators --------------------------------------------------------
+
+    @property
+    def app_key(self) -> str:
+        """The app this client calls as (quotas are per app)."""
+        return self._app_key
+
+    def find_creator_user_id(self, shop: ShopAccess, username: str) -> str | None:
+        """A creator's ``creator_user_id`` by exact username (Creator Marketplace search)."""
+        data = self._call("POST", CREATOR_SEARCH, shop.access_token,
+                          {"page_size": CREATOR_SEARCH_PAGE}, {"keyword": username},
+                          cipher=shop.cipher)
+        return ir.parse_creator_user_id(data, username)
 
     def affiliate_orders(
         self, shop: ShopAccess, create_ge: datetime, create_lt: datetime,
@@ -185,6 +210,18 @@ class TikTokShopClient:
                  "currency": "LOCAL"}
         return self._pages("GET", VIDEO_PERFORMANCE, shop, query, None, "videos",
                            r.parse_video, page_token, page_size)
+
+    def content_performance(
+        self, shop: ShopAccess, content_type: str, start: date, end_exclusive: date,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[ir.ContentPerformance]]:
+        """Videos or LIVE sessions (``content_type``) posted in ``[start, end_exclusive)`` with
+        their features and performance to date."""
+        path, key = CONTENT_ENDPOINTS[content_type]
+        query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
+                 "currency": "LOCAL"}
+        return self._pages("GET", path, shop, query, None, key,
+                           lambda d: ir.parse_content(d, content_type), page_token, page_size)
 
     def sku_stock(
         self, shop: ShopAccess, page_token: str = "", page_size: int = MAX_PAGE_SIZE
