@@ -26,7 +26,8 @@ from analytics.money import units_to_decimal
 
 __all__ = [
     "CleanOrders", "CleanRefunds", "CleaningRules", "DEFAULT_RULES", "Exclusion", "ORDER_RULES",
-    "REFUND_RULES", "clean_orders", "clean_refunds", "is_test_order", "order_exclusion_reason",
+    "REFUND_RULES", "affiliate_commission", "clean_orders", "clean_refunds", "is_test_order",
+    "order_exclusion_reason",
 ]
 
 
@@ -170,3 +171,20 @@ def clean_refunds(
     valid = refunds.loc[reason.isna()]
     excluded = refunds.loc[reason.notna()].assign(excluded_by=reason[reason.notna()])
     return CleanRefunds(valid, excluded, _exclusions(excluded, REFUND_RULES, "refund_amount"))
+
+
+def affiliate_commission(lines: pd.DataFrame) -> pd.Series:
+    """Commission each affiliate line costs (money units): the actual paid commission once paid.
+
+    Until a line is paid the API reports ``actual_paid_commission`` as 0, so the estimate counts;
+    a cancelled or fully refunded line earns none (commission is paid on what the buyer kept).
+    """
+    actual = lines["actual_paid_commission"]
+    estimated = lines["estimated_paid_commission"]
+    paid = actual.notna() & (actual != 0)
+    earns_none = pd.Series(False, index=lines.index)
+    if "status" in lines:
+        earns_none |= lines["status"].fillna("").astype("str").str.upper() == "CANCELLED"
+    if "refunded_quantity" in lines:
+        earns_none |= lines["refunded_quantity"].fillna(0) >= lines["quantity"]
+    return estimated.where(~paid, actual).where(~earns_none, 0)

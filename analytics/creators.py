@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from analytics.clean import affiliate_commission
 from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 from analytics.weeks import local_days
@@ -115,8 +116,7 @@ def creator_leaderboard(
     lines = affiliate_lines.assign(
         day=local_days(affiliate_lines["create_time"], affiliate_lines["shop_id"], shop_tz),
         gmv=affiliate_lines["price"].astype("int64") * affiliate_lines["quantity"],
-        commission=affiliate_lines["actual_paid_commission"].fillna(
-            affiliate_lines["estimated_paid_commission"]),
+        commission=affiliate_commission(affiliate_lines),
         back=affiliate_lines["refunded_quantity"] + affiliate_lines["returned_quantity"])
     first_day = lines.groupby("creator_username")["day"].min()
     period = lines[lines["day"].isin(days)]

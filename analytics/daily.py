@@ -24,7 +24,13 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
+from analytics.clean import (
+    DEFAULT_RULES,
+    CleaningRules,
+    affiliate_commission,
+    clean_orders,
+    clean_refunds,
+)
 from analytics.weeks import local_days
 
 __all__ = [
@@ -99,8 +105,7 @@ def commission_rows(affiliate_lines: pd.DataFrame, shop_tz: Mapping[str, str]) -
     """commission_cost: actual paid commission, else the estimate, by local order create day."""
     lines = affiliate_lines.assign(
         day=local_days(affiliate_lines["create_time"], affiliate_lines["shop_id"], shop_tz),
-        commission=affiliate_lines["actual_paid_commission"].fillna(
-            affiliate_lines["estimated_paid_commission"]),
+        commission=affiliate_commission(affiliate_lines),
     )
     return _long(lines, "commission_cost", "commission", True)
 

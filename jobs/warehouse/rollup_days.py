@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.clean import affiliate_commission
 from jobs.warehouse.types import from_money_units
 
 Row = dict[str, Any]
@@ -87,24 +88,11 @@ def exclusion_rows(shop_id: str, info: dict[str, str], orders: pd.DataFrame,
     return rows
 
 
-def line_commission(lines: pd.DataFrame) -> pd.Series:
-    """Commission of each affiliate line: the actual paid commission once paid; before that the
-    API reports actual as 0, so the estimate counts; a cancelled or fully refunded line earns
-    none."""
-    actual = lines["actual_paid_commission"]
-    estimated = lines["estimated_paid_commission"]
-    paid = actual.notna() & (actual != 0)
-    nothing = (lines["status"].fillna("").astype("str").str.upper() == "CANCELLED") | (
-        lines["refunded_quantity"].fillna(0) >= lines["quantity"])
-    out = estimated.where(~paid, actual).where(~nothing, 0)
-    return out
-
-
 def affiliate_rows(shop_id: str, tz: str, lines: pd.DataFrame) -> list[Row]:
     """``affiliate_daily`` rows: per (day, creator, content type) orders, units, GMV, commission."""
     if lines.empty:
         return []
-    commission = line_commission(lines)
+    commission = affiliate_commission(lines)
     data = lines.assign(
         day=local_day(lines["create_time"], tz),
         content_type=lines["content_type"].fillna("").astype("str"),

@@ -146,7 +146,7 @@ def test_ad_rollup_keeps_no_data_apart_from_zero(engine):
 def test_affiliate_commission_is_the_paid_amount_else_the_estimate():
     import pandas as pd
 
-    from jobs.warehouse.rollup_days import line_commission
+    from analytics.clean import affiliate_commission
 
     lines = pd.DataFrame({
         "status": ["COMPLETED", "IN_TRANSIT", "CANCELLED", "COMPLETED", None],
@@ -156,4 +156,4 @@ def test_affiliate_commission_is_the_paid_amount_else_the_estimate():
         "estimated_paid_commission": pd.array([60_000, 60_000, 60_000, 60_000, 60_000], "Int64"),
     })
     # paid; not yet paid (the API says 0); cancelled; fully refunded; no actual reported
-    assert line_commission(lines).tolist() == [50_000, 60_000, 0, 0, 60_000]
+    assert affiliate_commission(lines).tolist() == [50_000, 60_000, 0, 0, 60_000]
