@@ -18,10 +18,11 @@ from jobs.digest.pipeline import (
     deliver_package,
     finish_run,
     frozen_report,
+    frozen_store,
     render_snapshot,
     take_snapshot,
 )
-from jobs.digest.render import charted_stores, render_store
+from jobs.digest.render import charted_stores, render_store_report
 from jobs.digest.runs import set_state
 from jobs.digest.wiring import QUEUE, DigestDeps, digest_deps
 
@@ -92,8 +93,8 @@ def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
                          digest_hash: str) -> int:
     """Draw one store's section charts into the cache; returns the number of images."""
     deps = digest_deps(Settings())
-    report, _, _ = frozen_report(deps, tenant_id, week)
-    images = render_store(report, shop_id, lang)
+    store, currency = frozen_store(deps, tenant_id, week, shop_id)
+    images = render_store_report(store, week, currency, lang)
     key = _cache_key(tenant_id, week, digest_hash, shop_id, lang)
     fan_in = _fan_in_key(tenant_id, week, digest_hash)
     with deps.redis.pipeline() as pipe:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from config.tenants import Tenant
+from jobs import report_json
 from jobs.digest.compose import Digest, Missing, compose, missing_data
 from jobs.digest.deliver import ChannelOutcome, deliver
 from jobs.digest.deliveries import DeliveryKey
@@ -28,7 +29,7 @@ from jobs.digest.render import (
 from jobs.digest.runs import load_run, log_channel, set_state
 from jobs.digest.wiring import DigestDeps
 from jobs.report import build_weekly_report
-from jobs.report_model import WeeklyReport
+from jobs.report_model import StoreReport, WeeklyReport
 from jobs.targets import effective_targets
 
 
@@ -69,6 +70,19 @@ def frozen_report(deps: DigestDeps, tenant_id: str, week: str) -> tuple[WeeklyRe
                           f"'tikpulse digest --tenant {tenant_id} --week {week} --send-now'")
     report = WeeklyReport.from_json(json.dumps(run["snapshot"], ensure_ascii=False))
     return report, run["snapshot_hash"], bool(run["missing"])
+
+
+def frozen_store(deps: DigestDeps, tenant_id: str, week: str, shop_id: str) -> (
+    tuple[StoreReport, str]
+):
+    """One store's part of the frozen snapshot and the reporting currency (parsing only that
+    store keeps a fan-out job fast for a tenant with hundreds of stores)."""
+    run = load_run(deps.engine, tenant_id, week)
+    if run is None or run["snapshot"] is None:
+        raise LookupError(f"no frozen snapshot for {tenant_id} {week}")
+    snapshot = run["snapshot"]
+    plain = next(s for s in snapshot["stores"] if s["shop_id"] == shop_id)
+    return report_json.from_plain(StoreReport, plain), snapshot["reporting_currency"]
 
 
 def render_snapshot(deps: DigestDeps, tenant: Tenant, report: WeeklyReport, digest_hash: str,

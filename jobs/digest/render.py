@@ -53,10 +53,17 @@ def charted_stores(report: WeeklyReport) -> list[StoreReport]:
 
 
 def render_store(report: WeeklyReport, shop_id: str, lang: str) -> tuple[bytes, ...]:
-    """One store section's charts (the unit of work of a fan-out job)."""
-    store = report.store(shop_id)
-    period = f"{report.week} · {Words(lang).period(store.first_day, store.last_day)}"
-    return store_charts(store, lang, period, report.reporting_currency)
+    """One store section's charts."""
+    return render_store_report(report.store(shop_id), report.week, report.reporting_currency,
+                               lang)
+
+
+def render_store_report(store: StoreReport, week: str, currency: str,
+                        lang: str) -> tuple[bytes, ...]:
+    """One store section's charts from the store's own part of the snapshot (the unit of work
+    of a fan-out job, which need not rebuild the whole tenant's report)."""
+    period = f"{week} · {Words(lang).period(store.first_day, store.last_day)}"
+    return store_charts(store, lang, period, currency)
 
 
 def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None) -> (
