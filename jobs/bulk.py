@@ -10,8 +10,10 @@ both), only several times faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -23,6 +25,53 @@ SQLITE_MAX_PARAMS = 30_000
 def storage_time(dialect: str) -> Callable[[datetime], Any]:
     """How a ``UTCDateTime`` value is stored by ``dialect`` (``sqlite`` or ``postgresql``)."""
     return _sqlite_time if dialect == "sqlite" else (lambda t: t)
+
+
+@dataclass(frozen=True)
+class Same:
+    """A column with one value in every row of a ``bulk_upsert_columns`` call."""
+
+    value: Any
+
+
+def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, Any],
+                        blank_is_null: Collection[str] = ()) -> int:
+    """Upsert rows given as columns: a list per column or ``Same(value)``; returns rows sent.
+
+    Values are in storage form as for ``bulk_upsert``; in the ``blank_is_null`` columns ``""``
+    is stored as NULL. On SQLite constant columns go into the statement as literals and blanks
+    become NULL in SQL, so each row binds only its varying values (binding dominates the cost).
+    """
+    varying = [c for c, v in columns.items() if not isinstance(v, Same)]
+    if not varying or not columns[varying[0]]:
+        return 0
+    count = len(columns[varying[0]])
+    if conn.dialect.name != "sqlite":
+        rows = zip(*(repeat(v.value) if isinstance(v, Same)
+                     else ([x or None for x in v] if c in blank_is_null else v)
+                     for c, v in columns.items()), strict=False)  # repeat() is endless
+        bulk_upsert(conn, table, list(columns), list(rows))
+        return count
+    keys = [c.name for c in table.primary_key.columns]
+    values = ", ".join(_sqlite_literal(v.value) if isinstance(v, Same)
+                       else "NULLIF(?, '')" if c in blank_is_null else "?"
+                       for c, v in columns.items())
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = (f'INSERT INTO "{table.name}" ({names}) VALUES ({values}) '
+           f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}')
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(sql, zip(*(columns[c] for c in varying), strict=True))
+    cursor.close()
+    return count
+
+
+def _sqlite_literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int):
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def bulk_upsert(conn: Connection, table: Table, columns: Sequence[str],

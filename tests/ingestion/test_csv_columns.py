@@ -1,0 +1,135 @@
+"""The column-wise order import stores exactly what the row-by-row reader stores.
+
+A quirky export (odd money and time forms handed to the one-cell parsers, a DST zone with an
+ambiguous and a skipped local time, repeated SKUs, absent optional columns, refunds) is imported
+both ways into the same warehouse under two shops; the rows must be equal apart from the shop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, select
+
+from jobs.imports import import_orders_csv
+from jobs.sources.csv_columns import money_units, quantities, utc_seconds
+from jobs.sources.csv_common import CellError, parse_money, parse_time
+from jobs.sources.csv_order_columns import NotColumnar, OrderColumnReader
+from jobs.warehouse import schema as s
+from jobs.warehouse.types import to_money_units
+
+HEADER = ("Order ID,Order Status,SKU ID,Seller SKU,Product Name,Quantity,"
+          "SKU Unit Original Price,SKU Subtotal Before Discount,SKU Seller Discount,"
+          "SKU Subtotal After Discount,Shipping Fee,Taxes,Order Amount,Order Refund Amount,"
+          "Created Time,Paid Time,Delivered Time,Cancelled Time,Buyer Username,Order Type,"
+          "Cancel Reason,Country")
+ROWS = [
+    # two lines of one SKU (#2), a thousands separator, 4 decimals, a dash for no discount
+    '1001,Completed,sku-A,A,Mug,2,£10.00,"£1,020.00",-,"£1,000.1234",£3.99,£0.00,'
+    '"£1,004.1234",£0.00,26/10/2025 01:30:00\t,26/10/2025 01:31:00\t,,,ann,Normal,,GB',
+    '1001,Completed,sku-A,A,Mug,3,£10.00,,£0.01,£29.99,£3.99,£0.00,"£1,004.1234",£0.00,'
+    '26/10/2025 01:30:00\t,26/10/2025 01:31:00\t,,,ann,Normal,,GB',
+    # ISO times and a suffix currency go through the one-cell parsers; skipped local hour
+    '1002,已完成,sku-B,,Plate,1,"1.234,50 €",,,"1.234,50 €",0,0,"1.234,50 €",(3.20),'
+    '2025-03-30 01:30:00,30/03/2025 01:45:00,2025-04-02 10:00:00,,,Sample,,United Kingdom',
+    # cancelled and refunded, no unit price: before = after + seller discount
+    '1003,ยกเลิกแล้ว,sku-C,C,Bowl,1,,,£1.50,£8.50,£3.99,£0.20,£12.69,£12.69,'
+    '01/11/2025 09:00:00,01/11/2025 09:01:00,,01/11/2025 10:00:00\t,bob,Normal,Buyer,GB',
+    '1004,delivered,sku-D,D,Cup,"1,000",£0.10,£100.00,,£100.00,,,£100.00,£5.00,'
+    '02/11/2025 23:59:59\t,03/11/2025 00:00:00\t,05/11/2025 12:00:00\t,,cy,Normal,,GB',
+]
+
+
+def export(path: Path, rows: list[str], header: str = HEADER) -> Path:
+    path.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join([header, *rows]) + "\r\n").encode())
+    return path
+
+
+def rows_of(engine: Engine, table, shop: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        found = conn.execute(select(table).where(table.c.shop_id == shop)).all()
+    skip = ("shop_id", "ingested_at")
+    return sorted(tuple(v for k, v in r._mapping.items() if k not in skip) for r in found)
+
+
+def test_columnar_and_row_by_row_imports_store_the_same_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = export(tmp_path / "orders.csv", ROWS)
+    reader = OrderColumnReader(path, shop_id="9001", currency="GBP", timezone="Europe/London")
+    assert sum(chunk.rows for chunk in reader.chunks()) == 5  # the fast path takes this file
+    fast = import_orders_csv(engine, path, "9001", tenant="Acme", region="GB")
+    slow = import_orders_csv(engine, path, "9002", tenant="Acme", region="GB", columnar=False)
+    assert fast == slow and (fast.orders, fast.lines, fast.refunds) == (4, 5, 2)
+    for table in (s.orders, s.order_lines, s.refunds):
+        assert rows_of(engine, table, "9001") == rows_of(engine, table, "9002"), table.name
+    lines = {r[1]: r for r in rows_of(engine, s.order_lines, "9001")}
+    assert set(lines) == {"sku-A", "sku-A#2", "sku-B", "sku-C", "sku-D"}
+
+
+def test_orders_held_back_across_chunks_come_out_whole(tmp_path: Path) -> None:
+    path = export(tmp_path / "orders.csv", ROWS)
+
+    def read(chunk_rows: int) -> dict[str, list]:  # type: ignore[type-arg]
+        out: dict[str, list] = {"order_id": [], "sub_total": [], "line_id": []}  # type: ignore[type-arg]
+        for chunk in OrderColumnReader(path, shop_id="1", currency="GBP",
+                                       timezone="Europe/London", chunk_rows=chunk_rows).chunks():
+            out["order_id"] += chunk.orders["order_id"]
+            out["sub_total"] += chunk.orders["sub_total"]
+            out["line_id"] += chunk.lines["line_id"]
+        return out
+
+    assert read(1) == read(2) == read(10_000)
+    assert read(1)["order_id"] == ["1001", "1002", "1003", "1004"]
+
+
+@pytest.mark.parametrize("change", [
+    ("Completed", "Lost"),                 # a status to report
+    ("£3.99,£0.00,\"£1,004", "£4.99,£0.00,\"£1,004"),  # repeated order fields disagree
+    ("1001,", ",")                         # a row without an order id
+])
+def test_files_to_report_are_left_to_the_row_reader(tmp_path: Path, change: tuple) -> None:  # type: ignore[type-arg]
+    rows = [ROWS[0], ROWS[1].replace(*change)] + ROWS[2:]
+    reader = OrderColumnReader(export(tmp_path / "o.csv", rows), shop_id="1", currency="GBP",
+                               timezone="Europe/London")
+    with pytest.raises(NotColumnar):
+        list(reader.chunks())
+
+
+CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",
+         "12", "0.5", "1,234", "12,30", "THB 1,234,567.891", "1,2,3.45", "£ 7.05", "Rp 120.000"]
+
+
+@pytest.mark.parametrize("exponent", [0, 2])
+def test_money_columns_read_as_the_one_cell_parser_reads(exponent: int) -> None:
+    units, missing = money_units(CELLS, exponent)
+    for cell, value, absent in zip(CELLS, units.tolist(), missing.tolist(), strict=True):
+        expected = parse_money(cell, exponent)
+        assert (None if absent else value) == (
+            None if expected is None else to_money_units(expected)), cell
+    with pytest.raises(CellError):
+        money_units(["THB 1x9"], 2)
+
+
+def test_time_columns_read_as_the_one_cell_parser_reads() -> None:
+    zone = ZoneInfo("Europe/London")
+    cells = ["30/03/2025 00:59:59\t", "30/03/2025 01:30:00\t", "26/10/2025 01:30:00",
+             "26/10/2025 02:00:00 ", "29/02/2024 12:00:00", "2025-06-01 10:00:00", "", "-",
+             "31/12/1969 23:00:00"]
+    seconds, missing = utc_seconds(cells, zone)
+    for cell, value, absent in zip(cells, seconds.tolist(), missing.tolist(), strict=True):
+        expected = parse_time(cell, zone)
+        assert (None if absent else value) == (
+            None if expected is None else int(expected.timestamp())), cell
+    for bad in ("31/02/2025 10:00:00", "30/03/2025 24:00:00"):
+        with pytest.raises(CellError):
+            utc_seconds([bad], zone)
+
+
+def test_quantities() -> None:
+    assert quantities(["1", "007", "1,000", "12"]).tolist() == [1, 7, 1000, 12]
+    for bad in ("0", "x", ""):
+        with pytest.raises(CellError):
+            quantities([bad])
