@@ -15,13 +15,13 @@ import queue
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 
 from jobs.bulk import Same
 from jobs.sources.csv_columns import CellError, money_units, storage_times, utc_seconds
@@ -66,58 +66,60 @@ class OrderColumnReader:
 
     def chunks(self) -> Iterator[OrderChunk]:
         """Chunks of whole orders, in file order; the last order of a chunk is held back."""
+        held: dict[str, list[str]] = {}
+        for new in self._column_chunks():
+            cells = {f: held.get(f, []) + column for f, column in new.items()}
+            order_ids = [cell.strip() for cell in cells["order_id"]]
+            cut = len(order_ids) - 1
+            while cut > 0 and order_ids[cut - 1] == order_ids[-1]:
+                cut -= 1
+            held = {f: column[cut:] for f, column in cells.items()}
+            if cut:
+                yield self._chunk({f: column[:cut] for f, column in cells.items()},
+                                  order_ids[:cut])
+        if held and held["order_id"]:
+            yield self._chunk(held, [cell.strip() for cell in held["order_id"]])
+
+    def _column_chunks(self) -> Iterator[dict[str, list[str]]]:
+        """The file's cells, a chunk of rows at a time, by field (C tokenizer, wanted columns)."""
         with open(self.path, encoding="utf-8-sig", newline="") as handle:
-            rows = csv.reader(handle)
-            self._columns(next(rows, []))
-            second = next(rows, [])
-            if second and not _is_description(
-                    (second + [""] * self._width)[self._order_id_at]):
-                rows = _prepend(second, rows)
-            held: list[list[str]] = []
-            while True:
-                new = list(filter(None, islice(rows, self.chunk_rows)))
-                batch = held + new
-                if not new:
-                    if batch:
-                        yield self._chunk(batch)
-                    return
-                order_ids = [row[self._order_id_at].strip() for row in batch]
-                cut = len(batch) - 1
-                while cut > 0 and order_ids[cut - 1] == order_ids[-1]:
-                    cut -= 1
-                held = batch[cut:]
-                if cut:
-                    yield self._chunk(batch[:cut], order_ids[:cut])
+            records = csv.reader(handle)
+            self._columns(next(records, []))
+            second = next(records, [])
+        description = bool(second) and _is_description(
+            (second + [""] * self._width)[self._at["order_id"]])
+        try:
+            frames = pd.read_csv(
+                self.path, header=None, skiprows=2 if description else 1, dtype=object,
+                usecols=sorted(set(self._at.values())), keep_default_na=False, na_filter=False,
+                chunksize=self.chunk_rows, encoding="utf-8-sig")
+            for frame in frames:
+                yield {f: frame[i].tolist() for f, i in self._at.items()}
+        except (pd.errors.ParserError, ValueError) as error:  # a row longer than the header
+            raise NotColumnar(str(error)) from None
 
     def _columns(self, header: list[str]) -> None:
         found = match_headers(header, HEADERS)
         if any(name not in found for name in REQUIRED):
             raise NotColumnar("required columns missing")
-        self._width, self._order_id_at = len(header), found["order_id"]
+        self._width = len(header)
         self._at = {f: found[f] for f in HEADERS if f in found}
-        self._order_cells = itemgetter(*(found[f] for f in ORDER_FIELDS if f in found))
 
-    def _chunk(self, rows: list[list[str]], order_ids: list[str] | None = None) -> OrderChunk:
+    def _chunk(self, cells: dict[str, list[str]], order_ids: list[str]) -> OrderChunk:
         """Parse one chunk of whole orders; ``NotColumnar`` on anything unusual."""
-        order_ids = order_ids if order_ids is not None else [
-            r[self._order_id_at].strip() for r in rows]
         if "" in order_ids:
             raise NotColumnar("a row without an order id")
-        self.rows_read += len(rows)
-        try:
-            cells = {f: list(map(itemgetter(i), rows)) for f, i in self._at.items()}
-            repeated = list(map(self._order_cells, rows))
-        except IndexError:
-            raise NotColumnar("a row is shorter than the header") from None
+        self.rows_read += len(order_ids)
         ids = np.array(order_ids, dtype=object)
         new = np.ones(len(ids), dtype=bool)
         new[1:] = ids[1:] != ids[:-1]
-        changed = np.fromiter(map(ne, repeated[1:], repeated[:-1]), bool, len(rows) - 1)
+        repeated = list(zip(*(cells[f] for f in ORDER_FIELDS if f in cells), strict=True))
+        changed = np.fromiter(map(ne, repeated[1:], repeated[:-1]), bool, len(ids) - 1)
         if (changed & ~new[1:]).any():
             raise NotColumnar("order fields repeated on a later row differ")
         starts = np.flatnonzero(new)
-        firsts = rows[starts[0]:starts[0] + 1] if len(starts) == 1 else itemgetter(*starts)(rows)
-        self._firsts = {f: list(map(itemgetter(i), firsts)) for f, i in self._at.items()}
+        at_starts = itemgetter(*starts.tolist()) if len(starts) > 1 else lambda c: (c[0],)
+        self._firsts = {f: list(at_starts(column)) for f, column in cells.items()}
         try:
             orders, sums_for = self._orders(cells, ids, starts)
             lines, sums = line_columns(cells, order_ids, starts, self.exponent,
@@ -128,7 +130,7 @@ class OrderColumnReader:
                                strict=True):
             orders[name] = total.tolist()
         refunds = self._refunds(orders, sums_for)
-        return OrderChunk(orders, lines, refunds, len(rows))
+        return OrderChunk(orders, lines, refunds, len(order_ids))
 
     def _first(self, cells: dict[str, list[str]], name: str, starts: np.ndarray
                ) -> list[str]:
@@ -232,8 +234,3 @@ def read_ahead(chunks: Iterator[OrderChunk], depth: int = 2) -> Iterator[OrderCh
     finally:
         stop.set()
         worker.join()
-
-
-def _prepend(first: list[str], rows: Iterator[list[str]]) -> Iterator[list[str]]:
-    yield first
-    yield from rows
