@@ -10,7 +10,7 @@ both), only several times faster.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import repeat
@@ -47,10 +47,9 @@ def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, An
         return 0
     count = len(columns[varying[0]])
     if conn.dialect.name != "sqlite":
-        rows = zip(*(repeat(v.value) if isinstance(v, Same)
-                     else ([x or None for x in v] if c in blank_is_null else v)
-                     for c, v in columns.items()), strict=False)  # repeat() is endless
-        bulk_upsert(conn, table, list(columns), list(rows))
+        text = (_copy_text(v, c in blank_is_null) for c, v in columns.items())
+        data = "".join(f"{row}\n" for row in map("\t".join, zip(*text, strict=False)))
+        _copy_upsert_text(conn, table, columns, data)  # zip: repeat() is endless
         return count
     keys = [c.name for c in table.primary_key.columns]
     values = ", ".join(_sqlite_literal(v.value) if isinstance(v, Same)
@@ -64,6 +63,49 @@ def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, An
     cursor.executemany(sql, zip(*(columns[c] for c in varying), strict=True))
     cursor.close()
     return count
+
+
+def _copy_upsert_text(conn: Connection, table: Table, columns: Mapping[str, Any],
+                      data: str) -> None:
+    """``data`` (COPY text format) into a temporary table, then one upsert from it."""
+    keys = [c.name for c in table.primary_key.columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c not in keys)
+    stage = f"_bulk_{table.name}"
+    driver: Any = conn.connection.dbapi_connection
+    with driver.cursor() as cur:
+        cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" '
+                    f'(LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
+        cur.execute(f'TRUNCATE "{stage}"')
+        with cur.copy(f'COPY "{stage}" ({quoted}) FROM STDIN') as copy:
+            copy.write(data)
+        cur.execute(f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{stage}" '
+                    f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}')
+
+
+def _copy_text(values: Any, blank_is_null: bool) -> Iterable[str]:
+    """A column in PostgreSQL's COPY text format (``\\N`` is NULL)."""
+    if isinstance(values, Same):
+        return repeat(_copy_cell(values.value))
+    kinds = set(map(type, values))
+    if kinds <= {int}:
+        return map(str, values)
+    if kinds != {str}:
+        values = [_copy_cell(v) for v in values]
+    else:
+        joined = "".join(values)
+        if any(ch in joined for ch in "\\\t\n\r"):
+            values = [_copy_cell(v) for v in values]
+    return [v or "\\N" for v in values] if blank_is_null else values
+
+
+def _copy_cell(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return (str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
 
 
 def _sqlite_literal(value: Any) -> str:

@@ -31,8 +31,9 @@ ROWS = [
     '"£1,004.1234",£0.00,26/10/2025 01:30:00\t,26/10/2025 01:31:00\t,,,ann,Normal,,GB',
     '1001,Completed,sku-A,A,Mug,3,£10.00,,£0.01,£29.99,£3.99,£0.00,"£1,004.1234",£0.00,'
     '26/10/2025 01:30:00\t,26/10/2025 01:31:00\t,,,ann,Normal,,GB',
-    # ISO times and a suffix currency go through the one-cell parsers; skipped local hour
-    '1002,已完成,sku-B,,Plate,1,"1.234,50 €",,,"1.234,50 €",0,0,"1.234,50 €",(3.20),'
+    # ISO times and a suffix currency go through the one-cell parsers; skipped local hour;
+    # a product name with a quote, a backslash, a tab and a line break
+    '1002,已完成,sku-B,,"Plate\\ ""big""\tround\nset",1,"1.234,50 €",,,"1.234,50 €",0,0,"1.234,50 €",(3.20),'
     '2025-03-30 01:30:00,30/03/2025 01:45:00,2025-04-02 10:00:00,,,Sample,,United Kingdom',
     # cancelled and refunded, no unit price: before = after + seller discount
     '1003,ยกเลิกแล้ว,sku-C,C,Bowl,1,,,£1.50,£8.50,£3.99,£0.20,£12.69,£12.69,'
@@ -67,6 +68,7 @@ def test_columnar_and_row_by_row_imports_store_the_same_rows(
         assert rows_of(engine, table, "9001") == rows_of(engine, table, "9002"), table.name
     lines = {r[1]: r for r in rows_of(engine, s.order_lines, "9001")}
     assert set(lines) == {"sku-A", "sku-A#2", "sku-B", "sku-C", "sku-D"}
+    assert lines["sku-B"][3] == 'Plate\\ "big"\tround\nset'
 
 
 def test_orders_held_back_across_chunks_come_out_whole(tmp_path: Path) -> None:
