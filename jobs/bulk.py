@@ -60,7 +60,8 @@ def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, An
     sql = (f'INSERT INTO "{table.name}" ({names}) VALUES ({values}) '
            f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}')
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    cursor.executemany(sql, zip(*(columns[c] for c in varying), strict=True))
+    rows: Any = zip(*(columns[c] for c in varying), strict=True)  # streamed, not a list
+    cursor.executemany(sql, rows)
     cursor.close()
     return count
 

@@ -47,9 +47,9 @@ def quantities(cells: Sequence[str]) -> np.ndarray:
     width = np.arange(c.shape[1])
     common = (digit | (width >= length[:, None])).all(1) & (length >= 1) & (length <= 18)
     place = np.where(digit, length[:, None] - 1 - width, 0)
-    values = np.where(digit, (c.astype(np.int64) - _ZERO) * _POW10[place], 0).sum(1)
+    values: np.ndarray = np.where(digit, (c.astype(np.int64) - _ZERO) * _POW10[place], 0).sum(1)
     for i in np.flatnonzero(~common | (values < 1)):
-        raw = cells[i]
+        raw = cells[int(i)]
         value = int(raw) if raw.isdigit() else parse_int(raw)
         if value is None or value < 1:
             raise CellError("a quantity of at least 1")
@@ -71,12 +71,18 @@ def _each_distinct(parse: Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
 
 def money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.ndarray]:
     """(integer money units, missing mask) of a money column; ``CellError`` on a bad cell."""
-    return _each_distinct(lambda distinct: _money_units(distinct, exponent))(cells)
+    def parse(distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return _money_units(distinct, exponent)
+
+    return _each_distinct(parse)(cells)
 
 
 def utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray]:
     """(UTC epoch seconds, missing mask) of a column of local times; ``CellError`` if bad."""
-    return _each_distinct(lambda distinct: _utc_seconds(distinct, zone))(cells)
+    def parse(distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        return _utc_seconds(distinct, zone)
+
+    return _each_distinct(parse)(cells)
 
 
 def _money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,7 +115,7 @@ def _money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.nd
     units = value.sum(1) * _POW10[MONEY_SCALE - np.minimum(fraction, MONEY_SCALE)]
     missing = length == 0
     for i in np.flatnonzero(~common & ~missing):
-        amount = parse_money(cells[i], exponent)
+        amount = parse_money(cells[int(i)], exponent)
         missing[i] = amount is None
         units[i] = 0 if amount is None else to_money_units(amount)
     units[missing] = 0
@@ -122,10 +128,10 @@ def _utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.n
     if n == 0:
         return seconds, missing
     c, _ = _code_points(cells)
-    if c.shape[1] < 19:
-        common = np.zeros(n, dtype=bool)
-    else:
-        common = ((c[:, _TIME_DIGITS] >= _ZERO) & (c[:, _TIME_DIGITS] <= _NINE)).all(1)
+    common: np.ndarray = np.zeros(n, dtype=bool)
+    if c.shape[1] >= 19:
+        digits = c[:, _TIME_DIGITS]
+        common = np.asarray(((digits >= _ZERO) & (digits <= _NINE)).all(1))
         for at, char in _TIME_SEPARATORS.items():
             common &= c[:, at] == ord(char)
         common &= _any_of(c[:, 19:], _TRAILING_SPACE).all(1)
@@ -135,7 +141,7 @@ def _utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.n
     empty = c[:, 0] == 0
     missing[empty] = True
     for i in np.flatnonzero(~common & ~empty):
-        moment = parse_time(cells[i], zone)
+        moment = parse_time(cells[int(i)], zone)
         missing[i] = moment is None
         seconds[i] = 0 if moment is None else int(moment.timestamp())
     return seconds, missing
@@ -143,7 +149,7 @@ def _utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.n
 
 def _any_of(c: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Which code points in ``c`` are one of ``points``."""
-    hit = c == points[0]
+    hit: np.ndarray = c == points[0]
     for point in points[1:]:
         hit |= c == point
     return hit

@@ -118,8 +118,9 @@ class OrderColumnReader:
         if (changed & ~new[1:]).any():
             raise NotColumnar("order fields repeated on a later row differ")
         starts = np.flatnonzero(new)
-        at_starts = itemgetter(*starts.tolist()) if len(starts) > 1 else lambda c: (c[0],)
-        self._firsts = {f: list(at_starts(column)) for f, column in cells.items()}
+        rows = starts.tolist()
+        self._firsts = {f: [column[i] for i in rows] if len(rows) < 2
+                        else list(itemgetter(*rows)(column)) for f, column in cells.items()}
         try:
             orders, sums_for = self._orders(cells, ids, starts)
             lines, sums = line_columns(cells, order_ids, starts, self.exponent,
@@ -141,7 +142,9 @@ class OrderColumnReader:
 
     def _orders(self, cells: dict[str, list[str]], ids: np.ndarray, starts: np.ndarray
                 ) -> tuple[dict[str, Any], dict[str, Any]]:
-        first = lambda name: self._first(cells, name, starts)  # noqa: E731
+        def first(name: str) -> list[str]:
+            return self._first(cells, name, starts)
+
         words = {raw: STATUS_WORDS.get(raw.strip().lower()) for raw in set(first("status"))}
         if None in words.values():
             raise NotColumnar("an unknown order status")
@@ -154,7 +157,9 @@ class OrderColumnReader:
                   for name in ("created", "paid", "cancelled", "delivered")}
         money = {name: money_units(first(name), self.exponent)[0]
                  for name in ("shipping_fee", "taxes", "order_amount", "refund_amount")}
-        strip = lambda name: [v.strip() for v in first(name)]  # noqa: E731
+        def strip(name: str) -> list[str]:
+            return [v.strip() for v in first(name)]
+
         orders = {
             "shop_id": Same(self.shop_id), "order_id": ids[starts].tolist(),
             "status": [words[w] for w in first("status")], "buyer_id": strip("buyer"),
@@ -179,7 +184,9 @@ class OrderColumnReader:
     def _refunds(self, orders: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         """One ``refunds`` row per order with a refund amount (``csv:<order id>``)."""
         which = np.flatnonzero(extra["refund"] > 0)
-        pick = lambda values: [values[i] for i in which]  # noqa: E731
+        def pick(values: list[Any]) -> list[Any]:
+            return [values[i] for i in which]
+
         when = storage_times(extra["when"][which], np.zeros(len(which), bool), self.dialect)
         statuses = pick(orders["status"])
         return {

@@ -53,7 +53,8 @@ def per_unit(units: np.ndarray, quantity: np.ndarray) -> np.ndarray:
     """Line amounts per unit, rounded half-even to the warehouse's money scale."""
     whole, rest = np.divmod(units, quantity)
     twice = 2 * rest
-    return whole + ((twice > quantity) | ((twice == quantity) & (whole % 2 == 1)))
+    rounded: np.ndarray = whole + ((twice > quantity) | ((twice == quantity) & (whole % 2 == 1)))
+    return rounded
 
 
 def _money_or_zero(cells: dict[str, list[str]], name: str, exponent: int,
