@@ -5,8 +5,10 @@
    the share of the allowed rate used, the busiest 1-second window and how many requests the
    sandbox refused (429) - which must be 0.
 2. Import: a generated Seller Center export (``--lines``, default 1,000,000) is imported into SQLite
-   and PostgreSQL, each in a fresh process so its peak memory (ru_maxrss) is its own; a smaller
-   file is imported too, to show memory does not grow with the file.
+   and PostgreSQL, each in a fresh process so its peak memory (ru_maxrss) is its own; a file a
+   tenth as long is imported too, to show memory does not grow with the file. Prints lines/s,
+   wall and CPU seconds, which reader ran (columns = the fast path) and the load average, since
+   a busy machine slows the wall clock.
 
     .venv/bin/python bench/bench_ingestion.py                  # both parts
     .venv/bin/python bench/bench_ingestion.py --skip-import --qps 20
@@ -179,11 +181,13 @@ from jobs.warehouse.migrate import upgrade
 path, url = sys.argv[1], sys.argv[2]
 engine = make_engine(url)
 upgrade(engine)
-started = time.perf_counter()
+before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+started, cpu = time.perf_counter(), time.process_time()
 result = import_orders_csv(engine, path, "7000001", tenant="bench", region="TH")
 took = time.perf_counter() - started
 print(json.dumps({"seconds": took, "rows": result.rows_read, "orders": result.orders,
-                  "lines_per_s": result.rows_read / took,
+                  "lines_per_s": result.rows_read / took, "read_by": result.read_by,
+                  "cpu_s": time.process_time() - cpu, "rss_before_mb": before_mb,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -253,19 +257,29 @@ def main() -> None:
               f"429s from the sandbox: {r['refused_429']}; retries {r['retries']}; "
               f"outcome {r['statuses']}")
     if not args.skip_import:
-        print(f"CSV import of a {args.lines:,}-line Seller Center export")
-        big, small = _export(args.lines), _export(max(1, args.lines // 10))
-        with tempfile.TemporaryDirectory() as tmp:
-            for label, path in ((f"{args.lines:,} lines", big),
-                                (f"{args.lines // 10:,} lines", small)):
-                r = bench_import(path, f"sqlite:///{tmp}/{uuid.uuid4().hex}.db")
-                print(f"  SQLite     {label:>16}: {r['lines_per_s']:,.0f} lines/s "
-                      f"({r['seconds']:.1f}s), peak RSS {r['peak_rss_mb']:.0f} MB")
-        for label, path in ((f"{args.lines:,} lines", big),):
-            with _PgDatabase() as url:
-                r = bench_import(path, url)
-            print(f"  PostgreSQL {label:>16}: {r['lines_per_s']:,.0f} lines/s "
-                  f"({r['seconds']:.1f}s), peak RSS {r['peak_rss_mb']:.0f} MB")
+        bench_csv_import(args.lines)
+
+
+def bench_csv_import(lines: int) -> None:
+    """Import a ``lines``-line export and one a tenth as long into SQLite and PostgreSQL."""
+    print(f"CSV import of a {lines:,}-line Seller Center export (load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    files = ((f"{lines:,} lines", _export(lines)),
+             (f"{lines // 10:,} lines", _export(max(1, lines // 10))))
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, path in files:
+            _print_import("SQLite", label, bench_import(
+                path, f"sqlite:///{tmp}/{uuid.uuid4().hex}.db"))
+    for label, path in files:
+        with _PgDatabase() as url:
+            _print_import("PostgreSQL", label, bench_import(path, url))
+
+
+def _print_import(database: str, label: str, r: dict) -> None:
+    print(f"  {database:<10} {label:>16}: {r['lines_per_s']:,.0f} lines/s "
+          f"({r['seconds']:.1f}s wall, {r['cpu_s']:.1f}s CPU in the importing process, read by "
+          f"{r['read_by']}), peak RSS {r['peak_rss_mb']:.0f} MB "
+          f"({r['rss_before_mb']:.0f} MB before the import)")
 
 
 if __name__ == "__main__":

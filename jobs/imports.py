@@ -43,6 +43,7 @@ class ImportSummary:
     lines: int = 0
     refunds: int = 0
     ad_rows: int = 0
+    read_by: str = "rows"  #: "columns" (the fast path) or "rows"
 
 
 class UnknownShop(LookupError):
@@ -97,7 +98,7 @@ def _import_columns(engine: Engine, path: Path | str, shop_id: str, currency: st
             pages.append((chunk.rows, written[0] + written[1]))
     for read, written_rows in pages:
         run.count_page("csv_orders", read, written_rows)
-    return ImportSummary(reader.rows_read, **counts)
+    return ImportSummary(reader.rows_read, **counts, read_by="columns")
 
 
 def _import_rows(engine: Engine, path: Path | str, shop_id: str, currency: str, zone: str,
