@@ -92,6 +92,7 @@ class OrderColumnReader:
             frames = pd.read_csv(
                 self.path, header=None, skiprows=2 if description else 1, dtype=object,
                 usecols=sorted(set(self._at.values())), keep_default_na=False, na_filter=False,
+                skip_blank_lines=False,  # blank lines come through as rows without an order id
                 chunksize=self.chunk_rows, encoding="utf-8-sig")
             for frame in frames:
                 yield {f: frame[i].tolist() for f, i in self._at.items()}

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from jobs.imports import import_orders_csv
 from jobs.sources.csv_columns import money_units, quantities, utc_seconds
-from jobs.sources.csv_common import CellError, parse_money, parse_time
+from jobs.sources.csv_common import BadFile, CellError, parse_money, parse_time
 from jobs.sources.csv_order_columns import NotColumnar, OrderColumnReader
 from jobs.warehouse import schema as s
 from jobs.warehouse.types import to_money_units
@@ -102,6 +102,19 @@ def test_files_to_report_are_left_to_the_row_reader(tmp_path: Path, change: tupl
                                timezone="Europe/London")
     with pytest.raises(NotColumnar):
         list(reader.chunks())
+
+
+@pytest.mark.parametrize(("extra", "bad"), [("", False), ("   ", True), ("\t", True)])
+def test_blank_and_whitespace_lines_are_judged_as_row_by_row(
+    sqlite_engine: Engine, tmp_path: Path, extra: str, bad: bool
+) -> None:
+    path = export(tmp_path / "o.csv", [ROWS[0], ROWS[1], extra, *ROWS[2:]])
+    if bad:  # the row reader reports a line of spaces as a row without an order id
+        with pytest.raises(BadFile, match="row 4"):
+            import_orders_csv(sqlite_engine, path, "9001", tenant="Acme", region="GB")
+    else:
+        result = import_orders_csv(sqlite_engine, path, "9001", tenant="Acme", region="GB")
+        assert (result.rows_read, result.orders, result.read_by) == (5, 4, "rows")
 
 
 CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",
