@@ -12,12 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from jobs.imports import import_orders_csv
 from jobs.sources.csv_columns import money_units, quantities, utc_seconds
 from jobs.sources.csv_common import BadFile, CellError, parse_money, parse_time
-from jobs.sources.csv_order_columns import NotColumnar, OrderColumnReader
+from jobs.sources.csv_order_columns import CHUNK_ROWS, NotColumnar, OrderColumnReader
 from jobs.warehouse import schema as s
 from jobs.warehouse.types import to_money_units
 
@@ -115,6 +115,19 @@ def test_blank_and_whitespace_lines_are_judged_as_row_by_row(
     else:
         result = import_orders_csv(sqlite_engine, path, "9001", tenant="Acme", region="GB")
         assert (result.rows_read, result.orders, result.read_by) == (5, 4, "rows")
+
+
+def test_a_problem_after_chunks_were_written_rolls_everything_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    good = [ROWS[3].replace("1003,", f"{5000 + i},", 1) for i in range(CHUNK_ROWS + 5)]
+    path = export(tmp_path / "o.csv", [*good, ROWS[4].replace("delivered", "Lost")])
+    with pytest.raises(BadFile) as raised:
+        import_orders_csv(engine, path, "9001", tenant="Acme", region="GB")
+    assert [(p.row, p.value) for p in raised.value.problems] == [(CHUNK_ROWS + 7, "Lost")]
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.orders)).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(s.refunds)).scalar_one() == 0
 
 
 CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",
