@@ -166,3 +166,32 @@ def check_settlements(sb: Sandbox, engine: Engine, shop_id: str) -> None:
 def statements_rows(engine: Engine) -> list:  # type: ignore[type-arg]
     with engine.connect() as conn:
         return list(conn.execute(select(s.statements)))
+
+
+def test_incremental_full_sync_after_ten_days_catches_later_sales_and_new_settlements(
+    sb: Sandbox, engine: Engine, redis_url: str
+) -> None:
+    """Content keeps selling and orders keep settling after a sync: the look-back and new
+    statements bring the warehouse back to exactly what the sandbox serves."""
+    conns = connectors(sb, engine, redis_url)
+    shop_id = connect_all(sb, conns)[0][1]
+    idx = sb.dataset.shop_row(shop_id)
+
+    def clock() -> datetime:
+        return datetime.fromtimestamp(sb.state.as_of(idx) + 1, UTC)
+
+    try:
+        sb.set_clock(days_back=10)
+        assert run_shop_sync(conns, shop_id, since=SMALL.start, full=True,
+                             now=clock()).status == "ok"
+        with engine.connect() as conn:
+            first = len(conn.execute(select(s.order_settlements)).all())
+    finally:
+        sb.set_clock(days_back=0)
+    summary = run_shop_sync(conns, shop_id, full=True, now=clock())
+    assert summary.status == "ok"
+    check_contents(sb, engine, shop_id, clock())
+    check_creators(sb, engine, shop_id)
+    check_settlements(sb, engine, shop_id)
+    with engine.connect() as conn:
+        assert len(conn.execute(select(s.order_settlements)).all()) > first
