@@ -308,7 +308,8 @@ def _sync_insights(state: _ShopRun, since: date | None, progress: Progress | Non
     first = (state.now - DEFAULT_HISTORY).astimezone(state.zone).date()
     _with_refresh(state, lambda: sync_insights.sync_contents(state, since, first, progress))
     _with_refresh(state, lambda: sync_insights.sync_creator_profiles(state, progress))
-    _with_refresh(state, lambda: sync_insights.sync_order_settlements(state, progress))
+    _with_refresh(state, lambda: sync_insights.sync_order_settlements(state, since,
+                                                                      progress))
 
 
 def _sync_stock(state: _ShopRun, progress: Progress | None) -> None:

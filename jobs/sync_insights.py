@@ -6,7 +6,9 @@
   a day each, within the app's daily quota (shared by every worker through Redis); a used-up
   quota (ours or TikTok's 45101004) ends the step cleanly until 00:00 UTC (cursor ``creators``).
 - Per-order settlements of completed orders once a new statement arrived (cursor
-  ``settlements``): each settled order is stored with the statement that paid it.
+  ``settlements``): each settled order is stored with the statement that paid it. Only orders
+  completed in the ``SETTLEMENT_WINDOW`` before the newest statement are asked about (or since
+  ``--since``), so an order that never settles is not asked about forever.
 
 Every page or batch is committed together with its cursor, so a killed run loses nothing; the
 steps take the ``_ShopRun`` of ``jobs.sync`` (its access, zone, counters).
@@ -44,6 +46,8 @@ CONTENT_SOURCES = {"VIDEO": "videos", "LIVE": "lives"}
 #: Creator Marketplace: 10,000 lookups a day per app (the shop API's limiter paces each call;
 #: ~50/s is the affiliate rate reported).
 CREATOR_MARKETPLACE_LIMIT = RateLimit(qps=50.0, daily_quota=10_000)
+#: Orders last changed this long before the newest statement are no longer asked about.
+SETTLEMENT_WINDOW = timedelta(days=35)
 #: Per-order settlement lookups in one run; the rest continue in the next run.
 MAX_SETTLEMENT_LOOKUPS = 5_000
 #: Orders looked up (concurrently) and committed together.
@@ -162,8 +166,10 @@ def _to_utc_midnight(now: datetime) -> float:
 # --- settlements ---------------------------------------------------------------------------------
 
 
-def sync_order_settlements(state: _ShopRun, progress: Progress | None) -> None:
-    """Settlements of the completed, not yet settled orders that a new statement may have paid."""
+def sync_order_settlements(state: _ShopRun, since: date | None,
+                           progress: Progress | None) -> None:
+    """Settlements of the completed, not yet settled orders that a new statement may have paid
+    (those changed in the ``SETTLEMENT_WINDOW`` before it, or since ``since``)."""
     engine = state.conns.engine
     cursor = load_cursor(engine, "settlements", state.shop_id)
     with engine.connect() as conn:
@@ -175,7 +181,9 @@ def sync_order_settlements(state: _ShopRun, progress: Progress | None) -> None:
         newest = statements[-1].statement_time
         if cursor.cursor_time is not None and newest <= cursor.cursor_time and not cursor.resume:
             return  # no new statement since the last run
-        candidates = _unsettled_orders(conn, state.shop_id, newest + timedelta(days=1))
+        first = (datetime.combine(since, datetime.min.time(), state.zone) if since
+                 else newest - SETTLEMENT_WINDOW)
+        candidates = _unsettled_orders(conn, state.shop_id, first, newest + timedelta(days=1))
     todo = candidates[:MAX_SETTLEMENT_LOOKUPS]
     with ThreadPoolExecutor(SETTLEMENT_WORKERS) as pool:  # lookups wait on the network
         for i in range(0, len(todo), SETTLEMENT_BATCH):
@@ -189,12 +197,14 @@ def sync_order_settlements(state: _ShopRun, progress: Progress | None) -> None:
                                  else None, None, newest.astimezone(state.zone).date()))
 
 
-def _unsettled_orders(conn: Connection, shop_id: str, before: datetime) -> list[str]:
-    """Completed orders last changed before ``before`` without a stored settlement."""
+def _unsettled_orders(conn: Connection, shop_id: str, first: datetime,
+                      before: datetime) -> list[str]:
+    """Completed orders last changed in ``[first, before)`` without a stored settlement."""
     o, st = s.orders, s.order_settlements
     settled = exists().where(and_(st.c.shop_id == o.c.shop_id, st.c.order_id == o.c.order_id))
     return list(conn.execute(select(o.c.order_id).where(
-        o.c.shop_id == shop_id, o.c.status == SETTLING_STATUS, o.c.update_time < before,
+        o.c.shop_id == shop_id, o.c.status == SETTLING_STATUS, o.c.update_time >= first,
+        o.c.update_time < before,
         ~settled).order_by(o.c.update_time, o.c.order_id)).scalars())
 
 
