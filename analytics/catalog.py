@@ -4,12 +4,12 @@ Output only: ``Metric`` records (id, zh/en names, formula, unit, direction, cave
 aliases). The bot's ``define`` command (``find_metric``), the digest footnotes and the README
 metric table (``markdown_table``) all read from here, so a definition changes in one place.
 
-True ROAS method (``roas_true``): per store and period, the paid share of shop GMV is
-Σ GMV of the PAID channel / Σ GMV of all channels (``shop_traffic_daily``, channel ``ALL`` or the
-sum of channels when ``ALL`` is absent); ads-attributable net revenue = paid share × net GMV
-(gross GMV minus refunds completed in the period, i.e. the same share of refunds is removed);
-a tenant or region sums the stores' attributable revenue and divides by the summed spend of
-the same stores (stores without shop traffic data are left out of true ROAS).
+True ROAS method (``roas_true``), per store and period: where shop traffic has a PAID channel,
+ads-attributable net revenue = (Σ GMV of PAID / Σ GMV of all channels) × net GMV; otherwise (the
+Partner API breaks GMV down by LIVE / VIDEO / PRODUCT_CARD only) it is the platform-attributed
+revenue with the store's refund share removed (× net GMV / gross GMV), capped at the store's net
+GMV. A tenant or region sums the stores' attributable revenue and divides by the summed spend of
+the same stores (a store that can say neither is left out of true ROAS).
 """
 
 from __future__ import annotations
@@ -122,9 +122,11 @@ METRICS: tuple[Metric, ...] = (
            "organic and affiliate orders of promoted products, so it is an upper bound, not "
            "incremental.", ("ad_report_rows",),
            ("ROAS", "ROI", "投产比", "平台投产比", "广告投产比", "platform roas", "gmv max roi")),
-    Metric("roas_true", "True ROAS", "真实ROAS", "paid-channel share of shop GMV × net GMV / "
-           "Σ spend", "multiple", "higher_better", "Our estimate: net of refunds, only orders the "
-           "shop attributes to the PAID channel; lower than platform ROAS by design.",
+    Metric("roas_true", "True ROAS", "真实ROAS", "ads-attributable net revenue / Σ spend; "
+           "attributable = PAID-channel share × net GMV, else platform-attributed revenue × "
+           "(net GMV / gross GMV), at most net GMV", "multiple", "higher_better",
+           "Our estimate: net of refunds and never more than the shop actually sold; lower than "
+           "platform ROAS by design.",
            ("orders", "refunds", "shop_traffic_daily", "ad_report_rows"),
            ("true roas", "真实投产比", "净ROAS", "net roas")),
     Metric("roas_blended", "Blended ROAS (MER)", "综合ROAS（MER）", "net GMV / Σ spend (all "

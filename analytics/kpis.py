@@ -135,21 +135,36 @@ def _count(value: Decimal | None) -> int | None:
 def _ads_net_revenue(
     stores: Mapping[str, Mapping[str, Decimal]],
 ) -> tuple[Decimal | None, Decimal | None]:
-    """(Σ paid share × net GMV, Σ spend) over the stores that have traffic GMV and spend.
+    """(Σ ads-attributable net revenue, Σ spend) over the stores that can say it (see catalog).
 
-    Stores without shop traffic data cannot say which sales came from ads, so their spend is
-    left out of true ROAS too (numerator and denominator cover the same stores).
+    Per store: where shop traffic has a PAID channel, its share of shop GMV × net GMV; otherwise
+    (the Partner API breaks GMV down by LIVE / VIDEO / PRODUCT_CARD only) the platform-attributed
+    revenue with the store's refund share removed, capped at the store's net GMV. A store with
+    spend but neither has its spend left out too (numerator and denominator cover the same stores).
     """
     revenue: Decimal | None = None
     spend: Decimal | None = None
     for t in stores.values():
-        traffic_gmv, paid = t.get("traffic_gmv"), t.get("paid_gmv", Decimal(0))
-        if not traffic_gmv or t.get("spend") is None:
+        attributable = _store_ads_net(t)
+        if attributable is None or t.get("spend") is None:
             continue
-        net = t.get("gross_gmv", Decimal(0)) - t.get("refunds", Decimal(0))
-        revenue = (revenue or Decimal(0)) + net * paid / traffic_gmv
+        revenue = (revenue or Decimal(0)) + attributable
         spend = (spend or Decimal(0)) + t["spend"]
     return revenue, spend
+
+
+def _store_ads_net(t: Mapping[str, Decimal]) -> Decimal | None:
+    gross = t.get("gross_gmv", Decimal(0))
+    net = gross - t.get("refunds", Decimal(0))
+    traffic_gmv, paid = t.get("traffic_gmv"), t.get("paid_gmv")
+    if traffic_gmv and paid:
+        return net * paid / traffic_gmv
+    claimed = t.get("purchase_value")
+    if claimed is None:
+        return None
+    if gross <= 0:
+        return Decimal(0)
+    return min(claimed * net / gross, max(net, Decimal(0)))
 
 
 def compute_kpis(

@@ -44,8 +44,9 @@ class Suggestion:
 
 
 def roas_basis(kpis: KpiSet) -> str:
-    """The ROAS the budget rules judge by (see ``jobs.digest.compose.roas_basis``)."""
-    return "roas_true" if kpis.roas_true is not None and kpis.paid_share else "roas_platform"
+    """The ROAS the budget rules and the headline judge by: ``roas_true`` (net of refunds, at
+    most what the shop sold) when it can be computed, else the platform's own ROAS."""
+    return "roas_true" if kpis.roas_true is not None else "roas_platform"
 
 
 def _ads(store: StoreReport, targets: Targets) -> Suggestion | None:

@@ -16,7 +16,7 @@ from analytics.catalog import get_metric
 from analytics.drivers import Decomposition, decompose_gmv
 from analytics.kpis import KpiReport, KpiSet
 from config.tenants import Targets
-from jobs.digest.advice import Suggestion, suggestions
+from jobs.digest.advice import Suggestion, roas_basis, suggestions
 from jobs.report_model import StoreReport, WeeklyReport
 
 #: Headline metrics, in display order.
@@ -121,12 +121,6 @@ def _gmv_change(store: StoreReport) -> ChangeItem | None:
                   if abs(p.contribution) >= 0.01 * float(abs(move)))
     return ChangeItem(store.name, "net_gmv", float(cur.net_gmv), pct,
                       store.kpis.change("net_gmv").good, parts, abs(move))
-
-
-def roas_basis(kpis: KpiSet) -> str:
-    """``roas_true`` when the shop's traffic data attributes GMV to the PAID channel, else
-    ``roas_platform`` (without a paid share, true ROAS would read 0 and blame the ads)."""
-    return "roas_true" if kpis.roas_true is not None and kpis.paid_share else "roas_platform"
 
 
 def _roas_change(store: StoreReport) -> ChangeItem | None:

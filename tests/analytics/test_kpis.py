@@ -113,10 +113,26 @@ def test_no_spend_and_dash_metrics_are_not_computable():
     assert (k.roas_platform, k.roas_blended, k.ctr, k.cpc, k.cpm, k.cpa) == (None,) * 6
 
 
-def test_zero_traffic_gives_no_cvr():
+def test_zero_traffic_gives_no_cvr_and_true_roas_falls_back_to_platform_revenue():
     t = traffic({"day": date(2026, 11, 16), "visitors": 0, "buyers": 0, "gmv": 0})
     k = compute_kpis(_daily(traffic=t), W47.days, "GBP", _rates())
-    assert k.visitors == 0 and k.cvr is None and k.paid_share is None and k.roas_true is None
+    assert k.visitors == 0 and k.cvr is None and k.paid_share is None
+    # No PAID channel to share GMV by: the platform's claimed revenue with the store's refund
+    # share removed (40 x 50/100 = 20) over the spend of 20.
+    assert k.ads_net_revenue == Decimal("20") and k.roas_true == pytest.approx(1.0)
+
+
+def test_true_roas_fallback_never_credits_ads_with_more_than_the_shop_sold():
+    o = orders({"order_id": "a", "sub_total": m("30")})
+    r = refunds({"order_id": "a", "refund_amount": m("10")})
+    a = ads({"day": date(2026, 11, 16), "spend": m("10"), "impressions": 1000, "clicks": 10,
+             "purchases": 5, "purchase_value": m("90")})
+    t = traffic({"day": date(2026, 11, 16), "visitors": 100, "buyers": 1, "gmv": m("30")})
+    k = compute_kpis(_daily(orders=o, refunds=r, ad_report_rows=a, traffic=t), W47.days, "GBP",
+                     _rates())
+    assert k.roas_platform == pytest.approx(9.0)  # what the platform claims
+    assert k.ads_net_revenue == Decimal("20")  # 90 x 20/30 = 60, capped at net GMV 20
+    assert k.roas_true == pytest.approx(2.0)
 
 
 def test_all_orders_refunded():
@@ -237,7 +253,7 @@ def test_tenant_and_region_groups_convert_each_store_day():
     assert thb.gross_gmv == Decimal("351")  # its own currency: no conversion at all
 
 
-def test_true_roas_leaves_out_stores_without_traffic_data():
+def test_true_roas_sums_each_stores_own_attribution():
     frames = _week_frames()
     a2 = frames["ad_report_rows"].assign(advertiser_id="a2")  # a second store, same ads
     o2 = frames["orders"].assign(shop_id="s2")
@@ -249,6 +265,8 @@ def test_true_roas_leaves_out_stores_without_traffic_data():
     fxr = _rates(special={date(2026, 11, 18): "1.2", date(2026, 11, 19): "1.2"})
     k = compute_kpis(daily, W47.days, "USD", fxr)
     assert k.spend == Decimal("50")  # both stores' spend
-    assert k.ads_net_revenue == Decimal("19.5")  # only s1 has shop traffic
-    assert k.roas_true == pytest.approx(19.5 / 25)  # over s1's spend only
+    # s1 by its PAID-channel share (19.5); s2 has no shop traffic, so the platform's claimed
+    # 40 GBP (50 USD) counts, with no refunds to remove and well under its net GMV.
+    assert k.ads_net_revenue == Decimal("69.5")
+    assert k.roas_true == pytest.approx(69.5 / 50)
     assert k.roas_blended == pytest.approx(float(k.net_gmv) / 50)

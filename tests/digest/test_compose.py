@@ -89,11 +89,11 @@ def test_missing_data_is_listed_and_marked_partial(sqlite_engine) -> None:
     assert US in {s.shop_id for s in report.stores}
 
 
-def test_true_roas_needs_a_paid_share_else_platform_roas_judges(report) -> None:
+def test_true_roas_judges_when_computable_else_platform_roas(report) -> None:
     uk = report.store(UK).kpis.current
     assert roas_basis(uk) == "roas_true"
-    no_paid = replace(uk, paid_share=0.0, roas_true=0.0)  # traffic without a PAID channel
-    assert roas_basis(no_paid) == "roas_platform"
+    unknown = replace(uk, paid_share=None, roas_true=None)  # no way to attribute shop revenue
+    assert roas_basis(unknown) == "roas_platform"
 
 
 def test_insight_lines_group_runs_and_rank_stock_by_cover() -> None:
