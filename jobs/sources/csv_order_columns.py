@@ -11,8 +11,6 @@ reads the file row by row instead, which also writes the report of a bad file.
 from __future__ import annotations
 
 import csv
-import queue
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter, ne
@@ -200,45 +198,3 @@ class OrderColumnReader:
             "refund_amount": extra["refund"][which].tolist(), "line_ids": Same("[]"),
             "reason": pick(orders["cancel_reason"]), "raw": Same(None),
         }
-
-
-def read_ahead(chunks: Iterator[OrderChunk], depth: int = 2) -> Iterator[OrderChunk]:
-    """``chunks`` produced by a helper thread, at most ``depth`` ahead of the consumer.
-
-    Parsing then overlaps with the database writes (SQLite and psycopg release the GIL while
-    the database works), and memory stays bounded by ``depth`` chunks.
-    """
-    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def hand_over(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if not hand_over(("chunk", chunk)):
-                    return
-            hand_over(("end", None))
-        except BaseException as error:  # handed to the consumer, raised there
-            hand_over(("error", error))
-
-    worker = threading.Thread(target=produce, name="csv-order-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            kind, item = ready.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join()

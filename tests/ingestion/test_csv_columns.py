@@ -18,6 +18,7 @@ from jobs.imports import import_orders_csv
 from jobs.sources.csv_columns import money_units, quantities, utc_seconds
 from jobs.sources.csv_common import BadFile, CellError, parse_money, parse_time
 from jobs.sources.csv_order_columns import CHUNK_ROWS, NotColumnar, OrderColumnReader
+from jobs.sources.csv_read_ahead import read_in_process
 from jobs.warehouse import schema as s
 from jobs.warehouse.types import to_money_units
 
@@ -128,6 +129,22 @@ def test_a_problem_after_chunks_were_written_rolls_everything_back(
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(s.orders)).scalar_one() == 0
         assert conn.execute(select(func.count()).select_from(s.refunds)).scalar_one() == 0
+
+
+def test_a_child_process_parses_the_same_chunks(tmp_path: Path) -> None:
+    path = export(tmp_path / "o.csv", ROWS)
+
+    def reader() -> OrderColumnReader:
+        return OrderColumnReader(path, shop_id="1", currency="GBP", timezone="Europe/London",
+                                 chunk_rows=2)
+
+    here, there = reader(), reader()
+    assert list(read_in_process(there)) == list(here.chunks())
+    assert there.rows_read == here.rows_read == 5
+    broken = export(tmp_path / "bad.csv", [ROWS[0].replace("Completed", "Lost")])
+    with pytest.raises(NotColumnar, match="unknown order status"):
+        list(read_in_process(OrderColumnReader(broken, shop_id="1", currency="GBP",
+                                               timezone="Europe/London")))
 
 
 CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",
