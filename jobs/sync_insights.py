@@ -199,13 +199,14 @@ def sync_order_settlements(state: _ShopRun, since: date | None,
 
 def _unsettled_orders(conn: Connection, shop_id: str, first: datetime,
                       before: datetime) -> list[str]:
-    """Completed orders last changed in ``[first, before)`` without a stored settlement."""
+    """Completed orders last changed in ``[first, before)`` without a stored settlement, newest
+    first (the weeks a digest reports come first when a run stops at its lookup limit)."""
     o, st = s.orders, s.order_settlements
     settled = exists().where(and_(st.c.shop_id == o.c.shop_id, st.c.order_id == o.c.order_id))
     return list(conn.execute(select(o.c.order_id).where(
         o.c.shop_id == shop_id, o.c.status == SETTLING_STATUS, o.c.update_time >= first,
         o.c.update_time < before,
-        ~settled).order_by(o.c.update_time, o.c.order_id)).scalars())
+        ~settled).order_by(o.c.update_time.desc(), o.c.order_id)).scalars())
 
 
 def _paying_statement(statements: Sequence[Any], settled_at: datetime) -> str | None:
