@@ -188,7 +188,9 @@ took = time.perf_counter() - started
 print(json.dumps({"seconds": took, "rows": result.rows_read, "orders": result.orders,
                   "lines_per_s": result.rows_read / took, "read_by": result.read_by,
                   "cpu_s": time.process_time() - cpu, "rss_before_mb": before_mb,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "child_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                  / 1024}))
 """
 
 
@@ -279,7 +281,8 @@ def _print_import(database: str, label: str, r: dict) -> None:
     print(f"  {database:<10} {label:>16}: {r['lines_per_s']:,.0f} lines/s "
           f"({r['seconds']:.1f}s wall, {r['cpu_s']:.1f}s CPU in the importing process, read by "
           f"{r['read_by']}), peak RSS {r['peak_rss_mb']:.0f} MB "
-          f"({r['rss_before_mb']:.0f} MB before the import)")
+          f"({r['rss_before_mb']:.0f} MB before the import; parsing child process "
+          f"{r['child_peak_rss_mb']:.0f} MB)")
 
 
 if __name__ == "__main__":

@@ -34,23 +34,46 @@ class Same:
     value: Any
 
 
-def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, Any],
+@dataclass(frozen=True)
+class CopyText:
+    """Rows in PostgreSQL's COPY text format (``copy_text``), made ahead of the write."""
+
+    columns: tuple[str, ...]
+    data: str
+    count: int
+
+
+def copy_text(columns: Mapping[str, Any], blank_is_null: Collection[str] = ()) -> CopyText:
+    """Columns as for ``bulk_upsert_columns`` in COPY text form (``\\N`` for NULL)."""
+    text = (_copy_text(v, c in blank_is_null) for c, v in columns.items())
+    data = "".join(f"{row}\n" for row in map("\t".join, zip(*text, strict=False)))
+    return CopyText(tuple(columns), data, _row_count(columns))  # zip: repeat() is endless
+
+
+def _row_count(columns: Mapping[str, Any]) -> int:
+    varying = [v for v in columns.values() if not isinstance(v, Same)]
+    return len(varying[0]) if varying else 0
+
+
+def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, Any] | CopyText,
                         blank_is_null: Collection[str] = ()) -> int:
     """Upsert rows given as columns: a list per column or ``Same(value)``; returns rows sent.
 
     Values are in storage form as for ``bulk_upsert``; in the ``blank_is_null`` columns ``""``
     is stored as NULL. On SQLite constant columns go into the statement as literals and blanks
     become NULL in SQL, so each row binds only its varying values (binding dominates the cost).
+    PostgreSQL also takes the rows as ``CopyText`` made beforehand (e.g. on a reader thread).
     """
-    varying = [c for c, v in columns.items() if not isinstance(v, Same)]
-    if not varying or not columns[varying[0]]:
-        return 0
-    count = len(columns[varying[0]])
     if conn.dialect.name != "sqlite":
-        text = (_copy_text(v, c in blank_is_null) for c, v in columns.items())
-        data = "".join(f"{row}\n" for row in map("\t".join, zip(*text, strict=False)))
-        _copy_upsert_text(conn, table, columns, data)  # zip: repeat() is endless
-        return count
+        payload = columns if isinstance(columns, CopyText) else copy_text(columns, blank_is_null)
+        if payload.count:
+            _copy_upsert_text(conn, table, payload.columns, payload.data)
+        return payload.count
+    assert not isinstance(columns, CopyText), "COPY text is for PostgreSQL"
+    count = _row_count(columns)
+    if not count:
+        return 0
+    varying = [c for c, v in columns.items() if not isinstance(v, Same)]
     keys = [c.name for c in table.primary_key.columns]
     values = ", ".join(_sqlite_literal(v.value) if isinstance(v, Same)
                        else "NULLIF(?, '')" if c in blank_is_null else "?"
@@ -66,7 +89,7 @@ def bulk_upsert_columns(conn: Connection, table: Table, columns: Mapping[str, An
     return count
 
 
-def _copy_upsert_text(conn: Connection, table: Table, columns: Mapping[str, Any],
+def _copy_upsert_text(conn: Connection, table: Table, columns: Sequence[str],
                       data: str) -> None:
     """``data`` (COPY text format) into a temporary table, then one upsert from it."""
     keys = [c.name for c in table.primary_key.columns]

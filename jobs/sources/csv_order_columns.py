@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from jobs.bulk import Same
+from jobs.bulk import CopyText, Same, copy_text
 from jobs.sources.csv_columns import CellError, money_units, storage_times, utc_seconds
 from jobs.sources.csv_common import match_headers
 from jobs.sources.csv_order_lines import line_columns
@@ -43,11 +43,14 @@ class NotColumnar(Exception):
 
 @dataclass
 class OrderChunk:
-    """One chunk's rows as columns (a list per column, or ``Same`` for a constant column)."""
+    """One chunk's rows as columns (a list per column, or ``Same`` for a constant column).
 
-    orders: dict[str, Any]
-    lines: dict[str, Any]
-    refunds: dict[str, Any]
+    For PostgreSQL the columns come already as ``CopyText``.
+    """
+
+    orders: dict[str, Any] | CopyText
+    lines: dict[str, Any] | CopyText
+    refunds: dict[str, Any] | CopyText
     rows: int
 
 
@@ -130,6 +133,9 @@ class OrderColumnReader:
                                strict=True):
             orders[name] = total.tolist()
         refunds = self._refunds(orders, sums_for)
+        if self.dialect != "sqlite":  # made here, on the reader's thread, not the writer's
+            return OrderChunk(copy_text(orders, BLANK_IS_NULL), copy_text(lines, BLANK_IS_NULL),
+                              copy_text(refunds, BLANK_IS_NULL), len(order_ids))
         return OrderChunk(orders, lines, refunds, len(order_ids))
 
     def _first(self, cells: dict[str, list[str]], name: str, starts: np.ndarray
