@@ -281,7 +281,7 @@ def _print_import(database: str, label: str, r: dict) -> None:
     print(f"  {database:<10} {label:>16}: {r['lines_per_s']:,.0f} lines/s "
           f"({r['seconds']:.1f}s wall, {r['cpu_s']:.1f}s CPU in the importing process, read by "
           f"{r['read_by']}), peak RSS {r['peak_rss_mb']:.0f} MB "
-          f"({r['rss_before_mb']:.0f} MB before the import; parsing child process "
+          f"({r['rss_before_mb']:.0f} MB before the import; largest child process "
           f"{r['child_peak_rss_mb']:.0f} MB)")
 
 
