@@ -23,6 +23,7 @@ from jobs.auth import connect_ads, connect_shop
 from jobs.fx import seed_demo_rates
 from jobs.kpi_cli import kpi_table
 from jobs.report import build_weekly_report
+from jobs.sources.ratelimit import RateLimit
 from jobs.sync import Connectors, run_advertiser_sync, run_shop_sync, sync_targets
 from jobs.sync_cli import progress_bar, progress_tracker
 from jobs.tenancy import tenant_directory
@@ -33,6 +34,9 @@ from sandbox import GeneratorConfig, Sandbox
 #: Key that encrypts the sandbox's tokens when TIKPULSE_SECRET_KEY is not set (demo only).
 DEMO_SECRET_KEY = "tikpulse-demo-key-for-sandbox-tokens-only"
 DEMO_TENANT = "demo"
+#: The local sandbox enforces no Partner API limit; the demo's app may use more than the 20 req/s
+#: a real app gets (per-order settlement lookups are one call per order).
+SANDBOX_SHOP_LIMIT = RateLimit(qps=100.0)
 DEMO_QUESTIONS = ("kpi all last week", "roas GB last week", "top creators 5", "投产比 TH 上周",
                   "define true roas")
 
@@ -54,7 +58,7 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path) -> No
         last_day = end - timedelta(days=1)
         console.print(f"sandbox on {sb.base_url}: {shops} shops, {weeks} weeks to {last_day}")
         settings = pointed_at_sandbox(settings, sb, out.parent / "demo-tenants.yaml")
-        conns = connectors_from_settings(settings)
+        conns = connectors_from_settings(settings, shop_limit=SANDBOX_SHOP_LIMIT)
         upgrade(conns.engine)
         console.rule("[bold]2. Authorize the demo shops and ads accounts (OAuth code exchange)")
         authorize(conns, load_tenants(settings.tikpulse_config), sb, console)

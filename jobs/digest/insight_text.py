@@ -104,12 +104,18 @@ def _trait(t_name: str, w: Words) -> str:
     return t_name if t_name.startswith("#") else _pick(w, TRAITS.get(t_name, (t_name, t_name)))
 
 
+def _trait_value(name: str, value: float) -> str:
+    """Shares (``music_share``) as percentages; seconds and hours as whole numbers."""
+    return f"{value:.0%}" if name.endswith("_share") else f"{value:.0f}"
+
+
 def content_lines(winners: tuple[WinnerProfile, ...], w: Words) -> list[str]:
     """What the winning videos / LIVE sessions share compared with the rest."""
     out = []
     for p in winners:
         kind = _pick(w, CONTENT_TYPES.get(p.content_type, (p.content_type, p.content_type)))
-        traits = [f"{_trait(t.name, w)} {t.winners:.0f} vs {t.rest:.0f}" for t in p.traits
+        traits = [f"{_trait(t.name, w)} {_trait_value(t.name, t.winners)} vs "
+                  f"{_trait_value(t.name, t.rest)}" for t in p.traits
                   if t.winners is not None and t.rest is not None][:4]
         head = (f"爆款{kind}（{p.winners}/{p.winners + p.rest}）" if w.lang == "zh"
                 else f"Winning {kind} ({p.winners} of {p.winners + p.rest})")

@@ -109,3 +109,15 @@ def test_insight_lines_group_runs_and_rank_stock_by_cover() -> None:
     assert [line.split(":")[0] for line in stock_lines(plans, Words("en"))] == [
         "SKU sku1", "SKU sku3", "SKU sku0"]  # fewest days of cover first; sku2 is fine
     assert "建议补货 100 件" in stock_lines(plans, Words("zh"))[0]
+
+
+def test_content_traits_show_shares_as_percentages_and_seconds_whole() -> None:
+    from analytics.content import Trait, WinnerProfile
+    from jobs.digest.insight_text import content_lines
+
+
+    profile = WinnerProfile("VIDEO", 3, 7, (Trait("hook_s", 2.0, 4.2),
+                                            Trait("music_share", 0.67, 0.3)))
+    (line,) = content_lines((profile,), Words("en"))
+    assert line == "Winning " + line.split("Winning ")[1]  # one line per content type
+    assert " 2 vs 4" in line and " 67% vs 30%" in line and "0 vs 0" not in line
