@@ -8,11 +8,10 @@ shows recent days' conversions still maturing (see ``conversion_maturity``).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from sandbox.anomalies import AnomalyPlan, place_ads_anomalies
 from sandbox.regions import REGIONS
 
 ADVERTISER_ID_BASE = 7_100_000_000_000_000_000
@@ -81,18 +80,16 @@ def build_ad_days(
     ads: pd.DataFrame,
     demand: np.ndarray,
     aov: np.ndarray,
-    cpm_jump: dict[str, Any] | None,
+    plan: AnomalyPlan,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    """One row per ad per active day: spend, impressions, clicks, conversions and revenue."""
+    """One row per ad per active day: spend, impressions, clicks, conversions and revenue.
+    The plan's CPM jump and missing day are first moved to where they are visible."""
     ad_row, day_idx = _active_days(demand.shape[1], len(ads), rng)
     shop_idx = advertisers["shop_idx"].to_numpy()[ads["advertiser_row"].to_numpy()][ad_row]
     camp_row = ads["campaign_row"].to_numpy()[ad_row]
     region = [REGIONS[r] for r in shops["region"]]
     cpm = np.array([r.cpm for r in region])[shop_idx] * rng.lognormal(0, 0.15, ad_row.size)
-    if cpm_jump:
-        hit = (camp_row == cpm_jump["campaign_row"]) & (day_idx >= cpm_jump["day_idx"])
-        cpm = np.where(hit, cpm * cpm_jump["factor"], cpm)
     budget = aov[shop_idx] * shops["daily_orders"].to_numpy()[shop_idx] * AD_BUDGET_SHARE
     budget *= campaigns["budget_share"].to_numpy()[camp_row]
     pace = demand[shop_idx, day_idx] / demand.mean(axis=1)[shop_idx]
@@ -109,6 +106,12 @@ def build_ad_days(
     quality = ads["quality"].to_numpy()[ad_row]
     ctr = np.minimum(np.array([r.ctr for r in region])[shop_idx] * quality, 0.2)
     cvr = np.array([r.cvr for r in region])[shop_idx]
+    if cpm_jump := plan.cpm_jump:
+        jumped = spend * 1000 / (cpm * cpm_jump["factor"]) * ctr * cvr  # expected purchases
+        place_ads_anomalies(plan, frame, jumped, len(campaigns), len(advertisers),
+                            demand.shape[1])
+        hit = (camp_row == cpm_jump["campaign_row"]) & (day_idx >= cpm_jump["day_idx"])
+        cpm = np.where(hit, cpm * cpm_jump["factor"], cpm)
     _add_funnel(frame, cpm, ctr, cvr, aov[shop_idx], rng)
     return frame.sort_values(["advertiser_row", "day_idx", "ad_row"], ignore_index=True)
 

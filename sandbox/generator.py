@@ -34,6 +34,7 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
     clock = midnights[:, -1] - 1
     plan = anomalies.plan_anomalies(len(shops), cfg.days, cfg.start, cfg.plant_anomalies, rng)
     base = _base_demand(shops, days, rng)
+    anomalies.place_collapse(plan, base)
     expected = base * anomalies.demand_multiplier(plan, len(shops), cfg.days)
     orders, lines = build_orders(shops, skus, expected, midnights, cfg.test_orders_per_shop, rng)
     aftersales.add_fulfilment(orders, rng)
@@ -41,7 +42,8 @@ def generate(config: GeneratorConfig | None = None) -> Dataset:
     aftersales.add_settlement(orders, refunds, rng)
     people = creators.build_creators(shops, cfg.creators_per_shop, rng)
     content = creators.build_content(people, int(midnights[:, 0].min()), int(clock.max()), rng)
-    anomalies.plan_creator_spike(plan, cfg.days, cfg.creators_per_shop, midnights, rng)
+    weekly = anomalies.weekly_affiliate_orders(orders, len(shops), cfg.weeks)
+    anomalies.plan_creator_spike(plan, cfg.days, people, weekly, midnights, rng)
     creators.attribute_orders(orders, people, content, plan.creator_spike, rng)
     shops["page_views"] = list(np.rint(base / _conversion_rate(shops)[:, None]).astype(np.int64))
     advertisers, campaigns, ads, ad_rows = _build_ads(cfg, shops, orders, base, plan, clock, rng)
@@ -97,7 +99,7 @@ def _build_ads(
     campaigns, ads = ads_mod.build_campaigns(advertisers, rng)
     anomalies.plan_ads_anomalies(plan, len(campaigns), len(advertisers), cfg.days, rng)
     aov = _average_order_value(shops, orders)
-    rows = ads_mod.build_ad_days(shops, advertisers, campaigns, ads, base, aov, plan.cpm_jump, rng)
+    rows = ads_mod.build_ad_days(shops, advertisers, campaigns, ads, base, aov, plan, rng)
     if plan.missing_day:
         m = plan.missing_day
         gone = (rows["advertiser_row"] == m["advertiser_row"]) & (rows["day_idx"] == m["day_idx"])
