@@ -89,8 +89,10 @@ METRICS: tuple[Metric, ...] = (
            "higher_better", "Platform-reported; daily visitors may double count a person.",
            ("shop_traffic_daily",), ("访客", "UV", "traffic")),
     Metric("cvr", "Conversion rate", "转化率", "buyers / visitors (Σ over the period, shop "
-           "traffic)", "percent", "higher_better", "Ratio of sums, never an average of daily "
-           "rates; both from shop traffic.", ("shop_traffic_daily",),
+           "traffic); buyers / product page views where the source reports no visitors",
+           "percent", "higher_better", "Ratio of sums, never an average of daily rates; both "
+           "from shop traffic. The Partner API reports product page views, not visitors.",
+           ("shop_traffic_daily",),
            ("CVR", "conversion", "conversion rate", "支付转化率")),
     Metric("spend", "Ad spend", "广告花费", "Σ spend (campaign level)", "money", "neutral",
            "\"-\" from the Ads API is missing data, not zero.", ("ad_report_rows",),

@@ -183,7 +183,7 @@ def compute_kpis(
     t = {m: _sum(stores, m) for m in (
         "gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors", "traffic_buyers",
         "spend", "impressions", "clicks", "purchases", "purchase_value", "commission_cost",
-        "traffic_gmv", "paid_gmv")}
+        "traffic_gmv", "paid_gmv", "page_views")}
     gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
     net, spend = gross - refunds, t["spend"]
     ads_net, ads_spend = _ads_net_revenue(stores)
@@ -193,7 +193,9 @@ def compute_kpis(
         gross_gmv=quantize(gross), refunds=quantize(refunds), net_gmv=quantize(net),
         settled_revenue=_money(t["settled_revenue"]), orders=orders, units=int(t["units"] or 0),
         buyers=buyers, aov=money_ratio(gross, orders), refund_rate=ratio(refunds, gross),
-        visitors=_count(t["visitors"]), cvr=ratio(t["traffic_buyers"], t["visitors"]),
+        visitors=_count(t["visitors"]),
+        cvr=ratio(t["traffic_buyers"], t["visitors"] if t["visitors"] is not None
+                  else t["page_views"]),
         spend=_money(spend), impressions=_count(t["impressions"]), clicks=_count(t["clicks"]),
         purchases=_count(t["purchases"]), purchase_value=_money(t["purchase_value"]),
         ctr=ratio(t["clicks"], t["impressions"]), cpc=money_ratio(spend, t["clicks"]),

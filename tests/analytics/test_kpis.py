@@ -270,3 +270,13 @@ def test_true_roas_sums_each_stores_own_attribution():
     assert k.ads_net_revenue == Decimal("69.5")
     assert k.roas_true == pytest.approx(69.5 / 50)
     assert k.roas_blended == pytest.approx(float(k.net_gmv) / 50)
+
+
+def test_cvr_uses_product_page_views_where_the_source_reports_no_visitors():
+    t = traffic({"day": date(2026, 11, 16), "visitors": None, "page_views": 200, "buyers": 4,
+                 "gmv": m("10")},
+                {"day": date(2026, 11, 17), "visitors": None, "page_views": 600, "buyers": 4,
+                 "gmv": m("10")})
+    k = compute_kpis(_daily(traffic=t), W47.days, "GBP", _rates())
+    assert k.visitors is None
+    assert k.cvr == pytest.approx(8 / 800)  # Σ buyers / Σ page views, not a mean of daily rates
