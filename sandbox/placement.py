@@ -26,6 +26,10 @@ SPIKE_MIN_LIFT_SD = 8.0
 SPIKE_MIN_RATIO = 5.0
 #: Share of attributed creator orders that keep their creator (weak content loses some).
 CREATOR_KEEP = 0.6
+#: missing_day: days of unbroken report before the hole, and the first day it may fall on (a
+#: month of history, as the detectors and the daily alert run want before judging).
+MISSING_HISTORY_DAYS = 14
+MISSING_MIN_DAY = 29
 #: cpm_jump: days before the jump the campaign must deliver on (most of) them.
 CPM_HISTORY_DAYS = 21
 CPM_MIN_HISTORY_DAYS = 18
@@ -132,10 +136,14 @@ def cpm_jump_place(delivers: np.ndarray, purchases: np.ndarray, preferred: tuple
 
 def missing_day_place(delivers: np.ndarray, preferred: tuple[int, int],
                       days: range) -> tuple[int, int]:
-    """(advertiser, day) for a missing report day: one on which the advertiser delivered, as
-    on the days either side, so that the gap is a real loss of rows."""
+    """(advertiser, day) for a missing report day: a hole in an otherwise unbroken report (the
+    advertiser delivered on the day, on each of the ``MISSING_HISTORY_DAYS`` before it and on
+    the day after), so that the gap is a real loss of rows and not a pause. Advertisers from the
+    preferred one on, days nearest the preferred day first (from ``MISSING_MIN_DAY`` where the
+    data is long enough); the preferred pair if none qualifies."""
+    lo = max(days.start, min(MISSING_MIN_DAY, days.stop - 1), MISSING_HISTORY_DAYS)
     for adv in cyclic(preferred[0], delivers.shape[0]):
-        for day in by_distance(preferred[1], days):
-            if (delivers[adv, day - 1 : day + 2] > 0).all():
+        for day in by_distance(preferred[1], range(lo, days.stop)):
+            if (delivers[adv, day - MISSING_HISTORY_DAYS : day + 2] > 0).all():
                 return adv, day
     return preferred

@@ -70,12 +70,13 @@ def test_cvr_collapse_is_in_a_shop_with_volume(ds) -> None:
     assert np.median(daily[day : day + 7]) < 0.7 * np.median(daily[day - 28 : day])
 
 
-def test_missing_day_removes_rows_of_an_advertiser_that_delivers(ds) -> None:
+def test_missing_day_is_a_hole_in_an_unbroken_report(ds) -> None:
     missing = _planted(ds, "missing_day")
     adv = _row(ds.advertisers, "advertiser_id", missing["advertiser_id"])
     day = (missing["date"] - ds.start).days
     present = set(ds.ad_rows.loc[ds.ad_rows["advertiser_row"] == adv, "day_idx"])
-    assert day not in present and {day - 1, day + 1} <= present
+    assert day not in present and set(range(day - 14, day)) | {day + 1} <= present
+    assert day >= 29  # a month of history before it
 
 
 def test_placement_order_helpers() -> None:
