@@ -170,8 +170,8 @@ def run_shop_sync(
     """Sync one shop's sources from their cursors (or from ``since``: backfill)."""
     stamp = now or datetime.now(UTC)
     run = start_run(conns.engine, "sync_shop", shop_id)
-    conns.retry_hooks.append(run.count_retry)
-    try:
+
+    def body() -> SyncSummary:
         blocked = auth.sync_blocked(conns.engine, shop_id=shop_id)
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
@@ -186,8 +186,19 @@ def run_shop_sync(
         finally:  # what was committed is reported, also when the run stops early
             refresh_dirty_rollups(conns.engine, shop_id, rules=state.rules)
         return _finish(conns, run, "ok")
+
+    return _logged(conns, run, body, lambda error: _record_shop_failure(conns, shop_id, error))
+
+
+def _logged(conns: Connectors, run: Run, body: Callable[[], SyncSummary],
+            record_auth_failure: Callable[[AuthError], None]) -> SyncSummary:
+    """Run ``body`` and log its outcome: auth failures recorded on the authorization, API
+    failures as failed or partial (pages already committed stay), anything else re-raised."""
+    conns.retry_hooks.append(run.count_retry)
+    try:
+        return body()
     except AuthError as error:
-        _record_shop_failure(conns, shop_id, error)
+        record_auth_failure(error)
         return _finish(conns, run, "failed", f"auth: {error}")
     except TikTokError as error:
         return _finish(conns, run, "partial" if run.pages else "failed", str(error))
@@ -335,8 +346,8 @@ def run_advertiser_sync(
     assert conns.ads is not None, "an ads client is required"
     stamp = now or datetime.now(UTC)
     run = start_run(conns.engine, "sync_ads", advertiser_id)
-    conns.retry_hooks.append(run.count_retry)
-    try:
+
+    def body() -> SyncSummary:
         blocked = auth.sync_blocked(conns.engine, advertiser_id=advertiser_id)
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
@@ -345,16 +356,9 @@ def run_advertiser_sync(
         for level in LEVELS:
             _sync_report(conns, run, token, account, level, since, stamp, progress)
         return _finish(conns, run, "ok")
-    except AuthError as error:
-        _record_ads_failure(conns, advertiser_id, error)
-        return _finish(conns, run, "failed", f"auth: {error}")
-    except TikTokError as error:
-        return _finish(conns, run, "partial" if run.pages else "failed", str(error))
-    except BaseException as error:
-        finish_run(conns.engine, run, "failed", repr(error))
-        raise
-    finally:
-        conns.retry_hooks.remove(run.count_retry)
+
+    return _logged(conns, run, body,
+                   lambda error: _record_ads_failure(conns, advertiser_id, error))
 
 
 def _sync_report(conns: Connectors, run: Run, token: str, account: Advertiser, level: str,
