@@ -47,7 +47,10 @@ Truth definitions (``Sandbox.truth`` / ``Dataset.truth``:
   (the last three days' conversions are still maturing then, as on the real platform).
 - Orders carry ``user_id`` (buyer id) so buyers can be counted.
 The planted-anomaly manifest (``Sandbox.anomalies``) lists cvr_collapse, cpm_jump, creator_spike
-and missing_day with ids and local dates.
+and missing_day with ids and local dates; each is planted where the data can show it
+(``sandbox.placement``: a shop with volume, a creator with steady sales and 5+ weeks of history, a
+campaign delivering with purchases before and through the jump week, a hole in an unbroken ads
+report), so a detector that misses one has missed something real.
 """
 
 from __future__ import annotations
