@@ -24,8 +24,8 @@ from jobs.fx import seed_demo_rates
 from jobs.kpi_cli import kpi_table
 from jobs.report import build_weekly_report
 from jobs.sources.ratelimit import RateLimit
-from jobs.sync import Connectors, run_advertiser_sync, run_shop_sync, sync_targets
-from jobs.sync_cli import progress_bar, progress_tracker
+from jobs.sync import Connectors, sync_targets
+from jobs.sync_cli import summary_line, sync_with_progress
 from jobs.tenancy import tenant_directory
 from jobs.warehouse.migrate import upgrade
 from jobs.wiring import connectors_from_settings
@@ -131,18 +131,9 @@ def authorize(conns: Connectors, registry: TenantRegistry, sb: Sandbox, console:
 def sync_everything(conns: Connectors, console: Console) -> None:
     """Sync every connected shop (all sources) and ads account, with progress bars."""
     shop_ids, advertiser_ids = sync_targets(conns.engine)
-    summaries = []
-    with progress_bar(console) as bar:
-        for shop_id in shop_ids:
-            summaries.append(run_shop_sync(conns, shop_id, full=True,
-                                           progress=progress_tracker(bar, f"shop {shop_id}")))
-        for advertiser_id in advertiser_ids:
-            summaries.append(run_advertiser_sync(
-                conns, advertiser_id, progress=progress_tracker(bar, f"ads {advertiser_id}")))
-    for summary in summaries:
-        console.print(f"{summary.subject_id}: {summary.status}, {summary.rows} rows in "
-                      f"{summary.pages} pages, {summary.retries} retries"
-                      + (f" ({summary.error})" if summary.error else ""))
+    for summary in sync_with_progress(conns, shop_ids, advertiser_ids, full=True,
+                                      console=console):
+        console.print(summary_line(summary))
 
 
 def show_kpis(engine: object, tenant: Tenant, week: str, end: date, weeks: int,

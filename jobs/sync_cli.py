@@ -9,7 +9,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
-from jobs.sync import SyncSummary, run_advertiser_sync, run_shop_sync, sync_targets
+from jobs.sync import (
+    Connectors,
+    SyncSummary,
+    run_advertiser_sync,
+    run_shop_sync,
+    sync_targets,
+)
 from jobs.wiring import connectors_from_settings
 
 
@@ -18,7 +24,8 @@ from jobs.wiring import connectors_from_settings
 @click.option("--advertiser", "advertiser_id", default=None, help="Only this advertiser.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Backfill from this local date instead of the stored cursor.")
-@click.option("--full", is_flag=True, help="Also settlements and affiliate orders.")
+@click.option("--full", is_flag=True, help="Also settlements, affiliate orders, creators, "
+              "videos/LIVE, traffic and stock.")
 @click.pass_obj
 def sync(settings: Settings, shop_id: str | None, advertiser_id: str | None,
          since: object, full: bool) -> None:
@@ -29,16 +36,34 @@ def sync(settings: Settings, shop_id: str | None, advertiser_id: str | None,
     if shop_id or advertiser_id:
         shop_ids = [shop_id] if shop_id else []
         adv_ids = [advertiser_id] if advertiser_id else []
-    failures = 0
-    with progress_bar() as bar:
-        for sid in shop_ids:
-            failures += _report(run_shop_sync(conns, sid, since=start, full=full,
-                                              progress=progress_tracker(bar, f"shop {sid}")))
-        for aid in adv_ids:
-            failures += _report(run_advertiser_sync(conns, aid, since=start,
-                                                    progress=progress_tracker(bar, f"ads {aid}")))
-    if failures:
+    summaries = sync_with_progress(conns, shop_ids, adv_ids, since=start, full=full)
+    for summary in summaries:
+        click.echo(summary_line(summary))
+    if any(summary.status not in ("ok", "skipped") for summary in summaries):
         raise SystemExit(1)
+
+
+def sync_with_progress(
+    conns: Connectors, shop_ids: list[str], advertiser_ids: list[str], *,
+    since: date | None = None, full: bool = False, console: Console | None = None,
+) -> list[SyncSummary]:
+    """Sync the shops, then the ads accounts, one progress bar per source; their summaries."""
+    summaries = []
+    with progress_bar(console) as bar:
+        for sid in shop_ids:
+            summaries.append(run_shop_sync(conns, sid, since=since, full=full,
+                                           progress=progress_tracker(bar, f"shop {sid}")))
+        for aid in advertiser_ids:
+            summaries.append(run_advertiser_sync(conns, aid, since=since,
+                                                 progress=progress_tracker(bar, f"ads {aid}")))
+    return summaries
+
+
+def summary_line(summary: SyncSummary) -> str:
+    """One line per run: outcome, rows, pages, retries and the error if any."""
+    line = (f"{summary.subject_id}: {summary.status}, {summary.rows} rows in {summary.pages} "
+            f"pages, {summary.retries} retries")
+    return line + (f" ({summary.error})" if summary.error else "")
 
 
 def progress_bar(console: Console | None = None) -> Progress:
@@ -62,11 +87,4 @@ def progress_tracker(bar: Progress, label: str):  # type: ignore[no-untyped-def]
     return on_page
 
 
-def _report(summary: SyncSummary) -> int:
-    line = (f"{summary.subject_id}: {summary.status}, {summary.rows} rows in {summary.pages} "
-            f"pages, {summary.retries} retries")
-    click.echo(line + (f" ({summary.error})" if summary.error else ""))
-    return 0 if summary.status in ("ok", "skipped") else 1
-
-
-__all__ = ["sync", "date"]
+__all__ = ["progress_bar", "progress_tracker", "summary_line", "sync", "sync_with_progress"]
