@@ -13,7 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from jobs.sources import wire as w
-from jobs.sources.shop_records import _amount_and_currency, parse_order_settlement
+from jobs.sources.shop_records import (
+    OrderSettlement,
+    _amount_and_currency,
+    parse_order_settlement,
+)
 
 #: Settlement status of an order whose money has been settled.
 SETTLED = "SETTLED"
@@ -44,18 +48,10 @@ class ContentPerformance:
 
 
 @dataclass(frozen=True)
-class SettledOrder:
-    """Per-order settlement once settled: revenue, fees, commissions and when it settled."""
+class SettledOrder(OrderSettlement):
+    """Per-order settlement once settled: its amounts, and when it settled."""
 
-    order_id: str
     settle_time: datetime
-    currency: str | None
-    revenue_amount: Decimal
-    fee_and_tax_amount: Decimal
-    shipping_cost_amount: Decimal
-    settlement_amount: Decimal
-    platform_commission_amount: Decimal
-    affiliate_commission_amount: Decimal
 
 
 def parse_content(data: Mapping[str, Any], content_type: str) -> ContentPerformance:
@@ -117,12 +113,4 @@ def parse_settled_order(order_id: str, data: Mapping[str, Any]) -> SettledOrder 
     settled_at = w.utc(data.get("settle_time"), "settle_time")
     if status not in (None, SETTLED) or settled_at is None:
         return None
-    base = parse_order_settlement(order_id, data)
-    return SettledOrder(
-        order_id=order_id, settle_time=settled_at, currency=base.currency,
-        revenue_amount=base.revenue_amount, fee_and_tax_amount=base.fee_and_tax_amount,
-        shipping_cost_amount=base.shipping_cost_amount,
-        settlement_amount=base.settlement_amount,
-        platform_commission_amount=base.platform_commission_amount,
-        affiliate_commission_amount=base.affiliate_commission_amount,
-    )
+    return SettledOrder(**vars(parse_order_settlement(order_id, data)), settle_time=settled_at)
