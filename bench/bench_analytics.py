@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from bench import bench_duckdb as duck  # noqa: E402
 from bench.warehouse_load import load_dataset  # noqa: E402
 from config.tenants import Store, Tenant  # noqa: E402
-from jobs.fx import seed_demo_rates  # noqa: E402
-from jobs.report import build_weekly_report  # noqa: E402
+from jobs.report.build import build_weekly_report  # noqa: E402
 from jobs.warehouse.db import make_engine  # noqa: E402
+from jobs.warehouse.fx_rates import seed_demo_rates  # noqa: E402
 from jobs.warehouse.migrate import upgrade  # noqa: E402
 from jobs.warehouse.queries import store_kpis  # noqa: E402
 from jobs.warehouse.rollups import (  # noqa: E402

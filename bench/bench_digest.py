@@ -32,12 +32,12 @@ from rq import Queue  # noqa: E402
 from bench.bot_data import LAST_DAY, STAMP, USD_RATE, _insert, _shop, _shop_days  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from jobs.digest.compose import compose  # noqa: E402
-from jobs.digest.jobs import enqueue_render_and_send  # noqa: E402
+from jobs.digest.fanout import enqueue_render_and_send  # noqa: E402
 from jobs.digest.pipeline import take_snapshot  # noqa: E402
 from jobs.digest.render import render_editions  # noqa: E402
 from jobs.digest.runs import load_run  # noqa: E402
 from jobs.digest.wiring import QUEUE, digest_deps  # noqa: E402
-from jobs.report import build_weekly_report  # noqa: E402
+from jobs.report.build import build_weekly_report  # noqa: E402
 from jobs.warehouse.db import make_engine  # noqa: E402
 from jobs.warehouse.migrate import upgrade  # noqa: E402
 

@@ -43,11 +43,11 @@ def _connectors(urls: dict[str, str], db_url: str, qps: float, stamps: list[floa
     import httpx
     import redis
 
+    from jobs.ingestion.sync import Connectors
     from jobs.sources.ratelimit import RateLimit, RateLimiter
     from jobs.sources.retry import RetryPolicy
-    from jobs.sources.tiktok_ads import TikTokAdsClient
-    from jobs.sources.tiktok_shop import TikTokShopClient
-    from jobs.sync import Connectors
+    from jobs.sources.tiktok.ads import TikTokAdsClient
+    from jobs.sources.tiktok.shop import TikTokShopClient
     from jobs.warehouse.crypto import TokenCipher
     from jobs.warehouse.db import make_engine
     from sandbox.credentials import DemoCredentials
@@ -71,7 +71,7 @@ def _connectors(urls: dict[str, str], db_url: str, qps: float, stamps: list[floa
 def _sync_worker(urls: dict[str, str], db_url: str, qps: float, shop_id: str, since: str,
                  out: str) -> None:
     """One worker process: sync one shop, then write its send times and summary."""
-    from jobs.sync import run_shop_sync
+    from jobs.ingestion.sync import run_shop_sync
 
     stamps: list[float] = []
     conns = _connectors(urls, db_url, qps, stamps)
@@ -84,7 +84,7 @@ def bench_sync(qps: float, db_url: str) -> dict:
     """Three shops synced at once by three processes sharing one limiter at ``qps``."""
     import redis
 
-    from jobs import auth
+    from jobs.accounts import authorizations as auth
     from sandbox.config import GeneratorConfig
     from sandbox.server import Sandbox
 
@@ -175,7 +175,7 @@ def _busiest(stamps: list[float]) -> int:
 
 IMPORT_CHILD = """
 import json, resource, sys, time
-from jobs.imports import import_orders_csv
+from jobs.ingestion.csv_import import import_orders_csv
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.migrate import upgrade
 path, url = sys.argv[1], sys.argv[2]

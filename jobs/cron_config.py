@@ -7,16 +7,16 @@ missed tick never sends a digest twice or skips one.
 
 from rq import cron
 
+from jobs.digest.schedule import dispatch_due
 from jobs.digest.wiring import QUEUE
-from jobs.schedule import dispatch_due
 
 #: Tick cadence (UTC cron); digests go out at most this long after their local time.
 TICK_CRON = "*/5 * * * *"
 
 cron.register(dispatch_due, queue_name=QUEUE, cron=TICK_CRON, name="digest-dispatch")
 
-# Alerts: the daily authorization health check and an hourly evaluation (jobs.alerts.jobs).
-from jobs.alerts.jobs import (  # noqa: E402
+# Alerts: the daily authorization health check and an hourly evaluation (jobs.alerts.runner).
+from jobs.alerts.runner import (  # noqa: E402
     EVALUATE_CRON,
     HEALTH_CHECK_CRON,
     daily_health_check,

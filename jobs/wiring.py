@@ -11,11 +11,11 @@ import redis
 
 from config.settings import Settings
 from config.tenants import load_tenants
+from jobs.ingestion.sync import Connectors
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
-from jobs.sources.tiktok_ads import TikTokAdsClient
-from jobs.sources.tiktok_shop import TikTokShopClient
-from jobs.sync import Connectors
+from jobs.sources.tiktok.ads import TikTokAdsClient
+from jobs.sources.tiktok.shop import TikTokShopClient
 from jobs.warehouse.crypto import TokenCipher
 from jobs.warehouse.db import make_engine
 

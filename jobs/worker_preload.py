@@ -7,8 +7,8 @@ CJK font (seconds per job). The module defines no upper-case names, so it change
 
 from __future__ import annotations
 
-import jobs.digest.jobs  # noqa: F401  (the digest job targets and everything they import)
-import jobs.schedule  # noqa: F401
+import jobs.digest.fanout  # noqa: F401  (the digest job targets and everything they import)
+import jobs.digest.schedule  # noqa: F401
 from analytics import charts
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from bot.commands.cache import TtlCache
 from config.tenants import TenantRegistry
-from jobs.tenancy import effective_registry
+from jobs.accounts.tenancy import effective_registry
 
 Platform = Literal["slack", "telegram", "terminal"]
 

@@ -19,7 +19,7 @@ from analytics.fx import FxRates
 from analytics.kpis import KpiSet, compute_kpis
 from bot.commands.periods import Period
 from config.tenants import Store
-from jobs.fx import load_fx
+from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import daily_rows, store_advertisers, week_buyers
 
 

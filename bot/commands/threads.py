@@ -13,7 +13,7 @@ import json
 from sqlalchemy import select
 
 from bot.commands.context import BotContext
-from jobs.report_model import WeeklyReport
+from jobs.report.model import WeeklyReport
 from jobs.warehouse.schema import deliveries, digest_runs
 
 

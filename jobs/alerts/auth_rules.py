@@ -1,6 +1,6 @@
 """Authorization rules: a shop or ads authorization that is broken or about to expire.
 
-Reads ``authorizations`` as ``jobs.auth`` and the health check leave them (``status``,
+Reads ``authorizations`` as ``jobs.accounts.authorizations`` and the health check leave them (``status``,
 ``status_reason``, ``status_changed_at``) and ``refresh_expires_at``. One subject per
 authorization; the facts list the shops or advertisers it covers and how far their data reaches,
 so the message can say what is missing.
@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from jobs.accounts.authorizations import SYNCABLE_STATUSES
 from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.kinds import DEFAULT_EXPIRY_WARNING_DAYS
-from jobs.auth import SYNCABLE_STATUSES
 from jobs.warehouse.schema import advertisers, authorizations, shops, sync_cursors
 
-#: Authorization states under which syncs go on (anything else stops them: jobs.auth).
+#: Authorization states under which syncs go on (anything else stops them: jobs.accounts.authorizations).
 WORKING_STATUSES = SYNCABLE_STATUSES
 
 

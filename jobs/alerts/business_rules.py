@@ -22,10 +22,10 @@ from analytics.events import event_days
 from analytics.explain import explain_campaign_anomaly, explain_store_anomaly
 from analytics.series import campaign_series, store_series
 from config.tenants import Tenant
+from jobs.accounts.targets import effective_targets
 from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.kinds import SEVERITIES
 from jobs.alerts.subjects import Subject, tenant_subjects
-from jobs.targets import effective_targets
 from jobs.warehouse.loaders import raw
 from jobs.warehouse.queries import daily_rows
 from jobs.warehouse.schema import ad_daily, advertisers, shop_daily, sync_cursors

@@ -2,10 +2,10 @@
 found even on a day nothing else runs.
 
 Shop authorizations list their shops (``GET /authorization/202309/shops``); a token the API calls
-expired or invalid is refreshed once (``jobs.auth`` records a refresh that fails), and a shop whose
+expired or invalid is refreshed once (``jobs.accounts.authorizations`` records a refresh that fails), and a shop whose
 cipher changed or that left the authorization means its legal entity changed. Ads authorizations
 list their advertisers (``/oauth2/advertiser/get/``). Every ``AuthError`` is recorded through
-``jobs.auth.record_auth_failure``; a probe that works again puts a stopped authorization back to
+``jobs.accounts.authorizations.record_auth_failure``; a probe that works again puts a stopped authorization back to
 ``healthy``. Transient failures (rate limits, 5xx) change nothing: tomorrow's probe tries again.
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy import Row, select, update
 
-from jobs import auth
+from jobs.accounts import authorizations as auth
+from jobs.ingestion.sync import Connectors
 from jobs.sources.errors import AuthError, ShopMismatch, TikTokError, TokenExpired, TokenInvalid
-from jobs.sync import Connectors
 from jobs.warehouse.schema import authorizations, shops
 
 log = logging.getLogger(__name__)

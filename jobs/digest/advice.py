@@ -20,7 +20,7 @@ import pandas as pd
 from analytics.kpis import KpiSet
 from analytics.suggestions import BUDGET_STEP, budget_suggestions
 from config.tenants import Targets
-from jobs.report_model import StoreReport, WeeklyReport
+from jobs.report.model import StoreReport, WeeklyReport
 
 if TYPE_CHECKING:
     from jobs.digest.compose import Missing

@@ -17,7 +17,7 @@ from analytics.drivers import Decomposition, decompose_gmv
 from analytics.kpis import KpiReport, KpiSet
 from config.tenants import Targets
 from jobs.digest.advice import Suggestion, roas_basis, suggestions
-from jobs.report_model import StoreReport, WeeklyReport
+from jobs.report.model import StoreReport, WeeklyReport
 
 #: Headline metrics, in display order.
 HEADLINE = ("gross_gmv", "net_gmv", "orders", "aov", "cvr", "spend", "roas_platform", "roas_true",

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics import charts
-from jobs.digest import insight_charts
+from jobs.digest import section_charts
 from jobs.digest.compose import Digest, gmv_decomposition
 from jobs.digest.package import Attachment
 from jobs.digest.words import Words
-from jobs.report_model import StoreReport, WeekKpis
+from jobs.report.model import StoreReport, WeekKpis
 
 #: Stores named in the GMV mix chart; the others are one segment.
 MIX_STORES = 6
@@ -103,11 +103,11 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
                                               target, w.t("gmv_trend"))),  # type: ignore[arg-type]
         ("drivers", w.t("why_gmv"), waterfall_png((report.total.current, report.total.previous),
                                                   w, period, ccy, w.t("why_gmv"))),
-        ("creators", w.t("creators"), insight_charts.creators_png(report, w, period)),
-        ("stock", w.t("stock"), insight_charts.stock_png(report, w, period)),
-        ("mix", "GMV mix", insight_charts.channel_mix_png(report, w, period)
+        ("creators", w.t("creators"), section_charts.creators_png(report, w, period)),
+        ("stock", w.t("stock"), section_charts.stock_png(report, w, period)),
+        ("mix", "GMV mix", section_charts.channel_mix_png(report, w, period)
          or mix_png(digest, w, period)),
-        ("funnel", "Funnel", insight_charts.shop_funnel_png(report, w, period)
+        ("funnel", "Funnel", section_charts.shop_funnel_png(report, w, period)
          or funnel_png(digest, w, period)),
     ]
     slug = f"{report.tenant_id}-{report.week}-{lang}"

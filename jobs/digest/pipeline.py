@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from config.tenants import Tenant
-from jobs import report_json
+from jobs.accounts.targets import effective_targets
 from jobs.digest.compose import Digest, Missing, compose, missing_data
 from jobs.digest.deliver import ChannelOutcome, deliver
 from jobs.digest.deliveries import DeliveryKey
@@ -28,9 +28,9 @@ from jobs.digest.render import (
 )
 from jobs.digest.runs import load_run, log_channel, set_state
 from jobs.digest.wiring import DigestDeps
-from jobs.report import build_weekly_report
-from jobs.report_model import StoreReport, WeeklyReport
-from jobs.targets import effective_targets
+from jobs.report import serialize as report_json
+from jobs.report.build import build_weekly_report
+from jobs.report.model import StoreReport, WeeklyReport
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from jobs.digest.figures import store_charts, tenant_charts
 from jobs.digest.package import Attachment, DigestPackage, Edition
 from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words
-from jobs.report_model import StoreReport, WeeklyReport
+from jobs.report.model import StoreReport, WeeklyReport
 
 #: Store sections drawn as charts (the largest stores by GMV); every store is listed in the text.
 MAX_STORE_CHARTS = 10

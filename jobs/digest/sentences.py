@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from analytics.catalog import get_metric
-from jobs.digest import insight_text
+from jobs.digest import section_text
 from jobs.digest.advice import Suggestion
 from jobs.digest.compose import ChangeItem, Digest, HeadlineRow
 from jobs.digest.words import Words
@@ -161,11 +161,11 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
     ins = report.insights
     names = {s.shop_id: s.name for s in report.stores}
     changes = [change_sentence(c, w, ccy) for c in digest.changes]
-    changes += insight_text.anomaly_lines(ins.anomalies, w, names)
+    changes += section_text.anomaly_lines(ins.anomalies, w, names)
     sections = tuple((w.t(key), tuple(lines)) for key, lines in (
-        ("creators", insight_text.creator_lines(ins.creators, w, ccy)),
-        ("content", insight_text.content_lines(ins.winners, w)),
-        ("stock", insight_text.stock_lines(ins.stock, w))) if lines)
+        ("creators", section_text.creator_lines(ins.creators, w, ccy)),
+        ("content", section_text.content_lines(ins.winners, w)),
+        ("stock", section_text.stock_lines(ins.stock, w))) if lines)
     return DigestText(
         lang=lang, title=w.t("title", tenant=report.tenant_name, week=report.week), period=period,
         partial=partial, headline=tuple(cell(r, w, ccy) for r in digest.headline),

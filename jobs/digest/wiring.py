@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from config.settings import Settings
 from config.tenants import Tenant, TenantRegistry, load_tenants
+from jobs.accounts.tenancy import effective_registry
 from jobs.digest.deliver import Notifier
 from jobs.notify.slack import SlackNotifier, slack_client
 from jobs.notify.telegram import TelegramNotifier
-from jobs.tenancy import effective_registry
 from jobs.warehouse.db import make_engine
 
 #: The RQ queue the digest jobs run on (the Procfile's workers listen to it).

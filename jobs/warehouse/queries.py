@@ -20,7 +20,7 @@ from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
 from analytics.kpis import KpiSet, compute_kpis
 from analytics.weeks import local_midnight_utc
-from jobs.fx import load_fx
+from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
 from jobs.warehouse.schema import (
     ad_daily,

@@ -18,12 +18,12 @@ import yaml
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from jobs import auth
+from jobs.accounts import authorizations as auth
 from jobs.alerts.deliver import SlackSender, TelegramSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.alerts.health import probe_authorizations
-from jobs.alerts.jobs import ALERTS_QUEUE, daily_health_check
-from jobs.sync import run_shop_sync
+from jobs.alerts.runner import ALERTS_QUEUE, daily_health_check
+from jobs.ingestion.sync import run_shop_sync
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.schema import authorizations, sync_cursors
 from sandbox import GeneratorConfig, Sandbox

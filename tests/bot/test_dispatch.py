@@ -176,7 +176,7 @@ def test_digest_now_enqueues_the_digest_job_for_last_week(bot_ctx, redis_conn):
     reply = dispatch(ask_slack("digest now"), bot_ctx)
     assert reply.kind == "queued"
     (job,) = Queue(bot_ctx.queue_name, connection=redis_conn).get_jobs()
-    assert (job.func_name, job.args) == ("jobs.digest.jobs.prepare_digest", ("acme", "2026-W47"))
+    assert (job.func_name, job.args) == ("jobs.digest.fanout.prepare_digest", ("acme", "2026-W47"))
 
 
 def test_digest_preview_shows_each_store_live_until_the_digest_is_frozen(bot_ctx):
@@ -188,7 +188,7 @@ def test_digest_preview_shows_each_store_live_until_the_digest_is_frozen(bot_ctx
 def test_telegram_reply_to_a_digest_message_answers_from_the_snapshot(bot_ctx):
     from sqlalchemy import update
 
-    from jobs.report import build_weekly_report
+    from jobs.report.build import build_weekly_report
     from jobs.warehouse.schema import deliveries, digest_runs, shop_daily
     from tests.bot.seed import NOW, W47
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from jobs.oauth_callback import make_oauth_server, oauth_state
+from jobs.accounts.oauth import make_oauth_server, oauth_state
 from jobs.warehouse.schema import authorizations, shops
 from sandbox.config import GeneratorConfig
 from sandbox.server import Sandbox

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.slack.app import build_app
 from bot.slack.http import make_server
-from jobs.oauth_callback import make_oauth_server, oauth_state, tenant_of_state
+from jobs.accounts.oauth import make_oauth_server, oauth_state, tenant_of_state
 from tests.bot.seed import ACME_ADMIN, ACME_CHANNEL
 from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body, wait_for
 from tests.fakes.slack_api import FakeSlack

@@ -117,7 +117,7 @@ def test_mention_is_answered_in_its_thread(app, slack, client):
 
 
 def test_thread_reply_to_a_digest_answers_from_its_frozen_snapshot(app, slack, client, bot_ctx):
-    from jobs.report import build_weekly_report
+    from jobs.report.build import build_weekly_report
     from jobs.warehouse.schema import deliveries, digest_runs
     from tests.bot.seed import NOW
 

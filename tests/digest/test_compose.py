@@ -14,10 +14,10 @@ from analytics.stock import StockPlan
 from config.tenants import Targets, Tenant
 from jobs.digest.chat_format import slack_blocks, telegram_html
 from jobs.digest.compose import compose, missing_data, roas_basis
-from jobs.digest.insight_text import anomaly_lines, stock_lines
+from jobs.digest.section_text import anomaly_lines, stock_lines
 from jobs.digest.sentences import digest_text
 from jobs.digest.words import Words
-from jobs.report import build_weekly_report
+from jobs.report.build import build_weekly_report
 
 TARGETS = Targets(roas=Decimal(3), break_even_roas=Decimal("1.8"), weekly_gmv=Decimal(20000))
 
@@ -113,7 +113,7 @@ def test_insight_lines_group_runs_and_rank_stock_by_cover() -> None:
 
 def test_content_traits_show_shares_as_percentages_and_seconds_whole() -> None:
     from analytics.content import Trait, WinnerProfile
-    from jobs.digest.insight_text import content_lines
+    from jobs.digest.section_text import content_lines
 
 
     profile = WinnerProfile("VIDEO", 3, 7, (Trait("hook_s", 2.0, 4.2),

@@ -18,7 +18,7 @@ from digest_seed import CHANNEL, CHAT, UK, US, seed
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from jobs.digest.jobs import (
+from jobs.digest.fanout import (
     DeliveryIncomplete,
     enqueue_render_and_send,
     prepare_digest,
@@ -145,7 +145,7 @@ def test_late_data_is_held_then_sent_as_partial(sqlite_engine, redis_url, slack,
 def test_worker_killed_mid_delivery_then_retried_posts_once(env) -> None:
     deps = env.deps()
     take_snapshot(deps, deps.tenant("acme"), "2026-W47", due_at=None)
-    code = "from jobs.digest.jobs import send_digest; send_digest('acme', '2026-W47')"
+    code = "from jobs.digest.fanout import send_digest; send_digest('acme', '2026-W47')"
     worker = subprocess.Popen([sys.executable, "-c", code], env=os.environ.copy())
 
     def kill_on_post(call) -> None:  # type: ignore[no-untyped-def]

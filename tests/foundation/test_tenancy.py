@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
 from config.tenants import Store, Tenant, TenantRegistry
-from jobs.tenancy import effective_registry
+from jobs.accounts.tenancy import effective_registry
 from jobs.warehouse.schema import advertisers, shops, tenants
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)

@@ -13,12 +13,12 @@ import redis
 from sqlalchemy import Engine
 
 from config.tenants import Store, Tenant, TenantRegistry
-from jobs import auth
+from jobs.accounts import authorizations as auth
+from jobs.ingestion.sync import Connectors
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
-from jobs.sources.tiktok_ads import TikTokAdsClient
-from jobs.sources.tiktok_shop import TikTokShopClient
-from jobs.sync import Connectors
+from jobs.sources.tiktok.ads import TikTokAdsClient
+from jobs.sources.tiktok.shop import TikTokShopClient
 from jobs.warehouse.crypto import TokenCipher
 from sandbox.config import GeneratorConfig
 from sandbox.server import Sandbox

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from jobs.sources import errors as e
-from jobs.sources.envelope import ads_throttle_wait
 from jobs.sources.retry import RetryPolicy
-from jobs.sources.tiktok_ads import Advertiser, TikTokAdsClient, report_chunks
+from jobs.sources.tiktok.ads import Advertiser, TikTokAdsClient, report_chunks
+from jobs.sources.tiktok.envelope import ads_throttle_wait
 
 ADV = Advertiser(id="adv1", name="Demo", currency="GBP", timezone="Europe/London")
 

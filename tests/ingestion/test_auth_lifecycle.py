@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select, update
 
-from jobs import auth
+from jobs.accounts import authorizations as auth
+from jobs.ingestion.sync import run_shop_sync
 from jobs.sources.errors import BadAuthCode
-from jobs.sync import run_shop_sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
 from tests.ingestion.sandbox_env import DEMO, connect_all, connectors, registry
@@ -156,7 +156,7 @@ def test_auth_status_command_lists_every_authorization(
     conns = connectors(sb, engine, redis_url)
     connect_all(sb, conns)
     from config.settings import Settings
-    from jobs.auth_cli import auth as auth_cmd
+    from jobs.cli.auth import auth as auth_cmd
 
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     result = CliRunner().invoke(auth_cmd, ["status"], obj=Settings())

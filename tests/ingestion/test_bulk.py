@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import Engine, select
 
-from jobs.bulk import bulk_upsert, storage_time
-from jobs.registry import ShopSpec, ensure_tenant, register_shop
-from jobs.sources.csv_orders import ORDER_COLUMNS
+from jobs.accounts.registry import ShopSpec, ensure_tenant, register_shop
+from jobs.sources.csv.orders import ORDER_COLUMNS
 from jobs.warehouse import schema as s
+from jobs.warehouse.bulk import bulk_upsert, storage_time
 from jobs.warehouse.types import to_money_units
 from jobs.warehouse.upsert import upsert
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
 from config.settings import Settings
-from jobs.auth_cli import auth
-from jobs.sync_cli import sync
+from jobs.cli.auth import auth
+from jobs.cli.sync import sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
 from tests.ingestion.sandbox_env import DEMO, SECRET_KEY

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
-from jobs.imports import import_orders_csv
-from jobs.sources.csv_columns import money_units, quantities, utc_seconds
-from jobs.sources.csv_common import BadFile, CellError, parse_money, parse_time
-from jobs.sources.csv_order_columns import CHUNK_ROWS, NotColumnar, OrderColumnReader
-from jobs.sources.csv_read_ahead import read_in_process
+from jobs.ingestion.csv_import import import_orders_csv
+from jobs.sources.csv.columns import money_units, quantities, utc_seconds
+from jobs.sources.csv.common import BadFile, CellError, parse_money, parse_time
+from jobs.sources.csv.order_columns import CHUNK_ROWS, NotColumnar, OrderColumnReader
+from jobs.sources.csv.read_ahead import read_in_process
 from jobs.warehouse import schema as s
 from jobs.warehouse.types import to_money_units
 

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
 
-from jobs.imports import UnknownShop, import_ads_csv, import_orders_csv
-from jobs.sources.csv_common import BadFile, parse_money
+from jobs.ingestion.csv_import import UnknownShop, import_ads_csv, import_orders_csv
+from jobs.sources.csv.common import BadFile, parse_money
 from jobs.warehouse import schema as s
 
 HEADER = ("Order ID,Order Status,Order Substatus,SKU ID,Seller SKU,Product Name,Variation,"
@@ -171,7 +171,7 @@ def test_import_command_registers_the_shop_and_reports_bad_files(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from config.settings import Settings
-    from jobs.import_cli import import_
+    from jobs.cli.imports import import_
 
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     good = write_export(tmp_path / "orders.csv", ROWS)
@@ -186,7 +186,7 @@ def test_import_command_registers_the_shop_and_reports_bad_files(
 
 
 def test_accepted_headers_are_listed() -> None:
-    from jobs.import_cli import import_
+    from jobs.cli.imports import import_
 
     result = CliRunner().invoke(import_, ["headers"])
     assert result.exit_code == 0

@@ -14,7 +14,7 @@ import pytest
 
 from jobs.sources import errors as e
 from jobs.sources.retry import RetryPolicy
-from jobs.sources.tiktok_shop import ShopAccess, TikTokShopClient
+from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
 
 SECRET = "s3cret"
 SHOP = ShopAccess(shop_id="7001", cipher="CIPHER1", access_token="TOKEN1")

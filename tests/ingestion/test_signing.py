@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jobs.sources.signing import sign, string_to_sign, verify
+from jobs.sources.tiktok.signing import sign, string_to_sign, verify
 
 PATH = "/order/202309/orders/search"
 PARAMS = {"timestamp": "1000", "shop_cipher": "sc", "app_key": "ak", "sign": "x",

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, select
 
-from jobs.cursors import load_cursor
+from jobs.ingestion.cursors import load_cursor
+from jobs.ingestion.sync import run_shop_sync
 from jobs.sources.ratelimit import RateLimit
-from jobs.sync import run_shop_sync
 from jobs.warehouse import schema as s
 from sandbox.finance import order_settlement
 from sandbox.regions import money_str

@@ -13,8 +13,8 @@ from time import monotonic, sleep
 import pytest
 from sqlalchemy import Engine, func, select
 
-from jobs.cursors import load_cursor
-from jobs.sync import run_advertiser_sync, run_shop_sync
+from jobs.ingestion.cursors import load_cursor
+from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
 from tests.ingestion.sandbox_env import DEMO, connect_all, connectors

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from analytics.fx import MissingFxRate
-from jobs.fx import (
+from jobs.warehouse.fx_rates import (
     DEMO_USD_PER_UNIT,
     FxFileError,
     demo_rate,

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from warehouse_rows import add_order, add_refund, seed_stores
 
 from jobs.cli import cli
-from jobs.kpi_cli import last_full_week
+from jobs.cli.kpi import last_full_week
 
 TENANTS = """
 tenants:

@@ -19,8 +19,8 @@ from warehouse_rows import (
 )
 
 from config.tenants import Store, Targets, Tenant
-from jobs.report import build_weekly_report
-from jobs.report_model import WeeklyReport
+from jobs.report.build import build_weekly_report
+from jobs.report.model import WeeklyReport
 from jobs.warehouse.rollups import rebuild_ad_rollups, rebuild_rollups
 
 W46, W47 = date(2026, 11, 9), date(2026, 11, 16)

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, select
 
 from analytics.weeks import iso_week_label
 from config.tenants import Tenant
-from jobs.fx import seed_demo_rates
-from jobs.report import build_weekly_report
-from jobs.sync import run_advertiser_sync, run_shop_sync
+from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync
+from jobs.report.build import build_weekly_report
+from jobs.warehouse.fx_rates import seed_demo_rates
 from jobs.warehouse.queries import store_kpis
 from jobs.warehouse.rollups import cleaning_rules, rebuild_ad_rollups, rebuild_rollups
 from sandbox.config import GeneratorConfig

@@ -11,8 +11,8 @@ from warehouse_rows import add_ad_day, add_order, add_rates, add_refund, seed_st
 
 from analytics.fx import MissingFxRate
 from config.tenants import Store, Targets, Tenant
-from jobs.report import build_weekly_report
-from jobs.report_model import WeeklyReport
+from jobs.report.build import build_weekly_report
+from jobs.report.model import WeeklyReport
 from jobs.warehouse.queries import store_kpis
 from jobs.warehouse.rollups import rebuild_rollups, refresh_ad_rollups
 from jobs.warehouse.schema import fx_rates
@@ -141,7 +141,7 @@ def test_report_json_round_trips_exactly(engine):
 def test_a_report_reads_one_snapshot_while_a_sync_writes(engine):
     from sqlalchemy import func, select
 
-    from jobs.report import snapshot_connection
+    from jobs.report.build import snapshot_connection
     from jobs.warehouse.schema import orders
 
     with engine.begin() as conn:

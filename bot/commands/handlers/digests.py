@@ -22,11 +22,11 @@ from bot.commands.numbers import per_store, scope_kpis
 from bot.commands.periods import PeriodSpec, resolve_period
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import store_label
-from jobs.report_model import WeeklyReport
+from jobs.report.model import WeeklyReport
 from jobs.warehouse.schema import digest_runs
 
 #: RQ job that freezes, renders and sends a tenant's digest for one week: (tenant_id, week).
-DIGEST_JOB = "jobs.digest.jobs.prepare_digest"
+DIGEST_JOB = "jobs.digest.fanout.prepare_digest"
 #: Metrics of the preview table.
 PREVIEW = ("gross_gmv", "net_gmv", "orders", "spend", "roas_platform")
 

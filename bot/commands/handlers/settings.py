@@ -15,8 +15,14 @@ from bot.commands.middleware import Turn
 from bot.commands.periods import PeriodSpec
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import resolve_scope
-from jobs.targets import METRIC_TARGETS, TARGET_METRICS, BadTarget, effective_targets, overrides
-from jobs.targets import set_target as store_target
+from jobs.accounts.targets import (
+    METRIC_TARGETS,
+    TARGET_METRICS,
+    BadTarget,
+    effective_targets,
+    overrides,
+)
+from jobs.accounts.targets import set_target as store_target
 
 
 @refusals
@@ -86,7 +92,7 @@ def set_target(turn: Turn, ctx: BotContext) -> Reply:
 @refusals
 def auth_status(turn: Turn, ctx: BotContext) -> Reply:
     """Health of the tenant's shop and ads authorizations (never another tenant's)."""
-    from jobs.auth import authorization_health
+    from jobs.accounts.authorizations import authorization_health
 
     assert turn.tenant is not None
     zh = turn.lang == "zh"

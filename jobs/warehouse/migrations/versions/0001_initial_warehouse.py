@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-25 08:47:45.980455
 """
-from alembic import op
 import sqlalchemy as sa
-import jobs.warehouse.types
+from alembic import op
 
+import jobs.warehouse.types
 
 revision = '0001'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25 08:52:24.336137
 """
-from alembic import op
 import sqlalchemy as sa
-import jobs.warehouse.types
+from alembic import op
 
+import jobs.warehouse.types
 
 revision = '0002'
 down_revision = '0001'

@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-25 08:55:45.852097
 """
-from alembic import op
 import sqlalchemy as sa
-import jobs.warehouse.types
+from alembic import op
 
+import jobs.warehouse.types
 
 revision = '0003'
 down_revision = '0002'

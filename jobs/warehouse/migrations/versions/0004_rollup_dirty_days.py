@@ -4,10 +4,8 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-25 09:16:21.617709
 """
-from alembic import op
 import sqlalchemy as sa
-import jobs.warehouse.types
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

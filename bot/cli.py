@@ -1,0 +1,127 @@
+"""``tikpulse serve slack|telegram|oauth``: the long-lived processes of the Procfile.
+
+Each reads ``Settings`` once and wires the bot (or the OAuth callback) together. When its tokens
+are not configured it prints one line naming the variables to set and then idles until SIGTERM,
+so ``honcho start`` on a fresh checkout does not crash-loop.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+import click
+
+from config.settings import Settings
+
+#: Default port of the Slack HTTP mode and of the OAuth callback.
+DEFAULT_SLACK_PORT = 3000
+DEFAULT_OAUTH_PORT = 8765
+
+
+def idle_until_stopped(message: str) -> None:
+    """Print ``message`` once, then wait for SIGTERM/SIGINT and exit cleanly."""
+    click.echo(message, err=True)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    while not stop.wait(3600):
+        pass
+    sys.exit(0)
+
+
+def _missing(settings: Settings, *names: str) -> list[str]:
+    return [n.upper() for n in names if getattr(settings, n) in (None, "")]
+
+
+@click.group(name="serve")
+def serve() -> None:
+    """Run a long-lived process: the Slack bot, the Telegram bot or the OAuth callback."""
+
+
+@serve.command("slack")
+@click.option("--http", "http_port", type=int, default=None,
+              help=f"Force HTTP mode on this port (default {DEFAULT_SLACK_PORT}).")
+@click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
+@click.pass_obj
+def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
+    """The Slack bot: Socket Mode with SLACK_APP_TOKEN; HTTP mode with SLACK_SIGNING_SECRET
+    when there is no app token (or with --http)."""
+    http = http_port is not None or (not settings.slack_app_token
+                                     and settings.slack_signing_secret is not None)
+    needed = ("slack_bot_token", "slack_signing_secret") if http else (
+        "slack_bot_token", "slack_app_token")
+    missing = _missing(settings, *needed)
+    if missing:
+        idle_until_stopped(f"slack bot not started: set {', '.join(missing)} "
+                           "(see README 'Chat bots'); idling until stopped.")
+    from bot.runtime import bot_context
+    from bot.slack.app import build_app
+    from bot.slack.background import slack_client
+
+    ctx = bot_context(settings)
+    secret = settings.secret("slack_signing_secret") if http else None
+    app = build_app(ctx, slack_client(settings), signing_secret=secret, socket_mode=not http)
+    if http:
+        from bot.slack.http import make_server
+
+        port = http_port or DEFAULT_SLACK_PORT
+        server = make_server(app, host, port)
+        click.echo(f"slack bot (HTTP mode) on http://{host}:{port}/slack/events", err=True)
+        server.serve_forever()
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        click.echo("slack bot (Socket Mode) connecting", err=True)
+        SocketModeHandler(app, settings.secret("slack_app_token")).start()
+
+
+@serve.command("telegram")
+@click.option("--webhook-url", default=None,
+              help="Public HTTPS URL: webhook mode instead of polling.")
+@click.option("--port", type=int, default=8443, show_default=True, help="Webhook mode: local port.")
+@click.option("--secret-token", envvar="TELEGRAM_WEBHOOK_SECRET", default=None,
+              help="Webhook mode: secret Telegram must send (env TELEGRAM_WEBHOOK_SECRET).")
+@click.pass_obj
+def telegram_cmd(settings: Settings, webhook_url: str | None, port: int,
+                 secret_token: str | None) -> None:
+    """The Telegram bot: long polling by default, a webhook with a secret token when asked."""
+    missing = _missing(settings, "telegram_bot_token")
+    if webhook_url and not secret_token:
+        missing.append("TELEGRAM_WEBHOOK_SECRET")
+    if missing:
+        idle_until_stopped(f"telegram bot not started: set {', '.join(missing)} "
+                           "(see README 'Chat bots'); idling until stopped.")
+    from bot.runtime import bot_context
+    from bot.telegram.app import build_application
+
+    app = build_application(bot_context(settings), settings.secret("telegram_bot_token"),
+                            settings.telegram_api_url)
+    if webhook_url:
+        app.run_webhook(listen="0.0.0.0", port=port, url_path="telegram",
+                        webhook_url=webhook_url, secret_token=secret_token)
+    else:
+        app.run_polling()
+
+
+@serve.command("oauth")
+@click.option("--port", type=int, default=DEFAULT_OAUTH_PORT, show_default=True)
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--state-for", "state_for", default=None,
+              help="Print the signed OAuth state for this tenant and exit.")
+@click.pass_obj
+def oauth_cmd(settings: Settings, port: int, host: str, state_for: str | None) -> None:
+    """The TikTok Shop authorization callback (/oauth/tiktok-shop/callback)."""
+    from jobs.accounts.oauth import make_oauth_server, oauth_state
+
+    if state_for:
+        click.echo(oauth_state(settings.secret("tikpulse_secret_key"), state_for))
+        return
+    missing = _missing(settings, "tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
+    if missing:
+        idle_until_stopped(f"oauth callback not started: set {', '.join(missing)}; "
+                           "idling until stopped.")
+    server = make_oauth_server(settings, host, port)
+    click.echo(f"oauth callback on http://{host}:{port}/oauth/tiktok-shop/callback", err=True)
+    server.serve_forever()

@@ -1,0 +1,1 @@
+"""Authorizations, tenancy, registry, targets and the OAuth callback."""

@@ -1,0 +1,85 @@
+"""The TikTok Shop authorization callback: ``GET /oauth/tiktok-shop/callback?code=..&state=..``.
+
+The seller authorizes the app in Seller Center and is sent back here with a one-time ``code``.
+``state`` names the tenant and carries an HMAC made with ``TIKPULSE_SECRET_KEY``
+(``oauth_state(secret, tenant)``, printed by ``tikpulse serve oauth --state-for TENANT``), so a
+forged callback cannot attach shops to a tenant. The exchange itself is ``jobs.accounts.authorizations.connect_shop``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from config.settings import Settings
+from config.tenants import load_tenants
+from jobs.accounts import authorizations as lifecycle
+from jobs.sources.errors import AuthError
+from jobs.wiring import connectors_from_settings
+
+log = logging.getLogger("tikpulse.oauth")
+
+CALLBACK_PATH = "/oauth/tiktok-shop/callback"
+
+
+def oauth_state(secret: str, tenant: str) -> str:
+    """``tenant.signature``: the ``state`` to put in the Seller Center authorization link."""
+    mac = hmac.new(secret.encode(), tenant.encode(), hashlib.sha256).hexdigest()[:24]
+    return f"{tenant}.{mac}"
+
+
+def tenant_of_state(secret: str, state: str) -> str | None:
+    """The tenant a genuine ``state`` names, or ``None`` for a forged or malformed one."""
+    tenant, _, _ = state.rpartition(".")
+    if not tenant or not hmac.compare_digest(oauth_state(secret, tenant), state):
+        return None
+    return tenant
+
+
+def _page(title: str, text: str) -> bytes:
+    return (f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title>"
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>").encode()
+
+
+def make_oauth_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
+    """A server answering the callback: exchange the code, register the shops, say so."""
+    secret = settings.secret("tikpulse_secret_key")
+
+    def connect(code: str, tenant: str) -> tuple[int, bytes]:
+        conns = connectors_from_settings(settings)
+        assert conns.shop is not None
+        try:
+            done = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, code, tenant,
+                                          registry=load_tenants(settings.tikpulse_config))
+        except AuthError as exc:
+            return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
+        return 200, _page("Shops connected", f"{len(done.subject_ids)} shop(s) connected to "
+                          f"{done.tenant_id}: {', '.join(done.subject_ids)}. You can close this.")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            split = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(split.query).items()}
+            if split.path != CALLBACK_PATH:
+                status, body = 404, _page("Not found", "This server only answers the callback.")
+            elif not query.get("code"):
+                status, body = 400, _page("No code",
+                                          "The link is missing its code; authorize again.")
+            elif (tenant := tenant_of_state(secret, query.get("state", ""))) is None:
+                status, body = 403, _page("Bad state", "This link was not issued by TikPulse.")
+            else:
+                status, body = connect(query["code"], tenant)
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            log.info("oauth %s", format % args)
+
+    return ThreadingHTTPServer((host, port), Handler)

@@ -1,0 +1,90 @@
+"""The ``tikpulse`` command line: the composition root for every command a person runs.
+
+Subcommands live beside the code they drive and are imported only when invoked, so
+``tikpulse --help`` stays fast and one broken area never hides the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from config.settings import MissingSetting, Settings
+
+#: name -> (import path of a click command, one-line help shown by ``tikpulse --help``)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("jobs.cli.db:db", "Create or upgrade the warehouse schema (Alembic)."),
+    "tenants": ("config.cli:tenants", "Check a tenants file; list its tenants, stores and chats."),
+    "sandbox": ("sandbox.cli:sandbox", "Run the local TikTok Shop + Ads API simulator."),
+    "auth": ("jobs.cli.auth:auth", "Connect TikTok shops and ads accounts; show their health."),
+    "sync": ("jobs.cli.sync:sync", "Sync shops and ads accounts from TikTok (or backfill)."),
+    "import": ("jobs.cli.imports:import_", "Import Seller Center order or Ads Manager CSV exports."),
+    "kpi": ("jobs.cli.kpi:kpi", "Print weekly KPIs per store from the warehouse."),
+    "digest": ("jobs.cli.digest:digest", "Render, preview or send the weekly digest."),
+    "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
+    "serve": ("bot.cli:serve", "Run a long-lived process: slack, telegram or oauth."),
+    "demo": ("bot.demo:demo", "Run the whole pipeline end to end against the local sandbox."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in SUBCOMMANDS:
+            return None
+        target, help_text = SUBCOMMANDS[cmd_name]
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return _not_built(cmd_name, help_text)
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _not_built(name: str, help_text: str) -> click.Command:
+    @click.command(name=name, help=help_text, context_settings={"ignore_unknown_options": True})
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def placeholder(args: tuple[str, ...]) -> None:
+        raise click.ClickException(f"'tikpulse {name}' is not available in this build yet.")
+
+    return placeholder
+
+
+@click.group(cls=LazyGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """TikPulse: weekly TikTok Shop performance reports and a chat bot for sellers and agencies."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Settings()
+
+
+def main() -> None:
+    """Console-script entry point: turn known configuration errors into one clear line."""
+    try:
+        cli.main(prog_name="tikpulse", standalone_mode=True)
+    except MissingSetting as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

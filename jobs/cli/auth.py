@@ -1,0 +1,71 @@
+"""``tikpulse auth``: connect TikTok shops and ads accounts, and show authorization health."""
+
+from __future__ import annotations
+
+import click
+
+from config.settings import Settings
+from config.tenants import load_tenants
+from jobs.accounts import authorizations as lifecycle
+from jobs.sources.errors import TikTokError
+from jobs.wiring import connectors_from_settings
+
+
+@click.group(name="auth")
+def auth() -> None:
+    """Connect TikTok shops and ads accounts; show authorization health."""
+
+
+@auth.command("connect-shop")
+@click.option("--auth-code", required=True, help="Code from the Seller Center authorization.")
+@click.option("--tenant", required=True, help="Tenant name (created if missing).")
+@click.pass_obj
+def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
+    """Exchange a Seller Center authorization code and register the shops it covers."""
+    settings.require("tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
+    conns = connectors_from_settings(settings)
+    assert conns.shop is not None
+    try:
+        result = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, auth_code,
+                                        tenant, registry=load_tenants(settings.tikpulse_config))
+    except TikTokError as error:
+        raise click.ClickException(f"TikTok refused the authorization: {error}") from None
+    click.echo(f"connected {len(result.subject_ids)} shop(s) to tenant {result.tenant_id}: "
+               f"{', '.join(result.subject_ids)}")
+
+
+@auth.command("connect-ads")
+@click.option("--auth-code", required=True, help="Code from the TikTok for Business authorization.")
+@click.option("--tenant", required=True, help="Tenant name (created if missing).")
+@click.option("--shop", "shop_id", default=None, help="Shop these advertisers promote.")
+@click.pass_obj
+def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: str | None) -> None:
+    """Exchange an ads authorization code and register its advertisers."""
+    settings.require("tiktok_ads_app_id", "tiktok_ads_secret", "tikpulse_secret_key")
+    conns = connectors_from_settings(settings)
+    assert conns.ads is not None
+    try:
+        result = lifecycle.connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,
+                                       shop_id=shop_id,
+                                       registry=load_tenants(settings.tikpulse_config))
+    except TikTokError as error:
+        raise click.ClickException(f"TikTok refused the authorization: {error}") from None
+    click.echo(f"connected {len(result.subject_ids)} advertiser(s) to tenant {result.tenant_id}: "
+               f"{', '.join(result.subject_ids)}")
+
+
+@auth.command("status")
+@click.pass_obj
+def status_cmd(settings: Settings) -> None:
+    """Every authorization: healthy, expiring, expired, revoked, missing scope, shop changed."""
+    from jobs.warehouse.db import make_engine
+
+    rows = lifecycle.authorization_health(make_engine(settings.database_url))
+    if not rows:
+        click.echo("no authorizations yet: run 'tikpulse auth connect-shop'")
+    for h in rows:
+        expires = h.refresh_expires_at.date().isoformat() if h.refresh_expires_at else "-"
+        reason = f"  ({h.reason})" if h.reason and h.health != "healthy" else ""
+        click.echo(f"#{h.auth_id:<3} {h.kind:<4} {h.tenant_id:<20} {h.health:<14} "
+                   f"refresh until {expires:<10} {', '.join(h.covers)}{reason}")
+

@@ -1,0 +1,105 @@
+"""Charts from the report's insight sections: channel mix, shop funnel, creators, stock cover.
+
+Each returns PNG bytes, or ``None`` when its section is empty (then ``jobs.digest.figures``
+falls back to what the KPIs alone can show, or leaves the chart out).
+"""
+
+from __future__ import annotations
+
+from analytics import charts
+from jobs.digest.words import Words
+from jobs.report.model import WeeklyReport
+
+CHANNELS = {"LIVE": ("直播", "LIVE"), "VIDEO": ("短视频", "Video"),
+            "PRODUCT_CARD": ("商品卡", "Product card"), "SEARCH": ("搜索", "Search"),
+            "AFFILIATE": ("达人", "Affiliate"), "PAID": ("付费", "Paid"), "ALL": ("全部", "All")}
+STAGES = {"impressions": ("曝光", "Impressions"), "views": ("观看", "Views"),
+          "page_views": ("商品浏览", "Page views"), "add_to_cart": ("加购", "Add to cart"),
+          "orders": ("订单", "Orders")}
+VERDICTS = {"invest": ("加投", "invest"), "keep": ("保持", "keep"), "cut": ("削减", "cut"),
+            "risk": ("疑似刷量", "fake-engagement risk")}
+#: GMV per unit of commission from which a creator is worth more, and under which less.
+INVEST_AT, CUT_BELOW = 8.0, 3.0
+#: Bars per chart.
+TOP_CREATORS, TOP_SKUS = 8, 8
+
+
+def _pick(w: Words, pair: tuple[str, str]) -> str:
+    return pair[0] if w.lang == "zh" else pair[1]
+
+
+def channel_mix_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
+    """Shares of GMV (this week, last week) and visitors (this week) by traffic channel."""
+    mix = [m for m in report.insights.mix if m.channel != "ALL"]
+    if len(mix) < 2 or all(m.gmv_share is None for m in mix):
+        return None  # one channel alone is not a mix
+
+    def with_rest(shares: list[float | None]) -> list[float]:
+        values = [s or 0.0 for s in shares]
+        return [*values, max(0.0, 1.0 - sum(values))]  # what no channel claims
+
+    rows = {f"GMV {w.t('this_week')}": with_rest([m.gmv_share for m in mix])}
+    if any(m.gmv_share_previous for m in mix):
+        rows[f"GMV {w.t('last_week')}"] = with_rest([m.gmv_share_previous for m in mix])
+    if any(m.visitors_share for m in mix):
+        rows[f"{_pick(w, ('访客', 'Visitors'))} {w.t('this_week')}"] = with_rest(
+            [m.visitors_share for m in mix])
+    names = [_pick(w, CHANNELS.get(m.channel, (m.channel, m.channel))) for m in mix]
+    if all(row[-1] < 0.005 for row in rows.values()):  # the channels cover everything
+        rows = {label: row[:-1] for label, row in rows.items()}
+    else:
+        names.append(_pick(w, ("其他", "Other")))
+    title = "流量与GMV渠道结构" if w.lang == "zh" else "Traffic and GMV mix by channel"
+    return charts.channel_mix(names, rows, title=title, period=period,
+                              lang=w.lang)  # type: ignore[arg-type]
+
+
+def shop_funnel_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
+    """The shop's funnel over all channels, this week and last."""
+    steps = [s for s in report.insights.funnel if s.channel == "ALL" and s.current]
+    if len(steps) < 2:
+        return None
+    stages = [(_pick(w, STAGES.get(s.stage, (s.stage, s.stage))), s.current or 0, s.previous)
+              for s in steps]
+    title = "店铺转化漏斗" if w.lang == "zh" else "Shop funnel"
+    return charts.funnel(stages, title=title, period=period, lang=w.lang)  # type: ignore[arg-type]
+
+
+def verdict(gmv_per_commission: float | None, risk: bool) -> str:
+    """invest / keep / cut / risk for one creator."""
+    if risk:
+        return "risk"
+    if gmv_per_commission is None:
+        return "keep"
+    if gmv_per_commission >= INVEST_AT:
+        return "invest"
+    return "cut" if gmv_per_commission < CUT_BELOW else "keep"
+
+
+def creators_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
+    """Top creators by GMV, coloured by invest / keep / cut / risk."""
+    top = sorted(report.insights.creators, key=lambda c: c.rank_gmv)[:TOP_CREATORS]
+    if not top:
+        return None
+    label = "GMV/佣金" if w.lang == "zh" else "GMV/commission"
+    rows = [charts.CreatorBar(c.creator_username, c.gmv or 0,
+                              verdict(c.gmv_per_commission, c.risk),
+                              "" if c.gmv_per_commission is None
+                              else f"{label} {c.gmv_per_commission:.1f}") for c in top]
+    title = "达人排行" if w.lang == "zh" else "Creator leaderboard"
+    return charts.creator_leaderboard(
+        rows, title=title, unit=report.reporting_currency, period=period,
+        lang=w.lang, verdict_names={k: _pick(w, v) for k, v in VERDICTS.items()})  # type: ignore[arg-type]
+
+
+def stock_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
+    """SKUs with the fewest days of cover against their reorder lead time."""
+    plans = sorted((p for p in report.insights.stock if p.days_of_cover is not None),
+                   key=lambda p: p.days_of_cover or 0.0)[:TOP_SKUS]
+    if not plans:
+        return None
+    rows = [charts.StockBar(p.sku_id, p.days_of_cover or 0.0, p.lead_time_days) for p in plans]
+    title = "库存可售天数" if w.lang == "zh" else "Stock cover"
+    below = "低于补货周期" if w.lang == "zh" else "below lead time"
+    return charts.stock_cover(rows, title=title, period=period, lang=w.lang,  # type: ignore[arg-type]
+                              below_label=below)

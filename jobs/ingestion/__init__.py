@@ -1,0 +1,1 @@
+"""Shop and ads syncs, extras, writers, cursors, run log and CSV import."""

@@ -1,0 +1,188 @@
+"""CSV imports (the no-API path): a whole file is imported in one transaction, or nothing is.
+
+``import_orders_csv`` reads a Seller Center order export for one shop (registering the shop, as
+``connect-shop`` would, when it is new); ``import_ads_csv`` an Ads Manager export for one
+advertiser. Rows are upserted by natural key, so importing the same file twice changes nothing and
+a later, overlapping export updates the rows it shares with an earlier one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from config.tenants import TenantRegistry
+from jobs.accounts.registry import ShopSpec, ensure_tenant, register_advertiser, register_shop
+from jobs.ingestion.runlog import Run, finish_run, start_run
+from jobs.sources.csv.ads import AdsCsvReader
+from jobs.sources.csv.common import BadFile
+from jobs.sources.csv.order_columns import BLANK_IS_NULL, NotColumnar, OrderColumnReader
+from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderCsvReader
+from jobs.sources.csv.read_ahead import PROCESS_MIN_BYTES, read_ahead, read_in_process
+from jobs.warehouse import schema as s
+from jobs.warehouse.bulk import bulk_upsert, bulk_upsert_columns, storage_time
+from jobs.warehouse.upsert import upsert
+
+#: Currencies without minor units (amounts split across unit lines in whole units).
+ZERO_DECIMAL_CURRENCIES = frozenset({"VND", "IDR", "JPY", "KRW", "CLP"})
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import wrote."""
+
+    rows_read: int
+    orders: int = 0
+    lines: int = 0
+    refunds: int = 0
+    ad_rows: int = 0
+    read_by: str = "rows"  #: "columns" (the fast path) or "rows"
+
+
+class UnknownShop(LookupError):
+    """The shop is not registered and no region was given to register it."""
+
+
+def import_orders_csv(
+    engine: Engine, path: Path | str, shop_id: str, *, tenant: str | None = None,
+    region: str | None = None, registry: TenantRegistry | None = None, columnar: bool = True,
+) -> ImportSummary:
+    """Import a Seller Center order export into ``shop_id``; ``BadFile`` if any cell is bad.
+
+    The file is read column by column (``OrderColumnReader``); a file that reader leaves alone
+    (an unusual form, or a problem to report), or any file when ``columnar`` is false, is read
+    row by row (``OrderCsvReader``, the reference: same rows, several times slower).
+    """
+    currency, zone = _shop(engine, shop_id, tenant, region, registry)
+    exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    run = start_run(engine, "import_orders", shop_id)
+    try:
+        try:
+            if not columnar:
+                raise NotColumnar("row by row requested")
+            summary = _import_columns(engine, path, shop_id, currency, zone, exponent, run)
+        except NotColumnar:
+            summary = _import_rows(engine, path, shop_id, currency, zone, exponent, run)
+    except BadFile as error:
+        finish_run(engine, run, "failed", str(error)[:2000])
+        raise
+    finish_run(engine, run, "ok")
+    return summary
+
+
+def _import_columns(engine: Engine, path: Path | str, shop_id: str, currency: str, zone: str,
+                    exponent: int, run: Run) -> ImportSummary:
+    """The fast path: one transaction, rolled back if the reader gives up (``NotColumnar``)."""
+    dialect = engine.dialect.name
+    now = storage_time(dialect)(datetime.now(UTC))
+    reader = OrderColumnReader(path, shop_id=shop_id, currency=currency, timezone=zone,
+                               exponent=exponent, dialect=dialect,
+                               ingested_at=now if isinstance(now, str) else now.isoformat())
+    counts = {"orders": 0, "lines": 0, "refunds": 0}
+    pages: list[tuple[int, int]] = []
+    with engine.begin() as conn:
+        # SQLite writes in this process: parsing gets a CPU of its own in a child process.
+        # PostgreSQL writes in its server process: a thread overlaps parsing with that.
+        own_cpu = dialect == "sqlite" and Path(path).stat().st_size >= PROCESS_MIN_BYTES
+        for chunk in read_in_process(reader) if own_cpu else read_ahead(reader.chunks()):
+            written = [bulk_upsert_columns(conn, table, columns, BLANK_IS_NULL)
+                       for table, columns in ((s.orders, chunk.orders),
+                                              (s.order_lines, chunk.lines),
+                                              (s.refunds, chunk.refunds))]
+            for name, count in zip(counts, written, strict=True):
+                counts[name] += count
+            pages.append((chunk.rows, written[0] + written[1]))
+    for read, written_rows in pages:
+        run.count_page("csv_orders", read, written_rows)
+    return ImportSummary(reader.rows_read, counts["orders"], counts["lines"], counts["refunds"],
+                         read_by="columns")
+
+
+def _import_rows(engine: Engine, path: Path | str, shop_id: str, currency: str, zone: str,
+                 exponent: int, run: Run) -> ImportSummary:
+    """Row by row: any file, and the report of a bad one (``BadFile``, nothing written)."""
+    reader = OrderCsvReader(path, shop_id=shop_id, currency=currency, timezone=zone,
+                            exponent=exponent, time_value=storage_time(engine.dialect.name))
+    counts = {"orders": 0, "lines": 0, "refunds": 0}
+    with engine.begin() as conn:
+        for batch in reader.batches():
+            if reader.problems:
+                break
+            counts["orders"] += bulk_upsert(conn, s.orders, ORDER_COLUMNS, batch.orders)
+            counts["lines"] += bulk_upsert(conn, s.order_lines, LINE_COLUMNS, batch.lines)
+            if batch.refunds:
+                counts["refunds"] += upsert(conn, s.refunds, batch.refunds)
+            run.count_page("csv_orders", batch.rows, len(batch.orders) + len(batch.lines))
+        if reader.problems:
+            raise BadFile(str(path), reader.problems)  # rolls the transaction back
+    return ImportSummary(reader.rows_read, counts["orders"], counts["lines"], counts["refunds"])
+
+
+def import_ads_csv(
+    engine: Engine, path: Path | str, advertiser_id: str, *, tenant: str | None = None,
+    shop_id: str | None = None, currency: str | None = None,
+) -> ImportSummary:
+    """Import an Ads Manager export for ``advertiser_id``; ``BadFile`` if any cell is bad."""
+    account_currency = _advertiser(engine, advertiser_id, tenant, shop_id, currency)
+    reader = AdsCsvReader(path, advertiser_id=advertiser_id, currency=account_currency)
+    run = start_run(engine, "import_ads", advertiser_id)
+    written = 0
+    try:
+        with engine.begin() as conn:
+            for rows in reader.batches():
+                if reader.problems:
+                    break
+                written += upsert(conn, s.ad_report_rows, rows) if rows else 0
+                run.count_page("csv_ads", len(rows), len(rows))
+            if reader.problems:
+                raise BadFile(str(path), reader.problems)
+    except BadFile as error:
+        finish_run(engine, run, "failed", str(error)[:2000])
+        raise
+    finish_run(engine, run, "ok")
+    return ImportSummary(reader.rows_read, ad_rows=written)
+
+
+def _shop(engine: Engine, shop_id: str, tenant: str | None, region: str | None,
+          registry: TenantRegistry | None) -> tuple[str, str]:
+    """(currency, time zone) of the shop, registering it first when it is new."""
+    with engine.begin() as conn:
+        row = conn.execute(select(s.shops.c.currency, s.shops.c.timezone)
+                           .where(s.shops.c.shop_id == shop_id)).first()
+        if row is not None:
+            return row.currency, row.timezone
+        configured = registry.tenant_of_shop(shop_id) if registry else None
+        store = (next(x for x in configured.stores if x.shop_id == shop_id)
+                 if configured else None)
+        region = region or (store.region if store else None)
+        if region is None or (tenant is None and configured is None):
+            raise UnknownShop(f"shop {shop_id} is not registered: pass --tenant and --region "
+                              "(or list it in the tenants file)")
+        tenant_id = ensure_tenant(conn, configured.id if configured else str(tenant),
+                                  registry=registry)
+        return register_shop(conn, tenant_id, ShopSpec(shop_id=shop_id, region=region,
+                                                        source="csv"), registry=registry)
+
+
+def _advertiser(engine: Engine, advertiser_id: str, tenant: str | None, shop_id: str | None,
+                currency: str | None) -> str:
+    with engine.begin() as conn:
+        row = conn.execute(select(s.advertisers.c.currency)
+                           .where(s.advertisers.c.advertiser_id == advertiser_id)).first()
+        if row is not None:
+            return str(row.currency)
+        if tenant is None and shop_id is None:
+            raise UnknownShop(f"advertiser {advertiser_id} is not registered: pass --tenant "
+                              "or --shop")
+        owner = None
+        if shop_id is not None:
+            owner = conn.execute(select(s.shops.c.tenant_id)
+                                 .where(s.shops.c.shop_id == shop_id)).scalar()
+        tenant_id = owner or ensure_tenant(conn, str(tenant))
+        register_advertiser(conn, tenant_id, advertiser_id, name=None, currency=currency,
+                            timezone=None, shop_id=shop_id, auth_id=None)
+        return str(conn.execute(select(s.advertisers.c.currency).where(
+            s.advertisers.c.advertiser_id == advertiser_id)).scalar_one())

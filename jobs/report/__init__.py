@@ -1,0 +1,1 @@
+"""The frozen weekly report: build, model, sections, explanations, quality."""

@@ -1,0 +1,150 @@
+"""Assemble the week's ``Insights`` for a tenant: the one place the report's sections meet.
+
+``week_insights`` reads each section's data once for all the tenant's stores and calls the section
+builders of ``jobs.report.explanations`` and ``jobs.report.sections``; suggestions come last because
+they use the others (campaign ROAS, stock plans, creator risk, authorization health).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from analytics.fx import FxRates
+from analytics.kpis import KpiReport
+from analytics.suggestions import (
+    Suggestion,
+    budget_suggestions,
+    campaign_true_roas,
+    creator_suggestions,
+    rank_suggestions,
+    reauthorize_suggestions,
+    restock_suggestions,
+)
+from config.tenants import Targets, Tenant
+from jobs.report import explanations as ri
+from jobs.report import sections as rs
+from jobs.report.records import Contributor, Insights
+from jobs.warehouse.section_loaders import load_authorizations
+
+
+@dataclass(frozen=True)
+class WeekScope:
+    """What every section needs to know about the tenant-week."""
+
+    days: tuple[date, ...]  # the week's local dates, Monday first
+    currency: str  # reporting currency
+    fx: FxRates
+    daily: pd.DataFrame  # daily metric rows of the tenant's stores (rollups)
+    shop_tz: Mapping[str, str]
+    regions: Mapping[str, str]
+    advertiser_shop: Mapping[str, str]
+    lead_times: Mapping[str, int]
+
+    @property
+    def previous(self) -> list[date]:
+        """The local dates of the week before."""
+        return [d - timedelta(days=7) for d in self.days]
+
+
+def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
+                  reports: Mapping[str, KpiReport], total: KpiReport) -> Insights:
+    """Every insight section of the week (see ``jobs.report.records.Insights``)."""
+    days, shops = list(scope.days), list(scope.shop_tz)
+    ads = ri.ad_rows(conn, scope.advertiser_shop, days[0] - timedelta(ri.HISTORY_DAYS),
+                     days[-1])
+    lines = rs.affiliate_history(conn, scope.shop_tz, days)
+    anomalies = (ri.store_anomalies(scope.daily, scope.regions, days)
+                 + ri.campaign_anomalies(ads, scope.regions, days)
+                 + ri.creator_anomalies(lines, days[0]))
+    drivers = [d for shop, rep in reports.items() for d in ri.drivers(shop, rep)]
+    drivers += ri.drivers(tenant.id, total)
+    traffic = rs.traffic_rows(conn, shops, scope.previous[0], days[-1])
+    contents, content_daily = rs.content_rows(conn, shops, scope.previous[0], days[-1])
+    funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
+    board = rs.creators_section(conn, lines, scope.shop_tz, days, scope.currency, scope.fx,
+                                content_daily)
+    top_creators, split = rs.creator_rows(board)
+    content, winners = rs.content_section(contents, content_daily, days, scope.currency,
+                                          scope.shop_tz, scope.fx)
+    plans = rs.stock_section(conn, scope.shop_tz, scope.lead_times, days[-1])
+    return Insights(
+        anomalies=tuple(sorted(anomalies, key=_severity_order)),
+        drivers=tuple(drivers),
+        contributors=tuple(_contributors(conn, scope, reports, ads)),
+        mix=rs.mix_section(traffic, days, scope.previous, scope.currency, scope.fx),
+        funnel=rs.funnel_steps(funnel), biggest_drop=None if funnel is None else
+        funnel.biggest_drop,
+        creators=top_creators, creator_split=split,  # type: ignore[arg-type]
+        content=content, winners=winners,  # type: ignore[arg-type]
+        stock=rs.stock_rows(plans),  # type: ignore[arg-type]
+        suggestions=_suggestions(conn, tenant, targets, scope, reports, ads, plans, board),
+    )
+
+
+def _severity_order(a: object) -> tuple[int, float]:
+    rank = {"high": 0, "medium": 1, "low": 2}.get(getattr(a, "severity", "low"), 3)
+    return rank, -float(getattr(a, "money_at_stake", None) or 0)
+
+
+def _contributors(conn: Connection, scope: WeekScope, reports: Mapping[str, KpiReport],
+                  ads: pd.DataFrame) -> list[Contributor]:
+    """Which stores, campaigns and creators moved gross GMV, ad revenue and affiliate GMV."""
+    now = pd.Series({s: float(r.current.gross_gmv) for s, r in reports.items()})
+    before = pd.Series({s: float(r.previous.gross_gmv) for s, r in reports.items()
+                        if r.previous is not None})
+    out: list[Contributor] = ri.contributors("store", "gross_gmv", now, before) if len(
+        before) else []
+    days, prev = list(scope.days), scope.previous
+    if not ads.empty:
+        out += ri.contributors("campaign", "purchase_value", *(
+            ri.converted(ads, "campaign_id", "purchase_value", scope.currency, scope.fx, d)
+            for d in (days, prev)))
+    aff = ri.affiliate_days(conn, list(scope.shop_tz), prev[0], days[-1])
+    if not aff.empty:
+        out += ri.contributors("creator", "affiliate_gmv", *(
+            ri.converted(aff, "creator_username", "gmv", scope.currency, scope.fx, d)
+            for d in (days, prev)))
+    return out
+
+
+def _campaigns(ads: pd.DataFrame, shop_id: str, days: Sequence[date], currency: str,
+               fx: FxRates) -> pd.DataFrame:
+    part = ads[(ads["shop_id"] == shop_id) & ads["day"].isin(list(days))]
+    if part.empty:
+        return pd.DataFrame()
+    spend = ri.converted(part, "campaign_id", "spend", currency, fx, days)
+    value = ri.converted(part, "campaign_id", "purchase_value", currency, fx, days)
+    names = part.groupby("campaign_id")["campaign_name"].first()
+    frame = pd.DataFrame({"spend": spend, "purchase_value": value}).fillna(0.0)
+    frame["roas_platform"] = [v / s if s else None for s, v in
+                              zip(frame["spend"], frame["purchase_value"], strict=True)]
+    return frame.assign(campaign_name=names).rename_axis("campaign_id").reset_index()
+
+
+def _suggestions(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
+                 reports: Mapping[str, KpiReport], ads: pd.DataFrame, plans: pd.DataFrame,
+                 board: pd.DataFrame) -> tuple[Suggestion, ...]:
+    out: list[Suggestion] = []
+    if targets.roas is not None and targets.break_even_roas is not None and not ads.empty:
+        for shop, report in reports.items():
+            campaigns = _campaigns(ads, shop, scope.days, scope.currency, scope.fx)
+            if campaigns.empty:
+                continue
+            cur = report.current
+            estimated = campaign_true_roas(campaigns, cur.roas_true, cur.roas_platform)
+            out += budget_suggestions(estimated, float(targets.roas),
+                                      float(targets.break_even_roas), min_spend=Decimal(0))
+    if not plans.empty:
+        out += restock_suggestions(plans)
+    auths = load_authorizations(conn, tenant.id)
+    if not auths.empty:
+        out += reauthorize_suggestions(auths)
+    if not board.empty:
+        out += creator_suggestions(board)
+    return tuple(rank_suggestions(out))

@@ -1,0 +1,128 @@
+"""The weekly report: a frozen, JSON-serialisable snapshot of one tenant's week.
+
+The digest renders it and the bot's thread follow-ups answer from it, so the numbers a team sees
+in the digest and in chat are the same numbers. Money is ``Decimal`` in the tenant's reporting
+currency (each store-day converted at that day's rate); KPI sets are ``analytics.kpis`` objects.
+``WeeklyReport.to_json()`` / ``from_json()`` round-trip exactly (Decimals as strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from analytics.kpis import KpiReport, KpiSet
+from analytics.quality import Reconciliation
+from jobs.report import serialize as report_json
+from jobs.report.records import Insights
+
+#: Version of the snapshot layout; readers can refuse snapshots they do not understand.
+SNAPSHOT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class WeekKpis:
+    """One week of a trend series (for charts): its ISO label, local Monday and KPIs."""
+
+    week: str
+    monday: date
+    kpis: KpiSet
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """Rows a cleaning rule kept out of the numbers this week, with their money (store currency)."""
+
+    rule: str
+    rows: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How far one source of one store (or ads account) is synced."""
+
+    source: str
+    subject_id: str
+    latest_complete_day: date | None
+    days_behind: int | None  # days between that and the week's last day (0: fully covered)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which of the week's days a source has data for (a missing ad day shows up here)."""
+
+    source: str  # orders | ads | traffic
+    subject_id: str
+    days_expected: int
+    days_present: int
+    missing_days: tuple[date, ...]
+    last_day: date | None
+    fresh: bool
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """Freshness and coverage per source, exclusions per rule, and reconciliation with the
+    platform's own totals."""
+
+    freshness: tuple[Freshness, ...] = ()
+    coverage: tuple[Coverage, ...] = ()
+    exclusions: tuple[Exclusions, ...] = ()
+    days_with_data: int = 0
+    reconciliation: tuple[Reconciliation, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every source is synced through the end of the week."""
+        return bool(self.freshness) and all(f.days_behind == 0 for f in self.freshness)
+
+
+@dataclass(frozen=True)
+class StoreReport:
+    """One store's week: KPIs (with previous week, baselines), trend history and data quality."""
+
+    shop_id: str
+    name: str
+    region: str
+    currency: str  # the store's own currency (money below is in the reporting currency)
+    timezone: str
+    first_day: date  # local Monday
+    last_day: date  # local Sunday
+    kpis: KpiReport
+    history: tuple[WeekKpis, ...]
+    quality: DataQuality
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """Everything the weekly digest shows for one tenant and one ISO week."""
+
+    tenant_id: str
+    tenant_name: str
+    week: str  # ISO week label, e.g. "2026-W47"
+    reporting_currency: str
+    languages: tuple[str, ...]
+    stores: tuple[StoreReport, ...]
+    total: KpiReport  # all stores together
+    total_history: tuple[WeekKpis, ...]
+    insights: Insights = field(default_factory=Insights)
+    version: int = SNAPSHOT_VERSION
+    notes: tuple[str, ...] = field(default=())
+
+    def store(self, shop_id: str) -> StoreReport:
+        """The report of one store (``KeyError`` naming the shop when it is not in the report)."""
+        for store in self.stores:
+            if store.shop_id == shop_id:
+                return store
+        raise KeyError(f"shop {shop_id!r} is not in {self.tenant_id}'s report for {self.week}")
+
+    def to_json(self) -> str:
+        """The snapshot as compact JSON text (deterministic: same report, same text)."""
+        return report_json.dump(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> WeeklyReport:
+        """Rebuild a report from ``to_json`` output."""
+        return report_json.load(cls, text)

@@ -1,0 +1,1 @@
+"""Seller Center and Ads Manager CSV export readers."""

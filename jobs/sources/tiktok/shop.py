@@ -1,0 +1,299 @@
+"""TikTok Shop Partner API client: tokens, shops, orders, refunds, finance, affiliate, analytics.
+
+The ``httpx.Client`` comes from outside with its timeouts (tests pass a ``MockTransport``, the demo
+points the URLs at the sandbox). Every signed call goes through the shared rate limiter and the
+retry policy, and is re-signed with a fresh timestamp on each attempt. List endpoints are
+iterators of ``Page``s that start from any ``page_token``, so a sync can commit page by page and
+resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from jobs.sources.errors import RateLimited, UpstreamError
+from jobs.sources.ratelimit import Limiter, Unlimited
+from jobs.sources.retry import RetryPolicy
+from jobs.sources.tiktok import extra_records as ir
+from jobs.sources.tiktok import shop_records as r
+from jobs.sources.tiktok import wire as w
+from jobs.sources.tiktok.envelope import shop_data
+from jobs.sources.tiktok.signing import sign
+
+T = TypeVar("T")
+
+#: Endpoint paths (tiktok-api.md); versions move independently, so each is its own constant.
+TOKEN_GET = "/api/v2/token/get"
+TOKEN_REFRESH = "/api/v2/token/refresh"
+AUTHORIZED_SHOPS = "/authorization/202309/shops"
+ORDERS_SEARCH = "/order/202309/orders/search"
+RETURNS_SEARCH = "/return_refund/202309/returns/search"
+CANCELLATIONS_SEARCH = "/return_refund/202309/cancellations/search"
+STATEMENTS = "/finance/202309/statements"
+ORDER_STATEMENT = "/finance/202309/orders/{order_id}/statement_transactions"
+AFFILIATE_ORDERS = "/affiliate_seller/202410/orders/search"
+CREATOR_PROFILE = "/affiliate_seller/202406/marketplace_creators/{creator_user_id}"
+SHOP_PERFORMANCE = "/analytics/202405/shop/performance"
+VIDEO_PERFORMANCE = "/analytics/202409/shop_videos/performance"
+LIVE_PERFORMANCE = "/analytics/202409/shop_lives/performance"
+CREATOR_SEARCH = "/affiliate_seller/202406/marketplace_creators/search"
+#: Content type -> (performance endpoint, list key in ``data``).
+CONTENT_ENDPOINTS = {"VIDEO": (VIDEO_PERFORMANCE, "videos"), "LIVE": (LIVE_PERFORMANCE, "lives")}
+#: Page size of the creator search (the API accepts 12 or 20).
+CREATOR_SEARCH_PAGE = 20
+PRODUCTS_SEARCH = "/product/202309/products/search"
+#: Largest page the list endpoints accept.
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ShopAccess:
+    """What a shop-scoped call needs: the shop's cipher and a current access token."""
+
+    shop_id: str
+    cipher: str
+    access_token: str
+
+
+class TikTokShopClient:
+    """One TikTok Shop app talking to the Partner API."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        app_key: str,
+        app_secret: str,
+        auth_url: str,
+        api_url: str,
+        limiter: Limiter | None = None,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._http = http
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._auth_url = auth_url.rstrip("/")
+        self._api_url = api_url.rstrip("/")
+        self._limiter = limiter or Unlimited()
+        self._retry = retry or RetryPolicy()
+        self._clock = clock
+
+    # --- authorization -------------------------------------------------------------------
+
+    def get_token(self, auth_code: str) -> r.ShopToken:
+        """Exchange a Seller Center authorization code for tokens (single use)."""
+        params = {"app_key": self._app_key, "app_secret": self._app_secret,
+                  "auth_code": auth_code, "grant_type": "authorized_code"}
+        return r.parse_token(self._token_call(TOKEN_GET, params))
+
+    def refresh_token(self, refresh_token: str) -> r.ShopToken:
+        """New tokens from a refresh token; the returned refresh token replaces the old one."""
+        params = {"app_key": self._app_key, "app_secret": self._app_secret,
+                  "refresh_token": refresh_token, "grant_type": "refresh_token"}
+        return r.parse_token(self._token_call(TOKEN_REFRESH, params))
+
+    def authorized_shops(self, access_token: str) -> list[r.AuthorizedShop]:
+        """Shops this authorization covers, each with its ``cipher``."""
+        data = self._call("GET", AUTHORIZED_SHOPS, access_token)
+        return [r.parse_shop(s) for s in w.items(data, "shops")]
+
+    # --- orders and refunds ------------------------------------------------------------
+
+    def orders(
+        self, shop: ShopAccess, update_ge: datetime, update_lt: datetime,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.Order]]:
+        """Orders updated in ``[update_ge, update_lt)``, oldest update first, page by page."""
+        query = {"sort_field": "update_time", "sort_order": "ASC"}
+        body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
+        return self._pages("POST", ORDERS_SEARCH, shop, query, body, "orders",
+                           r.parse_order, page_token, page_size)
+
+    def returns(
+        self, shop: ShopAccess, update_ge: datetime, update_lt: datetime,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.Refund]]:
+        """Returns and refunds updated in ``[update_ge, update_lt)``."""
+        body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
+        return self._pages("POST", RETURNS_SEARCH, shop, {}, body, "return_orders",
+                           lambda d: r.parse_refund(d, "return"), page_token, page_size)
+
+    def cancellations(
+        self, shop: ShopAccess, update_ge: datetime, update_lt: datetime,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.Refund]]:
+        """Cancellations updated in ``[update_ge, update_lt)``."""
+        body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
+        return self._pages("POST", CANCELLATIONS_SEARCH, shop, {}, body, "cancellations",
+                           lambda d: r.parse_refund(d, "cancellation"), page_token, page_size)
+
+    # --- finance ---------------------------------------------------------------------------
+
+    def statements(
+        self, shop: ShopAccess, time_ge: datetime, time_lt: datetime,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.Statement]]:
+        """Settlement statements with ``statement_time`` in ``[time_ge, time_lt)``."""
+        query = {"sort_field": "statement_time", "statement_time_ge": w.unix(time_ge),
+                 "statement_time_lt": w.unix(time_lt)}
+        return self._pages("GET", STATEMENTS, shop, query, None, "statements",
+                           r.parse_statement, page_token, page_size)
+
+    def order_settlement(self, shop: ShopAccess, order_id: str) -> r.OrderSettlement:
+        """Per-order settlement transactions (revenue, fees, commissions)."""
+        path = ORDER_STATEMENT.format(order_id=quote(order_id, safe=""))
+        return r.parse_order_settlement(order_id, self._call("GET", path, shop.access_token,
+                                                             cipher=shop.cipher))
+
+    def settled_order(self, shop: ShopAccess, order_id: str) -> ir.SettledOrder | None:
+        """Per-order settlement with its settle time, or ``None`` while not yet settled."""
+        path = ORDER_STATEMENT.format(order_id=quote(order_id, safe=""))
+        data = self._call("GET", path, shop.access_token, cipher=shop.cipher)
+        return ir.parse_settled_order(order_id, data)
+
+    # --- affiliate and creators --------------------------------------------------------
+
+    @property
+    def app_key(self) -> str:
+        """The app this client calls as (quotas are per app)."""
+        return self._app_key
+
+    def find_creator_user_id(self, shop: ShopAccess, username: str) -> str | None:
+        """A creator's ``creator_user_id`` by exact username (Creator Marketplace search)."""
+        data = self._call("POST", CREATOR_SEARCH, shop.access_token,
+                          {"page_size": CREATOR_SEARCH_PAGE}, {"keyword": username},
+                          cipher=shop.cipher)
+        return ir.parse_creator_user_id(data, username)
+
+    def affiliate_orders(
+        self, shop: ShopAccess, create_ge: datetime, create_lt: datetime,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.AffiliateOrder]]:
+        """Creator-attributed orders created in ``[create_ge, create_lt)``."""
+        body = {"create_time_ge": w.unix(create_ge), "create_time_lt": w.unix(create_lt)}
+        return self._pages("POST", AFFILIATE_ORDERS, shop, {}, body, "orders",
+                           r.parse_affiliate_order, page_token, page_size)
+
+    def creator_profile(self, shop: ShopAccess, creator_user_id: str) -> r.CreatorProfile:
+        """A Creator Marketplace profile (10,000 lookups/day per app)."""
+        path = CREATOR_PROFILE.format(creator_user_id=quote(creator_user_id, safe=""))
+        data = self._call("GET", path, shop.access_token, cipher=shop.cipher)
+        return r.parse_creator(w.obj(data, "creator"))
+
+    # --- analytics and stock -------------------------------------------------------------
+
+    def shop_performance(
+        self, shop: ShopAccess, start: date, end_exclusive: date, currency: str = "LOCAL"
+    ) -> list[r.ShopDayPerformance]:
+        """Daily shop traffic and sales with LIVE / VIDEO / PRODUCT_CARD breakdowns."""
+        query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
+                 "granularity": "1D", "currency": currency}
+        data = self._call("GET", SHOP_PERFORMANCE, shop.access_token, query, cipher=shop.cipher)
+        intervals = w.items(w.obj(data, "performance"), "intervals")
+        return [r.parse_performance_interval(i) for i in intervals]
+
+    def video_performance(
+        self, shop: ShopAccess, start: date, end_exclusive: date,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[r.VideoPerformance]]:
+        """Per-video sales performance over ``[start, end_exclusive)``."""
+        query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
+                 "currency": "LOCAL"}
+        return self._pages("GET", VIDEO_PERFORMANCE, shop, query, None, "videos",
+                           r.parse_video, page_token, page_size)
+
+    def content_performance(
+        self, shop: ShopAccess, content_type: str, start: date, end_exclusive: date,
+        page_token: str = "", page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[ir.ContentPerformance]]:
+        """Videos or LIVE sessions (``content_type``) posted in ``[start, end_exclusive)`` with
+        their features and performance to date."""
+        path, key = CONTENT_ENDPOINTS[content_type]
+        query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
+                 "currency": "LOCAL"}
+        return self._pages("GET", path, shop, query, None, key,
+                           lambda d: ir.parse_content(d, content_type), page_token, page_size)
+
+    def sku_stock(
+        self, shop: ShopAccess, page_token: str = "", page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[r.Page[r.SkuStock]]:
+        """Every SKU of the shop's products with its available stock."""
+        def flatten(product: Mapping[str, Any]) -> list[r.SkuStock]:
+            return r.parse_product_stock(product)
+
+        for page in self._pages("POST", PRODUCTS_SEARCH, shop, {}, {}, "products",
+                                flatten, page_token, page_size):
+            yield r.Page([s for skus in page.items for s in skus], page.next_page_token,
+                         page.total_count)
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _pages(
+        self, method: str, path: str, shop: ShopAccess, query: Mapping[str, Any],
+        body: Mapping[str, Any] | None, key: str, parse: Callable[[Mapping[str, Any]], T],
+        page_token: str, page_size: int,
+    ) -> Iterator[r.Page[T]]:
+        token = page_token
+        while True:
+            params = {**query, "page_size": min(page_size, MAX_PAGE_SIZE)}
+            if token:
+                params["page_token"] = token
+            data = self._call(method, path, shop.access_token, params, body, cipher=shop.cipher)
+            token = str(data.get("next_page_token") or "")
+            total = w.integer(data.get("total_count"))
+            yield r.Page([parse(x) for x in w.items(data, key)], token, total)
+            if not token:
+                return
+
+    def _call(
+        self, method: str, path: str, access_token: str, query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None, *, cipher: str | None = None,
+    ) -> dict[str, Any]:
+        """A signed call with rate limiting and retries; returns the envelope's ``data``."""
+        content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        return self._retry.call(
+            lambda: self._send_signed(method, path, access_token, query or {}, content, cipher)
+        )
+
+    def _send_signed(
+        self, method: str, path: str, access_token: str, query: Mapping[str, Any],
+        content: bytes, cipher: str | None,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {**query, "app_key": self._app_key,
+                                  "timestamp": int(self._clock())}
+        if cipher is not None:
+            params["shop_cipher"] = cipher
+        params = {k: str(v) for k, v in params.items()}
+        params["sign"] = sign(self._app_secret, path, params, method=method, body=content)
+        headers = {"x-tts-access-token": access_token, "content-type": "application/json"}
+        self._limiter.acquire()
+        return self._send(method, self._api_url + path, params, headers, content)
+
+    def _token_call(self, path: str, params: Mapping[str, str]) -> dict[str, Any]:
+        return self._retry.call(lambda: self._send("GET", self._auth_url + path, params, {}, b""))
+
+    def _send(
+        self, method: str, url: str, params: Mapping[str, Any], headers: Mapping[str, str],
+        content: bytes,
+    ) -> dict[str, Any]:
+        try:
+            response = self._http.request(method, url, params=params, headers=headers,
+                                          content=content or None)
+        except httpx.TimeoutException as exc:
+            raise UpstreamError(f"timeout: {method} {url}") from exc
+        except httpx.TransportError as exc:
+            raise UpstreamError(f"connection failed: {method} {url}: {exc}") from exc
+        try:
+            return shop_data(response)
+        except RateLimited as exc:
+            self._limiter.pause(exc.retry_after or 1.0)
+            raise
