@@ -36,10 +36,11 @@ from jobs.digest.fanout import enqueue_render_and_send  # noqa: E402
 from jobs.digest.pipeline import take_snapshot  # noqa: E402
 from jobs.digest.render import render_editions  # noqa: E402
 from jobs.digest.runs import load_run  # noqa: E402
-from jobs.digest.wiring import QUEUE, digest_deps  # noqa: E402
 from jobs.report.build import build_weekly_report  # noqa: E402
+from jobs.resources import QUEUE  # noqa: E402
 from jobs.warehouse.db import make_engine  # noqa: E402
 from jobs.warehouse.migrate import upgrade  # noqa: E402
+from jobs.wiring import digest_deps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -43,7 +43,7 @@ def _connectors(urls: dict[str, str], db_url: str, qps: float, stamps: list[floa
     import httpx
     import redis
 
-    from jobs.ingestion.sync import Connectors
+    from jobs.resources import Connectors
     from jobs.sources.ratelimit import RateLimit, RateLimiter
     from jobs.sources.retry import RetryPolicy
     from jobs.sources.tiktok.ads import TikTokAdsClient

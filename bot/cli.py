@@ -58,11 +58,11 @@ def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
                            "(see README 'Chat bots'); idling until stopped.")
     from bot.runtime import bot_context
     from bot.slack.app import build_app
-    from bot.slack.background import slack_client
+    from bot.slack.background import bot_slack_client
 
     ctx = bot_context(settings)
     secret = settings.secret("slack_signing_secret") if http else None
-    app = build_app(ctx, slack_client(settings), signing_secret=secret, socket_mode=not http)
+    app = build_app(ctx, bot_slack_client(settings), signing_secret=secret, socket_mode=not http)
     if http:
         from bot.slack.http import make_server
 
@@ -113,7 +113,8 @@ def telegram_cmd(settings: Settings, webhook_url: str | None, port: int,
 @click.pass_obj
 def oauth_cmd(settings: Settings, port: int, host: str, state_for: str | None) -> None:
     """The TikTok Shop authorization callback (/oauth/tiktok-shop/callback)."""
-    from jobs.accounts.oauth import make_oauth_server, oauth_state
+    from jobs.accounts.oauth import oauth_state
+    from jobs.wiring import oauth_server
 
     if state_for:
         click.echo(oauth_state(settings.secret("tikpulse_secret_key"), state_for))
@@ -122,6 +123,6 @@ def oauth_cmd(settings: Settings, port: int, host: str, state_for: str | None) -
     if missing:
         idle_until_stopped(f"oauth callback not started: set {', '.join(missing)}; "
                            "idling until stopped.")
-    server = make_oauth_server(settings, host, port)
+    server = oauth_server(settings, host, port)
     click.echo(f"oauth callback on http://{host}:{port}/oauth/tiktok-shop/callback", err=True)
     server.serve_forever()

@@ -23,8 +23,9 @@ from jobs.accounts.authorizations import connect_ads, connect_shop
 from jobs.accounts.tenancy import tenant_directory
 from jobs.cli.kpi import kpi_table
 from jobs.cli.sync import summary_line, sync_with_progress
-from jobs.ingestion.sync import Connectors, sync_targets
+from jobs.ingestion.sync import sync_targets
 from jobs.report.build import build_weekly_report
+from jobs.resources import Connectors
 from jobs.sources.ratelimit import RateLimit
 from jobs.warehouse.fx_rates import seed_demo_rates
 from jobs.warehouse.migrate import upgrade
@@ -152,7 +153,7 @@ def show_kpis(engine: object, tenant: Tenant, week: str, end: date, weeks: int,
 def write_demo_digest(settings: Settings, week: str, out: Path, console: Console) -> None:
     """The demo tenant's digest in Chinese and English, written to ``out``."""
     from jobs.cli.digest import write_digest
-    from jobs.digest.wiring import digest_deps
+    from jobs.wiring import digest_deps
 
     paths = write_digest(digest_deps(settings), DEMO_TENANT, week, out)
     pages = [p for p in paths if p.suffix in (".html", ".pdf")]

@@ -45,11 +45,11 @@ def as_json(answer: Reply, tenant_id: str | None) -> dict[str, Any]:
 @click.option("--json", "as_json_flag", is_flag=True, help="Print one JSON object for scripts.")
 @click.argument("question", nargs=-1, required=True)
 @click.pass_obj
-def ask(settings: Settings | None, tenant_name: str | None, as_json_flag: bool,
+def ask(settings: Settings, tenant_name: str | None, as_json_flag: bool,
         question: tuple[str, ...]) -> None:
     """Ask a question, e.g. tikpulse ask --tenant acme "roas UK last week"."""
     try:
-        ctx = bot_context(settings or Settings(), redis_required=False)
+        ctx = bot_context(settings, redis_required=False)
     except TenantsFileError as exc:
         raise click.ClickException(str(exc)) from None
     tenant_id = tenant_id_for(ctx, tenant_name)

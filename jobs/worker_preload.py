@@ -7,8 +7,7 @@ CJK font (seconds per job). The module defines no upper-case names, so it change
 
 from __future__ import annotations
 
-import jobs.digest.fanout  # noqa: F401  (the digest job targets and everything they import)
-import jobs.digest.schedule  # noqa: F401
+import jobs.tasks  # noqa: F401  (every job target and everything they import)
 from analytics import charts
 
 

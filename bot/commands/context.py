@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.commands.cache import TtlCache
 from config.tenants import TenantRegistry
 from jobs.accounts.tenancy import effective_registry
+from jobs.resources import QUEUE
 
 Platform = Literal["slack", "telegram", "terminal"]
 
@@ -28,8 +29,8 @@ Platform = Literal["slack", "telegram", "terminal"]
 TENANTS_REFRESH_S = 60.0
 #: Questions one user may ask per minute before the bot asks them to slow down.
 DEFAULT_RATE_PER_MINUTE = 30
-#: RQ queue that slow answers (digest previews, charts) are enqueued on.
-DEFAULT_QUEUE = "tikpulse"
+#: RQ queue that slow answers (digest previews, charts) are enqueued on: the workers' one.
+DEFAULT_QUEUE = QUEUE
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.commands import BotContext, Request, dispatch
 from bot.runtime import bot_context
 from bot.slack.deliver import post_reply
 from config.settings import Settings
-
-#: Seconds a Slack Web API call may take.
-SLACK_TIMEOUT_S = 30
+from jobs.notify.clients import slack_client
 
 
-def slack_client(settings: Settings) -> WebClient:
-    """A Web API client for the bot token, retrying 429s a few times."""
-    return WebClient(token=settings.secret("slack_bot_token"), base_url=settings.slack_api_url,
-                     timeout=SLACK_TIMEOUT_S,
-                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)])
+def bot_slack_client(settings: Settings) -> WebClient:
+    """The Web API client of the bot token (``jobs.notify.clients``' timeout and 429 policy)."""
+    return slack_client(settings.secret("slack_bot_token"), settings.slack_api_url)
 
 
 #: The worker process's context, reused while the settings it was built from stay the same.
@@ -37,7 +32,7 @@ def _worker_context() -> tuple[BotContext, WebClient]:
     key = (settings.database_url, settings.redis_url, str(settings.tikpulse_config),
            settings.slack_api_url, settings.secret("slack_bot_token"))
     if _WORKER.get("key") != key:
-        _WORKER.update(key=key, ctx=bot_context(settings), client=slack_client(settings))
+        _WORKER.update(key=key, ctx=bot_context(settings), client=bot_slack_client(settings))
     return _WORKER["ctx"], _WORKER["client"]
 
 

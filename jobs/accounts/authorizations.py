@@ -200,7 +200,7 @@ def refresh_expiring(
 ) -> dict[int, str]:
     """Refresh every usable shop authorization whose access token expires within the margin.
 
-    Run periodically (see ``jobs.ingestion.sync.refresh_tokens``) so that shops which are not synced for a
+    Run periodically (see ``jobs.tasks.refresh_tokens``) so that shops which are not synced for a
     while keep a live refresh token. Returns auth id -> "refreshed" or the failure status.
     """
     stamp = now or datetime.now(UTC)

@@ -3,7 +3,8 @@
 The seller authorizes the app in Seller Center and is sent back here with a one-time ``code``.
 ``state`` names the tenant and carries an HMAC made with ``TIKPULSE_SECRET_KEY``
 (``oauth_state(secret, tenant)``, printed by ``tikpulse serve oauth --state-for TENANT``), so a
-forged callback cannot attach shops to a tenant. The exchange itself is ``jobs.accounts.authorizations.connect_shop``.
+forged callback cannot attach shops to a tenant. The exchange itself is
+``jobs.accounts.authorizations.connect_shop``.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import hashlib
 import hmac
 import html
 import logging
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from config.settings import Settings
-from config.tenants import load_tenants
+from config.tenants import TenantRegistry
 from jobs.accounts import authorizations as lifecycle
+from jobs.resources import Connectors
 from jobs.sources.errors import AuthError
-from jobs.wiring import connectors_from_settings
 
 log = logging.getLogger("tikpulse.oauth")
 
@@ -45,20 +46,26 @@ def _page(title: str, text: str) -> bytes:
             f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>").encode()
 
 
-def make_oauth_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
-    """A server answering the callback: exchange the code, register the shops, say so."""
-    secret = settings.secret("tikpulse_secret_key")
+def connect_page(conns: Connectors, registry: TenantRegistry, code: str,
+                 tenant: str) -> tuple[int, bytes]:
+    """Exchange ``code`` for the tenant's shops and say so on a page (status, HTML)."""
+    if conns.shop is None:
+        return 503, _page("Not configured", "TIKTOK_APP_KEY and TIKTOK_APP_SECRET are not set.")
+    try:
+        done = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, code, tenant,
+                                      registry=registry)
+    except AuthError as exc:
+        return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
+    return 200, _page("Shops connected", f"{len(done.subject_ids)} shop(s) connected to "
+                      f"{done.tenant_id}: {', '.join(done.subject_ids)}. You can close this.")
 
-    def connect(code: str, tenant: str) -> tuple[int, bytes]:
-        conns = connectors_from_settings(settings)
-        assert conns.shop is not None
-        try:
-            done = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, code, tenant,
-                                          registry=load_tenants(settings.tikpulse_config))
-        except AuthError as exc:
-            return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
-        return 200, _page("Shops connected", f"{len(done.subject_ids)} shop(s) connected to "
-                          f"{done.tenant_id}: {', '.join(done.subject_ids)}. You can close this.")
+
+def make_oauth_server(secret: str, connect: Callable[[str, str], tuple[int, bytes]],
+                      host: str, port: int) -> ThreadingHTTPServer:
+    """A server answering the callback: check the state, then ``connect(code, tenant)``.
+
+    ``jobs.wiring.oauth_server`` builds it with ``connect_page`` over this process's connectors.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming

@@ -3,7 +3,7 @@
 Rules (``auth_rules``, ``freshness_rules``, ``order_rules``, ``business_rules``) turn the warehouse
 into ``Finding``s; the state machine (``state``, persisted by ``store``) decides which become
 messages (``messages`` in zh/en), ``routing`` and ``subscriptions`` decide where they go and
-``deliver`` posts them. ``jobs.alerts.runner`` holds the RQ entry points.
+``deliver`` posts them. The RQ entry points are in ``jobs.tasks``.
 """
 
 from typing import Any

@@ -1,9 +1,9 @@
 """Authorization rules: a shop or ads authorization that is broken or about to expire.
 
-Reads ``authorizations`` as ``jobs.accounts.authorizations`` and the health check leave them (``status``,
-``status_reason``, ``status_changed_at``) and ``refresh_expires_at``. One subject per
-authorization; the facts list the shops or advertisers it covers and how far their data reaches,
-so the message can say what is missing.
+Reads ``authorizations`` as ``jobs.accounts.authorizations`` and the health check leave them
+(``status``, ``status_reason``, ``status_changed_at``) and ``refresh_expires_at``. One subject per
+authorization; the facts list the shops or advertisers it covers and how far their data reaches, so
+the message can say what is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.kinds import DEFAULT_EXPIRY_WARNING_DAYS
 from jobs.warehouse.schema import advertisers, authorizations, shops, sync_cursors
 
-#: Authorization states under which syncs go on (anything else stops them: jobs.accounts.authorizations).
+#: Authorization states under which syncs go on (anything else stops them:
+#: jobs.accounts.authorizations).
 WORKING_STATUSES = SYNCABLE_STATUSES
 
 

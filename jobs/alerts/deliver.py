@@ -1,9 +1,9 @@
 """Posting alert messages to Slack and Telegram, with admin mentions in each system's syntax.
 
-Both senders are the real client libraries (``slack_sdk.WebClient``, PTB's ``Bot``); tests and
-the demo point them at local servers through ``base_url``. ``deliver`` posts one message to every
-destination and reports, per destination, the message id or the error: a notice counts as
-delivered when at least one chat received it.
+Both senders use the real client libraries made by ``jobs.notify.clients`` (one timeout and 429
+policy with the digest and the bot); tests and the demo point them at local servers. ``deliver``
+posts one message to every destination and reports, per destination, the message id or the error:
+a notice counts as delivered when at least one chat received it.
 """
 
 from __future__ import annotations
@@ -16,22 +16,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from telegram import Bot, LinkPreviewOptions
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from jobs.alerts.messages import AlertMessage
 from jobs.alerts.routing import Destination
+from jobs.notify.clients import SLACK_API_URL, TELEGRAM_API_URL, slack_client, telegram_bot
 
 log = logging.getLogger(__name__)
 
-#: Seconds per chat API call (delivery-lessons.md: Slack API timeout 30 s).
-CHAT_TIMEOUT_S = 30
-#: 429 retries honoured per Slack call.
-SLACK_RATE_LIMIT_RETRIES = 3
 _CODE = re.compile(r"`([^`]+)`")
 
 
@@ -44,10 +39,8 @@ class Sender(Protocol):
 class SlackSender:
     """Alerts into Slack channels through ``chat.postMessage``."""
 
-    def __init__(self, token: str, base_url: str = "https://slack.com/api/") -> None:
-        self._client = WebClient(token=token, base_url=base_url, timeout=CHAT_TIMEOUT_S)
-        self._client.retry_handlers.append(
-            RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES))
+    def __init__(self, token: str, base_url: str = SLACK_API_URL) -> None:
+        self._client = slack_client(token, base_url)
 
     def send(self, destination: Destination, message: AlertMessage) -> str:
         """Post ``message``; admins are mentioned as ``<@U123>``."""
@@ -62,9 +55,9 @@ class SlackSender:
 class TelegramSender:
     """Alerts into Telegram chats through ``sendMessage`` (HTML parse mode)."""
 
-    def __init__(self, token: str, base_url: str = "https://api.telegram.org/bot") -> None:
+    def __init__(self, token: str, base_url: str = TELEGRAM_API_URL) -> None:
         self._token = token
-        self._base_url = base_url.rstrip("/")
+        self._base_url = base_url
 
     def send(self, destination: Destination, message: AlertMessage) -> str:
         """Post ``message``; admins are mentioned with ``tg://user`` links."""
@@ -75,7 +68,7 @@ class TelegramSender:
         return asyncio.run(self._send(int(destination.channel_id), text))
 
     async def _send(self, chat_id: int, text: str) -> str:
-        async with Bot(self._token, base_url=self._base_url) as bot:
+        async with telegram_bot(self._token, self._base_url) as bot:
             sent = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
                                           link_preview_options=LinkPreviewOptions(is_disabled=True))
         return str(sent.message_id)

@@ -2,11 +2,12 @@
 found even on a day nothing else runs.
 
 Shop authorizations list their shops (``GET /authorization/202309/shops``); a token the API calls
-expired or invalid is refreshed once (``jobs.accounts.authorizations`` records a refresh that fails), and a shop whose
-cipher changed or that left the authorization means its legal entity changed. Ads authorizations
-list their advertisers (``/oauth2/advertiser/get/``). Every ``AuthError`` is recorded through
-``jobs.accounts.authorizations.record_auth_failure``; a probe that works again puts a stopped authorization back to
-``healthy``. Transient failures (rate limits, 5xx) change nothing: tomorrow's probe tries again.
+expired or invalid is refreshed once (``jobs.accounts.authorizations`` records a refresh that
+fails), and a shop whose cipher changed or that left the authorization means its legal entity
+changed. Ads authorizations list their advertisers (``/oauth2/advertiser/get/``). Every
+``AuthError`` is recorded through ``jobs.accounts.authorizations.record_auth_failure``; a probe that
+works again puts a stopped authorization back to ``healthy``. Transient failures (rate limits, 5xx)
+change nothing: tomorrow's probe tries again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Row, select, update
 
 from jobs.accounts import authorizations as auth
-from jobs.ingestion.sync import Connectors
+from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, ShopMismatch, TikTokError, TokenExpired, TokenInvalid
 from jobs.warehouse.schema import authorizations, shops
 

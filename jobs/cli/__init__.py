@@ -21,7 +21,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("sandbox.cli:sandbox", "Run the local TikTok Shop + Ads API simulator."),
     "auth": ("jobs.cli.auth:auth", "Connect TikTok shops and ads accounts; show their health."),
     "sync": ("jobs.cli.sync:sync", "Sync shops and ads accounts from TikTok (or backfill)."),
-    "import": ("jobs.cli.imports:import_", "Import Seller Center order or Ads Manager CSV exports."),
+    "import": ("jobs.cli.imports:import_",
+               "Import Seller Center order or Ads Manager CSV exports."),
     "kpi": ("jobs.cli.kpi:kpi", "Print weekly KPIs per store from the warehouse."),
     "digest": ("jobs.cli.digest:digest", "Render, preview or send the weekly digest."),
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
@@ -85,6 +86,3 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
 
-
-if __name__ == "__main__":
-    main()

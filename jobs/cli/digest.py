@@ -18,11 +18,12 @@ from config.settings import Settings
 from config.tenants import TenantsFileError
 from jobs.digest.compose import missing_data
 from jobs.digest.deliveries import DeliveryKey, load_delivery
+from jobs.digest.deps import DigestDeps, UnknownTenant
 from jobs.digest.fanout import run_send
 from jobs.digest.pipeline import Rendered, channels_of, render_snapshot, take_snapshot
 from jobs.digest.render import snapshot_hash, write_editions
-from jobs.digest.wiring import DigestDeps, UnknownTenant, digest_deps
 from jobs.report.build import build_weekly_report
+from jobs.wiring import digest_deps
 
 
 def last_full_week(zone: str, now: datetime | None = None) -> str:

@@ -61,7 +61,8 @@ def ads(settings: Settings, file: Path, advertiser_id: str, tenant: str | None,
 @import_.command("headers")
 def headers() -> None:
     """List the accepted column headers of both exports (matched ignoring case and punctuation)."""
-    from jobs.sources import csv_ads, csv_orders
+    from jobs.sources.csv import ads as csv_ads
+    from jobs.sources.csv import orders as csv_orders
 
     for title, table, required in (("Seller Center order export", csv_orders.HEADERS,
                                     csv_orders.REQUIRED),

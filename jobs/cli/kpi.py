@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -11,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from analytics.catalog import get_metric
+from analytics.display import metric_name, metric_value
 from analytics.fx import MissingFxRate
 from analytics.kpis import KpiReport
 from analytics.weeks import iso_week_label
@@ -32,20 +31,6 @@ SHOWN_METRICS: tuple[str, ...] = (
 )
 
 
-def format_value(metric_id: str, value: Decimal | float | int | None, currency: str) -> str:
-    """A KPI value for people: money with 2 places and currency, rates as %, ROAS as ×."""
-    if value is None:
-        return "–"
-    unit = get_metric(metric_id).unit
-    if unit == "money":
-        return f"{Decimal(value):,.2f} {currency}"
-    if unit == "count":
-        return f"{int(value):,}"
-    if unit in ("percent", "ratio"):
-        return f"{float(value) * 100:.2f}%"
-    return f"{float(value):.2f}×"
-
-
 def _change(report: KpiReport, metric_id: str) -> str:
     change = report.change(metric_id)
     if change.pct is None:
@@ -63,10 +48,10 @@ def kpi_table(title: str, report: KpiReport, currency: str) -> Table:
     for metric_id in SHOWN_METRICS:
         previous = None if report.previous is None else report.previous.value(metric_id)
         base = None if report.baseline_4w is None else report.baseline_4w.value(metric_id)
-        table.add_row(get_metric(metric_id).en,
-                      format_value(metric_id, report.current.value(metric_id), currency),
-                      format_value(metric_id, previous, currency), _change(report, metric_id),
-                      format_value(metric_id, base, currency))
+        table.add_row(metric_name(metric_id, "en"),
+                      metric_value(metric_id, report.current.value(metric_id), currency),
+                      metric_value(metric_id, previous, currency), _change(report, metric_id),
+                      metric_value(metric_id, base, currency))
     return table
 
 

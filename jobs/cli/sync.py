@@ -10,12 +10,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from config.settings import Settings
 from jobs.ingestion.sync import (
-    Connectors,
     SyncSummary,
     run_advertiser_sync,
     run_shop_sync,
     sync_targets,
 )
+from jobs.resources import Connectors
 from jobs.wiring import connectors_from_settings
 
 

@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -22,14 +22,21 @@ from analytics.suggestions import BUDGET_STEP, budget_suggestions
 from config.tenants import Targets
 from jobs.report.model import StoreReport, WeeklyReport
 
-if TYPE_CHECKING:
-    from jobs.digest.compose import Missing
-
 #: Restock suggestions listed (the most urgent; the stock section lists more).
 MAX_RESTOCK = 3
 
 #: A refund rate this many times its baseline (and above REFUND_FLOOR) is worth a look.
 REFUND_JUMP, REFUND_FLOOR = 1.5, 0.05
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A source of a store that is not synced through the end of the week."""
+
+    store: str
+    source: str
+    latest_day: str | None
+    days_behind: int | None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from analytics.catalog import get_metric
 from analytics.drivers import Decomposition, decompose_gmv
 from analytics.kpis import KpiReport, KpiSet
 from config.tenants import Targets
-from jobs.digest.advice import Suggestion, roas_basis, suggestions
+from jobs.digest.advice import Missing, Suggestion, roas_basis, suggestions
 from jobs.report.model import StoreReport, WeeklyReport
 
 #: Headline metrics, in display order.
@@ -55,16 +55,6 @@ class ChangeItem:
     good: bool | None
     drivers: tuple[tuple[str, float, float | None], ...]  # (factor, contribution, pct change)
     money_at_stake: Decimal
-
-
-@dataclass(frozen=True)
-class Missing:
-    """A source of a store that is not synced through the end of the week."""
-
-    store: str
-    source: str
-    latest_day: str | None
-    days_behind: int | None
 
 
 @dataclass(frozen=True)

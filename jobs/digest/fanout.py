@@ -1,9 +1,10 @@
-"""RQ entry points of the digest: small module-level functions taking ids and dates.
+"""The digest's fan-out and fan-in over RQ: freeze, one chart job per store, one send job.
 
-``prepare_digest`` freezes the week's snapshot (or holds it for late data) and fans the heavy
-chart work out per store; ``render_store_section`` draws one store's charts into a short-lived
-Redis cache; ``send_digest`` renders the tenant digest from the snapshot and delivers it. Job ids
-are deterministic (``digest-send-acme-2026-W47``), so a duplicate enqueue is refused by RQ.
+``prepare`` freezes the week's snapshot (or holds it for late data) and fans the heavy chart work
+out per store; ``render_store_part`` draws one store's charts into a short-lived Redis cache and
+the last part to finish enqueues the send; ``send`` renders the tenant digest from the snapshot
+and delivers it. The RQ entry points wrapping them are in ``jobs.tasks`` (enqueued here by dotted
+path). Job ids are deterministic (``digest-send-acme-2026-W47``), so RQ refuses a duplicate.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from rq import Queue, Retry
 from rq.job import Job
 
-from config.settings import Settings
+from jobs.digest.deps import DigestDeps
 from jobs.digest.pipeline import (
     deliver_package,
     finish_run,
@@ -24,8 +25,12 @@ from jobs.digest.pipeline import (
 )
 from jobs.digest.render import charted_stores, render_store_report
 from jobs.digest.runs import set_state
-from jobs.digest.wiring import QUEUE, DigestDeps, digest_deps
+from jobs.resources import QUEUE
 
+#: The RQ tasks this module enqueues (``jobs.tasks``), by dotted path.
+PREPARE_TASK = "jobs.tasks.prepare_digest"
+RENDER_STORE_TASK = "jobs.tasks.render_store_section"
+SEND_TASK = "jobs.tasks.send_digest"
 #: Seconds the per-store chart cache lives (the send job reads it minutes later).
 STORE_CACHE_TTL_S = 24 * 3600
 #: Retries of a send whose channels failed for a retryable reason (429s, server errors).
@@ -45,9 +50,8 @@ def _cache_key(tenant_id: str, week: str, digest_hash: str, shop_id: str, lang: 
     return f"tikpulse:digest:store:{tenant_id}:{week}:{digest_hash[:16]}:{shop_id}:{lang}"
 
 
-def prepare_digest(tenant_id: str, week: str, due_at: str | None = None) -> str:
+def prepare(deps: DigestDeps, tenant_id: str, week: str, due_at: str | None = None) -> str:
     """Freeze the snapshot (or hold it) and enqueue the store jobs and the send job."""
-    deps = digest_deps(Settings())
     tenant = deps.tenant(tenant_id)
     state = take_snapshot(deps, tenant, week,
                           due_at=datetime.fromisoformat(due_at) if due_at else None)
@@ -70,7 +74,7 @@ def enqueue_render_and_send(deps: DigestDeps, tenant_id: str, week: str) -> Job 
     deps.redis.delete(f"{fan_in}:done", f"{fan_in}:sent")
     deps.redis.set(f"{fan_in}:total", len(parts), ex=STORE_CACHE_TTL_S)
     for shop_id, lang in parts:
-        queue.enqueue(render_store_section, tenant_id, week, shop_id, lang, digest_hash,
+        queue.enqueue(RENDER_STORE_TASK, tenant_id, week, shop_id, lang, digest_hash,
                       job_id=job_id("store", tenant_id, week, shop_id, lang, digest_hash[:8]))
     return None if parts else _enqueue_send(deps, queue, tenant_id, week, digest_hash)
 
@@ -84,15 +88,14 @@ def _enqueue_send(deps: DigestDeps, queue: Queue, tenant_id: str, week: str,
     guard = f"{_fan_in_key(tenant_id, week, digest_hash)}:sent"
     if not deps.redis.set(guard, 1, nx=True, ex=STORE_CACHE_TTL_S):
         return None
-    return queue.enqueue(send_digest, tenant_id, week,
+    return queue.enqueue(SEND_TASK, tenant_id, week,
                          job_id=job_id("send", tenant_id, week, digest_hash[:8]),
                          retry=SEND_RETRY)
 
 
-def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
-                         digest_hash: str) -> int:
+def render_store_part(deps: DigestDeps, tenant_id: str, week: str, shop_id: str, lang: str,
+                      digest_hash: str) -> int:
     """Draw one store's section charts into the cache; returns the number of images."""
-    deps = digest_deps(Settings())
     store, currency = frozen_store(deps, tenant_id, week, shop_id)
     images = render_store_report(store, week, currency, lang)
     key = _cache_key(tenant_id, week, digest_hash, shop_id, lang)
@@ -108,9 +111,9 @@ def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
     return len(images)
 
 
-def send_digest(tenant_id: str, week: str, resend_in_doubt: bool = False) -> dict[str, str]:
+def send(deps: DigestDeps, tenant_id: str, week: str,
+         resend_in_doubt: bool = False) -> dict[str, str]:
     """Render the frozen snapshot and deliver it; raises when a channel is not confirmed."""
-    deps = digest_deps(Settings())
     outcomes = run_send(deps, tenant_id, week, resend_in_doubt=resend_in_doubt)
     failed = {k: v for k, v in outcomes.items() if v not in ("sent", "corrected", "already_sent")}
     if failed:

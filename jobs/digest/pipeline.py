@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from config.tenants import Tenant
 from jobs.accounts.targets import effective_targets
-from jobs.digest.compose import Digest, Missing, compose, missing_data
+from jobs.digest.advice import Missing
+from jobs.digest.compose import Digest, compose, missing_data
 from jobs.digest.deliver import ChannelOutcome, deliver
 from jobs.digest.deliveries import DeliveryKey
+from jobs.digest.deps import DigestDeps
 from jobs.digest.package import DigestPackage
 from jobs.digest.render import (
     RenderedEdition,
@@ -26,10 +28,9 @@ from jobs.digest.render import (
     render_editions,
     snapshot_hash,
 )
-from jobs.digest.runs import load_run, log_channel, set_state
-from jobs.digest.wiring import DigestDeps
-from jobs.report import serialize as report_json
+from jobs.digest.runs import log_channel, set_state
 from jobs.report.build import build_weekly_report
+from jobs.report.frozen import load_frozen_report, load_frozen_store
 from jobs.report.model import StoreReport, WeeklyReport
 
 
@@ -64,12 +65,11 @@ def take_snapshot(deps: DigestDeps, tenant: Tenant, week: str, *, due_at: dateti
 
 def frozen_report(deps: DigestDeps, tenant_id: str, week: str) -> tuple[WeeklyReport, str, bool]:
     """The snapshot frozen for the run, its hash and whether it is partial."""
-    run = load_run(deps.engine, tenant_id, week)
-    if run is None or run["snapshot"] is None:
+    frozen = load_frozen_report(deps.engine, tenant_id, week)
+    if frozen is None:
         raise LookupError(f"no frozen snapshot for {tenant_id} {week}: run "
                           f"'tikpulse digest --tenant {tenant_id} --week {week} --send-now'")
-    report = WeeklyReport.from_json(json.dumps(run["snapshot"], ensure_ascii=False))
-    return report, run["snapshot_hash"], bool(run["missing"])
+    return frozen
 
 
 def frozen_store(deps: DigestDeps, tenant_id: str, week: str, shop_id: str) -> (
@@ -77,12 +77,10 @@ def frozen_store(deps: DigestDeps, tenant_id: str, week: str, shop_id: str) -> (
 ):
     """One store's part of the frozen snapshot and the reporting currency (parsing only that
     store keeps a fan-out job fast for a tenant with hundreds of stores)."""
-    run = load_run(deps.engine, tenant_id, week)
-    if run is None or run["snapshot"] is None:
+    frozen = load_frozen_store(deps.engine, tenant_id, week, shop_id)
+    if frozen is None:
         raise LookupError(f"no frozen snapshot for {tenant_id} {week}")
-    snapshot = run["snapshot"]
-    plain = next(s for s in snapshot["stores"] if s["shop_id"] == shop_id)
-    return report_json.from_plain(StoreReport, plain), snapshot["reporting_currency"]
+    return frozen
 
 
 def render_snapshot(deps: DigestDeps, tenant: Tenant, report: WeeklyReport, digest_hash: str,

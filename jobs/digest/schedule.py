@@ -1,18 +1,19 @@
 """Which digests are due: each tenant's cron evaluated in its own IANA time zone.
 
-``rq cron`` ticks in UTC every few minutes (jobs.cron_config) and runs ``dispatch_due``. For each
-tenant it lists the schedule's fire times since the last tick (croniter on zone-aware times, so
-09:00 Monday stays 09:00 local across DST changes), catches up windows missed while nothing ran
-(at most ``CATCH_UP`` back, once each), claims each (tenant, window) with Redis ``SET NX`` and a
-``digest_runs`` row, and enqueues ``prepare_digest``. Runs held for late data are re-checked on
-every tick until their deadline, and a claimed run whose job was lost is enqueued again.
+``rq cron`` ticks in UTC every few minutes (``jobs.cron_config``); the task ``dispatch_due`` calls
+``dispatch``. For each tenant it lists the schedule's fire times since the last tick (croniter on
+zone-aware times, so 09:00 Monday stays 09:00 local across DST changes), catches up windows missed
+while nothing ran (at most ``CATCH_UP`` back, once each), claims each (tenant, window) with Redis
+``SET NX`` and a ``digest_runs`` row, and enqueues ``jobs.tasks.prepare_digest``. Runs held for
+late data are re-checked on every tick until their deadline, and a claimed run whose job was lost
+is enqueued again.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -20,11 +21,11 @@ from rq import Queue
 from sqlalchemy import select
 
 from analytics.weeks import iso_week_label
-from config.settings import Settings
 from config.tenants import Tenant
-from jobs.digest.fanout import job_id, prepare_digest
+from jobs.digest.deps import DigestDeps
+from jobs.digest.fanout import PREPARE_TASK, job_id
 from jobs.digest.runs import claim_run, load_run
-from jobs.digest.wiring import QUEUE, DigestDeps, digest_deps
+from jobs.resources import QUEUE
 from jobs.warehouse.schema import digest_runs
 
 log = logging.getLogger(__name__)
@@ -70,14 +71,8 @@ def due_windows(tenant: Tenant, since: datetime, now: datetime) -> list[DueDiges
         out.append(DueDigest(tenant.id, fire, week_reported(fire)))
 
 
-def dispatch_due(now: str | None = None) -> list[str]:
-    """The cron tick: claim and enqueue every due digest; returns the RQ job ids enqueued."""
-    deps = digest_deps(Settings())
-    return dispatch(deps, datetime.fromisoformat(now) if now else datetime.now(UTC))
-
-
 def dispatch(deps: DigestDeps, now: datetime) -> list[str]:
-    """``dispatch_due`` with its dependencies passed in."""
+    """The cron tick: claim and enqueue every due digest; returns the RQ job ids enqueued."""
     raw = deps.redis.get(LAST_TICK_KEY)
     last = datetime.fromisoformat(raw.decode()) if raw else now - timedelta(minutes=10)
     since = max(last, now - CATCH_UP)
@@ -87,7 +82,7 @@ def dispatch(deps: DigestDeps, now: datetime) -> list[str]:
         for due in due_windows(tenant, since, now):
             if _claim(deps, due, now):
                 enqueued.append(queue.enqueue(
-                    prepare_digest, tenant.id, due.week, due.fire_at.isoformat(),
+                    PREPARE_TASK, tenant.id, due.week, due.fire_at.isoformat(),
                     job_id=job_id("prepare", tenant.id, due.week)).id)
     enqueued += _recheck_waiting(deps, queue, now)
     deps.redis.set(LAST_TICK_KEY, now.isoformat())
@@ -121,7 +116,7 @@ def _recheck_waiting(deps: DigestDeps, queue: Queue, now: datetime) -> list[str]
             continue  # still queued or running, not lost
         due = _due_of(run)
         stamp = now.strftime("%Y%m%dT%H%M")
-        ids.append(queue.enqueue(prepare_digest, tenant_id, week, due,
+        ids.append(queue.enqueue(PREPARE_TASK, tenant_id, week, due,
                                  job_id=job_id("prepare", tenant_id, week, stamp)).id)
     return ids
 

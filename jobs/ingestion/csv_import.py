@@ -3,7 +3,11 @@
 ``import_orders_csv`` reads a Seller Center order export for one shop (registering the shop, as
 ``connect-shop`` would, when it is new); ``import_ads_csv`` an Ads Manager export for one
 advertiser. Rows are upserted by natural key, so importing the same file twice changes nothing and
-a later, overlapping export updates the rows it shares with an earlier one.
+a later, overlapping export updates the rows it shares with an earlier one. Rows are written
+through ``jobs.ingestion.writer`` (which marks the days they change), and the rollups of those
+days (``shop_daily`` and co., or ``ad_daily``) are recomputed once at the end of the same
+transaction: a KPI read right after an import counts it, and a failed import leaves both as
+they were.
 """
 
 from __future__ import annotations
@@ -14,17 +18,19 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from analytics.clean import DEFAULT_RULES, CleaningRules
 from config.tenants import TenantRegistry
 from jobs.accounts.registry import ShopSpec, ensure_tenant, register_advertiser, register_shop
 from jobs.ingestion.runlog import Run, finish_run, start_run
+from jobs.ingestion.writer import AdWriter, RawWriter
 from jobs.sources.csv.ads import AdsCsvReader
 from jobs.sources.csv.common import BadFile
-from jobs.sources.csv.order_columns import BLANK_IS_NULL, NotColumnar, OrderColumnReader
-from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderCsvReader
+from jobs.sources.csv.order_columns import NotColumnar, OrderColumnReader
+from jobs.sources.csv.orders import OrderCsvReader
 from jobs.sources.csv.read_ahead import PROCESS_MIN_BYTES, read_ahead, read_in_process
 from jobs.warehouse import schema as s
-from jobs.warehouse.bulk import bulk_upsert, bulk_upsert_columns, storage_time
-from jobs.warehouse.upsert import upsert
+from jobs.warehouse.bulk import storage_time
+from jobs.warehouse.rollups import cleaning_rules
 
 #: Currencies without minor units (amounts split across unit lines in whole units).
 ZERO_DECIMAL_CURRENCIES = frozenset({"VND", "IDR", "JPY", "KRW", "CLP"})
@@ -58,14 +64,17 @@ def import_orders_csv(
     """
     currency, zone = _shop(engine, shop_id, tenant, region, registry)
     exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
+    configured = registry.tenant_of_shop(shop_id) if registry else None
+    rules = cleaning_rules(configured) if configured else DEFAULT_RULES
     run = start_run(engine, "import_orders", shop_id)
     try:
         try:
             if not columnar:
                 raise NotColumnar("row by row requested")
-            summary = _import_columns(engine, path, shop_id, currency, zone, exponent, run)
+            summary = _import_columns(engine, path, shop_id, currency, zone, exponent, run,
+                                      rules)
         except NotColumnar:
-            summary = _import_rows(engine, path, shop_id, currency, zone, exponent, run)
+            summary = _import_rows(engine, path, shop_id, currency, zone, exponent, run, rules)
     except BadFile as error:
         finish_run(engine, run, "failed", str(error)[:2000])
         raise
@@ -74,8 +83,9 @@ def import_orders_csv(
 
 
 def _import_columns(engine: Engine, path: Path | str, shop_id: str, currency: str, zone: str,
-                    exponent: int, run: Run) -> ImportSummary:
-    """The fast path: one transaction, rolled back if the reader gives up (``NotColumnar``)."""
+                    exponent: int, run: Run, rules: CleaningRules) -> ImportSummary:
+    """The fast path: one transaction (rows, then the rollups of the days they changed), rolled
+    back if the reader gives up (``NotColumnar``)."""
     dialect = engine.dialect.name
     now = storage_time(dialect)(datetime.now(UTC))
     reader = OrderColumnReader(path, shop_id=shop_id, currency=currency, timezone=zone,
@@ -84,17 +94,16 @@ def _import_columns(engine: Engine, path: Path | str, shop_id: str, currency: st
     counts = {"orders": 0, "lines": 0, "refunds": 0}
     pages: list[tuple[int, int]] = []
     with engine.begin() as conn:
+        writer = RawWriter(conn, shop_id)
         # SQLite writes in this process: parsing gets a CPU of its own in a child process.
         # PostgreSQL writes in its server process: a thread overlaps parsing with that.
         own_cpu = dialect == "sqlite" and Path(path).stat().st_size >= PROCESS_MIN_BYTES
         for chunk in read_in_process(reader) if own_cpu else read_ahead(reader.chunks()):
-            written = [bulk_upsert_columns(conn, table, columns, BLANK_IS_NULL)
-                       for table, columns in ((s.orders, chunk.orders),
-                                              (s.order_lines, chunk.lines),
-                                              (s.refunds, chunk.refunds))]
+            written = writer.order_columns(chunk)
             for name, count in zip(counts, written, strict=True):
                 counts[name] += count
             pages.append((chunk.rows, written[0] + written[1]))
+        writer.refresh(rules)
     for read, written_rows in pages:
         run.count_page("csv_orders", read, written_rows)
     return ImportSummary(reader.rows_read, counts["orders"], counts["lines"], counts["refunds"],
@@ -102,22 +111,24 @@ def _import_columns(engine: Engine, path: Path | str, shop_id: str, currency: st
 
 
 def _import_rows(engine: Engine, path: Path | str, shop_id: str, currency: str, zone: str,
-                 exponent: int, run: Run) -> ImportSummary:
-    """Row by row: any file, and the report of a bad one (``BadFile``, nothing written)."""
+                 exponent: int, run: Run, rules: CleaningRules) -> ImportSummary:
+    """Row by row: any file, and the report of a bad one (``BadFile``, nothing written); the
+    rollups of the days it changed are recomputed in the same transaction."""
     reader = OrderCsvReader(path, shop_id=shop_id, currency=currency, timezone=zone,
                             exponent=exponent, time_value=storage_time(engine.dialect.name))
     counts = {"orders": 0, "lines": 0, "refunds": 0}
     with engine.begin() as conn:
+        writer = RawWriter(conn, shop_id)
         for batch in reader.batches():
             if reader.problems:
                 break
-            counts["orders"] += bulk_upsert(conn, s.orders, ORDER_COLUMNS, batch.orders)
-            counts["lines"] += bulk_upsert(conn, s.order_lines, LINE_COLUMNS, batch.lines)
-            if batch.refunds:
-                counts["refunds"] += upsert(conn, s.refunds, batch.refunds)
+            written = writer.order_rows(batch)
+            for name, count in zip(counts, written, strict=True):
+                counts[name] += count
             run.count_page("csv_orders", batch.rows, len(batch.orders) + len(batch.lines))
         if reader.problems:
             raise BadFile(str(path), reader.problems)  # rolls the transaction back
+        writer.refresh(rules)
     return ImportSummary(reader.rows_read, counts["orders"], counts["lines"], counts["refunds"])
 
 
@@ -125,19 +136,22 @@ def import_ads_csv(
     engine: Engine, path: Path | str, advertiser_id: str, *, tenant: str | None = None,
     shop_id: str | None = None, currency: str | None = None,
 ) -> ImportSummary:
-    """Import an Ads Manager export for ``advertiser_id``; ``BadFile`` if any cell is bad."""
+    """Import an Ads Manager export for ``advertiser_id``; ``BadFile`` if any cell is bad.
+
+    The ``ad_daily`` rollups of the days in the file are recomputed in the same transaction.
+    """
     account_currency = _advertiser(engine, advertiser_id, tenant, shop_id, currency)
     reader = AdsCsvReader(path, advertiser_id=advertiser_id, currency=account_currency)
     run = start_run(engine, "import_ads", advertiser_id)
     written = 0
     try:
-        with engine.begin() as conn:
+        with engine.begin() as conn, AdWriter(conn, advertiser_id) as ads:
             for rows in reader.batches():
                 if reader.problems:
                     break
-                written += upsert(conn, s.ad_report_rows, rows) if rows else 0
+                written += ads.report_rows(rows)
                 run.count_page("csv_ads", len(rows), len(rows))
-            if reader.problems:
+            if reader.problems:  # raised inside both blocks: no rollups, no rows
                 raise BadFile(str(path), reader.problems)
     except BadFile as error:
         finish_run(engine, run, "failed", str(error)[:2000])

@@ -11,7 +11,7 @@
   ``--since``), so an order that never settles is not asked about forever.
 
 Every page or batch is committed together with its cursor, so a killed run loses nothing; the
-steps take the ``_ShopRun`` of ``jobs.ingestion.sync`` (its access, zone, counters).
+steps take a ``jobs.ingestion.shop_run.ShopRun`` (its access, zone, counters).
 """
 
 from __future__ import annotations
@@ -20,20 +20,17 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
 
 from jobs.ingestion import writers
 from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
+from jobs.ingestion.shop_run import Progress, ShopRun
 from jobs.sources.errors import BadRequest, QuotaExhausted
-from jobs.sources.ratelimit import RateLimit, RateLimiter
+from jobs.sources.ratelimit import RateLimiter
 from jobs.sources.tiktok.extra_records import SettledOrder
 from jobs.warehouse import schema as s
-from jobs.warehouse.dirty import mark_dirty_days
-
-if TYPE_CHECKING:
-    from jobs.ingestion.sync import Progress, _ShopRun
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +40,6 @@ CONTENT_LOOKBACK_DAYS = 14
 CONTENT_CHUNK_DAYS = 31
 #: Cursor source name per content type.
 CONTENT_SOURCES = {"VIDEO": "videos", "LIVE": "lives"}
-#: Creator Marketplace: 10,000 lookups a day per app (the shop API's limiter paces each call;
-#: ~50/s is the affiliate rate reported).
-CREATOR_MARKETPLACE_LIMIT = RateLimit(qps=50.0, daily_quota=10_000)
 #: Orders last changed this long before the newest statement are no longer asked about.
 SETTLEMENT_WINDOW = timedelta(days=35)
 #: Per-order settlement lookups in one run; the rest continue in the next run.
@@ -58,7 +52,7 @@ SETTLEMENT_WORKERS = 8
 SETTLING_STATUS = "COMPLETED"
 
 
-def sync_contents(state: _ShopRun, since: date | None, default_start: date,
+def sync_contents(state: ShopRun, since: date | None, default_start: date,
                   progress: Progress | None) -> None:
     """Videos and LIVE sessions posted since the cursor (minus the look-back) through today."""
     today = state.now.astimezone(state.zone).date()
@@ -72,7 +66,7 @@ def sync_contents(state: _ShopRun, since: date | None, default_start: date,
             start = end
 
 
-def _content_chunk(state: _ShopRun, content_type: str, source: str, start: date, end: date,
+def _content_chunk(state: ShopRun, content_type: str, source: str, start: date, end: date,
                    progress: Progress | None) -> None:
     pages = state.client.content_performance(state.access, content_type, start, end)
     for page in pages:
@@ -90,7 +84,7 @@ def _content_chunk(state: _ShopRun, content_type: str, source: str, start: date,
 # --- creators ------------------------------------------------------------------------------------
 
 
-def sync_creator_profiles(state: _ShopRun, progress: Progress | None) -> None:
+def sync_creator_profiles(state: ShopRun, progress: Progress | None) -> None:
     """Today's profile of every creator seen in the shop's affiliate orders and not yet looked
     up today; stops cleanly for the day when the Creator Marketplace quota is used up."""
     engine, today = state.conns.engine, state.now.astimezone(state.zone).date()
@@ -137,7 +131,7 @@ def _creators_due(conn: Connection, shop_id: str, today: date) -> tuple[list[str
     return list(due), known
 
 
-def _refresh_creator(state: _ShopRun, quota: RateLimiter, name: str, user_id: str | None,
+def _refresh_creator(state: ShopRun, quota: RateLimiter, name: str, user_id: str | None,
                      today: date) -> None:
     """Look one creator up (search by username once, then the profile) and store it."""
     try:
@@ -166,7 +160,7 @@ def _to_utc_midnight(now: datetime) -> float:
 # --- settlements ---------------------------------------------------------------------------------
 
 
-def sync_order_settlements(state: _ShopRun, since: date | None,
+def sync_order_settlements(state: ShopRun, since: date | None,
                            progress: Progress | None) -> None:
     """Settlements of the completed, not yet settled orders that a new statement may have paid
     (those changed in the ``SETTLEMENT_WINDOW`` before it, or since ``since``)."""
@@ -215,14 +209,13 @@ def _paying_statement(statements: Sequence[Any], settled_at: datetime) -> str | 
     return paying[-1] if paying else None
 
 
-def _commit_settlements(state: _ShopRun, batch: list[tuple[SettledOrder, str | None]],
+def _commit_settlements(state: ShopRun, batch: list[tuple[SettledOrder, str | None]],
                         progress: Progress | None) -> None:
-    """Write a batch of settled orders and mark the days they count on as stale."""
+    """Write a batch of settled orders (the writer marks the days they count on as stale)."""
     if not batch:
         return
     with state.conns.engine.begin() as conn:
         written = writers.write_settlements(conn, state.shop_id, state.currency, batch)
-        mark_dirty_days(conn, state.shop_id, order_ids=[x.order_id for x, _ in batch])
     state.run.count_page("settlements", len(batch), written)
     if progress:
         progress("settlements", len(batch), None)

@@ -1,8 +1,8 @@
-"""Sync jobs: pull one shop or advertiser incrementally from its stored cursors, page by page.
+"""Sync one shop or advertiser incrementally from its stored cursors, page by page.
 
-RQ entry points (``sync_shop``, ``sync_advertiser``, ``sync_all``) take ids and dates, build their
-connections from the settings and return a small summary. The work itself is in ``run_shop_sync``
-and ``run_advertiser_sync``, which take a ``Connectors`` so tests and the CLI pass their own.
+``run_shop_sync`` and ``run_advertiser_sync`` take a ``jobs.resources.Connectors`` (built by
+``jobs.wiring`` for the RQ tasks in ``jobs.tasks`` and the CLI; tests pass their own) and return
+a small ``SyncSummary``.
 
 Windows and look-backs (named constants below): orders, returns and cancellations by
 ``update_time`` (so late changes are caught) with a short overlap; settlements by statement time;
@@ -15,27 +15,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
-from analytics.clean import DEFAULT_RULES
-from config.tenants import TenantRegistry
 from jobs.accounts import authorizations as auth
 from jobs.ingestion import extras as sync_insights
 from jobs.ingestion import writers
 from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
 from jobs.ingestion.runlog import Run, finish_run, start_run
+from jobs.ingestion.shop_run import Progress, ShopRun
+from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
-from jobs.sources.ratelimit import RateLimit
 from jobs.sources.tiktok import shop_records as r
-from jobs.sources.tiktok.ads import LEVELS, Advertiser, TikTokAdsClient
+from jobs.sources.tiktok.ads import LEVELS, Advertiser
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
-from jobs.warehouse.dirty import mark_dirty_days, refresh_dirty_rollups
-from jobs.warehouse.rollups import cleaning_rules, refresh_ad_rollups
+from jobs.warehouse.dirty import refresh_dirty_rollups
+from jobs.warehouse.rollups import refresh_ad_rollups
 from jobs.warehouse.schema import advertisers, shops
 
 log = logging.getLogger(__name__)
@@ -56,33 +55,6 @@ TRAFFIC_LOOKBACK_DAYS = 3
 TRAFFIC_CHUNK_DAYS = 30
 #: Longest window queried at once, so progress and resume points come often.
 CHUNK = timedelta(days=31)
-#: Access-token refreshes one run may do after the API said the token expired.
-MAX_REFRESHES_PER_RUN = 2
-
-Progress = Callable[[str, int, int | None], None]
-"""Called after every committed page with (source, rows in the page, total if known)."""
-
-
-@dataclass
-class Connectors:
-    """Everything a sync talks to; built per process or job by ``connectors_from_settings``."""
-
-    engine: Engine
-    redis: Any
-    cipher: Any
-    shop: TikTokShopClient | None = None
-    ads: TikTokAdsClient | None = None
-    #: The tenants file, for each tenant's cleaning rules (test-order markers).
-    tenants: TenantRegistry | None = None
-    #: Called on every retried call (the run log counts them).
-    retry_hooks: list[Callable[..., None]] = field(default_factory=list)
-    #: The app's Creator Marketplace allowance (daily quota shared by every worker).
-    creator_quota: RateLimit = sync_insights.CREATOR_MARKETPLACE_LIMIT
-
-    def on_retry(self, *args: Any) -> None:
-        """Forward a retry to every registered hook."""
-        for hook in self.retry_hooks:
-            hook(*args)
 
 
 @dataclass(frozen=True)
@@ -139,32 +111,6 @@ class SyncSummary:
     error: str | None = None
 
 
-class _ShopRun:
-    """State of one shop sync: its access (refreshed when the API says so) and run counters."""
-
-    def __init__(self, conns: Connectors, shop_id: str, run: Run, now: datetime) -> None:
-        assert conns.shop is not None, "a shop client is required"
-        self.conns, self.client, self.shop_id, self.run, self.now = (
-            conns, conns.shop, shop_id, run, now)
-        self.refreshes = 0
-        with conns.engine.connect() as c:
-            shop = c.execute(select(shops).where(shops.c.shop_id == shop_id)).one()
-        self.currency, self.zone = shop.currency, ZoneInfo(shop.timezone)
-        tenant = conns.tenants.tenant_of_shop(shop_id) if conns.tenants else None
-        self.rules = cleaning_rules(tenant) if tenant else DEFAULT_RULES
-        self.access = auth.shop_access(conns.engine, conns.redis, self.client, conns.cipher,
-                                       shop_id, now=now)
-
-    def refresh(self) -> None:
-        """Get a new access token after the API rejected ours; bounded per run."""
-        self.refreshes += 1
-        if self.refreshes > MAX_REFRESHES_PER_RUN:
-            raise AuthError("access token rejected again right after a refresh")
-        self.access = auth.shop_access(self.conns.engine, self.conns.redis, self.client,
-                                       self.conns.cipher, self.shop_id, force_refresh=True,
-                                       now=self.now)
-
-
 def run_shop_sync(
     conns: Connectors, shop_id: str, *, since: date | None = None, now: datetime | None = None,
     progress: Progress | None = None, full: bool = False,
@@ -177,7 +123,7 @@ def run_shop_sync(
         blocked = auth.sync_blocked(conns.engine, shop_id=shop_id)
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
-        state = _ShopRun(conns, shop_id, run, stamp)
+        state = ShopRun(conns, shop_id, run, stamp)
         try:
             for source in SHOP_SOURCES + (EXTRA_SHOP_SOURCES if full else ()):
                 _sync_window_source(state, source, since, progress)
@@ -211,7 +157,7 @@ def _logged(conns: Connectors, run: Run, body: Callable[[], SyncSummary],
         conns.retry_hooks.remove(run.count_retry)
 
 
-def _sync_window_source(state: _ShopRun, source: WindowSource, since: date | None,
+def _sync_window_source(state: ShopRun, source: WindowSource, since: date | None,
                         progress: Progress | None) -> None:
     """Pull ``source`` from its cursor to now, chunk by chunk, page by page."""
     cursor = load_cursor(state.conns.engine, source.name, state.shop_id)
@@ -229,7 +175,7 @@ def _sync_window_source(state: _ShopRun, source: WindowSource, since: date | Non
         start, end, token = end - source.lookback, until, ""
 
 
-def _window(state: _ShopRun, source: WindowSource, cursor: Cursor,
+def _window(state: ShopRun, source: WindowSource, cursor: Cursor,
             since: date | None) -> tuple[datetime, datetime, str]:
     """(start, end, page token) of this run: resume an unfinished window, else a new one."""
     if cursor.resume and cursor.window_end is not None and since is None:
@@ -244,7 +190,7 @@ def _window(state: _ShopRun, source: WindowSource, cursor: Cursor,
     return start, state.now.replace(microsecond=0), ""
 
 
-def _drain_chunk(state: _ShopRun, source: WindowSource, chunk_start: datetime,
+def _drain_chunk(state: ShopRun, source: WindowSource, chunk_start: datetime,
                  chunk_end: datetime, window_end: datetime, token: str,
                  progress: Progress | None) -> None:
     """Every page of one chunk; each page committed with the cursor that points past it."""
@@ -260,14 +206,12 @@ def _drain_chunk(state: _ShopRun, source: WindowSource, chunk_start: datetime,
             state.refresh()  # then resume this chunk from the last committed page token
 
 
-def _commit_page(state: _ShopRun, source: WindowSource, page: r.Page[Any],
+def _commit_page(state: ShopRun, source: WindowSource, page: r.Page[Any],
                  chunk_start: datetime, chunk_end: datetime, window_end: datetime) -> None:
     engine = state.conns.engine
     with engine.begin() as conn:
-        order_ids, refund_ids = source.changes(page.items)
-        mark_dirty_days(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids)
+        # writers hand raw facts to ingestion.writer.RawWriter: it marks the days they change
         written = source.write(conn, state.shop_id, state.currency, page.items)
-        mark_dirty_days(conn, state.shop_id, order_ids=order_ids, refund_ids=refund_ids)
         old = load_cursor(conn, source.name, state.shop_id)
         if page.is_last:
             done = max(filter(None, (old.cursor_time, chunk_end)))
@@ -284,7 +228,7 @@ def _commit_page(state: _ShopRun, source: WindowSource, page: r.Page[Any],
     state.run.count_page(source.name, len(page.items), written)
 
 
-def _with_refresh(state: _ShopRun, step: Callable[[], None]) -> None:
+def _with_refresh(state: ShopRun, step: Callable[[], None]) -> None:
     """Run ``step``; after an expired-token answer refresh (bounded) and run it again."""
     while True:
         try:
@@ -293,7 +237,7 @@ def _with_refresh(state: _ShopRun, step: Callable[[], None]) -> None:
             state.refresh()
 
 
-def _sync_traffic(state: _ShopRun, since: date | None, progress: Progress | None) -> None:
+def _sync_traffic(state: ShopRun, since: date | None, progress: Progress | None) -> None:
     """Daily shop traffic with channel breakdowns, re-pulling the last few days."""
     cursor = load_cursor(state.conns.engine, "traffic", state.shop_id)
     today = state.now.astimezone(state.zone).date()
@@ -316,7 +260,7 @@ def _sync_traffic(state: _ShopRun, since: date | None, progress: Progress | None
         start = end
 
 
-def _sync_insights(state: _ShopRun, since: date | None, progress: Progress | None) -> None:
+def _sync_insights(state: ShopRun, since: date | None, progress: Progress | None) -> None:
     """Videos and LIVEs, creator profiles and per-order settlements (see ``sync_insights``)."""
     first = (state.now - DEFAULT_HISTORY).astimezone(state.zone).date()
     _with_refresh(state, lambda: sync_insights.sync_contents(state, since, first, progress))
@@ -325,7 +269,7 @@ def _sync_insights(state: _ShopRun, since: date | None, progress: Progress | Non
                                                                       progress))
 
 
-def _sync_stock(state: _ShopRun, progress: Progress | None) -> None:
+def _sync_stock(state: ShopRun, progress: Progress | None) -> None:
     """Today's stock of every SKU (a snapshot; history builds up one day per sync)."""
     today = state.now.astimezone(state.zone).date()
     for page in state.client.sku_stock(state.access):
@@ -434,38 +378,6 @@ def _record_ads_failure(conns: Connectors, advertiser_id: str, error: AuthError)
         log.warning("advertiser %s has no authorization to mark: %s", advertiser_id, error)
 
 
-# --- RQ entry points -----------------------------------------------------------------------------
-
-
-def sync_shop(shop_id: str, since: str | None = None, full: bool = False) -> dict[str, Any]:
-    """RQ job: sync one shop (``since`` as ``YYYY-MM-DD`` for a backfill)."""
-    from config.settings import Settings
-    from jobs.wiring import connectors_from_settings
-
-    conns = connectors_from_settings(Settings())
-    summary = run_shop_sync(conns, shop_id, since=_date(since), full=full)
-    return summary.__dict__
-
-
-def sync_advertiser(advertiser_id: str, since: str | None = None) -> dict[str, Any]:
-    """RQ job: sync one advertiser's daily reports."""
-    from config.settings import Settings
-    from jobs.wiring import connectors_from_settings
-
-    conns = connectors_from_settings(Settings())
-    return run_advertiser_sync(conns, advertiser_id, since=_date(since)).__dict__
-
-
-def refresh_tokens() -> dict[int, str]:
-    """RQ job (run a few times a day): refresh shop tokens that expire within a day."""
-    from config.settings import Settings
-    from jobs.wiring import connectors_from_settings
-
-    conns = connectors_from_settings(Settings())
-    assert conns.shop is not None, "TIKTOK_APP_KEY and TIKTOK_APP_SECRET are required"
-    return auth.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
-
-
 def sync_targets(engine: Engine) -> tuple[list[str], list[str]]:
     """Every shop and advertiser with an authorization, for ``sync_all``."""
     with engine.connect() as conn:
@@ -475,25 +387,3 @@ def sync_targets(engine: Engine) -> tuple[list[str], list[str]]:
                                .where(advertisers.c.auth_id.is_not(None))
                                .order_by(advertisers.c.advertiser_id)).scalars().all()
     return list(shop_ids), list(adv_ids)
-
-
-def sync_all() -> list[dict[str, Any]]:
-    """RQ job: enqueue one job per authorized shop (a full sync) and advertiser (so workers
-    share them)."""
-    from rq import Queue
-
-    from config.settings import Settings
-    from jobs.wiring import connectors_from_settings
-
-    conns = connectors_from_settings(Settings())
-    queue = Queue("sync", connection=conns.redis)
-    shop_ids, adv_ids = sync_targets(conns.engine)
-    from jobs.alerts.runner import enqueue_sync  # alerts evaluated after each sync
-
-    jobs = [enqueue_sync(queue, sync_shop, s, full=True, job_timeout=3600) for s in shop_ids]
-    jobs += [enqueue_sync(queue, sync_advertiser, a, job_timeout=3600) for a in adv_ids]
-    return [{"job_id": j.id} for j in jobs]
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

@@ -2,7 +2,10 @@
 
 Each ``write_*`` takes one page of records and the connection of the transaction that also
 saves the sync cursor, and returns the number of rows sent. Writes are idempotent: the same page
-twice changes nothing, and an order copy older than the stored one never overwrites it.
+twice changes nothing, and an order copy older than the stored one never overwrites it. The raw
+facts rollups are computed from (orders, refunds, settlements, affiliate lines) are handed to
+``jobs.ingestion.writer.RawWriter``, which marks the local days they change as stale in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from jobs.ingestion.writer import RawWriter
 from jobs.sources.tiktok import extra_records as ir
 from jobs.sources.tiktok import shop_records as r
 from jobs.sources.tiktok.ads import AdReportRow
@@ -27,15 +31,12 @@ LEVEL_NAMES = {"AUCTION_CAMPAIGN": "campaign", "AUCTION_AD": "ad"}
 
 
 def write_orders(conn: Connection, shop_id: str, currency: str, orders: Sequence[r.Order]) -> int:
-    """Orders and their unit lines."""
+    """Orders and their unit lines (their days marked stale by ``RawWriter``)."""
     now = datetime.now(UTC)
     order_rows = [_order_row(shop_id, currency, o, now) for o in orders]
     line_rows = [_line_row(shop_id, o.currency or currency, line)
                  for o in orders for line in o.lines]
-    written = upsert(conn, s.orders, order_rows, newer_col="update_time") if order_rows else 0
-    if line_rows:
-        written += upsert(conn, s.order_lines, line_rows)
-    return written
+    return RawWriter(conn, shop_id).orders(order_rows, line_rows)
 
 
 def _order_row(shop_id: str, currency: str, o: r.Order, now: datetime) -> dict[str, Any]:
@@ -69,7 +70,10 @@ def _line_row(shop_id: str, currency: str, line: r.OrderLine) -> dict[str, Any]:
 def write_refunds(
     conn: Connection, shop_id: str, currency: str, refunds: Sequence[r.Refund]
 ) -> int:
-    """Returns/refunds and cancellations; ``completed_time`` is set once the money went back."""
+    """Returns/refunds and cancellations; ``completed_time`` is set once the money went back.
+
+    Their days (and their orders') are marked stale by ``RawWriter``.
+    """
     rows = []
     for x in refunds:
         updated = x.update_time or x.create_time
@@ -82,7 +86,7 @@ def write_refunds(
             "line_ids": list(x.line_item_ids), "reason": x.reason,
             "raw": json.dumps(x.raw, separators=(",", ":")),
         })
-    return upsert(conn, s.refunds, rows, newer_col="update_time") if rows else 0
+    return RawWriter(conn, shop_id).refunds(rows)
 
 
 def write_statements(conn: Connection, shop_id: str, currency: str,
@@ -101,7 +105,7 @@ def write_statements(conn: Connection, shop_id: str, currency: str,
 
 def write_affiliate(conn: Connection, shop_id: str, currency: str,
                     orders: Sequence[r.AffiliateOrder]) -> int:
-    """Affiliate order SKUs with creator and content ids."""
+    """Affiliate order SKUs with creator and content ids (days marked by ``RawWriter``)."""
     rows = [{
         "shop_id": shop_id, "order_id": o.id, "sku_id": k.sku_id,
         "creator_username": k.creator_username or "", "status": o.status,
@@ -113,7 +117,7 @@ def write_affiliate(conn: Connection, shop_id: str, currency: str,
         "actual_paid_commission": k.actual_paid_commission,
         "refunded_quantity": k.refunded_quantity, "returned_quantity": k.returned_quantity,
     } for o in orders if o.create_time is not None for k in o.skus]
-    return upsert(conn, s.affiliate_order_lines, _dedupe(rows, 4)) if rows else 0
+    return RawWriter(conn, shop_id).affiliate(_dedupe(rows, 4))
 
 
 def write_traffic(conn: Connection, shop_id: str, currency: str,
@@ -191,7 +195,8 @@ def write_creator(conn: Connection, profile: r.CreatorProfile, creator_user_id: 
 
 def write_settlements(conn: Connection, shop_id: str, currency: str,
                       settled: Sequence[tuple[ir.SettledOrder, str | None]]) -> int:
-    """Per-order settlements, each with the id of the statement that paid it (if known)."""
+    """Per-order settlements, each with the id of the statement that paid it (if known); their
+    days are marked stale by ``RawWriter``."""
     rows = [{
         "shop_id": shop_id, "order_id": x.order_id, "statement_id": statement_id,
         "settled_time": x.settle_time, "currency": x.currency or currency,
@@ -201,7 +206,7 @@ def write_settlements(conn: Connection, shop_id: str, currency: str,
         "platform_commission_amount": x.platform_commission_amount,
         "affiliate_commission_amount": x.affiliate_commission_amount,
     } for x, statement_id in settled]
-    return upsert(conn, s.order_settlements, rows) if rows else 0
+    return RawWriter(conn, shop_id).settlements(rows)
 
 
 def write_ad_rows(conn: Connection, rows: Sequence[AdReportRow]) -> int:

@@ -2,8 +2,8 @@
 
 Uses ``slack_sdk.WebClient`` (pointed at any ``base_url``): ``chat.postMessage`` with message
 metadata carrying the delivery marker, ``files_upload_v2`` into the thread with channel ids, and
-``chat.update`` when a corrected re-run replaces the summary. 429s are retried by
-``RateLimitErrorRetryHandler`` honouring ``Retry-After``; every call has a timeout.
+``chat.update`` when a corrected re-run replaces the summary. The client comes from
+``jobs.notify.clients.slack_client`` (timeout, bounded 429 retries).
 """
 
 from __future__ import annotations
@@ -14,28 +14,13 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from jobs.digest.deliveries import DeliveryState
 from jobs.digest.package import SLACK_MAX_IMAGES, Attachment, DigestPackage, Step
 from jobs.notify.errors import InDoubt, Refused
 
-#: Seconds each Slack call may take.
-SLACK_TIMEOUT_S = 30
-#: 429s honoured per call before giving up (the job retries later).
-SLACK_RATE_LIMIT_RETRIES = 3
 #: Metadata event type of digest messages (finds a post in doubt again).
 EVENT_TYPE = "tikpulse_digest"
-
-
-def slack_client(token: str, base_url: str) -> WebClient:
-    """A WebClient with a timeout and bounded 429 retries.
-
-    Connection errors are deliberately not retried here: a post whose answer was lost may exist,
-    so the delivery looks it up before posting again.
-    """
-    return WebClient(token=token, base_url=base_url, timeout=SLACK_TIMEOUT_S, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES)])
 
 
 class SlackNotifier:

@@ -21,6 +21,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, 
 
 from jobs.digest.deliveries import DeliveryState
 from jobs.digest.package import TELEGRAM_MEDIA_GROUP, DigestPackage, Step
+from jobs.notify.clients import telegram_bot
 from jobs.notify.errors import CannotVerify, InDoubt, Refused
 
 #: Bot API length limits.
@@ -115,7 +116,7 @@ class TelegramNotifier:
         raise AssertionError("unreachable")
 
     async def _once(self, action: Callable[[Bot], Awaitable[T]]) -> T:
-        async with Bot(self.token, base_url=self.base_url) as bot:
+        async with telegram_bot(self.token, self.base_url) as bot:
             return await action(bot)
 
 

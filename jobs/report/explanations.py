@@ -1,9 +1,9 @@
 """Why the week looks the way it does: anomalies with their drivers, KPI decompositions and the
 stores, campaigns, creators and products that moved the totals.
 
-Inputs come from ``jobs.report.build`` (the daily metric rows of the tenant's stores, FX rates, the KPI
-reports) and a few reads of rollups (``ad_daily``, ``affiliate_daily``); all judgement is done by
-``analytics`` (anomalies, drivers, events). Each series is judged in its own store's context and
+Inputs come from ``jobs.report.build`` (the daily metric rows of the tenant's stores, FX rates, the
+KPI reports) and a few reads of rollups (``ad_daily``, ``affiliate_daily``); all judgement is done
+by ``analytics`` (anomalies, drivers, events). Each series is judged in its own store's context and
 its region's sale days are left out, so an ordinary 11.11 is not news.
 """
 

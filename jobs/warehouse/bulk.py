@@ -10,6 +10,7 @@ both), only several times faster.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,32 @@ def copy_text(columns: Mapping[str, Any], blank_is_null: Collection[str] = ()) -
     text = (_copy_text(v, c in blank_is_null) for c, v in columns.items())
     data = "".join(f"{row}\n" for row in map("\t".join, zip(*text, strict=False)))
     return CopyText(tuple(columns), data, _row_count(columns))  # zip: repeat() is endless
+
+
+def copy_column(payload: CopyText, name: str) -> Sequence[str | None]:
+    """The cells of column ``name`` read back from ``payload`` (``None`` for NULL).
+
+    So a writer can tell which keys and times a chunk made for COPY holds (e.g. the orders whose
+    days it changes) without keeping the columns twice.
+    """
+    at = payload.columns.index(name)
+    rows = payload.data.split("\n")[:-1]  # every row ends with "\n"; only "\n" ends a row
+    cells = [row.split("\t", at + 1)[at] for row in rows]
+    if not any("\\" in cell for cell in cells):  # the common case: nothing escaped, no NULL
+        return cells
+    return [None if cell == "\\N" else _COPY_ESCAPE.sub(_copy_unescape, cell) if "\\" in cell
+            else cell for cell in cells]
+
+
+#: A backslash escape in COPY text.
+_COPY_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+#: What follows the backslash -> the character ``_copy_cell`` escaped that way.
+_COPY_ESCAPED = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _copy_unescape(match: re.Match[str]) -> str:
+    """The character a COPY text escape stands for."""
+    return _COPY_ESCAPED.get(match.group(1), match.group(1))
 
 
 def _row_count(columns: Mapping[str, Any]) -> int:

@@ -4,8 +4,9 @@
 ``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
 ``analytics.kpis`` computes the same KPIs from either. ``store_kpis`` answers one store's KPIs
-over a day range (the bot's and alerts' question) from rollups alone. Raw loaders for the
-analytics that need rows (creators, content, stock) live in ``jobs.warehouse.loaders``.
+over a day range (the bot's and alerts' question) from rollups alone. The numbers of the
+report's other sections (stock cover, creators, traffic, content), which the chat shows too, are
+read by ``jobs.warehouse.reads``; this module and that one are the whole read API.
 """
 
 from __future__ import annotations

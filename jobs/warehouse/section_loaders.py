@@ -1,7 +1,9 @@
 """Loaders for the report's insight sections: traffic, content, creators, SKUs, stock, lines.
 
-Same conventions as ``jobs.warehouse.loaders`` (money as int64 units, times as UTC); every query
-is bounded by the tenant's stores and a day or time range, through the tables' keys.
+They are the rows behind ``jobs.warehouse.reads`` (the read API the report and the chat share);
+callers outside the warehouse go through that module. Same conventions as
+``jobs.warehouse.loaders`` (money as int64 units, times as UTC); every query is bounded by the
+tenant's stores and a day or time range, through the tables' keys.
 """
 
 from __future__ import annotations

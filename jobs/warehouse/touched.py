@@ -1,26 +1,62 @@
-"""Which local days of a store a sync changed, so only those days' rollups are recomputed.
+"""Which local days of a store a write changed, so only those days' rollups are recomputed.
 
 An order touches its paid day and its created day (an unpaid order is counted, as excluded, on the
 day it was created); a refund touches the day it completed; and because a refund only counts when
 its order is a sale, a changed order also touches the completion days of its refunds and the
 settled and affiliate days that belong to it. All days are in the store's own time zone.
-Call ``touched_days`` after writing the changed rows (and, when a record can move to another
-day, before as well, refreshing the union).
+Call ``touched_days`` before writing the changed rows (a record may move to another day) and after
+it, or, after it, take ``stored_days`` of the written rows' own times: the tables a write did not
+touch still hold what ``touched_days`` found before it.
+
+Both are set-wise, so an import of a million lines can afford them. ``touched_days`` runs one query
+per table per ``ID_CHUNK`` ids (none for a table without rows of the store), the ids bound as one
+JSON parameter and looked up by index one by one (``_rows_of``: a scan per chunk would make an
+import quadratic in the size of the store); it returns the distinct ``BUCKET_SECONDS`` buckets of
+the times, and only those few are turned into local days in Python. ``stored_days`` groups times
+by the minute before converting them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Connection, func, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    String,
+    Table,
+    bindparam,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Executable
 
 from jobs.warehouse import loaders as q
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
 
-#: Ids per ``IN (...)`` list, under every backend's parameter limit.
-ID_CHUNK = 500
+#: Ids per query (bound as one parameter): a whole import chunk's orders in one query per table.
+ID_CHUNK = 50_000
+#: Times are grouped into buckets of this many seconds in SQL before they become local days.
+#: Every UTC offset in use (and every DST change) is a whole multiple of 15 minutes, so all
+#: times of one bucket fall on the same local day in any time zone.
+BUCKET_SECONDS = 15 * 60
+
+Stored = datetime | str | None
+"""A time as written: an aware datetime, or UTC text as ``jobs.warehouse.bulk`` stores it
+(``YYYY-MM-DD HH:MM:SS.ffffff``, on PostgreSQL with ``+00:00``); ``None`` or ``""`` if unset."""
 
 
 def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -28,13 +64,58 @@ def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[i : i + ID_CHUNK]
 
 
-def _times(conn: Connection, shop_id: str, columns: Sequence[Column[Any]], key: Column[Any],
-           ids: Sequence[str]) -> Iterator[datetime]:
+def _bucket(column: Column[Any], dialect: str) -> ColumnElement[int]:
+    """The time's ``BUCKET_SECONDS`` bucket since the epoch, computed by the database."""
+    if dialect == "sqlite":  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+        seconds = cast(func.strftime("%s", column), Integer)
+    else:
+        seconds = cast(func.floor(extract("epoch", column)), BigInteger)
+    return seconds // BUCKET_SECONDS
+
+
+def _rows_of(columns: Sequence[Column[Any]], shop_id: str, key: Column[Any], ids: Sequence[str],
+             dialect: str) -> Executable:
+    """The distinct time buckets of ``columns`` in the store's rows whose ``key`` is one of
+    ``ids``, found by index, id by id.
+
+    The ids are one parameter, a JSON array: SQLAlchemy spends far longer expanding an ``IN``
+    list of thousands of parameters (and psycopg dumping an array) than the database spends on
+    the query. SQLite reads it with ``json_each`` and searches the index for each id; PostgreSQL
+    with ``json_array_elements_text`` into a ``LATERAL`` subquery (kept apart by ``OFFSET 0``),
+    so each id is one index lookup, where ``= ANY(...)`` is planned as a scan of all the store's
+    rows once per chunk.
+    """
     table = key.table
+    buckets = [_bucket(c, dialect).label(f"b{i}") for i, c in enumerate(columns)]
+    listed = bindparam("ids", json.dumps(list(ids)), type_=String, unique=True)
+    if dialect == "sqlite":
+        each = func.json_each(listed).table_valued("value")
+        return select(*buckets).distinct().where(table.c.shop_id == shop_id,
+                                                 key.in_(select(each.c.value)))
+    k = (func.json_array_elements_text(cast(listed, JSON)).table_valued("id")
+         .render_derived(name="k"))
+    found = (select(*buckets).where(table.c.shop_id == shop_id, key == k.c.id)
+             .offset(literal_column("0")).lateral("found"))
+    return select(*found.c).select_from(k).join(found, true()).distinct()
+
+
+def _has_rows(conn: Connection, table: Table, shop_id: str) -> bool:
+    """Whether the store has any row in ``table`` (else there is nothing to look up there)."""
+    stmt = select(literal(1)).where(table.c.shop_id == shop_id).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def _buckets(conn: Connection, shop_id: str, columns: Sequence[Column[Any]], key: Column[Any],
+             ids: Sequence[str]) -> set[int]:
+    """Distinct time buckets of ``columns`` over the rows of ``shop_id`` whose ``key`` is in
+    ``ids``."""
+    found: set[int] = set()
+    if not ids or not _has_rows(conn, key.table, shop_id):
+        return found
     for chunk in _chunks(ids):
-        stmt = select(*columns).where(table.c.shop_id == shop_id, key.in_(chunk))
-        for row in conn.execute(stmt):
-            yield from (t for t in row if t is not None)
+        for row in conn.execute(_rows_of(columns, shop_id, key, chunk, conn.dialect.name)):
+            found.update(int(b) for b in row if b is not None)
+    return found
 
 
 def touched_days(
@@ -45,28 +126,34 @@ def touched_days(
     refund_ids: Iterable[str] = (),
 ) -> set[date]:
     """Local days of ``shop_id`` whose rollups depend on the given orders and refunds."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(q.shop_info(conn, shop_id)["timezone"])
     order_list = sorted(set(order_ids))
     refund_list = sorted(set(refund_ids))
-    times: list[datetime] = []
-    times += _times(conn, shop_id, [orders.c.paid_time, orders.c.create_time],
-                    orders.c.order_id, order_list)
-    times += _times(conn, shop_id, [refunds.c.completed_time], refunds.c.order_id, order_list)
-    times += _times(conn, shop_id, [order_settlements.c.settled_time],
-                    order_settlements.c.order_id, order_list)
-    times += _times(conn, shop_id, [affiliate_order_lines.c.create_time],
-                    affiliate_order_lines.c.order_id, order_list)
-    times += _times(conn, shop_id, [refunds.c.completed_time], refunds.c.refund_id, refund_list)
-    return {t.astimezone(zone).date() for t in times}
+    found: set[int] = set()
+    found |= _buckets(conn, shop_id, [orders.c.paid_time, orders.c.create_time],
+                      orders.c.order_id, order_list)
+    found |= _buckets(conn, shop_id, [refunds.c.completed_time], refunds.c.order_id, order_list)
+    found |= _buckets(conn, shop_id, [order_settlements.c.settled_time],
+                      order_settlements.c.order_id, order_list)
+    found |= _buckets(conn, shop_id, [affiliate_order_lines.c.create_time],
+                      affiliate_order_lines.c.order_id, order_list)
+    found |= _buckets(conn, shop_id, [refunds.c.completed_time], refunds.c.refund_id, refund_list)
+    return {datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(zone).date()
+            for b in found}
+
+
+def stored_days(times: Iterable[Stored], zone: ZoneInfo) -> set[date]:
+    """Local days in ``zone`` of times as they were written (the rows of a write, in memory)."""
+    values = list(times)
+    minutes = {t[:16] for t in values if isinstance(t, str) and t}  # 'YYYY-MM-DD HH:MM', UTC
+    found = {datetime.fromisoformat(m).replace(tzinfo=UTC) for m in minutes}
+    found |= {t for t in values if isinstance(t, datetime)}
+    return {t.astimezone(zone).date() for t in found}
 
 
 def data_days(conn: Connection, shop_id: str) -> tuple[date, date] | None:
     """The first and last local day the store has any order, refund, settlement or affiliate
     row on (``None`` for a store without data)."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(q.shop_info(conn, shop_id)["timezone"])
     spans = [
         (orders, orders.c.create_time), (orders, orders.c.paid_time),
@@ -87,8 +174,6 @@ def data_days(conn: Connection, shop_id: str) -> tuple[date, date] | None:
 
 def _aware(value: datetime | str) -> datetime:
     """min()/max() lose the column type on some backends; restore an aware UTC datetime."""
-    from datetime import UTC
-
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value

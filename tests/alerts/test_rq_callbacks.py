@@ -7,7 +7,7 @@ import pytest
 import yaml
 from rq import Queue, Retry, SimpleWorker
 
-from jobs.alerts.runner import META_EVALUATIONS, META_FAILED_ATTEMPTS, enqueue_sync
+from jobs.tasks import META_EVALUATIONS, META_FAILED_ATTEMPTS, enqueue_sync
 from tests.alerts.conftest import SHOP_ID, SLACK_CHANNEL, TELEGRAM_CHAT, seed_tenant
 from tests.alerts.rq_targets import sync_that_finds_it_revoked, sync_that_revokes_then_crashes
 

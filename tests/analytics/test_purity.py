@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["anomalies", "catalog", "clean", "content", "creators", "daily", "drivers", "events",
+MODULES = ["anomalies", "catalog", "clean", "content", "creators", "daily", "display", "drivers",
+           "events",
            "explain", "funnel", "fx", "kpis", "mix", "money", "quality", "series", "stock",
            "suggestions", "weeks"]
 FORBIDDEN = ["sqlalchemy", "httpx", "redis", "rq", "slack_sdk", "slack_bolt", "telegram",

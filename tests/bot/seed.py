@@ -19,6 +19,7 @@ from jobs.warehouse.schema import (
     ad_daily,
     advertisers,
     affiliate_daily,
+    affiliate_order_lines,
     content_daily,
     contents,
     fx_rates,
@@ -144,6 +145,15 @@ def _creators_and_stock(conn) -> None:  # type: ignore[no-untyped-def]
         {"shop_id": s, "day": d, "creator_username": h, "content_type": "VIDEO", "currency": c,
          "orders": 2, "units": 2, "gmv": Decimal(g), "commission": Decimal(f),
          "refunded_units": 0} for h, s, c, g, f in aff for d in W47])
+    # the lines behind those rollup rows: two one-unit orders a day, each half the GMV and fee
+    upsert(conn, affiliate_order_lines, [
+        {"shop_id": s, "order_id": f"a-{h}-{d:%m%d}-{n}", "sku_id": "sku1",
+         "creator_username": h, "status": "COMPLETED",
+         "create_time": datetime(d.year, d.month, d.day, 12, tzinfo=UTC),
+         "content_type": "VIDEO", "quantity": 1, "currency": c, "price": Decimal(g) / 2,
+         "estimated_paid_commission": Decimal(f) / 2, "actual_paid_commission": Decimal(0),
+         "refunded_quantity": 0, "returned_quantity": 0}
+        for h, s, c, g, f in aff for d in W47 for n in (1, 2)])
     upsert(conn, contents, [
         {"shop_id": UK, "content_id": "v1", "content_type": "VIDEO",
          "creator_username": "lily.home",

@@ -139,9 +139,15 @@ def test_top_creators_and_creator_read_only_this_tenants_sales(bot_ctx):
     assert "350.00 USD" in lily  # 7 x 40 GBP x 1.25, not the 5,555 THB sold for Rival
 
 
-def test_stock_at_risk_uses_the_run_rate_and_lead_time(bot_ctx):
-    text = as_text(dispatch(ask_slack("stock at risk"), bot_ctx))
-    assert "ACME-MUG" in text and "10" in text  # 10 in stock, 1 a day, lead time 21
+def test_stock_at_risk_uses_the_digests_stock_plan(bot_ctx):
+    reply = dispatch(ask_slack("stock at risk"), bot_ctx)
+    (mug,) = reply.data["stock"]
+    # 28 mugs sold once (11-22) in the 56 days to yesterday: Croston's rate 28/54 x 0.95 a day,
+    # so 10 in stock cover 20 days (the old 28-day run rate read 10); lead time 21: reorder
+    assert (mug["sku"], mug["stock"], mug["lead_time_days"], mug["reorder_now"]) == (
+        "ACME-MUG", 10, 21, True)
+    assert mug["days_of_cover"] == pytest.approx(10 / (28 / 54 * 0.95))
+    assert reply.blocks[1].rows == (("ACME-MUG", "Acme UK", "10", "20", "21", "⚠ reorder"),)
 
 
 def test_json_data_is_serialisable(bot_ctx):

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from jobs.accounts.oauth import make_oauth_server, oauth_state
+from jobs.accounts.oauth import oauth_state
 from jobs.warehouse.schema import authorizations, shops
+from jobs.wiring import oauth_server
 from sandbox.config import GeneratorConfig
 from sandbox.server import Sandbox
 
@@ -26,7 +27,7 @@ def callback(sqlite_engine, redis_url):
                         tikpulse_secret_key=SECRET_KEY, tiktok_app_key=c.app_key,
                         tiktok_app_secret=c.app_secret, tiktok_shop_auth_url=sb.shop_auth_url,
                         tiktok_shop_api_url=sb.shop_api_url)
-    server = make_oauth_server(settings, "127.0.0.1", 0)
+    server = oauth_server(settings, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield sb, f"http://127.0.0.1:{server.server_address[1]}/oauth/tiktok-shop/callback"
     server.shutdown()

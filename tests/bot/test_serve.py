@@ -14,7 +14,8 @@ from slack_sdk import WebClient
 
 from bot.slack.app import build_app
 from bot.slack.http import make_server
-from jobs.accounts.oauth import make_oauth_server, oauth_state, tenant_of_state
+from jobs.accounts.oauth import oauth_state, tenant_of_state
+from jobs.wiring import oauth_server
 from tests.bot.seed import ACME_ADMIN, ACME_CHANNEL
 from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body, wait_for
 from tests.fakes.slack_api import FakeSlack
@@ -85,7 +86,7 @@ def test_oauth_callback_refuses_forged_state_and_missing_code(monkeypatch):
 
     settings = Settings(tikpulse_secret_key="k" * 32, tiktok_app_key="app",
                         tiktok_app_secret="secret")
-    server = make_oauth_server(settings, "127.0.0.1", 0)
+    server = oauth_server(settings, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/oauth/tiktok-shop/callback"
     try:

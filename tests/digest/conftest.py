@@ -12,7 +12,8 @@ from digest_seed import seed, tenant_entry, write_tenants
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from jobs.digest.wiring import DigestDeps, digest_deps
+from jobs.digest.deps import DigestDeps
+from jobs.wiring import digest_deps
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import FakeTelegram
 

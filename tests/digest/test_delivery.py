@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from jobs.digest.deliver import deliver
 from jobs.digest.deliveries import DeliveryKey, load_delivery
 from jobs.digest.package import Attachment, DigestPackage, Edition
-from jobs.notify.slack import SlackNotifier, slack_client
+from jobs.notify.clients import slack_client
+from jobs.notify.slack import SlackNotifier
 from jobs.notify.telegram import TelegramNotifier
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.telegram_api import FakeTelegram

@@ -18,15 +18,11 @@ from digest_seed import CHANNEL, CHAT, UK, US, seed
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from jobs.digest.fanout import (
-    DeliveryIncomplete,
-    enqueue_render_and_send,
-    prepare_digest,
-    send_digest,
-)
+from jobs.digest.fanout import DeliveryIncomplete, enqueue_render_and_send
 from jobs.digest.pipeline import take_snapshot
 from jobs.digest.runs import channel_outcomes, load_run
-from jobs.digest.wiring import QUEUE
+from jobs.resources import QUEUE
+from jobs.tasks import prepare_digest, send_digest
 from jobs.warehouse.schema import deliveries
 
 
@@ -145,7 +141,7 @@ def test_late_data_is_held_then_sent_as_partial(sqlite_engine, redis_url, slack,
 def test_worker_killed_mid_delivery_then_retried_posts_once(env) -> None:
     deps = env.deps()
     take_snapshot(deps, deps.tenant("acme"), "2026-W47", due_at=None)
-    code = "from jobs.digest.fanout import send_digest; send_digest('acme', '2026-W47')"
+    code = "from jobs.tasks import send_digest; send_digest('acme', '2026-W47')"
     worker = subprocess.Popen([sys.executable, "-c", code], env=os.environ.copy())
 
     def kill_on_post(call) -> None:  # type: ignore[no-untyped-def]

@@ -15,8 +15,9 @@ from rq import Queue
 from analytics.weeks import week_window
 from config.tenants import Tenant
 from jobs.digest.runs import load_run
-from jobs.digest.schedule import dispatch_due, due_windows
-from jobs.digest.wiring import QUEUE
+from jobs.digest.schedule import due_windows
+from jobs.resources import QUEUE
+from jobs.tasks import dispatch_due
 
 
 def london(**changes: object) -> Tenant:

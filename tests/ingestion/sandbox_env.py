@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from config.tenants import Store, Tenant, TenantRegistry
 from jobs.accounts import authorizations as auth
-from jobs.ingestion.sync import Connectors
+from jobs.resources import Connectors
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
 from jobs.sources.tiktok.ads import TikTokAdsClient

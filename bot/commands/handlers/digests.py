@@ -1,29 +1,27 @@
 """``digest preview`` and ``digest now`` (admins).
 
 The preview shows, in this chat only, the headline numbers of last week's digest per store: from
-the frozen snapshot when the digest has been prepared, otherwise live from the rollups (and says
-so). ``digest now`` enqueues the digest job by import path (``prepare_digest``, which freezes
-the snapshot, renders and delivers exactly once per channel) and answers at once.
+the frozen snapshot when the digest has been prepared (``jobs.report.frozen``, as the digest
+loads it), otherwise live from the rollups (and says so). ``digest now`` enqueues the digest job
+by import path (``prepare_digest``, which freezes the snapshot, renders and delivers exactly once
+per channel) and answers at once.
 """
 
 from __future__ import annotations
 
-import json
 from zoneinfo import ZoneInfo
 
 from rq import Queue
-from sqlalchemy import select
 
+from analytics.display import change, metric_name, metric_value
 from bot.commands.context import BotContext
-from bot.commands.format import change, metric_name, metric_value
 from bot.commands.handlers.common import refusals
 from bot.commands.middleware import Turn
 from bot.commands.numbers import per_store, scope_kpis
 from bot.commands.periods import PeriodSpec, resolve_period
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import store_label
-from jobs.report.model import WeeklyReport
-from jobs.warehouse.schema import digest_runs
+from jobs.report.frozen import load_frozen_report
 
 #: RQ job that freezes, renders and sends a tenant's digest for one week: (tenant_id, week).
 DIGEST_JOB = "jobs.digest.fanout.prepare_digest"
@@ -54,15 +52,6 @@ def digest_now(turn: Turn, ctx: BotContext) -> Reply:
                  "channels that already have it are not sent it again.", kind="queued")
 
 
-def _frozen(ctx: BotContext, tenant_id: str, week: str) -> WeeklyReport | None:
-    with ctx.engine.connect() as conn:
-        snapshot = conn.execute(select(digest_runs.c.snapshot).where(
-            digest_runs.c.tenant_id == tenant_id, digest_runs.c.window == week)).scalar()
-    if snapshot is None:
-        return None
-    return WeeklyReport.from_json(snapshot if isinstance(snapshot, str) else json.dumps(snapshot))
-
-
 @refusals
 def digest_preview(turn: Turn, ctx: BotContext) -> Reply:
     """Last week's digest headline numbers per store, in this chat only."""
@@ -70,9 +59,10 @@ def digest_preview(turn: Turn, ctx: BotContext) -> Reply:
     assert tenant is not None
     week = _last_week(turn, ctx)
     zh = turn.lang == "zh"
-    report = _frozen(ctx, tenant.id, week)
+    frozen = load_frozen_report(ctx.engine, tenant.id, week)
     names = {s.shop_id: store_label(s) for s in tenant.stores}
-    if report is not None:
+    if frozen is not None:
+        report = frozen[0]
         sets = [(names.get(s.shop_id, s.name), s.kpis.current, s.kpis.previous)
                 for s in report.stores]
         sets.append(("全部" if zh else "All stores", report.total.current, report.total.previous))

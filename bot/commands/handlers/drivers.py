@@ -11,9 +11,9 @@ from typing import Literal
 
 from analytics.catalog import get_metric
 from analytics.charts import driver_waterfall
+from analytics.display import change, metric_name, metric_value
 from analytics.fx import MissingFxRate
 from bot.commands.context import BotContext
-from bot.commands.format import change, metric_name, metric_value
 from bot.commands.handlers.common import Refusal, period_of, refusals, scope_of
 from bot.commands.handlers.metrics import answer_data, fx_missing_reply, heading, kpi_table
 from bot.commands.middleware import Turn

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analytics.display import change, metric_name, metric_value, plain
 from analytics.fx import MissingFxRate
 from analytics.kpis import KpiSet
 from bot.commands.context import BotContext
-from bot.commands.format import change, metric_name, metric_value, plain
 from bot.commands.handlers.common import Refusal, period_of, refusals, scope_of
 from bot.commands.middleware import Turn
 from bot.commands.numbers import ScopeNumbers, scope_kpis

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from analytics.display import metric_name, metric_value
 from bot.commands.context import BotContext
-from bot.commands.format import metric_name, metric_value
 from bot.commands.grammar import Parsed
 from bot.commands.handlers.common import refusals
 from bot.commands.handlers.metrics import load_numbers

@@ -1,8 +1,9 @@
 """Where buyers come from: ``funnel`` (impressions -> page views -> cart -> orders) and
 ``traffic`` (each channel's share of visitors and GMV), this period against the one before.
 
-Both read ``shop_traffic_daily`` (store x day x channel: small) through ``analytics.funnel`` and
-``analytics.mix``.
+Both read ``shop_traffic_daily`` (store x day x channel: small) with
+``jobs.warehouse.reads.traffic_days``, the read the report's funnel and channel mix use, through
+``analytics.funnel`` and ``analytics.mix``.
 """
 
 from __future__ import annotations
@@ -10,19 +11,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import select
 
+from analytics.display import count, percent
 from analytics.funnel import compare_funnels
 from analytics.mix import channel_mix
 from bot.commands.context import BotContext
-from bot.commands.format import count, percent
 from bot.commands.handlers.common import period_of, refusals, scope_of
 from bot.commands.handlers.metrics import load_numbers
 from bot.commands.middleware import Turn
 from bot.commands.numbers import fx_for
 from bot.commands.reply import Reply, Table, Text, reply
-from jobs.warehouse.loaders import frame, raw
-from jobs.warehouse.schema import shop_traffic_daily
+from jobs.warehouse.reads import traffic_days
 
 STAGE_NAMES = {"impressions": ("Impressions", "曝光"), "views": ("Views", "播放"),
                "page_views": ("Page views", "商品浏览"), "add_to_cart": ("Add to cart", "加购"),
@@ -30,11 +29,8 @@ STAGE_NAMES = {"impressions": ("Impressions", "曝光"), "views": ("Views", "播
 
 
 def _traffic(ctx: BotContext, shop_ids: list[str], first: date, last: date) -> pd.DataFrame:
-    t = shop_traffic_daily
-    stmt = select(*[raw(c) if c.name == "gmv" else c for c in t.c]).where(
-        t.c.shop_id.in_(shop_ids), t.c.day >= first, t.c.day <= last)
     with ctx.engine.connect() as conn:
-        return frame(conn, stmt, [])
+        return traffic_days(conn, shop_ids, first, last)
 
 
 def _no_traffic(turn: Turn, label: str) -> Reply:

@@ -117,7 +117,7 @@ _SUB_TOTAL, _SELLER, _PLATFORM = (ORDER_COLUMNS.index(c) for c in
                                   ("sub_total", "seller_discount", "platform_discount"))
 
 TimeValue = Callable[[datetime], Any]
-"""Turns an aware UTC datetime into what the target database stores (see ``jobs.warehouse.bulk``)."""
+"""Turns an aware UTC datetime into what the target database stores (``jobs.warehouse.bulk``)."""
 
 
 @dataclass

@@ -1,7 +1,11 @@
-"""How numbers read in chat: money with its currency, ROAS as a multiple, rates as percents.
+"""How a number reads in chat and on the terminal: money with its currency, ROAS as a multiple,
+rates as percents, each catalog metric in its catalog unit.
 
-Every formatter takes ``None`` (not computable) and prints "n/a", never 0. Money stays Decimal
-until it becomes text.
+Inputs are plain values (Decimal money, float ratios, int counts; ``None`` or NaN when not
+computable); outputs are short strings. Every formatter prints "n/a" for a value that cannot be
+computed, never 0, and money stays Decimal until it becomes text. The bot's answers and
+``tikpulse kpi`` both read numbers through here; the digest's prose uses the locale-aware
+``jobs.digest.words`` on top of the same catalog.
 """
 
 from __future__ import annotations
@@ -10,6 +14,10 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from analytics.catalog import get_metric
 
+__all__ = ["NOT_AVAILABLE", "change", "count", "metric_name", "metric_value", "missing", "money",
+           "multiple", "percent", "plain"]
+
+#: What a value that cannot be computed reads as.
 NOT_AVAILABLE = "n/a"
 
 
@@ -25,7 +33,7 @@ def missing(value: object) -> bool:
 
 def money(amount: Decimal | None, currency: str) -> str:
     """``12,345.67 USD`` (two decimals, half-even)."""
-    if missing(amount):
+    if amount is None or missing(amount):
         return NOT_AVAILABLE
     rounded = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
     return f"{rounded:,.2f} {currency}"
@@ -50,7 +58,7 @@ def metric_value(metric_id: str, value: Decimal | float | int | None, currency: 
     """A catalog metric's value in the unit the catalog gives it."""
     unit = get_metric(metric_id).unit
     if unit == "money":
-        return money(value if value is None else Decimal(value), currency)  # type: ignore[arg-type]
+        return money(value if value is None else Decimal(value), currency)
     if unit == "count":
         return count(value)  # type: ignore[arg-type]
     if unit == "multiple":
@@ -60,7 +68,8 @@ def metric_value(metric_id: str, value: Decimal | float | int | None, currency: 
 
 def change(current: Decimal | float | int | None, previous: Decimal | float | int | None) -> str:
     """``+12.3%`` / ``-4.0%`` against the previous value; "n/a" when not comparable."""
-    if missing(current) or missing(previous) or previous == 0:
+    if current is None or previous is None or missing(current) or missing(previous) \
+            or previous == 0:
         return NOT_AVAILABLE
     pct = (float(current) - float(previous)) / abs(float(previous)) * 100
     return f"{pct:+.1f}%"

@@ -1,0 +1,178 @@
+"""The one write path for raw facts: rows upserted and their local days marked stale, together.
+
+Daily rollups (``jobs.warehouse.rollups``) are only as current as the days marked in
+``rollup_dirty_days``, so every writer of orders, order lines, refunds, settlements and affiliate
+lines goes through ``RawWriter``. Each of its methods marks, in the caller's transaction
+(``jobs.warehouse.dirty``), the local days the written orders and refunds count on as stored
+before the write (a record may move to another day: one query per table over the ids) and the days
+of the written rows' own times (computed from the rows in memory; the tables a write leaves alone
+still hold what the first query found). A writer cannot forget, a crash loses neither rows nor
+marks, and a bulk import pays one indexed lookup per order and table, no query per row
+(``jobs.warehouse.touched``).
+
+The marked days are recomputed once per run: ``RawWriter.refresh`` at the end of an import's own
+transaction (all-or-nothing), or ``dirty.refresh_dirty_rollups`` after a sync's pages committed.
+Ad report rows carry their day in their key and cannot move: ``AdWriter`` remembers the days it
+wrote and recomputes their ``ad_daily`` rows once, when its ``with`` block ends.
+
+Callers: the API sync's order, refund and affiliate pages and its settlements (through
+``jobs.ingestion.writers``), and the CSV imports (``jobs.ingestion.csv_import``: order exports
+read by columns or by rows, into SQLite or PostgreSQL, and Ads Manager exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date
+from types import TracebackType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from analytics.clean import DEFAULT_RULES, CleaningRules
+from jobs.sources.csv.order_columns import BLANK_IS_NULL, OrderChunk
+from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderBatch
+from jobs.warehouse import schema as s
+from jobs.warehouse.bulk import CopyText, Same, bulk_upsert, bulk_upsert_columns, copy_column
+from jobs.warehouse.dirty import mark_days, mark_dirty_days, refresh_marked_days
+from jobs.warehouse.loaders import shop_info
+from jobs.warehouse.rollups import refresh_ad_rollups
+from jobs.warehouse.touched import Stored, stored_days
+from jobs.warehouse.upsert import upsert
+
+Row = Mapping[str, Any]
+"""One warehouse row as column name -> value (types as the table's columns take them)."""
+
+#: Where the order id sits in the tuples of ``OrderBatch.orders`` and ``OrderBatch.lines``.
+_ORDER_AT, _LINE_AT = ORDER_COLUMNS.index("order_id"), LINE_COLUMNS.index("order_id")
+#: Where an order's paid and created times sit in the tuples of ``OrderBatch.orders``.
+_PAID_AT, _CREATED_AT = ORDER_COLUMNS.index("paid_time"), ORDER_COLUMNS.index("create_time")
+
+
+class RawWriter:
+    """Raw facts of one shop, written in ``conn``'s transaction with their days marked stale."""
+
+    def __init__(self, conn: Connection, shop_id: str) -> None:
+        self.conn, self.shop_id = conn, shop_id
+        self._zone: ZoneInfo | None = None
+
+    def orders(self, orders: Sequence[Row], lines: Sequence[Row] = ()) -> int:
+        """Orders and their unit lines; an order copy older (by ``update_time``) than the stored
+        one never replaces it. Returns the rows sent."""
+        times = [row[c] for row in orders for c in ("paid_time", "create_time")]
+        with self._changing(_ids(orders) | _ids(lines), times=times):
+            written = upsert(self.conn, s.orders, orders, newer_col="update_time") if orders else 0
+            return written + (upsert(self.conn, s.order_lines, lines) if lines else 0)
+
+    def refunds(self, rows: Sequence[Row]) -> int:
+        """Returns, refunds and cancellations (the newer ``update_time`` wins); rows sent."""
+        with self._changing(_ids(rows), {row["refund_id"] for row in rows},
+                            times=[row["completed_time"] for row in rows]):
+            return upsert(self.conn, s.refunds, rows, newer_col="update_time") if rows else 0
+
+    def settlements(self, rows: Sequence[Row]) -> int:
+        """Per-order settlements (they count on their settled day); rows sent."""
+        with self._changing(_ids(rows), times=[row["settled_time"] for row in rows]):
+            return upsert(self.conn, s.order_settlements, rows) if rows else 0
+
+    def affiliate(self, rows: Sequence[Row]) -> int:
+        """Affiliate order lines, one per primary key (they count on their created day)."""
+        with self._changing(_ids(rows), times=[row["create_time"] for row in rows]):
+            return upsert(self.conn, s.affiliate_order_lines, rows) if rows else 0
+
+    def order_rows(self, batch: OrderBatch) -> tuple[int, int, int]:
+        """A batch of the row-by-row CSV reader (``OrderCsvReader``, rows in storage form).
+
+        Returns the orders, lines and refunds sent.
+        """
+        ids = ({row[_ORDER_AT] for row in batch.orders} | {row[_LINE_AT] for row in batch.lines}
+               | _ids(batch.refunds))
+        times = [row[at] for row in batch.orders for at in (_PAID_AT, _CREATED_AT)]
+        times += [row["completed_time"] for row in batch.refunds]
+        with self._changing(ids, times=times):
+            return (bulk_upsert(self.conn, s.orders, ORDER_COLUMNS, batch.orders),
+                    bulk_upsert(self.conn, s.order_lines, LINE_COLUMNS, batch.lines),
+                    upsert(self.conn, s.refunds, batch.refunds) if batch.refunds else 0)
+
+    def order_columns(self, chunk: OrderChunk) -> tuple[int, int, int]:
+        """A chunk of whole orders from the column CSV reader (``OrderColumnReader``), as
+        columns (SQLite) or COPY text (PostgreSQL). Returns the orders, lines and refunds sent.
+        """
+        orders, refunds = chunk.orders, chunk.refunds
+        times = [*_column(orders, "paid_time"), *_column(orders, "create_time"),
+                 *_column(refunds, "completed_time")]
+        with self._changing(_column(orders, "order_id"), times=times):
+            return (bulk_upsert_columns(self.conn, s.orders, orders, BLANK_IS_NULL),
+                    bulk_upsert_columns(self.conn, s.order_lines, chunk.lines, BLANK_IS_NULL),
+                    bulk_upsert_columns(self.conn, s.refunds, chunk.refunds, BLANK_IS_NULL))
+
+    def refresh(self, rules: CleaningRules = DEFAULT_RULES) -> int:
+        """Recompute every marked day of the shop in this transaction and clear the marks (an
+        import's last step, so its rows and rollups commit together). Rollup rows written."""
+        return refresh_marked_days(self.conn, self.shop_id, rules=rules)
+
+    @contextmanager
+    def _changing(self, order_ids: Iterable[str | None], refund_ids: Iterable[str] = (), *,
+                  times: Iterable[Stored]) -> Iterator[None]:
+        """Mark the days these orders and refunds count on as stored before the block, and the
+        days of ``times``, the time columns of the rows the block writes."""
+        orders = sorted({i for i in order_ids if i})
+        mark_dirty_days(self.conn, self.shop_id, order_ids=orders, refund_ids=refund_ids)
+        yield
+        mark_days(self.conn, self.shop_id, stored_days(times, self.zone))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The shop's time zone (its local days are the rollups' days)."""
+        if self._zone is None:
+            self._zone = ZoneInfo(shop_info(self.conn, self.shop_id)["timezone"])
+        return self._zone
+
+
+def _ids(rows: Iterable[Row]) -> set[str]:
+    """The order ids of ``rows``."""
+    return {row["order_id"] for row in rows}
+
+
+def _column(columns: Mapping[str, Any] | CopyText, name: str) -> Sequence[Any]:
+    """One column of a chunk made for ``bulk_upsert_columns`` (COPY text, a list or ``Same``)."""
+    if isinstance(columns, CopyText):
+        return copy_column(columns, name)
+    values = columns[name]
+    return [values.value] if isinstance(values, Same) else values
+
+
+class AdWriter:
+    """Ad report rows of one advertiser, written in ``conn``'s transaction.
+
+    Use it as a context manager: when the block ends without an error, the ``ad_daily`` rows of
+    every day written are recomputed once, in the same transaction.
+    """
+
+    def __init__(self, conn: Connection, advertiser_id: str) -> None:
+        self.conn, self.advertiser_id = conn, advertiser_id
+        self.days: set[date] = set()
+
+    def __enter__(self) -> AdWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self.refresh()
+
+    def report_rows(self, rows: Sequence[Row]) -> int:
+        """Daily campaign/ad report rows of this advertiser (``None`` metrics stay ``NULL``);
+        their days are remembered for ``refresh``. Returns the rows sent."""
+        others = {row["advertiser_id"] for row in rows} - {self.advertiser_id}
+        if others:
+            raise ValueError(f"rows of advertisers {sorted(others)} in {self.advertiser_id}'s")
+        self.days.update(row["day"] for row in rows)
+        return upsert(self.conn, s.ad_report_rows, rows) if rows else 0
+
+    def refresh(self) -> int:
+        """Recompute the ``ad_daily`` rows of the days written so far; rollup rows written."""
+        days, self.days = self.days, set()
+        return refresh_ad_rollups(self.conn, self.advertiser_id, days)

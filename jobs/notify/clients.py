@@ -1,0 +1,33 @@
+"""The one factory of chat clients: every Slack and Telegram call of the digest, the alerts and
+the bot goes through a client made here, so they share one timeout and one 429 policy.
+
+``slack_client`` gives ``slack_sdk.WebClient`` with a timeout and bounded 429 retries that honour
+``Retry-After``. Connection errors are deliberately not retried: a post whose answer was lost may
+exist, so the digest looks it up before posting again. ``telegram_bot`` gives PTB's ``Bot`` for
+one ``async with`` block (PTB clients live inside an event loop).
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from telegram import Bot
+
+#: Seconds each chat API call may take (delivery-lessons.md: Slack API timeout 30 s).
+CHAT_TIMEOUT_S = 30
+#: 429s honoured per Slack call before giving up (the job retries later).
+SLACK_RATE_LIMIT_RETRIES = 3
+#: Where the real APIs live; tests and the demo pass their local servers instead.
+SLACK_API_URL = "https://slack.com/api/"
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+def slack_client(token: str, base_url: str = SLACK_API_URL) -> WebClient:
+    """A Slack Web API client for ``token``: timeout and bounded 429 retries."""
+    return WebClient(token=token, base_url=base_url, timeout=CHAT_TIMEOUT_S, retry_handlers=[
+        RateLimitErrorRetryHandler(max_retry_count=SLACK_RATE_LIMIT_RETRIES)])
+
+
+def telegram_bot(token: str, base_url: str = TELEGRAM_API_URL) -> Bot:
+    """A Telegram Bot API client for ``token`` (use it as ``async with telegram_bot(...)``)."""
+    return Bot(token, base_url=base_url.rstrip("/"))

@@ -1,0 +1,169 @@
+"""Every RQ entry point: small module-level functions that take ids and dates, wire their parts
+through ``jobs.wiring`` and return a small summary (kept as the job's result).
+
+- Sync: ``sync_shop``, ``sync_advertiser``, ``sync_all`` (fans out one job per authorized shop
+  and advertiser), ``refresh_tokens``.
+- Digest: ``dispatch_due`` (the cron tick), ``prepare_digest`` -> ``render_store_section`` per
+  store -> ``send_digest``.
+- Alerts: ``evaluate_alerts``, ``daily_health_check``, and the sync jobs' callbacks
+  ``alerts_after_sync`` / ``alert_on_final_failure``.
+
+Features enqueue these by dotted path (``"jobs.tasks.send_digest"``) and never import this module,
+so the dependency arrows point one way: tasks -> wiring -> features.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from rq import Callback, Queue
+from rq.job import Job
+
+from jobs import wiring
+from jobs.accounts import authorizations
+from jobs.alerts.health import probe_authorizations
+from jobs.alerts.runner import evaluate_tenants, is_last_attempt, subject_of, tenant_of_subject
+from jobs.digest import fanout, schedule
+from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
+from jobs.resources import QUEUE
+
+log = logging.getLogger(__name__)
+
+#: Seconds one sync job may run (a first sync pulls 90 days).
+SYNC_TIMEOUT_S = 3600
+#: Seconds an alert callback may run (one tenant's evaluation).
+CALLBACK_TIMEOUT_S = 300
+#: job.meta keys the failure callback keeps (how often it was called, how often it acted).
+META_FAILED_ATTEMPTS = "alerts_failed_attempts"
+META_EVALUATIONS = "alerts_evaluations"
+
+
+# --- sync ----------------------------------------------------------------------------------------
+
+
+def sync_shop(shop_id: str, since: str | None = None, full: bool = False) -> dict[str, Any]:
+    """Sync one shop (``since`` as ``YYYY-MM-DD`` for a backfill)."""
+    conns = wiring.connectors_from_settings(wiring.task_settings())
+    return run_shop_sync(conns, shop_id, since=_date(since), full=full).__dict__
+
+
+def sync_advertiser(advertiser_id: str, since: str | None = None) -> dict[str, Any]:
+    """Sync one advertiser's daily reports."""
+    conns = wiring.connectors_from_settings(wiring.task_settings())
+    return run_advertiser_sync(conns, advertiser_id, since=_date(since)).__dict__
+
+
+def sync_all() -> list[dict[str, Any]]:
+    """Enqueue one job per authorized shop (a full sync) and advertiser, so workers share them."""
+    conns = wiring.connectors_from_settings(wiring.task_settings())
+    queue = Queue(QUEUE, connection=conns.redis)
+    shop_ids, adv_ids = sync_targets(conns.engine)
+    jobs = [enqueue_sync(queue, sync_shop, s, full=True, job_timeout=SYNC_TIMEOUT_S)
+            for s in shop_ids]
+    jobs += [enqueue_sync(queue, sync_advertiser, a, job_timeout=SYNC_TIMEOUT_S)
+             for a in adv_ids]
+    return [{"job_id": j.id} for j in jobs]
+
+
+def refresh_tokens() -> dict[int, str]:
+    """Refresh shop access tokens that expire within a day."""
+    conns = wiring.connectors_from_settings(wiring.task_settings())
+    if conns.shop is None:
+        raise RuntimeError("TIKTOK_APP_KEY and TIKTOK_APP_SECRET are required to refresh tokens")
+    return authorizations.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
+
+
+def enqueue_sync(queue: Queue, func: Callable[..., Any] | str, subject_id: str,
+                 *args: Any, **kwargs: Any) -> Job:
+    """Enqueue a sync job for ``subject_id`` with the alert callbacks attached.
+
+    ``on_success`` evaluates the synced subject's tenant (a sync that ends "failed" returns
+    normally); ``on_failure`` fires on every failed attempt, retries included, so it acts only
+    on the last one.
+    """
+    return queue.enqueue(func, subject_id, *args,  # type: ignore[type-var]
+                         on_success=Callback(alerts_after_sync, CALLBACK_TIMEOUT_S),
+                         on_failure=Callback(alert_on_final_failure, CALLBACK_TIMEOUT_S),
+                         **kwargs)
+
+
+# --- digest --------------------------------------------------------------------------------------
+
+
+def dispatch_due(now: str | None = None) -> list[str]:
+    """The cron tick: claim and enqueue every due digest; returns the RQ job ids enqueued."""
+    deps = wiring.digest_deps(wiring.task_settings())
+    return schedule.dispatch(deps, datetime.fromisoformat(now) if now else datetime.now(UTC))
+
+
+def prepare_digest(tenant_id: str, week: str, due_at: str | None = None) -> str:
+    """Freeze the week's snapshot (or hold it for late data) and fan out the chart jobs."""
+    return fanout.prepare(wiring.digest_deps(wiring.task_settings()), tenant_id, week, due_at)
+
+
+def render_store_section(tenant_id: str, week: str, shop_id: str, lang: str,
+                         digest_hash: str) -> int:
+    """Draw one store's section charts into the cache; returns the number of images."""
+    return fanout.render_store_part(wiring.digest_deps(wiring.task_settings()), tenant_id, week,
+                                    shop_id, lang, digest_hash)
+
+
+def send_digest(tenant_id: str, week: str, resend_in_doubt: bool = False) -> dict[str, str]:
+    """Render the frozen snapshot and deliver it; raises when a channel is not confirmed."""
+    return fanout.send(wiring.digest_deps(wiring.task_settings()), tenant_id, week,
+                       resend_in_doubt=resend_in_doubt)
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+
+def evaluate_alerts(tenant_id: str | None = None) -> dict[str, Any]:
+    """Evaluate one tenant's alerts (or every tenant's); returns what was said."""
+    settings = wiring.task_settings()
+    engine = wiring.engine_for(settings.database_url)
+    return evaluate_tenants(wiring.alert_setup(settings, engine),
+                            wiring.tenants_of(settings, engine), tenant_id)
+
+
+def daily_health_check() -> dict[str, Any]:
+    """Probe every authorization, then evaluate every tenant's alerts."""
+    settings = wiring.task_settings()
+    conns = wiring.connectors_from_settings(settings)
+    probes = probe_authorizations(conns)
+    summary = evaluate_tenants(wiring.alert_setup(settings, conns.engine),
+                               wiring.tenants_of(settings, conns.engine), None)
+    return {"probes": [p.__dict__ for p in probes], **summary}
+
+
+def alerts_after_sync(job: Job, connection: Any, result: Any, *args: Any, **kwargs: Any) -> None:
+    """RQ ``on_success`` callback of a sync job: evaluate the tenant of the synced subject."""
+    _evaluate_subject(job)
+
+
+def alert_on_final_failure(job: Job, connection: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+    """RQ ``on_failure`` callback: evaluate alerts after the job's last attempt only."""
+    job.meta[META_FAILED_ATTEMPTS] = job.meta.get(META_FAILED_ATTEMPTS, 0) + 1
+    if is_last_attempt(job):
+        job.meta[META_EVALUATIONS] = job.meta.get(META_EVALUATIONS, 0) + 1
+        job.save_meta()  # type: ignore[no-untyped-call]
+        _evaluate_subject(job)
+        return
+    job.save_meta()  # type: ignore[no-untyped-call]
+
+
+def _evaluate_subject(job: Job) -> None:
+    settings = wiring.task_settings()
+    engine = wiring.engine_for(settings.database_url)
+    tenant_id = tenant_of_subject(engine, subject_of(job))
+    if tenant_id is None:
+        log.warning("job %s: no tenant owns %r; no alerts evaluated", job.id, subject_of(job))
+        return
+    evaluate_tenants(wiring.alert_setup(settings, engine), wiring.tenants_of(settings, engine),
+                     tenant_id)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
