@@ -1,8 +1,9 @@
 """Every RQ entry point: small module-level functions that take ids and dates, wire their parts
 through ``jobs.wiring`` and return a small summary (kept as the job's result).
 
-- Sync: ``sync_shop``, ``sync_advertiser``, ``sync_all`` (fans out one job per authorized shop
-  and advertiser), ``refresh_tokens``.
+- Sync: ``dispatch_syncs`` (the cron tick: what ``jobs.ingestion.due`` says is due),
+  ``sync_shop``, ``sync_advertiser`` (one at a time per subject), ``sync_all`` (every authorized
+  shop and advertiser now), ``refresh_tokens``.
 - Digest: ``dispatch_due`` (the cron tick), ``prepare_digest`` -> ``render_store_section`` per
   store -> ``send_digest``.
 - Alerts: ``evaluate_alerts``, ``daily_health_check``, and the sync jobs' callbacks
@@ -15,11 +16,13 @@ so the dependency arrows point one way: tasks -> wiring -> features.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from rq import Callback, Queue
+import redis
+from rq import Callback, Queue, Retry
 from rq.job import Job
 
 from jobs import wiring
@@ -27,13 +30,18 @@ from jobs.accounts import authorizations
 from jobs.alerts.health import probe_authorizations
 from jobs.alerts.runner import evaluate_tenants, is_last_attempt, subject_of, tenant_of_subject
 from jobs.digest import fanout, schedule
+from jobs.ingestion.due import due_syncs
 from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
 from jobs.resources import QUEUE
 
 log = logging.getLogger(__name__)
 
-#: Seconds one sync job may run (a first sync pulls 90 days).
+#: Seconds one sync job may run (a first sync pulls 90 days); also how long its lock lives.
 SYNC_TIMEOUT_S = 3600
+#: A failed sync is tried again after these many seconds (then it waits for the next slot).
+SYNC_RETRY = Retry(max=3, interval=[60, 300, 900])
+#: Seconds a dispatcher's claim of (subject, slot) lives: longer than any slot.
+SYNC_CLAIM_TTL_S = 2 * 24 * 3600
 #: Seconds an alert callback may run (one tenant's evaluation).
 CALLBACK_TIMEOUT_S = 300
 #: job.meta keys the failure callback keeps (how often it was called, how often it acted).
@@ -45,15 +53,45 @@ META_EVALUATIONS = "alerts_evaluations"
 
 
 def sync_shop(shop_id: str, since: str | None = None, full: bool = False) -> dict[str, Any]:
-    """Sync one shop (``since`` as ``YYYY-MM-DD`` for a backfill)."""
+    """Sync one shop (``since`` as ``YYYY-MM-DD`` for a backfill); never two at once per shop."""
     conns = wiring.connectors_from_settings(wiring.task_settings())
-    return run_shop_sync(conns, shop_id, since=_date(since), full=full).__dict__
+    with _subject_lock(conns.redis, "shop", shop_id) as held:
+        if not held:
+            return {"subject_id": shop_id, "status": "skipped", "error": "already syncing"}
+        return run_shop_sync(conns, shop_id, since=_date(since), full=full).__dict__
 
 
 def sync_advertiser(advertiser_id: str, since: str | None = None) -> dict[str, Any]:
-    """Sync one advertiser's daily reports."""
+    """Sync one advertiser's daily reports; never two at once per advertiser."""
     conns = wiring.connectors_from_settings(wiring.task_settings())
-    return run_advertiser_sync(conns, advertiser_id, since=_date(since)).__dict__
+    with _subject_lock(conns.redis, "advertiser", advertiser_id) as held:
+        if not held:
+            return {"subject_id": advertiser_id, "status": "skipped", "error": "already syncing"}
+        return run_advertiser_sync(conns, advertiser_id, since=_date(since)).__dict__
+
+
+def dispatch_syncs(now: str | None = None) -> list[str]:
+    """The cron tick of syncs: enqueue every due sync once (first, hourly, nightly full)."""
+    settings = wiring.task_settings()
+    engine = wiring.engine_for(settings.database_url)
+    conn_redis = redis.Redis.from_url(settings.redis_url)
+    stamp = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    with engine.connect() as conn:
+        due = due_syncs(conn, stamp)
+    queue = Queue(QUEUE, connection=conn_redis)
+    enqueued = []
+    for sync in due:
+        claim = f"tikpulse:sync:claim:{sync.kind}:{sync.subject_id}:{sync.window}"
+        if not conn_redis.set(claim, stamp.isoformat(), nx=True, ex=SYNC_CLAIM_TTL_S):
+            continue
+        func, extra = ((sync_shop, {"full": sync.full}) if sync.kind == "shop"
+                       else (sync_advertiser, {}))
+        job = enqueue_sync(queue, func, sync.subject_id, **extra, retry=SYNC_RETRY,
+                           job_timeout=SYNC_TIMEOUT_S,
+                           job_id=f"sync-{sync.kind}-{sync.subject_id}-{sync.window}")
+        log.info("sync of %s %s enqueued (%s)", sync.kind, sync.subject_id, sync.reason)
+        enqueued.append(job.id)
+    return enqueued
 
 
 def sync_all() -> list[dict[str, Any]]:
@@ -72,7 +110,8 @@ def refresh_tokens() -> dict[int, str]:
     """Refresh shop access tokens that expire within a day."""
     conns = wiring.connectors_from_settings(wiring.task_settings())
     if conns.shop is None:
-        raise RuntimeError("TIKTOK_APP_KEY and TIKTOK_APP_SECRET are required to refresh tokens")
+        log.info("no TikTok Shop app configured (TIKTOK_APP_KEY, TIKTOK_APP_SECRET): no tokens")
+        return {}
     return authorizations.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
 
 
@@ -163,6 +202,18 @@ def _evaluate_subject(job: Job) -> None:
         return
     evaluate_tenants(wiring.alert_setup(settings, engine), wiring.tenants_of(settings, engine),
                      tenant_id)
+
+
+@contextmanager
+def _subject_lock(conn_redis: redis.Redis, kind: str, subject_id: str) -> Iterator[bool]:
+    """Hold the one sync lock of a shop or advertiser; yields False when another sync has it."""
+    lock = conn_redis.lock(f"tikpulse:sync:lock:{kind}:{subject_id}", timeout=SYNC_TIMEOUT_S)
+    held = lock.acquire(blocking=False)
+    try:
+        yield bool(held)
+    finally:
+        if held:
+            lock.release()
 
 
 def _date(value: str | None) -> date | None:

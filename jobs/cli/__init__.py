@@ -1,7 +1,9 @@
 """The ``tikpulse`` command line: the composition root for every command a person runs.
 
-Subcommands live beside the code they drive and are imported only when invoked, so
-``tikpulse --help`` stays fast and one broken area never hides the others.
+Settings are read once here and handed to each subcommand (``ctx.obj``). Subcommands are one
+module per group in this package (the chat servers and the demo in ``bot.cli`` / ``bot.demo``,
+the simulator in ``sandbox.cli``) and are imported only when invoked, so ``tikpulse --help`` stays
+fast and one broken area never hides the others.
 """
 
 from __future__ import annotations

@@ -44,15 +44,17 @@ class Run:
         self.retries += 1
 
 
-def start_run(engine: Engine, kind: str, subject_id: str | None) -> Run:
-    """Insert a ``running`` row and return its counters."""
+def start_run(engine: Engine, kind: str, subject_id: str | None,
+              details: dict[str, Any] | None = None) -> Run:
+    """Insert a ``running`` row (with ``details`` known at the start, such as a sync's depth)
+    and return its counters."""
     with engine.begin() as conn:
         result = conn.execute(job_runs.insert().values(
             kind=kind, subject_id=subject_id, started_at=datetime.now(UTC), status="running",
-            rows_read=0, rows_written=0, pages=0, retries=0))
+            rows_read=0, rows_written=0, pages=0, retries=0, details=details))
         key = result.inserted_primary_key
         assert key is not None
-        return Run(int(key[0]), kind, subject_id)
+        return Run(int(key[0]), kind, subject_id, details=dict(details or {}))
 
 
 def finish_run(engine: Engine, run: Run, status: str, error: str | None = None) -> None:

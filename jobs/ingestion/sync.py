@@ -117,7 +117,7 @@ def run_shop_sync(
 ) -> SyncSummary:
     """Sync one shop's sources from their cursors (or from ``since``: backfill)."""
     stamp = now or datetime.now(UTC)
-    run = start_run(conns.engine, "sync_shop", shop_id)
+    run = start_run(conns.engine, "sync_shop", shop_id, {"full": full})
 
     def body() -> SyncSummary:
         blocked = auth.sync_blocked(conns.engine, shop_id=shop_id)

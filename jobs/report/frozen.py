@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from jobs.report import serialize as report_json
+from jobs.report import serialize
 from jobs.report.model import StoreReport, WeeklyReport
 from jobs.warehouse.schema import deliveries, digest_runs
 
@@ -41,7 +41,7 @@ def load_frozen_report(engine: Engine, tenant_id: str, week: str) -> (
     row = _frozen_row(engine, tenant_id, week)
     if row is None:
         return None
-    report = report_json.from_plain(WeeklyReport, row["snapshot"])
+    report = serialize.from_plain(WeeklyReport, row["snapshot"])
     return report, row["snapshot_hash"], bool(row["missing"])
 
 
@@ -58,7 +58,7 @@ def load_frozen_store(engine: Engine, tenant_id: str, week: str, shop_id: str) -
     plain = next((s for s in snapshot["stores"] if s["shop_id"] == shop_id), None)
     if plain is None:
         raise KeyError(f"shop {shop_id!r} is not in {tenant_id}'s frozen report for {week}")
-    return report_json.from_plain(StoreReport, plain), snapshot["reporting_currency"]
+    return serialize.from_plain(StoreReport, plain), snapshot["reporting_currency"]
 
 
 def digest_of_message(engine: Engine, platform: str, channel_id: str, message_id: str) -> (

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from analytics.kpis import KpiReport, KpiSet
 from analytics.quality import Reconciliation
-from jobs.report import serialize as report_json
+from jobs.report import serialize
 from jobs.report.records import Insights
 
 #: Version of the snapshot layout; readers can refuse snapshots they do not understand.
@@ -120,9 +120,9 @@ class WeeklyReport:
 
     def to_json(self) -> str:
         """The snapshot as compact JSON text (deterministic: same report, same text)."""
-        return report_json.dump(self)
+        return serialize.dump(self)
 
     @classmethod
     def from_json(cls, text: str) -> WeeklyReport:
         """Rebuild a report from ``to_json`` output."""
-        return report_json.load(cls, text)
+        return serialize.load(cls, text)
