@@ -160,6 +160,42 @@ def test_settings_are_read_at_the_entry_points_only():
     assert len(reads) <= MAX_SETTINGS_READS, reads
 
 
+#: Tables the rollups are computed from: written only through ``jobs.ingestion.writer``, which
+#: marks the days a write changes (so no writer can forget the rollups).
+RAW_FACTS = {"orders", "order_lines", "refunds", "order_settlements", "affiliate_order_lines",
+             "ad_report_rows"}
+WRITE_CALLS = {"upsert", "bulk_upsert", "bulk_upsert_columns", "insert"}
+
+
+def raw_fact_writes(path: Path) -> list[int]:
+    """Lines of ``path`` that write a raw-fact table (an upsert of it, or ``table.insert()``)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in WRITE_CALLS:
+            continue
+        targets = [*node.args, func.value if isinstance(func, ast.Attribute) else None]
+        if any(_table_name(a) in RAW_FACTS for a in targets if a is not None):
+            lines.append(node.lineno)
+    return lines
+
+
+def _table_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def test_raw_facts_are_written_through_the_one_writer():
+    writers = {f"{module_name(p)}:{line}" for p in source_files()
+               if p.parts[-3:-1] != ("jobs", "warehouse") and module_name(p).split(".")[0] == "jobs"
+               for line in raw_fact_writes(p)}
+    assert {w.split(":")[0] for w in writers} == {"jobs.ingestion.writer"}, writers
+
+
 def test_the_checks_catch_a_cycle():
     graph = {"jobs.report.build": {"jobs.digest.render"},
              "jobs.digest.render": {"jobs.report.build"}, "jobs.resources": set()}

@@ -28,13 +28,13 @@ from jobs.ingestion import writers
 from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
 from jobs.ingestion.runlog import Run, finish_run, start_run
 from jobs.ingestion.shop_run import Progress, ShopRun
+from jobs.ingestion.writer import AdWriter
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
 from jobs.sources.tiktok import shop_records as r
 from jobs.sources.tiktok.ads import LEVELS, Advertiser
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
 from jobs.warehouse.dirty import refresh_dirty_rollups
-from jobs.warehouse.rollups import refresh_ad_rollups
 from jobs.warehouse.schema import advertisers, shops
 
 log = logging.getLogger(__name__)
@@ -68,33 +68,22 @@ class WindowSource:
     lookback: timedelta
     #: How long after the window end a local day counts as complete (affiliate data lags).
     lag: timedelta = timedelta(0)
-    #: Order ids and refund ids a page changed, whose local days' rollups must be recomputed.
-    changes: Callable[[list[Any]], tuple[list[str], list[str]]] = lambda items: ([], [])
-
-
-def _order_changes(items: list[Any]) -> tuple[list[str], list[str]]:
-    return [item.id for item in items], []
-
-
-def _refund_changes(items: list[Any]) -> tuple[list[str], list[str]]:
-    return [item.order_id for item in items], [item.id for item in items]
 
 
 SHOP_SOURCES: tuple[WindowSource, ...] = (
     WindowSource("orders", lambda c, a, s, e, t: c.orders(a, s, e, page_token=t),
-                 writers.write_orders, UPDATE_LOOKBACK, changes=_order_changes),
+                 writers.write_orders, UPDATE_LOOKBACK),
     WindowSource("returns", lambda c, a, s, e, t: c.returns(a, s, e, page_token=t),
-                 writers.write_refunds, UPDATE_LOOKBACK, changes=_refund_changes),
+                 writers.write_refunds, UPDATE_LOOKBACK),
     WindowSource("cancellations", lambda c, a, s, e, t: c.cancellations(a, s, e, page_token=t),
-                 writers.write_refunds, UPDATE_LOOKBACK, changes=_refund_changes),
+                 writers.write_refunds, UPDATE_LOOKBACK),
 )
 #: Sources that exist in the API but are not needed for sales truth; synced when ``full``.
 EXTRA_SHOP_SOURCES: tuple[WindowSource, ...] = (
     WindowSource("statements", lambda c, a, s, e, t: c.statements(a, s, e, page_token=t),
                  writers.write_statements, STATEMENT_LOOKBACK),
     WindowSource("affiliate", lambda c, a, s, e, t: c.affiliate_orders(a, s, e, page_token=t),
-                 writers.write_affiliate, AFFILIATE_LOOKBACK, lag=AFFILIATE_LOOKBACK,
-                 changes=_order_changes),
+                 writers.write_affiliate, AFFILIATE_LOOKBACK, lag=AFFILIATE_LOOKBACK),
 )
 
 
@@ -316,9 +305,8 @@ def _sync_report(conns: Connectors, run: Run, token: str, account: Advertiser, l
     cursor = load_cursor(conns.engine, source, account.id)
     start, page = _report_start(cursor, since, today)
     for result in conns.ads.report(token, account, level, start, today, resume_page=page):
-        with conns.engine.begin() as conn:
-            written = writers.write_ad_rows(conn, result.rows)
-            refresh_ad_rollups(conn, account.id, {row.day for row in result.rows})
+        with conns.engine.begin() as conn, AdWriter(conn, account.id) as ads:
+            written = ads.report_rows(writers.ad_rows(result.rows))
             save_cursor(conn, _report_cursor(cursor, source, account.id, result, today))
         run.count_page(source, len(result.rows), written)
         if progress:

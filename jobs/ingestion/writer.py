@@ -8,7 +8,10 @@ before the write (a record may move to another day: one query per table over the
 of the written rows' own times (computed from the rows in memory; the tables a write leaves alone
 still hold what the first query found). A writer cannot forget, a crash loses neither rows nor
 marks, and a bulk import pays one indexed lookup per order and table, no query per row
-(``jobs.warehouse.touched``).
+(``jobs.warehouse.touched``). A writer that found the shop without any raw facts skips the lookup
+for good: whatever it could find since, this writer (or another one) wrote, and marked its days
+as it did; this spares a first import lookups planned without statistics, which PostgreSQL can
+turn into a scan of the shop's rows per id.
 
 The marked days are recomputed once per run: ``RawWriter.refresh`` at the end of an import's own
 transaction (all-or-nothing), or ``dirty.refresh_dirty_rollups`` after a sync's pages committed.
@@ -39,7 +42,7 @@ from jobs.warehouse.bulk import CopyText, Same, bulk_upsert, bulk_upsert_columns
 from jobs.warehouse.dirty import mark_days, mark_dirty_days, refresh_marked_days
 from jobs.warehouse.loaders import shop_info
 from jobs.warehouse.rollups import refresh_ad_rollups
-from jobs.warehouse.touched import Stored, stored_days
+from jobs.warehouse.touched import Stored, has_facts, stored_days
 from jobs.warehouse.upsert import upsert
 
 Row = Mapping[str, Any]
@@ -57,6 +60,7 @@ class RawWriter:
     def __init__(self, conn: Connection, shop_id: str) -> None:
         self.conn, self.shop_id = conn, shop_id
         self._zone: ZoneInfo | None = None
+        self._had_facts: bool | None = None  # found on the first write
 
     def orders(self, orders: Sequence[Row], lines: Sequence[Row] = ()) -> int:
         """Orders and their unit lines; an order copy older (by ``update_time``) than the stored
@@ -118,8 +122,11 @@ class RawWriter:
                   times: Iterable[Stored]) -> Iterator[None]:
         """Mark the days these orders and refunds count on as stored before the block, and the
         days of ``times``, the time columns of the rows the block writes."""
-        orders = sorted({i for i in order_ids if i})
-        mark_dirty_days(self.conn, self.shop_id, order_ids=orders, refund_ids=refund_ids)
+        if self._had_facts is None:
+            self._had_facts = has_facts(self.conn, self.shop_id)
+        if self._had_facts:
+            orders = sorted({i for i in order_ids if i})
+            mark_dirty_days(self.conn, self.shop_id, order_ids=orders, refund_ids=refund_ids)
         yield
         mark_days(self.conn, self.shop_id, stored_days(times, self.zone))
 

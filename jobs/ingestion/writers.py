@@ -5,7 +5,7 @@ saves the sync cursor, and returns the number of rows sent. Writes are idempoten
 twice changes nothing, and an order copy older than the stored one never overwrites it. The raw
 facts rollups are computed from (orders, refunds, settlements, affiliate lines) are handed to
 ``jobs.ingestion.writer.RawWriter``, which marks the local days they change as stale in the same
-transaction.
+transaction; ad report rows (``ad_rows``) go through its ``AdWriter``.
 """
 
 from __future__ import annotations
@@ -209,9 +209,9 @@ def write_settlements(conn: Connection, shop_id: str, currency: str,
     return RawWriter(conn, shop_id).settlements(rows)
 
 
-def write_ad_rows(conn: Connection, rows: Sequence[AdReportRow]) -> int:
-    """Daily campaign/ad report rows; ``None`` metrics (``"-"``) stay ``NULL``."""
-    out = [{
+def ad_rows(rows: Sequence[AdReportRow]) -> list[dict[str, Any]]:
+    """Daily campaign/ad report rows for ``AdWriter``; ``None`` metrics (``"-"``) stay ``NULL``."""
+    return [{
         "advertiser_id": x.advertiser_id, "level": LEVEL_NAMES[x.level], "day": x.day,
         "campaign_id": (x.entity_id if x.level == "AUCTION_CAMPAIGN" else x.campaign_id) or "",
         "ad_id": x.entity_id if x.level == "AUCTION_AD" else "",
@@ -223,7 +223,6 @@ def write_ad_rows(conn: Connection, rows: Sequence[AdReportRow]) -> int:
         "video_views": _int(x.metrics.get("video_play_actions")),
         "pulled_at": datetime.now(UTC),
     } for x in rows]
-    return upsert(conn, s.ad_report_rows, out) if out else 0
 
 
 def _int(value: Decimal | None) -> int | None:

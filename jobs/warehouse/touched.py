@@ -105,6 +105,13 @@ def _has_rows(conn: Connection, table: Table, shop_id: str) -> bool:
     return conn.execute(stmt).first() is not None
 
 
+def has_facts(conn: Connection, shop_id: str) -> bool:
+    """Whether the store has any order, refund, settlement or affiliate row (the rows
+    ``touched_days`` looks in)."""
+    return any(_has_rows(conn, t, shop_id)
+               for t in (orders, refunds, order_settlements, affiliate_order_lines))
+
+
 def _buckets(conn: Connection, shop_id: str, columns: Sequence[Column[Any]], key: Column[Any],
              ids: Sequence[str]) -> set[int]:
     """Distinct time buckets of ``columns`` over the rows of ``shop_id`` whose ``key`` is in
