@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import redis
@@ -31,6 +31,7 @@ from jobs.alerts.health import probe_authorizations
 from jobs.alerts.runner import evaluate_tenants, is_last_attempt, subject_of, tenant_of_subject
 from jobs.digest import fanout, schedule
 from jobs.ingestion.due import due_syncs
+from jobs.ingestion.runlog import abandon_dead_runs
 from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
 from jobs.resources import QUEUE
 
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 SYNC_TIMEOUT_S = 3600
 #: A failed sync is tried again after these many seconds (then it waits for the next slot).
 SYNC_RETRY = Retry(max=3, interval=[60, 300, 900])
+#: Seconds past the job timeout after which a run still ``running`` is taken as dead.
+DEAD_RUN_GRACE_S = 600
 #: Seconds a dispatcher's claim of (subject, slot) lives: longer than any slot.
 SYNC_CLAIM_TTL_S = 2 * 24 * 3600
 #: Seconds an alert callback may run (one tenant's evaluation).
@@ -71,11 +74,13 @@ def sync_advertiser(advertiser_id: str, since: str | None = None) -> dict[str, A
 
 
 def dispatch_syncs(now: str | None = None) -> list[str]:
-    """The cron tick of syncs: enqueue every due sync once (first, hourly, nightly full)."""
+    """The cron tick of syncs: mark dead runs ``abandoned``, then enqueue every due sync once
+    (first, hourly, nightly full)."""
     settings = wiring.task_settings()
     engine = wiring.engine_for(settings.database_url)
     conn_redis = redis.Redis.from_url(settings.redis_url)
     stamp = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    abandon_dead_runs(engine, stamp, timedelta(seconds=SYNC_TIMEOUT_S + DEAD_RUN_GRACE_S))
     with engine.connect() as conn:
         due = due_syncs(conn, stamp)
     queue = Queue(QUEUE, connection=conn_redis)

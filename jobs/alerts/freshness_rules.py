@@ -72,6 +72,10 @@ def _lateness(tenant_id: str, subject: Subject, cursors: list[Row[Any]],
                    started_at=started, facts=facts)
 
 
+#: Run outcomes that count as a failed attempt (an abandoned run's worker died).
+FAILED_STATUSES = frozenset({"failed", "abandoned"})
+
+
 def check_sync_runs(conn: Connection, tenant_id: str, subjects: dict[str, Subject],
                     *, in_a_row: int = FAILED_RUNS_IN_A_ROW) -> Iterator[Finding]:
     """A ``sync_failing`` finding per (sync kind, subject) with runs in ``job_runs``."""
@@ -95,7 +99,7 @@ def check_sync_runs(conn: Connection, tenant_id: str, subjects: dict[str, Subjec
         key = f"{kind}:{subject_id}"
         facts = {"job": kind, "subject_id": subject_id, "subject_name": subject.name,
                  "subject_kind": subject.kind, "last_error": runs[0].error}
-        if len(runs) < in_a_row or any(r.status != "failed" for r in runs):
+        if len(runs) < in_a_row or any(r.status not in FAILED_STATUSES for r in runs):
             yield healthy(tenant_id, "sync_failing", key, **facts)
             continue
         yield Finding(tenant_id, "sync_failing", key, True, "failing", severity="high",

@@ -1,14 +1,16 @@
 """The run log: one ``job_runs`` row per sync or import, written at start and at the end.
 
-A run that dies without finishing stays ``running`` with its start time, which is itself a signal
-for alerts. Counters are kept in memory and written once at the end (and on failure).
+Counters are kept in memory and written once at the end (and on failure). A run whose process
+died never writes its end: ``abandon_dead_runs`` (called on every scheduler tick) marks a run
+still ``running`` long after any job may run as ``abandoned``, so the log never shows a dead run
+as running forever, and alerts count it as a failed attempt.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, update
@@ -66,3 +68,17 @@ def finish_run(engine: Engine, run: Run, status: str, error: str | None = None) 
             finished_at=datetime.now(UTC), status=status, rows_read=run.rows_read,
             rows_written=run.rows_written, pages=run.pages, retries=run.retries,
             error=error, details=details))
+
+
+#: The error written on an abandoned run.
+ABANDONED_ERROR = "no end recorded: the worker died or was stopped while it ran"
+
+
+def abandon_dead_runs(engine: Engine, now: datetime, older_than: timedelta) -> int:
+    """Mark runs still ``running`` that started more than ``older_than`` before ``now`` (longer
+    than any job may run) as ``abandoned``; returns how many."""
+    with engine.begin() as conn:
+        result = conn.execute(update(job_runs).where(
+            job_runs.c.status == "running", job_runs.c.started_at < now - older_than,
+        ).values(status="abandoned", finished_at=now, error=ABANDONED_ERROR))
+    return int(result.rowcount or 0)

@@ -92,3 +92,30 @@ def test_a_second_sync_of_the_same_shop_waits_its_turn(engine: Engine, redis_url
     with engine.connect() as c:
         assert c.execute(job_runs.select()).first() is None  # nothing ran
     running.release()
+
+
+def test_a_run_whose_worker_died_is_marked_abandoned_and_counts_as_failed(
+        engine: Engine, redis_url: str, monkeypatch) -> None:
+    from jobs.alerts.freshness_rules import check_sync_runs
+    from jobs.alerts.subjects import tenant_subjects
+
+    seed_tenant(engine)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    dead_since = NOON - timedelta(seconds=tasks.SYNC_TIMEOUT_S + tasks.DEAD_RUN_GRACE_S + 60)
+    with engine.begin() as conn:
+        for minutes in (0, 5, 10):  # three attempts whose workers died
+            conn.execute(job_runs.insert().values(
+                kind="sync_shop", subject_id=SHOP_ID, status="running", rows_read=0,
+                rows_written=0, pages=0, retries=0,
+                started_at=dead_since - timedelta(minutes=minutes)))
+        conn.execute(job_runs.insert().values(  # still within its time: left alone
+            kind="sync_ads", subject_id=ADVERTISER_ID, status="running", rows_read=0,
+            rows_written=0, pages=0, retries=0, started_at=NOON - timedelta(minutes=5)))
+    tasks.dispatch_syncs(NOON.isoformat())
+    with engine.connect() as conn:
+        statuses = sorted((r.kind, r.status) for r in conn.execute(job_runs.select()))
+        findings = list(check_sync_runs(conn, "acme", tenant_subjects(conn, "acme")))
+    assert statuses == [("sync_ads", "running")] + [("sync_shop", "abandoned")] * 3
+    failing = [f for f in findings if f.failing]
+    assert [f.subject_id for f in failing] == [f"sync_shop:{SHOP_ID}"]
