@@ -30,6 +30,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
     "serve": ("bot.cli:serve", "Run a long-lived process: slack, telegram or oauth."),
     "demo": ("bot.demo:demo", "Run the whole pipeline end to end against the local sandbox."),
+    "status": ("jobs.cli.status:status",
+               "What ran, what is due, token expiry, freshness, queue depth."),
 }
 
 
