@@ -30,6 +30,7 @@ from config.tenants import Targets, Tenant
 from jobs.report import explanations as ri
 from jobs.report import sections as rs
 from jobs.report.records import Contributor, Insights
+from jobs.warehouse import reads
 from jobs.warehouse.section_loaders import load_authorizations
 
 
@@ -64,15 +65,15 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
                  + ri.creator_anomalies(lines, days[0]))
     drivers = [d for shop, rep in reports.items() for d in ri.drivers(shop, rep)]
     drivers += ri.drivers(tenant.id, total)
-    traffic = rs.traffic_rows(conn, shops, scope.previous[0], days[-1])
-    contents, content_daily = rs.content_rows(conn, shops, scope.previous[0], days[-1])
+    traffic = reads.traffic_days(conn, shops, scope.previous[0], days[-1])
+    contents, content_daily = reads.content_days(conn, shops, scope.previous[0], days[-1])
     funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
-    board = rs.creators_section(conn, lines, scope.shop_tz, days, scope.currency, scope.fx,
+    board = reads.creator_board(conn, lines, scope.shop_tz, days, scope.currency, scope.fx,
                                 content_daily)
     top_creators, split = rs.creator_rows(board)
     content, winners = rs.content_section(contents, content_daily, days, scope.currency,
                                           scope.shop_tz, scope.fx)
-    plans = rs.stock_section(conn, scope.shop_tz, scope.lead_times, days[-1])
+    plans = reads.stock_cover(conn, scope.shop_tz, scope.lead_times, days[-1])
     return Insights(
         anomalies=tuple(sorted(anomalies, key=_severity_order)),
         drivers=tuple(drivers),

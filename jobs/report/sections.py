@@ -23,12 +23,6 @@ from analytics.mix import channel_mix
 from jobs.report.records import ChannelShare, ContentRow, CreatorRow, FunnelStep, records
 from jobs.warehouse.reads import affiliate_lines
 
-# The reads the sections share with the chat, under the names ``assemble`` calls them by.
-from jobs.warehouse.reads import content_days as content_rows  # noqa: F401
-from jobs.warehouse.reads import creator_board as creators_section  # noqa: F401
-from jobs.warehouse.reads import stock_cover as stock_section  # noqa: F401
-from jobs.warehouse.reads import traffic_days as traffic_rows  # noqa: F401
-
 #: Rows kept in the creator leaderboard and per content type.
 TOP_CREATORS = 10
 TOP_CONTENT = 5
