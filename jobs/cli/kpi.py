@@ -15,8 +15,8 @@ from analytics.fx import MissingFxRate
 from analytics.kpis import KpiReport
 from analytics.weeks import iso_week_label
 from config.settings import Settings
-from config.tenants import Tenant, TenantsFileError
-from jobs.accounts.tenancy import tenant_directory
+from config.tenants import Tenant
+from jobs.cli.registry import load_registry, pick_tenant
 from jobs.report.build import build_weekly_report
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.fx_rates import FxFileError, import_fx_csv
@@ -72,14 +72,7 @@ def kpi(settings: Settings, tenant_id: str, week: str | None, rebuild: bool,
         fx_csv: Path | None) -> None:
     """Print weekly KPIs per store and for the tenant, in its reporting currency."""
     engine = make_engine(settings.database_url)
-    try:
-        registry = tenant_directory(engine, settings.tikpulse_config)
-    except TenantsFileError as exc:
-        raise click.ClickException(str(exc)) from None
-    tenant = registry.tenant(tenant_id)
-    if tenant is None:
-        known = ", ".join(t.id for t in registry.tenants) or "none (set TIKPULSE_CONFIG)"
-        raise click.ClickException(f"unknown tenant {tenant_id!r}; tenants: {known}")
+    tenant = pick_tenant(load_registry(engine, settings), tenant_id)
     _prepare(engine, tenant, rebuild, fx_csv)
     label = week or last_full_week(tenant)
     try:

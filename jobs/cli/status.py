@@ -24,9 +24,9 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import Connection, Engine, select
 
 from config.settings import Settings
-from config.tenants import Tenant, TenantsFileError
+from config.tenants import Tenant
 from jobs.accounts.authorizations import SYNCABLE_STATUSES, AuthHealth, authorization_health
-from jobs.accounts.tenancy import tenant_directory
+from jobs.cli.registry import load_registry, pick_tenant
 from jobs.ingestion.due import FULL_SYNC_LOCAL_HOUR, INCREMENTAL_EVERY, RUN_KINDS, due_syncs
 from jobs.resources import QUEUE
 from jobs.warehouse.db import make_engine
@@ -242,17 +242,8 @@ def status(settings: Settings, tenant_id: str | None, as_json: bool) -> None:
     """What ran, what is due, token expiry, data freshness and queue depth, per tenant."""
     now = datetime.now(UTC)
     engine = make_engine(settings.database_url)
-    try:
-        registry = tenant_directory(engine, settings.tikpulse_config)
-    except TenantsFileError as exc:
-        raise click.ClickException(str(exc)) from None
-    tenants = list(registry.tenants)
-    if tenant_id is not None:
-        tenant = registry.tenant(tenant_id)
-        if tenant is None:
-            known = ", ".join(t.id for t in registry.tenants) or "none (set TIKPULSE_CONFIG)"
-            raise click.ClickException(f"unknown tenant {tenant_id!r}; tenants: {known}")
-        tenants = [tenant]
+    registry = load_registry(engine, settings)
+    tenants = list(registry.tenants) if tenant_id is None else [pick_tenant(registry, tenant_id)]
     report = build_status(engine, tenants, now)
     queue = queue_depth(settings.redis_url)
     if as_json:
