@@ -16,7 +16,7 @@ import redis
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from config.tenants import Tenant, load_tenants
+from config.tenants import Tenant, TenantRegistry, load_tenants
 from jobs.accounts.oauth import connect_page, make_oauth_server
 from jobs.accounts.tenancy import effective_registry
 from jobs.alerts.deliver import Sender, SlackSender, TelegramSender
@@ -50,9 +50,14 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def tenants_of(settings: Settings, engine: Engine) -> tuple[Tenant, ...]:
+def registry_of(settings: Settings, engine: Engine) -> TenantRegistry:
     """The effective tenants: the tenants file plus what the warehouse registered."""
-    return effective_registry(engine, load_tenants(settings.tikpulse_config)).tenants
+    return effective_registry(engine, load_tenants(settings.tikpulse_config))
+
+
+def tenants_of(settings: Settings, engine: Engine) -> tuple[Tenant, ...]:
+    """Every effective tenant (``registry_of``)."""
+    return registry_of(settings, engine).tenants
 
 
 def connectors_from_settings(
@@ -95,9 +100,8 @@ def digest_notifiers(settings: Settings) -> dict[str, Notifier]:
 def digest_deps(settings: Settings) -> DigestDeps:
     """Engine, Redis, the effective tenants and notifiers for ``settings``."""
     engine = engine_for(settings.database_url)
-    registry = effective_registry(engine, load_tenants(settings.tikpulse_config))
-    return DigestDeps(engine, redis.Redis.from_url(settings.redis_url), registry,
-                      digest_notifiers(settings))
+    return DigestDeps(engine, redis.Redis.from_url(settings.redis_url),
+                      registry_of(settings, engine), digest_notifiers(settings))
 
 
 def alert_senders(settings: Settings) -> dict[str, Sender]:
