@@ -46,9 +46,10 @@ class DueSync:
 
 def due_syncs(conn: Connection, now: datetime) -> list[DueSync]:
     """Every sync due at ``now`` (aware), shops first, each subject at most once."""
+    recent = _recent_runs(conn, now)
     due = []
     for kind, subject_id, zone in _syncable(conn):
-        runs = _recent_runs(conn, RUN_KINDS[kind], subject_id, now)
+        runs = recent.get((RUN_KINDS[kind], subject_id), [])
         if not runs and not _ever_synced(conn, RUN_KINDS[kind], subject_id):
             due.append(DueSync(kind, subject_id, kind == "shop", "first", "first"))
             continue
@@ -77,12 +78,16 @@ def _syncable(conn: Connection) -> list[tuple[str, str, str]]:
             + [("advertiser", r.advertiser_id, r.timezone or "UTC") for r in ad_rows])
 
 
-def _recent_runs(conn: Connection, kind: str, subject_id: str,
-                 now: datetime) -> list[dict[str, Any]]:
-    rows = conn.execute(select(job_runs.c.started_at, job_runs.c.details).where(
-        job_runs.c.kind == kind, job_runs.c.subject_id == subject_id,
+def _recent_runs(conn: Connection, now: datetime) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The syncs started in the last ``RUN_LOOKBACK``, by (run kind, subject), in one query."""
+    rows = conn.execute(select(job_runs.c.kind, job_runs.c.subject_id, job_runs.c.started_at,
+                               job_runs.c.details).where(
+        job_runs.c.kind.in_(list(RUN_KINDS.values())),
         job_runs.c.started_at >= now - RUN_LOOKBACK)).mappings().all()
-    return [dict(r) for r in rows]
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        found.setdefault((r["kind"], r["subject_id"]), []).append(dict(r))
+    return found
 
 
 def _ever_synced(conn: Connection, kind: str, subject_id: str) -> bool:
