@@ -37,8 +37,8 @@ from jobs.warehouse.rollups import (  # noqa: E402
     rebuild_ad_rollups,
     rebuild_rollups,
     refresh_rollups,
-    touched_days,
 )
+from jobs.warehouse.touched import touched_days  # noqa: E402
 from sandbox import GeneratorConfig, generate  # noqa: E402
 from sandbox.dataset import Dataset  # noqa: E402
 

@@ -6,7 +6,8 @@
 ``analytics.clean``: sales are sales-valid orders on their paid day; refunds of sales-valid orders
 reduce net GMV on the day they complete; settlements count on their settled day; unpaid orders are
 excluded on the day they were created. Days without activity get a row of zeros, so a day that was
-computed is told apart from a day never synced. ``touched_days`` finds which days a sync changed.
+computed is told apart from a day never synced. Which days to refresh is decided where raw
+facts are written (``jobs.ingestion.writer`` marks them; ``jobs.warehouse.dirty`` refreshes them).
 Distinct buyers do not add up over days, so each week's buyers are counted from its orders.
 """
 
@@ -35,11 +36,11 @@ from jobs.warehouse.schema import (
     shop_daily_exclusions,
     shop_week_buyers,
 )
-from jobs.warehouse.touched import data_days, touched_days
+from jobs.warehouse.touched import data_days
 
 __all__ = [
     "cleaning_rules", "data_days", "rebuild_ad_rollups", "rebuild_rollups", "refresh_ad_rollups",
-    "refresh_for_changes", "refresh_rollups", "touched_days",
+    "refresh_rollups",
 ]
 
 
@@ -73,15 +74,6 @@ def rebuild_rollups(
         return 0
     first, last = span
     return refresh_rollups(conn, shop_id, _day_range(first, last), rules=rules)
-
-
-def refresh_for_changes(
-    conn: Connection, shop_id: str, *, order_ids: Iterable[str] = (),
-    refund_ids: Iterable[str] = (), rules: CleaningRules = DEFAULT_RULES,
-) -> int:
-    """After a sync wrote these orders and refunds: refresh exactly the days they touch."""
-    days = touched_days(conn, shop_id, order_ids=order_ids, refund_ids=refund_ids)
-    return refresh_rollups(conn, shop_id, days, rules=rules)
 
 
 def _day_range(first: date, last: date) -> list[date]:

@@ -12,7 +12,6 @@ from jobs.warehouse.rollups import (
     rebuild_rollups,
     refresh_ad_rollups,
     refresh_rollups,
-    touched_days,
 )
 from jobs.warehouse.schema import (
     ad_daily,
@@ -21,6 +20,7 @@ from jobs.warehouse.schema import (
     shop_daily_exclusions,
     shop_week_buyers,
 )
+from jobs.warehouse.touched import touched_days
 
 NOV16 = date(2026, 11, 16)
 
