@@ -201,9 +201,10 @@ def alert_on_final_failure(job: Job, connection: Any, exc_type: Any, exc: Any, t
 def _evaluate_subject(job: Job) -> None:
     settings = wiring.task_settings()
     engine = wiring.engine_for(settings.database_url)
-    tenant_id = tenant_of_subject(engine, subject_of(job))
+    subject_id = subject_of(job)
+    tenant_id = tenant_of_subject(engine, subject_id)
     if tenant_id is None:
-        log.warning("job %s: no tenant owns %r; no alerts evaluated", job.id, subject_of(job))
+        log.warning("job %s: no tenant owns %r; no alerts evaluated", job.id, subject_id)
         return
     evaluate_tenants(wiring.alert_setup(settings, engine), wiring.tenants_of(settings, engine),
                      tenant_id)
