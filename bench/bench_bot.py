@@ -5,7 +5,7 @@
 
 Agency-size data (``--shops`` stores of 20 tenants, ``--days`` of daily rollups, ads, traffic and
 creators) is bulk-written into a fresh SQLite warehouse (or ``--database-url``). The bolt app
-serves ``/slack/events`` on 127.0.0.1 through ``bot.slack.http``; ``--requests`` signed
+serves ``/slack/events`` on 127.0.0.1 through the web process (uvicorn); ``--requests`` signed
 ``/tikpulse`` commands are sent at ``--rate`` per second from ``--clients`` threads (stopping
 after ``--max-seconds``). Ack latency is the HTTP response time (Slack's limit is 3 s); answer
 latency is from sending to the answer arriving at the fake Slack server's ``response_url``.

@@ -1,4 +1,4 @@
-"""``tikpulse serve slack|telegram|oauth``: the long-lived processes of the Procfile.
+"""``tikpulse serve web|slack|telegram|oauth``: the long-lived processes of the Procfile.
 
 Each reads ``Settings`` once and wires the bot (or the OAuth callback) together. When its tokens
 are not configured it prints one line naming the variables to set and then idles until SIGTERM,
@@ -7,6 +7,7 @@ so ``honcho start`` on a fresh checkout does not crash-loop.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -18,6 +19,13 @@ from config.settings import Settings
 #: Default port of the Slack HTTP mode and of the OAuth callback.
 DEFAULT_SLACK_PORT = 3000
 DEFAULT_OAUTH_PORT = 8765
+#: Default port of the web process when neither --port nor $PORT is given.
+DEFAULT_WEB_PORT = 8000
+#: uvicorn limits of the web process: idle keep-alive seconds, concurrent connections, seconds
+#: to finish open requests on SIGTERM.
+WEB_KEEP_ALIVE_S = 5
+WEB_MAX_CONNECTIONS = 200
+WEB_SHUTDOWN_S = 5
 
 
 def idle_until_stopped(message: str) -> None:
@@ -40,6 +48,64 @@ def serve() -> None:
     """Run a long-lived process: the Slack bot, the Telegram bot or the OAuth callback."""
 
 
+@serve.command("web")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=None,
+              help=f"Port (default $PORT, else {DEFAULT_WEB_PORT}).")
+@click.option("--telegram-webhook-url", default=None,
+              help="Public https URL of /telegram/webhook to register with Telegram at start.")
+@click.option("--telegram-secret", envvar="TELEGRAM_WEBHOOK_SECRET", default=None,
+              help="Secret Telegram sends with each update (env TELEGRAM_WEBHOOK_SECRET).")
+@click.pass_obj
+def web_cmd(settings: Settings, host: str, port: int | None, telegram_webhook_url: str | None,
+            telegram_secret: str | None) -> None:
+    """The web process: /healthz, /readyz, the OAuth callback, TikTok push messages, and Slack
+    events / Telegram updates for the platforms that are configured."""
+    slack_app = None
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        slack_app = _slack_app(settings, http=True)
+    telegram_app = None
+    if settings.telegram_bot_token and telegram_secret:
+        from bot.runtime import bot_context
+        from bot.telegram.app import build_application
+
+        telegram_app = build_application(bot_context(settings),
+                                         settings.secret("telegram_bot_token"),
+                                         settings.telegram_api_url)
+    _run_web(settings, host, port or int(os.environ.get("PORT") or DEFAULT_WEB_PORT),
+             slack_app, telegram_app, telegram_secret, telegram_webhook_url)
+
+
+def _slack_app(settings: Settings, *, http: bool):  # type: ignore[no-untyped-def]
+    from bot.runtime import bot_context
+    from bot.slack.app import build_app
+    from bot.slack.background import bot_slack_client
+
+    secret = settings.secret("slack_signing_secret") if http else None
+    return build_app(bot_context(settings), bot_slack_client(settings), signing_secret=secret,
+                     socket_mode=not http)
+
+
+def _run_web(settings: Settings, host: str, port: int, slack_app: object,  # noqa: PLR0913
+             telegram_app: object, telegram_secret: str | None,
+             telegram_webhook_url: str | None) -> None:
+    """Serve the web app with uvicorn until SIGTERM (open requests get ``WEB_SHUTDOWN_S``)."""
+    import uvicorn
+
+    from bot.web_routes import chat_routes
+    from jobs.wiring import web_app
+
+    chat = chat_routes(slack_app, telegram_app, telegram_secret,  # type: ignore[arg-type]
+                       telegram_webhook_url)
+    app = web_app(settings, chat.routes, chat.lifespan)
+    served = [getattr(r, "path", "?") for r in chat.routes]
+    click.echo(f"web on http://{host}:{port} (chat routes: {', '.join(served) or 'none'})",
+               err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on",
+                timeout_keep_alive=WEB_KEEP_ALIVE_S, limit_concurrency=WEB_MAX_CONNECTIONS,
+                timeout_graceful_shutdown=WEB_SHUTDOWN_S)
+
+
 @serve.command("slack")
 @click.option("--http", "http_port", type=int, default=None,
               help=f"Force HTTP mode on this port (default {DEFAULT_SLACK_PORT}).")
@@ -47,7 +113,8 @@ def serve() -> None:
 @click.pass_obj
 def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
     """The Slack bot: Socket Mode with SLACK_APP_TOKEN; HTTP mode with SLACK_SIGNING_SECRET
-    when there is no app token (or with --http)."""
+    when there is no app token (or with --http): then it is the web process with only Slack's
+    route (``serve web`` serves /slack/events too)."""
     http = http_port is not None or (not settings.slack_app_token
                                      and settings.slack_signing_secret is not None)
     needed = ("slack_bot_token", "slack_signing_secret") if http else (
@@ -56,20 +123,9 @@ def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
     if missing:
         idle_until_stopped(f"slack bot not started: set {', '.join(missing)} "
                            "(see README 'Chat bots'); idling until stopped.")
-    from bot.runtime import bot_context
-    from bot.slack.app import build_app
-    from bot.slack.background import bot_slack_client
-
-    ctx = bot_context(settings)
-    secret = settings.secret("slack_signing_secret") if http else None
-    app = build_app(ctx, bot_slack_client(settings), signing_secret=secret, socket_mode=not http)
+    app = _slack_app(settings, http=http)
     if http:
-        from bot.slack.http import make_server
-
-        port = http_port or DEFAULT_SLACK_PORT
-        server = make_server(app, host, port)
-        click.echo(f"slack bot (HTTP mode) on http://{host}:{port}/slack/events", err=True)
-        server.serve_forever()
+        _run_web(settings, host, http_port or DEFAULT_SLACK_PORT, app, None, None, None)
     else:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

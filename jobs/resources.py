@@ -29,6 +29,8 @@ ADS_LIMIT = RateLimit(qps=10.0, daily_quota=864_000)
 #: Creator Marketplace: 10,000 lookups a day per app (the shop API's limiter paces each call;
 #: ~50/s is the affiliate rate reported).
 CREATOR_MARKETPLACE_LIMIT = RateLimit(qps=50.0, daily_quota=10_000)
+#: Seconds one sync job may run (a first sync pulls 90 days); also how long its lock lives.
+SYNC_TIMEOUT_S = 3600
 #: Connect/read timeouts of every TikTok call, seconds.
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 

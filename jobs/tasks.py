@@ -8,6 +8,8 @@ through ``jobs.wiring`` and return a small summary (kept as the job's result).
   store -> ``send_digest``.
 - Alerts: ``evaluate_alerts``, ``daily_health_check``, and the sync jobs' callbacks
   ``alerts_after_sync`` / ``alert_on_final_failure``.
+- TikTok push messages: ``process_tiktok_push`` (enqueued by the web process for each new one)
+  and ``sweep_tiktok_pushes`` (the cron tick: any whose job was lost).
 
 Features enqueue these by dotted path (``"jobs.tasks.send_digest"``) and never import this module,
 so the dependency arrows point one way: tasks -> wiring -> features.
@@ -33,12 +35,11 @@ from jobs.digest import fanout, schedule
 from jobs.ingestion.due import due_syncs
 from jobs.ingestion.runlog import abandon_dead_runs
 from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
-from jobs.resources import QUEUE
+from jobs.resources import QUEUE, SYNC_TIMEOUT_S
+from jobs.web import tiktok_push
 
 log = logging.getLogger(__name__)
 
-#: Seconds one sync job may run (a first sync pulls 90 days); also how long its lock lives.
-SYNC_TIMEOUT_S = 3600
 #: A failed sync is tried again after these many seconds (then it waits for the next slot).
 SYNC_RETRY = Retry(max=3, interval=[60, 300, 900])
 #: Seconds past the job timeout after which a run still ``running`` is taken as dead.
@@ -47,6 +48,9 @@ DEAD_RUN_GRACE_S = 600
 SYNC_CLAIM_TTL_S = 2 * 24 * 3600
 #: Seconds an alert callback may run (one tenant's evaluation).
 CALLBACK_TIMEOUT_S = 300
+#: Seconds a shop's order-change pushes are gathered before its targeted sync runs: one sync for
+#: a burst of changes.
+PUSH_SYNC_DEBOUNCE_S = 60
 #: job.meta keys the failure callback keeps (how often it was called, how often it acted).
 META_FAILED_ATTEMPTS = "alerts_failed_attempts"
 META_EVALUATIONS = "alerts_evaluations"
@@ -112,7 +116,7 @@ def sync_all() -> list[dict[str, Any]]:
 
 
 def refresh_tokens() -> dict[int, str]:
-    """Refresh shop access tokens that expire within a day."""
+    """Refresh shop access tokens that expire within two days."""
     conns = wiring.connectors_from_settings(wiring.task_settings())
     if conns.shop is None:
         log.info("no TikTok Shop app configured (TIKTOK_APP_KEY, TIKTOK_APP_SECRET): no tokens")
@@ -121,17 +125,20 @@ def refresh_tokens() -> dict[int, str]:
 
 
 def enqueue_sync(queue: Queue, func: Callable[..., Any] | str, subject_id: str,
-                 *args: Any, **kwargs: Any) -> Job:
-    """Enqueue a sync job for ``subject_id`` with the alert callbacks attached.
+                 *args: Any, delay: timedelta | None = None, **kwargs: Any) -> Job:
+    """Enqueue a sync job for ``subject_id`` (after ``delay``) with the alert callbacks attached.
 
     ``on_success`` evaluates the synced subject's tenant (a sync that ends "failed" returns
     normally); ``on_failure`` fires on every failed attempt, retries included, so it acts only
     on the last one.
     """
+    callbacks = {"on_success": Callback(alerts_after_sync, CALLBACK_TIMEOUT_S),
+                 "on_failure": Callback(alert_on_final_failure, CALLBACK_TIMEOUT_S)}
+    if delay is not None:
+        return queue.enqueue_in(delay, func, subject_id, *args,  # type: ignore[arg-type]
+                                **callbacks, **kwargs)
     return queue.enqueue(func, subject_id, *args,  # type: ignore[type-var]
-                         on_success=Callback(alerts_after_sync, CALLBACK_TIMEOUT_S),
-                         on_failure=Callback(alert_on_final_failure, CALLBACK_TIMEOUT_S),
-                         **kwargs)
+                         **callbacks, **kwargs)
 
 
 # --- digest --------------------------------------------------------------------------------------
@@ -208,6 +215,43 @@ def _evaluate_subject(job: Job) -> None:
         return
     evaluate_tenants(wiring.alert_setup(settings, engine), wiring.tenants_of(settings, engine),
                      tenant_id)
+
+
+# --- TikTok push messages ------------------------------------------------------------------------
+
+
+def process_tiktok_push(notification_id: str, now: str | None = None) -> dict[str, Any]:
+    """Act on one stored push: a revocation or expiry notice is evaluated as alerts at once; an
+    order change asks for a targeted incremental sync of the shop (debounced)."""
+    settings = wiring.task_settings()
+    engine = wiring.engine_for(settings.database_url)
+    stamp = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    outcome = tiktok_push.apply(engine, notification_id, stamp)
+    said: dict[str, Any] = {}
+    if outcome.evaluate_alerts and outcome.tenant_id:
+        said = evaluate_tenants(wiring.alert_setup(settings, engine),
+                                wiring.tenants_of(settings, engine), outcome.tenant_id)
+    if outcome.sync_shop:
+        conn_redis = redis.Redis.from_url(settings.redis_url)
+        debounce = f"tikpulse:sync:push:{outcome.sync_shop}"
+        if conn_redis.set(debounce, stamp.isoformat(), nx=True, ex=PUSH_SYNC_DEBOUNCE_S):
+            enqueue_sync(Queue(QUEUE, connection=conn_redis), sync_shop, outcome.sync_shop,
+                         delay=timedelta(seconds=PUSH_SYNC_DEBOUNCE_S), retry=SYNC_RETRY,
+                         job_timeout=SYNC_TIMEOUT_S)
+    return {"notification_id": notification_id, **outcome.__dict__, "alerts": said}
+
+
+def sweep_tiktok_pushes(now: str | None = None) -> list[str]:
+    """The cron tick: act on pushes that were stored but whose job was lost (Redis restarted)."""
+    settings = wiring.task_settings()
+    engine = wiring.engine_for(settings.database_url)
+    stamp = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    queue = Queue(QUEUE, connection=redis.Redis.from_url(settings.redis_url))
+    swept = tiktok_push.pending(engine, stamp)
+    for notification_id in swept:
+        queue.enqueue(process_tiktok_push, notification_id,
+                      job_id=f"tiktok-push-{notification_id}-sweep")
+    return swept
 
 
 @contextmanager

@@ -8,12 +8,16 @@ through Redis.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cache
 from http.server import ThreadingHTTPServer
 
 import httpx
 import redis
+from rq import Queue
 from sqlalchemy import Engine
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp
 
 from config.settings import Settings
 from config.tenants import Tenant, TenantRegistry, load_tenants
@@ -26,13 +30,21 @@ from jobs.digest.deps import DigestDeps
 from jobs.notify.clients import slack_client
 from jobs.notify.slack import SlackNotifier
 from jobs.notify.telegram import TelegramNotifier
-from jobs.resources import ADS_LIMIT, HTTP_TIMEOUT, SHOP_LIMIT, Connectors
+from jobs.resources import (
+    ADS_LIMIT,
+    HTTP_TIMEOUT,
+    QUEUE,
+    SHOP_LIMIT,
+    SYNC_TIMEOUT_S,
+    Connectors,
+)
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
 from jobs.sources.tiktok.ads import TikTokAdsClient
 from jobs.sources.tiktok.shop import TikTokShopClient
 from jobs.warehouse.crypto import TokenCipher
 from jobs.warehouse.db import make_engine
+from jobs.web.app import Lifespan, WebDeps, make_app
 
 
 def task_settings() -> Settings:
@@ -123,9 +135,36 @@ def alert_setup(settings: Settings, engine: Engine) -> AlertSetup:
 
 def oauth_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
     """The OAuth callback server of ``tikpulse serve oauth``, exchanging codes with this app."""
+    return make_oauth_server(settings.secret("tikpulse_secret_key"), _connect(settings), host,
+                             port)
+
+
+def _connect(settings: Settings) -> Callable[[str, str], tuple[int, bytes]]:
+    """The code exchange of the OAuth callback: connect the shops, then sync them and evaluate
+    the tenant's alerts at once (a re-authorization clears its alert without waiting an hour)."""
+
+    def after(tenant_id: str, shop_ids: tuple[str, ...]) -> None:
+        queue = Queue(QUEUE, connection=redis.Redis.from_url(settings.redis_url))
+        for shop_id in shop_ids:
+            queue.enqueue("jobs.tasks.sync_shop", shop_id, job_timeout=SYNC_TIMEOUT_S)
+        queue.enqueue("jobs.tasks.evaluate_alerts", tenant_id)
 
     def connect(code: str, tenant: str) -> tuple[int, bytes]:
         return connect_page(connectors_from_settings(settings),
-                            load_tenants(settings.tikpulse_config), code, tenant)
+                            load_tenants(settings.tikpulse_config), code, tenant, after)
 
-    return make_oauth_server(settings.secret("tikpulse_secret_key"), connect, host, port)
+    return connect
+
+
+def web_app(settings: Settings, extra_routes: Sequence[BaseRoute] = (),
+            lifespan: Lifespan | None = None) -> ASGIApp:
+    """The web process's app (``tikpulse serve web``): health, readiness, the OAuth callback and
+    TikTok push messages, plus the chat platforms' ``extra_routes``."""
+    secret = settings.tikpulse_secret_key
+    app = ((settings.tiktok_app_key, settings.secret("tiktok_app_secret"))
+           if settings.tiktok_app_key and settings.tiktok_app_secret else None)
+    deps = WebDeps(engine=engine_for(settings.database_url),
+                   redis=redis.Redis.from_url(settings.redis_url), tiktok_app=app,
+                   oauth_secret=secret.get_secret_value() if secret else None,
+                   connect=_connect(settings) if app and secret else None)
+    return make_app(deps, extra_routes, lifespan)

@@ -84,6 +84,11 @@ def sandbox() -> None:
     default=None,
     help="JSON/YAML file of faults to plan at start.",
 )
+@click.option(
+    "--webhook-url",
+    default=None,
+    help="Send TikTok Shop push messages (webhooks) here, e.g. http://127.0.0.1:8000/tiktok/webhooks.",
+)
 def serve(
     port: int,
     host: str,
@@ -98,6 +103,7 @@ def serve(
     ads_secret: str,
     qps: float | None,
     scenario: Path | None,
+    webhook_url: str | None,
 ) -> None:
     """Generate a data set and serve it until interrupted; prints the demo credentials."""
     from sandbox.server import Sandbox
@@ -114,6 +120,7 @@ def serve(
         scenario=scenario,
         background=False,
     )
+    sb.state.webhooks.configure(webhook_url)
     click.echo(describe(sb.credentials, sb.base_url), err=False)
     click.echo(
         f"  data: {len(sb.dataset.orders)} orders, {len(sb.dataset.lines)} lines, "

@@ -24,6 +24,7 @@ from sandbox.lifecycle import (
 )
 from sandbox.ratelimit import RateLimiter
 from sandbox.tokens import TokenStore
+from sandbox.webhooks import WebhookSender
 
 
 @dataclass
@@ -50,11 +51,13 @@ class SandboxState:
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
     requests: Counter[str] = field(default_factory=Counter)
     days_back: int = 0  # the API clock is this many days before the data set's end
+    webhooks: WebhookSender = field(init=False)
     _views: dict[int, ShopView] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
+        self.webhooks = WebhookSender(self.credentials.app_key, self.credentials.app_secret)
         for i, seller in enumerate(self.credentials.sellers):
             self.tokens.add_code("shop", seller.shop_auth_code, i)
             self.tokens.add_code("ads", seller.ads_auth_code, i)

@@ -2,7 +2,7 @@
 
 - ``connect_shop`` / ``connect_ads`` exchange an authorization code, store the tokens encrypted and
   register the shops (with ciphers) or advertisers they cover under a tenant.
-- ``shop_access`` hands a sync a current access token, refreshing it a day before it expires.
+- ``shop_access`` hands a sync a current access token, refreshing it two days before it expires.
 - ``refresh_shop_tokens`` rotates tokens so that two workers refreshing at once never lose the valid
   refresh token: a Redis lock serialises the refresh call and a compare-and-swap on
   ``authorizations.version`` makes the write atomic even if the lock expired.
@@ -34,7 +34,7 @@ from jobs.warehouse.schema import advertisers, authorizations, shops
 log = logging.getLogger(__name__)
 
 #: Refresh an access token this long before it expires.
-REFRESH_MARGIN = timedelta(days=1)
+REFRESH_MARGIN = timedelta(days=2)
 #: Report a refresh token as "expiring" this long before it expires.
 EXPIRING_WARNING = timedelta(days=7)
 #: Statuses under which syncing continues.
@@ -320,7 +320,7 @@ def _upsert_authorization(conn: Any, kind: str, subject: str, tenant_id: str,
                                    authorizations.c.subject == subject)).first()
     row = {**values, "kind": kind, "subject": subject, "tenant_id": tenant_id,
            "seller_name": seller_name, "region": region, "status": "healthy",
-           "status_reason": None, "updated_at": stamp}
+           "status_reason": None, "expiry_noticed_at": None, "updated_at": stamp}
     if existing is None:
         result = conn.execute(authorizations.insert().values(
             **row, version=1, status_changed_at=stamp, created_at=stamp))

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -46,9 +46,11 @@ def _page(title: str, text: str) -> bytes:
             f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>").encode()
 
 
-def connect_page(conns: Connectors, registry: TenantRegistry, code: str,
-                 tenant: str) -> tuple[int, bytes]:
-    """Exchange ``code`` for the tenant's shops and say so on a page (status, HTML)."""
+def connect_page(conns: Connectors, registry: TenantRegistry, code: str, tenant: str,
+                 on_connected: Callable[[str, tuple[str, ...]], None] | None = None,
+                 ) -> tuple[int, bytes]:
+    """Exchange ``code`` for the tenant's shops and say so on a page (status, HTML);
+    ``on_connected(tenant, shop_ids)`` runs after a successful exchange."""
     if conns.shop is None:
         return 503, _page("Not configured", "TIKTOK_APP_KEY and TIKTOK_APP_SECRET are not set.")
     try:
@@ -56,15 +58,31 @@ def connect_page(conns: Connectors, registry: TenantRegistry, code: str,
                                       registry=registry)
     except AuthError as exc:
         return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
+    if on_connected is not None:
+        on_connected(done.tenant_id, tuple(done.subject_ids))
     return 200, _page("Shops connected", f"{len(done.subject_ids)} shop(s) connected to "
                       f"{done.tenant_id}: {', '.join(done.subject_ids)}. You can close this.")
 
 
+def callback(secret: str, connect: Callable[[str, str], tuple[int, bytes]],
+             query: Mapping[str, str]) -> tuple[int, bytes]:
+    """The callback's answer (status, HTML): check code and state, then ``connect(code, tenant)``.
+
+    The web process (``jobs.web.app``) and ``make_oauth_server`` both answer through this.
+    """
+    if not query.get("code"):
+        return 400, _page("No code", "The link is missing its code; authorize again.")
+    tenant = tenant_of_state(secret, query.get("state", ""))
+    if tenant is None:
+        return 403, _page("Bad state", "This link was not issued by TikPulse.")
+    return connect(query["code"], tenant)
+
+
 def make_oauth_server(secret: str, connect: Callable[[str, str], tuple[int, bytes]],
                       host: str, port: int) -> ThreadingHTTPServer:
-    """A server answering the callback: check the state, then ``connect(code, tenant)``.
-
-    ``jobs.wiring.oauth_server`` builds it with ``connect_page`` over this process's connectors.
+    """A server answering only the callback (``tikpulse serve oauth``; ``serve web`` answers it
+    too). ``jobs.wiring.oauth_server`` builds it with ``connect_page`` over this process's
+    connectors.
     """
 
     class Handler(BaseHTTPRequestHandler):
@@ -73,13 +91,8 @@ def make_oauth_server(secret: str, connect: Callable[[str, str], tuple[int, byte
             query = {k: v[0] for k, v in parse_qs(split.query).items()}
             if split.path != CALLBACK_PATH:
                 status, body = 404, _page("Not found", "This server only answers the callback.")
-            elif not query.get("code"):
-                status, body = 400, _page("No code",
-                                          "The link is missing its code; authorize again.")
-            elif (tenant := tenant_of_state(secret, query.get("state", ""))) is None:
-                status, body = 403, _page("Bad state", "This link was not issued by TikPulse.")
             else:
-                status, body = connect(query["code"], tenant)
+                status, body = callback(secret, connect, query)
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

@@ -1,9 +1,10 @@
 """Authorization rules: a shop or ads authorization that is broken or about to expire.
 
 Reads ``authorizations`` as ``jobs.accounts.authorizations`` and the health check leave them
-(``status``, ``status_reason``, ``status_changed_at``) and ``refresh_expires_at``. One subject per
-authorization; the facts list the shops or advertisers it covers and how far their data reaches, so
-the message can say what is missing.
+(``status``, ``status_reason``, ``status_changed_at``) and ``refresh_expires_at``; TikTok's
+own expiry notice (push type 7, ``expiry_noticed_at``) starts the expiry warning at once. One
+subject per authorization; the facts list the shops or advertisers it covers and how far their data
+reaches, so the message can say what is missing.
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def _expiry_finding(
     facts: dict[str, Any], already_broken: bool,
 ) -> Finding:
     expires = auth.refresh_expires_at
-    if already_broken or expires is None or expires - now > timedelta(days=warn_days):
+    noticed = auth.expiry_noticed_at  # TikTok's own notice (push type 7) warns earlier
+    if already_broken or expires is None or (
+            noticed is None and expires - now > timedelta(days=warn_days)):
         return healthy(tenant_id, "auth_expiring", subject, **facts)
     days_left = max(0, (expires - now).days)
     return Finding(tenant_id, "auth_expiring", subject, True, "expiring", severity="medium",
-                   started_at=expires - timedelta(days=warn_days),
+                   started_at=noticed or expires - timedelta(days=warn_days),
                    facts={**facts, "expires_at": expires.isoformat(), "days_left": days_left})
 
 

@@ -75,6 +75,8 @@ authorizations = Table(
     Column("status", String(24), nullable=False, default="healthy"),
     Column("status_reason", Text),
     Column("status_changed_at", UTCDateTime),
+    # When TikTok pushed UPCOMING_AUTHORIZATION_EXPIRATION (type 7); cleared by re-authorizing.
+    Column("expiry_noticed_at", UTCDateTime),
     Column("version", Integer, nullable=False, default=1),  # compare-and-swap on token rotation
     *_stamps(),
     UniqueConstraint("kind", "subject"),
@@ -478,6 +480,23 @@ sync_cursors = Table(
     Column("window_end", UTCDateTime),
     Column("latest_complete_day", Date),  # freshness: the last local day fully synced
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: TikTok Shop push messages as received (``jobs.web.tiktok_push``): one row per
+#: ``tts_notification_id``, so TikTok's retries are recognised; ``processed_at`` is set once the
+#: worker has acted on it.
+tiktok_pushes = Table(
+    "tiktok_pushes",
+    metadata,
+    Column("notification_id", String(128), primary_key=True),
+    Column("type", Integer, nullable=False),
+    Column("shop_id", ID),
+    Column("sent_at", UTCDateTime),  # the message's own ``timestamp``
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("processed_at", UTCDateTime),
+    Column("outcome", String(200)),
+    Index("ix_tiktok_pushes_pending", "processed_at", "received_at"),
 )
 
 job_runs = Table(

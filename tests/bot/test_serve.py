@@ -13,11 +13,13 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.slack.app import build_app
-from bot.slack.http import make_server
+from bot.web_routes import chat_routes
 from jobs.accounts.oauth import oauth_state, tenant_of_state
+from jobs.web.app import WebDeps, make_app
 from jobs.wiring import oauth_server
 from tests.bot.seed import ACME_ADMIN, ACME_CHANNEL
 from tests.bot.slack_helpers import SIGNING_SECRET, signed_headers, slash_body, wait_for
+from tests.fakes.asgi import serve_asgi
 from tests.fakes.slack_api import FakeSlack
 
 ROOT = Path(__file__).parents[2]
@@ -28,11 +30,11 @@ def http_app(bot_ctx):
     with FakeSlack() as slack:
         app = build_app(bot_ctx, WebClient(token=slack.token, base_url=slack.base_url),
                         signing_secret=SIGNING_SECRET)
-        server = make_server(app, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield slack, f"http://127.0.0.1:{server.server_address[1]}"
-        server.shutdown()
-        server.server_close()
+        chat = chat_routes(app, None, None)
+        deps = WebDeps(engine=bot_ctx.engine, redis=bot_ctx.redis, tiktok_app=None,
+                       oauth_secret=None, connect=None)
+        with serve_asgi(make_app(deps, chat.routes, chat.lifespan)) as url:
+            yield slack, url
 
 
 def _post(url: str, body: str, **kw) -> httpx.Response:
