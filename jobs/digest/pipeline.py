@@ -120,7 +120,12 @@ def deliver_package(deps: DigestDeps, tenant: Tenant, package: DigestPackage, *,
 
 def finish_run(deps: DigestDeps, tenant_id: str, week: str, outcomes: list[ChannelOutcome],
                partial: bool) -> str:
-    """The final state: sent / partial when every channel is confirmed, failed otherwise."""
+    """The final state: sent / partial when every channel is confirmed, failed otherwise, and
+    ``no_chat`` when there was no channel to send to (never "sent" for nothing)."""
+    if not outcomes:
+        note = "nothing sent: no Slack or Telegram chat is bound (tenants file: chats)"
+        set_state(deps.engine, tenant_id, week, "no_chat", note)
+        return "no_chat"
     failed = [o for o in outcomes if not o.ok]
     status = "failed" if failed else ("partial" if partial else "sent")
     note = "; ".join(f"{o.channel}: {o.outcome} {o.detail}".strip() for o in failed)

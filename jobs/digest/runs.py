@@ -1,6 +1,7 @@
 """The digest run log: one ``digest_runs`` row per (tenant, week) with its state and history.
 
-States: scheduled -> waiting (for late data) -> rendering -> sending -> sent | partial | failed.
+States: scheduled -> waiting (for late data) -> rendering -> sending -> sent | partial | failed,
+or ``no_chat`` when the tenant has no chat bound (nothing was sent, and the run says so).
 Every change appends ``{at, status, note}`` to ``history``; per-channel outcomes are appended as
 ``{at, channel, outcome, detail}``. The row also keeps the frozen snapshot the digest (and the
 bot's thread answers) are made from, its hash and what data was missing.
@@ -16,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from jobs.warehouse.schema import digest_runs
 
-STATES = ("scheduled", "waiting", "rendering", "sending", "sent", "partial", "failed")
-FINAL = frozenset({"sent", "partial"})
+STATES = ("scheduled", "waiting", "rendering", "sending", "sent", "partial", "failed", "no_chat")
+FINAL = frozenset({"sent", "partial", "no_chat"})
 
 
 def _where(tenant_id: str, week: str) -> Any:

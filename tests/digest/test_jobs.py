@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from conftest import make_env
-from digest_seed import CHANNEL, CHAT, UK, US, seed
+from digest_seed import CHANNEL, CHAT, UK, US, seed, tenant_entry, write_tenants
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
@@ -168,3 +168,17 @@ def test_worker_killed_mid_delivery_then_retried_posts_once(env) -> None:
     assert len(env.slack.top_level(CHANNEL)) == 1  # found again by its metadata marker
     assert len(env.slack.answered("chat.postMessage")) == 1
     assert len(env.slack.thread(CHANNEL, env.slack.top_level(CHANNEL)[0].ts)) == 4
+
+
+def test_a_tenant_with_no_chat_bound_is_never_reported_as_sent(sqlite_engine, redis_url, slack,
+                                                                tg, tmp_path, monkeypatch) -> None:
+    seed(sqlite_engine, stores=(UK,))
+    make_env(sqlite_engine, redis_url, slack, tg, tmp_path, monkeypatch, stores=(UK,))
+    write_tenants(tmp_path, tenant_entry(stores=(UK,), slack=False, telegram=False))
+    Queue(QUEUE, connection=redis.Redis.from_url(redis_url)).enqueue(
+        prepare_digest, "acme", "2026-W47", None, job_id="digest-prepare-acme-2026-W47")
+    work(redis_url)
+    run = load_run(sqlite_engine, "acme", "2026-W47")
+    assert run["status"] == "no_chat"
+    assert "no Slack or Telegram chat is bound" in run["history"][-1]["note"]
+    assert slack.calls_to("chat.postMessage") == [] and tg.calls_to("sendMessage") == []
