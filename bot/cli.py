@@ -134,18 +134,11 @@ def slack_cmd(settings: Settings, http_port: int | None, host: str) -> None:
 
 
 @serve.command("telegram")
-@click.option("--webhook-url", default=None,
-              help="Public HTTPS URL: webhook mode instead of polling.")
-@click.option("--port", type=int, default=8443, show_default=True, help="Webhook mode: local port.")
-@click.option("--secret-token", envvar="TELEGRAM_WEBHOOK_SECRET", default=None,
-              help="Webhook mode: secret Telegram must send (env TELEGRAM_WEBHOOK_SECRET).")
 @click.pass_obj
-def telegram_cmd(settings: Settings, webhook_url: str | None, port: int,
-                 secret_token: str | None) -> None:
-    """The Telegram bot: long polling by default, a webhook with a secret token when asked."""
+def telegram_cmd(settings: Settings) -> None:
+    """The Telegram bot over long polling (no public URL needed). Webhook mode is the web
+    process: ``serve web`` with TELEGRAM_WEBHOOK_SECRET and ``--telegram-webhook-url``."""
     missing = _missing(settings, "telegram_bot_token")
-    if webhook_url and not secret_token:
-        missing.append("TELEGRAM_WEBHOOK_SECRET")
     if missing:
         idle_until_stopped(f"telegram bot not started: set {', '.join(missing)} "
                            "(see README 'Chat bots'); idling until stopped.")
@@ -154,11 +147,7 @@ def telegram_cmd(settings: Settings, webhook_url: str | None, port: int,
 
     app = build_application(bot_context(settings), settings.secret("telegram_bot_token"),
                             settings.telegram_api_url)
-    if webhook_url:
-        app.run_webhook(listen="0.0.0.0", port=port, url_path="telegram",
-                        webhook_url=webhook_url, secret_token=secret_token)
-    else:
-        app.run_polling()
+    app.run_polling()
 
 
 @serve.command("oauth")

@@ -21,16 +21,18 @@ from config.settings import Settings
 from config.tenants import Tenant, TenantRegistry, load_tenants
 from jobs.accounts.authorizations import connect_ads, connect_shop
 from jobs.accounts.tenancy import tenant_directory
+from jobs.cli.fx import sync_line as fx_sync_line
 from jobs.cli.kpi import kpi_table
 from jobs.cli.sync import summary_line, sync_with_progress
 from jobs.ingestion.sync import sync_targets
 from jobs.report.build import build_weekly_report
 from jobs.resources import Connectors
 from jobs.sources.ratelimit import RateLimit
-from jobs.warehouse.fx_rates import seed_demo_rates
+from jobs.warehouse.fx_feed import sync_fx
 from jobs.warehouse.migrate import upgrade
 from jobs.wiring import connectors_from_settings
 from sandbox import GeneratorConfig, Sandbox
+from sandbox.fx_feed import feed_url
 
 #: Key that encrypts the sandbox's tokens when TIKPULSE_SECRET_KEY is not set (demo only).
 DEMO_SECRET_KEY = "tikpulse-demo-key-for-sandbox-tokens-only"
@@ -63,13 +65,14 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path) -> No
         upgrade(conns.engine)
         console.rule("[bold]2. Authorize the demo shops and ads accounts (OAuth code exchange)")
         authorize(conns, load_tenants(settings.tikpulse_config), sb, console)
-        console.rule("[bold]3. Sync orders, refunds, settlements, creators, traffic and ads")
+        console.rule("[bold]3. Sync orders, refunds, settlements, creators, traffic, ads and FX")
         sync_everything(conns, console)
+        console.print(fx_sync_line(sync_fx(conns.engine, settings.tikpulse_fx_url)))
         week = week_label(end - timedelta(days=7))
         tenant = tenant_directory(conns.engine, settings.tikpulse_config).tenant(DEMO_TENANT)
         assert tenant is not None
         console.rule(f"[bold]4. Weekly KPIs {week} ({tenant.reporting_currency})")
-        show_kpis(conns.engine, tenant, week, end, weeks, console)
+        show_kpis(conns.engine, tenant, week, console)
         console.rule("[bold]5. Ask the bot (tikpulse ask)")
         ask_questions(settings, console)
         console.rule(f"[bold]6. The weekly digest {week} (HTML, PNGs, PDF)")
@@ -97,6 +100,7 @@ def pointed_at_sandbox(settings: Settings, sb: Sandbox, tenants_path: Path) -> S
         "tiktok_app_secret": creds.app_secret, "tiktok_ads_app_id": creds.ads_app_id,
         "tiktok_ads_secret": creds.ads_secret, "tikpulse_config": tenants_path,
         "tikpulse_secret_key": settings.tikpulse_secret_key or DEMO_SECRET_KEY,
+        "tikpulse_fx_url": feed_url(sb.base_url),
     })
 
 
@@ -137,11 +141,8 @@ def sync_everything(conns: Connectors, console: Console) -> None:
         console.print(summary_line(summary))
 
 
-def show_kpis(engine: object, tenant: Tenant, week: str, end: date, weeks: int,
-              console: Console) -> None:
-    """Demo FX rates for the data's days, then the weekly KPI table of each store and the tenant."""
-    with engine.begin() as conn:  # type: ignore[attr-defined]
-        seed_demo_rates(conn, end - timedelta(days=7 * weeks + 7), end)
+def show_kpis(engine: object, tenant: Tenant, week: str, console: Console) -> None:
+    """The weekly KPI table of each store and the tenant (rates from the sandbox's FX feed)."""
     report = build_weekly_report(engine, tenant, week)  # type: ignore[arg-type]
     ccy = report.reporting_currency
     for store in report.stores:

@@ -19,6 +19,9 @@ TIKTOK_SHOP_AUTH_URL = "https://auth.tiktok-shops.com"
 TIKTOK_ADS_API_URL = "https://business-api.tiktok.com/open_api/v1.3"
 SLACK_API_URL = "https://slack.com/api/"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+#: The ECB's euro reference rates of the last 90 days (no key; its daily and full-history files sit
+#: beside it, and ``tikpulse fx sync`` picks the smallest that covers the days needed).
+ECB_FX_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
 
 
 class Settings(BaseSettings):
@@ -49,6 +52,9 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_API_URL
+
+    #: Daily FX reference rates: an ECB-format XML file or a ``day,base,quote,rate`` CSV.
+    tikpulse_fx_url: str = ECB_FX_URL
 
     def require(self, *names: str) -> None:
         """Raise a clear error naming every missing variable in ``names``."""

@@ -6,6 +6,8 @@
 - hourly at :41, ``refresh_tokens``: access tokens that expire within two days;
 - daily at 01:00, ``daily_health_check``: probe every authorization, then evaluate alerts;
 - hourly at :17, ``evaluate_alerts`` (alerts are also evaluated after every sync);
+- daily at 15:30 and 17:30, ``refresh_fx``: the ECB's reference rates (published around 16:00
+  CET on business days; the second run catches a late publication);
 - every minute, ``sweep_tiktok_pushes``: TikTok push messages stored by the web process whose job
   was lost (each is normally acted on within a second of arriving).
 
@@ -25,6 +27,8 @@ TICK_CRON = "* * * * *"
 TOKEN_REFRESH_CRON = "41 * * * *"
 #: Probe every authorization once a day (UTC).
 HEALTH_CHECK_CRON = "0 1 * * *"
+#: Fetch FX reference rates after the ECB publishes them (UTC), and once more later.
+FX_CRON = "30 15,17 * * *"
 #: Evaluate alerts every hour, so notices held during a tenant's quiet hours go out soon after.
 EVALUATE_CRON = "17 * * * *"
 
@@ -35,4 +39,5 @@ cron.register(tasks.refresh_tokens, queue_name=QUEUE, cron=TOKEN_REFRESH_CRON,
 cron.register(tasks.daily_health_check, queue_name=QUEUE, cron=HEALTH_CHECK_CRON,
               name="alerts-health-check")
 cron.register(tasks.evaluate_alerts, queue_name=QUEUE, cron=EVALUATE_CRON, name="alerts-evaluate")
+cron.register(tasks.refresh_fx, queue_name=QUEUE, cron=FX_CRON, name="fx-refresh")
 cron.register(tasks.sweep_tiktok_pushes, queue_name=QUEUE, cron=TICK_CRON, name="push-sweep")

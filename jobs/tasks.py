@@ -8,6 +8,7 @@ through ``jobs.wiring`` and return a small summary (kept as the job's result).
   store -> ``send_digest``.
 - Alerts: ``evaluate_alerts``, ``daily_health_check``, and the sync jobs' callbacks
   ``alerts_after_sync`` / ``alert_on_final_failure``.
+- FX: ``refresh_fx`` (daily reference rates from ``TIKPULSE_FX_URL``).
 - TikTok push messages: ``process_tiktok_push`` (enqueued by the web process for each new one)
   and ``sweep_tiktok_pushes`` (the cron tick: any whose job was lost).
 
@@ -36,6 +37,7 @@ from jobs.ingestion.due import due_syncs
 from jobs.ingestion.runlog import abandon_dead_runs
 from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
 from jobs.resources import QUEUE, SYNC_TIMEOUT_S
+from jobs.warehouse.fx_feed import sync_fx
 from jobs.web import tiktok_push
 
 log = logging.getLogger(__name__)
@@ -215,6 +217,17 @@ def _evaluate_subject(job: Job) -> None:
         return
     evaluate_tenants(wiring.alert_setup(settings, engine), wiring.tenants_of(settings, engine),
                      tenant_id)
+
+
+# --- FX ------------------------------------------------------------------------------------------
+
+
+def refresh_fx() -> dict[str, Any]:
+    """Fetch the day's reference rates (and any days the stored data still lacks)."""
+    settings = wiring.task_settings()
+    result = sync_fx(wiring.engine_for(settings.database_url), settings.tikpulse_fx_url)
+    return {"url": result.url, "days": result.days, "rows": result.rows,
+            "latest": result.latest.isoformat() if result.latest else None}
 
 
 # --- TikTok push messages ------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sandbox import (
     ads_api,
     affiliate,
     finance_api,
+    fx_feed,
     products_api,
     shop_analytics,
     shop_api,
@@ -61,6 +62,7 @@ def build_app(state: SandboxState) -> Router:
         products_api,
         ads_api,
         admin_api,
+        fx_feed,
     ):
         module.add_routes(router, state)
     return router
@@ -200,6 +202,7 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        self.state.webhooks.stop()
         self.server.shutdown()
         self.server.server_close()
 

@@ -66,7 +66,8 @@ def last_full_week(tenant: Tenant, now: datetime | None = None) -> str:
 @click.option("--week", default=None, help="ISO week such as 2026-W47 (default: last week).")
 @click.option("--rebuild", is_flag=True, help="Recompute the tenant's rollups from raw rows first.")
 @click.option("--fx-csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="Import FX rates (day,base,quote,rate) before computing.")
+              default=None, help="Import FX rates (day,base,quote,rate) before computing; "
+              "same as 'tikpulse fx import FILE'.")
 @click.pass_obj
 def kpi(settings: Settings, tenant_id: str, week: str | None, rebuild: bool,
         fx_csv: Path | None) -> None:
@@ -78,8 +79,9 @@ def kpi(settings: Settings, tenant_id: str, week: str | None, rebuild: bool,
     try:
         report = build_weekly_report(engine, tenant, label)
     except MissingFxRate as exc:
-        raise click.ClickException(f"{exc}. Import rates with 'tikpulse kpi --fx-csv FILE' "
-                                   "(columns day,base,quote,rate)") from None
+        raise click.ClickException(f"{exc}. Fetch reference rates with 'tikpulse fx sync', or "
+                                   "import your own with 'tikpulse fx import FILE' (columns "
+                                   "day,base,quote,rate)") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
     console = Console()

@@ -8,6 +8,7 @@ from bot.commands.reply import Table, Text, reply
 from bot.telegram.app import build_application
 from bot.telegram.render import CAPTION_LIMIT, MESSAGE_LIMIT, caption, text_messages
 from tests.bot.seed import ACME_CHAT, ACME_TG_ADMIN, ACME_TG_MEMBER
+from tests.bot.slack_helpers import wait_for
 from tests.fakes.telegram_api import FakeTelegram
 
 UNBOUND_CHAT = -1005550001111
@@ -99,46 +100,36 @@ def test_caption_is_cut_to_the_limit():
 
 
 def test_webhook_mode_accepts_only_the_secret_token(bot_ctx, tg):
+    """``POST /telegram/webhook`` of the web process: the secret header or 403; the application
+    is started with the app and registers the webhook with Telegram."""
     import json
-    import socket
 
     import httpx
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from bot.web_routes import chat_routes
+    from jobs.web.app import WebDeps, make_app
+    from tests.fakes.asgi import serve_asgi
+
     update = {"update_id": 900, "message": {
         "message_id": 77, "date": 1763600000, "text": "/gmv US last week",
         "chat": {"id": ACME_CHAT, "type": "supergroup", "title": "acme"},
         "from": {"id": ACME_TG_MEMBER, "is_bot": False, "first_name": "seller"},
         "entities": [{"type": "bot_command", "offset": 0, "length": 4}]}}
-
-    async def run() -> tuple[int, int]:
-        app = build_application(bot_ctx, tg.token, tg.base_url)
-        async with app:
-            await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram",
-                                            secret_token="s3cret-token",
-                                            webhook_url="https://bot.example/telegram")
-            await app.start()
-            url = f"http://127.0.0.1:{port}/telegram"
-            async with httpx.AsyncClient() as http:
-                forged = await http.post(url, content=json.dumps(update), headers={
-                    "content-type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": "guess"})
-                genuine = await http.post(url, content=json.dumps(update), headers={
-                    "content-type": "application/json",
-                    "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
-            for _ in range(200):
-                if tg.chat(ACME_CHAT):
-                    break
-                await asyncio.sleep(0.02)
-            await app.updater.stop()
-            await app.stop()
-        return forged.status_code, genuine.status_code
-
-    assert asyncio.run(run()) == (403, 200)
-    assert tg.webhook_url == "https://bot.example/telegram"
-    (answer,) = tg.chat(ACME_CHAT)
+    app = build_application(bot_ctx, tg.token, tg.base_url)
+    chat = chat_routes(None, app, "s3cret-token", "https://bot.example/telegram/webhook")
+    deps = WebDeps(engine=bot_ctx.engine, redis=bot_ctx.redis, tiktok_app=None,
+                   oauth_secret=None, connect=None)
+    with serve_asgi(make_app(deps, chat.routes, chat.lifespan)) as base:
+        url = f"{base}/telegram/webhook"
+        body = json.dumps(update)
+        forged = httpx.post(url, content=body, headers={
+            "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "guess"})
+        missing = httpx.post(url, content=body, headers={"content-type": "application/json"})
+        genuine = httpx.post(url, content=body, headers={
+            "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+        (answer,) = wait_for(lambda: tg.chat(ACME_CHAT))
+    assert (forged.status_code, missing.status_code, genuine.status_code) == (403, 403, 200)
+    assert tg.webhook_url == "https://bot.example/telegram/webhook"
     assert "1,400.00 USD" in answer.text
 
 

@@ -71,8 +71,13 @@ def test_demo_rates_cover_the_sandbox_currencies_and_move_daily(engine):
 
 
 def test_a_day_without_rates_raises_naming_day_and_currency(sqlite_engine):
+    # Rates are carried forward at most MAX_CARRY_FORWARD_DAYS (7): before the first rate and
+    # eight days after it there is none.
     with sqlite_engine.begin() as conn:
         seed_demo_rates(conn, NOV16, NOV16)
-        fx = load_fx(conn, {"THB"}, "USD", NOV16, NOV16 + timedelta(days=1))
-    with pytest.raises(MissingFxRate, match="missing FX rate THB->USD for 2026-11-17"):
-        fx.rate(NOV16 + timedelta(days=1), "THB", "USD")
+        fx = load_fx(conn, {"THB"}, "USD", NOV16 - timedelta(days=1), NOV16 + timedelta(days=8))
+    assert fx.rate(NOV16 + timedelta(days=7), "THB", "USD") == demo_rate("THB", NOV16)
+    with pytest.raises(MissingFxRate, match="missing FX rate THB->USD for 2026-11-15"):
+        fx.rate(NOV16 - timedelta(days=1), "THB", "USD")
+    with pytest.raises(MissingFxRate, match="missing FX rate THB->USD for 2026-11-24"):
+        fx.rate(NOV16 + timedelta(days=8), "THB", "USD")

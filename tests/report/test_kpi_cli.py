@@ -59,7 +59,7 @@ def test_missing_rate_and_unknown_tenant_say_what_to_do(sqlite_engine, tmp_path,
                   "2026-W47", "--rebuild")
     assert result.exit_code == 1
     assert "missing FX rate GBP->USD for 2026-11-16" in result.output
-    assert "--fx-csv" in result.output
+    assert "tikpulse fx sync" in result.output and "tikpulse fx import FILE" in result.output
     result = _run(sqlite_engine, tmp_path, monkeypatch, "--tenant", "nobody")
     assert result.exit_code == 1 and "unknown tenant 'nobody'; tenants: acme" in result.output
     bad = tmp_path / "bad.csv"

@@ -88,7 +88,7 @@ def test_a_missing_rate_names_the_day_and_currency(engine):
         seed_stores(conn)
         add_order(conn, "uk1", "a1", "2026-11-18 12:00", "30.00")
         rebuild_rollups(conn, "uk1")
-        add_rates(conn, [date(2026, 11, 17)], {"GBP": "1.25"})
+        add_rates(conn, [date(2026, 11, 19)], {"GBP": "1.25"})  # only after the order's day
     with pytest.raises(MissingFxRate, match="GBP->USD for 2026-11-18"):
         build_weekly_report(engine, TENANT, "2026-W47")
 

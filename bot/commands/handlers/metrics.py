@@ -54,10 +54,12 @@ def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
 
 def fx_missing_reply(turn: Turn, exc: MissingFxRate) -> Reply:
     """"No FX rate for that day" with what to do about it."""
-    text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。请同步汇率后再试。"
+    text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。请运行 "
+            "`tikpulse fx sync` 同步汇率，或用 `tikpulse fx import FILE` 导入汇率后再试。"
             if turn.lang == "zh" else
             f"No FX rate {exc.currency}->{exc.quote} for {exc.day}, so I can't convert that "
-            "store's money yet. Sync FX rates (or add the rate) and ask again.")
+            "store's money yet. Run `tikpulse fx sync` (or add the rate with "
+            "`tikpulse fx import FILE`) and ask again.")
     return reply(text, kind="error")
 
 
