@@ -154,20 +154,20 @@ def telegram_cmd(settings: Settings) -> None:
 @click.option("--port", type=int, default=DEFAULT_OAUTH_PORT, show_default=True)
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--state-for", "state_for", default=None,
-              help="Print the signed OAuth state for this tenant and exit.")
+              help="Issue a one-time OAuth state for this tenant, print it and exit "
+                   "('tikpulse auth link' prints the whole link).")
 @click.pass_obj
 def oauth_cmd(settings: Settings, port: int, host: str, state_for: str | None) -> None:
-    """The TikTok Shop authorization callback (/oauth/tiktok-shop/callback)."""
-    from jobs.accounts.oauth import oauth_state
-    from jobs.wiring import oauth_server
-
+    """The TikTok Shop authorization callback alone: the web process without chat routes (the
+    ``web`` process answers /oauth/tiktok-shop/callback too)."""
     if state_for:
-        click.echo(oauth_state(settings.secret("tikpulse_secret_key"), state_for))
+        from jobs.accounts.oauth import issue_state
+        from jobs.wiring import engine_for
+
+        click.echo(issue_state(engine_for(settings.database_url), state_for))
         return
     missing = _missing(settings, "tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
     if missing:
         idle_until_stopped(f"oauth callback not started: set {', '.join(missing)}; "
                            "idling until stopped.")
-    server = oauth_server(settings, host, port)
-    click.echo(f"oauth callback on http://{host}:{port}/oauth/tiktok-shop/callback", err=True)
-    server.serve_forever()
+    _run_web(settings, host, port, None, None, None, None)

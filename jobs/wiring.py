@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from http.server import ThreadingHTTPServer
 
 import httpx
 import redis
@@ -21,7 +20,7 @@ from starlette.types import ASGIApp
 
 from config.settings import Settings
 from config.tenants import Tenant, TenantRegistry, load_tenants
-from jobs.accounts.oauth import connect_page, make_oauth_server
+from jobs.accounts.oauth import connect_page
 from jobs.accounts.tenancy import effective_registry
 from jobs.alerts.deliver import Sender, SlackSender, TelegramSender
 from jobs.alerts.evaluate import AlertSetup
@@ -133,12 +132,6 @@ def alert_setup(settings: Settings, engine: Engine) -> AlertSetup:
                       service_id=settings.tiktok_shop_service_id)
 
 
-def oauth_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
-    """The OAuth callback server of ``tikpulse serve oauth``, exchanging codes with this app."""
-    return make_oauth_server(settings.secret("tikpulse_secret_key"), _connect(settings), host,
-                             port)
-
-
 def _connect(settings: Settings) -> Callable[[str, str], tuple[int, bytes]]:
     """The code exchange of the OAuth callback: connect the shops, then sync them and evaluate
     the tenant's alerts at once (a re-authorization clears its alert without waiting an hour)."""
@@ -160,11 +153,9 @@ def web_app(settings: Settings, extra_routes: Sequence[BaseRoute] = (),
             lifespan: Lifespan | None = None) -> ASGIApp:
     """The web process's app (``tikpulse serve web``): health, readiness, the OAuth callback and
     TikTok push messages, plus the chat platforms' ``extra_routes``."""
-    secret = settings.tikpulse_secret_key
     app = ((settings.tiktok_app_key, settings.secret("tiktok_app_secret"))
            if settings.tiktok_app_key and settings.tiktok_app_secret else None)
     deps = WebDeps(engine=engine_for(settings.database_url),
                    redis=redis.Redis.from_url(settings.redis_url), tiktok_app=app,
-                   oauth_secret=secret.get_secret_value() if secret else None,
-                   connect=_connect(settings) if app and secret else None)
+                   connect=_connect(settings) if app and settings.tikpulse_secret_key else None)
     return make_app(deps, extra_routes, lifespan)

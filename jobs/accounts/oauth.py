@@ -1,44 +1,59 @@
 """The TikTok Shop authorization callback: ``GET /oauth/tiktok-shop/callback?code=..&state=..``.
 
 The seller authorizes the app in Seller Center and is sent back here with a one-time ``code``.
-``state`` names the tenant and carries an HMAC made with ``TIKPULSE_SECRET_KEY``
-(``oauth_state(secret, tenant)``, printed by ``tikpulse serve oauth --state-for TENANT``), so a
-forged callback cannot attach shops to a tenant. The exchange itself is
-``jobs.accounts.authorizations.connect_shop``.
+``state`` is a random value issued for one tenant (``issue_state``; ``tikpulse auth link
+--tenant T`` prints the whole authorization link): stored in the warehouse, valid for
+``STATE_TTL``, used once (``consume_state``). A forged, reused or stale state attaches nothing,
+and a leaked link stops working by itself. The exchange is
+``jobs.accounts.authorizations.connect_shop``; the web process answers the route.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import html
 import logging
+import secrets
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, update
 
 from config.tenants import TenantRegistry
 from jobs.accounts import authorizations as lifecycle
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError
+from jobs.warehouse.schema import oauth_states
 
 log = logging.getLogger("tikpulse.oauth")
 
 CALLBACK_PATH = "/oauth/tiktok-shop/callback"
+#: How long an issued state (an authorization link) stays valid.
+STATE_TTL = timedelta(minutes=30)
 
 
-def oauth_state(secret: str, tenant: str) -> str:
-    """``tenant.signature``: the ``state`` to put in the Seller Center authorization link."""
-    mac = hmac.new(secret.encode(), tenant.encode(), hashlib.sha256).hexdigest()[:24]
-    return f"{tenant}.{mac}"
+def issue_state(engine: Engine, tenant_id: str, *, now: datetime | None = None) -> str:
+    """A fresh random ``state`` for ``tenant_id``'s authorization link (single use)."""
+    stamp = now or datetime.now(UTC)
+    state = secrets.token_urlsafe(24)
+    with engine.begin() as conn:
+        conn.execute(oauth_states.insert().values(state=state, tenant_id=tenant_id,
+                                                  created_at=stamp, expires_at=stamp + STATE_TTL))
+    return state
 
 
-def tenant_of_state(secret: str, state: str) -> str | None:
-    """The tenant a genuine ``state`` names, or ``None`` for a forged or malformed one."""
-    tenant, _, _ = state.rpartition(".")
-    if not tenant or not hmac.compare_digest(oauth_state(secret, tenant), state):
+def consume_state(engine: Engine, state: str, *, now: datetime | None = None) -> str | None:
+    """The tenant ``state`` was issued for, marking it used; ``None`` when it is unknown, used
+    or expired (one atomic update, so two callbacks with one state cannot both pass)."""
+    if not state or len(state) > 64:
         return None
-    return tenant
+    stamp = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        row = conn.execute(
+            update(oauth_states)
+            .where(oauth_states.c.state == state, oauth_states.c.used_at.is_(None),
+                   oauth_states.c.expires_at > stamp)
+            .values(used_at=stamp).returning(oauth_states.c.tenant_id)).first()
+    return None if row is None else str(row.tenant_id)
 
 
 def _page(title: str, text: str) -> bytes:
@@ -64,42 +79,19 @@ def connect_page(conns: Connectors, registry: TenantRegistry, code: str, tenant:
                       f"{done.tenant_id}: {', '.join(done.subject_ids)}. You can close this.")
 
 
-def callback(secret: str, connect: Callable[[str, str], tuple[int, bytes]],
+def callback(resolve_state: Callable[[str], str | None],
+             connect: Callable[[str, str], tuple[int, bytes]],
              query: Mapping[str, str]) -> tuple[int, bytes]:
     """The callback's answer (status, HTML): check code and state, then ``connect(code, tenant)``.
 
-    The web process (``jobs.web.app``) and ``make_oauth_server`` both answer through this.
+    ``resolve_state`` is ``consume_state`` over the warehouse: the state is spent only when the
+    request also carries a code.
     """
     if not query.get("code"):
         return 400, _page("No code", "The link is missing its code; authorize again.")
-    tenant = tenant_of_state(secret, query.get("state", ""))
+    tenant = resolve_state(query.get("state", ""))
     if tenant is None:
-        return 403, _page("Bad state", "This link was not issued by TikPulse.")
+        return 403, _page("Link not valid", "This authorization link was not issued by TikPulse, "
+                          "was already used or is more than 30 minutes old. Ask for a new link "
+                          "('tikpulse auth link --tenant ...').")
     return connect(query["code"], tenant)
-
-
-def make_oauth_server(secret: str, connect: Callable[[str, str], tuple[int, bytes]],
-                      host: str, port: int) -> ThreadingHTTPServer:
-    """A server answering only the callback (``tikpulse serve oauth``; ``serve web`` answers it
-    too). ``jobs.wiring.oauth_server`` builds it with ``connect_page`` over this process's
-    connectors.
-    """
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            split = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(split.query).items()}
-            if split.path != CALLBACK_PATH:
-                status, body = 404, _page("Not found", "This server only answers the callback.")
-            else:
-                status, body = callback(secret, connect, query)
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            log.info("oauth %s", format % args)
-
-    return ThreadingHTTPServer((host, port), Handler)

@@ -34,6 +34,23 @@ def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
                f"{', '.join(result.subject_ids)}")
 
 
+@auth.command("link")
+@click.option("--tenant", required=True, help="Tenant the seller's shops will belong to.")
+@click.option("--region", default=None, help="US for US shops (their own Seller Center host).")
+@click.pass_obj
+def link_cmd(settings: Settings, tenant: str, region: str | None) -> None:
+    """Print a one-time Seller Center authorization link for TENANT (valid 30 minutes): the
+    seller opens it, authorizes, and the callback connects their shops to TENANT."""
+    from jobs.accounts.oauth import STATE_TTL, issue_state
+    from jobs.alerts.messages import authorize_link
+    from jobs.wiring import engine_for
+
+    settings.require("tiktok_shop_service_id")
+    state = issue_state(engine_for(settings.database_url), tenant)
+    click.echo(f"{authorize_link(region, settings.tiktok_shop_service_id)}&state={state}")
+    click.echo(f"(single use, valid {int(STATE_TTL.total_seconds() // 60)} minutes)", err=True)
+
+
 @auth.command("connect-ads")
 @click.option("--auth-code", required=True, help="Code from the TikTok for Business authorization.")
 @click.option("--tenant", required=True, help="Tenant name (created if missing).")

@@ -482,6 +482,18 @@ sync_cursors = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+#: OAuth ``state`` values issued for the TikTok Shop authorization link
+#: (``jobs.accounts.oauth``): random, bound to one tenant, single use, valid 30 minutes.
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("state", String(64), primary_key=True),
+    Column("tenant_id", ID, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime),
+)
+
 #: TikTok Shop push messages as received (``jobs.web.tiktok_push``): one row per
 #: ``tts_notification_id``, so TikTok's retries are recognised; ``processed_at`` is set once the
 #: worker has acted on it.

@@ -32,7 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from jobs.accounts.oauth import CALLBACK_PATH, callback
+from jobs.accounts.oauth import CALLBACK_PATH, callback, consume_state
 from jobs.resources import QUEUE
 from jobs.warehouse.migrate import current_revision, head_revision
 from jobs.web import tiktok_push
@@ -56,9 +56,8 @@ class WebDeps:
     redis: redis.Redis
     #: ``(app_key, app_secret)`` of the TikTok Shop app; ``None`` when not configured.
     tiktok_app: tuple[str, str] | None
-    #: ``TIKPULSE_SECRET_KEY`` (signs the OAuth state); ``None`` when not configured.
-    oauth_secret: str | None
-    #: Exchanges an authorization code for a tenant's shops: ``(code, tenant) -> (status, html)``.
+    #: Exchanges an authorization code for a tenant's shops: ``(code, tenant) -> (status, html)``;
+    #: ``None`` when the TikTok app or ``TIKPULSE_SECRET_KEY`` is not configured.
     connect: Callable[[str, str], tuple[int, bytes]] | None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -76,10 +75,14 @@ def make_app(deps: WebDeps, extra_routes: Sequence[BaseRoute] = (),
         return JSONResponse({"ready": ok, **checks}, status_code=200 if ok else 503)
 
     async def oauth(request: Request) -> Response:
-        if deps.connect is None or deps.oauth_secret is None:
+        if deps.connect is None:
             return HTMLResponse("<h1>Not configured</h1><p>Set TIKTOK_APP_KEY, TIKTOK_APP_SECRET "
                                 "and TIKPULSE_SECRET_KEY.</p>", status_code=503)
-        status, body = await run_in_threadpool(callback, deps.oauth_secret, deps.connect,
+
+        def resolve(state: str) -> str | None:
+            return consume_state(deps.engine, state, now=deps.clock())
+
+        status, body = await run_in_threadpool(callback, resolve, deps.connect,
                                                dict(request.query_params))
         return HTMLResponse(body, status_code=status)
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from jobs import tasks, wiring
-from jobs.accounts.oauth import CALLBACK_PATH, oauth_state
+from jobs.accounts.oauth import CALLBACK_PATH, issue_state
 from jobs.resources import QUEUE
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.migrate import head_revision
@@ -82,10 +82,10 @@ def work(redis_conn) -> None:
     SimpleWorker([Queue(QUEUE, connection=redis_conn)], connection=redis_conn).work(burst=True)
 
 
-def authorize(sb, web: str) -> httpx.Response:
+def authorize(sb, web: str, engine) -> httpx.Response:
     """The seller authorizes the app in Seller Center and is sent to our callback."""
     return httpx.get(web + CALLBACK_PATH, timeout=60, params={
-        "code": sb.new_auth_code(0, "shop"), "state": oauth_state(SECRET_KEY, TENANT)})
+        "code": sb.new_auth_code(0, "shop"), "state": issue_state(engine, TENANT)})
 
 
 def delivered(sb, count: int, timeout: float = 30.0) -> list[dict]:
@@ -112,7 +112,7 @@ def pushes(engine) -> list:
 @pytest.fixture
 def connected(sb, web, redis_conn, engine) -> str:
     """The demo seller's shop, authorized through the callback and synced by the worker."""
-    answer = authorize(sb, web)
+    answer = authorize(sb, web, engine)
     assert answer.status_code == 200 and "1 shop(s) connected to seller-1" in answer.text
     work(redis_conn)
     return sb.credentials.sellers[0].shop_ids[0]
@@ -160,7 +160,7 @@ def test_deauthorization_alerts_once_and_reauthorizing_recovers_once(
     assert "https://services.tiktokshop.com/open/authorize?service_id=7001" in slack_alerts[0]
     assert pushes(engine)[0].outcome == "authorization revoked"
 
-    assert authorize(sb, web).status_code == 200  # the seller authorizes again
+    assert authorize(sb, web, engine).status_code == 200  # the seller authorizes again
     work(redis_conn)
     work(redis_conn)
     assert len(titled(slack, telegram, BROKEN)[0]) == 1
@@ -181,7 +181,7 @@ def test_tiktoks_expiry_notice_alerts_at_once_with_the_link(sb, web, connected, 
     with engine.connect() as conn:
         auth = conn.execute(select(authorizations)).one()
     assert auth.expiry_noticed_at is not None and auth.status == "healthy"
-    assert authorize(sb, web).status_code == 200
+    assert authorize(sb, web, engine).status_code == 200
     work(redis_conn)
     with engine.connect() as conn:
         assert conn.execute(select(authorizations.c.expiry_noticed_at)).scalar_one() is None
@@ -233,7 +233,7 @@ def test_health_readiness_and_body_limit(web, tmp_path, redis_conn):
     too_big = httpx.post(f"{web}/tiktok/webhooks", content=b"x" * 1_500_000)
     assert too_big.status_code == 413
     empty = WebDeps(engine=make_engine(f"sqlite:///{tmp_path / 'empty.db'}"), redis=redis_conn,
-                    tiktok_app=None, oauth_secret=None, connect=None)
+                    tiktok_app=None, connect=None)
     with serve_asgi(make_app(empty)) as fresh:
         answer = httpx.get(f"{fresh}/readyz")
     assert answer.status_code == 503

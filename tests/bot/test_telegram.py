@@ -118,7 +118,7 @@ def test_webhook_mode_accepts_only_the_secret_token(bot_ctx, tg):
     app = build_application(bot_ctx, tg.token, tg.base_url)
     chat = chat_routes(None, app, "s3cret-token", "https://bot.example/telegram/webhook")
     deps = WebDeps(engine=bot_ctx.engine, redis=bot_ctx.redis, tiktok_app=None,
-                   oauth_secret=None, connect=None)
+                   connect=None)
     with serve_asgi(make_app(deps, chat.routes, chat.lifespan)) as base:
         url = f"{base}/telegram/webhook"
         body = json.dumps(update)

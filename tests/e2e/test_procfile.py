@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -35,7 +36,7 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
-from jobs.accounts.oauth import CALLBACK_PATH, oauth_state
+from jobs.accounts.oauth import CALLBACK_PATH
 from jobs.warehouse.schema import job_runs, metadata
 from sandbox import GeneratorConfig, Sandbox
 from tests.conftest import REDIS_DB, REDIS_HOST_URL
@@ -131,7 +132,7 @@ def test_the_procfile_processes_sync_send_and_alert_by_themselves(_migrated_pg, 
 
             # 1. The seller authorizes the app; nobody runs a sync.
             answer = httpx.get(web + CALLBACK_PATH, timeout=30, params={
-                "code": sb.new_auth_code(0, "shop"), "state": oauth_state(SECRET_KEY, TENANT)})
+                "code": sb.new_auth_code(0, "shop"), "state": link_state(env)})
             assert answer.status_code == 200 and "1 shop(s) connected" in answer.text
             mark("authorized")
             wait_for("a finished shop sync", lambda: _synced(engine, shop_id), STORY_TIMEOUT_S,
@@ -164,7 +165,7 @@ def test_the_procfile_processes_sync_send_and_alert_by_themselves(_migrated_pg, 
 
             # 4. The seller authorizes again: one all-clear.
             answer = httpx.get(web + CALLBACK_PATH, timeout=30, params={
-                "code": sb.new_auth_code(0, "shop"), "state": oauth_state(SECRET_KEY, TENANT)})
+                "code": sb.new_auth_code(0, "shop"), "state": link_state(env)})
             assert answer.status_code == 200
             wait_for("the all-clear", lambda: _titled(slack, tg, "✅ Fixed: Shop authorization "
                                                       "broken") == (1, 1), 120, proc, log)
@@ -188,6 +189,15 @@ def test_the_procfile_processes_sync_send_and_alert_by_themselves(_migrated_pg, 
     print(f"\ntimeline (s after honcho start): {timeline}; revocation alert "
           f"{alert_latency:.1f}s after the revocation; all processes stopped {stop_s:.1f}s "
           "after SIGTERM")
+
+
+def link_state(env: dict[str, str]) -> str:
+    """The state of the link ``tikpulse auth link`` prints for the seller (single use)."""
+    printed = subprocess.run([str(Path(sys.executable).with_name("tikpulse")), "auth", "link",
+                              "--tenant", TENANT], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True).stdout.strip()
+    assert printed.startswith("https://services.tiktokshop.com/open/authorize?service_id=7001")
+    return parse_qs(urlsplit(printed).query)["state"][0]
 
 
 def _ok(url: str) -> bool:
