@@ -21,9 +21,14 @@ from typing import Any
 import redis
 from sqlalchemy import Engine, Row, select, update
 
-from config.regions import region_defaults
 from config.tenants import TenantRegistry
-from jobs.accounts.registry import ShopSpec, ensure_tenant, register_advertiser, register_shop
+from jobs.accounts.registry import (
+    ShopSpec,
+    ensure_tenant,
+    register_advertiser,
+    register_shop,
+    tenant_id_for,
+)
 from jobs.sources.errors import AuthError
 from jobs.sources.tiktok.ads import TikTokAdsClient
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
@@ -76,10 +81,9 @@ def connect_shop(
     stamp = now or datetime.now(UTC)
     token = client.get_token(auth_code)
     authorized = client.authorized_shops(token.access_token)
+    _refuse_foreign(registry, tenant, "shop", [s.id for s in authorized])
     with engine.begin() as conn:
-        first_region = authorized[0].region if authorized else None
-        currency = region_defaults(first_region).currency if first_region else None
-        tenant_id = ensure_tenant(conn, tenant, currency=currency, registry=registry, now=stamp)
+        tenant_id = ensure_tenant(conn, tenant, registry=registry, now=stamp)
         subject = token.open_id or ",".join(sorted(s.id for s in authorized))
         auth_id = _store_authorization(conn, "shop", subject, tenant_id, token, cipher, stamp)
         for shop in authorized:
@@ -104,6 +108,7 @@ def connect_ads(
     token = client.exchange_code(auth_code)
     accounts = client.advertisers(token.access_token)
     ids = sorted({*token.advertiser_ids, *(a.id for a in accounts)})
+    _refuse_foreign(registry, tenant, "ads account", ids)
     with engine.begin() as conn:
         tenant_id = ensure_tenant(conn, tenant, now=stamp)
         row = {"access_token_enc": cipher.encrypt(token.access_token), "scopes": list(token.scope),
@@ -116,6 +121,30 @@ def connect_ads(
                                 shop_id=shop_id or _configured_shop(registry, account.id),
                                 auth_id=auth_id, now=stamp)
     return Connected(auth_id, tenant_id, tuple(a.id for a in accounts))
+
+
+class OwnedByAnotherTenant(ValueError):
+    """The tenants file gives a shop or ads account of this authorization to another tenant."""
+
+
+def _refuse_foreign(registry: TenantRegistry | None, tenant: str, kind: str,
+                    subject_ids: Sequence[str]) -> None:
+    """Refuse before anything is stored when the file gives a subject to another tenant."""
+    if registry is None:
+        return
+    wanted = tenant_id_for(tenant)
+    for owner in registry.tenants:
+        if owner.id == wanted:
+            continue
+        listed = {s.shop_id for s in owner.stores} if kind == "shop" else {
+            a for s in owner.stores for a in s.advertiser_ids}
+        foreign = sorted(listed.intersection(subject_ids))
+        if foreign:
+            raise OwnedByAnotherTenant(
+                f"{kind} {', '.join(foreign)} belongs to tenant {owner.id} in the tenants file, "
+                f"not {wanted}: nothing was connected. Send the seller {owner.id}'s link "
+                f"('tikpulse auth link --tenant {owner.id}'), or move the {kind} in the tenants "
+                "file first")
 
 
 def _configured_shop(registry: TenantRegistry | None, advertiser_id: str) -> str | None:

@@ -73,6 +73,8 @@ def connect_page(conns: Connectors, registry: TenantRegistry, code: str, tenant:
                                       registry=registry)
     except AuthError as exc:
         return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
+    except lifecycle.OwnedByAnotherTenant as exc:
+        return 409, _page("Not connected", f"{exc}.")
     if on_connected is not None:
         on_connected(done.tenant_id, tuple(done.subject_ids))
     return 200, _page("Shops connected", f"{len(done.subject_ids)} shop(s) connected to "

@@ -33,7 +33,7 @@ def check_authorizations(
     ads authorization of the tenant."""
     rows = conn.execute(select(authorizations).where(authorizations.c.tenant_id == tenant_id))
     for auth in rows:
-        facts = _facts(conn, auth)
+        facts = _facts(conn, auth, tenant_id)
         subject = str(auth.auth_id)
         if auth.kind == "ads":
             yield _status_finding(tenant_id, "ads_token_dead", subject, auth, facts)
@@ -70,15 +70,18 @@ def _expiry_finding(
                    facts={**facts, "expires_at": expires.isoformat(), "days_left": days_left})
 
 
-def _facts(conn: Connection, auth: Row[Any]) -> dict[str, Any]:
-    """Who the authorization covers and the last complete day of each of their sources."""
+def _facts(conn: Connection, auth: Row[Any], tenant_id: str) -> dict[str, Any]:
+    """Who of ``tenant_id`` the authorization covers (never another tenant's shops, when one
+    seller's shops belong to two clients) and the last complete day of each of their sources."""
     covered: Sequence[Any]
     if auth.kind == "ads":
         covered = conn.execute(select(advertisers.c.advertiser_id.label("id"), advertisers.c.name)
-                               .where(advertisers.c.auth_id == auth.auth_id)).all()
+                               .where(advertisers.c.auth_id == auth.auth_id,
+                                      advertisers.c.tenant_id == tenant_id)).all()
     else:
         covered = conn.execute(select(shops.c.shop_id.label("id"), shops.c.name, shops.c.region)
-                               .where(shops.c.auth_id == auth.auth_id)).all()
+                               .where(shops.c.auth_id == auth.auth_id,
+                                      shops.c.tenant_id == tenant_id)).all()
     ids = [c.id for c in covered]
     cursors = conn.execute(select(sync_cursors.c.source, sync_cursors.c.subject_id,
                                   sync_cursors.c.latest_complete_day)

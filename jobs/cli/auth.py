@@ -30,6 +30,8 @@ def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
                                         tenant, registry=load_tenants(settings.tikpulse_config))
     except TikTokError as error:
         raise click.ClickException(f"TikTok refused the authorization: {error}") from None
+    except lifecycle.OwnedByAnotherTenant as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"connected {len(result.subject_ids)} shop(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
 
@@ -67,6 +69,8 @@ def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: st
                                        registry=load_tenants(settings.tikpulse_config))
     except TikTokError as error:
         raise click.ClickException(f"TikTok refused the authorization: {error}") from None
+    except lifecycle.OwnedByAnotherTenant as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"connected {len(result.subject_ids)} advertiser(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
 
@@ -75,9 +79,12 @@ def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: st
 @click.pass_obj
 def status_cmd(settings: Settings) -> None:
     """Every authorization: healthy, expiring, expired, revoked, missing scope, shop changed."""
+    from jobs.cli.registry import load_registry
     from jobs.warehouse.db import make_engine
 
-    rows = lifecycle.authorization_health(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    load_registry(engine, settings)  # the tenants file's ownership first (says what it moved)
+    rows = lifecycle.authorization_health(engine)
     if not rows:
         click.echo("no authorizations yet: run 'tikpulse auth connect-shop'")
     for h in rows:

@@ -8,16 +8,20 @@ import click
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from config.tenants import Tenant, TenantRegistry, TenantsFileError
-from jobs.accounts.tenancy import tenant_directory
+from config.tenants import Tenant, TenantRegistry, TenantsFileError, load_tenants
+from jobs.accounts.tenancy import apply_file_ownership, effective_registry
 
 
 def load_registry(engine: Engine, settings: Settings) -> TenantRegistry:
-    """The tenants file merged with what the warehouse registered."""
+    """The tenants file merged with what the warehouse registered; says on stderr when the file
+    moved a shop or ads account to another tenant (the file is the authority)."""
     try:
-        return tenant_directory(engine, settings.tikpulse_config)
+        registry = load_tenants(settings.tikpulse_config)
     except TenantsFileError as exc:
         raise click.ClickException(str(exc)) from None
+    for moved in apply_file_ownership(engine, registry):
+        click.echo(f"note: {moved.describe()} (tenants file)", err=True)
+    return effective_registry(engine, registry)
 
 
 def pick_tenant(registry: TenantRegistry, tenant_id: str) -> Tenant:
