@@ -5,6 +5,9 @@ delivery by more than a week. Per order: ``revenue = sub_total + platform_discou
 (the platform pays its own discount to the seller); fees are a platform commission, the
 affiliate commission (creator orders) and a transaction fee, all negative; shipping cost is the
 buyer's shipping fee minus the carrier cost; ``settlement = revenue + fees + shipping_cost``.
+
+A shop's daily statement pays every order that settled on that local day; its transactions
+(202501) carry each order's amounts from the same ``order_settlement`` as the per-order endpoint.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ PLATFORM_COMMISSION_BP = 600
 TRANSACTION_FEE_BP = 200
 CARRIER_COST_FACTOR = 1.25
 STATEMENT_ID_BASE = 8_800_000_000_000
+#: Statement ids of one shop are ``STATEMENT_ID_BASE + shop_idx * STATEMENT_ID_SHOP + day``.
+STATEMENT_ID_SHOP = 10_000
+TRANSACTION_ID_BASE = 8_900_000_000_000_000
 MONEY = (
     "revenue",
     "platform_fee",
@@ -72,18 +78,24 @@ def order_settlement(ds: Dataset, rows: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def shop_statements(ds: Dataset, shop_idx: int, as_of: int) -> pd.DataFrame:
-    """Daily statements of a shop settled by ``as_of`` (one per local settlement day)."""
+def settled_rows(ds: Dataset, shop_idx: int, as_of: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order rows of a shop settled by ``as_of`` in creation order, local day each settled)."""
     span = ds.shop_orders(shop_idx)
     rows = np.arange(span.start, span.stop)
     settle = ds.orders["settle_time"].to_numpy()[rows]
     rows = rows[happened(settle, as_of)]
-    money = order_settlement(ds, rows)
     settle = ds.orders["settle_time"].to_numpy()[rows]
-    money["day"] = local_day_index(settle, np.full(rows.size, shop_idx), ds.midnights)
+    return rows, local_day_index(settle, np.full(rows.size, shop_idx), ds.midnights)
+
+
+def shop_statements(ds: Dataset, shop_idx: int, as_of: int) -> pd.DataFrame:
+    """Daily statements of a shop settled by ``as_of`` (one per local settlement day)."""
+    rows, days = settled_rows(ds, shop_idx, as_of)
+    money = order_settlement(ds, rows)
+    money["day"] = days
     daily = money.groupby("day", as_index=False)[list(MONEY)].sum()
     daily["statement_time"] = ds.midnights[shop_idx][daily["day"].to_numpy()]
-    daily["id"] = STATEMENT_ID_BASE + shop_idx * 10_000 + daily["day"]
+    daily["id"] = STATEMENT_ID_BASE + shop_idx * STATEMENT_ID_SHOP + daily["day"]
     return daily
 
 
@@ -104,6 +116,57 @@ def statement_json(row: Any, exp: int, currency: str, as_of: int) -> dict[str, A
         "payment_status": "PAID" if paid else "PROCESSING",
         "payment_id": f"PAY{row.id}" if paid else "",
     }
+
+
+def statement_detail_json(row: Any, exp: int, currency: str) -> dict[str, Any]:
+    """The statement-level fields of ``GET /finance/202501/statements/{id}/statement_transactions``
+    (no reserves or adjustments in the sandbox: payable equals settled)."""
+    fees = row.platform_fee + row.affiliate_fee + row.transaction_fee
+    return {
+        "id": str(row.id),
+        "create_time": int(row.statement_time),
+        "status": "SETTLED",
+        "currency": currency,
+        "total_settlement_amount": money_str(row.settlement, exp),
+        "total_reserve_amount": money_str(0, exp),
+        "payable_amount": money_str(row.settlement, exp),
+        "total_settlement_breakdown": {
+            "total_revenue_amount": money_str(row.revenue, exp),
+            "total_shipping_cost_amount": money_str(row.shipping_cost, exp),
+            "total_fee_tax_amount": money_str(fees, exp),
+            "total_adjustment_amount": money_str(0, exp),
+        },
+    }
+
+
+def statement_transactions_json(ds: Dataset, rows: np.ndarray, exp: int) -> list[dict[str, Any]]:
+    """Order transactions of the given settled order rows (one statement's page)."""
+    o = ds.orders
+    out = []
+    for m in order_settlement(ds, rows).itertuples(index=False):
+        fees = m.platform_fee + m.affiliate_fee + m.transaction_fee
+        out.append(
+            {
+                "id": str(TRANSACTION_ID_BASE + int(m.row)),
+                "type": "ORDER",
+                "order_id": str(o["order_id"].iat[m.row]),
+                "order_create_time": int(o["create_time"].iat[m.row]),
+                "revenue_amount": money_str(m.revenue, exp),
+                "shipping_cost_amount": money_str(m.shipping_cost, exp),
+                "fee_tax_amount": money_str(fees, exp),
+                "fee_tax_breakdown": {
+                    "fee": {
+                        "platform_commission_amount": money_str(m.platform_fee, exp),
+                        "affiliate_commission_amount": money_str(m.affiliate_fee, exp),
+                        "transaction_fee_amount": money_str(m.transaction_fee, exp),
+                    },
+                    "tax": {},
+                },
+                "adjustment_amount": money_str(0, exp),
+                "settlement_amount": money_str(m.settlement, exp),
+            }
+        )
+    return out
 
 
 def transactions_json(ds: Dataset, row: int, as_of: int) -> dict[str, Any]:

@@ -1,20 +1,40 @@
-"""Shop API finance endpoints: ``GET /finance/202309/statements`` (``sort_field=statement_time``
-required, ``statement_time_ge``/``_lt``, ``page_size`` 1-100, ``page_token``) and
-``GET /finance/202309/orders/{order_id}/statement_transactions``."""
+"""Shop API finance endpoints.
+
+- ``GET /finance/202309/statements`` (``sort_field=statement_time`` required,
+  ``statement_time_ge``/``_lt``, ``page_size`` 1-100, ``page_token``): daily statements.
+- ``GET /finance/202501/statements/{statement_id}/statement_transactions``
+  (``sort_field=order_create_time`` required, ``sort_order`` ASC by default, ``page_size`` 1-100,
+  ``page_token``): the statement's totals and the order transactions it settled; an unknown
+  statement answers HTTP 404 with code 36009005.
+- ``GET /finance/202309/orders/{order_id}/statement_transactions``: one order's transactions
+  (sunset in the real API; kept for orders not yet in any statement, which answer UNSETTLED).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from sandbox.finance import shop_statements, statement_json, transactions_json
+from sandbox.codes import SHOP_NOT_FOUND
+from sandbox.finance import (
+    settled_rows,
+    shop_statements,
+    statement_detail_json,
+    statement_json,
+    statement_transactions_json,
+    transactions_json,
+)
 from sandbox.orders import ORDER_ID_BASE
 from sandbox.paging import query_key
 from sandbox.shop_api import paged
-from sandbox.shop_gate import BadRequest, ShopContext, signed
+from sandbox.shop_gate import BadRequest, ShopContext, shop_error, signed
 from sandbox.state import SandboxState
-from sandbox.web import Request, Router
+from sandbox.web import Request, Response, Router
+
+#: The one sort field of a statement's transactions.
+TRANSACTION_SORT_FIELD = "order_create_time"
 
 
 def add_routes(router: Router, state: SandboxState) -> None:
@@ -26,6 +46,11 @@ def add_routes(router: Router, state: SandboxState) -> None:
         "GET",
         "/finance/202309/orders/{order_id}/statement_transactions",
         signed(state, lambda r, c: _transactions(state, r, c)),
+    )
+    router.add(
+        "GET",
+        "/finance/202501/statements/{statement_id}/statement_transactions",
+        signed(state, lambda r, c: _statement_transactions(state, r, c)),
     )
 
 
@@ -44,9 +69,7 @@ def _statements(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str
         raise BadRequest("sort_field=statement_time is required")
     shop_idx = ctx.shop
     as_of = state.as_of(shop_idx)
-    daily = state.cached(
-        ("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of)
-    )
+    daily = _daily(state, shop_idx)
     times = daily["statement_time"].to_numpy()
     mask = np.ones(times.size, dtype=bool)
     ge, lt = _int_param(req, "statement_time_ge"), _int_param(req, "statement_time_lt")
@@ -78,3 +101,43 @@ def _transactions(state: SandboxState, req: Request, ctx: ShopContext) -> dict[s
     if int(orders["create_time"].iat[row]) > state.as_of(ctx.shop):
         raise BadRequest("order not found in this shop")
     return transactions_json(state.dataset, row, state.as_of(ctx.shop))
+
+
+def _daily(state: SandboxState, shop_idx: int) -> pd.DataFrame:
+    """The shop's daily statements as of the clock (cached until it moves)."""
+    as_of = state.as_of(shop_idx)
+    return state.cached(
+        ("statements", shop_idx), lambda: shop_statements(state.dataset, shop_idx, as_of)
+    )
+
+
+def _statement_transactions(
+    state: SandboxState, req: Request, ctx: ShopContext
+) -> dict[str, Any] | Response:
+    if req.param("sort_field") != TRANSACTION_SORT_FIELD:
+        raise BadRequest(f"sort_field={TRANSACTION_SORT_FIELD} is required")
+    sort_order = (req.param("sort_order") or "ASC").upper()
+    if sort_order not in ("ASC", "DESC"):
+        raise BadRequest("sort_order must be ASC or DESC")
+    shop_idx, statement_id = ctx.shop, req.path_args["statement_id"]
+    daily = _daily(state, shop_idx)
+    found = daily[daily["id"].astype(str) == statement_id]
+    if found.empty:
+        return shop_error(404, SHOP_NOT_FOUND, f"Statement {statement_id} not found in this shop.")
+    statement = next(found.itertuples(index=False))
+    rows, days = state.cached(
+        ("settled_rows", shop_idx),
+        lambda: settled_rows(state.dataset, shop_idx, state.as_of(shop_idx)),
+    )
+    mine = rows[days == statement.day]
+    if sort_order == "DESC":
+        mine = mine[::-1]
+    chunk, token = paged(mine, req, query_key(statement_id, sort_order))
+    shop = state.dataset.shops.iloc[shop_idx]
+    exp = int(shop["exponent"])
+    return {
+        **statement_detail_json(statement, exp, str(shop["currency"])),
+        "transactions": statement_transactions_json(state.dataset, chunk, exp),
+        "next_page_token": token,
+        "total_count": int(mine.size),
+    }

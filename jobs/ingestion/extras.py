@@ -5,10 +5,11 @@
 - Creator Marketplace profiles of the creators seen in the shop's affiliate orders, at most once
   a day each, within the app's daily quota (shared by every worker through Redis); a used-up
   quota (ours or TikTok's 45101004) ends the step cleanly until 00:00 UTC (cursor ``creators``).
-- Per-order settlements of completed orders once a new statement arrived (cursor
-  ``settlements``): each settled order is stored with the statement that paid it. Only orders
-  completed in the ``SETTLEMENT_WINDOW`` before the newest statement are asked about (or since
-  ``--since``), so an order that never settles is not asked about forever.
+- Settled orders from the statements (cursor ``settlements``): every statement stored since the
+  last one done (or since ``--since``) is paged whole through TikTok's statement-transactions
+  endpoint, oldest statement first, and each of its orders is stored with the statement that
+  paid it, settled at the statement's time. An order in no statement yet has not settled and is
+  not asked about: one call pages up to a hundred orders instead of one call per order.
 
 Every page or batch is committed together with its cursor, so a killed run loses nothing; the
 steps take a ``jobs.ingestion.shop_run.ShopRun`` (its access, zone, counters).
@@ -17,9 +18,7 @@ steps take a ``jobs.ingestion.shop_run.ShopRun`` (its access, zone, counters).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
@@ -29,7 +28,6 @@ from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
 from jobs.ingestion.shop_run import Progress, ShopRun
 from jobs.sources.errors import BadRequest, QuotaExhausted
 from jobs.sources.ratelimit import RateLimiter
-from jobs.sources.tiktok.extra_records import SettledOrder
 from jobs.warehouse import schema as s
 
 log = logging.getLogger(__name__)
@@ -40,16 +38,6 @@ CONTENT_LOOKBACK_DAYS = 14
 CONTENT_CHUNK_DAYS = 31
 #: Cursor source name per content type.
 CONTENT_SOURCES = {"VIDEO": "videos", "LIVE": "lives"}
-#: Orders last changed this long before the newest statement are no longer asked about.
-SETTLEMENT_WINDOW = timedelta(days=35)
-#: Per-order settlement lookups in one run; the rest continue in the next run.
-MAX_SETTLEMENT_LOOKUPS = 5_000
-#: Orders looked up (concurrently) and committed together.
-SETTLEMENT_BATCH = 64
-#: Concurrent per-order lookups (each still passes the app's shared rate limiter).
-SETTLEMENT_WORKERS = 8
-#: Order status after which an order settles.
-SETTLING_STATUS = "COMPLETED"
 
 
 def sync_contents(state: ShopRun, since: date | None, default_start: date,
@@ -160,63 +148,58 @@ def _to_utc_midnight(now: datetime) -> float:
 # --- settlements ---------------------------------------------------------------------------------
 
 
-def sync_order_settlements(state: ShopRun, since: date | None,
-                           progress: Progress | None) -> None:
-    """Settlements of the completed, not yet settled orders that a new statement may have paid
-    (those changed in the ``SETTLEMENT_WINDOW`` before it, or since ``since``)."""
+def sync_statement_settlements(state: ShopRun, since: date | None,
+                               progress: Progress | None) -> None:
+    """The orders settled by every stored statement newer than the last one done (or issued
+    since ``since``), oldest statement first; a statement cut short resumes at its page."""
     engine = state.conns.engine
     cursor = load_cursor(engine, "settlements", state.shop_id)
+    st = s.statements
+    query = select(st.c.statement_id, st.c.statement_time).where(st.c.shop_id == state.shop_id)
+    if since is not None:
+        query = query.where(st.c.statement_time >= datetime.combine(since, time(0), state.zone))
+    elif cursor.cursor_time is not None:
+        query = query.where(st.c.statement_time > cursor.cursor_time)
     with engine.connect() as conn:
-        statements = conn.execute(select(s.statements.c.statement_time, s.statements.c.statement_id)
-                                  .where(s.statements.c.shop_id == state.shop_id)
-                                  .order_by(s.statements.c.statement_time)).all()
-        if not statements:
-            return
-        newest = statements[-1].statement_time
-        if cursor.cursor_time is not None and newest <= cursor.cursor_time and not cursor.resume:
-            return  # no new statement since the last run
-        first = (datetime.combine(since, datetime.min.time(), state.zone) if since
-                 else newest - SETTLEMENT_WINDOW)
-        candidates = _unsettled_orders(conn, state.shop_id, first, newest + timedelta(days=1))
-    todo = candidates[:MAX_SETTLEMENT_LOOKUPS]
-    with ThreadPoolExecutor(SETTLEMENT_WORKERS) as pool:  # lookups wait on the network
-        for i in range(0, len(todo), SETTLEMENT_BATCH):
-            found = pool.map(lambda oid: state.client.settled_order(state.access, oid),
-                             todo[i : i + SETTLEMENT_BATCH])
-            _commit_settlements(state, [(x, _paying_statement(statements, x.settle_time))
-                                        for x in found if x is not None], progress)
-    more = len(candidates) > MAX_SETTLEMENT_LOOKUPS
-    with engine.begin() as conn:
-        save_cursor(conn, Cursor("settlements", state.shop_id, newest, {"more": True} if more
-                                 else None, None, newest.astimezone(state.zone).date()))
+        pending = conn.execute(query.order_by(st.c.statement_time, st.c.statement_id)).all()
+    resume = (cursor.resume or {}) if since is None else {}
+    for i, statement in enumerate(pending):
+        token = str(resume.get("token") or "") if (
+            resume.get("statement_id") == statement.statement_id) else ""
+        # statements are daily; should two share a time, the cursor passes them together
+        shared = i + 1 < len(pending) and pending[i + 1].statement_time == statement.statement_time
+        _pull_statement(state, statement, token, not shared, progress)
 
 
-def _unsettled_orders(conn: Connection, shop_id: str, first: datetime,
-                      before: datetime) -> list[str]:
-    """Completed orders last changed in ``[first, before)`` without a stored settlement, newest
-    first (the weeks a digest reports come first when a run stops at its lookup limit)."""
-    o, st = s.orders, s.order_settlements
-    settled = exists().where(and_(st.c.shop_id == o.c.shop_id, st.c.order_id == o.c.order_id))
-    return list(conn.execute(select(o.c.order_id).where(
-        o.c.shop_id == shop_id, o.c.status == SETTLING_STATUS, o.c.update_time >= first,
-        o.c.update_time < before,
-        ~settled).order_by(o.c.update_time.desc(), o.c.order_id)).scalars())
+def _pull_statement(state: ShopRun, statement: Any, token: str, passes: bool,
+                    progress: Progress | None) -> None:
+    """Every page of one statement's orders, each committed with the cursor that points past it;
+    the last page moves the cursor past the statement when ``passes``."""
+    pages = state.client.statement_transactions(state.access, statement.statement_id, token)
+    for page in pages:
+        settled = list({x.order_id: x for x in page.items}.values())  # one row per order
+        with state.conns.engine.begin() as conn:
+            written = writers.write_settlements(
+                conn, state.shop_id, state.currency,
+                [(x, statement.statement_id) for x in settled]) if settled else 0
+            save_cursor(conn, _settlement_cursor(conn, state, statement, page.next_page_token,
+                                                 passes))
+        state.run.count_page("settlements", len(page.items), written)
+        if progress:
+            progress("settlements", len(page.items), None)  # its total is one statement's
 
 
-def _paying_statement(statements: Sequence[Any], settled_at: datetime) -> str | None:
-    """The latest statement issued at or before ``settled_at`` (statements cover a period)."""
-    paying = [row.statement_id for row in statements if row.statement_time <= settled_at]
-    return paying[-1] if paying else None
-
-
-def _commit_settlements(state: ShopRun, batch: list[tuple[SettledOrder, str | None]],
-                        progress: Progress | None) -> None:
-    """Write a batch of settled orders (the writer marks the days they count on as stale)."""
-    if not batch:
-        return
-    with state.conns.engine.begin() as conn:
-        written = writers.write_settlements(conn, state.shop_id, state.currency, batch)
-    state.run.count_page("settlements", len(batch), written)
-    if progress:
-        progress("settlements", len(batch), None)
-
+def _settlement_cursor(conn: Connection, state: ShopRun, statement: Any, next_token: str,
+                       passes: bool) -> Cursor:
+    """Mid-statement: where to resume. Done: the statement's time (never moving back), and its
+    local day as the latest complete one."""
+    old = load_cursor(conn, "settlements", state.shop_id)
+    if next_token:
+        return Cursor("settlements", state.shop_id, old.cursor_time,
+                      {"statement_id": statement.statement_id, "token": next_token}, None,
+                      old.latest_complete_day)
+    done = statement.statement_time if passes else old.cursor_time
+    if done is not None and old.cursor_time is not None:
+        done = max(done, old.cursor_time)
+    day = done.astimezone(state.zone).date() if done is not None else None
+    return Cursor("settlements", state.shop_id, done, None, None, day)

@@ -238,11 +238,14 @@ def _sync_traffic(state: ShopRun, since: date | None, progress: Progress | None)
         start = today - DEFAULT_HISTORY
     while start < today:
         end = min(today, start + timedelta(days=TRAFFIC_CHUNK_DAYS))
-        days = state.client.shop_performance(state.access, start, end)
+        traffic = state.client.shop_traffic(state.access, start, end)
+        days, complete = traffic.days, end - timedelta(days=1)
+        if traffic.latest_available_date is not None:  # TikTok is still counting later days
+            complete = max(start - timedelta(days=1),
+                           min(complete, traffic.latest_available_date))
         with state.conns.engine.begin() as conn:
             written = writers.write_traffic(conn, state.shop_id, state.currency, days)
-            save_cursor(conn, Cursor("traffic", state.shop_id, None, None, None,
-                                     end - timedelta(days=1)))
+            save_cursor(conn, Cursor("traffic", state.shop_id, None, None, None, complete))
         state.run.count_page("traffic", len(days), written)
         if progress:
             progress("traffic", len(days), None)
@@ -250,12 +253,13 @@ def _sync_traffic(state: ShopRun, since: date | None, progress: Progress | None)
 
 
 def _sync_insights(state: ShopRun, since: date | None, progress: Progress | None) -> None:
-    """Videos and LIVEs, creator profiles and per-order settlements (see ``sync_insights``)."""
+    """Videos and LIVEs, creator profiles and the statements' settled orders (see
+    ``sync_insights``)."""
     first = (state.now - DEFAULT_HISTORY).astimezone(state.zone).date()
     _with_refresh(state, lambda: sync_insights.sync_contents(state, since, first, progress))
     _with_refresh(state, lambda: sync_insights.sync_creator_profiles(state, progress))
-    _with_refresh(state, lambda: sync_insights.sync_order_settlements(state, since,
-                                                                      progress))
+    _with_refresh(state, lambda: sync_insights.sync_statement_settlements(state, since,
+                                                                          progress))
 
 
 def _sync_stock(state: ShopRun, progress: Progress | None) -> None:

@@ -1,4 +1,4 @@
-"""Full syncs pull videos/LIVEs, creator profiles and per-order settlements exactly as the
+"""Full syncs pull videos/LIVEs, creator profiles and statement settlements exactly as the
 simulator serves them, equal to its ground truth, politely (a second run asks for nothing new)."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def test_full_sync_stores_contents_creators_and_settlements_as_the_sandbox_serve
     assert {"videos", "lives", "creators", "settlements"} <= set(details["sources"])
     lookups = calls(sb, PROFILE), calls(sb, TRANSACTIONS)
     assert run_shop_sync(conns, shop_id, full=True, now=now).status == "ok"
-    # creators are looked up at most once a day; orders only when a new statement arrived
+    # creators are looked up at most once a day; statements' orders only for a new statement
     assert (calls(sb, PROFILE), calls(sb, TRANSACTIONS)) == lookups
 
 

@@ -1,4 +1,5 @@
-"""Typed records for content performance, creator search and per-order settlement.
+"""Typed records for content performance, creator search and settled orders (per statement or
+per order).
 
 Companions of ``shop_records`` for what the digest's creator, content and settlement sections
 need. Money is ``Decimal`` in the record's ``currency``; times are aware UTC datetimes.
@@ -12,6 +13,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from jobs.sources.errors import BadResponse
 from jobs.sources.tiktok import wire as w
 from jobs.sources.tiktok.shop_records import (
     OrderSettlement,
@@ -114,3 +116,33 @@ def parse_settled_order(order_id: str, data: Mapping[str, Any]) -> SettledOrder 
     if status not in (None, SETTLED) or settled_at is None:
         return None
     return SettledOrder(**vars(parse_order_settlement(order_id, data)), settle_time=settled_at)
+
+
+def parse_statement_transactions(data: Mapping[str, Any]) -> list[SettledOrder]:
+    """The orders of one page of a statement's transactions (202501), settled at the statement's
+    ``create_time``; the same record and amounts as the per-order endpoint gives. Adjustment and
+    reserve transactions carry no ``order_id`` and are left out."""
+    settled_at = w.utc(w.required(data, "create_time"), "create_time")
+    if settled_at is None:
+        raise BadResponse("create_time: empty statement time")
+    currency = w.text(data.get("currency"))
+    return [_statement_order(t, currency, settled_at) for t in w.items(data, "transactions")
+            if w.text(t.get("order_id"))]
+
+
+def _statement_order(data: Mapping[str, Any], currency: str | None,
+                     settled_at: datetime) -> SettledOrder:
+    fees = w.obj(w.obj(data, "fee_tax_breakdown"), "fee")
+    return SettledOrder(
+        order_id=str(data["order_id"]),
+        currency=currency,
+        revenue_amount=w.money0(data.get("revenue_amount"), "revenue_amount"),
+        fee_and_tax_amount=w.money0(data.get("fee_tax_amount"), "fee_tax_amount"),
+        shipping_cost_amount=w.money0(data.get("shipping_cost_amount"), "shipping_cost_amount"),
+        settlement_amount=w.money0(data.get("settlement_amount"), "settlement_amount"),
+        platform_commission_amount=w.money0(fees.get("platform_commission_amount"),
+                                            "platform_commission_amount"),
+        affiliate_commission_amount=w.money0(fees.get("affiliate_commission_amount"),
+                                             "affiliate_commission_amount"),
+        settle_time=settled_at,
+    )

@@ -4,7 +4,7 @@ The ``httpx.Client`` comes from outside with its timeouts (tests pass a ``MockTr
 points the URLs at the sandbox). Every signed call goes through the shared rate limiter and the
 retry policy, and is re-signed with a fresh timestamp on each attempt. List endpoints are
 iterators of ``Page``s that start from any ``page_token``, so a sync can commit page by page and
-resume where it stopped.
+resume where it stopped. Every endpoint's path and version is in the one table ``PATHS``.
 """
 
 from __future__ import annotations
@@ -30,26 +30,35 @@ from jobs.sources.tiktok.signing import sign
 
 T = TypeVar("T")
 
-#: Endpoint paths (tiktok-api.md); versions move independently, so each is its own constant.
-TOKEN_GET = "/api/v2/token/get"
-TOKEN_REFRESH = "/api/v2/token/refresh"
-AUTHORIZED_SHOPS = "/authorization/202309/shops"
-ORDERS_SEARCH = "/order/202309/orders/search"
-RETURNS_SEARCH = "/return_refund/202309/returns/search"
-CANCELLATIONS_SEARCH = "/return_refund/202309/cancellations/search"
-STATEMENTS = "/finance/202309/statements"
-ORDER_STATEMENT = "/finance/202309/orders/{order_id}/statement_transactions"
-AFFILIATE_ORDERS = "/affiliate_seller/202410/orders/search"
-CREATOR_PROFILE = "/affiliate_seller/202406/marketplace_creators/{creator_user_id}"
-SHOP_PERFORMANCE = "/analytics/202405/shop/performance"
-VIDEO_PERFORMANCE = "/analytics/202409/shop_videos/performance"
-LIVE_PERFORMANCE = "/analytics/202409/shop_lives/performance"
-CREATOR_SEARCH = "/affiliate_seller/202406/marketplace_creators/search"
-#: Content type -> (performance endpoint, list key in ``data``).
-CONTENT_ENDPOINTS = {"VIDEO": (VIDEO_PERFORMANCE, "videos"), "LIVE": (LIVE_PERFORMANCE, "lives")}
+#: Every endpoint's path, version included (tiktok-api.md). Versions move independently, so when
+#: TikTok moves or sunsets one, it is corrected here and nowhere else.
+PATHS: dict[str, str] = {
+    "token_get": "/api/v2/token/get",
+    "token_refresh": "/api/v2/token/refresh",
+    "authorized_shops": "/authorization/202309/shops",
+    "orders_search": "/order/202309/orders/search",
+    "returns_search": "/return_refund/202309/returns/search",
+    "cancellations_search": "/return_refund/202309/cancellations/search",
+    "statements": "/finance/202309/statements",
+    "statement_transactions":
+        "/finance/202501/statements/{statement_id}/statement_transactions",
+    # sunset by TikTok (202501 replaces it); spot checks of one order only, never the sync
+    "order_statement": "/finance/202309/orders/{order_id}/statement_transactions",
+    "affiliate_orders": "/affiliate_seller/202410/orders/search",
+    "creator_search": "/affiliate_seller/202406/marketplace_creators/search",
+    "creator_profile": "/affiliate_seller/202406/marketplace_creators/{creator_user_id}",
+    "shop_performance": "/analytics/202405/shop/performance",
+    "video_performance": "/analytics/202409/shop_videos/performance",
+    "live_performance": "/analytics/202409/shop_lives/performance",
+    "products_search": "/product/202309/products/search",
+}
+#: Content type -> (``PATHS`` name of its performance endpoint, list key in ``data``).
+CONTENT_ENDPOINTS = {"VIDEO": ("video_performance", "videos"),
+                     "LIVE": ("live_performance", "lives")}
 #: Page size of the creator search (the API accepts 12 or 20).
 CREATOR_SEARCH_PAGE = 20
-PRODUCTS_SEARCH = "/product/202309/products/search"
+#: The one sort field of a statement's transactions.
+TRANSACTION_SORT_FIELD = "order_create_time"
 #: Largest page the list endpoints accept.
 MAX_PAGE_SIZE = 100
 
@@ -93,17 +102,17 @@ class TikTokShopClient:
         """Exchange a Seller Center authorization code for tokens (single use)."""
         params = {"app_key": self._app_key, "app_secret": self._app_secret,
                   "auth_code": auth_code, "grant_type": "authorized_code"}
-        return r.parse_token(self._token_call(TOKEN_GET, params))
+        return r.parse_token(self._token_call(PATHS["token_get"], params))
 
     def refresh_token(self, refresh_token: str) -> r.ShopToken:
         """New tokens from a refresh token; the returned refresh token replaces the old one."""
         params = {"app_key": self._app_key, "app_secret": self._app_secret,
                   "refresh_token": refresh_token, "grant_type": "refresh_token"}
-        return r.parse_token(self._token_call(TOKEN_REFRESH, params))
+        return r.parse_token(self._token_call(PATHS["token_refresh"], params))
 
     def authorized_shops(self, access_token: str) -> list[r.AuthorizedShop]:
         """Shops this authorization covers, each with its ``cipher``."""
-        data = self._call("GET", AUTHORIZED_SHOPS, access_token)
+        data = self._call("GET", PATHS["authorized_shops"], access_token)
         return [r.parse_shop(s) for s in w.items(data, "shops")]
 
     # --- orders and refunds ------------------------------------------------------------
@@ -115,7 +124,7 @@ class TikTokShopClient:
         """Orders updated in ``[update_ge, update_lt)``, oldest update first, page by page."""
         query = {"sort_field": "update_time", "sort_order": "ASC"}
         body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
-        return self._pages("POST", ORDERS_SEARCH, shop, query, body, "orders",
+        return self._pages("POST", PATHS["orders_search"], shop, query, body, "orders",
                            r.parse_order, page_token, page_size)
 
     def returns(
@@ -124,7 +133,7 @@ class TikTokShopClient:
     ) -> Iterator[r.Page[r.Refund]]:
         """Returns and refunds updated in ``[update_ge, update_lt)``."""
         body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
-        return self._pages("POST", RETURNS_SEARCH, shop, {}, body, "return_orders",
+        return self._pages("POST", PATHS["returns_search"], shop, {}, body, "return_orders",
                            lambda d: r.parse_refund(d, "return"), page_token, page_size)
 
     def cancellations(
@@ -133,7 +142,7 @@ class TikTokShopClient:
     ) -> Iterator[r.Page[r.Refund]]:
         """Cancellations updated in ``[update_ge, update_lt)``."""
         body = {"update_time_ge": w.unix(update_ge), "update_time_lt": w.unix(update_lt)}
-        return self._pages("POST", CANCELLATIONS_SEARCH, shop, {}, body, "cancellations",
+        return self._pages("POST", PATHS["cancellations_search"], shop, {}, body, "cancellations",
                            lambda d: r.parse_refund(d, "cancellation"), page_token, page_size)
 
     # --- finance ---------------------------------------------------------------------------
@@ -145,18 +154,31 @@ class TikTokShopClient:
         """Settlement statements with ``statement_time`` in ``[time_ge, time_lt)``."""
         query = {"sort_field": "statement_time", "statement_time_ge": w.unix(time_ge),
                  "statement_time_lt": w.unix(time_lt)}
-        return self._pages("GET", STATEMENTS, shop, query, None, "statements",
+        return self._pages("GET", PATHS["statements"], shop, query, None, "statements",
                            r.parse_statement, page_token, page_size)
 
+    def statement_transactions(
+        self, shop: ShopAccess, statement_id: str, page_token: str = "",
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[r.Page[ir.SettledOrder]]:
+        """The orders one statement settled, oldest order first, page by page: one call pages a
+        whole statement (adjustment and reserve transactions carry no order and are left out)."""
+        path = PATHS["statement_transactions"].format(statement_id=quote(statement_id, safe=""))
+        query = {"sort_field": TRANSACTION_SORT_FIELD, "sort_order": "ASC"}
+        return self._paged("GET", path, shop, query, None, ir.parse_statement_transactions,
+                           page_token, page_size)
+
     def order_settlement(self, shop: ShopAccess, order_id: str) -> r.OrderSettlement:
-        """Per-order settlement transactions (revenue, fees, commissions)."""
-        path = ORDER_STATEMENT.format(order_id=quote(order_id, safe=""))
+        """Per-order settlement transactions (revenue, fees, commissions); a spot check of one
+        order (the sync reads statements)."""
+        path = PATHS["order_statement"].format(order_id=quote(order_id, safe=""))
         return r.parse_order_settlement(order_id, self._call("GET", path, shop.access_token,
                                                              cipher=shop.cipher))
 
     def settled_order(self, shop: ShopAccess, order_id: str) -> ir.SettledOrder | None:
-        """Per-order settlement with its settle time, or ``None`` while not yet settled."""
-        path = ORDER_STATEMENT.format(order_id=quote(order_id, safe=""))
+        """Per-order settlement with its settle time, or ``None`` while not yet settled; a spot
+        check of one order (the sync reads statements)."""
+        path = PATHS["order_statement"].format(order_id=quote(order_id, safe=""))
         data = self._call("GET", path, shop.access_token, cipher=shop.cipher)
         return ir.parse_settled_order(order_id, data)
 
@@ -169,7 +191,7 @@ class TikTokShopClient:
 
     def find_creator_user_id(self, shop: ShopAccess, username: str) -> str | None:
         """A creator's ``creator_user_id`` by exact username (Creator Marketplace search)."""
-        data = self._call("POST", CREATOR_SEARCH, shop.access_token,
+        data = self._call("POST", PATHS["creator_search"], shop.access_token,
                           {"page_size": CREATOR_SEARCH_PAGE}, {"keyword": username},
                           cipher=shop.cipher)
         return ir.parse_creator_user_id(data, username)
@@ -180,12 +202,12 @@ class TikTokShopClient:
     ) -> Iterator[r.Page[r.AffiliateOrder]]:
         """Creator-attributed orders created in ``[create_ge, create_lt)``."""
         body = {"create_time_ge": w.unix(create_ge), "create_time_lt": w.unix(create_lt)}
-        return self._pages("POST", AFFILIATE_ORDERS, shop, {}, body, "orders",
+        return self._pages("POST", PATHS["affiliate_orders"], shop, {}, body, "orders",
                            r.parse_affiliate_order, page_token, page_size)
 
     def creator_profile(self, shop: ShopAccess, creator_user_id: str) -> r.CreatorProfile:
         """A Creator Marketplace profile (10,000 lookups/day per app)."""
-        path = CREATOR_PROFILE.format(creator_user_id=quote(creator_user_id, safe=""))
+        path = PATHS["creator_profile"].format(creator_user_id=quote(creator_user_id, safe=""))
         data = self._call("GET", path, shop.access_token, cipher=shop.cipher)
         return r.parse_creator(w.obj(data, "creator"))
 
@@ -195,11 +217,17 @@ class TikTokShopClient:
         self, shop: ShopAccess, start: date, end_exclusive: date, currency: str = "LOCAL"
     ) -> list[r.ShopDayPerformance]:
         """Daily shop traffic and sales with LIVE / VIDEO / PRODUCT_CARD breakdowns."""
+        return self.shop_traffic(shop, start, end_exclusive, currency).days
+
+    def shop_traffic(
+        self, shop: ShopAccess, start: date, end_exclusive: date, currency: str = "LOCAL"
+    ) -> r.ShopTraffic:
+        """``shop_performance`` with the last day TikTok has complete data for."""
         query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
                  "granularity": "1D", "currency": currency}
-        data = self._call("GET", SHOP_PERFORMANCE, shop.access_token, query, cipher=shop.cipher)
-        intervals = w.items(w.obj(data, "performance"), "intervals")
-        return [r.parse_performance_interval(i) for i in intervals]
+        data = self._call("GET", PATHS["shop_performance"], shop.access_token, query,
+                          cipher=shop.cipher)
+        return r.parse_shop_traffic(data)
 
     def video_performance(
         self, shop: ShopAccess, start: date, end_exclusive: date,
@@ -208,7 +236,7 @@ class TikTokShopClient:
         """Per-video sales performance over ``[start, end_exclusive)``."""
         query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
                  "currency": "LOCAL"}
-        return self._pages("GET", VIDEO_PERFORMANCE, shop, query, None, "videos",
+        return self._pages("GET", PATHS["video_performance"], shop, query, None, "videos",
                            r.parse_video, page_token, page_size)
 
     def content_performance(
@@ -217,10 +245,10 @@ class TikTokShopClient:
     ) -> Iterator[r.Page[ir.ContentPerformance]]:
         """Videos or LIVE sessions (``content_type``) posted in ``[start, end_exclusive)`` with
         their features and performance to date."""
-        path, key = CONTENT_ENDPOINTS[content_type]
+        name, key = CONTENT_ENDPOINTS[content_type]
         query = {"start_date_ge": start.isoformat(), "end_date_lt": end_exclusive.isoformat(),
                  "currency": "LOCAL"}
-        return self._pages("GET", path, shop, query, None, key,
+        return self._pages("GET", PATHS[name], shop, query, None, key,
                            lambda d: ir.parse_content(d, content_type), page_token, page_size)
 
     def sku_stock(
@@ -230,7 +258,7 @@ class TikTokShopClient:
         def flatten(product: Mapping[str, Any]) -> list[r.SkuStock]:
             return r.parse_product_stock(product)
 
-        for page in self._pages("POST", PRODUCTS_SEARCH, shop, {}, {}, "products",
+        for page in self._pages("POST", PATHS["products_search"], shop, {}, {}, "products",
                                 flatten, page_token, page_size):
             yield r.Page([s for skus in page.items for s in skus], page.next_page_token,
                          page.total_count)
@@ -242,6 +270,16 @@ class TikTokShopClient:
         body: Mapping[str, Any] | None, key: str, parse: Callable[[Mapping[str, Any]], T],
         page_token: str, page_size: int,
     ) -> Iterator[r.Page[T]]:
+        return self._paged(method, path, shop, query, body,
+                           lambda data: [parse(x) for x in w.items(data, key)],
+                           page_token, page_size)
+
+    def _paged(
+        self, method: str, path: str, shop: ShopAccess, query: Mapping[str, Any],
+        body: Mapping[str, Any] | None, parse_page: Callable[[Mapping[str, Any]], list[T]],
+        page_token: str, page_size: int,
+    ) -> Iterator[r.Page[T]]:
+        """Pages from ``page_token`` on; ``parse_page`` turns a whole ``data`` into its items."""
         token = page_token
         while True:
             params = {**query, "page_size": min(page_size, MAX_PAGE_SIZE)}
@@ -250,7 +288,7 @@ class TikTokShopClient:
             data = self._call(method, path, shop.access_token, params, body, cipher=shop.cipher)
             token = str(data.get("next_page_token") or "")
             total = w.integer(data.get("total_count"))
-            yield r.Page([parse(x) for x in w.items(data, key)], token, total)
+            yield r.Page(parse_page(data), token, total)
             if not token:
                 return
 

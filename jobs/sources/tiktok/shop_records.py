@@ -226,6 +226,15 @@ class ShopDayPerformance:
 
 
 @dataclass(frozen=True)
+class ShopTraffic:
+    """Daily shop performance and ``latest_available_date``: the last day TikTok's analytics
+    are complete for (later days in ``days`` are still being counted)."""
+
+    days: list[ShopDayPerformance]
+    latest_available_date: date | None
+
+
+@dataclass(frozen=True)
 class VideoPerformance:
     """One video's sales performance over the requested window."""
 
@@ -429,6 +438,18 @@ def parse_creator(data: Mapping[str, Any]) -> CreatorProfile:
         units_sold=w.integer(data.get("units_sold")),
         raw=dict(data),
     )
+
+
+def parse_shop_traffic(data: Mapping[str, Any]) -> ShopTraffic:
+    """``data`` of the shop performance endpoint (``latest_available_date`` is ``YYYY-MM-DD``)."""
+    performance = w.obj(data, "performance")
+    latest = w.text(data.get("latest_available_date") or performance.get("latest_available_date"))
+    try:
+        latest_day = date.fromisoformat(latest) if latest else None
+    except ValueError as exc:
+        raise BadResponse(f"latest_available_date: expected YYYY-MM-DD, got {latest!r}") from exc
+    return ShopTraffic([parse_performance_interval(i) for i in w.items(performance, "intervals")],
+                       latest_day)
 
 
 def parse_performance_interval(data: Mapping[str, Any]) -> ShopDayPerformance:
