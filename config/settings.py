@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.logs import register_secret
+
 #: The embedded warehouse a newcomer gets on a first run.
 DEFAULT_DATABASE_URL = "sqlite:///var/tikpulse.db"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -66,7 +68,9 @@ class Settings(BaseSettings):
         """The plain value of a secret setting, or a ``MissingSetting`` error naming it."""
         self.require(name)
         value = getattr(self, name)
-        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        plain = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        register_secret(plain)  # never in a log line (config.logs)
+        return plain
 
 
 class MissingSetting(RuntimeError):

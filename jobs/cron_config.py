@@ -18,8 +18,11 @@ missed tick never sends a digest twice or skips one.
 
 from rq import cron
 
+from config.logs import install_redaction
 from jobs import tasks
 from jobs.resources import QUEUE
+
+install_redaction()
 
 #: The scheduler tick (UTC cron): each dispatcher reads what is due and claims it once.
 TICK_CRON = "* * * * *"

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import jobs.tasks  # noqa: F401  (every job target and everything they import)
 from analytics import charts
+from config.logs import install_redaction
+
+install_redaction()  # before any job logs: every fork inherits it
 
 
 def warm_up() -> int:

@@ -14,6 +14,7 @@ import sys
 
 import click
 
+from config.logs import install_redaction
 from config.settings import MissingSetting, Settings
 
 #: name -> (import path of a click command, one-line help shown by ``tikpulse --help``)
@@ -76,6 +77,7 @@ def _not_built(name: str, help_text: str) -> click.Command:
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """TikPulse: weekly TikTok Shop performance reports and a chat bot for sellers and agencies."""
+    install_redaction()
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -12,6 +12,8 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from config.logs import register_secret
+
 _KDF_INFO = b"tikpulse token encryption v1"
 
 
@@ -31,18 +33,21 @@ class TokenCipher:
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     def encrypt(self, token: str) -> str:
-        """Ciphertext (ASCII) for ``token``."""
+        """Ciphertext (ASCII) for ``token`` (which no log line will show from now on)."""
+        register_secret(token)
         return self._fernet.encrypt(token.encode()).decode("ascii")
 
     def decrypt(self, ciphertext: str) -> str:
         """The token behind ``ciphertext``; raises ``TokenDecryptError`` if the key is wrong."""
         try:
-            return self._fernet.decrypt(ciphertext.encode("ascii")).decode()
+            token = self._fernet.decrypt(ciphertext.encode("ascii")).decode()
         except InvalidToken as exc:
             raise TokenDecryptError(
                 "a stored token could not be decrypted: TIKPULSE_SECRET_KEY differs from the key "
                 "it was stored with; restore the old key or re-authorize the shop"
             ) from exc
+        register_secret(token)
+        return token
 
     def __repr__(self) -> str:  # never show key material
         return "TokenCipher(<secret>)"
