@@ -1,4 +1,7 @@
-"""``tikpulse import``: Seller Center order exports and Ads Manager exports (the no-API path)."""
+"""``tikpulse import``: Seller Center order exports and Ads Manager exports (the no-API path).
+
+A refused file exits 1 with every problem (row, column, value, fix) and nothing imported.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def import_() -> None:
 @click.pass_obj
 def orders(settings: Settings, file: Path, shop_id: str, tenant: str | None,
            region: str | None) -> None:
-    """Import a Seller Center order export (one row per SKU line)."""
+    """Import a Seller Center order export (one row per SKU line; CSV or .xlsx)."""
     started = time.monotonic()
     try:
         result = import_orders_csv(make_engine(settings.database_url), file, shop_id,
@@ -49,7 +52,7 @@ def orders(settings: Settings, file: Path, shop_id: str, tenant: str | None,
 @click.pass_obj
 def ads(settings: Settings, file: Path, advertiser_id: str, tenant: str | None,
         shop_id: str | None, currency: str | None) -> None:
-    """Import an Ads Manager campaign or ad export by day."""
+    """Import an Ads Manager campaign or ad export by day (CSV or .xlsx)."""
     try:
         result = import_ads_csv(make_engine(settings.database_url), file, advertiser_id,
                                 tenant=tenant, shop_id=shop_id, currency=currency)
@@ -61,14 +64,15 @@ def ads(settings: Settings, file: Path, advertiser_id: str, tenant: str | None,
 @import_.command("headers")
 def headers() -> None:
     """List the accepted column headers of both exports (matched ignoring case and punctuation)."""
-    from jobs.sources.csv import ads as csv_ads
-    from jobs.sources.csv import orders as csv_orders
+    from jobs.sources.csv import headers as table_of
 
-    for title, table, required in (("Seller Center order export", csv_orders.HEADERS,
-                                    csv_orders.REQUIRED),
-                                   ("Ads Manager export", csv_ads.HEADERS, csv_ads.REQUIRED)):
+    for title, table, required in (("Seller Center order export", table_of.ORDER_HEADERS,
+                                    table_of.ORDER_REQUIRED),
+                                   ("Ads Manager export", table_of.ADS_HEADERS,
+                                    table_of.ADS_REQUIRED)):
         click.echo(f"{title}:")
         for field, names in table.items():
             mark = "*" if field in required else " "
             click.echo(f"  {mark} {field:<18} {' | '.join(names)}")
-    click.echo("(* required; other columns are optional or ignored)")
+    click.echo("(* required; other columns are optional or ignored. Files may be CSV in UTF-8, "
+               "UTF-16 or GB18030, or .xlsx)")

@@ -35,8 +35,8 @@ ROWS = [
     '26/10/2025 01:30:00\t,26/10/2025 01:31:00\t,,,ann,Normal,,GB',
     # ISO times and a suffix currency go through the one-cell parsers; skipped local hour;
     # a product name with a quote, a backslash, a tab and a line break
-    '1002,已完成,sku-B,,"Plate\\ ""big""\tround\nset",1,"1.234,50 €",,,"1.234,50 €",0,0,'
-    '"1.234,50 €",(3.20),'
+    '1002,已完成,sku-B,,"Plate\\ ""big""\tround\nset",1,"1.234,50 £",,,"1.234,50 £",0,0,'
+    '"1.234,50 £",0\xa0£,'
     '2025-03-30 01:30:00,30/03/2025 01:45:00,2025-04-02 10:00:00,,,Sample,,United Kingdom',
     # cancelled and refunded, no unit price: before = after + seller discount
     '1003,ยกเลิกแล้ว,sku-C,C,Bowl,1,,,£1.50,£8.50,£3.99,£0.20,£12.69,£12.69,'

@@ -3,7 +3,9 @@
 A column is read in its common form (``THB 1,234.50``; ``25/11/2026 14:03:59`` with a trailing tab)
 by array arithmetic on the cells' code points; any cell not in that form is handed to the one-cell
 parsers of ``csv_common``, so every cell means exactly what it means there. A cell those parsers
-reject raises ``CellError``: the caller then lets the row-by-row reader report the file.
+reject raises ``CellError``: the caller then lets the row-by-row reader report the file. Given the
+account's currency, a money column is held to ``common.parse_amount``'s rules too (a mark of
+another currency, or a negative amount, is a ``CellError``), checked once per distinct mark.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from jobs.sources.csv.common import CellError, parse_int, parse_money, parse_time
+from jobs.sources.csv.common import (
+    CellError,
+    currency_mark,
+    mark_fits,
+    parse_amount,
+    parse_int,
+    parse_money,
+    parse_time,
+)
 from jobs.warehouse.types import MONEY_SCALE, to_money_units
 
 #: Powers of ten up to the largest an int64 holds.
@@ -69,10 +79,12 @@ def _each_distinct(parse: Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
     return parse_column
 
 
-def money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.ndarray]:
-    """(integer money units, missing mask) of a money column; ``CellError`` on a bad cell."""
+def money_units(cells: Sequence[str], exponent: int, currency: str | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(integer money units, missing mask) of a money column; ``CellError`` on a bad cell, and,
+    given ``currency``, on an amount in another currency or below zero."""
     def parse(distinct: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        return _money_units(distinct, exponent)
+        return _money_units(distinct, exponent, currency)
 
     return _each_distinct(parse)(cells)
 
@@ -85,7 +97,8 @@ def utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.nd
     return _each_distinct(parse)(cells)
 
 
-def _money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.ndarray]:
+def _money_units(cells: Sequence[str], exponent: int, currency: str | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(cells)
     units, missing = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     if n == 0:
@@ -114,12 +127,28 @@ def _money_units(cells: Sequence[str], exponent: int) -> tuple[np.ndarray, np.nd
     value = np.where(digit & common[:, None], (c.astype(np.int64) - _ZERO) * _POW10[place], 0)
     units = value.sum(1) * _POW10[MONEY_SCALE - np.minimum(fraction, MONEY_SCALE)]
     missing = length == 0
+    if currency is not None:
+        _check_marks(c, first, common & (first > 0), currency)
     for i in np.flatnonzero(~common & ~missing):
-        amount = parse_money(cells[int(i)], exponent)
+        raw = cells[int(i)]
+        amount = parse_money(raw, exponent) if currency is None else \
+            parse_amount(raw, exponent, currency)
         missing[i] = amount is None
         units[i] = 0 if amount is None else to_money_units(amount)
     units[missing] = 0
     return units, missing
+
+
+def _check_marks(c: np.ndarray, first: np.ndarray, marked: np.ndarray, currency: str) -> None:
+    """``CellError`` if a cell in ``marked`` carries another currency's mark before its digits."""
+    rows = np.flatnonzero(marked)
+    if len(rows) == 0:
+        return
+    width = c.shape[1]
+    prefix = np.where(np.arange(width) < first[rows, None], c[rows], 0).astype(np.uint32)
+    for mark in np.unique(np.ascontiguousarray(prefix).view(f"<U{width}").ravel()).tolist():
+        if not mark_fits(currency_mark(mark), currency):
+            raise CellError(f"an amount in {currency}, the account's currency")
 
 
 def _utc_seconds(cells: Sequence[str], zone: ZoneInfo) -> tuple[np.ndarray, np.ndarray]:

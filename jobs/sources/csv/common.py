@@ -1,25 +1,43 @@
 """What both CSV importers share: tolerant header matching, cell parsers and problem reports.
 
-Headers are matched after normalising (lower case, only letters and digits), so ``"Order ID"``,
-``"order_id"`` and ``"ORDER ID "`` are the same column. Cells are parsed strictly; every bad cell
-becomes a ``Problem`` (row, column, value, expected) instead of an exception, so a file is checked
-completely and either imported whole or not at all.
+Headers are matched after normalising (NFKC, case folded, only letters, marks and digits of any
+script), so ``"Order ID"``, ``"order_id"`` and ``"ORDER ID "`` are the same column, as are
+``"订单号"`` and ``"订单号 "``; a header that normalises to nothing matches nothing, and a column we
+read may appear only once. Cells are parsed strictly; every bad cell becomes a ``Problem`` (row,
+column, value, expected, fix) instead of an exception, so a file is checked completely and either
+imported whole or not at all. Amounts an importer stores go through ``parse_amount``: in the
+account's currency (a prefix or suffix naming another currency is refused) and never negative.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 #: Problems listed in a report before the importer stops collecting more.
 MAX_PROBLEMS = 50
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: How far past now a time in an export may lie (local clocks, time zones) before it is refused.
+FUTURE_SLACK = timedelta(days=1)
+#: Currency -> the marks (case folded, without spaces) its amounts may carry besides the code.
+CURRENCY_MARKS: dict[str, frozenset[str]] = {
+    "THB": frozenset({"฿", "บาท"}), "GBP": frozenset({"£"}), "USD": frozenset({"$", "us$"}),
+    "EUR": frozenset({"€"}), "SGD": frozenset({"s$", "$"}), "MYR": frozenset({"rm"}),
+    "IDR": frozenset({"rp"}), "VND": frozenset({"₫", "đ", "vnđ"}), "PHP": frozenset({"₱"}),
+    "JPY": frozenset({"¥", "円"}), "CNY": frozenset({"¥", "元", "rmb"}),
+    "MXN": frozenset({"$", "mx$"}), "BRL": frozenset({"r$"}), "SAR": frozenset({"ر.س"}),
+}
+#: An id Excel turned into a number and shows in scientific notation (``7.49E+18``).
+EXCEL_NUMBER = re.compile(r"^\s*[-+]?\d+([.,]\d*)?[eE][-+]?\d+\s*$")
+EXCEL_FIX = ("Excel rounded this id to 15 digits and showed it in scientific notation, so "
+             "different orders now share one id. Export the file again and import it as it "
+             "was downloaded, without opening and saving it in Excel (or open it in Excel with "
+             "Data > From Text/CSV and set the id columns to Text)")
+_KEPT = frozenset("LMN")  # Unicode categories kept in a header key: letters, marks, numbers
 _CURRENCY_PREFIX = re.compile(r"^[^\d\-+(.,]*")
 _CURRENCY_SUFFIX = re.compile(r"[^\d)]*$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
@@ -37,10 +55,12 @@ class Problem:
     column: str
     value: str
     expected: str
+    fix: str = ""  #: what to do about it
 
     def __str__(self) -> str:
-        return (f"row {self.row}, column {self.column!r}: got {self.value!r}, "
+        text = (f"row {self.row}, column {self.column!r}: got {self.value!r}, "
                 f"expected {self.expected}")
+        return f"{text}. Fix: {self.fix}" if self.fix else text
 
 
 class BadFile(ValueError):
@@ -56,21 +76,31 @@ class BadFile(ValueError):
 class CellError(ValueError):
     """A cell could not be parsed; ``expected`` describes the accepted form."""
 
-    def __init__(self, expected: str) -> None:
+    def __init__(self, expected: str, fix: str = "") -> None:
         super().__init__(expected)
-        self.expected = expected
+        self.expected, self.fix = expected, fix
 
 
 def normalise(header: str) -> str:
-    """Header text as a matching key: ``" Order ID\\ufeff"`` -> ``"orderid"``."""
-    return _NON_ALNUM.sub("", header.replace("\ufeff", "").strip().lower())
+    """Header text as a matching key: ``" Order ID\\ufeff"`` -> ``"orderid"``, ``"订单 号"`` ->
+    ``"订单号"``, ``"Mã đơn hàng"`` -> ``"mãđơnhàng"`` (letters of every script are kept)."""
+    text = unicodedata.normalize("NFKC", header).casefold()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in _KEPT)
 
 
 def match_headers(
     headers: list[str], aliases: Mapping[str, tuple[str, ...]]
 ) -> dict[str, int]:
-    """Canonical field -> column index, for every field whose alias appears in ``headers``."""
-    index = {normalise(h): i for i, h in enumerate(headers)}
+    """Canonical field -> column index, for every field whose alias appears in ``headers``.
+
+    A header that normalises to nothing (punctuation only, or empty) matches no field; of a
+    repeated header the first copy is returned (``repeated_headers`` reports the repeat).
+    """
+    index: dict[str, int] = {}
+    for i, header in enumerate(headers):
+        key = normalise(header)
+        if key:
+            index.setdefault(key, i)
     found: dict[str, int] = {}
     for field, names in aliases.items():
         for name in names:
@@ -80,10 +110,89 @@ def match_headers(
     return found
 
 
-def open_rows(path: Path | str) -> Iterator[list[str]]:
-    """Rows of a UTF-8 CSV (with or without BOM), streamed."""
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        yield from csv.reader(handle)
+def repeated_headers(
+    headers: list[str], aliases: Mapping[str, tuple[str, ...]]
+) -> list[Problem]:
+    """A problem for each column we read whose header appears more than once."""
+    known = {normalise(name) for names in aliases.values() for name in names}
+    seen: dict[str, int] = {}
+    problems = []
+    for i, header in enumerate(headers):
+        key = normalise(header)
+        if key not in known:
+            continue
+        if key in seen:
+            first = seen[key]
+            problems.append(Problem(
+                1, header, f"columns {column_letter(first)} and {column_letter(i)}",
+                "each column once",
+                f"the file has two columns called {header!r} and we cannot tell which one is "
+                "right: delete the wrong one (or export the file again) and import it again"))
+        else:
+            seen[key] = i
+    return problems
+
+
+def column_letter(index: int) -> str:
+    """A 0-based column index as a spreadsheet shows it: 0 -> ``A``, 26 -> ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def currency_mark(raw: str) -> str:
+    """The currency mark written around an amount (``"THB 1,234.50"`` -> ``"thb"``), or ``""``."""
+    text = raw.strip()
+    start = next((i for i, ch in enumerate(text) if ch.isdigit()), len(text))
+    end = len(text) - next((i for i, ch in enumerate(reversed(text)) if ch.isdigit()), len(text))
+    mark = text[:start] + text[max(end, start):]
+    return "".join(ch for ch in mark.casefold() if ch not in " \u00a0-+().,\t")
+
+
+def mark_fits(mark: str, currency: str) -> bool:
+    """Whether an amount carrying ``mark`` (from ``currency_mark``) may be in ``currency``."""
+    return (not mark or mark == currency.casefold()
+            or mark in CURRENCY_MARKS.get(currency.upper(), ()))
+
+
+def parse_amount(raw: str, exponent: int, currency: str) -> Decimal | None:
+    """An amount an export states in ``currency``: as ``parse_money``, but a mark of another
+    currency (``USD 12.00`` in a THB shop) or a negative amount is a ``CellError``."""
+    amount = parse_money(raw, exponent)
+    if amount is None:
+        return None
+    mark = currency_mark(raw)
+    if not mark_fits(mark, currency):
+        raise CellError(
+            f"an amount in {currency}, the account's currency",
+            f"{raw.strip()!r} is not in {currency}: this file seems to belong to a shop or "
+            f"advertiser selling in another currency; import it into that one (--shop / "
+            f"--advertiser), or export this account's file again")
+    if amount < 0:
+        raise CellError(
+            "an amount of 0 or more",
+            "export amounts are never negative (refunds have their own column, 'Order Refund "
+            "Amount', or their own export): correct the cell, or export the file again")
+    return amount
+
+
+def excel_number_problem(row: int, column: str, raw: str) -> Problem | None:
+    """The problem with an id cell Excel turned into a number (``7.49E+18``), if it is one."""
+    if EXCEL_NUMBER.match(raw) is None:
+        return None
+    return Problem(row, column, raw, "an id written out in full digits", EXCEL_FIX)
+
+
+def future_problem(row: int, column: str, raw: str, moment: datetime) -> Problem | None:
+    """The problem with a time more than ``FUTURE_SLACK`` after now, if it is one."""
+    if moment <= datetime.now(UTC) + FUTURE_SLACK:
+        return None
+    return Problem(row, column, raw, "a time that has already happened",
+                   "the export cannot hold orders or ads from the future: check the cell (a "
+                   "typing error, or day and month swapped?) and export the file again")
 
 
 def parse_money(raw: str, exponent: int = 2) -> Decimal | None:

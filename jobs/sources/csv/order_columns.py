@@ -4,15 +4,18 @@
 a time and in columns: cells are parsed by whole-column arithmetic (``csv_columns``), so Python
 runs per chunk, per order or per unusual cell rather than per cell. It reads only files in which
 every row is sound; at the first thing it does not handle (a bad cell, a row without an order id,
-an order whose repeated fields disagree, a short row) it raises ``NotColumnar`` and the importer
-reads the file row by row instead, which also writes the report of a bad file.
+an order whose repeated fields disagree or that appears in two places, a repeated column, an id
+in scientific notation, an amount in another currency or below zero, a time in the future, a
+file that does not end with a line break) it raises ``NotColumnar`` and the importer reads the
+file row by row instead, which also writes the report of a bad file. Every check is a whole-column
+operation (or one per chunk), so a sound file pays next to nothing for them.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from jobs.sources.csv.columns import CellError, money_units, storage_times, utc_seconds
-from jobs.sources.csv.common import match_headers
+from jobs.sources.csv.common import EXCEL_NUMBER, FUTURE_SLACK, match_headers, repeated_headers
+from jobs.sources.csv.export_file import ExportFile, as_export
 from jobs.sources.csv.order_lines import line_columns
 from jobs.sources.csv.orders import HEADERS, ORDER_FIELDS, REQUIRED, STATUS_WORDS, _is_description
 from jobs.warehouse.bulk import CopyText, Same, copy_text
@@ -57,13 +61,17 @@ class OrderChunk:
 class OrderColumnReader:
     """Streams an order export as ``OrderChunk`` objects; ``NotColumnar`` if it cannot."""
 
-    def __init__(self, path: Path | str, *, shop_id: str, currency: str, timezone: str,
-                 exponent: int = 2, dialect: str = "sqlite", ingested_at: str = "",
-                 chunk_rows: int = CHUNK_ROWS) -> None:
-        self.path, self.shop_id, self.currency = str(path), shop_id, currency
+    def __init__(self, path: Path | str | ExportFile, *, shop_id: str, currency: str,
+                 timezone: str, exponent: int = 2, dialect: str = "sqlite",
+                 ingested_at: str = "", chunk_rows: int = CHUNK_ROWS) -> None:
+        self.source = as_export(path)
+        self.path, self.shop_id, self.currency = self.source.path, shop_id, currency
         self.zone, self.exponent, self.dialect = ZoneInfo(timezone), exponent, dialect
         self.ingested_at, self.chunk_rows = ingested_at, chunk_rows
         self.rows_read = 0
+        #: Latest acceptable time, in UTC epoch seconds.
+        self._latest = int((datetime.now(UTC) + FUTURE_SLACK).timestamp())
+        self._seen: set[int] = set()  # hashes of the order ids already read
 
     def chunks(self) -> Iterator[OrderChunk]:
         """Chunks of whole orders, in file order; the last order of a chunk is held back."""
@@ -83,10 +91,14 @@ class OrderColumnReader:
 
     def _column_chunks(self) -> Iterator[dict[str, list[str]]]:
         """The file's cells, a chunk of rows at a time, by field (C tokenizer, wanted columns)."""
-        with open(self.path, encoding="utf-8-sig", newline="") as handle:
-            records = csv.reader(handle)
+        if not self.source.ends_with_line_break:
+            raise NotColumnar("the file does not end with a line break (cut off?)")
+        records = self.source.rows()
+        try:
             self._columns(next(records, []))
             second = next(records, [])
+        finally:
+            records.close()
         description = bool(second) and _is_description(
             (second + [""] * self._width)[self._at["order_id"]])
         try:
@@ -94,7 +106,8 @@ class OrderColumnReader:
                 self.path, header=None, skiprows=2 if description else 1, dtype=object,
                 usecols=sorted(set(self._at.values())), keep_default_na=False, na_filter=False,
                 skip_blank_lines=False,  # blank lines come through as rows without an order id
-                chunksize=self.chunk_rows, encoding="utf-8-sig")
+                chunksize=self.chunk_rows, encoding=self.source.encoding,
+                sep=self.source.delimiter)
             for frame in frames:
                 yield {f: frame[i].tolist() for f, i in self._at.items()}
         except (pd.errors.ParserError, ValueError) as error:  # a row longer than the header
@@ -104,6 +117,8 @@ class OrderColumnReader:
         found = match_headers(header, HEADERS)
         if any(name not in found for name in REQUIRED):
             raise NotColumnar("required columns missing")
+        if repeated_headers(header, HEADERS):
+            raise NotColumnar("a column we read appears twice")
         self._width = len(header)
         self._at = {f: found[f] for f in HEADERS if f in found}
 
@@ -111,6 +126,9 @@ class OrderColumnReader:
         """Parse one chunk of whole orders; ``NotColumnar`` on anything unusual."""
         if "" in order_ids:
             raise NotColumnar("a row without an order id")
+        for name in ("sku_id", "product_id"):
+            _refuse_excel_numbers(cells.get(name, []))
+        _refuse_excel_numbers(order_ids)
         self.rows_read += len(order_ids)
         ids = np.array(order_ids, dtype=object)
         new = np.ones(len(ids), dtype=bool)
@@ -120,6 +138,7 @@ class OrderColumnReader:
         if (changed & ~new[1:]).any():
             raise NotColumnar("order fields repeated on a later row differ")
         starts = np.flatnonzero(new)
+        self._refuse_repeated_orders(ids[starts])
         rows = starts.tolist()
         self._firsts = {f: [column[i] for i in rows] if len(rows) < 2
                         else list(itemgetter(*rows)(column)) for f, column in cells.items()}
@@ -137,6 +156,14 @@ class OrderColumnReader:
             return OrderChunk(copy_text(orders, BLANK_IS_NULL), copy_text(lines, BLANK_IS_NULL),
                               copy_text(refunds, BLANK_IS_NULL), len(order_ids))
         return OrderChunk(orders, lines, refunds, len(order_ids))
+
+    def _refuse_repeated_orders(self, order_ids: np.ndarray) -> None:
+        """``NotColumnar`` if an order starts twice (its rows not together, or a copy of it):
+        the row reader tells a skippable copy from a problem."""
+        keys = pd.util.hash_array(order_ids).tolist()
+        if len(set(keys)) != len(keys) or not self._seen.isdisjoint(keys):
+            raise NotColumnar("an order appears in two places")
+        self._seen.update(keys)
 
     def _first(self, cells: dict[str, list[str]], name: str, starts: np.ndarray
                ) -> list[str]:
@@ -156,11 +183,13 @@ class OrderColumnReader:
         times = {name: utc_seconds(first(name), self.zone) for name in _TIMES}
         if times["created"][1].any():
             raise NotColumnar("an order without a creation time")
+        if any(((seconds > self._latest) & ~missing).any() for seconds, missing in times.values()):
+            raise NotColumnar("a time in the future")
         latest = np.max([np.where(missing, np.iinfo(np.int64).min, seconds)
                          for seconds, missing in times.values()], axis=0)
         stored = {name: storage_times(*times[name], self.dialect)
                   for name in ("created", "paid", "cancelled", "delivered")}
-        money = {name: money_units(first(name), self.exponent)[0]
+        money = {name: money_units(first(name), self.exponent, self.currency)[0]
                  for name in ("shipping_fee", "taxes", "order_amount", "refund_amount")}
         def strip(name: str) -> list[str]:
             return [v.strip() for v in first(name)]
@@ -204,3 +233,9 @@ class OrderColumnReader:
             "refund_amount": extra["refund"][which].tolist(), "line_ids": Same("[]"),
             "reason": pick(orders["cancel_reason"]), "raw": Same(None),
         }
+
+
+def _refuse_excel_numbers(ids: list[str]) -> None:
+    """``NotColumnar`` if an id column holds a number in scientific notation (``7.49E+18``)."""
+    if "+" in "".join(ids) and any(EXCEL_NUMBER.match(cell) for cell in ids if "+" in cell):
+        raise NotColumnar("an id in scientific notation")

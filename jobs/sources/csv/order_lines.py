@@ -25,12 +25,12 @@ def line_columns(cells: dict[str, list[str]], order_ids: list[str], starts: np.n
     """
     n = len(order_ids)
     quantity = quantities(cells["quantity"])
-    after, no_after = money_units(cells["subtotal_after"], exponent)
+    after, no_after = money_units(cells["subtotal_after"], exponent, currency)
     if no_after.any():
         raise CellError("the SKU subtotal after discount")
-    seller = _money_or_zero(cells, "seller_discount", exponent, n)
-    platform = _money_or_zero(cells, "platform_discount", exponent, n)
-    before = _before_discount(cells, exponent, n, quantity, after, seller)
+    seller = _money_or_zero(cells, "seller_discount", exponent, currency, n)
+    platform = _money_or_zero(cells, "platform_discount", exponent, currency, n)
+    before = _before_discount(cells, exponent, currency, n, quantity, after, seller)
     group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
     skus = [s.strip() for s in cells["sku_id"]]
     lines = {
@@ -57,22 +57,22 @@ def per_unit(units: np.ndarray, quantity: np.ndarray) -> np.ndarray:
     return rounded
 
 
-def _money_or_zero(cells: dict[str, list[str]], name: str, exponent: int,
+def _money_or_zero(cells: dict[str, list[str]], name: str, exponent: int, currency: str,
                    n: int) -> np.ndarray:
     if name not in cells:
         return np.zeros(n, dtype=np.int64)
-    return money_units(cells[name], exponent)[0]
+    return money_units(cells[name], exponent, currency)[0]
 
 
-def _before_discount(cells: dict[str, list[str]], exponent: int, n: int,
+def _before_discount(cells: dict[str, list[str]], exponent: int, currency: str, n: int,
                      quantity: np.ndarray, after: np.ndarray, seller: np.ndarray) -> np.ndarray:
     """The SKU subtotal before discount; else unit price x quantity; else after + seller."""
-    before, missing = (money_units(cells["subtotal_before"], exponent)
+    before, missing = (money_units(cells["subtotal_before"], exponent, currency)
                        if "subtotal_before" in cells else (None, np.ones(n, dtype=bool)))
     if before is not None and not missing.any():
         return before
     if "unit_price" in cells:
-        unit, no_unit = money_units(cells["unit_price"], exponent)
+        unit, no_unit = money_units(cells["unit_price"], exponent, currency)
     else:
         unit, no_unit = np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
     fallback = np.where(no_unit, after + seller, unit * quantity)

@@ -2,16 +2,24 @@
 
 The export has one row per SKU line with the order's fields repeated on each row; rows of one
 order are adjacent, as Seller Center writes them. Each SKU row becomes one ``order_lines`` row
-(``line_id`` = SKU id, ``#2``... if the SKU repeats in the order) with its ``quantity``; its
-money columns are per-unit amounts (line amount / quantity, at the warehouse's 4 decimal places),
-while the order's ``sub_total`` and discounts are the exact sums of the SKU subtotals. Rows come out
-in storage form for ``jobs.warehouse.bulk`` (money as integer units of ``types.MONEY_SCALE``).
+(``line_id`` = SKU id, ``#2``... if the SKU repeats in the order: TikTok keys lines per unit, so
+identical rows of one order are two lines) with its ``quantity``; its money columns are per-unit
+amounts (line amount / quantity, at the warehouse's 4 decimal places), while the order's
+``sub_total`` and discounts are the exact sums of the SKU subtotals. Rows come out in storage form
+for ``jobs.warehouse.bulk`` (money as integer units of ``types.MONEY_SCALE``).
 
-Quirks handled: UTF-8 with or without BOM; an optional second header row of column descriptions;
-``DD/MM/YYYY HH:mm:ss`` local times with a trailing tab; money with a currency prefix
-(``THB 1,234.50``); status values in the UI language (``STATUS_WORDS``); extra or missing
-region-specific columns. Accepted headers per field are ``HEADERS`` (matched ignoring case, spaces
-and punctuation); the ``REQUIRED`` ones must be present.
+Quirks handled: the encodings and workbooks of ``export_file``; an optional second header row of
+column descriptions; ``DD/MM/YYYY HH:mm:ss`` local times with a trailing tab; money with the
+shop's currency prefix (``THB 1,234.50``); status values in the UI language (``STATUS_WORDS``);
+extra or missing region-specific columns; an order repeated whole further down (two overlapping
+exports pasted together: the copy is skipped). Accepted headers per field are ``HEADERS``
+(``headers.ORDER_HEADERS``); the ``REQUIRED`` ones must be present.
+
+Refused, each as a ``Problem`` naming row, column, value and fix (the whole file is then not
+imported): a column we read appearing twice; an order whose order-level cells differ between its
+rows, or between two places in the file; an order's rows split by other orders; an id Excel
+turned into ``7.49E+18``; an amount in another currency or below zero; a time more than
+``FUTURE_SLACK`` ahead; a row with more cells than the header; a last row cut off.
 """
 
 from __future__ import annotations
@@ -21,53 +29,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from jobs.sources.csv.common import (
+    EXCEL_FIX,
+    FUTURE_SLACK,
     MAX_PROBLEMS,
     CellError,
     Problem,
+    column_letter,
+    excel_number_problem,
+    future_problem,
     match_headers,
-    open_rows,
+    parse_amount,
     parse_int,
-    parse_money,
     parse_time,
+    repeated_headers,
 )
+from jobs.sources.csv.export_file import ExportFile, as_export
+from jobs.sources.csv.headers import ORDER_HEADERS, ORDER_REQUIRED
 from jobs.warehouse.types import from_money_units, to_money_units
 
-#: Canonical field -> accepted header names (first match wins).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "order_id": ("Order ID", "Order No", "订单号", "订单ID", "หมายเลขคำสั่งซื้อ", "Mã đơn hàng"),
-    "status": ("Order Status", "Status", "订单状态", "สถานะคำสั่งซื้อ", "Trạng thái đơn hàng"),
-    "sku_id": ("SKU ID", "SKU编号"),
-    "seller_sku": ("Seller SKU", "卖家SKU"),
-    "product_id": ("Product ID",),
-    "product_name": ("Product Name", "商品名称"),
-    "quantity": ("Quantity", "数量", "จำนวน", "Số lượng"),
-    "unit_price": ("SKU Unit Original Price", "Unit Price"),
-    "subtotal_before": ("SKU Subtotal Before Discount",),
-    "platform_discount": ("SKU Platform Discount",),
-    "seller_discount": ("SKU Seller Discount",),
-    "subtotal_after": ("SKU Subtotal After Discount", "SKU Subtotal"),
-    "shipping_fee": ("Shipping Fee After Discount", "Shipping Fee"),
-    "taxes": ("Taxes", "Tax"),
-    "order_amount": ("Order Amount", "Total Amount"),
-    "refund_amount": ("Order Refund Amount", "Refund Amount"),
-    "created": ("Created Time", "Create Time", "创建时间"),
-    "paid": ("Paid Time", "Payment Time", "付款时间"),
-    "shipped": ("Shipped Time",),
-    "delivered": ("Delivered Time",),
-    "cancelled": ("Cancelled Time", "Canceled Time"),
-    "cancel_by": ("Cancel By",),
-    "cancel_reason": ("Cancel Reason",),
-    "country": ("Country", "Country/Region"),
-    "buyer_message": ("Buyer Message",),
-    "recipient": ("Recipient", "Recipient Name"),
-    "buyer": ("Buyer Username", "Buyer Nickname"),
-    "order_type": ("Order Type", "Normal or Pre-order"),
-}
-REQUIRED = ("order_id", "status", "sku_id", "quantity", "subtotal_after", "created")
+#: Canonical field -> accepted header names, in every language (``headers.ORDER_HEADERS``).
+HEADERS = ORDER_HEADERS
+REQUIRED = ORDER_REQUIRED
 #: UI-language status words -> API status (compared in lower case).
 STATUS_WORDS: dict[str, str] = {
     **{s.lower(): s for s in ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT", "PARTIALLY_SHIPPING",
@@ -132,7 +118,11 @@ class OrderBatch:
 
 @dataclass
 class _OpenOrder:
-    """The order whose rows are being read: its row values and what the refund row needs."""
+    """The order whose rows are being read: its row values and what the refund row needs.
+
+    A repeat (``repeat_of``: the first row of the order's earlier place in the file) is read but
+    never written: a copy of the earlier rows is skipped, anything else is a problem.
+    """
 
     values: list[Any]
     cells: tuple[str, ...]
@@ -141,33 +131,59 @@ class _OpenOrder:
     when: datetime
     refund: int
     skus: dict[str, int] = field(default_factory=dict)
+    last_row: int = 0
+    digest: int = 0  #: fingerprint of the order's rows, in file order
+    repeat_of: int = 0
+    conflicted: bool = False
+
+
+class _Seen(NamedTuple):
+    """An order already read: its rows and a fingerprint of its order cells and of its rows."""
+
+    first_row: int
+    last_row: int
+    cells: int
+    rows: int
 
 
 class OrderCsvReader:
     """Streams an order export as batches of rows; bad cells are collected in ``problems``."""
 
-    def __init__(self, path: Path | str, *, shop_id: str, currency: str, timezone: str,
-                 exponent: int = 2, time_value: TimeValue = lambda t: t) -> None:
-        self.path, self.shop_id, self.currency = str(path), shop_id, currency
+    def __init__(self, path: Path | str | ExportFile, *, shop_id: str, currency: str,
+                 timezone: str, exponent: int = 2, time_value: TimeValue = lambda t: t) -> None:
+        self.source = as_export(path)
+        self.path, self.shop_id, self.currency = self.source.name, shop_id, currency
         self.zone, self.exponent, self.time_value = ZoneInfo(timezone), exponent, time_value
         self.problems: list[Problem] = []
         self.rows_read = 0
         self._ix: dict[str, int] = {}
+        self._names: dict[str, str] = {}
         self._width = 0
         self._order: _OpenOrder | None = None
         self._now = time_value(datetime.now(UTC))
+        self._latest = datetime.now(UTC) + FUTURE_SLACK
         self._money_cache: dict[str, int | None] = {}
         self._time_cache: dict[str, tuple[datetime, Any] | None] = {}
+        self._seen: dict[str, _Seen] = {}
+        self._conflicts: list[tuple[int, int, str, tuple[str, ...]]] = []
 
     def batches(self) -> Iterator[OrderBatch]:
         """Batches of rows; an open order's lines may go before its order row (no FK)."""
-        rows = open_rows(self.path)
+        rows = self.source.rows()
         if not self._columns(next(rows, [])):
             return
         batch = OrderBatch()
         width = self._width
+        last: tuple[int, int, str] | None = None
         for number, row in enumerate(rows, start=2):
-            if len(row) != width:
+            cells = len(row)
+            if cells:
+                last = (number, cells, row[-1])
+            if cells != width:
+                if cells > width:
+                    if self._report(_long_row(number, cells, width)):
+                        break
+                    continue
                 row = (row + [""] * width)[:width]
             row.append("")  # the cell every absent optional column reads
             if number == 2 and _is_description(row[self._ix["order_id"]]):
@@ -178,23 +194,40 @@ class OrderCsvReader:
             try:
                 self._take(row, number, batch)
             except _RowProblem as problem:
-                self.problems.append(problem.problem)
-                if len(self.problems) >= MAX_PROBLEMS:
-                    return
-            if batch.rows >= BATCH_ROWS and not self.problems:
+                if self._report(problem.problem):
+                    break
+            if batch.rows >= BATCH_ROWS and not self.problems and not self._conflicts:
                 yield batch
                 batch = OrderBatch()
-        self._close_order(batch)
+        else:
+            self._close_order(batch)
+            if last is not None and not self.source.ends_with_line_break:
+                self._check_cut(*last)
+        self._resolve_conflicts()
         yield batch
+
+    def _report(self, problem: Problem) -> bool:
+        """Collect ``problem``; True once enough were collected to stop reading."""
+        self.problems.append(problem)
+        return len(self.problems) >= MAX_PROBLEMS
+
+    def _name(self, field_name: str) -> str:
+        """The header of a field as this file spells it (its first English name if absent)."""
+        return self._names.get(field_name) or HEADERS[field_name][0]
 
     def _columns(self, header: list[str]) -> bool:
         found = match_headers(header, HEADERS)
+        self.problems.extend(repeated_headers(header, HEADERS))
         for name in REQUIRED:
             if name not in found:
-                self.problems.append(Problem(1, HEADERS[name][0], "(missing)",
-                                             f"a column named one of {list(HEADERS[name])}"))
+                self.problems.append(Problem(
+                    1, HEADERS[name][0], "(missing)",
+                    f"a column named one of {list(HEADERS[name])}",
+                    "export the order list again with all columns (Seller Center > Orders > "
+                    "Export), or rename the column to one of these names"))
         self._width = len(header)
         ix = self._ix = {name: found.get(name, self._width) for name in HEADERS}
+        self._names = {name: header[i].strip() for name, i in found.items()}
         self._order_cells_of = itemgetter(*(ix[f] for f in ORDER_FIELDS))
         self._line_cells_of = itemgetter(*(ix[f] for f in _LINE_FIELDS))
         return not self.problems
@@ -203,13 +236,26 @@ class OrderCsvReader:
         ix = self._ix
         order_id = row[ix["order_id"]].strip()
         if not order_id:
-            raise _RowProblem(Problem(number, HEADERS["order_id"][0], "", "an order id"))
+            raise _RowProblem(Problem(number, self._name("order_id"), "", "an order id",
+                                      "every row needs its order's id: fill it in, or delete "
+                                      "the row if it is not an order line"))
         order = self._order
         if order is None or order.values[1] != order_id:
             self._close_order(batch)
+            excel = excel_number_problem(number, self._name("order_id"), order_id)
+            if excel is not None:
+                raise _RowProblem(excel)
             order = self._order = self._open_order(order_id, row, number)
+            seen = self._seen.get(order_id)
+            if seen is not None:  # the order was read further up: a copy, or a problem
+                order.repeat_of = seen.first_row
+                if hash(order.cells) != seen.cells:
+                    order.conflicted = True
+                    self._conflicts.append((number, seen.first_row, order_id, order.cells))
         elif self._order_cells_of(row) != order.cells:
             self._check_repeat(order_id, row, number)
+        order.last_row = number
+        order.digest = hash((order.digest, tuple(row)))
         self._add_line(order, row, number, batch)
         batch.rows += 1
 
@@ -218,12 +264,12 @@ class OrderCsvReader:
         status_raw = row[ix["status"]]
         status = STATUS_WORDS.get(status_raw.strip().lower())
         if status is None:
-            raise _RowProblem(Problem(number, HEADERS["status"][0], status_raw,
+            raise _RowProblem(Problem(number, self._name("status"), status_raw,
                                       "an order status such as Completed, 已完成 or CANCELLED"))
         created, paid, shipped, delivered, cancelled = (
             self._time(row, f, number) for f in _TIME_FIELDS)
         if created is None:
-            raise _RowProblem(Problem(number, HEADERS["created"][0], row[ix["created"]],
+            raise _RowProblem(Problem(number, self._name("created"), row[ix["created"]],
                                       "the order's creation time, e.g. 25/11/2026 14:03:59"))
         latest = max(t[0] for t in (created, paid, shipped, delivered, cancelled) if t)
         value = self.time_value
@@ -248,9 +294,10 @@ class OrderCsvReader:
         self._open_order(order_id, row, number)  # raises the parse problem, if any
         for name, first in zip(ORDER_FIELDS, self._order.cells, strict=True):
             if row[self._ix[name]] != first:
-                raise _RowProblem(Problem(number, HEADERS[name][0], row[self._ix[name]],
-                                          f"the same value as row {self._order.first_row} of "
-                                          f"this order ({first!r})"))
+                raise _RowProblem(Problem(
+                    number, self._name(name), row[self._ix[name]],
+                    f"the same value as row {self._order.first_row} of this order ({first!r})",
+                    _conflict_fix(order_id)))
 
     def _add_line(self, order: _OpenOrder, row: list[str], number: int,
                   batch: OrderBatch) -> None:
@@ -264,7 +311,7 @@ class OrderCsvReader:
         if after is _MISS or after is None:
             after = self._money(row, "subtotal_after", number)
             if after is None:
-                raise _RowProblem(Problem(number, HEADERS["subtotal_after"][0], after_raw,
+                raise _RowProblem(Problem(number, self._name("subtotal_after"), after_raw,
                                           "the SKU subtotal after discount"))
         seller = cached(seller_raw, _MISS)
         if seller is _MISS:
@@ -279,11 +326,17 @@ class OrderCsvReader:
         if before is None:
             unit = self._money(row, "unit_price", number)
             before = unit * quantity if unit is not None else after + seller
+        sku_id = sku.strip()
+        for name, raw in (("sku_id", sku_id), ("product_id", product_id)):
+            excel = excel_number_problem(number, self._name(name), raw) if "+" in raw else None
+            if excel is not None:
+                raise _RowProblem(excel)
+        if order.repeat_of:
+            return  # read for its problems and fingerprint only
         values = order.values
         values[_SUB_TOTAL] += after
         values[_SELLER] += seller
         values[_PLATFORM] += platform
-        sku_id = sku.strip()
         seen = order.skus[sku_id] = order.skus.get(sku_id, 0) + 1
         batch.lines.append((
             self.shop_id, values[1], sku_id if seen == 1 else f"{sku_id}#{seen}",
@@ -297,10 +350,10 @@ class OrderCsvReader:
         try:
             quantity = int(raw) if raw.isdigit() else parse_int(raw)
         except CellError as error:
-            raise _RowProblem(Problem(number, HEADERS["quantity"][0], raw,
+            raise _RowProblem(Problem(number, self._name("quantity"), raw,
                                       error.expected)) from None
         if quantity is None or quantity < 1:
-            raise _RowProblem(Problem(number, HEADERS["quantity"][0], raw,
+            raise _RowProblem(Problem(number, self._name("quantity"), raw,
                                       "a quantity of at least 1"))
         return quantity
 
@@ -309,6 +362,14 @@ class OrderCsvReader:
         if order is None:
             return
         values = order.values
+        if order.repeat_of:
+            seen = self._seen[values[1]]
+            if not order.conflicted and order.digest != seen.rows:
+                self._report(_split_order(order.first_row, self._name("order_id"), values[1],
+                                          seen))
+            return  # an identical copy of rows already read (overlapping exports): skipped
+        self._seen[values[1]] = _Seen(order.first_row, order.last_row, hash(order.cells),
+                                      order.digest)
         batch.orders.append(tuple(values))
         if order.refund > 0:
             batch.refunds.append({
@@ -321,6 +382,44 @@ class OrderCsvReader:
                 "reason": values[15], "raw": None,
             })
 
+    def _check_cut(self, number: int, cells: int, last_cell: str) -> None:
+        """The file ends without a line break: its last row may have been cut off (even an
+        empty last cell may be the rest of a cut one), so it must be whole up to a column we
+        do not read."""
+        if cells >= self._width and self._width - 1 not in self._ix.values():
+            return
+        self._report(Problem(
+            number, "(whole row)", f"{cells} cells, ending {last_cell[-20:]!r}",
+            f"a complete row of {self._width} cells ending with a line break",
+            "the file stops in the middle of this row, so it was probably cut off (an "
+            "interrupted download or copy): export it again. If the file is complete, add a "
+            "line break at its end"))
+
+    def _resolve_conflicts(self) -> None:
+        """Problems for orders met twice with different order cells (one more pass over the
+        file finds the earlier rows, so that only fingerprints are kept while reading)."""
+        if not self._conflicts:
+            return
+        wanted = {earlier for _, earlier, _, _ in self._conflicts}
+        earlier_cells: dict[int, tuple[str, ...]] = {}
+        for number, row in enumerate(self.source.rows(), start=1):
+            if number in wanted:
+                earlier_cells[number] = self._order_cells_of(
+                    (row + [""] * self._width)[:self._width] + [""])
+                if len(earlier_cells) == len(wanted):
+                    break
+        for number, earlier, order_id, cells in self._conflicts:
+            before = earlier_cells.get(earlier, cells)
+            name, now, was = next(((n, c, b) for n, c, b in zip(ORDER_FIELDS, cells, before,
+                                                               strict=True) if c != b),
+                                  ("order_id", order_id, order_id))
+            self.problems.append(Problem(
+                number, self._name(name), now,
+                f"{was!r} as in row {earlier}, where order {order_id} first appears",
+                _conflict_fix(order_id, twice=True)))
+        self._conflicts.clear()
+        self.problems.sort(key=lambda p: p.row)
+
     def _money(self, row: list[str], name: str, number: int) -> int | None:
         """Money units of a cell (cached: prices repeat a lot in an export)."""
         raw = row[self._ix[name]]
@@ -328,9 +427,10 @@ class OrderCsvReader:
         if raw in cache:
             return cache[raw]
         try:
-            amount = parse_money(raw, self.exponent)
+            amount = parse_amount(raw, self.exponent, self.currency)
         except CellError as error:
-            raise _RowProblem(Problem(number, HEADERS[name][0], raw, error.expected)) from None
+            raise _RowProblem(Problem(number, self._name(name), raw, error.expected,
+                                      error.fix)) from None
         value = None if amount is None else to_money_units(amount)
         if len(cache) > CACHE_LIMIT:
             cache.clear()
@@ -346,7 +446,11 @@ class OrderCsvReader:
         try:
             moment = parse_time(raw, self.zone)
         except CellError as error:
-            raise _RowProblem(Problem(number, HEADERS[name][0], raw, error.expected)) from None
+            raise _RowProblem(Problem(number, self._name(name), raw, error.expected)) from None
+        if moment is not None and moment > self._latest:
+            future = future_problem(number, self._name(name), raw, moment)
+            if future is not None:
+                raise _RowProblem(future)
         value = None if moment is None else (moment, self.time_value(moment))
         if len(cache) > CACHE_LIMIT:
             cache.clear()
@@ -358,6 +462,33 @@ class _RowProblem(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(str(problem))
         self.problem = problem
+
+
+def _long_row(number: int, cells: int, width: int) -> Problem:
+    return Problem(number, f"(columns after {column_letter(width - 1)})", f"{cells} cells",
+                   f"{width} cells, one per column of the header",
+                   "a cell holds an unquoted comma or line break, so the cells after it moved "
+                   "into the wrong columns: export the file again (or put quotes around that "
+                   "cell, or delete the cells beyond the header's last column)")
+
+
+def _split_order(number: int, column: str, order_id: str, seen: _Seen) -> Problem:
+    return Problem(
+        number, column, order_id, f"the rows of order {order_id} next to each other",
+        f"order {order_id} is also at rows {seen.first_row}-{seen.last_row} with other lines; "
+        f"Seller Center writes an order's rows together, so we cannot tell whether these are "
+        f"more lines of it or a second copy: sort the file by {column!r} (or export it again) "
+        "and import again")
+
+
+def _conflict_fix(order_id: str, *, twice: bool = False) -> str:
+    """What to do about an order whose rows disagree on an order-level cell."""
+    if len(order_id) >= 15 and order_id.isdigit() and order_id.endswith("000"):
+        return f"the id {order_id} ends in zeros: " + EXCEL_FIX
+    where = "appears twice in the file" if twice else "has rows that disagree"
+    return (f"order {order_id} {where} with different order-level values, so the file holds "
+            "two versions of it (two exports pasted together, or a cell edited by hand): keep "
+            "only the newer export's rows (or export one date range again) and import again")
 
 
 def _is_description(cell: str) -> bool:
