@@ -95,6 +95,7 @@ def _run_web(settings: Settings, host: str, port: int, slack_app: object,  # noq
     from bot.web_routes import chat_routes
     from jobs.wiring import web_app
 
+    _check_port(host, port)
     chat = chat_routes(slack_app, telegram_app, telegram_secret,  # type: ignore[arg-type]
                        telegram_webhook_url)
     app = web_app(settings, chat.routes, chat.lifespan)
@@ -104,6 +105,20 @@ def _run_web(settings: Settings, host: str, port: int, slack_app: object,  # noq
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on",
                 timeout_keep_alive=WEB_KEEP_ALIVE_S, limit_concurrency=WEB_MAX_CONNECTIONS,
                 timeout_graceful_shutdown=WEB_SHUTDOWN_S)
+
+
+def _check_port(host: str, port: int) -> None:
+    """One clear line, before anything starts, when another process holds the port."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}): another process uses the "
+                "port; stop it, or choose another with --port or $PORT") from None
 
 
 @serve.command("slack")

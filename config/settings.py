@@ -73,6 +73,10 @@ class Settings(BaseSettings):
         return plain
 
 
+class BadSetting(ValueError):
+    """A setting is present but cannot be used as it is; the message says how to fix it."""
+
+
 class MissingSetting(RuntimeError):
     """One or more environment variables that this command needs are not set."""
 

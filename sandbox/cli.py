@@ -43,7 +43,8 @@ def data_options(func: Callable[..., None]) -> Callable[..., None]:
                 show_default=True,
                 help="Number of shops (GB, US, TH, MY, VN, ID...).",
             ),
-            click.option("--weeks", default=10, show_default=True, help="Weeks of history."),
+            click.option("--weeks", default=10, show_default=True, type=click.IntRange(2, 156),
+                         help="Weeks of history (2 to 156)."),
             click.option(
                 "--end", default=None, help="Exclusive end date YYYY-MM-DD (default: last Monday)."
             ),

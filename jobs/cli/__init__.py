@@ -8,14 +8,16 @@ fast and one broken area never hides the others.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
+import os
 import sys
 
 import click
 
 from config.logs import install_redaction
-from config.settings import MissingSetting, Settings
+from config.settings import DEFAULT_REDIS_URL, BadSetting, MissingSetting, Settings
 
 #: name -> (import path of a click command, one-line help shown by ``tikpulse --help``)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -86,10 +88,53 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 
 
 def main() -> None:
-    """Console-script entry point: turn known configuration errors into one clear line."""
+    """Console-script entry point: every failure is one clear line with what to do (exit 1, or 2
+    for configuration); the traceback only with ``-v``."""
     try:
         cli.main(prog_name="tikpulse", standalone_mode=True)
-    except MissingSetting as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
+    except (MissingSetting, BadSetting) as exc:
+        _fail(exc, str(exc), 2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence before a traceback
+        _fail(exc, explain(exc), 1)
+
+
+def explain(exc: BaseException) -> str:
+    """One line for an error a command did not handle itself: what failed and what to do."""
+    import redis
+    from sqlalchemy.exc import DBAPIError
+
+    from jobs.warehouse.crypto import TokenDecryptError
+
+    if isinstance(exc, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+        return (f"Redis is not reachable at {_redis_url()} ({exc}). Start it (redis-server "
+                "--daemonize yes) or set REDIS_URL; nothing was lost: runs resume from the "
+                "last committed page")
+    if isinstance(exc, DBAPIError):
+        text = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "no such table" in text or ("does not exist" in text and "relation" in text):
+            return ("the warehouse has no tables yet (or an old schema): run "
+                    f"'tikpulse db upgrade' ({text})")
+        return f"the warehouse failed: {text}. Check DATABASE_URL and that the database is up"
+    if isinstance(exc, TokenDecryptError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return ("the port is already in use by another process: stop that process or choose "
+                "another port (--port)")
+    return f"{type(exc).__name__}: {exc}. Run again with -v for the details"
+
+
+def _redis_url() -> str:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL)
+    return f"{url.scheme}://{url.hostname}:{url.port or 6379}"
+
+
+def _fail(exc: BaseException, message: str, code: int) -> None:
+    if "-v" in sys.argv[1:] or "--verbose" in sys.argv[1:]:
+        raise exc
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
 

@@ -7,6 +7,7 @@ import click
 from config.settings import Settings
 from config.tenants import load_tenants
 from jobs.accounts import authorizations as lifecycle
+from jobs.cli.db import require_current
 from jobs.sources.errors import TikTokError
 from jobs.wiring import connectors_from_settings
 
@@ -24,6 +25,7 @@ def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
     """Exchange a Seller Center authorization code and register the shops it covers."""
     settings.require("tiktok_app_key", "tiktok_app_secret", "tikpulse_secret_key")
     conns = connectors_from_settings(settings)
+    require_current(conns.engine)
     assert conns.shop is not None
     try:
         result = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, auth_code,
@@ -62,6 +64,7 @@ def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: st
     """Exchange an ads authorization code and register its advertisers."""
     settings.require("tiktok_ads_app_id", "tiktok_ads_secret", "tikpulse_secret_key")
     conns = connectors_from_settings(settings)
+    require_current(conns.engine)
     assert conns.ads is not None
     try:
         result = lifecycle.connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from config.logs import register_secret
+from config.settings import BadSetting
 
 _KDF_INFO = b"tikpulse token encryption v1"
 
@@ -26,7 +27,8 @@ class TokenCipher:
 
     def __init__(self, secret_key: str) -> None:
         if len(secret_key) < 16:
-            raise ValueError("TIKPULSE_SECRET_KEY must be at least 16 characters long")
+            raise BadSetting("TIKPULSE_SECRET_KEY must be at least 16 characters long; make one "
+                             "with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'")
         derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KDF_INFO).derive(
             secret_key.encode()
         )
