@@ -1,13 +1,15 @@
 """The simulator's enforced request rate: a token bucket per API (shop, ads) and app.
 
 A bucket holds at most ``qps`` tokens (one second of burst) and refills continuously, so a client
-that paces itself at the allowed rate is never refused and one that bursts beyond it is.
+that paces itself at the allowed rate is never refused and one that bursts beyond it is. Time comes
+from ``clock`` (default ``time.monotonic``); tests set their own to move it by hand.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -37,8 +39,10 @@ class TokenBucket:
 class RateLimiter:
     """Token buckets keyed by (api, app); ``qps=None`` means unlimited."""
 
-    def __init__(self, qps: float | None) -> None:
+    def __init__(self, qps: float | None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.qps = qps
+        self.clock = clock
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
         self.refused = 0
@@ -48,8 +52,10 @@ class RateLimiter:
         if not self.qps:
             return 0.0
         with self._lock:
-            bucket = self._buckets.setdefault((api, app), TokenBucket(self.qps, max(1.0, self.qps)))
-            wait = bucket.take(time.monotonic())
+            now = self.clock()
+            bucket = self._buckets.setdefault(
+                (api, app), TokenBucket(self.qps, max(1.0, self.qps), stamp=now))
+            wait = bucket.take(now)
             self.refused += wait > 0
             return wait
 
