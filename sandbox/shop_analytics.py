@@ -60,8 +60,9 @@ def _dates(state: SandboxState, req: Request) -> tuple[int, int]:
         raise BadRequest("start_date_ge and end_date_lt must be YYYY-MM-DD") from exc
     if not first < end or (end - first).days > MAX_RANGE_DAYS:
         raise BadRequest(f"need start_date_ge < end_date_lt, at most {MAX_RANGE_DAYS} days apart")
-    origin = state.dataset.start
-    return max(0, (first - origin).days), min(state.clock_day(), (end - origin).days)
+    origin, clock = state.dataset.start, state.clock_day()
+    lo = min(max(0, (first - origin).days), clock)  # a range outside the data set is empty
+    return lo, max(lo, min(clock, (end - origin).days))
 
 
 def shop_sales(state: SandboxState, shop_idx: int) -> pd.DataFrame:

@@ -130,3 +130,15 @@ def test_short_hooks_sell_more(sb: Sandbox, http: httpx.Client) -> None:
                 ).append(share)
     assert len(short) > 50 and len(long_) > 50
     assert sum(short) / len(short) > Decimal("1.5") * sum(long_) / len(long_)
+
+
+def test_a_range_outside_the_data_set_is_empty(sb: Sandbox, http: httpx.Client) -> None:
+    caller = authorize_shop(sb, http, 0)
+    cipher = caller.shops()[0]["cipher"]
+    for first, end in (("2025-01-01", "2025-02-01"), ("2027-01-01", "2027-02-01")):
+        params = {"start_date_ge": first, "end_date_lt": end, "page_size": 50}
+        for path in ("/analytics/202409/shop_videos/performance",
+                     "/analytics/202409/shop_lives/performance"):
+            answer = caller.call("GET", path, params, cipher=cipher)
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["data"]["total_count"] == 0
