@@ -152,11 +152,13 @@ def _sync_window_source(state: ShopRun, source: WindowSource, since: date | None
     cursor = load_cursor(state.conns.engine, source.name, state.shop_id)
     start, end, token = _window(state, source, cursor, since)
     until = state.now.replace(microsecond=0)
+    done = 0  # rows of earlier chunks: the API's totals count one chunk each
     while True:
         chunk_start = start
         while chunk_start < end:
             chunk_end = min(end, chunk_start + CHUNK)
-            _drain_chunk(state, source, chunk_start, chunk_end, end, token, progress)
+            done += _drain_chunk(state, source, chunk_start, chunk_end, end, token, progress,
+                                 done)
             chunk_start, token = chunk_end, ""
         if end >= until:
             return
@@ -181,16 +183,22 @@ def _window(state: ShopRun, source: WindowSource, cursor: Cursor,
 
 def _drain_chunk(state: ShopRun, source: WindowSource, chunk_start: datetime,
                  chunk_end: datetime, window_end: datetime, token: str,
-                 progress: Progress | None) -> None:
-    """Every page of one chunk; each page committed with the cursor that points past it."""
+                 progress: Progress | None, done_before: int = 0) -> int:
+    """Every page of one chunk, each committed with the cursor that points past it; returns the
+    rows drained. Progress totals are of the whole window so far (``done_before`` + this chunk's
+    total), so a bar never shows more done than its total."""
+    drained = 0
     while True:
         try:
             for page in source.fetch(state.client, state.access, chunk_start, chunk_end, token):
                 token = page.next_page_token
                 _commit_page(state, source, page, chunk_start, chunk_end, window_end)
+                drained += len(page.items)
                 if progress:
-                    progress(source.name, len(page.items), page.total_count)
-            return
+                    total = page.total_count
+                    progress(source.name, len(page.items),
+                             None if total is None else done_before + total)
+            return drained
         except (TokenExpired, TokenInvalid):
             state.refresh()  # then resume this chunk from the last committed page token
 
