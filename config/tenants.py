@@ -15,11 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from config.logs import register_secret
 from config.regions import REGIONS
 
 Language = Literal["zh", "en"]
+#: Reporting currency of a tenant that names none: in the tenants file, and for a tenant created by
+#: ``tikpulse auth connect-shop`` or a CSV import alike (never its first shop's currency).
+DEFAULT_REPORTING_CURRENCY = "USD"
 #: Markers that identify a test order in buyer_message / recipient name (case-insensitive).
 DEFAULT_TEST_ORDER_MARKERS = ("TEST ORDER",)
 
@@ -132,9 +136,41 @@ class TelegramBinding(_Strict):
     admins: tuple[int, ...] = ()
 
 
+class FeishuBinding(_Strict):
+    """A Feishu/Lark group (or direct chat) by chat id; admins by open_id."""
+
+    chat: str = Field(pattern=r"^oc_[A-Za-z0-9_-]{6,}$")
+    admins: tuple[Annotated[str, Field(pattern=r"^ou_[A-Za-z0-9_-]{6,}$")], ...] = ()
+
+
+#: How an encrypted WeCom robot key starts in the tenants file (``tikpulse chats encrypt-key``).
+ENCRYPTED_KEY_PREFIX = "enc:"
+
+
+class WeComBinding(_Strict):
+    """A WeCom group robot: a name (its channel id in TikPulse) and its webhook key, stored
+    encrypted (``enc:...``); the key is a secret: never logged, masked when shown."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    key: SecretStr
+    admins: tuple[str, ...] = ()  # WeCom user ids, mentioned in alerts
+
+    @field_validator("key")
+    @classmethod
+    def _encrypted(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value().strip()
+        register_secret(raw)  # even a plain key pasted by mistake never reaches a log line
+        if not raw.startswith(ENCRYPTED_KEY_PREFIX):
+            raise ValueError("the WeCom robot key is in plain text; the tenants file keeps it "
+                             "encrypted")
+        return SecretStr(raw)
+
+
 class Chats(_Strict):
     slack: tuple[SlackBinding, ...] = ()
     telegram: tuple[TelegramBinding, ...] = ()
+    feishu: tuple[FeishuBinding, ...] = ()
+    wecom: tuple[WeComBinding, ...] = ()
 
 
 class Tenant(_Strict):
@@ -142,7 +178,7 @@ class Tenant(_Strict):
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
     name: str
-    reporting_currency: str = "USD"
+    reporting_currency: str = DEFAULT_REPORTING_CURRENCY
     language: tuple[Language, ...] = ("en",)
     stores: tuple[Store, ...] = ()
     targets: Targets = Targets()
@@ -165,6 +201,11 @@ class Tenant(_Strict):
     @classmethod
     def _currency(cls, value: str) -> str:
         return _check_currency(value)
+
+    @property
+    def reporting_currency_defaulted(self) -> bool:
+        """True when the tenant names no reporting currency (``DEFAULT_REPORTING_CURRENCY``)."""
+        return "reporting_currency" not in self.model_fields_set
 
 
 class TenantsFile(_Strict):
@@ -216,6 +257,11 @@ class TenantRegistry:
             (t for t in self.tenants if any(b.chat == chat_id for b in t.chats.telegram)), None
         )
 
+    def tenant_of_feishu_chat(self, chat_id: str) -> Tenant | None:
+        return next(
+            (t for t in self.tenants if any(b.chat == chat_id for b in t.chats.feishu)), None
+        )
+
 
 def load_tenants(path: Path | str | None) -> TenantRegistry:
     """Read and validate the tenants file at ``path`` (no path: an empty registry)."""
@@ -229,6 +275,9 @@ def load_tenants(path: Path | str | None) -> TenantRegistry:
             path, [Problem("file", "not found", "check TIKPULSE_CONFIG or copy "
                            "config/tenants.example.yaml")]
         ) from None
+    except IsADirectoryError:
+        raise TenantsFileError(path, [Problem("file", "is a directory", "point TIKPULSE_CONFIG "
+                                              "at the tenants YAML file")]) from None
     except yaml.YAMLError as exc:
         raise TenantsFileError(path, [Problem("file", f"not valid YAML ({exc})",
                                               "fix the YAML syntax at the line shown")]) from None
@@ -262,6 +311,9 @@ def _problem(err: dict) -> Problem:  # type: ignore[type-arg]
         "cron": "use five cron fields, e.g. '0 9 * * MON' (09:00 every Monday)",
         "currency": "use a three-letter ISO code in capitals, e.g. GBP",
         "region": "use a two-letter TikTok Shop region code",
+        "WeCom robot key": "run 'tikpulse chats encrypt-key' and paste the enc:... line it prints",
+        "^oc_": "use the chat id (oc_...) the bot replies with when @mentioned in that group",
+        "^ou_": "use the admin's open_id (ou_...)",
     }
     fix = next((f for key, f in fixes.items() if key in message), "see config/tenants.example.yaml")
     if kind == "missing":
@@ -289,6 +341,10 @@ def _cross_checks(tenants: tuple[Tenant, ...]) -> Iterable[Problem]:
                     for i, b in enumerate(tenant.chats.slack)]
         bindings += [(f"telegram chat {b.chat}", f"chats.telegram[{i}].chat")
                      for i, b in enumerate(tenant.chats.telegram)]
+        bindings += [(f"feishu chat {b.chat}", f"chats.feishu[{i}].chat")
+                     for i, b in enumerate(tenant.chats.feishu)]
+        bindings += [(f"wecom robot {b.name}", f"chats.wecom[{i}].name")
+                     for i, b in enumerate(tenant.chats.wecom)]
         for key, where in bindings:
             if key in seen_chat:
                 yield Problem(f"tenants[{ti}].{where}", f"{key} is already bound to tenant "
