@@ -4,11 +4,15 @@ Inputs: an ``fx_rates`` frame (``day``, ``base``, ``quote``, ``rate``; 1 base = 
 ``Decimal`` or decimal string). Outputs: ``Decimal`` amounts. The rate of the amount's own day is
 used; a missing rate raises ``MissingFxRate`` naming the day and currency (never a silent 1.0).
 The inverse of a stored pair is used when only the other direction is stored.
+``missing_rates`` lists, per currency pair, the days a frame's money needs a rate for and lacks
+(``MissingRates``: what a "rate missing" note names), so callers can show what they can instead of
+failing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,9 +21,10 @@ import pandas as pd
 from analytics.money import quantize, units_to_decimal
 
 __all__ = [
-    "FxRates", "MissingFxRate", "convert_totals",
+    "FxRates", "MissingFxRate", "MissingRates", "convert_totals", "missing_days", "missing_rates",
+    "rate_gaps",
+    "without_missing",
 ]
-
 
 
 class MissingFxRate(LookupError):
@@ -120,3 +125,63 @@ def convert_totals(
         totals[tuple(key)] = totals.get(tuple(key), Decimal(0)) + amount
     rows = [(*key, quantize(amount)) for key, amount in totals.items()]
     return pd.DataFrame(rows, columns=[*keys, money])
+
+
+@dataclass(frozen=True)
+class MissingRates:
+    """One currency pair without a rate on ``days`` days from ``first`` to ``last``."""
+
+    currency: str
+    quote: str
+    first: date
+    last: date
+    days: int
+
+
+def rate_gaps(missing: Iterable[MissingFxRate]) -> tuple[MissingRates, ...]:
+    """Missing (day, pair) rates grouped per pair, pairs in code order."""
+    days: dict[tuple[str, str], set[date]] = {}
+    for gap in missing:
+        days.setdefault((gap.currency, gap.quote), set()).add(gap.day)
+    return tuple(MissingRates(ccy, quote, min(found), max(found), len(found))
+                 for (ccy, quote), found in sorted(days.items()))
+
+
+def missing_days(frame: pd.DataFrame, quote: str, fx: FxRates | None, *,
+                 days: Sequence[date] | None = None, day: str = "day") -> list[MissingFxRate]:
+    """Each (day, currency) whose rate into ``quote`` converting ``frame``'s money needs and
+    ``fx`` lacks. ``frame`` has a ``currency`` column ("" for counts) and a ``day`` column;
+    only the rows of ``days`` count when given."""
+    if frame.empty:
+        return []
+    rows = frame if days is None else frame[frame[day].isin(list(days))]
+    rows = rows[(rows["currency"] != "") & (rows["currency"] != quote)]
+    needed = {(_as_date(d), str(c)) for d, c in zip(rows[day], rows["currency"], strict=True)}
+    return (fx or FxRates({})).check(needed, quote) if needed else []
+
+
+def missing_rates(frame: pd.DataFrame, quote: str, fx: FxRates | None, *,
+                  days: Sequence[date] | None = None, day: str = "day") -> tuple[MissingRates, ...]:
+    """``missing_days`` grouped per currency pair."""
+    return rate_gaps(missing_days(frame, quote, fx, days=days, day=day))
+
+
+def without_missing(frame: pd.DataFrame, quote: str, fx: FxRates) -> pd.DataFrame:
+    """``frame`` (daily metric rows) without every store metric that has a row lacking a rate
+    into ``quote``, so the metric reads "not available" rather than a partial sum.
+
+    Meant for a store in its own currency, where only money from another source (an ads account
+    billed in another currency) can lack a rate.
+    """
+    foreign = frame[(frame["currency"] != "") & (frame["currency"] != quote)]
+    if foreign.empty:
+        return frame
+    lacking: set[tuple[str, str]] = set()
+    keys = foreign[["shop_id", "metric", "day", "currency"]].drop_duplicates()
+    for shop, metric, day, currency in keys.itertuples(index=False):
+        if (str(shop), str(metric)) not in lacking and fx.check([(_as_date(day), str(currency))],
+                                                                quote):
+            lacking.add((str(shop), str(metric)))
+    keep = [(str(s), str(m)) not in lacking for s, m in zip(frame["shop_id"], frame["metric"],
+                                                             strict=True)]
+    return frame[keep]

@@ -22,7 +22,7 @@ from config.tenants import Tenant, TenantRegistry, load_tenants
 from jobs.accounts.authorizations import connect_ads, connect_shop
 from jobs.accounts.tenancy import tenant_directory
 from jobs.cli.fx import sync_line as fx_sync_line
-from jobs.cli.kpi import kpi_table
+from jobs.cli.kpi import print_report
 from jobs.cli.sync import summary_line, sync_with_progress
 from jobs.ingestion.sync import sync_targets
 from jobs.report.build import build_weekly_report
@@ -144,11 +144,7 @@ def sync_everything(conns: Connectors, console: Console) -> None:
 def show_kpis(engine: object, tenant: Tenant, week: str, console: Console) -> None:
     """The weekly KPI table of each store and the tenant (rates from the sandbox's FX feed)."""
     report = build_weekly_report(engine, tenant, week)  # type: ignore[arg-type]
-    ccy = report.reporting_currency
-    for store in report.stores:
-        console.print(kpi_table(f"{store.name} ({store.region}) · {week} · {store.timezone}",
-                                store.kpis, ccy))
-    console.print(kpi_table(f"{tenant.name} · all stores · {week}", report.total, ccy))
+    print_report(console, report, tenant.name)
 
 
 def write_demo_digest(settings: Settings, week: str, out: Path, console: Console) -> None:

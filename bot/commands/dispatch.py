@@ -17,8 +17,11 @@ Handler = Callable[[Turn, BotContext], Reply]
 
 
 def dispatch(request: Request, ctx: BotContext) -> Reply:
-    """Answer one question: middleware (log, rate limit, tenant, parse, role), then handler."""
-    turn = Turn(request)
+    """Answer one question: middleware (log, rate limit, tenant, parse, role), then handler.
+
+    Only the first ``MAX_QUESTION_CHARS`` of the text are read, whoever built the request.
+    """
+    turn = Turn(request.bounded())
     guess_language(turn)
     return _chain(MIDDLEWARE, ctx)(turn)
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from analytics.catalog import METRICS, Metric
 from bot.commands.periods import PeriodSpec, find_period
@@ -27,7 +28,8 @@ from bot.commands.vocab import (
 )
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>|^\s*/(?:tikpulse|tp)\b|^\s*@tikpulse\b", re.I)
+_MENTION = re.compile(r"<@[A-Z0-9]{1,32}(?:\|[^>]{0,100})?>"  # bounded: no rescans
+                      r"|^\s*/(?:tikpulse|tp)\b|^\s*@tikpulse\b", re.I)
 _SLASH = re.compile(r"^\s*/([a-z_]+)(?:@\w+)?")
 _HANDLE = re.compile(r"@([\w.]+)")
 _RANK = re.compile(r"\bby\s+([a-z]+)"
@@ -42,6 +44,17 @@ _FILLER = frozenset((
     "下降", "上升", "变化", "怎么", "查看", "看看", "看", "一下", "多少", "是",
     "跌", "涨", "店铺", "店", "请", "帮我", "查", "查询",
 ))
+#: Distinct words of one question compared with the command phrases (typos, "did you mean"):
+#: a question is a few words, so the rest of a pasted essay costs nothing.
+FUZZY_WORDS = 64
+#: Similarity (difflib ratio) at which a misspelt word is read as a command.
+TYPO_CUTOFF = 0.75
+#: Similarity from which a command is offered as "did you mean".
+CLOSEST_CUTOFF = 0.4
+_PHRASES = tuple(phrase_table())
+_ORDER = {c.id: i for i, c in enumerate(COMMANDS)}
+#: Latin command phrases a misspelt word may be read as -> command id.
+_LATIN_PHRASES = {p: c.id for c in COMMANDS for p in c.phrases if p.isascii() and len(p) >= 3}
 
 
 @dataclass(frozen=True)
@@ -97,13 +110,33 @@ def closest_commands(text: str, limit: int = 3) -> tuple[str, ...]:
     """Command ids whose phrases look most like ``text`` (for "did you mean")."""
     words = [w for w in re.split(r"\s+", text.strip().casefold()) if w] or [text]
     scores: dict[str, float] = {}
-    for cmd in COMMANDS:
-        for phrase in cmd.phrases:
-            for word in words:
-                score = difflib.SequenceMatcher(None, word, phrase).ratio()
-                scores[cmd.id] = max(scores.get(cmd.id, 0.0), score)
-    ranked = sorted(scores, key=lambda cid: -scores[cid])
-    return tuple(cid for cid in ranked if scores[cid] >= 0.4)[:limit] or ("help",)
+    for word in _fuzzy_words(words):
+        for cid, score in _similar_commands(word, CLOSEST_CUTOFF):
+            scores[cid] = max(scores.get(cid, 0.0), score)
+    ranked = sorted(scores, key=lambda cid: (-scores[cid], _ORDER[cid]))
+    return tuple(ranked[:limit]) or ("help",)
+
+
+def _fuzzy_words(words: list[str]) -> list[str]:
+    """The first ``FUZZY_WORDS`` distinct words, in order (the rest are not compared)."""
+    return list(dict.fromkeys(words))[:FUZZY_WORDS]
+
+
+def _similar_commands(word: str, cutoff: float) -> tuple[tuple[str, float], ...]:
+    """(command id, best ratio) of the commands with a phrase at least ``cutoff`` like ``word``.
+
+    A phrase is compared only when the lengths allow the cutoff (``2*min/(a+b)`` bounds the
+    ratio), so a long word costs nothing.
+    """
+    best: dict[str, float] = {}
+    for phrase, cid in _PHRASES:
+        bound = 2 * min(len(word), len(phrase)) / (len(word) + len(phrase))
+        if bound < max(cutoff, best.get(cid, 0.0)):
+            continue
+        matcher = difflib.SequenceMatcher(None, word, phrase)
+        if matcher.quick_ratio() >= cutoff and (score := matcher.ratio()) >= cutoff:
+            best[cid] = max(best.get(cid, 0.0), score)
+    return tuple(best.items())
 
 
 def _normalise(text: str) -> str:
@@ -122,31 +155,49 @@ def _take(pattern: re.Pattern[str], text: str) -> tuple[str | None, str]:
 
 
 def _find_phrase(phrase: str, text: str) -> re.Match[str] | None:
+    return _phrase_pattern(phrase).search(text)
+
+
+@lru_cache(maxsize=1024)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     if _CJK.search(phrase) or not phrase[0].isalnum():
-        return re.search(re.escape(phrase), text)
-    return re.search(rf"(?<![a-z0-9_.]){re.escape(phrase)}(?![a-z0-9_])", text)
+        return re.compile(re.escape(phrase))
+    return re.compile(rf"(?<![a-z0-9_.]){re.escape(phrase)}(?![a-z0-9_])")
 
 
 def _commands(text: str) -> tuple[list[tuple[str, str]], str]:
-    """(phrase as written, command id) in order of position, and the text without them."""
+    """(phrase as written, command id) in order of position, and the text without them.
+
+    One pass per phrase (longest first): each occurrence is replaced by `` | `` and noted at its
+    position in the text as replaced so far.
+    """
     hits: list[tuple[int, str, str]] = []
-    for phrase, cid in phrase_table():
-        while (match := _find_phrase(phrase, text)) is not None:
-            hits.append((match.start(), match.group(0), cid))
-            text = text[: match.start()] + " | " + text[match.end():]
+    for phrase, cid in _PHRASES:
+        text = _cut_phrase(_phrase_pattern(phrase), cid, text, hits)
     hits.sort()
     return [(said, cid) for _, said, cid in hits], text
 
 
+def _cut_phrase(pattern: re.Pattern[str], cid: str, text: str,
+                hits: list[tuple[int, str, str]]) -> str:
+    shift = 0
+
+    def cut(match: re.Match[str]) -> str:
+        nonlocal shift
+        hits.append((match.start() + shift, match.group(0), cid))
+        shift += 3 - len(match.group(0))
+        return " | "
+
+    return pattern.sub(cut, text)
+
+
 def _typo(text: str) -> tuple[list[str], str, tuple[tuple[str, str], ...]]:
-    latin = {p: c.id for c in COMMANDS for p in c.phrases if p.isascii() and len(p) >= 3}
-    for word in re.findall(r"[a-z]{3,}", text):
-        if region_code(word) or word in _FILLER:
-            continue
-        close = difflib.get_close_matches(word, list(latin), n=1, cutoff=0.75)
+    words = [w for w in re.findall(r"[a-z]{3,}", text) if not (region_code(w) or w in _FILLER)]
+    for word in _fuzzy_words(words):
+        close = difflib.get_close_matches(word, _LATIN_PHRASES, n=1, cutoff=TYPO_CUTOFF)
         if close:
             rest = re.sub(rf"\b{word}\b", " ", text, count=1)
-            return [latin[close[0]]], rest, ((word, close[0]),)
+            return [_LATIN_PHRASES[close[0]]], rest, ((word, close[0]),)
     return [], text, ()
 
 

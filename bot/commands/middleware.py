@@ -14,17 +14,22 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.commands.context import BotContext, Request
+from bot.commands.context import MAX_QUESTION_CHARS, BotContext, Request
 from bot.commands.grammar import Parsed, parse
-from bot.commands.reply import Reply, reply
+from bot.commands.reply import Reply, Text, reply
 from bot.commands.texts import command_name, say
 from bot.commands.vocab import COMMANDS_BY_ID
-from config.tenants import Tenant
+from config.tenants import Tenant, TenantRegistry
 
 log = logging.getLogger("tikpulse.bot")
 
 #: Seconds in one rate-limit window.
 RATE_WINDOW_S = 60
+#: The note under an answer to a message longer than ``MAX_QUESTION_CHARS``.
+TRUNCATED_NOTE = {
+    "en": "Your message was long, so I read only its first {limit} characters.",
+    "zh": "消息过长，只读取了前 {limit} 个字符。",
+}
 
 
 @dataclass
@@ -93,16 +98,7 @@ def bind_tenant(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
                          kind="setup")
         turn.tenant, turn.is_admin = tenant, True
         return next_(turn)
-    if req.platform == "slack":
-        tenant = registry.tenant_of_slack_channel(req.channel_id)
-        binding = next((b for b in tenant.chats.slack if b.channel == req.channel_id),
-                       None) if tenant else None
-        admins = tuple(binding.admins) if binding else ()
-    else:
-        chat = int(req.channel_id)
-        tenant = registry.tenant_of_telegram_chat(chat)
-        tg = next((b for b in tenant.chats.telegram if b.chat == chat), None) if tenant else None
-        admins = tuple(str(a) for a in tg.admins) if tg else ()
+    tenant, admins = channel_tenant(req, registry)
     if tenant is None:
         key = "dm_refused" if req.is_direct else f"setup_{req.platform}"
         return reply(say(key, turn.lang, channel=req.channel_id), kind="setup")
@@ -110,12 +106,55 @@ def bind_tenant(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
     return next_(turn)
 
 
+def channel_tenant(req: Request, registry: TenantRegistry) -> tuple[Tenant | None, tuple[str, ...]]:
+    """The tenant a Slack channel, Telegram or Feishu chat is bound to, and that binding's
+    admins."""
+    if req.platform == "feishu":
+        tenant = registry.tenant_of_feishu_chat(req.channel_id)
+        fs = next((b for b in tenant.chats.feishu if b.chat == req.channel_id),
+                  None) if tenant else None
+        return tenant, tuple(fs.admins) if fs else ()
+    if req.platform == "slack":
+        tenant = registry.tenant_of_slack_channel(req.channel_id)
+        binding = next((b for b in tenant.chats.slack if b.channel == req.channel_id),
+                       None) if tenant else None
+        return tenant, tuple(binding.admins) if binding else ()
+    try:
+        chat = int(req.channel_id)
+    except ValueError:
+        return None, ()
+    tenant = registry.tenant_of_telegram_chat(chat)
+    tg = next((b for b in tenant.chats.telegram if b.chat == chat), None) if tenant else None
+    return tenant, tuple(str(a) for a in tg.admins) if tg else ()
+
+
+def is_bound(req: Request, ctx: BotContext) -> bool:
+    """Whether the request comes from a place bound to a tenant (the terminal always is).
+
+    Adapters ask this before parsing anything, so an unbound channel costs no parsing.
+    """
+    return req.platform == "terminal" or channel_tenant(req, ctx.tenants())[0] is not None
+
+
+def asks_the_bot(req: Request, ctx: BotContext) -> bool:
+    """Whether chatter in a bound place (a group, a digest thread) reads as a command."""
+    return is_bound(req, ctx) and parse(req.bounded().text).command is not None
+
+
 def read_question(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
-    """Parse the text, answering in the language it was written in (else the tenant's)."""
+    """Parse the text, answering in the language it was written in (else the tenant's).
+
+    The text is already bounded (``dispatch``); when it was cut, the answer says so.
+    """
     hint = turn.request.lang_hint or (turn.tenant.language[0] if turn.tenant else "en")
     turn.parsed = parse(turn.request.text, hint)
     turn.lang = turn.parsed.lang
-    return next_(turn)
+    answer = next_(turn)
+    if not turn.request.truncated:
+        return answer
+    note = Text(TRUNCATED_NOTE.get(turn.lang, TRUNCATED_NOTE["en"]).format(
+        limit=MAX_QUESTION_CHARS), "note")
+    return Reply((*answer.blocks, note), answer.kind, answer.data)
 
 
 def check_role(turn: Turn, ctx: BotContext, next_: Next) -> Reply:

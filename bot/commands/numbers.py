@@ -4,23 +4,34 @@
 period and the one before it with ``jobs.warehouse.queries.daily_rows`` (the same rows the weekly
 report uses) and lets ``analytics.kpis.compute_kpis`` do the arithmetic, so chat, digest and
 alerts share one definition of every number. ``per_store`` gives the same per store (for ``why``).
+
+``scope_answer`` is what a KPI answer shows: the numbers in the currency
+``jobs.warehouse.queries.answer_currency`` picks (one store: its own; several: the reporting
+currency), the reporting-currency figures beside a store's own, and, when a rate the answer needs
+is missing, each store in its own currency with the missing rates named.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
 
-from analytics.fx import FxRates
+from analytics.fx import FxRates, MissingRates, missing_rates
 from analytics.kpis import KpiSet, compute_kpis
 from bot.commands.periods import Period
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
-from jobs.warehouse.queries import daily_rows, store_advertisers, week_buyers
+from jobs.warehouse.queries import (
+    answer_currency,
+    daily_rows,
+    store_advertisers,
+    store_currency,
+    week_buyers,
+)
 
 
 @dataclass(frozen=True)
@@ -30,21 +41,36 @@ class ScopeNumbers:
     current: KpiSet
     previous: KpiSet | None  # None: no comparable period (a digest's first week)
     period: Period
+    #: The same in the tenant's reporting currency, beside a store's own (None: same currency,
+    #: or a rate is missing).
+    reporting: ScopeNumbers | None = None
+
+
+@dataclass(frozen=True)
+class ScopeAnswer:
+    """What a KPI answer can show: ``numbers`` in the answer's currency, or, when they need a
+    missing rate, ``stores``: each store in its own currency; ``missing`` names the rates."""
+
+    numbers: ScopeNumbers | None
+    stores: tuple[tuple[Store, ScopeNumbers], ...] = ()
+    missing: tuple[MissingRates, ...] = ()
 
 
 def _days(period: Period) -> list[date]:
     return [period.start + timedelta(days=i) for i in range(period.days)]
 
 
+def _rows(conn: Connection, stores: list[Store], period: Period) -> pd.DataFrame:
+    ids = [s.shop_id for s in stores]
+    ads = store_advertisers(conn, ids, {s.shop_id: s.advertiser_ids for s in stores})
+    return daily_rows(conn, ids, period.previous().start, period.end, advertiser_shop=ads)
+
+
 def _load(conn: Connection, stores: list[Store], period: Period, currency: str) -> (
     tuple[pd.DataFrame, FxRates]
 ):
-    ids = [s.shop_id for s in stores]
-    before = period.previous()
-    ads = store_advertisers(conn, ids, {s.shop_id: s.advertiser_ids for s in stores})
-    rows = daily_rows(conn, ids, before.start, period.end, advertiser_shop=ads)
-    fx = load_fx(conn, set(rows["currency"]) - {""}, currency, before.start, period.end)
-    return rows, fx
+    rows = _rows(conn, stores, period)
+    return rows, fx_for(conn, rows["currency"], currency, period.previous().start, period.end)
 
 
 def fx_for(conn: Connection, currencies: Iterable[str], currency: str, first: date,
@@ -94,3 +120,62 @@ def per_store(conn: Connection, stores: Iterable[Store], period: Period, currenc
 ):
     """``scope_kpis`` of each store separately (one load for all of them)."""
     return scope_and_stores(conn, stores, period, currency)[1]
+
+
+def scope_currency(conn: Connection, stores: Iterable[Store], reporting_currency: str) -> str:
+    """The currency an answer about ``stores`` is in (``answer_currency``)."""
+    return answer_currency([store_currency(conn, s) for s in stores], reporting_currency)
+
+
+def _in(conn: Connection, rows: pd.DataFrame, stores: list[Store], period: Period,
+        currency: str) -> tuple[ScopeNumbers | None, tuple[MissingRates, ...]]:
+    """The stores' numbers in ``currency``, or ``None`` and the rates that are missing."""
+    before = period.previous()
+    fx = fx_for(conn, rows["currency"], currency, before.start, period.end)
+    gaps = missing_rates(rows, currency, fx, days=_days(before) + _days(period))
+    if gaps:
+        return None, gaps
+    return ScopeNumbers(
+        compute_kpis(rows, _days(period), currency, fx, buyers=_buyers(conn, stores, period)),
+        compute_kpis(rows, _days(before), currency, fx, buyers=_buyers(conn, stores, before)),
+        period), ()
+
+
+def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
+                 reporting_currency: str, *, compared_with: Iterable[Store] = ()) -> ScopeAnswer:
+    """The KPIs of ``stores`` over ``period`` (and the period before) for an answer.
+
+    The currency is ``answer_currency``'s over ``stores`` and ``compared_with`` (the other side
+    of a comparison); a store's own currency gets the reporting-currency figures beside it. A
+    missing rate never fails the answer: without it the stores are given each in its own
+    currency, and ``missing`` says which rates to add.
+    """
+    stores = list(stores)
+    own = {s.shop_id: store_currency(conn, s) for s in stores}
+    others = [store_currency(conn, s) for s in compared_with]
+    currency = answer_currency([*own.values(), *others], reporting_currency)
+    rows = _rows(conn, stores, period)
+    numbers, gaps = _in(conn, rows, stores, period, currency)
+    if numbers is not None:
+        if currency == reporting_currency:
+            return ScopeAnswer(numbers)
+        beside, gaps = _in(conn, rows, stores, period, reporting_currency)
+        return ScopeAnswer(replace(numbers, reporting=beside), missing=gaps)
+    each = []
+    for store in stores:
+        part = rows[rows["shop_id"] == store.shop_id]
+        alone, own_gaps = _in(conn, part, [store], period, own[store.shop_id])
+        if alone is not None:
+            each.append((store, alone))
+        gaps += own_gaps
+    return ScopeAnswer(None, tuple(each), _merged(gaps))
+
+
+def _merged(gaps: tuple[MissingRates, ...]) -> tuple[MissingRates, ...]:
+    """One entry per pair (a pair missing for the scope and for a store is said once)."""
+    out: dict[tuple[str, str], MissingRates] = {}
+    for gap in gaps:
+        seen = out.get((gap.currency, gap.quote))
+        if seen is None or gap.days > seen.days:
+            out[(gap.currency, gap.quote)] = gap
+    return tuple(out[k] for k in sorted(out))

@@ -21,6 +21,16 @@ TEXTS: dict[str, dict[str, str]] = {
               "请管理员在租户配置文件的 `chats: telegram:` 下添加 "
               "`- chat: {channel}`。",
     },
+    "setup_feishu": {
+        "en": "This chat ({channel}) is not connected to TikPulse yet, so I can't show any "
+              "numbers here. An admin adds it to the tenants file under the tenant's chats:\n"
+              "```\nchats:\n  feishu:\n    - chat: {channel}\n      admins: [ou_...]\n```\n"
+              "then @mentions me with `help` again.",
+        "zh": "此群（{channel}）尚未绑定 TikPulse，因此不显示任何数据。"
+              "请管理员在租户配置文件对应租户的 chats 下添加：\n"
+              "```\nchats:\n  feishu:\n    - chat: {channel}\n      admins: [ou_...]\n```\n"
+              "然后再 @我 发送 `help`。",
+    },
     "dm_refused": {
         "en": "I only answer in your team's channel, where everyone sees the same numbers. Ask "
               "there, or have an admin bind this direct chat ({channel}) in the tenants file.",

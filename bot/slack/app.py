@@ -2,10 +2,11 @@
 
 ``/tikpulse`` and ``/tp`` slash commands, ``@TikPulse`` mentions, replies in a digest's thread
 and direct messages all become a ``Request`` for ``dispatch``. Listeners only acknowledge (Slack's
-3-second rule) and hand the question to a small pool of answer threads, so acks never wait behind
-answers; the answer follows through the ``response_url``. Questions that draw charts
-(``SLOW_COMMANDS``), and any question while every answer thread is busy, go to an RQ job that
-answers when done, so a busy web process still acks every command at once.
+3-second rule) and hand the question, cut to ``MAX_QUESTION_CHARS``, to a small pool of answer
+threads, so acks never wait behind parsing or answers; the answer follows through the
+``response_url``. Questions that draw charts (``SLOW_COMMANDS``), and any question while every
+answer thread is busy, go to an RQ job that answers when done, so a busy web process still acks
+every command at once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.commands import BotContext, Request, dispatch, parse
+from bot.commands.middleware import asks_the_bot, is_bound
 from bot.commands.threads import is_digest_thread
 from bot.slack.deliver import post_reply
 
@@ -36,7 +38,11 @@ ANSWER_THREADS = 4
 
 
 class Answerer:
-    """Answers questions off the listener threads: locally while a thread is free, else RQ."""
+    """Answers questions off the listener threads: locally while a thread is free, else RQ.
+
+    Nothing is parsed on the caller's thread: a local answer thread decides (bound channel
+    first, then the parse) whether the question is a chart for RQ, or chatter to leave alone.
+    """
 
     def __init__(self, ctx: BotContext, client: WebClient, threads: int = ANSWER_THREADS) -> None:
         self.ctx, self.client = ctx, client
@@ -44,23 +50,34 @@ class Answerer:
         self._free = threading.Semaphore(threads)
 
     def submit(self, request: Request, *, response_url: str | None = None,
-               reply_in: str | None = None) -> None:
-        """Answer ``request`` soon; never blocks the caller."""
-        slow = parse(request.text).command in SLOW_COMMANDS
+               reply_in: str | None = None, only_commands: bool = False) -> None:
+        """Answer ``request`` soon; never blocks the caller.
+
+        ``only_commands``: answer only if the text reads as a command (thread chatter).
+        """
         local = self._free.acquire(blocking=False)
-        if self.ctx.redis is not None and (slow or not local):
-            if local:
-                self._free.release()
-            payload = {"request": request.__dict__, "response_url": response_url,
-                       "reply_in": reply_in}
-            Queue(self.ctx.queue_name, connection=self.ctx.redis).enqueue(ANSWER_JOB, payload)
+        if self.ctx.redis is not None and not local:
+            self._enqueue(request, response_url, reply_in, only_commands)
             return
         # answered here: a thread is free, or there is no queue (the backlog absorbs bursts)
-        self._pool.submit(self._answer, request, response_url, reply_in, local)
+        self._pool.submit(self._answer, request, response_url, reply_in, local, only_commands)
+
+    def _enqueue(self, request: Request, response_url: str | None, reply_in: str | None,
+                 only_commands: bool) -> None:
+        payload = {"request": request.__dict__, "response_url": response_url,
+                   "reply_in": reply_in, "only_commands": only_commands}
+        Queue(self.ctx.queue_name, connection=self.ctx.redis).enqueue(ANSWER_JOB, payload)
 
     def _answer(self, request: Request, response_url: str | None, reply_in: str | None,
-                holds_slot: bool) -> None:
+                holds_slot: bool, only_commands: bool) -> None:
         try:
+            if only_commands and not asks_the_bot(request, self.ctx):
+                return  # thread chatter that asks the bot nothing
+            slow = self.ctx.redis is not None and is_bound(request, self.ctx) and (
+                parse(request.text).command in SLOW_COMMANDS)
+            if slow:
+                self._enqueue(request, response_url, reply_in, False)
+                return
             reply = dispatch(request, self.ctx)
             post_reply(self.client, request.channel_id, reply, thread_ts=reply_in,
                        response_url=response_url)
@@ -87,9 +104,10 @@ def build_app(ctx: BotContext, client: WebClient, *, signing_secret: str | None,
 
 def request_of(channel: str, user: str, text: str, *, channel_type: str | None = None,
                thread_ts: str | None = None) -> Request:
-    """The platform-free request of a Slack question."""
+    """The platform-free request of a Slack question (its text bounded before anything else)."""
     is_direct = channel.startswith("D") or channel_type in ("im", "directmessage")
-    return Request("slack", channel, user, text, is_direct=is_direct, thread_id=thread_ts)
+    return Request("slack", channel, user, text, is_direct=is_direct,
+                   thread_id=thread_ts).bounded()
 
 
 def _on_command(answerer: Answerer):  # type: ignore[no-untyped-def]
@@ -122,10 +140,8 @@ def _on_message(ctx: BotContext, answerer: Answerer):  # type: ignore[no-untyped
             ctx, "slack", channel, str(thread))
         if not (direct or in_digest):
             return
-        if not direct and parse(event.get("text", "")).command is None:
-            return  # thread chatter that asks the bot nothing
         request = request_of(channel, event.get("user", ""), event.get("text", ""),
                              channel_type=event.get("channel_type"), thread_ts=thread)
-        answerer.submit(request, reply_in=thread)
+        answerer.submit(request, reply_in=thread, only_commands=not direct)
 
     return on_message

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.commands import BotContext, Request, dispatch
+from bot.commands.middleware import asks_the_bot
 from bot.runtime import bot_context
 from bot.slack.deliver import post_reply
 from config.settings import Settings
@@ -39,7 +40,9 @@ def _worker_context() -> tuple[BotContext, WebClient]:
 def answer_later(payload: dict[str, Any]) -> str:
     """Answer one queued Slack question; returns the reply kind (kept as the job result)."""
     ctx, client = _worker_context()
-    request = Request(**payload["request"])
+    request = Request(**payload["request"]).bounded()
+    if payload.get("only_commands") and not asks_the_bot(request, ctx):
+        return "ignored"  # thread chatter that asks the bot nothing
     reply = dispatch(request, ctx)
     post_reply(client, request.channel_id, reply, thread_ts=payload.get("reply_in"),
                response_url=payload.get("response_url"))

@@ -1,12 +1,12 @@
 """The Telegram adapter: a python-telegram-bot 22 ``Application`` over the command layer.
 
-``/roas``, ``/top``, ``/why`` ... and plain questions in bound chats become a ``Request``;
-the (synchronous) command layer runs in a worker thread so the event loop keeps serving. Only
-chats bound in the tenants file are answered; in any other chat ``/start`` and ``/help`` explain
-how to bind it, everything else is ignored. A reply to a digest message answers from the
-digest's frozen numbers. Sends go through PTB's rate limiter (Telegram's ~30 messages/s overall
-and 20/min per group), which also waits out a 429's ``retry_after``. Async stays inside this
-module.
+``/roas``, ``/top``, ``/why`` ... and plain questions in bound chats become a ``Request``
+(cut to ``MAX_QUESTION_CHARS``); the (synchronous) command layer, parsing included, runs in a
+worker thread so the event loop keeps serving. Only chats bound in the tenants file are answered;
+in any other chat ``/start`` and ``/help`` explain how to bind it, everything else is ignored
+(and never parsed). A reply to a digest message answers from the digest's frozen numbers. Sends
+go through PTB's rate limiter (Telegram's ~30 messages/s overall and 20/min per group), which
+also waits out a 429's ``retry_after``. Async stays inside this module.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import BotContext, Reply, Request, dispatch, parse
+from bot.commands import BotContext, Reply, Request, dispatch
+from bot.commands.middleware import asks_the_bot, is_bound
 from bot.telegram.render import caption, photo_batches, text_messages
 
 log = logging.getLogger("tikpulse.bot.telegram")
@@ -73,14 +74,14 @@ async def _register_menu(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def request_of(update: Update, text: str) -> Request:
-    """The platform-free request of a Telegram message."""
+    """The platform-free request of a Telegram message (its text bounded before anything else)."""
     message = update.effective_message
     assert message is not None and update.effective_chat is not None
     reply_to = message.reply_to_message
     return Request("telegram", str(update.effective_chat.id),
                    str(update.effective_user.id if update.effective_user else ""), text,
                    is_direct=update.effective_chat.type == "private",
-                   thread_id=str(reply_to.message_id) if reply_to else None)
+                   thread_id=str(reply_to.message_id) if reply_to else None).bounded()
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,19 +101,33 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or not message.text:
         return
     direct = update.effective_chat is not None and update.effective_chat.type == "private"
-    if not direct and parse(message.text).command is None:
-        return  # ordinary group chatter
-    await _answer(update, context, message.text, setup_allowed=False)
+    await _answer(update, context, message.text, setup_allowed=False, only_commands=not direct)
 
 
 async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, *,
-                  setup_allowed: bool) -> None:
+                  setup_allowed: bool, only_commands: bool = False) -> None:
     ctx: BotContext = context.application.bot_data["tikpulse"]
-    reply = await asyncio.to_thread(dispatch, request_of(update, text), ctx)
-    if reply.kind == "setup" and not setup_allowed:
-        return  # only configured chats are answered
+    reply = await asyncio.to_thread(respond, request_of(update, text), ctx,
+                                    setup_allowed=setup_allowed, only_commands=only_commands)
+    if reply is None:
+        return
     await send_reply(context, update.effective_chat.id, reply,  # type: ignore[union-attr]
                      reply_to=update.effective_message.message_id)  # type: ignore[union-attr]
+
+
+def respond(request: Request, ctx: BotContext, *, setup_allowed: bool,
+            only_commands: bool = False) -> Reply | None:
+    """The reply to send, or ``None`` (run in a worker thread: it reads, parses and answers).
+
+    Unbound chats get setup help for ``/start`` and ``/help`` only, and are never parsed;
+    ``only_commands`` leaves group chatter that is not a command alone.
+    """
+    if not setup_allowed and not is_bound(request, ctx):
+        return None  # only configured chats are answered
+    if only_commands and not asks_the_bot(request, ctx):
+        return None  # ordinary group chatter
+    reply = dispatch(request, ctx)
+    return None if reply.kind == "setup" and not setup_allowed else reply
 
 
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, *,

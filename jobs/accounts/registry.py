@@ -14,12 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, select
 
 from config.regions import region_defaults
-from config.tenants import TenantRegistry
+from config.tenants import DEFAULT_REPORTING_CURRENCY, TenantRegistry
 from jobs.warehouse.schema import advertisers, shops, tenants
 from jobs.warehouse.upsert import upsert
-
-#: Reporting currency of a tenant created without one and without shops to infer it from.
-DEFAULT_REPORTING_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,11 @@ def ensure_tenant(
     conn: Connection, name: str, *, currency: str | None = None,
     registry: TenantRegistry | None = None, now: datetime | None = None,
 ) -> str:
-    """The id of the tenant called ``name`` (or with that id), created if missing."""
+    """The id of the tenant called ``name`` (or with that id), created if missing.
+
+    Its reporting currency is the tenants file's, else ``currency`` if given, else
+    ``DEFAULT_REPORTING_CURRENCY``: the same default as a tenant of the file (never a shop's).
+    """
     tenant_id = tenant_id_for(name)
     if conn.execute(select(tenants.c.tenant_id).where(tenants.c.tenant_id == tenant_id)).first():
         return tenant_id

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from analytics.display import fx_missing_note
 from analytics.weeks import iso_week_label, parse_iso_week
 from config.settings import Settings
 from config.tenants import TenantsFileError
-from jobs.digest.compose import missing_data
+from jobs.digest.compose import is_partial
 from jobs.digest.deliveries import DeliveryKey, load_delivery
 from jobs.digest.deps import DigestDeps, UnknownTenant
 from jobs.digest.fanout import run_send
@@ -67,8 +68,7 @@ def render_now(deps: DigestDeps, tenant_id: str, week: str) -> Rendered:
     """The digest of the week as the warehouse has it now (nothing frozen, nothing sent)."""
     tenant = deps.tenant(tenant_id)
     report = build_weekly_report(deps.engine, tenant, week)
-    return render_snapshot(deps, tenant, report, snapshot_hash(report),
-                           bool(missing_data(report)))
+    return render_snapshot(deps, tenant, report, snapshot_hash(report), is_partial(report))
 
 
 def write_digest(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path) -> list[Path]:
@@ -87,6 +87,10 @@ def _render(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path | None,
     if dry_run:
         for line in _dry_run_lines(deps, rendered.package, deps.tenant(tenant_id)):
             click.echo(line)
+    gaps = rendered.digest.report.missing_fx
+    if gaps:
+        click.echo("Partial digest: the totals are left out, each store is in its own "
+                   f"currency. {fx_missing_note(gaps, 'en', quote=chr(39))}")
 
 
 def _dry_run_lines(deps: DigestDeps, package, tenant) -> list[str]:  # type: ignore[no-untyped-def]

@@ -1,4 +1,9 @@
-"""``tikpulse kpi``: print a tenant's weekly KPIs per store and in total from the warehouse."""
+"""``tikpulse kpi``: print a tenant's weekly KPIs per store and in total from the warehouse.
+
+Each store in its own currency (what Seller Center shows) with this week's money in the reporting
+currency in the column beside it, the total in the reporting currency. A missing FX rate leaves the
+total (and the figures beside) out with a note naming the rate and how to add it; exit status 0.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from analytics.display import metric_name, metric_value
-from analytics.fx import MissingFxRate
+from analytics.catalog import get_metric
+from analytics.display import fx_missing_note, metric_name, metric_value
 from analytics.kpis import KpiReport
 from analytics.weeks import iso_week_label
 from config.settings import Settings
 from config.tenants import Tenant
 from jobs.cli.registry import load_registry, pick_tenant
 from jobs.report.build import build_weekly_report
+from jobs.report.model import WeeklyReport
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.fx_rates import FxFileError, import_fx_csv
 from jobs.warehouse.loaders import UnknownShop
@@ -39,20 +45,53 @@ def _change(report: KpiReport, metric_id: str) -> str:
     return f"{arrow}{change.pct * 100:+.1f}%"
 
 
-def kpi_table(title: str, report: KpiReport, currency: str) -> Table:
-    """One rich table: each metric this week, last week, the change and the 4-week average."""
+def _beside(metric_id: str, beside: KpiReport) -> str:
+    """The reporting-currency figure of a money metric ("" for counts and ratios)."""
+    if get_metric(metric_id).unit != "money":
+        return ""
+    return metric_value(metric_id, beside.current.value(metric_id), beside.current.currency)
+
+
+def kpi_table(title: str, report: KpiReport, beside: KpiReport | None = None) -> Table:
+    """One rich table: each metric this week, last week, the change and the 4-week average in
+    the KPIs' own currency; with ``beside`` (the same in the reporting currency), this week's
+    money in that currency too."""
     table = Table(title=title, title_justify="left")
-    for name, justify in (("metric", "left"), ("this week", "right"), ("last week", "right"),
-                          ("change", "right"), ("4-week avg", "right")):
+    columns = [("metric", "left"), ("this week", "right"), ("last week", "right"),
+               ("change", "right"), ("4-week avg", "right")]
+    if beside is not None:
+        columns.insert(2, (f"≈ {beside.current.currency}", "right"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    ccy = report.current.currency
     for metric_id in SHOWN_METRICS:
         previous = None if report.previous is None else report.previous.value(metric_id)
         base = None if report.baseline_4w is None else report.baseline_4w.value(metric_id)
-        table.add_row(metric_name(metric_id, "en"),
-                      metric_value(metric_id, report.current.value(metric_id), currency),
-                      metric_value(metric_id, previous, currency), _change(report, metric_id),
-                      metric_value(metric_id, base, currency))
+        row = [metric_name(metric_id, "en"),
+               metric_value(metric_id, report.current.value(metric_id), ccy),
+               metric_value(metric_id, previous, ccy), _change(report, metric_id),
+               metric_value(metric_id, base, ccy)]
+        if beside is not None:
+            row.insert(2, _beside(metric_id, beside))
+        table.add_row(*row)
     return table
+
+
+def print_report(console: Console, report: WeeklyReport, tenant_name: str) -> None:
+    """Each store's table in its own currency, then the total (or the missing-rate note)."""
+    for store in report.stores:
+        title = (f"{store.name} ({store.region}, {store.shop_id}) · {report.week} · "
+                 f"{store.first_day:%d %b} – {store.last_day:%d %b} {store.timezone} · "
+                 f"{store.kpis.current.currency}")
+        console.print(kpi_table(title, store.kpis, store.reporting))
+    if report.total is not None:
+        console.print(kpi_table(f"{tenant_name} · all stores · {report.week} · "
+                                f"{report.reporting_currency}", report.total))
+    else:
+        console.print(f"{tenant_name} · all stores · {report.week}: left out, the total in "
+                      f"{report.reporting_currency} needs a missing FX rate.")
+    if report.missing_fx:
+        console.print(fx_missing_note(report.missing_fx, "en", quote="'"), markup=False)
 
 
 def last_full_week(tenant: Tenant, now: datetime | None = None) -> str:
@@ -71,26 +110,17 @@ def last_full_week(tenant: Tenant, now: datetime | None = None) -> str:
 @click.pass_obj
 def kpi(settings: Settings, tenant_id: str, week: str | None, rebuild: bool,
         fx_csv: Path | None) -> None:
-    """Print weekly KPIs per store and for the tenant, in its reporting currency."""
+    """Print weekly KPIs per store (its own currency, the reporting one beside) and for the
+    tenant (its reporting currency)."""
     engine = make_engine(settings.database_url)
     tenant = pick_tenant(load_registry(engine, settings), tenant_id)
     _prepare(engine, tenant, rebuild, fx_csv)
     label = week or last_full_week(tenant)
     try:
         report = build_weekly_report(engine, tenant, label)
-    except MissingFxRate as exc:
-        raise click.ClickException(f"{exc}. Fetch reference rates with 'tikpulse fx sync', or "
-                                   "import your own with 'tikpulse fx import FILE' (columns "
-                                   "day,base,quote,rate)") from None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--week") from None
-    console = Console()
-    ccy = report.reporting_currency
-    for store in report.stores:
-        title = (f"{store.name} ({store.region}, {store.shop_id}) · {label} · "
-                 f"{store.first_day:%d %b} – {store.last_day:%d %b} {store.timezone}")
-        console.print(kpi_table(title, store.kpis, ccy))
-    console.print(kpi_table(f"{tenant.name} · all stores · {label}", report.total, ccy))
+    print_report(Console(), report, tenant.name)
 
 
 def _prepare(engine, tenant: Tenant, rebuild: bool, fx_csv: Path | None) -> None:  # type: ignore[no-untyped-def]

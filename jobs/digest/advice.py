@@ -4,7 +4,8 @@ Rules (per store): raise the budget where true ROAS beats the ROAS target with h
 cut where true ROAS is below break-even (both the shared rule of ``analytics.suggestions``;
 platform ROAS stands in when the shop has no traffic data); look at refunds when the refund rate
 jumps above its 4-week baseline; re-authorize or re-sync a source that is missing or behind.
-Sorted by the money at stake.
+Sorted by the money at stake: a store's money is weighed in the reporting currency, or in its
+own when a rate is missing (``Suggestion.currency`` says which).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Suggestion:
     store: str
     money_at_stake: Decimal
     facts: dict[str, Any] = field(default_factory=dict)
+    currency: str = ""  # of the money in ``facts`` and ``money_at_stake`` ("": reporting)
 
 
 def roas_basis(kpis: KpiSet) -> str:
@@ -56,9 +58,16 @@ def roas_basis(kpis: KpiSet) -> str:
     return "roas_true" if kpis.roas_true is not None else "roas_platform"
 
 
-def _ads(store: StoreReport, targets: Targets) -> Suggestion | None:
+def _weighed(store: StoreReport, currency: str) -> KpiSet:
+    """The store's week in the reporting ``currency`` (suggestions are ranked across stores),
+    else in its own."""
+    kpis = store.in_currency(currency) or store.kpis
+    return kpis.current
+
+
+def _ads(store: StoreReport, targets: Targets, currency: str) -> Suggestion | None:
     """The shared budget rule of ``analytics.suggestions`` applied to the store as a whole."""
-    cur = store.kpis.current
+    cur = _weighed(store, currency)
     basis = "true" if roas_basis(cur) == "roas_true" else "platform"
     value = cur.roas_true if basis == "true" else cur.roas_platform
     if value is None or not cur.spend:
@@ -75,15 +84,17 @@ def _ads(store: StoreReport, targets: Targets) -> Suggestion | None:
         loss = cur.spend * (1 - roas / Decimal(str(floor)))
         return Suggestion("pause_ads", store.name, loss.quantize(Decimal("0.01")),
                           {"roas": roas, "break_even": targets.break_even_roas,
-                           "spend": cur.spend, "basis": basis})
+                           "spend": cur.spend, "basis": basis}, cur.currency)
     extra = cur.spend * Decimal(str(BUDGET_STEP))
     return Suggestion("raise_budget", store.name, (extra * roas).quantize(Decimal("0.01")),
                       {"roas": roas, "target": targets.roas, "step": BUDGET_STEP,
-                       "extra_spend": extra.quantize(Decimal("0.01")), "basis": basis})
+                       "extra_spend": extra.quantize(Decimal("0.01")), "basis": basis},
+                      cur.currency)
 
 
-def _refunds(store: StoreReport) -> Suggestion | None:
-    cur, base = store.kpis.current, store.kpis.baseline_4w
+def _refunds(store: StoreReport, currency: str) -> Suggestion | None:
+    kpis = store.in_currency(currency) or store.kpis
+    cur, base = kpis.current, kpis.baseline_4w
     base_rate = None if base is None else base.value("refund_rate")
     if cur.refund_rate is None or base_rate is None:
         return None
@@ -91,7 +102,7 @@ def _refunds(store: StoreReport) -> Suggestion | None:
         return None
     excess = cur.refunds - cur.gross_gmv * Decimal(str(base_rate))
     return Suggestion("check_refunds", store.name, max(excess, Decimal(0)).quantize(
-        Decimal("0.01")), {"rate": cur.refund_rate, "baseline": float(base_rate)})
+        Decimal("0.01")), {"rate": cur.refund_rate, "baseline": float(base_rate)}, cur.currency)
 
 
 def _data(missing: Sequence[Missing]) -> list[Suggestion]:
@@ -131,7 +142,9 @@ def suggestions(report: WeeklyReport, targets: Targets,
                 missing: Sequence[Missing]) -> tuple[Suggestion, ...]:
     """Every suggestion for the tenant: broken authorizations first, then the most money at
     stake first, then data that is late."""
-    found = [s for store in report.stores for s in (_ads(store, targets), _refunds(store)) if s]
+    ccy = report.reporting_currency
+    found = [s for store in report.stores
+             for s in (_ads(store, targets, ccy), _refunds(store, ccy)) if s]
     urgent, ranked = _from_report(report)
     found = sorted(found + ranked, key=lambda s: s.money_at_stake, reverse=True)
     return tuple(urgent + found + _data(missing))

@@ -47,7 +47,8 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
     ]
     if t.partial:
         blocks.append(_section(f"*{t.partial}*"))
-    blocks.append(_section(f"*{heading('headline', t.lang)}*"))
+    blocks.append(_section(f"*{heading('headline', t.lang)}*"
+                           + (f"\n{t.headline_note}" if t.headline_note else "")))
     fields = [_field(c) for c in t.headline]
     for i in range(0, len(fields), FIELDS_PER_SECTION):
         blocks.append({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]})
@@ -56,7 +57,7 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
     for title, lines in t.sections:
         blocks.append(_section(f"*{title}*\n" + _bullets(lines)))
     blocks.append(_section(f"*{heading('suggestions', t.lang)}*\n" + _bullets(t.suggestions)))
-    if len(t.stores) > 1:
+    if len(t.stores) > 1 or not t.headline:
         lines = [f"*{name}* " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
                                            for c in cells[:2]) for name, cells in t.stores]
         more = len(t.stores) - MAX_STORES
@@ -86,11 +87,18 @@ def telegram_html(t: DigestText, zone: str) -> str:
     if t.partial:
         lines += ["", f"<b>{e(t.partial)}</b>"]
     lines += ["", f"<b>{e(heading('headline', t.lang))}</b>"]
+    if t.headline_note:
+        lines.append(e(t.headline_note))
     for c in t.headline:
         target = f" · {e(c.target)}" if c.target else ""
         lines.append(f"• <b>{e(c.name)}</b> {e(c.value)}  {e(c.change)}{target}")
-    groups = [(heading("changes", t.lang), t.changes), *t.sections,
-              (heading("suggestions", t.lang), t.suggestions)]
+    groups: list[tuple[str, tuple[str, ...]]] = [
+        (heading("changes", t.lang), t.changes), *t.sections,
+        (heading("suggestions", t.lang), t.suggestions)]
+    if not t.headline:  # the totals need a missing rate: each store in its own currency
+        groups.insert(0, (heading("stores", t.lang), tuple(
+            f"{name}: " + " · ".join(f"{c.name} {c.value}" for c in cells[:2])
+            for name, cells in t.stores)))
     for title, items in groups:
         lines += ["", f"<b>{e(title)}</b>"]
         lines += [f"• {e(line)}" for line in items]

@@ -4,7 +4,10 @@
 against last week, the 4-week baseline and the targets (good/bad by each metric's direction);
 "what changed and why" items (GMV split into traffic x conversion x order value, true ROAS split
 into CTR, CVR, order value and CPM) ranked by the money at stake; rule-based suggestions with
-their reasons; and what data is missing. ``jobs.digest.sentences`` puts it into words.
+their reasons; and what data is missing. A store's rows are in its own currency with the
+reporting-currency figure beside them; the headline (the tenant total) is in the reporting
+currency, or empty when it needs a missing FX rate, which makes the digest partial.
+``jobs.digest.sentences`` puts it into words.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ HEADLINE = ("gross_gmv", "net_gmv", "orders", "aov", "cvr", "spend", "roas_platf
             "refund_rate")
 #: A store's GMV move is worth a sentence from this share of its previous week...
 MIN_CHANGE_PCT = 0.05
-#: ...and at least this much money (reporting currency).
+#: ...and at least this much money (reporting currency; the store's own when a rate is missing).
 MIN_CHANGE_MONEY = Decimal(50)
 #: "What changed" items shown.
 MAX_CHANGES = 5
+#: ``Missing.source`` of a missing FX rate.
+FX_SOURCE = "fx_rate"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class HeadlineRow:
     good: bool | None  # direction-aware judgement of the week-on-week move
     target: Decimal | float | None
     target_met: bool | None
+    currency: str = ""  # of ``value`` (money metrics)
+    beside: Decimal | float | int | None = None  # ``value`` in the reporting currency
+    beside_currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,8 @@ class ChangeItem:
     pct: float | None
     good: bool | None
     drivers: tuple[tuple[str, float, float | None], ...]  # (factor, contribution, pct change)
-    money_at_stake: Decimal
+    money_at_stake: Decimal  # reporting currency when the store's rates are known
+    currency: str = ""  # of ``current`` and the drivers' money: the store's own
 
 
 @dataclass(frozen=True)
@@ -71,9 +80,14 @@ class Digest:
     partial: bool
 
 
-def headline_rows(kpis: KpiReport, metrics: tuple[str, ...] = HEADLINE) -> tuple[HeadlineRow, ...]:
-    """The headline metrics of one scope."""
+def headline_rows(kpis: KpiReport | None, metrics: tuple[str, ...] = HEADLINE,
+                  beside: KpiReport | None = None) -> tuple[HeadlineRow, ...]:
+    """The headline metrics of one scope (none when its numbers need a missing FX rate);
+    ``beside``: the same scope in the reporting currency, for a store in its own."""
+    if kpis is None:
+        return ()
     targets = {t.metric: t for t in kpis.targets}
+    other = None if beside is None or beside is kpis else beside.current
     rows = []
     for metric in metrics:
         if kpis.current.value(metric) is None:
@@ -84,7 +98,9 @@ def headline_rows(kpis: KpiReport, metrics: tuple[str, ...] = HEADLINE) -> tuple
         target = targets.get(metric)
         rows.append(HeadlineRow(metric, kpis.current.value(metric), prev.reference, prev.pct,
                                 base.pct, prev.good, None if target is None else target.target,
-                                None if target is None else target.met))
+                                None if target is None else target.met, kpis.current.currency,
+                                None if other is None else other.value(metric),
+                                "" if other is None else other.currency))
     return tuple(rows)
 
 
@@ -97,23 +113,31 @@ def gmv_decomposition(current: KpiSet, previous: KpiSet | None) -> Decomposition
         (current.visitors, float(current.orders), float(current.net_gmv)))
 
 
-def _gmv_change(store: StoreReport) -> ChangeItem | None:
+def _stake_kpis(store: StoreReport, currency: str) -> KpiReport:
+    """The store's KPIs to weigh a move across stores by: in the reporting ``currency``, else
+    (a rate is missing) its own."""
+    return store.in_currency(currency) or store.kpis
+
+
+def _gmv_change(store: StoreReport, currency: str) -> ChangeItem | None:
     cur, prev = store.kpis.current, store.kpis.previous
     dec = gmv_decomposition(cur, prev)
     if dec is None or prev is None:
         return None
     move = cur.net_gmv - prev.net_gmv
+    weigh = _stake_kpis(store, currency)
+    stake = move if weigh.previous is None else weigh.current.net_gmv - weigh.previous.net_gmv
     pct = store.kpis.change("net_gmv").pct
-    if abs(move) < MIN_CHANGE_MONEY or (pct is not None and abs(pct) < MIN_CHANGE_PCT):
+    if abs(stake) < MIN_CHANGE_MONEY or (pct is not None and abs(pct) < MIN_CHANGE_PCT):
         return None
     parts = tuple((p.factor, p.contribution, _pct(p.previous, p.current))
                   for p in sorted(dec.parts, key=lambda p: -abs(p.contribution))
                   if abs(p.contribution) >= 0.01 * float(abs(move)))
     return ChangeItem(store.name, "net_gmv", float(cur.net_gmv), pct,
-                      store.kpis.change("net_gmv").good, parts, abs(move))
+                      store.kpis.change("net_gmv").good, parts, abs(stake), cur.currency)
 
 
-def _roas_change(store: StoreReport) -> ChangeItem | None:
+def _roas_change(store: StoreReport, currency: str) -> ChangeItem | None:
     cur, prev = store.kpis.current, store.kpis.previous
     metric = roas_basis(cur)
     change = store.kpis.change(metric)
@@ -122,7 +146,8 @@ def _roas_change(store: StoreReport) -> ChangeItem | None:
     roas = cur.value(metric)
     if roas is None or not cur.spend:
         return None
-    stake = abs(Decimal(str(change.delta or 0)) * cur.spend).quantize(Decimal("0.01"))
+    spend = _stake_kpis(store, currency).current.spend or cur.spend
+    stake = abs(Decimal(str(change.delta or 0)) * spend).quantize(Decimal("0.01"))
     revenue = ("ads_net_revenue", "ads_net_revenue") if metric == "roas_true" else (
         "purchase_value", "purchase_value")
     parts = tuple((name, 0.0, _pct(a, b)) for name, a, b in (
@@ -130,7 +155,8 @@ def _roas_change(store: StoreReport) -> ChangeItem | None:
         ("spend", prev.spend, cur.spend), ("cpm", prev.cpm, cur.cpm), ("ctr", prev.ctr, cur.ctr),
         ("cvr", prev.cvr, cur.cvr)) if _pct(a, b) is not None)
     parts = tuple(sorted(parts, key=lambda p: -abs(p[2] or 0)))[:3]
-    return ChangeItem(store.name, metric, float(roas), change.pct, change.good, parts, stake)
+    return ChangeItem(store.name, metric, float(roas), change.pct, change.good, parts, stake,
+                      cur.currency)
 
 
 def _pct(before: object, after: object) -> float | None:
@@ -152,18 +178,33 @@ def missing_data(report: WeeklyReport) -> tuple[Missing, ...]:
     return tuple(out)
 
 
+def fx_missing(report: WeeklyReport) -> tuple[Missing, ...]:
+    """The FX rates the report lacks, as missing data of the run (``source`` "fx_rate", the pair
+    as ``store``, the first missing day): a digest without them is partial, though not held."""
+    return tuple(Missing(f"{g.currency}->{g.quote}", FX_SOURCE, g.first.isoformat(), None)
+                 for g in report.missing_fx)
+
+
+def is_partial(report: WeeklyReport) -> bool:
+    """Whether the digest of ``report`` lacks data: a source behind, or an FX rate missing."""
+    return bool(missing_data(report) or report.missing_fx)
+
+
 def compose(report: WeeklyReport, targets: Targets, *, partial: bool = False) -> Digest:
-    """The language-free digest of ``report``; ``partial`` when sent despite missing data."""
-    changes = [c for s in report.stores for c in (_gmv_change(s), _roas_change(s)) if c]
+    """The language-free digest of ``report``; ``partial`` when sent despite missing data (and
+    always when an FX rate is missing)."""
+    ccy = report.reporting_currency
+    changes = [c for s in report.stores for c in (_gmv_change(s, ccy), _roas_change(s, ccy)) if c]
     changes.sort(key=lambda c: c.money_at_stake, reverse=True)
     total = report.total
     return Digest(
         report=report, headline=headline_rows(total),
-        store_rows=tuple((s.name, headline_rows(s.kpis)) for s in report.stores),
+        store_rows=tuple((s.name, headline_rows(s.kpis, beside=s.reporting))
+                         for s in report.stores),
         changes=tuple(changes[:MAX_CHANGES]),
         suggestions=suggestions(report, targets, missing_data(report)),
-        gmv_drivers=gmv_decomposition(total.current, total.previous),
-        missing=missing_data(report), partial=partial,
+        gmv_drivers=None if total is None else gmv_decomposition(total.current, total.previous),
+        missing=missing_data(report), partial=partial or bool(report.missing_fx),
     )
 
 

@@ -26,6 +26,8 @@ from jobs.digest.sentences import DigestText
 A4 = (8.27, 11.69)
 #: Text lines per PDF page and characters per line (a CJK character counts as two).
 LINES_PER_PAGE, LINE_WIDTH = 52, 92
+#: Columns of a bold heading line (a larger font: fewer characters fit).
+HEAD_WIDTH = 70
 #: Charts per PDF page (1200 px wide charts fill the width of A4 three to a page).
 IMAGES_PER_PAGE = 3
 TEMPLATE = jinja2.Environment(
@@ -72,8 +74,10 @@ def text_lines(t: DigestText, zone: str) -> list[tuple[str, str]]:
     """(style, text) lines of the report's text part: style is title, head or body."""
     out = [("title", t.title), ("body", f"{t.period} · {zone}")]
     if t.partial:
-        out += [("head", line) for line in wrap(t.partial)]
+        out += [("head", line) for line in wrap(t.partial, HEAD_WIDTH)]
     out.append(("head", heading("headline", t.lang)))
+    if t.headline_note:
+        out += [("body", line) for line in wrap(t.headline_note)]
     for c in t.headline:
         out += [("body", line) for line in wrap(f"{c.name}: {c.value}  {c.change}"
                                                  + (f" · {c.target}" if c.target else ""))]
@@ -82,7 +86,7 @@ def text_lines(t: DigestText, zone: str) -> list[tuple[str, str]]:
     for title, items in groups:
         out.append(("head", title))
         out += [("body", line) for item in items for line in wrap(f"• {item}")]
-    if len(t.stores) > 1:
+    if len(t.stores) > 1 or not t.headline:
         out.append(("head", heading("stores", t.lang)))
         for name, cells in t.stores:
             row = f"• {name}: " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"

@@ -96,8 +96,8 @@ def _enqueue_send(deps: DigestDeps, queue: Queue, tenant_id: str, week: str,
 def render_store_part(deps: DigestDeps, tenant_id: str, week: str, shop_id: str, lang: str,
                       digest_hash: str) -> int:
     """Draw one store's section charts into the cache; returns the number of images."""
-    store, currency = frozen_store(deps, tenant_id, week, shop_id)
-    images = render_store_report(store, week, currency, lang)
+    store, _ = frozen_store(deps, tenant_id, week, shop_id)
+    images = render_store_report(store, week, lang)
     key = _cache_key(tenant_id, week, digest_hash, shop_id, lang)
     fan_in = _fan_in_key(tenant_id, week, digest_hash)
     with deps.redis.pipeline() as pipe:

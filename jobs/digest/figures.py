@@ -3,8 +3,9 @@
 Tenant charts: weekly GMV trend (4-week baseline band, weekly GMV target), why net GMV moved
 (traffic x conversion x order value waterfall), the creator leaderboard, stock cover, the GMV
 mix by channel (by store without traffic data) and the shop funnel (the ads funnel without
-traffic data). A store section has its own trend and waterfall. Every chart is drawn by
-``analytics.charts``.
+traffic data). A store section has its own trend and waterfall, in the store's own currency.
+Tenant charts that need the total are left out when it needs a missing FX rate. Every chart is
+drawn by ``analytics.charts``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics import charts
+from analytics.kpis import KpiReport
 from jobs.digest import section_charts
 from jobs.digest.compose import Digest, gmv_decomposition
 from jobs.digest.package import Attachment
@@ -61,21 +63,25 @@ def waterfall_png(store_or_total: tuple[object, object], w: Words, period: str,
 
 
 def mix_png(digest: Digest, w: Words, period: str) -> bytes | None:
-    """The largest stores' shares of gross GMV this week and last week (the rest as "others")."""
-    stores = sorted(digest.report.stores, key=lambda s: s.kpis.current.gross_gmv, reverse=True)
-    if len(stores) < 2:
+    """The largest stores' shares of gross GMV this week and last week (the rest as "others"),
+    in the reporting currency (none when a store's rate is missing)."""
+    ccy = digest.report.reporting_currency
+    found = [(s, s.in_currency(ccy)) for s in digest.report.stores]
+    if len(found) < 2 or any(k is None for _, k in found):
         return None
-    shown, rest = stores[:MIX_STORES], stores[MIX_STORES:]
+    ranked = sorted(((s, k) for s, k in found if k is not None),
+                    key=lambda p: p[1].current.gross_gmv, reverse=True)
+    shown, rest = ranked[:MIX_STORES], ranked[MIX_STORES:]
 
-    def shares(pick: Callable[[StoreReport], Decimal]) -> list[Decimal]:
-        values = [pick(s) for s in shown]
-        return values + [sum((pick(s) for s in rest), Decimal(0))] if rest else values
+    def shares(pick: Callable[[KpiReport], Decimal]) -> list[Decimal]:
+        values = [pick(k) for _, k in shown]
+        return values + [sum((pick(k) for _, k in rest), Decimal(0))] if rest else values
 
-    rows = {f"GMV {w.t('this_week')}": shares(lambda s: s.kpis.current.gross_gmv)}
-    if all(s.kpis.previous is not None for s in stores):
+    rows = {f"GMV {w.t('this_week')}": shares(lambda k: k.current.gross_gmv)}
+    if all(k.previous is not None for _, k in ranked):
         rows[f"GMV {w.t('last_week')}"] = shares(
-            lambda s: s.kpis.previous.gross_gmv)  # type: ignore[union-attr]
-    names = [s.name for s in shown] + ([w.t("others", n=len(rest))] if rest else [])
+            lambda k: k.previous.gross_gmv)  # type: ignore[union-attr]
+    names = [s.name for s, _ in shown] + ([w.t("others", n=len(rest))] if rest else [])
     title = "各店铺GMV占比" if w.lang == "zh" else "GMV mix by store"
     return charts.channel_mix(names, rows, title=title, period=period,
                               lang=w.lang)  # type: ignore[arg-type]
@@ -83,6 +89,8 @@ def mix_png(digest: Digest, w: Words, period: str) -> bytes | None:
 
 def funnel_png(digest: Digest, w: Words, period: str) -> bytes | None:
     """Ad impressions -> clicks -> purchases, this week (bars) and last week (markers)."""
+    if digest.report.total is None:
+        return None
     cur, prev = digest.report.total.current, digest.report.total.previous
     if not cur.impressions:
         return None
@@ -96,13 +104,14 @@ def funnel_png(digest: Digest, w: Words, period: str) -> bytes | None:
 def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, ...]:
     """The tenant-level charts of one language, in posting order."""
     w, report = Words(lang), digest.report
-    ccy = report.reporting_currency
-    target = next((t.target for t in report.total.targets if t.metric == "gross_gmv"), None)
+    ccy, total = report.reporting_currency, report.total
+    target = None if total is None else next(
+        (t.target for t in total.targets if t.metric == "gross_gmv"), None)
     made = [  # in posting order: Slack shows the first five
-        ("trend", w.t("gmv_trend"), trend_png(report.total_history, w, period, ccy,
-                                              target, w.t("gmv_trend"))),  # type: ignore[arg-type]
-        ("drivers", w.t("why_gmv"), waterfall_png((report.total.current, report.total.previous),
-                                                  w, period, ccy, w.t("why_gmv"))),
+        ("trend", w.t("gmv_trend"), None if total is None else trend_png(
+            report.total_history, w, period, ccy, target, w.t("gmv_trend"))),  # type: ignore[arg-type]
+        ("drivers", w.t("why_gmv"), None if total is None else waterfall_png(
+            (total.current, total.previous), w, period, ccy, w.t("why_gmv"))),
         ("creators", w.t("creators"), section_charts.creators_png(report, w, period)),
         ("stock", w.t("stock"), section_charts.stock_png(report, w, period)),
         ("mix", "GMV mix", section_charts.channel_mix_png(report, w, period)
@@ -114,9 +123,10 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
     return tuple(Attachment(f"{slug}-{name}.png", title, png) for name, title, png in made if png)
 
 
-def store_charts(store: StoreReport, lang: str, period: str, currency: str) -> tuple[bytes, ...]:
-    """A store section's trend and waterfall (the waterfall only with a previous week)."""
-    w = Words(lang)
+def store_charts(store: StoreReport, lang: str, period: str) -> tuple[bytes, ...]:
+    """A store section's trend and waterfall (the waterfall only with a previous week), in the
+    store's own currency."""
+    w, currency = Words(lang), store.kpis.current.currency
     trend = trend_png(store.history, w, period, currency, None,
                       f"{store.name} · {w.t('gmv_trend')}")
     fall = waterfall_png((store.kpis.current, store.kpis.previous), w, period, currency,

@@ -1,10 +1,11 @@
 """The digest of one tenant-week from snapshot to delivered messages (the steps the jobs run).
 
 ``take_snapshot`` builds the weekly report and either holds it (data incomplete, before the
-deadline: ``waiting``) or freezes it into the run row (``rendering``); ``render_snapshot`` turns
-the frozen snapshot into editions and the chat package; ``deliver_package`` sends it to each of
-the tenant's channels exactly once and logs every channel's outcome; ``finish_run`` sets the
-final state. The same snapshot always renders the same numbers.
+deadline: ``waiting``) or freezes it into the run row (``rendering``; partial when data is still
+late, or when an FX rate is missing, which is not waited for: the digest names the rate);
+``render_snapshot`` turns the frozen snapshot into editions and the chat package;
+``deliver_package`` sends it to each of the tenant's channels exactly once and logs every channel's
+outcome; ``finish_run`` sets the final state. The same snapshot always renders the same numbers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from config.tenants import Tenant
 from jobs.accounts.targets import effective_targets
 from jobs.digest.advice import Missing
-from jobs.digest.compose import Digest, compose, missing_data
+from jobs.digest.compose import Digest, compose, fx_missing, missing_data
 from jobs.digest.deliver import ChannelOutcome, deliver
 from jobs.digest.deliveries import DeliveryKey
 from jobs.digest.deps import DigestDeps
@@ -49,7 +50,7 @@ def take_snapshot(deps: DigestDeps, tenant: Tenant, week: str, *, due_at: dateti
     now = now or datetime.now(UTC)
     report = build_weekly_report(deps.engine, tenant, week)
     missing = missing_data(report)
-    listed = [m.__dict__ for m in missing]
+    listed = [m.__dict__ for m in (*missing, *fx_missing(report))]
     if missing and due_at is not None and now < due_at + timedelta(hours=tenant.digest.hold_hours):
         set_state(deps.engine, tenant.id, week, "waiting",
                   f"{len(missing)} source(s) incomplete; held until "
@@ -57,7 +58,8 @@ def take_snapshot(deps: DigestDeps, tenant: Tenant, week: str, *, due_at: dateti
                   now=now, missing=listed)
         return "waiting"
     set_state(deps.engine, tenant.id, week, "rendering",
-              "data incomplete after the hold: partial" if missing else "", now=now,
+              "data incomplete after the hold: partial" if missing else
+              "FX rates missing: partial" if listed else "", now=now,
               snapshot=json.loads(report.to_json()), snapshot_hash=snapshot_hash(report),
               missing=listed)
     return "rendering"
@@ -97,7 +99,9 @@ def render_snapshot(deps: DigestDeps, tenant: Tenant, report: WeeklyReport, dige
 def channels_of(tenant: Tenant) -> list[tuple[str, str]]:
     """(kind, channel id) of every chat the tenant's digest goes to."""
     return ([("slack", b.channel) for b in tenant.chats.slack]
-            + [("telegram", str(b.chat)) for b in tenant.chats.telegram])
+            + [("telegram", str(b.chat)) for b in tenant.chats.telegram]
+            + [("feishu", b.chat) for b in tenant.chats.feishu]
+            + [("wecom", b.name) for b in tenant.chats.wecom])
 
 
 def deliver_package(deps: DigestDeps, tenant: Tenant, package: DigestPackage, *,

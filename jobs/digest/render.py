@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from jobs.digest.chat_format import slack_blocks, slack_text, telegram_html
@@ -45,25 +46,29 @@ def snapshot_hash(report: WeeklyReport) -> str:
 
 
 def charted_stores(report: WeeklyReport) -> list[StoreReport]:
-    """The stores whose sections get charts: all when several, capped at the largest by GMV."""
-    if len(report.stores) < 2:
+    """The stores whose sections get charts: all when several, capped at the largest by GMV
+    (in the reporting currency; stores whose rate is missing after those whose is known)."""
+    if len(report.stores) < 2 and report.total is not None:
         return []
-    ranked = sorted(report.stores, key=lambda s: s.kpis.current.gross_gmv, reverse=True)
-    return ranked[:MAX_STORE_CHARTS]
+
+    def size(store: StoreReport) -> tuple[bool, Decimal]:
+        kpis = store.in_currency(report.reporting_currency)
+        return kpis is not None, Decimal(0) if kpis is None else kpis.current.gross_gmv
+
+    return sorted(report.stores, key=size, reverse=True)[:MAX_STORE_CHARTS]
 
 
 def render_store(report: WeeklyReport, shop_id: str, lang: str) -> tuple[bytes, ...]:
     """One store section's charts."""
-    return render_store_report(report.store(shop_id), report.week, report.reporting_currency,
-                               lang)
+    return render_store_report(report.store(shop_id), report.week, lang)
 
 
-def render_store_report(store: StoreReport, week: str, currency: str,
-                        lang: str) -> tuple[bytes, ...]:
-    """One store section's charts from the store's own part of the snapshot (the unit of work
-    of a fan-out job, which need not rebuild the whole tenant's report)."""
+def render_store_report(store: StoreReport, week: str, lang: str) -> tuple[bytes, ...]:
+    """One store section's charts (in its own currency) from the store's own part of the
+    snapshot (the unit of work of a fan-out job, which need not rebuild the whole tenant's
+    report)."""
     period = f"{week} · {Words(lang).period(store.first_day, store.last_day)}"
-    return store_charts(store, lang, period, currency)
+    return store_charts(store, lang, period)
 
 
 def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None) -> (

@@ -1,7 +1,9 @@
 """The digest in words: one ``DigestText`` per language, shared by Slack, Telegram, HTML and PDF.
 
 Headline cells carry an arrow for the direction of the move and a mark for whether that is good
-for the business (✅ good, ⚠️ bad, ▪ neutral), so colour is never the only signal.
+for the business (✅ good, ⚠️ bad, ▪ neutral), so colour is never the only signal. A store's money
+reads in its own currency with the reporting-currency figure beside it; a missing FX rate is
+named, with how to add it, in the partial-digest line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from analytics.catalog import get_metric
+from analytics.display import fx_missing_note
 from jobs.digest import section_text
 from jobs.digest.advice import Suggestion
 from jobs.digest.compose import ChangeItem, Digest, HeadlineRow
@@ -40,6 +43,7 @@ class DigestText:
     stores: tuple[tuple[str, tuple[Cell, ...]], ...]
     quality: tuple[str, ...]
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # creators, content, stock
+    headline_note: str | None = None  # why the headline is empty (totals need a missing rate)
 
 
 def mark(good: bool | None) -> str:
@@ -48,7 +52,8 @@ def mark(good: bool | None) -> str:
 
 
 def cell(row: HeadlineRow, w: Words, currency: str) -> Cell:
-    """A headline row in words."""
+    """A headline row in words (``currency``: of rows that do not say their own)."""
+    currency = row.currency or currency
     arrow = "" if not row.pct_prev else ("▲ " if row.pct_prev > 0 else "▼ ")
     change = ""
     if row.pct_prev is not None:
@@ -60,11 +65,17 @@ def cell(row: HeadlineRow, w: Words, currency: str) -> Cell:
     if row.target is not None:
         goal = w.value(row.metric, row.target, currency)
         target = f"{w.t('target')} {goal} {mark(row.target_met)}"
-    return Cell(w.metric(row.metric), w.value(row.metric, row.value, currency), change, target)
+    value = w.value(row.metric, row.value, currency)
+    if row.beside is not None and row.beside_currency and row.beside_currency != currency \
+            and get_metric(row.metric).unit == "money":
+        value = w.beside(value, w.value(row.metric, row.beside, row.beside_currency))
+    return Cell(w.metric(row.metric), value, change, target)
 
 
 def change_sentence(item: ChangeItem, w: Words, currency: str) -> str:
-    """"Acme UK net GMV $12,345 (−16.8% WoW): traffic −$2,100, conversion −$800"."""
+    """"Acme UK net GMV £12,345 (−16.8% WoW): traffic −£2,100, conversion −£800" (in the
+    store's own currency)."""
+    currency = item.currency or currency
     head = (f"{item.store} {w.metric(item.metric)} "
             f"{w.value(item.metric, Decimal(str(item.current)), currency)} "
             f"({w.t('vs_prev')} {w.pct_change(item.pct)} {mark(item.good)})")
@@ -84,6 +95,7 @@ def change_sentence(item: ChangeItem, w: Words, currency: str) -> str:
 def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
     """One suggestion with its reason, in the reader's language."""
     f = s.facts
+    currency = s.currency or currency
     zh = w.lang == "zh"
     ratio = lambda v: w.ratio(float(v), "multiple")  # noqa: E731
     platform = f.get("basis") == "platform"
@@ -155,9 +167,11 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
     period = report.week + (f" · {w.period(first, last)}" if first and last else "")
     partial = None
     if digest.partial:
-        partial = w.t("partial") + "; ".join(
-            w.t("never" if m.days_behind is None else "behind", store=m.store, source=m.source,
-                days=m.days_behind) for m in digest.missing)
+        notes = [w.t("never" if m.days_behind is None else "behind", store=m.store,
+                     source=m.source, days=m.days_behind) for m in digest.missing]
+        if report.missing_fx:
+            notes.append(fx_missing_note(report.missing_fx, lang, quote="'"))
+        partial = w.t("partial") + "; ".join(notes)
     ins = report.insights
     names = {s.shop_id: s.name for s in report.stores}
     changes = [change_sentence(c, w, ccy) for c in digest.changes]
@@ -175,6 +189,7 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
         stores=tuple((name, tuple(cell(r, w, ccy) for r in rows[:4]))
                      for name, rows in digest.store_rows),
         quality=quality_lines(digest, w),
+        headline_note=None if report.total is not None else w.t("totals_left_out", currency=ccy),
     )
 
 

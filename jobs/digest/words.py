@@ -52,6 +52,10 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "anomalies": ("异常", "Unusual days"), "creators": ("达人", "Creators"),
     "content": ("内容", "Content"), "stock": ("库存预警", "Stock at risk"),
     "zone_note": ("时区 {zone}", "time zone {zone}"),
+    "totals_left_out": ("合计未列出：换算为 {currency} 所需的汇率缺失（见上）。"
+                        "各店铺数字以其本币列在“各店铺”中。",
+                        "Totals left out: converting into {currency} needs the missing FX rates "
+                        "above. Each store's numbers are under Stores, in its own currency."),
 }
 
 
@@ -85,6 +89,10 @@ class Words:
         pattern = "¤#,##0" if digits == 0 else "¤#,##0.00"
         return format_currency(Decimal(str(amount)), currency, format=pattern,
                                locale=self.locale, currency_digits=False)
+
+    def beside(self, own: str, reporting: str) -> str:
+        """A store's own amount with the reporting-currency amount beside it."""
+        return f"{own}（≈ {reporting}）" if self.lang == "zh" else f"{own} (≈ {reporting})"
 
     def count(self, value: float | int | None) -> str:
         return "—" if value is None else format_decimal(value, format="#,##0", locale=self.locale)

@@ -2,20 +2,23 @@
 
 ``week_insights`` reads each section's data once for all the tenant's stores and calls the section
 builders of ``jobs.report.explanations`` and ``jobs.report.sections``; suggestions come last because
-they use the others (campaign ROAS, stock plans, creator risk, authorization health).
+they use the others (campaign ROAS, stock plans, creator risk, authorization health). Sections that
+add up or rank several stores' money are in the reporting currency; one that needs a missing FX
+rate is left empty (the report's ``missing_fx`` says which rate), never a failed report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection
 
-from analytics.fx import FxRates
+from analytics.fx import FxRates, MissingFxRate
 from analytics.kpis import KpiReport
 from analytics.suggestions import (
     Suggestion,
@@ -29,9 +32,11 @@ from analytics.suggestions import (
 from config.tenants import Targets, Tenant
 from jobs.report import explanations as ri
 from jobs.report import sections as rs
-from jobs.report.records import Contributor, Insights
+from jobs.report.records import ContentRow, Contributor, Insights
 from jobs.warehouse import reads
 from jobs.warehouse.section_loaders import load_authorizations
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,14 @@ class WeekScope:
 
 
 def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
-                  reports: Mapping[str, KpiReport], total: KpiReport) -> Insights:
-    """Every insight section of the week (see ``jobs.report.records.Insights``)."""
+                  reports: Mapping[str, KpiReport], total: KpiReport | None,
+                  reporting: Mapping[str, KpiReport | None] | None = None) -> Insights:
+    """Every insight section of the week (see ``jobs.report.records.Insights``).
+
+    ``reports`` are the stores' KPIs in their own currencies, ``reporting`` the same in the
+    reporting currency (``None`` where a rate is missing; default: ``reports``), ``total`` the
+    tenant's (``None`` when it needs a missing rate).
+    """
     days, shops = list(scope.days), list(scope.shop_tz)
     ads = ri.ad_rows(conn, scope.advertiser_shop, days[0] - timedelta(ri.HISTORY_DAYS),
                      days[-1])
@@ -64,21 +75,24 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
                  + ri.campaign_anomalies(ads, scope.regions, days)
                  + ri.creator_anomalies(lines, days[0]))
     drivers = [d for shop, rep in reports.items() for d in ri.drivers(shop, rep)]
-    drivers += ri.drivers(tenant.id, total)
+    drivers += [] if total is None else ri.drivers(tenant.id, total)
     traffic = reads.traffic_days(conn, shops, scope.previous[0], days[-1])
     contents, content_daily = reads.content_days(conn, shops, scope.previous[0], days[-1])
     funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
-    board = reads.creator_board(conn, lines, scope.shop_tz, days, scope.currency, scope.fx,
-                                content_daily)
+    board = _unless_missing(lambda: reads.creator_board(
+        conn, lines, scope.shop_tz, days, scope.currency, scope.fx, content_daily), pd.DataFrame())
     top_creators, split = rs.creator_rows(board)
-    content, winners = rs.content_section(contents, content_daily, days, scope.currency,
-                                          scope.shop_tz, scope.fx)
+    no_content: tuple[tuple[ContentRow, ...], tuple[object, ...]] = ((), ())
+    content, winners = _unless_missing(lambda: rs.content_section(
+        contents, content_daily, days, scope.currency, scope.shop_tz, scope.fx), no_content)
     plans = reads.stock_cover(conn, scope.shop_tz, scope.lead_times, days[-1])
+    in_reporting = dict(reports if reporting is None else reporting)
     return Insights(
         anomalies=tuple(sorted(anomalies, key=_severity_order)),
         drivers=tuple(drivers),
-        contributors=tuple(_contributors(conn, scope, reports, ads)),
-        mix=rs.mix_section(traffic, days, scope.previous, scope.currency, scope.fx),
+        contributors=tuple(_contributors(conn, scope, in_reporting, ads)),
+        mix=_unless_missing(lambda: rs.mix_section(traffic, days, scope.previous, scope.currency,
+                                                   scope.fx), ()),
         funnel=rs.funnel_steps(funnel), biggest_drop=None if funnel is None else
         funnel.biggest_drop,
         creators=top_creators, creator_split=split,  # type: ignore[arg-type]
@@ -88,34 +102,46 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
     )
 
 
+def _unless_missing(make: Callable[[], T], empty: T) -> T:
+    """A section that adds up several stores' money, or ``empty`` when it needs a missing FX
+    rate (the report's ``missing_fx`` names it)."""
+    try:
+        return make()
+    except MissingFxRate:
+        return empty
+
+
 def _severity_order(a: object) -> tuple[int, float]:
     rank = {"high": 0, "medium": 1, "low": 2}.get(getattr(a, "severity", "low"), 3)
     return rank, -float(getattr(a, "money_at_stake", None) or 0)
 
 
-def _contributors(conn: Connection, scope: WeekScope, reports: Mapping[str, KpiReport],
-                  ads: pd.DataFrame) -> list[Contributor]:
-    """Which stores, campaigns and creators moved gross GMV, ad revenue and affiliate GMV."""
-    now = pd.Series({s: float(r.current.gross_gmv) for s, r in reports.items()})
-    before = pd.Series({s: float(r.previous.gross_gmv) for s, r in reports.items()
-                        if r.previous is not None})
-    out: list[Contributor] = ri.contributors("store", "gross_gmv", now, before) if len(
-        before) else []
+def _contributors(conn: Connection, scope: WeekScope,
+                  reports: Mapping[str, KpiReport | None], ads: pd.DataFrame) -> list[Contributor]:
+    """Which stores, campaigns and creators moved gross GMV, ad revenue and affiliate GMV (in
+    the reporting currency; a dimension that needs a missing rate is left out)."""
+    out: list[Contributor] = []
+    known = {s: r for s, r in reports.items() if r is not None}
+    if len(known) == len(reports):
+        now = pd.Series({s: float(r.current.gross_gmv) for s, r in known.items()})
+        before = pd.Series({s: float(r.previous.gross_gmv) for s, r in known.items()
+                            if r.previous is not None})
+        out += ri.contributors("store", "gross_gmv", now, before) if len(before) else []
     days, prev = list(scope.days), scope.previous
     if not ads.empty:
-        out += ri.contributors("campaign", "purchase_value", *(
+        out += _unless_missing(lambda: ri.contributors("campaign", "purchase_value", *(
             ri.converted(ads, "campaign_id", "purchase_value", scope.currency, scope.fx, d)
-            for d in (days, prev)))
+            for d in (days, prev))), [])
     aff = ri.affiliate_days(conn, list(scope.shop_tz), prev[0], days[-1])
     if not aff.empty:
-        out += ri.contributors("creator", "affiliate_gmv", *(
+        out += _unless_missing(lambda: ri.contributors("creator", "affiliate_gmv", *(
             ri.converted(aff, "creator_username", "gmv", scope.currency, scope.fx, d)
-            for d in (days, prev)))
+            for d in (days, prev))), [])
     return out
 
 
 def _campaigns(ads: pd.DataFrame, shop_id: str, days: Sequence[date], currency: str,
-               fx: FxRates) -> pd.DataFrame:
+               fx: FxRates | None) -> pd.DataFrame:
     part = ads[(ads["shop_id"] == shop_id) & ads["day"].isin(list(days))]
     if part.empty:
         return pd.DataFrame()
@@ -128,13 +154,26 @@ def _campaigns(ads: pd.DataFrame, shop_id: str, days: Sequence[date], currency: 
     return frame.assign(campaign_name=names).rename_axis("campaign_id").reset_index()
 
 
+def _store_campaigns(ads: pd.DataFrame, shop_id: str, scope: WeekScope, own: str) -> (
+    pd.DataFrame
+):
+    """A store's campaigns (ROAS is a ratio: any one currency will do): in the reporting
+    currency, else in the store's own without any conversion, else none."""
+    for currency, fx in ((scope.currency, scope.fx), (own, None)):
+        try:
+            return _campaigns(ads, shop_id, scope.days, currency, fx)
+        except MissingFxRate:
+            continue
+    return pd.DataFrame()
+
+
 def _suggestions(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
                  reports: Mapping[str, KpiReport], ads: pd.DataFrame, plans: pd.DataFrame,
                  board: pd.DataFrame) -> tuple[Suggestion, ...]:
     out: list[Suggestion] = []
     if targets.roas is not None and targets.break_even_roas is not None and not ads.empty:
         for shop, report in reports.items():
-            campaigns = _campaigns(ads, shop, scope.days, scope.currency, scope.fx)
+            campaigns = _store_campaigns(ads, shop, scope, report.current.currency)
             if campaigns.empty:
                 continue
             cur = report.current

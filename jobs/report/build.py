@@ -1,24 +1,27 @@
 """Build the weekly report of one tenant from the warehouse rollups.
 
 ``build_weekly_report(engine, tenant, "2026-W47")`` reads each store's daily rollups for the week
-and the 52 weeks before it (one query per table for the whole tenant), converts money into the
-tenant's reporting currency at each day's rate and computes, with ``analytics.kpis``, every KPI
-for the week, the previous week, the 4- and 52-week baselines and the same week a year ago, per
-store and for all stores together, plus a trend history and the data-quality facts. The result is
-a frozen ``WeeklyReport``; a missing FX rate raises ``MissingFxRate`` naming day and currency.
+and the 52 weeks before it (one query per table for the whole tenant) and computes, with
+``analytics.kpis``, every KPI for the week, the previous week, the 4- and 52-week baselines and the
+same week a year ago, per store and for all stores together, plus a trend history and the
+data-quality facts. A store's numbers are in its own currency (``answer_currency``), with the same
+in the reporting currency beside them; the total converts each store-day at that day's rate. The
+result is a frozen ``WeeklyReport``. A missing FX rate never fails it: the total (and each
+store's reporting figures) that need the rate are left out, the sections that rank across stores
+are empty, and ``missing_fx`` names the rates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from analytics.fx import FxRates
+from analytics.fx import FxRates, MissingFxRate, missing_days, rate_gaps, without_missing
 from analytics.kpis import compute_kpis, weekly_report
 from analytics.weeks import WeekWindow, parse_iso_week, previous_weeks, week_window
 from config.tenants import Tenant
@@ -29,7 +32,7 @@ from jobs.report.quality import store_quality
 from jobs.report.records import Insights
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import UnknownShop, shop_info
-from jobs.warehouse.queries import daily_rows, store_advertisers, week_buyers
+from jobs.warehouse.queries import answer_currency, daily_rows, store_advertisers, week_buyers
 
 #: Weeks of history before the report week that baselines look back over.
 BASELINE_WEEKS = 52
@@ -49,6 +52,8 @@ class _Inputs:
     targets: dict[str, Decimal]
     info: dict[str, dict[str, str]]
     advertiser_shop: dict[str, str]
+    first: date  # the first day loaded (baselines reach back to it)
+    missing: list[MissingFxRate]  # rates into ``currency`` that the total needs and lacks
 
 
 def build_weekly_report(engine: Engine, tenant: Tenant, week: str, *,
@@ -62,20 +67,24 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str, *,
     shop_ids = [s.shop_id for s in tenant.stores]
     with snapshot_connection(engine) as conn:
         inputs = _load(conn, tenant, week)
-        stores = tuple(_store(conn, tenant, inputs, s.shop_id) for s in tenant.stores)
+        built = [_store(conn, tenant, inputs, s.shop_id) for s in tenant.stores]
+        stores = tuple(store for store, _ in built)
         total_buyers = _sum_buyers(inputs.buyers, shop_ids)
-        total = weekly_report(inputs.daily, inputs.week, tenant.reporting_currency, inputs.fx,
-                              shop_ids=shop_ids, scope=tenant.id, buyers=total_buyers,
-                              targets=inputs.targets)
+        total = None if inputs.missing else weekly_report(
+            inputs.daily, inputs.week, inputs.currency, inputs.fx, shop_ids=shop_ids,
+            scope=tenant.id, buyers=total_buyers, targets=inputs.targets)
+        reporting = {s.shop_id: s.in_currency(inputs.currency) for s in stores}
         sections = week_insights(conn, tenant, effective_targets(conn, tenant),
                                  _scope(tenant, inputs), {s.shop_id: s.kpis for s in stores},
-                                 total) if insights else Insights()
+                                 total, reporting) if insights else Insights()
+    missing = rate_gaps([*inputs.missing, *(gap for _, gaps in built for gap in gaps)])
     return WeeklyReport(
         tenant_id=tenant.id, tenant_name=tenant.name, week=week,
-        reporting_currency=tenant.reporting_currency, languages=tuple(tenant.language),
+        reporting_currency=inputs.currency, languages=tuple(tenant.language),
         stores=stores, total=total,
-        total_history=_history(inputs, shop_ids, total_buyers, inputs.week),
-        insights=sections,
+        total_history=() if total is None else _history(
+            inputs.daily, inputs.currency, inputs.fx, shop_ids, total_buyers, inputs.week),
+        insights=sections, missing_fx=missing,
     )
 
 
@@ -117,13 +126,14 @@ def _load(conn: Connection, tenant: Tenant, week: str) -> _Inputs:
     ad_map = store_advertisers(conn, shop_ids, {s.shop_id: s.advertiser_ids
                                                 for s in tenant.stores})
     daily = daily_rows(conn, shop_ids, first, window.days[-1], advertiser_shop=ad_map)
+    reporting = tenant.reporting_currency  # of the total; each store answers in its own
     currencies = set(daily["currency"]) - {""}
-    fx = load_fx(conn, currencies, tenant.reporting_currency, first, window.days[-1])
+    fx = load_fx(conn, currencies, reporting, first, window.days[-1])
     mondays = [window.monday - timedelta(7 * i) for i in range(BASELINE_WEEKS + 1)]
     buyers = {shop: {_label(m): n for m, n in week_buyers(conn, [shop], mondays).items()}
               for shop in shop_ids}
-    return _Inputs(window, tenant.reporting_currency, daily, fx, buyers, _targets(conn, tenant),
-                   info, ad_map)
+    return _Inputs(window, reporting, daily, fx, buyers, _targets(conn, tenant), info, ad_map,
+                   first, missing_days(daily, reporting, fx))
 
 
 def _label(monday: date) -> str:
@@ -151,27 +161,40 @@ def _sum_buyers(buyers: Mapping[str, Mapping[str, int]], shop_ids: Sequence[str]
     return out
 
 
-def _history(inputs: _Inputs, shop_ids: Sequence[str], buyers: Mapping[str, int],
-             window: WeekWindow) -> tuple[WeekKpis, ...]:
+def _history(daily: pd.DataFrame, currency: str, fx: FxRates, shop_ids: Sequence[str],
+             buyers: Mapping[str, int], window: WeekWindow) -> tuple[WeekKpis, ...]:
     weeks = [*reversed(previous_weeks(window, HISTORY_WEEKS - 1)), window]
     return tuple(
-        WeekKpis(w.label, w.monday, compute_kpis(
-            inputs.daily, w.days, inputs.currency, inputs.fx, shop_ids=shop_ids,
-            buyers=buyers.get(w.label)))
+        WeekKpis(w.label, w.monday, compute_kpis(daily, w.days, currency, fx, shop_ids=shop_ids,
+                                                 buyers=buyers.get(w.label)))
         for w in weeks
     )
 
 
-def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> StoreReport:
+def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> tuple[
+    StoreReport, list[MissingFxRate]
+]:
+    """One store's report in its own currency, the reporting currency beside it, and the rates
+    its own numbers lack (an ads account billed in another currency without a rate: those
+    metrics read "not available")."""
     info = inputs.info[shop_id]
     window = week_window(info["timezone"], inputs.week.label)
     buyers = inputs.buyers.get(shop_id, {})
-    own = replace(inputs, daily=inputs.daily[inputs.daily["shop_id"] == shop_id])
-    kpis = weekly_report(own.daily, window, tenant.reporting_currency, inputs.fx,
-                         shop_ids=[shop_id], scope=shop_id, buyers=buyers)
+    daily = inputs.daily[inputs.daily["shop_id"] == shop_id]
+    currency = answer_currency([info["currency"]], inputs.currency)
+    fx = load_fx(conn, set(daily["currency"]) - {"", currency}, currency, inputs.first,
+                 window.days[-1])
+    gaps = missing_days(daily, currency, fx)
+    rows = without_missing(daily, currency, fx) if gaps else daily
+    kpis = weekly_report(rows, window, currency, fx, shop_ids=[shop_id], scope=shop_id,
+                         buyers=buyers)
+    reporting = None
+    if currency != inputs.currency and not missing_days(daily, inputs.currency, inputs.fx):
+        reporting = weekly_report(daily, window, inputs.currency, inputs.fx, shop_ids=[shop_id],
+                                  scope=shop_id, buyers=buyers)
     return StoreReport(
         shop_id=shop_id, name=info["name"], region=info["region"], currency=info["currency"],
         timezone=info["timezone"], first_day=window.monday, last_day=window.days[-1],
-        kpis=kpis, history=_history(own, [shop_id], buyers, window),
-        quality=store_quality(conn, tenant, shop_id, window),
-    )
+        kpis=kpis, history=_history(rows, currency, fx, [shop_id], buyers, window),
+        quality=store_quality(conn, tenant, shop_id, window), reporting=reporting,
+    ), gaps

@@ -125,7 +125,7 @@ def contributors(dimension: str, metric: str, current: pd.Series, previous: pd.S
             for r in table.itertuples(index=False)]
 
 
-def converted(frame: pd.DataFrame, key: str, money: str, quote: str, fx: FxRates,
+def converted(frame: pd.DataFrame, key: str, money: str, quote: str, fx: FxRates | None,
               days: Sequence[date]) -> pd.Series:
     """Σ ``money`` per ``key`` over ``days`` in ``quote`` (each day at its own rate)."""
     part = frame[frame["day"].isin(list(days))]

@@ -1,8 +1,11 @@
 """The weekly report: a frozen, JSON-serialisable snapshot of one tenant's week.
 
 The digest renders it and the bot's thread follow-ups answer from it, so the numbers a team sees
-in the digest and in chat are the same numbers. Money is ``Decimal`` in the tenant's reporting
-currency (each store-day converted at that day's rate); KPI sets are ``analytics.kpis`` objects.
+in the digest and in chat are the same numbers. Money is ``Decimal``: a store's KPIs in the
+store's own currency (what Seller Center shows) with the same in the reporting currency beside
+them, the tenant total in the reporting currency (each store-day converted at that day's rate);
+every ``KpiSet`` says its currency. A total that needs a missing FX rate is left out (``None``)
+and ``missing_fx`` names the rates. KPI sets are ``analytics.kpis`` objects.
 ``WeeklyReport.to_json()`` / ``from_json()`` round-trip exactly (Decimals as strings).
 """
 
@@ -12,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from analytics.fx import MissingRates
 from analytics.kpis import KpiReport, KpiSet
 from analytics.quality import Reconciliation
 from jobs.report import serialize
 from jobs.report.records import Insights
 
 #: Version of the snapshot layout; readers can refuse snapshots they do not understand.
-SNAPSHOT_VERSION = 1
+#: 2: a store's KPIs in its own currency (``StoreReport.reporting`` beside), ``missing_fx``.
+SNAPSHOT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,24 @@ class StoreReport:
     shop_id: str
     name: str
     region: str
-    currency: str  # the store's own currency (money below is in the reporting currency)
+    currency: str  # the store's own currency: ``kpis`` and ``history`` are in it
     timezone: str
     first_day: date  # local Monday
     last_day: date  # local Sunday
     kpis: KpiReport
     history: tuple[WeekKpis, ...]
     quality: DataQuality
+    #: ``kpis`` in the tenant's reporting currency; None when that is the store's own currency
+    #: (``kpis`` is it) or when a rate it needs is missing.
+    reporting: KpiReport | None = None
+
+    def in_currency(self, currency: str) -> KpiReport | None:
+        """The store's KPIs in ``currency`` if the report has them (its own or the reporting
+        currency), else ``None``."""
+        for kpis in (self.kpis, self.reporting):
+            if kpis is not None and kpis.current.currency == currency:
+                return kpis
+        return None
 
 
 @dataclass(frozen=True)
@@ -105,11 +121,13 @@ class WeeklyReport:
     reporting_currency: str
     languages: tuple[str, ...]
     stores: tuple[StoreReport, ...]
-    total: KpiReport  # all stores together
+    total: KpiReport | None  # all stores together; None when it needs a missing FX rate
     total_history: tuple[WeekKpis, ...]
     insights: Insights = field(default_factory=Insights)
     version: int = SNAPSHOT_VERSION
     notes: tuple[str, ...] = field(default=())
+    #: FX rates the totals (and the reporting figures beside a store's own) need but lack.
+    missing_fx: tuple[MissingRates, ...] = ()
 
     def store(self, shop_id: str) -> StoreReport:
         """The report of one store (``KeyError`` naming the shop when it is not in the report)."""

@@ -4,9 +4,12 @@
 ``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
 ``analytics.kpis`` computes the same KPIs from either. ``store_kpis`` answers one store's KPIs
-over a day range (the bot's and alerts' question) from rollups alone. The numbers of the
-report's other sections (stock cover, creators, traffic, content), which the chat shows too, are
-read by ``jobs.warehouse.reads``; this module and that one are the whole read API.
+over a day range (the bot's and alerts' question) from rollups alone. ``answer_currency`` is
+the one rule of which currency an answer is in (one store: its own, as Seller Center shows it;
+several stores or a comparison: the tenant's reporting currency), so chat, ``tikpulse kpi`` and
+the digest agree. The numbers of the report's other sections (stock cover, creators, traffic,
+content), which the chat shows too, are read by ``jobs.warehouse.reads``; this module and that one
+are the whole read API.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
 from analytics.kpis import KpiSet, compute_kpis
 from analytics.weeks import local_midnight_utc
+from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
-from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
+from jobs.warehouse.loaders import UnknownShop, frame, load_orders, raw, shop_info
 from jobs.warehouse.schema import (
     ad_daily,
     advertisers,
@@ -41,6 +45,25 @@ SHOP_METRICS: tuple[tuple[str, str, bool], ...] = (
 MONEY_COLUMNS = frozenset({"gross_gmv", "refund_amount", "settled_revenue", "spend",
                            "purchase_value", "commission", "gmv"})
 AD_METRICS = ("spend", "impressions", "clicks", "purchases", "purchase_value")
+
+
+def store_currency(conn: Connection, store: Store) -> str:
+    """A store's own currency: the warehouse's (as registered), else the tenants file's."""
+    try:
+        return str(shop_info(conn, store.shop_id)["currency"])
+    except UnknownShop:  # configured but never synced
+        return store.resolved_currency
+
+
+def answer_currency(currencies: Sequence[str], reporting_currency: str) -> str:
+    """The currency an answer about stores of ``currencies`` is in (one entry per store the
+    answer covers, both sides of a comparison included).
+
+    A question about one store answers in that store's own currency, the figures Seller Center
+    shows; totals of several stores and comparisons across stores are in the tenant's reporting
+    currency. Chat, ``tikpulse kpi`` and the digest all decide here.
+    """
+    return currencies[0] if len(currencies) == 1 else reporting_currency
 
 
 def _long(data: pd.DataFrame, column: str, metric: str, keep_zero: bool) -> pd.DataFrame:

@@ -41,7 +41,7 @@ def test_a_store_by_name_id_or_region_gives_the_same_answer(bot_ctx):
     answers = [dispatch(ask_slack(f"gmv {name} 2026-W47"), bot_ctx).data["metrics"]
                for name in ("Acme UK", UK, "UK", "GB", "英国")]
     assert all(a == answers[0] for a in answers)
-    assert answers[0]["gross_gmv"] == "875.0000"  # 7 x 100 GBP x 1.25
+    assert answers[0]["gross_gmv"] == "700.0000"  # 7 x 100 GBP: the store's own currency
 
 
 def test_chinese_question_gets_a_chinese_answer(bot_ctx):

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.commands import BotContext, Request, as_text, dispatch
 from analytics.display import money, percent
+from bot.commands import BotContext, Request, as_text, dispatch
 from config.tenants import load_tenants
 from jobs.report.build import build_weekly_report
 from jobs.report.model import WeeklyReport

@@ -28,16 +28,18 @@ def test_json_answer_has_tenant_scope_period_currency_and_metrics(run):
     result = run("--tenant", "acme", "--json", "roas UK 2026-W47")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert (data["tenant"], data["scope"], data["currency"]) == ("acme", "GB", "USD")
+    assert (data["tenant"], data["scope"], data["currency"]) == ("acme", "GB", "GBP")
     assert data["period"] == {"start": "2026-11-16", "end": "2026-11-22", "label": "2026-W47"}
     assert set(data["metrics"]) >= JSON_METRICS
-    assert data["metrics"]["gross_gmv"] == "875.0000" and data["stores"] == [UK]
+    assert data["metrics"]["gross_gmv"] == "700.0000" and data["stores"] == [UK]  # GBP
+    assert data["reporting"]["currency"] == "USD"  # and the reporting figures beside
+    assert data["reporting"]["metrics"]["gross_gmv"] == "875.0000"  # 7 x 100 GBP x 1.25
 
 
 def test_store_by_id_name_or_region_and_tenant_by_name(run):
     answers = [json.loads(run("--tenant", "Acme Home", "--json", f"gmv {s} 2026-W47").output)
                for s in (UK, "Acme UK", "UK")]
-    assert {a["metrics"]["gross_gmv"] for a in answers} == {"875.0000"}
+    assert {a["metrics"]["gross_gmv"] for a in answers} == {"700.0000"}  # GBP, the store's own
 
 
 def test_not_computable_metrics_are_null(run):

@@ -1,4 +1,5 @@
-"""``tikpulse kpi`` prints each store's week and the tenant total, and explains what is missing."""
+"""``tikpulse kpi`` prints each store's week (in its own currency, the reporting one beside) and the
+tenant total, and explains what is missing."""
 
 from __future__ import annotations
 
@@ -46,8 +47,9 @@ def test_prints_a_table_per_store_and_the_total(sqlite_engine, tmp_path, monkeyp
                   "2026-W47", "--rebuild", "--fx-csv", str(rates))
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Acme UK (GB, uk1) · 2026-W47 · 16 Nov – 22 Nov Europe/London" in out
-    assert "1,543.12 USD" in out  # 1234.50 GBP x 1.25 = 1543.125, shown half-even
+    assert "Acme UK (GB, uk1) · 2026-W47 · 16 Nov – 22 Nov Europe/London · GBP" in out
+    assert "≈ USD" in out  # the reporting currency beside the store's own
+    assert "1,234.50 GBP" in out and "1,543.12 USD" in out  # x 1.25 = 1543.125, half-even
     assert "Acme · all stores · 2026-W47" in out
     assert "1,623.12 USD" in out and "1,603.12 USD" in out  # gross and net GMV of all stores
     assert "25.00%" in out  # the US store's refund rate
@@ -57,9 +59,12 @@ def test_missing_rate_and_unknown_tenant_say_what_to_do(sqlite_engine, tmp_path,
     _seed(sqlite_engine)
     result = _run(sqlite_engine, tmp_path, monkeypatch, "--tenant", "acme", "--week",
                   "2026-W47", "--rebuild")
-    assert result.exit_code == 1
-    assert "missing FX rate GBP->USD for 2026-11-16" in result.output
-    assert "tikpulse fx sync" in result.output and "tikpulse fx import FILE" in result.output
+    assert result.exit_code == 0, result.output  # each store in its own currency, total left out
+    out = " ".join(result.output.split())
+    assert "1,234.50 GBP" in out and "80.00 USD" in out
+    assert "Acme · all stores · 2026-W47: left out" in out
+    assert "No FX rate GBP->USD on 2026-11-16" in out
+    assert "tikpulse fx sync" in out and "tikpulse fx import FILE" in out
     result = _run(sqlite_engine, tmp_path, monkeypatch, "--tenant", "nobody")
     assert result.exit_code == 1 and "unknown tenant 'nobody'; tenants: acme" in result.output
     bad = tmp_path / "bad.csv"

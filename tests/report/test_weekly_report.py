@@ -1,4 +1,5 @@
-"""The weekly report from rollups: KPIs per store and tenant, FX per day, DST weeks, JSON."""
+"""The weekly report from rollups: KPIs per store (its own currency, the reporting one beside) and
+tenant, FX per day, DST weeks, JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from warehouse_rows import add_ad_day, add_order, add_rates, add_refund, seed_stores
 
-from analytics.fx import MissingFxRate
+from analytics.fx import MissingRates
 from config.tenants import Store, Targets, Tenant
 from jobs.report.build import build_weekly_report
 from jobs.report.model import WeeklyReport
@@ -53,7 +54,13 @@ def test_store_and_tenant_kpis_for_the_week(engine):
     with engine.begin() as conn:
         _seed(conn)
     report = build_weekly_report(engine, TENANT, "2026-W47", insights=False)
-    uk, us = report.store("uk1").kpis, report.store("us1").kpis
+    own = report.store("uk1").kpis  # in GBP, as Seller Center shows it
+    assert (own.current.currency, own.current.gross_gmv, own.current.net_gmv) == (
+        "GBP", Decimal("110.0000"), Decimal("70.0000"))
+    assert own.current.spend == Decimal("20.0000") and own.previous.gross_gmv == Decimal("40.0000")
+    assert report.store("uk1").history[-1].kpis == own.current
+    uk, us = report.store("uk1").reporting, report.store("us1").kpis  # both in USD
+    assert report.store("us1").reporting is None  # a USD store needs nothing beside
     assert (uk.current.gross_gmv, uk.current.orders, uk.current.units) == (
         Decimal("137.5000"), 3, 4)  # 110 GBP at 1.25
     assert uk.current.refunds == Decimal("50.0000")  # the W46 order's refund lands in W47
@@ -79,8 +86,9 @@ def test_each_day_is_converted_at_its_own_rate(engine):
         conn.execute(update(fx_rates).where(fx_rates.c.day == date(2026, 11, 18))
                      .values(rate=Decimal("2")))
     report = build_weekly_report(engine, TENANT, "2026-W47", insights=False)
-    uk = report.store("uk1").kpis.current
+    uk = report.store("uk1").reporting.current
     assert uk.gross_gmv == Decimal("182.5000")  # 50 x 1.25 + 60 x 2
+    assert report.store("uk1").kpis.current.gross_gmv == Decimal("110.0000")  # GBP, no rate
 
 
 def test_a_missing_rate_names_the_day_and_currency(engine):
@@ -89,8 +97,12 @@ def test_a_missing_rate_names_the_day_and_currency(engine):
         add_order(conn, "uk1", "a1", "2026-11-18 12:00", "30.00")
         rebuild_rollups(conn, "uk1")
         add_rates(conn, [date(2026, 11, 19)], {"GBP": "1.25"})  # only after the order's day
-    with pytest.raises(MissingFxRate, match="GBP->USD for 2026-11-18"):
-        build_weekly_report(engine, TENANT, "2026-W47")
+    report = build_weekly_report(engine, TENANT, "2026-W47")  # no MissingFxRate: a partial report
+    assert report.total is None and report.total_history == ()
+    assert report.missing_fx == (MissingRates("GBP", "USD", date(2026, 11, 18),
+                                              date(2026, 11, 18), 1),)
+    uk = report.store("uk1")
+    assert uk.kpis.current.gross_gmv == Decimal("30.0000") and uk.reporting is None
 
 
 def test_dst_week_counts_local_monday_to_monday(engine):

@@ -1,5 +1,6 @@
 """Steps most handlers share: the stores asked about, the period, and the replies when either is
-wrong (an unknown store lists only the stores this channel may see)."""
+wrong (an unknown store lists only the stores this channel may see) or an FX rate is missing
+(the pair, the days and how to add it; never "Something went wrong")."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date, datetime
 from functools import wraps
 from zoneinfo import ZoneInfo
 
+from analytics.display import fx_missing_note
+from analytics.fx import MissingFxRate, MissingRates, rate_gaps
 from bot.commands.context import BotContext
 from bot.commands.middleware import Turn
 from bot.commands.periods import Period, PeriodError, resolve_period
-from bot.commands.reply import Reply, reply
+from bot.commands.reply import Reply, Text, reply
 from bot.commands.scope import Scope, UnknownStore, resolve_scope, visible_stores_text
 from bot.commands.texts import command_name, say
 from config.tenants import Tenant
@@ -50,6 +53,17 @@ def unknown_store_reply(turn: Turn, exc: UnknownStore) -> Reply:
     return reply(text, kind="unknown_store")
 
 
+def fx_note(lang: str, gaps: tuple[MissingRates, ...] | list[MissingRates]) -> Text:
+    """The note naming missing FX rates and how to add them."""
+    return Text(fx_missing_note(gaps, lang), "note")
+
+
+def fx_missing_reply(turn: Turn, exc: MissingFxRate | tuple[MissingRates, ...]) -> Reply:
+    """An answer that needs a missing rate: which rate, which days, and how to add it."""
+    gaps = rate_gaps([exc]) if isinstance(exc, MissingFxRate) else exc
+    return reply(fx_missing_note(gaps, turn.lang), kind="error")
+
+
 def local_today(tenant: Tenant, scope: Scope, now: datetime) -> date:
     """Today's date where the question applies: the stores' zone if they share one, else the
     tenant's digest zone."""
@@ -74,7 +88,8 @@ def _tenant(turn: Turn) -> Tenant:
 
 
 def refusals(handler: Callable[[Turn, BotContext], Reply]) -> Callable[[Turn, BotContext], Reply]:
-    """Decorator: turn a ``Refusal`` raised inside a handler into its reply."""
+    """Decorator: turn a ``Refusal`` raised inside a handler into its reply, and a missing FX
+    rate that escaped the handler into the note saying which rate to add."""
 
     @wraps(handler)
     def run(turn: Turn, ctx: BotContext) -> Reply:
@@ -82,5 +97,7 @@ def refusals(handler: Callable[[Turn, BotContext], Reply]) -> Callable[[Turn, Bo
             return handler(turn, ctx)
         except Refusal as refusal:
             return refusal.reply
+        except MissingFxRate as exc:
+            return fx_missing_reply(turn, exc)
 
     return run

@@ -6,7 +6,8 @@ lines (GMV = price x quantity; commission by ``analytics.clean.affiliate_commiss
 GMV / commission; CVR = orders from the creator's content / its product clicks) and videos from
 ``content_days`` through ``analytics.content.content_table``, the reads the report uses, always
 for the bound tenant's stores only: a creator who sold for another tenant only is "no sales in
-your stores", and their numbers never show. Money is converted at each day's rate.
+your stores", and their numbers never show. One store answers in its own currency, several in the
+reporting currency (each day converted at its rate).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from analytics.money import ratio
 from bot.commands.context import BotContext
 from bot.commands.handlers.common import period_of, refusals, scope_of
 from bot.commands.middleware import Turn
-from bot.commands.numbers import fx_for
+from bot.commands.numbers import fx_for, scope_currency
 from bot.commands.periods import Period
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import Scope
@@ -53,6 +54,12 @@ def _board(ctx: BotContext, scope: Scope, period: Period, currency: str,
         return creator_board(conn, lines, zones, _days(period), currency, fx, content)
 
 
+def _currency(ctx: BotContext, turn: Turn, scope: Scope) -> str:
+    assert turn.tenant is not None
+    with ctx.engine.connect() as conn:
+        return scope_currency(conn, scope.stores, turn.tenant.reporting_currency)
+
+
 def _sortable(column: pd.Series) -> pd.Series:
     return column.map(lambda v: float("-inf") if v is None or pd.isna(v) else float(v))
 
@@ -70,7 +77,7 @@ def top_creators(turn: Turn, ctx: BotContext) -> Reply:
     period = period_of(turn, ctx, scope)
     n = min(turn.parsed.n or DEFAULT_TOP, MAX_TOP)
     key = turn.parsed.rank_by if turn.parsed.rank_by in RANK_COLUMNS else "gmv"
-    ccy = turn.tenant.reporting_currency
+    ccy = _currency(ctx, turn, scope)
     board = _board(ctx, scope, period, ccy)
     zh = turn.lang == "zh"
     head = Text(f"{'达人排行' if zh else 'Top creators'} · {scope.label} · {period.label} · "
@@ -105,7 +112,7 @@ def creator(turn: Turn, ctx: BotContext) -> Reply:
                      "Name the creator, e.g. `creator @lily.home`.", kind="unclear")
     scope = scope_of(turn)
     period = period_of(turn, ctx, scope)
-    ccy = turn.tenant.reporting_currency
+    ccy = _currency(ctx, turn, scope)
     board = _board(ctx, scope, period, ccy, handle)
     if board.empty:
         return reply(f"@{handle} 在 {scope.label} {period.label} 没有成交。" if zh else
@@ -126,7 +133,7 @@ def top_videos(turn: Turn, ctx: BotContext) -> Reply:
     scope = scope_of(turn)
     period = period_of(turn, ctx, scope)
     n = min(turn.parsed.n or DEFAULT_TOP, MAX_TOP)
-    ccy = turn.tenant.reporting_currency
+    ccy = _currency(ctx, turn, scope)
     with ctx.engine.connect() as conn:
         zones = store_zones(conn, scope.stores)
         contents, daily = content_days(conn, list(zones), period.start, period.end)

@@ -2,7 +2,8 @@
 
 Two views: the metric's own drivers (GMV = visitors x conversion x order value; ROAS = revenue /
 spend) and each store's contribution to the change, biggest first, with a waterfall chart for
-additive metrics (money and counts add up over stores; ratios do not).
+additive metrics (money and counts add up over stores; ratios do not). One store answers in its
+own currency, several in the tenant's reporting currency.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from analytics.charts import driver_waterfall
 from analytics.display import change, metric_name, metric_value
 from analytics.fx import MissingFxRate
 from bot.commands.context import BotContext
-from bot.commands.handlers.common import Refusal, period_of, refusals, scope_of
-from bot.commands.handlers.metrics import answer_data, fx_missing_reply, heading, kpi_table
+from bot.commands.handlers.common import (
+    Refusal,
+    fx_missing_reply,
+    period_of,
+    refusals,
+    scope_of,
+)
+from bot.commands.handlers.metrics import answer_data, heading, kpi_table, load_answer
 from bot.commands.middleware import Turn
-from bot.commands.numbers import ScopeNumbers, scope_and_stores
+from bot.commands.numbers import ScopeNumbers, scope_and_stores, scope_currency
 from bot.commands.reply import Image, Reply, Table, Text, reply
 from bot.commands.scope import Scope, store_label
 
@@ -91,10 +98,11 @@ def why(turn: Turn, ctx: BotContext) -> Reply:
     period = period_of(turn, ctx, scope)
     try:
         with ctx.engine.connect() as conn:
-            nums, by_store = scope_and_stores(conn, scope.stores, period,
-                                              turn.tenant.reporting_currency)
+            currency = scope_currency(conn, scope.stores, turn.tenant.reporting_currency)
+            nums, by_store = scope_and_stores(conn, scope.stores, period, currency)
     except MissingFxRate as exc:
-        raise Refusal(fx_missing_reply(turn, exc)) from None
+        gaps = load_answer(turn, ctx, scope).missing  # every missing day, not just the first
+        raise Refusal(fx_missing_reply(turn, gaps or exc)) from None
     title = f"{'为什么' if turn.lang == 'zh' else 'Why'} {metric_name(metric, turn.lang)}"
     now = nums.current.value(metric)
     before = None if nums.previous is None else nums.previous.value(metric)

@@ -1,7 +1,10 @@
 """KPI answers: ``roas``, ``gmv``, ``kpi`` and ``compare``, each with the period before it.
 
-Numbers come from the rollups through ``bot.commands.numbers`` in the tenant's reporting
-currency. Every answer carries ``data`` (tenant, scope, period, currency, metrics) for
+Numbers come from the rollups through ``bot.commands.numbers``: a question about one store in
+that store's own currency (what Seller Center shows) with the reporting-currency figure beside
+it, totals and comparisons in the tenant's reporting currency. A missing FX rate never stops an
+answer: what can be shown is shown in each store's own currency, with a note naming the rate and
+how to add it. Every answer carries ``data`` (tenant, scope, period, currency, metrics) for
 ``tikpulse ask --json``.
 """
 
@@ -9,15 +12,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.display import change, metric_name, metric_value, plain
-from analytics.fx import MissingFxRate
+from analytics.display import change, metric_name, metric_value, plain, with_reporting
 from analytics.kpis import KpiSet
 from bot.commands.context import BotContext
-from bot.commands.handlers.common import Refusal, period_of, refusals, scope_of
+from bot.commands.handlers.common import (
+    Refusal,
+    fx_missing_reply,
+    fx_note,
+    period_of,
+    refusals,
+    scope_of,
+)
 from bot.commands.middleware import Turn
-from bot.commands.numbers import ScopeNumbers, scope_kpis
+from bot.commands.numbers import ScopeAnswer, ScopeNumbers, scope_answer
 from bot.commands.reply import Reply, Table, Text, reply
-from bot.commands.scope import Scope
+from bot.commands.scope import Scope, store_label
 
 #: Metrics shown per command, in order (catalog ids).
 SHOWN: dict[str, tuple[str, ...]] = {
@@ -34,33 +43,33 @@ JSON_METRICS = ("gross_gmv", "net_gmv", "orders", "units", "aov", "spend", "impr
                 "purchase_value", "cpa", "refund_rate", "commission_cost")
 
 
-def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
-    """KPIs of ``scope`` for the asked period; ``Refusal`` when an FX rate is missing."""
+def load_answer(turn: Turn, ctx: BotContext, scope: Scope,
+                compared_with: Scope | None = None) -> ScopeAnswer:
+    """What a KPI answer about ``scope`` can show for the asked period (see ``scope_answer``);
+    ``compared_with`` is the other side of a comparison."""
     assert turn.tenant is not None
     period = period_of(turn, ctx, scope)
-    currency = turn.tenant.reporting_currency
-    key = ("scope_kpis", tuple((s.shop_id, s.advertiser_ids) for s in scope.stores),
-           period, currency)
+    reporting = turn.tenant.reporting_currency
+    other = () if compared_with is None else compared_with.stores
 
-    def compute() -> ScopeNumbers:
+    def stores_key(stores: tuple[Any, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((s.shop_id, s.advertiser_ids) for s in stores)
+
+    key = ("scope_answer", stores_key(scope.stores), stores_key(other), period, reporting)
+
+    def compute() -> ScopeAnswer:
         with ctx.engine.connect() as conn:
-            return scope_kpis(conn, scope.stores, period, currency)
+            return scope_answer(conn, scope.stores, period, reporting, compared_with=other)
 
-    try:
-        return ctx.answers.get_or_compute(key, compute)
-    except MissingFxRate as exc:
-        raise Refusal(fx_missing_reply(turn, exc)) from None
+    return ctx.answers.get_or_compute(key, compute)
 
 
-def fx_missing_reply(turn: Turn, exc: MissingFxRate) -> Reply:
-    """"No FX rate for that day" with what to do about it."""
-    text = (f"缺少汇率 {exc.currency}->{exc.quote}（{exc.day}），暂时无法换算。请运行 "
-            "`tikpulse fx sync` 同步汇率，或用 `tikpulse fx import FILE` 导入汇率后再试。"
-            if turn.lang == "zh" else
-            f"No FX rate {exc.currency}->{exc.quote} for {exc.day}, so I can't convert that "
-            "store's money yet. Run `tikpulse fx sync` (or add the rate with "
-            "`tikpulse fx import FILE`) and ask again.")
-    return reply(text, kind="error")
+def load_numbers(turn: Turn, ctx: BotContext, scope: Scope) -> ScopeNumbers:
+    """KPIs of ``scope`` for the asked period; ``Refusal`` naming the rate when one is missing."""
+    answer = load_answer(turn, ctx, scope)
+    if answer.numbers is None:
+        raise Refusal(fx_missing_reply(turn, answer.missing))
+    return answer.numbers
 
 
 def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, Any]:
@@ -71,6 +80,7 @@ def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, An
     def metrics(kpis: KpiSet) -> dict[str, Any]:
         return {m: plain(kpis.value(m)) for m in JSON_METRICS}
 
+    beside = numbers.reporting
     return {
         "tenant": turn.tenant.id,
         "scope": scope.ids[0] if scope.kind != "all" else "all",
@@ -83,6 +93,22 @@ def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, An
         "previous": {"start": period.previous().start.isoformat(),
                      "end": period.previous().end.isoformat(),
                      "metrics": None if numbers.previous is None else metrics(numbers.previous)},
+        "reporting": None if beside is None else {
+            "currency": beside.current.currency, "metrics": metrics(beside.current)},
+    }
+
+
+def missing_data(turn: Turn, scope: Scope, answer: ScopeAnswer) -> dict[str, Any]:
+    """The structured answer when the scope's numbers need a missing rate: each store in its own
+    currency, and the missing rates."""
+    assert turn.tenant is not None
+    return {
+        "tenant": turn.tenant.id, "scope": scope.ids[0] if scope.kind != "all" else "all",
+        "scope_kind": scope.kind, "stores": [s.shop_id for s in scope.stores],
+        "currency": None, "metrics": None,
+        "by_store": {s.shop_id: answer_data(turn, scope, n) for s, n in answer.stores},
+        "missing_fx": [{"base": g.currency, "quote": g.quote, "first": g.first.isoformat(),
+                        "last": g.last.isoformat(), "days": g.days} for g in answer.missing],
     }
 
 
@@ -93,33 +119,73 @@ def heading(title: str, scope: Scope, numbers: ScopeNumbers) -> Text:
     return Text(f"{title} · {scope.label} · {p.label}{span}", "heading")
 
 
-def kpi_table(metric_ids: tuple[str, ...], numbers: ScopeNumbers, lang: str) -> Table:
-    """Metric | this period | previous | change."""
-    cur, prev = numbers.current, numbers.previous
+def _value(metric: str, kpis: KpiSet | None, beside: KpiSet | None) -> str:
+    """A value in its own currency, with the reporting-currency figure beside it if known."""
+    if kpis is None:
+        return metric_value(metric, None, "")
+    if beside is None:
+        return metric_value(metric, kpis.value(metric), kpis.currency)
+    return with_reporting(metric, kpis.value(metric), kpis.currency, beside.value(metric),
+                          beside.currency)
+
+
+def kpi_table(metric_ids: tuple[str, ...], numbers: ScopeNumbers, lang: str,
+              title: str | None = None) -> Table:
+    """Metric | this period | previous | change (money in a store's own currency has the
+    reporting-currency figure beside it)."""
+    cur, prev, beside = numbers.current, numbers.previous, numbers.reporting
     columns = ("指标", "本期", "上期", "变化") if lang == "zh" else (
         "Metric", "This period", "Previous", "Change")
     rows = []
     for m in metric_ids:
         before = None if prev is None else prev.value(m)
-        rows.append((metric_name(m, lang), metric_value(m, cur.value(m), cur.currency),
-                     metric_value(m, before, cur.currency), change(cur.value(m), before)))
-    return Table(columns, tuple(rows))
+        rows.append((metric_name(m, lang),
+                     _value(m, cur, None if beside is None else beside.current),
+                     _value(m, prev, None if beside is None else beside.previous),
+                     change(cur.value(m), before)))
+    return Table(columns, tuple(rows), title)
 
 
-def _note(lang: str, currency: str) -> Text:
+def _note(lang: str, numbers: ScopeNumbers, one_store: bool = False) -> Text:
+    currency = numbers.current.currency
+    if one_store and numbers.reporting is None:
+        return Text(f"金额单位 {currency}（店铺币种）· 口径：`define <指标>`" if lang == "zh" else
+                    f"Money in {currency}, the store's own currency · definitions: "
+                    "`define <metric>`", "note")
+    if numbers.reporting is not None:
+        other = numbers.reporting.current.currency
+        return Text(f"金额单位 {currency}（店铺币种），括号内为按每日汇率换算的 {other} · "
+                    "口径：`define <指标>`" if lang == "zh" else
+                    f"Money in {currency}, the store's own currency; ≈ {other} beside it at "
+                    "each day's FX rate · definitions: `define <metric>`", "note")
     return Text(f"金额单位 {currency}（按每日汇率换算）· 口径：`define <指标>`" if lang == "zh" else
                 f"Money in {currency} (each day at its FX rate) · definitions: `define <metric>`",
                 "note")
+
+
+def _by_store(answer: ScopeAnswer, metric_ids: tuple[str, ...], lang: str) -> list[Table]:
+    """Each store's table in its own currency (when the scope's total needs a missing rate)."""
+    own = "店铺币种" if lang == "zh" else "own currency"
+    return [kpi_table(metric_ids, numbers, lang,
+                      f"{store_label(store)} · {numbers.current.currency} ({own})")
+            for store, numbers in answer.stores]
 
 
 def _kpi_command(title_en: str, title_zh: str, command: str):  # type: ignore[no-untyped-def]
     @refusals
     def handle(turn: Turn, ctx: BotContext) -> Reply:
         scope = scope_of(turn)
-        numbers = load_numbers(turn, ctx, scope)
+        answer = load_answer(turn, ctx, scope)
         title = title_zh if turn.lang == "zh" else title_en
+        numbers = answer.numbers
+        missing = [fx_note(turn.lang, answer.missing)] if answer.missing else []
+        if numbers is None:
+            period = period_of(turn, ctx, scope)
+            head = Text(f"{title} · {scope.label} · {period.label}", "heading")
+            return reply(head, *missing, *_by_store(answer, SHOWN[command], turn.lang),
+                         data=missing_data(turn, scope, answer))
         return reply(heading(title, scope, numbers), kpi_table(SHOWN[command], numbers, turn.lang),
-                     _note(turn.lang, numbers.current.currency),
+                     _note(turn.lang, numbers, len(scope.stores) == 1), *missing,
                      data=answer_data(turn, scope, numbers))
 
     handle.__doc__ = f"``{command}``: {title_en} of a store, region or all stores."
@@ -141,13 +207,33 @@ def compare(turn: Turn, ctx: BotContext) -> Reply:
                 "Compare needs two stores, e.g. `compare UK US`.")
         return reply(text, kind="unclear")
     left, right = (scope_of(turn, said) for said in parsed.scopes)
-    a, b = load_numbers(turn, ctx, left), load_numbers(turn, ctx, right)
+    answers = load_answer(turn, ctx, left, right), load_answer(turn, ctx, right, left)
+    sides = [_side(a) for a in answers]
     ids = SHOWN["kpi"]
     rows = tuple((metric_name(m, turn.lang),
-                  metric_value(m, a.current.value(m), a.current.currency),
-                  metric_value(m, b.current.value(m), b.current.currency)) for m in ids)
+                  *(_value(m, None if n is None else n.current, None) for n in sides))
+                 for m in ids)
     title = "对比" if turn.lang == "zh" else "Compare"
-    head = Text(f"{title} · {left.label} vs {right.label} · {a.period.label}", "heading")
-    data = {"left": answer_data(turn, left, a), "right": answer_data(turn, right, b)}
-    return reply(head, Table(("", left.label, right.label), rows),
-                 _note(turn.lang, a.current.currency), data=data)
+    period = period_of(turn, ctx, left)
+    head = Text(f"{title} · {left.label} vs {right.label} · {period.label}", "heading")
+    data = {side: answer_data(turn, scope, n) if n is not None else
+            missing_data(turn, scope, a)
+            for side, scope, n, a in zip(("left", "right"), (left, right), sides, answers,
+                                         strict=True)}
+    missing = tuple(g for a in answers for g in a.missing)
+    if not missing:
+        assert sides[0] is not None
+        return reply(head, Table(("", left.label, right.label), rows), _note(turn.lang, sides[0]),
+                     data=data)
+    own = "各店铺币种" if turn.lang == "zh" else "each store in its own currency"
+    return reply(head, Table(("", left.label, right.label), rows, own),
+                 fx_note(turn.lang, sorted(set(missing), key=lambda g: (g.currency, g.quote))),
+                 data=data)
+
+
+def _side(answer: ScopeAnswer) -> ScopeNumbers | None:
+    """One side of a comparison: in the reporting currency, else (a rate missing) its single
+    store in its own currency, else nothing."""
+    if answer.numbers is not None:
+        return answer.numbers
+    return answer.stores[0][1] if len(answer.stores) == 1 else None

@@ -46,14 +46,19 @@ def from_snapshot(turn: Turn, ctx: BotContext) -> Reply | None:
         scope = resolve_scope(tenant, parsed.scope)
     except UnknownStore:
         return None  # the live answer explains which stores exist
+    beside = None
     if scope.kind == "all":
+        if report.total is None:
+            return None  # the total needs a missing FX rate: the live answer names it
         kpis = report.total
     elif len(scope.stores) == 1:
-        kpis = report.store(scope.stores[0].shop_id).kpis
+        store = report.store(scope.stores[0].shop_id)
+        kpis, beside = store.kpis, store.reporting  # its own currency, the reporting beside
     else:
         return None
     period = Period(monday, monday + timedelta(days=6), report.week)
-    numbers = ScopeNumbers(kpis.current, kpis.previous, period)
+    numbers = ScopeNumbers(kpis.current, kpis.previous, period, None if beside is None else
+                           ScopeNumbers(beside.current, beside.previous, period))
     zh = turn.lang == "zh"
     title = TITLES[parsed.command][1 if zh else 0]
     note = (f"来自 {report.week} 周报的冻结数据（与周报一致）" if zh else

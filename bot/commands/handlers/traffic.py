@@ -19,7 +19,7 @@ from bot.commands.context import BotContext
 from bot.commands.handlers.common import period_of, refusals, scope_of
 from bot.commands.handlers.metrics import load_numbers
 from bot.commands.middleware import Turn
-from bot.commands.numbers import fx_for
+from bot.commands.numbers import fx_for, scope_currency
 from bot.commands.reply import Reply, Table, Text, reply
 from jobs.warehouse.reads import traffic_days
 
@@ -82,10 +82,10 @@ def traffic(turn: Turn, ctx: BotContext) -> Reply:
     if data.empty:
         return _no_traffic(turn, scope.label)
     with ctx.engine.connect() as conn:
-        fx = fx_for(conn, data["currency"], turn.tenant.reporting_currency, before.start,
-                    period.end)
+        currency = scope_currency(conn, scope.stores, turn.tenant.reporting_currency)
+        fx = fx_for(conn, data["currency"], currency, before.start, period.end)
     mix = channel_mix(data, _days(period.start, period.days), _days(before.start, before.days),
-                      turn.tenant.reporting_currency, fx)
+                      currency, fx)
     zh = turn.lang == "zh"
     rows = tuple((str(r.channel), percent(r.visitors_share, 1), percent(r.gmv_share, 1),
                   "n/a" if r.gmv_change_pp is None or pd.isna(r.gmv_change_pp)
