@@ -1,4 +1,4 @@
-"""``tikpulse serve web|slack|telegram|oauth``: the long-lived processes of the Procfile.
+"""``tikpulse serve web|slack|telegram|feishu|oauth``: the long-lived processes of the Procfile.
 
 Each reads ``Settings`` once and wires the bot (or the OAuth callback) together. When its tokens
 are not configured it prints one line naming the variables to set and then idles until SIGTERM,
@@ -72,8 +72,27 @@ def web_cmd(settings: Settings, host: str, port: int | None, telegram_webhook_ur
         telegram_app = build_application(bot_context(settings),
                                          settings.secret("telegram_bot_token"),
                                          settings.telegram_api_url)
+    feishu_bot = None
+    if settings.feishu_app_id and settings.feishu_app_secret and \
+            settings.feishu_verification_token:
+        feishu_bot = _feishu_bot(settings)
     _run_web(settings, host, port or int(os.environ.get("PORT") or DEFAULT_WEB_PORT),
-             slack_app, telegram_app, telegram_secret, telegram_webhook_url)
+             slack_app, telegram_app, telegram_secret, telegram_webhook_url, feishu=feishu_bot)
+
+
+def _feishu_bot(settings: Settings):  # type: ignore[no-untyped-def]
+    """The Feishu bot: the app's client (paced through Redis) and its event handler."""
+    from bot.feishu.app import FeishuBot
+    from bot.runtime import bot_context
+    from jobs.notify.clients import feishu_api
+
+    ctx = bot_context(settings)
+    api = feishu_api(str(settings.feishu_app_id), settings.secret("feishu_app_secret"),
+                     settings.feishu_base_url, ctx.redis)
+    token = settings.secret("feishu_verification_token") \
+        if settings.feishu_verification_token else ""
+    key = settings.secret("feishu_encrypt_key") if settings.feishu_encrypt_key else ""
+    return FeishuBot(ctx, api, verification_token=token, encrypt_key=key)
 
 
 def _slack_app(settings: Settings, *, http: bool):  # type: ignore[no-untyped-def]
@@ -88,7 +107,7 @@ def _slack_app(settings: Settings, *, http: bool):  # type: ignore[no-untyped-de
 
 def _run_web(settings: Settings, host: str, port: int, slack_app: object,  # noqa: PLR0913
              telegram_app: object, telegram_secret: str | None,
-             telegram_webhook_url: str | None) -> None:
+             telegram_webhook_url: str | None, *, feishu: object = None) -> None:
     """Serve the web app with uvicorn until SIGTERM (open requests get ``WEB_SHUTDOWN_S``)."""
     import uvicorn
 
@@ -97,7 +116,7 @@ def _run_web(settings: Settings, host: str, port: int, slack_app: object,  # noq
 
     _check_port(host, port)
     chat = chat_routes(slack_app, telegram_app, telegram_secret,  # type: ignore[arg-type]
-                       telegram_webhook_url)
+                       telegram_webhook_url, feishu)  # type: ignore[arg-type]
     app = web_app(settings, chat.routes, chat.lifespan)
     served = [getattr(r, "path", "?") for r in chat.routes]
     click.echo(f"web on http://{host}:{port} (chat routes: {', '.join(served) or 'none'})",
@@ -163,6 +182,24 @@ def telegram_cmd(settings: Settings) -> None:
     app = build_application(bot_context(settings), settings.secret("telegram_bot_token"),
                             settings.telegram_api_url)
     app.run_polling()
+
+
+@serve.command("feishu")
+@click.pass_obj
+def feishu_cmd(settings: Settings) -> None:
+    """The Feishu/Lark bot over the SDK's long connection (no public URL needed). HTTP callback
+    mode is the web process: ``serve web`` with FEISHU_VERIFICATION_TOKEN (/feishu/events)."""
+    missing = _missing(settings, "feishu_app_id", "feishu_app_secret")
+    if missing:
+        idle_until_stopped(f"feishu bot not started: set {', '.join(missing)} "
+                           "(see README 'Feishu and WeCom'); idling until stopped.")
+    import lark_oapi as lark
+
+    bot = _feishu_bot(settings)
+    click.echo("feishu bot (long connection) connecting", err=True)
+    lark.ws.Client(str(settings.feishu_app_id), settings.secret("feishu_app_secret"),
+                   event_handler=bot.handler, domain=settings.feishu_base_url.rstrip("/"),
+                   log_level=lark.LogLevel.WARNING).start()
 
 
 @serve.command("oauth")

@@ -7,6 +7,8 @@
   ``X-Telegram-Bot-Api-Secret-Token`` header must equal the secret given to ``setWebhook``. The
   application is started and stopped with the web app (``lifespan``) and processes updates from
   its queue, as in polling mode.
+- ``POST /feishu/events``: Feishu/Lark event subscription (``bot.feishu.app``): the SDK checks
+  the verification token, decrypts and verifies encrypted events and answers the challenge.
 
 A platform whose tokens are not set simply has no route (404), so the web process runs with any
 subset of the chat platforms configured.
@@ -31,6 +33,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from telegram import Update
 from telegram.ext import Application
+
+from bot.feishu.app import FEISHU_EVENTS_PATH, FeishuBot
 
 log = logging.getLogger("tikpulse.web")
 
@@ -71,9 +75,11 @@ class ChatRoutes:
 
 def chat_routes(slack: App | None, telegram: Application | None,  # type: ignore[type-arg]
                 telegram_secret: str | None, telegram_webhook_url: str | None = None,
-                ) -> ChatRoutes:
+                feishu: FeishuBot | None = None) -> ChatRoutes:
     """Routes for the chat platforms that are configured (``None`` leaves one out)."""
     found = ChatRoutes()
+    if feishu is not None:
+        found.routes.append(Route(FEISHU_EVENTS_PATH, feishu.endpoint, methods=["POST"]))
     if slack is not None:
         found.routes.append(Route(SLACK_EVENTS_PATH, _slack_endpoint(slack), methods=["POST"]))
     if telegram is not None and telegram_secret:

@@ -5,7 +5,8 @@ httpx's, slack_sdk's, python-telegram-bot's, RQ's), with its arguments and any e
 formatted once and scrubbed before any handler sees it:
 
 - by shape: ``app_secret=``, ``secret=``, ``access_token=``, ``refresh_token=``, ``auth_code=``
-  anywhere, ``code``, ``sign``, ``token`` and ``state`` as URL parameters, the first keys in JSON,
+  anywhere, ``code``, ``sign``, ``token``, ``state`` and ``key`` as URL parameters, the first
+  keys in JSON,
   ``Authorization`` and
   ``Access-Token`` headers, Slack tokens (``xoxb-...``, ``xapp-...``) and Telegram bot tokens in
   API paths (``/bot123:ABC/``);
@@ -25,8 +26,9 @@ MASK = "***"
 MIN_SECRET_LENGTH = 8
 
 _KEYS = r"(?:app_secret|client_secret|secret|access_token|refresh_token|auth_code)"
-#: Keys masked only as URL query parameters (elsewhere ``code=40100`` is a useful error code).
-_URL_KEYS = r"(?:code|sign|token|state)"
+#: Keys masked only as URL query parameters (elsewhere ``code=40100`` is a useful error code);
+#: ``key`` is a WeCom robot's webhook key.
+_URL_KEYS = r"(?:code|sign|token|state|key)"
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?i)\b({_KEYS})=([^&\s\"'<>]+)"), rf"\1={MASK}"),
     (re.compile(rf"(?i)([?&]{_URL_KEYS})=([^&\s\"'<>]+)"), rf"\1={MASK}"),

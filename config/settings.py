@@ -21,6 +21,9 @@ TIKTOK_SHOP_AUTH_URL = "https://auth.tiktok-shops.com"
 TIKTOK_ADS_API_URL = "https://business-api.tiktok.com/open_api/v1.3"
 SLACK_API_URL = "https://slack.com/api/"
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
+#: Feishu's Open API (Lark international: https://open.larksuite.com); an origin, no path.
+FEISHU_API_URL = "https://open.feishu.cn"
+WECOM_API_URL = "https://qyapi.weixin.qq.com"
 #: The ECB's euro reference rates of the last 90 days (no key; its daily and full-history files sit
 #: beside it, and ``tikpulse fx sync`` picks the smallest that covers the days needed).
 ECB_FX_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist-90d.xml"
@@ -54,6 +57,15 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_API_URL
+    feishu_app_id: str | None = None
+    feishu_app_secret: SecretStr | None = None
+    feishu_base_url: str = FEISHU_API_URL
+    #: Event subscription of the HTTP callback (``/feishu/events``): Verification Token and the
+    #: optional Encrypt Key of the app's "Events and callbacks" page.
+    feishu_verification_token: SecretStr | None = None
+    feishu_encrypt_key: SecretStr | None = None
+    #: WeCom group robots' host (their keys are in the tenants file, encrypted).
+    wecom_api_url: str = WECOM_API_URL
 
     #: Daily FX reference rates: an ECB-format XML file or a ``day,base,quote,rate`` CSV.
     tikpulse_fx_url: str = ECB_FX_URL

@@ -22,13 +22,15 @@ from config.settings import Settings
 from config.tenants import Tenant, TenantRegistry, load_tenants
 from jobs.accounts.oauth import connect_page
 from jobs.accounts.tenancy import effective_registry
-from jobs.alerts.deliver import Sender, SlackSender, TelegramSender
+from jobs.alerts.deliver import FeishuSender, Sender, SlackSender, TelegramSender, WeComSender
 from jobs.alerts.evaluate import AlertSetup
 from jobs.digest.deliver import Notifier
 from jobs.digest.deps import DigestDeps
-from jobs.notify.clients import slack_client
+from jobs.notify.clients import FeishuApi, feishu_api, slack_client
+from jobs.notify.feishu import FeishuNotifier
 from jobs.notify.slack import SlackNotifier
 from jobs.notify.telegram import TelegramNotifier
+from jobs.notify.wecom import WeComNotifier, WeComRobot, key_lookup
 from jobs.resources import (
     ADS_LIMIT,
     HTTP_TIMEOUT,
@@ -105,7 +107,31 @@ def digest_notifiers(settings: Settings) -> dict[str, Notifier]:
     if settings.telegram_bot_token:
         found["telegram"] = TelegramNotifier(settings.secret("telegram_bot_token"),
                                              settings.telegram_api_url)
+    feishu, wecom = feishu_of(settings), wecom_robots(settings)
+    if feishu is not None:
+        found["feishu"] = FeishuNotifier(feishu)
+    if wecom is not None:
+        found["wecom"] = WeComNotifier(wecom)
     return found
+
+
+def feishu_of(settings: Settings) -> FeishuApi | None:
+    """The Feishu/Lark app's calls, paced through Redis, when FEISHU_APP_ID/SECRET are set."""
+    if not (settings.feishu_app_id and settings.feishu_app_secret):
+        return None
+    return feishu_api(settings.feishu_app_id, settings.secret("feishu_app_secret"),
+                      settings.feishu_base_url, redis.Redis.from_url(settings.redis_url))
+
+
+def wecom_robots(settings: Settings) -> WeComRobot | None:
+    """The WeCom robots of the tenants file, when TIKPULSE_SECRET_KEY (which decrypts their
+    keys) is set."""
+    if not settings.tikpulse_secret_key:
+        return None
+    cipher = TokenCipher(settings.secret("tikpulse_secret_key"))
+    return WeComRobot(httpx.Client(timeout=HTTP_TIMEOUT),
+                      key_lookup(load_tenants(settings.tikpulse_config), cipher.decrypt),
+                      redis.Redis.from_url(settings.redis_url), base_url=settings.wecom_api_url)
 
 
 def digest_deps(settings: Settings) -> DigestDeps:
@@ -123,6 +149,11 @@ def alert_senders(settings: Settings) -> dict[str, Sender]:
     if settings.telegram_bot_token:
         found["telegram"] = TelegramSender(settings.secret("telegram_bot_token"),
                                            settings.telegram_api_url)
+    feishu, wecom = feishu_of(settings), wecom_robots(settings)
+    if feishu is not None:
+        found["feishu"] = FeishuSender(feishu)
+    if wecom is not None:
+        found["wecom"] = WeComSender(wecom)
     return found
 
 

@@ -1,7 +1,9 @@
-"""Posting alert messages to Slack and Telegram, with admin mentions in each system's syntax.
+"""Posting alert messages to Slack, Telegram, Feishu and WeCom, with admin mentions in each
+system's syntax.
 
-Both senders use the real client libraries made by ``jobs.notify.clients`` (one timeout and 429
-policy with the digest and the bot); tests and the demo point them at local servers. ``deliver``
+The senders use the clients made by ``jobs.notify.clients`` and ``jobs.notify.wecom`` (one
+timeout and 429 policy with the digest and the bot); tests and the demo point them at local
+servers. ``deliver``
 posts one message to every destination and reports, per destination, the message id or the error:
 a notice counts as delivered when at least one chat received it.
 """
@@ -9,6 +11,7 @@ a notice counts as delivered when at least one chat received it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import logging
 import re
@@ -24,6 +27,9 @@ from telegram.error import TelegramError
 from jobs.alerts.messages import AlertMessage
 from jobs.alerts.routing import Destination
 from jobs.notify.clients import SLACK_API_URL, TELEGRAM_API_URL, slack_client, telegram_bot
+from jobs.notify.errors import NotifyError
+from jobs.notify.feishu_api import FeishuApi
+from jobs.notify.wecom import MARKDOWN_MAX_BYTES, WeComRobot
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,37 @@ class TelegramSender:
         return str(sent.message_id)
 
 
+class FeishuSender:
+    """Alerts into Feishu/Lark groups as text messages (a ``uuid`` per message and chat)."""
+
+    def __init__(self, api: FeishuApi) -> None:
+        self._api = api
+
+    def send(self, destination: Destination, message: AlertMessage) -> str:
+        """Post ``message``; admins are mentioned as ``<at user_id="ou_...">``."""
+        text = message.text
+        if message.mention_admins and destination.admins:
+            text += "\n" + " ".join(f'<at user_id="{a}"></at>' for a in destination.admins)
+        uuid = hashlib.sha256(f"{destination.channel_id}|{text}".encode()).hexdigest()[:32]
+        return self._api.send(destination.channel_id, "text", {"text": text}, uuid=uuid)
+
+
+class WeComSender:
+    """Alerts into WeCom groups through their robots, as markdown (at most 4,096 bytes)."""
+
+    def __init__(self, robot: WeComRobot) -> None:
+        self._robot = robot
+
+    def send(self, destination: Destination, message: AlertMessage) -> str:
+        """Post ``message``; admins (WeCom user ids) are mentioned as ``<@userid>``."""
+        mentions = " ".join(f"<@{a}>" for a in destination.admins) \
+            if message.mention_admins else ""
+        room = MARKDOWN_MAX_BYTES - len(mentions.encode()) - 8
+        text = message.text.encode()[:room].decode("utf-8", "ignore")
+        self._robot.markdown(destination.channel_id, f"{text}\n{mentions}".strip())
+        return f"wecom:{destination.channel_id}"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one message in one chat."""
@@ -94,7 +131,7 @@ def deliver(message: AlertMessage, destinations: Sequence[Destination],
             continue
         try:
             outcomes.append(Outcome(dest, sender.send(dest, message)))
-        except (SlackApiError, TelegramError, OSError) as exc:
+        except (SlackApiError, TelegramError, NotifyError, OSError) as exc:
             log.warning("alert %s to %s %s failed: %s", message.kind, dest.channel_kind,
                         dest.channel_id, exc)
             outcomes.append(Outcome(dest, None, str(exc)))

@@ -20,7 +20,7 @@ from jobs.alerts.subscriptions import channel_settings, hears
 class Destination:
     """One chat an alert is posted to, with the admins to mention there."""
 
-    channel_kind: str  # slack | telegram
+    channel_kind: str  # slack | telegram | feishu | wecom
     channel_id: str
     admins: tuple[str, ...]
 
@@ -44,8 +44,10 @@ def in_quiet_hours(tenant: Tenant, now: datetime) -> bool:
 
 
 def destinations(conn: Connection, tenant: Tenant, kind: str) -> list[Destination]:
-    """The tenant's Slack channels and Telegram chats that hear ``kind``."""
+    """The tenant's Slack channels, Telegram, Feishu and WeCom chats that hear ``kind``."""
     found = [Destination("slack", b.channel, tuple(b.admins)) for b in tenant.chats.slack]
     found += [Destination("telegram", str(b.chat), tuple(str(a) for a in b.admins))
               for b in tenant.chats.telegram]
+    found += [Destination("feishu", b.chat, tuple(b.admins)) for b in tenant.chats.feishu]
+    found += [Destination("wecom", b.name, tuple(b.admins)) for b in tenant.chats.wecom]
     return [d for d in found if hears(channel_settings(conn, d.channel_kind, d.channel_id), kind)]

@@ -2,7 +2,8 @@
 
 The bot's ``alerts on|off <kind>`` commands call ``subscribe`` and ``unsubscribe``; ``all`` stands
 for every kind. A setting for one kind wins over the ``all`` setting, so "mute all, but keep
-auth_broken" works. Channels are ``("slack", "C0ACME")`` or ``("telegram", "-100123")``.
+auth_broken" works. Channels are ``("slack", "C0ACME")``, ``("telegram", "-100123")``,
+``("feishu", "oc_...")`` or ``("wecom", "<robot name>")``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from jobs.warehouse.schema import subscriptions
 from jobs.warehouse.upsert import upsert
 
 #: Chat systems an alert can go to.
-CHANNEL_KINDS = ("slack", "telegram")
+CHANNEL_KINDS = ("slack", "telegram", "feishu", "wecom")
 
 
 def subscribe(conn: Connection, channel_kind: str, channel_id: str | int, kind: str,
@@ -57,7 +58,8 @@ def is_subscribed(conn: Connection, channel_kind: str, channel_id: str | int, ki
 def _set(conn: Connection, channel_kind: str, channel_id: str | int, kind: str, on: bool,
          now: datetime | None) -> None:
     if channel_kind not in CHANNEL_KINDS:
-        raise ValueError(f"unknown channel kind {channel_kind!r}; use slack or telegram")
+        raise ValueError(f"unknown channel kind {channel_kind!r}; use slack or telegram "
+                         "(or feishu, wecom)")
     if kind != ALL_KINDS:
         alert_kind(kind)  # refuses an unknown kind with the list of known ones
     upsert(conn, subscriptions, [{

@@ -34,6 +34,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),
     "serve": ("bot.cli:serve", "Run a long-lived process: slack, telegram or oauth."),
     "demo": ("bot.demo:demo", "Run the whole pipeline end to end against the local sandbox."),
+    "chats": ("jobs.cli.chats:chats", "Encrypt a WeCom robot key for the tenants file."),
     "status": ("jobs.cli.status:status",
                "What ran, what is due, token expiry, freshness, queue depth."),
 }

@@ -1,5 +1,6 @@
 """``tikpulse status``: per tenant and store, what ran, what is due, token expiry, data freshness
-and queue depth, read-only, as rich tables or (``--json``) one JSON object with stable keys.
+and queue depth, and the chats each tenant is bound to (Slack, Telegram, Feishu, WeCom robots by
+name), read-only, as rich tables or (``--json``) one JSON object with stable keys.
 
     tikpulse status                 # every tenant
     tikpulse status --tenant acme   # one tenant
@@ -145,6 +146,14 @@ def _auth(h: AuthHealth) -> dict[str, Any]:
             "refresh_expires_at": _iso(h.refresh_expires_at)}
 
 
+def chat_bindings(tenant: Tenant) -> dict[str, list[str]]:
+    """The chats the tenant is bound to, per system (WeCom robots by name: keys are secret)."""
+    chats = tenant.chats
+    return {"slack": [b.channel for b in chats.slack],
+            "telegram": [str(b.chat) for b in chats.telegram],
+            "feishu": [b.chat for b in chats.feishu], "wecom": [b.name for b in chats.wecom]}
+
+
 def build_status(engine: Engine, tenants: list[Tenant], now: datetime) -> list[dict[str, Any]]:
     """The status of each tenant in ``tenants`` at ``now`` (aware), as plain JSON-ready dicts."""
     auths = authorization_health(engine, now=now)
@@ -162,7 +171,7 @@ def build_status(engine: Engine, tenants: list[Tenant], now: datetime) -> list[d
                 stores.append(entry)
             digest = last_digest(conn, tenant.id)
             out.append({
-                "id": tenant.id, "name": tenant.name,
+                "id": tenant.id, "name": tenant.name, "chats": chat_bindings(tenant),
                 "authorizations": [_auth(h) for h in auths if h.tenant_id == tenant.id],
                 "stores": stores,
                 "last_digest": None if digest is None else {
@@ -222,6 +231,8 @@ def print_tenant(console: Console, tenant: dict[str, Any], now: datetime) -> Non
         for ad in store["advertisers"]:
             syncs.add_row(*_sync_row(f"  ads {ad['id']}", ad, now))
     console.print(syncs)
+    bound = "; ".join(f"{kind} {', '.join(ids)}" for kind, ids in tenant["chats"].items() if ids)
+    console.print(f"chats: {bound or 'none bound (tenants file: chats)'}")
     digest = tenant["last_digest"]
     console.print("last digest: " + ("none yet" if digest is None else
                                      f"{digest['window']} {digest['status']} "

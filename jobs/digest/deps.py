@@ -17,7 +17,8 @@ from config.tenants import Tenant, TenantRegistry
 from jobs.digest.deliver import Notifier
 
 #: The setting that enables each chat system's notifier.
-TOKENS = {"slack": "SLACK_BOT_TOKEN", "telegram": "TELEGRAM_BOT_TOKEN"}
+TOKENS = {"slack": "SLACK_BOT_TOKEN", "telegram": "TELEGRAM_BOT_TOKEN",
+          "feishu": "FEISHU_APP_ID/FEISHU_APP_SECRET", "wecom": "TIKPULSE_SECRET_KEY"}
 
 
 class UnknownTenant(LookupError):

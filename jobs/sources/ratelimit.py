@@ -85,11 +85,14 @@ class RateLimit:
     qps: float
     daily_quota: int = 0
     utilization: float = DEFAULT_UTILIZATION
+    #: Grants allowed inside one window when the allowance is counted per longer window
+    #: (a WeCom robot's 20 per minute: ``qps=20 / 60, per_window=20``); 0: ``floor(qps)``.
+    per_window: int = 0
 
     @property
     def burst(self) -> int:
         """Grants allowed inside one window."""
-        return max(1, math.floor(self.qps))
+        return max(1, self.per_window or math.floor(self.qps))
 
     @property
     def window_us(self) -> int:

@@ -224,7 +224,7 @@ def _handler_for(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):  # the client is gone
                 self.close_connection = True
 
-        do_GET = do_POST = _serve
+        do_GET = do_POST = do_PATCH = do_PUT = _serve
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
             return

@@ -1,0 +1,1 @@
+"""The Feishu/Lark adapter of the command layer (events in, cards out)."""
