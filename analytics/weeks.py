@@ -56,12 +56,18 @@ def iso_week_label(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+#: Years a week label may name: reports, imports and questions never reach outside them.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
 def parse_iso_week(label: str) -> date:
     """The Monday of an ISO week label ("2026-W47"); ``ValueError`` for a malformed label."""
     match = _LABEL.match(label.strip())
     if not match:
         raise ValueError(f"not an ISO week label: {label!r} (expected e.g. 2026-W47)")
     year, week = int(match.group(1)), int(match.group(2))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"{label!r} is out of range: weeks of {MIN_YEAR} to {MAX_YEAR}")
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError as exc:

@@ -17,6 +17,9 @@ from analytics.weeks import iso_week_label, parse_iso_week
 DEFAULT_PERIOD = "last_week"
 #: Longest "last N days" window answered from chat.
 MAX_DAYS = 400
+#: First day a question may reach (TikTok Shop's cross-border shops opened after it); the last
+#: is a year after today. Outside, the answer is "bad period" with this range, not a crash.
+FIRST_DAY = date(2020, 1, 1)
 
 _DATE = r"(?:\d{4}-)?\d{1,2}-\d{1,2}"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -79,8 +82,21 @@ def find_period(text: str) -> tuple[PeriodSpec | None, str]:
 
 
 def resolve_period(spec: PeriodSpec | None, today: date) -> Period:
-    """Local dates for ``spec`` as seen on local date ``today`` (``None``: the default period)."""
-    spec = spec or PeriodSpec(DEFAULT_PERIOD)
+    """Local dates for ``spec`` as seen on local date ``today`` (``None``: the default period);
+    ``PeriodError`` with the valid range for a period outside it."""
+    try:
+        period = _resolve(spec or PeriodSpec(DEFAULT_PERIOD), today)
+    except OverflowError:  # beyond year 9999
+        period = None
+    last = today + timedelta(days=366)
+    if period is None or period.start < FIRST_DAY or period.end > last:
+        said = spec.said if spec else DEFAULT_PERIOD
+        raise PeriodError(f"'{said}' is outside the periods I can answer: from "
+                          f"{iso_week_label(FIRST_DAY)} ({FIRST_DAY}) to {last}")
+    return period
+
+
+def _resolve(spec: PeriodSpec, today: date) -> Period:
     monday = today - timedelta(days=today.weekday())
     if spec.kind == "this_week":
         return _week(monday)

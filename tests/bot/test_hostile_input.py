@@ -168,3 +168,14 @@ def test_telegram_loop_keeps_running_while_a_long_question_is_parsed(bot_ctx, tg
     assert not any(on_loop for _, _, on_loop in watch.calls)
     (answer,) = tg.chat(ACME_CHAT)
     assert "3.00x" in answer.text and f"first {MAX_QUESTION_CHARS} characters" in answer.text
+
+
+@pytest.mark.parametrize("question", ["kpi 9999-W52", "kpi 0001-W01", "gmv UK 2019-W10",
+                                      "gmv UK 2999-01-01..2999-01-05"])
+def test_an_impossible_period_is_a_bad_period_with_the_valid_range(bot_ctx, question):
+    from bot.commands import as_text, dispatch
+    from tests.bot.conftest import ask_slack
+
+    text = as_text(dispatch(ask_slack(question), bot_ctx))
+    assert "is outside the periods I can answer: from 2020-W01 (2020-01-01) to" in text, text
+    assert "Something went wrong" not in text

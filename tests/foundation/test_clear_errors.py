@@ -105,3 +105,15 @@ def test_a_port_in_use_is_one_line(tmp_path):
                            timeout=120)
     assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in one_line(done)
     assert sandbox.returncode == 1 and "already in use" in one_line(sandbox)
+
+
+@pytest.mark.parametrize("args", [["kpi", "--tenant", "acme", "--week", "9999-W52"],
+                                  ["digest", "--tenant", "acme", "--week", "9999-W52",
+                                   "--dry-run"]])
+def test_an_impossible_week_is_a_bad_period_with_the_valid_range(tmp_path, args):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+           "TIKPULSE_CONFIG": str(ROOT / "config" / "tenants.example.yaml")}
+    assert tikpulse("db", "upgrade", env=env).returncode == 0
+    done = tikpulse(*args, env=env)
+    assert done.returncode == 2
+    assert "'9999-W52' is out of range: weeks of 2000 to 2100" in one_line(done)
