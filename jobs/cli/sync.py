@@ -53,9 +53,13 @@ def sync_with_progress(
         for sid in shop_ids:
             summaries.append(run_shop_sync(conns, sid, since=since, full=full,
                                            progress=progress_tracker(bar, f"shop {sid}")))
+            for task in bar.task_ids:
+                finish(bar, task)
         for aid in advertiser_ids:
             summaries.append(run_advertiser_sync(conns, aid, since=since,
                                                  progress=progress_tracker(bar, f"ads {aid}")))
+            for task in bar.task_ids:
+                finish(bar, task)
     return summaries
 
 
@@ -64,6 +68,13 @@ def summary_line(summary: SyncSummary) -> str:
     line = (f"{summary.subject_id}: {summary.status}, {summary.rows} rows in {summary.pages} "
             f"pages, {summary.retries} retries")
     return line + (f" ({summary.error})" if summary.error else "")
+
+
+def finish(bar: Progress, task: int) -> None:
+    """Mark a source's bar complete (its total is what was pulled), so its clock stops."""
+    done = int(bar.tasks[task].completed)
+    if bar.tasks[task].total != done:
+        bar.update(task, total=done)
 
 
 def progress_bar(console: Console | None = None) -> Progress:
@@ -78,6 +89,8 @@ def progress_tracker(bar: Progress, label: str):  # type: ignore[no-untyped-def]
 
     def on_page(source: str, rows: int, total: int | None) -> None:
         if source not in tasks:
+            for done in tasks.values():  # the sources run one after another: the last is over
+                finish(bar, done)
             tasks[source] = bar.add_task(f"{label} {source}", total=total)
         task = tasks[source]
         if total is not None and bar.tasks[task].total != total:
@@ -87,4 +100,5 @@ def progress_tracker(bar: Progress, label: str):  # type: ignore[no-untyped-def]
     return on_page
 
 
-__all__ = ["progress_bar", "progress_tracker", "summary_line", "sync", "sync_with_progress"]
+__all__ = ["finish", "progress_bar", "progress_tracker", "summary_line", "sync",
+           "sync_with_progress"]

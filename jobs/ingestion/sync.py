@@ -278,8 +278,8 @@ def _sync_stock(state: ShopRun, progress: Progress | None) -> None:
             written = writers.write_stock(conn, state.shop_id, state.currency, today, page.items)
             save_cursor(conn, Cursor("stock", state.shop_id, state.now, None, None, today))
         state.run.count_page("stock", len(page.items), written)
-        if progress:
-            progress("stock", len(page.items), page.total_count)
+        if progress:  # the API's total counts products, the rows are their SKUs
+            progress("stock", len(page.items), None)
 
 
 # --- ads ----------------------------------------------------------------------------------------

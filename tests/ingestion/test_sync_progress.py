@@ -29,3 +29,23 @@ def test_progress_totals_cover_every_chunk(sqlite_engine, redis_url):
     orders = [(rows, total) for source, rows, total in calls if source == "orders"]
     assert len({total for _, total in orders}) >= 3  # three 31-day chunks, each adding its count
     assert orders[-1][1] == done["orders"] > 1000  # at the end the total is what was pulled
+
+
+def test_each_bar_ends_complete_so_no_clock_keeps_running():
+    import io
+
+    from rich.console import Console
+
+    from jobs.cli.sync import finish, progress_bar, progress_tracker
+
+    with progress_bar(Console(file=io.StringIO())) as bar:
+        track = progress_tracker(bar, "shop 1")
+        track("orders", 50, 120)
+        track("orders", 70, 120)
+        track("traffic", 70, None)  # unknown total
+        track("stock", 83, None)
+        for task in bar.task_ids:
+            finish(bar, task)
+        shown = {t.description: (t.completed, t.total, t.finished) for t in bar.tasks}
+    assert shown == {"shop 1 orders": (120, 120, True), "shop 1 traffic": (70, 70, True),
+                     "shop 1 stock": (83, 83, True)}
