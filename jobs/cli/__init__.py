@@ -22,7 +22,8 @@ from config.settings import DEFAULT_REDIS_URL, BadSetting, MissingSetting, Setti
 #: name -> (import path of a click command, one-line help shown by ``tikpulse --help``)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "db": ("jobs.cli.db:db", "Create or upgrade the warehouse schema (Alembic)."),
-    "tenants": ("config.cli:tenants", "Check a tenants file; list its tenants, stores and chats."),
+    "tenants": ("jobs.cli.tenants:tenants",
+                "Check a tenants file; list its tenants, stores and chats."),
     "sandbox": ("sandbox.cli:sandbox", "Run the local TikTok Shop + Ads API simulator."),
     "auth": ("jobs.cli.auth:auth", "Connect TikTok shops and ads accounts; show their health."),
     "sync": ("jobs.cli.sync:sync", "Sync shops and ads accounts from TikTok (or backfill)."),
