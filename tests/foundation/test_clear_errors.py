@@ -117,3 +117,14 @@ def test_an_impossible_week_is_a_bad_period_with_the_valid_range(tmp_path, args)
     done = tikpulse(*args, env=env)
     assert done.returncode == 2
     assert "'9999-W52' is out of range: weeks of 2000 to 2100" in one_line(done)
+
+
+def test_a_changed_secret_key_says_how_to_recover(sb, tmp_path, redis_url):
+    env = shop_env(sb, tmp_path / "w.db", redis_url)
+    assert tikpulse("db", "upgrade", env=env).returncode == 0
+    assert tikpulse("auth", "connect-shop", "--auth-code", sb.new_auth_code(0, "shop"),
+                    "--tenant", "t", env=env).returncode == 0
+    done = tikpulse("sync", env={**env, "TIKPULSE_SECRET_KEY": "another-secret-key-0123456789"})
+    assert done.returncode == 1
+    line = one_line(done)
+    assert "could not be decrypted" in line and "restore the old key or re-authorize" in line
