@@ -26,7 +26,8 @@ from analytics.weeks import WeekWindow, previous_weeks
 
 __all__ = [
     "Baseline", "Change", "KpiReport", "KpiSet", "TargetProgress", "compare", "compute_kpis",
-    "count_buyers", "reports_by_group", "target_progress", "weekly_report",
+    "count_buyers", "kpis_from_totals", "reports_by_group", "store_totals",
+    "target_progress", "weekly_report",
 ]
 
 
@@ -79,42 +80,73 @@ _FIELD_NAMES = frozenset(f.name for f in fields(KpiSet))
 _CATALOG_IDS = frozenset(m.id for m in METRICS)
 
 
-def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict[str, Decimal]]:
-    """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal).
+#: One summed metric of a store: (shop_id, metric, currency, day, units). ``day`` is the local
+#: day of money in a currency other than the answer's (converted at that day's rate), else None.
+MetricSum = tuple[str, str, str, date | None, int]
+
+
+def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
+    dict[str, dict[str, Decimal]]
+):
+    """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal), from
+    sums already made per store, metric and currency (and per day for money in another currency).
 
     Money in another currency is converted per store-day total at that day's rate, exactly:
     each rate is an integer over a common power of ten, so the sum stays in Python integers.
+    The SQL read path hands its ``GROUP BY`` rows here; ``compute_kpis`` its pandas sums, so both
+    add the same numbers in the same order. ``MissingFxRate`` for a rate that is not stored.
     """
     out: dict[str, dict[str, Decimal]] = {}
 
-    def add(sums: pd.Series, scale: int) -> None:
-        for (shop, metric), value in sums.items():
-            amount = Decimal(int(value)).scaleb(-scale)
-            totals = out.setdefault(str(shop), {})
-            totals[str(metric)] = totals.get(str(metric), Decimal(0)) + amount
+    def add(shop: str, metric: str, amount: Decimal) -> None:
+        totals = out.setdefault(shop, {})
+        totals[metric] = totals.get(metric, Decimal(0)) + amount
 
-    is_money = rows["metric"].isin(list(MONEY_METRICS))
-    add(rows[~is_money].groupby(["shop_id", "metric"], sort=False)["value"].sum(), 0)
-    money = rows[is_money]
-    local = money["currency"] == quote
-    add(money[local].groupby(["shop_id", "metric"], sort=False)["value"].sum(), MONEY_SCALE)
-    foreign = money[~local].groupby(["shop_id", "metric", "day", "currency"],
-                                    sort=False)["value"].sum().reset_index()
-    if foreign.empty:
+    foreign: list[tuple[str, str, date, str, int]] = []
+    for shop, metric, currency, day, units in sums:
+        if metric not in MONEY_METRICS:
+            add(shop, metric, Decimal(int(units)))
+        elif currency == quote:
+            add(shop, metric, Decimal(int(units)).scaleb(-MONEY_SCALE))
+        else:
+            if day is None:
+                raise ValueError(f"{metric} of {shop} in {currency} needs its day to convert")
+            foreign.append((shop, metric, day, currency, int(units)))
+    if not foreign:
         return out
-    pairs = foreign[["day", "currency"]].drop_duplicates()
-    rates = [fx.rate(d, str(c), quote) for d, c in zip(pairs["day"], pairs["currency"],
-                                                        strict=True)]
-    digits = max(max(0, -int(r.as_tuple().exponent)) for r in rates)
+    pairs = list(dict.fromkeys((day, currency) for _, _, day, currency, _ in foreign))
+    rates = {pair: fx.rate(pair[0], pair[1], quote) for pair in pairs}
+    digits = max(max(0, -int(r.as_tuple().exponent)) for r in rates.values())
     with localcontext() as ctx:
         ctx.prec = 80
-        pairs = pairs.assign(factor=pd.Series([int(r.scaleb(digits)) for r in rates],
-                                              index=pairs.index, dtype=object))
-        factor = foreign.merge(pairs, on=["day", "currency"], how="left")["factor"]
-        product = foreign["value"].astype(object) * factor.to_numpy()
-        sums = product.groupby([foreign["shop_id"], foreign["metric"]], sort=False).sum()
-        add(sums, MONEY_SCALE + digits)
+        factor = {pair: int(r.scaleb(digits)) for pair, r in rates.items()}
+        products: dict[tuple[str, str], int] = {}
+        for shop, metric, day, currency, units in foreign:
+            key = (shop, metric)
+            products[key] = products.get(key, 0) + units * factor[(day, currency)]
+        for (shop, metric), total in products.items():
+            add(shop, metric, Decimal(total).scaleb(-(MONEY_SCALE + digits)))
     return out
+
+
+def _frame_sums(rows: pd.DataFrame, quote: str) -> list[MetricSum]:
+    """``rows`` (daily metric rows) summed as ``store_totals`` takes them: counts and money in
+    ``quote`` per store and metric, other money per store, metric, day and currency."""
+    is_money = rows["metric"].isin(list(MONEY_METRICS))
+    local = is_money & (rows["currency"] == quote)
+    out: list[MetricSum] = []
+    for part in (rows[~is_money], rows[local]):
+        sums = part.groupby(["shop_id", "metric"], sort=False)["value"].sum()
+        out += [(str(s), str(m), quote, None, int(v)) for (s, m), v in sums.items()]
+    foreign = rows[is_money & ~local].groupby(["shop_id", "metric", "day", "currency"],
+                                              sort=False)["value"].sum()
+    out += [(str(s), str(m), str(c), d, int(v)) for (s, m, d, c), v in foreign.items()]
+    return out
+
+
+def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict[str, Decimal]]:
+    """Per store and metric, the exact total in ``quote`` of daily metric rows."""
+    return store_totals(_frame_sums(rows, quote), quote, fx)
 
 
 def _sum(stores: Mapping[str, Mapping[str, Decimal]], metric: str) -> Decimal | None:
@@ -179,7 +211,13 @@ def compute_kpis(
     rows = daily[daily["day"].isin(days)]
     if shop_ids is not None:
         rows = rows[rows["shop_id"].isin(list(shop_ids))]
-    stores = _store_totals(rows, currency, fx)
+    return kpis_from_totals(_store_totals(rows, currency, fx), len(days), currency, buyers=buyers)
+
+
+def kpis_from_totals(stores: Mapping[str, Mapping[str, Decimal]], days: int, currency: str, *,
+                     buyers: int | None = None) -> KpiSet:
+    """KPIs over ``days`` days from per-store totals (``store_totals``): the arithmetic of
+    ``compute_kpis`` once the sums are made, wherever they were made."""
     t = {m: _sum(stores, m) for m in (
         "gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors", "traffic_buyers",
         "spend", "impressions", "clicks", "purchases", "purchase_value", "commission_cost",
@@ -189,7 +227,7 @@ def compute_kpis(
     ads_net, ads_spend = _ads_net_revenue(stores)
     orders = int(t["orders"] or 0)
     return KpiSet(
-        currency=currency, days=len(days),
+        currency=currency, days=days,
         gross_gmv=quantize(gross), refunds=quantize(refunds), net_gmv=quantize(net),
         settled_revenue=_money(t["settled_revenue"]), orders=orders, units=int(t["units"] or 0),
         buyers=buyers, aov=money_ratio(gross, orders), refund_rate=ratio(refunds, gross),

@@ -30,6 +30,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "import": ("jobs.cli.imports:import_",
                "Import Seller Center order or Ads Manager CSV exports."),
     "kpi": ("jobs.cli.kpi:kpi", "Print weekly KPIs per store from the warehouse."),
+    "bench": ("jobs.cli.bench:bench", "Time KPI answers before/after against their SQL anchors."),
     "fx": ("jobs.cli.fx:fx", "Sync, import and show FX rates (TIKPULSE_FX_URL, the ECB's)."),
     "digest": ("jobs.cli.digest:digest", "Render, preview or send the weekly digest."),
     "ask": ("bot.terminal:ask", "Ask the bot a question from the terminal (same answers as chat)."),

@@ -16,13 +16,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Date,
+    Engine,
+    String,
+    Table,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
-from analytics.kpis import KpiSet, compute_kpis
+from analytics.fx import FxRates, MissingRates, rate_gaps
+from analytics.kpis import KpiSet, MetricSum, compute_kpis, kpis_from_totals, store_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
@@ -45,6 +65,11 @@ SHOP_METRICS: tuple[tuple[str, str, bool], ...] = (
 MONEY_COLUMNS = frozenset({"gross_gmv", "refund_amount", "settled_revenue", "spend",
                            "purchase_value", "commission", "gmv"})
 AD_METRICS = ("spend", "impressions", "clicks", "purchases", "purchase_value")
+#: Traffic metric id, shop_traffic_daily column, and whether it is money (``traffic_rows``).
+TRAFFIC_METRICS: tuple[tuple[str, str, bool], ...] = (
+    ("visitors", "visitors", False), ("page_views", "page_views", False),
+    ("traffic_buyers", "buyers", False), ("traffic_gmv", "gmv", True),
+)
 
 
 def store_currency(conn: Connection, store: Store) -> str:
@@ -149,14 +174,144 @@ def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
     return int(valid["buyer_id"].dropna().nunique())
 
 
+def _branch(table: Table, shop: ColumnElement[str], metric: str, column: str, money: bool,
+            quote: ColumnElement[str], *where: ColumnElement[bool]) -> Any:
+    """One metric of a rollup as long rows: shop, metric, currency ("" for counts), the day of
+    money in another currency than ``quote`` (else NULL) and the value in integer units."""
+    value = table.c[column]
+    currency: ColumnElement[str] = table.c.currency if money else literal("", String)
+    fx_day = (case((table.c.currency != quote, table.c.day), else_=null()) if money
+              else cast(null(), Date))
+    return select(shop.label("shop_id"), literal(metric, String).label("metric"),
+                  currency.label("currency"), fx_day.label("fx_day"),
+                  type_coerce(value, BigInteger).label("value")
+                  ).where(value.is_not(None), *where)
+
+
+def _metric_rows() -> Any:
+    """Every KPI input of the stores ``:shop_ids`` (ads: of ``:advertiser_ids``, keyed by
+    advertiser) over local days ``[:first, :last]`` as long rows (``_branch``), under the same
+    rules as ``daily_rows``: shop sales with zero days, refunds and settlements where non-zero,
+    commission, campaign ads where reported, traffic (channel ALL, else the sum of channels) and
+    the PAID channel's GMV."""
+    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
+    quote = bindparam("quote", type_=String)
+
+    def days(t: Table, key: str = "shop_id", ids: str = "shop_ids") -> (
+        list[ColumnElement[bool]]
+    ):
+        return [t.c[key].in_(bindparam(ids, expanding=True)), t.c.day >= first, t.c.day <= last]
+
+    sd, af, ad, tr = shop_daily, affiliate_daily, ad_daily, shop_traffic_daily
+    parts = [_branch(sd, sd.c.shop_id, metric, col, col in MONEY_COLUMNS, quote, *days(sd),
+                     *(() if keep else (sd.c[col] != 0,)))
+             for col, metric, keep in SHOP_METRICS]
+    parts.append(_branch(af, af.c.shop_id, "commission_cost", "commission", True, quote,
+                         *days(af)))
+    parts += [_branch(ad, ad.c.advertiser_id, m, m, m in MONEY_COLUMNS, quote,
+                      *days(ad, "advertiser_id", "advertiser_ids")) for m in AD_METRICS]
+    every = tr.alias("every_channel")
+    has_all = select(every.c.shop_id).where(every.c.shop_id == tr.c.shop_id,
+                                            every.c.day == tr.c.day,
+                                            every.c.channel == "ALL").exists()
+    total = or_(tr.c.channel == "ALL", ~has_all)
+    for metric, col, money in TRAFFIC_METRICS:
+        parts.append(_branch(tr, tr.c.shop_id, metric, col, money, quote, *days(tr), total))
+    parts.append(_branch(tr, tr.c.shop_id, "paid_gmv", "gmv", True, quote, *days(tr),
+                         tr.c.channel == "PAID"))
+    return union_all(*parts).subquery("metric_rows")
+
+
+def _sums_statement() -> Any:
+    rows = _metric_rows()
+    keys = (rows.c.shop_id, rows.c.metric, rows.c.currency, rows.c.fx_day)
+    return select(*keys, func.sum(rows.c.value)).group_by(*keys)
+
+
+#: ``period_sums``' one statement, built once (its parameters are bound per question), so
+#: SQLAlchemy compiles it once per dialect and each answer only binds and runs it.
+PERIOD_SUMS = _sums_statement()
+
+
+def period_sums_params(shop_ids: Sequence[str], first: date, last: date, quote: str,
+                       ad_map: Mapping[str, str]) -> dict[str, Any]:
+    """The parameters of ``PERIOD_SUMS`` for one question."""
+    return {"shop_ids": list(shop_ids), "advertiser_ids": sorted(ad_map), "first": first,
+            "last": last, "quote": quote}
+
+
+def period_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
+                *, advertiser_shop: Mapping[str, str] | None = None) -> list[MetricSum]:
+    """The stores' KPI inputs over local days ``[first, last]`` summed by the database in one
+    ``GROUP BY`` over the rollups: per store, metric and currency, and per day for money in a
+    currency other than ``quote`` (each day converts at its own rate), as
+    ``analytics.kpis.store_totals`` takes them. Ads are summed per advertiser and added to
+    their store here."""
+    ad_map = dict(advertiser_shop) if advertiser_shop is not None else store_advertisers(
+        conn, shop_ids)
+    found = conn.execute(PERIOD_SUMS, period_sums_params(shop_ids, first, last, quote, ad_map))
+    out: dict[tuple[str, str, str, date | None], int] = {}
+    for owner, metric, currency, day, total in found:
+        shop = ad_map[owner] if metric in AD_METRICS else str(owner)
+        key = (shop, str(metric), str(currency), day)
+        out[key] = out.get(key, 0) + int(total)
+    return [(*key, total) for key, total in out.items()]
+
+
+def sums_fx(conn: Connection, sums: Iterable[MetricSum], quote: str) -> FxRates:
+    """The rates ``store_totals`` needs to convert ``sums`` into ``quote`` (each day's own)."""
+    needed = [(day, currency) for _, _, currency, day, _ in sums if day is not None]
+    if not needed:
+        return FxRates({})
+    days = [day for day, _ in needed]
+    return load_fx(conn, {c for _, c in needed}, quote, min(days), max(days))
+
+
+def period_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: date,
+                currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
+                buyers: int | None = None, fx: FxRates | None = None) -> KpiSet:
+    """The stores' KPIs over local days ``[first, last]`` in ``currency``, aggregated in SQL
+    (``period_sums``): the numbers ``compute_kpis`` gives from ``daily_rows``, without pandas.
+
+    ``fx`` defaults to the stored rates of the days that need one; ``MissingFxRate`` names the
+    day and currency of a missing rate (``missing_sums_rates`` lists them all beforehand).
+    """
+    sums = period_sums(conn, shop_ids, first, last, currency, advertiser_shop=advertiser_shop)
+    rates = fx if fx is not None else sums_fx(conn, sums, currency)
+    return kpis_from_totals(store_totals(sums, currency, rates), (last - first).days + 1,
+                            currency, buyers=buyers)
+
+
+def missing_sums_rates(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
+    tuple[MissingRates, ...]
+):
+    """The rates converting ``sums`` into ``quote`` needs and ``fx`` lacks, per currency pair."""
+    return rate_gaps(fx.check([(day, c) for _, _, c, day, _ in sums if day is not None], quote))
+
+
 def store_kpis(engine: Engine, shop_id: str, start_day: date, end_day: date, *,
                currency: str | None = None,
                advertiser_ids: Sequence[str] = ()) -> KpiSet:
-    """One store's KPIs over its local days ``[start_day, end_day]`` (inclusive), from rollups.
+    """One store's KPIs over its local days ``[start_day, end_day]`` (inclusive), from rollups
+    aggregated in SQL (``period_kpis``).
 
     Money is in ``currency`` (default: the store's own), converted at each day's rate;
     ``MissingFxRate`` names the day and currency of a missing rate.
     """
+    with engine.connect() as conn:
+        info = shop_info(conn, shop_id)
+        quote = currency or info["currency"]
+        ad_map = store_advertisers(conn, [shop_id], {shop_id: advertiser_ids})
+        buyers = period_buyers(conn, shop_id, start_day, end_day)
+        return period_kpis(conn, [shop_id], start_day, end_day, quote, advertiser_shop=ad_map,
+                           buyers=buyers)
+
+
+def _store_kpis_pandas(engine: Engine, shop_id: str, start_day: date, end_day: date, *,
+                       currency: str | None = None,
+                       advertiser_ids: Sequence[str] = ()) -> KpiSet:
+    """``store_kpis`` the way it was computed before ``period_kpis``: ``daily_rows`` into
+    pandas and ``compute_kpis`` (kept for ``tikpulse bench`` and the equality tests)."""
     with engine.connect() as conn:
         info = shop_info(conn, shop_id)
         quote = currency or info["currency"]
