@@ -2,7 +2,8 @@
 
 The operator on the machine may name any tenant (by id or name); the answer is the same reply the
 chat adapters render, as plain text, or with ``--json`` one object for scripts (tenant, scope,
-period, currency, metrics). The exit status is 1 when the question could not be answered.
+period, currency, metrics, and ``understood``: what the question was read as, see
+``bot.commands.understood``). The exit status is 1 when the question could not be answered.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from typing import Any
 
 import click
 
-from bot.commands import BotContext, Reply, Request, as_text, dispatch
+from bot.commands import BotContext, Reply, Request, as_text, dispatch, parse
+from bot.commands.understood import understood
 from bot.runtime import bot_context
 from config.settings import Settings
 from config.tenants import TenantsFileError
 
 #: Reply kinds that mean "not answered" (exit status 1).
 FAILED_KINDS = frozenset({"unclear", "unknown_store", "setup", "refused", "limited", "error"})
+
 
 def tenant_id_for(ctx: BotContext, name: str | None) -> str | None:
     """The id of the tenant named ``name`` (id or display name, any case), else ``name``."""
@@ -31,13 +34,27 @@ def tenant_id_for(ctx: BotContext, name: str | None) -> str | None:
     return name
 
 
-def as_json(answer: Reply, tenant_id: str | None) -> dict[str, Any]:
-    """The reply's structured data (KPI answers), or its kind and text for other commands."""
+def as_json(answer: Reply, tenant_id: str | None,
+            reading: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The reply's structured data (KPI answers), or its kind and text for other commands, and
+    what the question was read as."""
     body: dict[str, Any] = dict(answer.data or {})
     body.setdefault("tenant", tenant_id)
     body["kind"] = answer.kind
     body["text"] = as_text(answer)
+    if reading is not None:
+        body["understood"] = reading
     return body
+
+
+def read_as(ctx: BotContext, request: Request) -> dict[str, Any]:
+    """What ``dispatch`` read the question as, for this tenant (the same parse)."""
+    registry = ctx.tenants()
+    tenant = registry.tenant(request.tenant_id) if request.tenant_id else (
+        registry.tenants[0] if len(registry.tenants) == 1 else None)
+    hint = tenant.language[0] if tenant else "en"
+    parsed = parse(request.bounded().text, hint, tenant.stores if tenant else ())
+    return understood(parsed, tenant, ctx.now())
 
 
 @click.command(name="ask")
@@ -56,7 +73,8 @@ def ask(settings: Settings, tenant_name: str | None, as_json_flag: bool,
     request = Request("terminal", "terminal", "operator", " ".join(question), tenant_id=tenant_id)
     answer = dispatch(request, ctx)
     if as_json_flag:
-        click.echo(json.dumps(as_json(answer, tenant_id), ensure_ascii=False, indent=2))
+        body = as_json(answer, tenant_id, read_as(ctx, request))
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     else:
         click.echo(as_text(answer))
     ctx.engine.dispose()

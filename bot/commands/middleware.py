@@ -147,7 +147,7 @@ def read_question(turn: Turn, ctx: BotContext, next_: Next) -> Reply:
     The text is already bounded (``dispatch``); when it was cut, the answer says so.
     """
     hint = turn.request.lang_hint or (turn.tenant.language[0] if turn.tenant else "en")
-    turn.parsed = parse(turn.request.text, hint)
+    turn.parsed = parse(turn.request.text, hint, turn.tenant.stores if turn.tenant else ())
     turn.lang = turn.parsed.lang
     answer = next_(turn)
     if not turn.request.truncated:

@@ -1,4 +1,5 @@
-"""Periods people ask about: "this week", "上周", "2026-W47", "last 7 days", "11-01..11-15".
+"""Periods people ask about: "this week", "上周", "2026-W47", "last 7 days", "11-01..11-15",
+"this month", "上个月", "november", "11月", "2026年11月".
 
 ``find_period(text)`` pulls a period phrase out of a question (``PeriodSpec`` plus the text
 without it); ``resolve_period(spec, today)`` turns it into local dates. Weeks run Monday to
@@ -22,12 +23,25 @@ MAX_DAYS = 400
 FIRST_DAY = date(2020, 1, 1)
 
 _DATE = r"(?:\d{4}-)?\d{1,2}-\d{1,2}"
+#: Month names in English (full and short; "may" only with a year or after "in"/"of").
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+_MONTH_WORD = "|".join(sorted((m for m in MONTHS if m != "may"), key=len, reverse=True)
+                       + [m[:3] for m in MONTHS if m not in ("may", "june", "july", "march")]
+                       + ["sept"])
+_CN_MONTH = "十二|十一|十|一|二|三|四|五|六|七|八|九"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", re.compile(rf"({_DATE})\s*(?:\.\.|~|to|至|到|—|–)\s*({_DATE})")),
     ("week", re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})(?!\d)")),
     ("week_no", re.compile(r"(?<![\w-])w(\d{1,2})(?![\d\w])|第\s*(\d{1,2})\s*周")),
     ("last_days", re.compile(r"(?:last|past)\s*(\d{1,3})\s*days?"
                              r"|(?:最近|近|过去)\s*(\d{1,3})\s*天")),
+    ("month_year", re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月(?!\d)"
+                              rf"|\b({_MONTH_WORD}|may)\s+(\d{{4}})\b")),
+    ("this_month", re.compile(r"\bthis\s*month\b|本月|这个月|这月|本月份")),
+    ("last_month", re.compile(r"\blast\s*month\b|\bprevious\s*month\b|上个月|上月")),
+    ("month", re.compile(rf"\b({_MONTH_WORD})\b|\b(?:in|of)\s+(may)\b"
+                         rf"|(?<![\d年-])(\d{{1,2}}|{_CN_MONTH})\s*月(?!份?\d)")),
     ("this_week", re.compile(r"\bthis\s*week\b|本周|这周|本週|這週|本星期")),
     ("last_week", re.compile(r"\blast\s*week\b|\bprevious\s*week\b|上周|上週|上星期")),
     ("yesterday", re.compile(r"\byesterday\b|昨天|昨日")),
@@ -103,6 +117,8 @@ def _resolve(spec: PeriodSpec, today: date) -> Period:
     if spec.kind == "last_week":
         return _week(monday - timedelta(days=7))
     if spec.kind == "week":
+        if not FIRST_DAY.year <= int(spec.args[0]) <= today.year + 1:
+            return Period(date.min, date.min, spec.said)  # outside: refused by resolve_period
         return _week(_iso_monday(f"{spec.args[0]}-W{int(spec.args[1]):02d}"))
     if spec.kind == "week_no":
         return _week(_iso_monday(f"{today.isocalendar()[0]}-W{int(spec.args[0]):02d}"))
@@ -111,10 +127,46 @@ def _resolve(spec: PeriodSpec, today: date) -> Period:
         if not 1 <= n <= MAX_DAYS:
             raise PeriodError(f"'{spec.said}': ask for 1 to {MAX_DAYS} days")
         return _span(today - timedelta(days=n), today - timedelta(days=1))
+    if spec.kind in ("this_month", "last_month", "month", "month_year"):
+        return _month(spec, today)
     if spec.kind in ("yesterday", "today"):
         day = today - timedelta(days=1 if spec.kind == "yesterday" else 0)
         return _span(day, day)
     return _range(spec, today)
+
+
+def _month(spec: PeriodSpec, today: date) -> Period:
+    """A whole calendar month: this/last month, or a named month (the last one not in the
+    future when no year is given)."""
+    if spec.kind == "this_month":
+        year, month = today.year, today.month
+    elif spec.kind == "last_month":
+        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    elif spec.kind == "month_year":
+        first_is_year = len(spec.args[0]) == 4 and spec.args[0].isdigit()
+        year = int(spec.args[0 if first_is_year else 1])
+        month = _month_number(spec.args[1 if first_is_year else 0])
+    else:
+        month = _month_number(spec.args[0])
+        year = today.year if month <= today.month else today.year - 1
+    if not 1 <= month <= 12:
+        raise PeriodError(f"'{spec.said}': months are 1 to 12")
+    if not FIRST_DAY.year <= year <= today.year + 1:
+        return Period(date.min, date.min, spec.said)  # outside: refused by resolve_period
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return Period(first, following - timedelta(days=1), f"{year}-{month:02d}")
+
+
+def _month_number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    cn = "一二三四五六七八九"
+    if word[0] == "十":
+        return 10 + (cn.index(word[1]) + 1 if len(word) > 1 else 0)
+    if word[0] in cn:
+        return cn.index(word[0]) + 1
+    return next(i for i, name in enumerate(MONTHS, 1) if name.startswith(word[:3]))
 
 
 def _week(monday: date) -> Period:

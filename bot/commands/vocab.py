@@ -89,12 +89,74 @@ ALL_WORDS = ("all", "everything", "全部", "所有", "全部店铺", "所有店
 
 #: Leaderboard orderings: word -> rank key.
 RANK_KEYS: dict[str, str] = {
-    "gmv": "gmv", "销售额": "gmv", "成交额": "gmv",
-    "roi": "roi", "投产比": "roi", "roas": "roi",
-    "cvr": "cvr", "转化率": "cvr", "conversion": "cvr",
+    "gmv": "gmv", "销售额": "gmv", "成交额": "gmv", "sales": "gmv", "revenue": "gmv",
+    "roi": "roi", "投产比": "roi", "roas": "roi", "佣金回报": "roi",
+    "cvr": "cvr", "转化率": "cvr", "conversion": "cvr", "转化": "cvr",
     "orders": "orders", "订单": "orders", "订单数": "orders",
     "views": "views", "播放": "views", "播放量": "views",
+    "engagement": "engagement", "互动": "engagement", "互动率": "engagement",
+    "commission": "commission", "佣金": "commission",
+    "campaign": "campaign", "campaigns": "campaign", "广告计划": "campaign", "计划": "campaign",
+    "spend": "spend", "花费": "spend", "ctr": "ctr", "点击率": "ctr",
 }
+
+#: Words that ask for an answer no command gives yet -> the closest command that answers it
+#: (a summary or "are we making money" is the KPI overview; a campaign is read from the ads).
+INTENT_WORDS: dict[str, str] = {
+    "summary": "kpi", "summarize": "kpi", "summarise": "kpi", "recap": "kpi",
+    "how are we doing": "kpi", "how are we": "kpi", "总结": "kpi", "小结": "kpi", "概况": "kpi",
+    "总览": "kpi", "怎么样": "kpi", "表现": "kpi",
+    "profit": "kpi", "profits": "kpi", "profitable": "kpi", "making money": "kpi",
+    "赚钱": "kpi", "利润": "kpi", "盈利": "kpi", "亏钱": "kpi", "亏损": "kpi",
+    "campaign": "roas", "campaigns": "roas", "ads": "roas", "广告计划": "roas",
+    "reorder": "stock", "restock": "stock", "补货": "stock", "断货": "stock",
+    "video": "top_videos", "视频": "top_videos", "爆款": "top_videos",
+    "哪个达人": "top_creators", "哪些达人": "top_creators",
+}
+
+#: Metric words of chat beyond the catalog's names and aliases -> catalog metric id.
+METRIC_WORDS: dict[str, str] = {
+    "spent": "spend", "spending": "spend", "花了": "spend", "广告花了": "spend",
+    "花了多少钱": "spend", "广告费": "spend", "投放": "spend",
+    "refund rate": "refund_rate", "refunds rate": "refund_rate", "returns": "refund_rate",
+    "click rate": "ctr", "click-through rate": "ctr", "点击率": "ctr",
+    "revenue": "gross_gmv", "sales": "gross_gmv", "营业额": "gross_gmv",
+    "settled": "settled_revenue", "settled revenue": "settled_revenue", "到账": "settled_revenue",
+    "conversion rate": "cvr", "转化": "cvr", "visits": "visitors", "流量": "visitors",
+    "aov": "aov", "客单": "aov", "commissions": "commission_cost",
+}
+
+#: Words that make a sentence a question: then a word the bot does not know is skipped, never
+#: read as a store or a creator ("which creator should I stop paying" names no creator).
+QUESTION_WORDS = frozenset((
+    "what", "which", "why", "how", "who", "when", "where", "should", "could", "would", "can",
+    "are", "is", "do", "does", "did", "any", "was", "were", "will",
+    "什么", "哪", "哪个", "哪些", "哪里", "怎么", "怎样", "如何", "为什么", "为啥", "吗", "呢",
+    "多少", "是否", "有没有", "是不是", "几", "啥",
+))
+
+#: Words that carry nothing the answer needs (articles, pronouns, verbs of asking).
+FILLER_WORDS = frozenset((
+    "the", "of", "for", "in", "on", "at", "please", "show", "me", "tell", "give", "our", "my",
+    "i", "we", "you", "it", "its", "they", "them", "this", "that", "these", "those", "a", "an",
+    "to", "from", "with", "have", "has", "had", "be", "been", "being", "get", "see", "let",
+    "store", "shop", "stores", "shops", "drop", "dropped", "drops", "down", "up", "change",
+    "changed", "go", "went", "going", "about", "doing", "much", "many", "so", "far", "now",
+    "right", "currently", "stop", "paying", "pay", "keep", "should", "most", "best", "worst",
+    "money", "wasting", "waste", "need", "want", "there", "here", "than", "more", "less",
+    "fall", "fell", "rise", "rose", "increase", "decrease", "low", "high", "lately", "recently",
+    "我", "我们", "的", "了", "吗", "呢", "前", "个", "名", "位", "现在", "目前", "最近",
+    "下降", "下降了", "上升", "上升了", "变化", "怎么", "查看", "看看", "看", "一下", "是",
+    "跌", "涨", "跌了", "涨了", "店铺", "店", "请", "帮我", "查", "查询", "在", "有", "钱",
+    "广告", "花", "一共", "总共", "我的", "你", "给", "把", "和", "与", "跟", "停止", "合作",
+))
+
+#: Words between two stores of a comparison.
+SEPARATOR_WORDS = frozenset(("and", "vs", "versus", "with", "和", "与", "跟", "对", "比"))
+
+#: Two-letter region codes that are also English words: in a question they are a region only
+#: when written in capitals ("is it UK", not "is it up").
+AMBIGUOUS_CODES = frozenset(("it", "my", "id", "us", "es", "de"))
 
 AT_RISK_WORDS = ("at risk", "at-risk", "risk", "low", "缺货风险", "风险", "预警", "即将断货")
 
