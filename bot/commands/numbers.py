@@ -5,7 +5,9 @@ period and the one before it with ``jobs.warehouse.queries.daily_rows`` (the sam
 report uses) and lets ``analytics.kpis.compute_kpis`` do the arithmetic, so chat, digest and
 alerts share one definition of every number. ``per_store`` gives the same per store (for ``why``).
 
-``scope_answer`` is what a KPI answer shows: the numbers in the currency
+``scope_answer`` is what a KPI answer shows, summed by the database in one ``GROUP BY`` per
+period (``jobs.warehouse.queries.period_sums``: the same arithmetic, no pandas): the numbers in
+the currency
 ``jobs.warehouse.queries.answer_currency`` picks (one store: its own; several: the reporting
 currency), the reporting-currency figures beside a store's own, and, when a rate the answer needs
 is missing, each store in its own currency with the missing rates named.
@@ -20,16 +22,19 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Connection
 
-from analytics.fx import FxRates, MissingRates, missing_rates
-from analytics.kpis import KpiSet, compute_kpis
+from analytics.fx import FxRates, MissingRates
+from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals, store_totals
 from bot.commands.periods import Period
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     answer_currency,
     daily_rows,
+    missing_sums_rates,
+    period_sums,
     store_advertisers,
     store_currency,
+    sums_fx,
     week_buyers,
 )
 
@@ -127,17 +132,24 @@ def scope_currency(conn: Connection, stores: Iterable[Store], reporting_currency
     return answer_currency([store_currency(conn, s) for s in stores], reporting_currency)
 
 
-def _in(conn: Connection, rows: pd.DataFrame, stores: list[Store], period: Period,
+def _in(conn: Connection, stores: list[Store], period: Period,
         currency: str) -> tuple[ScopeNumbers | None, tuple[MissingRates, ...]]:
-    """The stores' numbers in ``currency``, or ``None`` and the rates that are missing."""
+    """The stores' numbers in ``currency``, summed by the database (``period_sums``: one
+    ``GROUP BY`` over the rollups per period), or ``None`` and the rates that are missing."""
+    ids = [s.shop_id for s in stores]
+    ads = store_advertisers(conn, ids, {s.shop_id: s.advertiser_ids for s in stores})
     before = period.previous()
-    fx = fx_for(conn, rows["currency"], currency, before.start, period.end)
-    gaps = missing_rates(rows, currency, fx, days=_days(before) + _days(period))
+    now = period_sums(conn, ids, period.start, period.end, currency, advertiser_shop=ads)
+    then = period_sums(conn, ids, before.start, before.end, currency, advertiser_shop=ads)
+    fx = sums_fx(conn, now + then, currency)
+    gaps = missing_sums_rates(now + then, currency, fx)
     if gaps:
         return None, gaps
     return ScopeNumbers(
-        compute_kpis(rows, _days(period), currency, fx, buyers=_buyers(conn, stores, period)),
-        compute_kpis(rows, _days(before), currency, fx, buyers=_buyers(conn, stores, before)),
+        kpis_from_totals(store_totals(now, currency, fx), period.days, currency,
+                         buyers=_buyers(conn, stores, period)),
+        kpis_from_totals(store_totals(then, currency, fx), before.days, currency,
+                         buyers=_buyers(conn, stores, before)),
         period), ()
 
 
@@ -154,17 +166,15 @@ def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
     own = {s.shop_id: store_currency(conn, s) for s in stores}
     others = [store_currency(conn, s) for s in compared_with]
     currency = answer_currency([*own.values(), *others], reporting_currency)
-    rows = _rows(conn, stores, period)
-    numbers, gaps = _in(conn, rows, stores, period, currency)
+    numbers, gaps = _in(conn, stores, period, currency)
     if numbers is not None:
         if currency == reporting_currency:
             return ScopeAnswer(numbers)
-        beside, gaps = _in(conn, rows, stores, period, reporting_currency)
+        beside, gaps = _in(conn, stores, period, reporting_currency)
         return ScopeAnswer(replace(numbers, reporting=beside), missing=gaps)
     each = []
     for store in stores:
-        part = rows[rows["shop_id"] == store.shop_id]
-        alone, own_gaps = _in(conn, part, [store], period, own[store.shop_id])
+        alone, own_gaps = _in(conn, [store], period, own[store.shop_id])
         if alone is not None:
             each.append((store, alone))
         gaps += own_gaps
