@@ -1,6 +1,6 @@
 """``tikpulse digest``: write the weekly digest to files, preview its delivery, or send it now.
 
-    tikpulse digest --tenant acme --week 2026-W47 --out DIR   # HTML + PNGs + PDF per language
+    tikpulse digest --tenant acme --week 2026-W47 --out DIR   # HTML, PNGs, PDF, PPTX per language
     tikpulse digest --tenant acme --dry-run                   # what would be sent where
     tikpulse digest --tenant acme --send-now                  # deliver; success only when confirmed
 """
@@ -37,7 +37,7 @@ def last_full_week(zone: str, now: datetime | None = None) -> str:
 @click.option("--tenant", "tenant_id", required=True, help="Tenant id (see 'tikpulse tenants').")
 @click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last full week).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the HTML page, PNG charts and PDF here.")
+              help="Write the HTML page, PNG charts, PDF and PPTX deck here.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent to which channel.")
 @click.option("--send-now", is_flag=True, help="Deliver now; exits non-zero unless confirmed.")
 @click.option("--resend-in-doubt", is_flag=True,
@@ -72,7 +72,7 @@ def render_now(deps: DigestDeps, tenant_id: str, week: str) -> Rendered:
 
 
 def write_digest(deps: DigestDeps, tenant_id: str, week: str, out_dir: Path) -> list[Path]:
-    """Write the week's digest (HTML page, PNG charts, PDF per language) into ``out_dir``."""
+    """Write the week's digest (HTML page, PNG charts, PDF, PPTX per language) into ``out_dir``."""
     return write_editions(render_now(deps, tenant_id, week).editions, out_dir)
 
 

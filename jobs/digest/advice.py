@@ -131,6 +131,7 @@ def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestio
             ranked.append(Suggestion("restock", names.get(p.shop_id, p.shop_id),
                                      s.money or Decimal(0),
                                      {"sku": p.sku_id, "qty": p.suggested_qty,
+                                      "name": getattr(p, "product_name", None),
                                       "cover": p.days_of_cover or 0.0, "lead": p.lead_time_days}))
         elif s.kind == "review_creator":
             ranked.append(Suggestion("review_creator", s.subject, s.money or Decimal(0),

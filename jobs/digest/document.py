@@ -1,142 +1,163 @@
-"""The full report as a PDF (matplotlib ``PdfPages``, no pyplot) and as an HTML page.
+"""The full report as a PDF (ReportLab flowables) and as an HTML page, with the same words in
+the same order.
 
-PDF: text pages (headline, what changed, suggestions, stores, data quality), then the tenant
-charts three to a page, then each store's section. HTML: the same text and the PNGs next to it.
-A4 portrait; Chinese wraps by character, other text by word.
+PDF: page 1 is the summary (title, period, the partial warning, the headline KPIs as cards and
+what changed), then the sections, suggestions, the tenant charts, each store (its KPI cards and
+charts) and data quality, flowing across A4 pages: nothing is cut at a page break, a heading
+stays with what follows it, a chart moves whole to the next page. Charts are the 1200 px PNGs
+(about 2x at the page width). HTML: the same text and the PNGs next to it.
 """
 
 from __future__ import annotations
 
 import io
-import textwrap
-import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
-import matplotlib.image as mpimg
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from analytics.chart_style import chart_context
 from jobs.digest.chat_format import heading
-from jobs.digest.sentences import DigestText
+from jobs.digest.fonts import markup, register
+from jobs.digest.sentences import Cell, DigestText
 
-A4 = (8.27, 11.69)
-#: Text lines per PDF page and characters per line (a CJK character counts as two).
-LINES_PER_PAGE, LINE_WIDTH = 52, 92
-#: Columns of a bold heading line (a larger font: fewer characters fit).
-HEAD_WIDTH = 70
-#: Charts per PDF page (1200 px wide charts fill the width of A4 three to a page).
-IMAGES_PER_PAGE = 3
 TEMPLATE = jinja2.Environment(
     loader=jinja2.PackageLoader("jobs.digest", "templates"), autoescape=True,
 ).get_template("digest.html")
+#: Page margin, and the width left for text and charts.
+MARGIN = 15 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN
+#: KPI cards per row: the headline's, and a store's.
+CARDS_PER_ROW, STORE_CARDS_PER_ROW = 3, 4
+#: Colours: headings, muted text, card fill, good / bad moves, the partial warning.
+INK, MUTED, CARD = (colors.HexColor(c) for c in ("#1a1a1a", "#555555", "#f6f7f9"))
+GOOD, BAD, WARN = (colors.HexColor(c) for c in ("#1a7f37", "#b42318", "#fff3d6"))
 
 
-#: Emoji marks of the chat text -> symbols the PDF fonts have (DejaVu Sans).
-PDF_SYMBOLS = str.maketrans({"✅": "✓", "✏": "✎", "\ufe0f": None})
+def _styles(lang: str) -> dict[str, ParagraphStyle]:
+    wrap = "CJK" if lang == "zh" else None
+    base = ParagraphStyle("body", fontName=register()[0], fontSize=9.5, leading=13.5,
+                          textColor=INK, wordWrap=wrap)
+
+    def like(name: str, **kw: object) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)  # type: ignore[arg-type]
+
+    return {"body": base, "title": like("title", fontSize=18, leading=23),
+            "period": like("period", textColor=MUTED, spaceAfter=6),
+            "h2": like("h2", fontSize=13, leading=17, spaceBefore=10, spaceAfter=4),
+            "h3": like("h3", fontSize=11, leading=15, spaceBefore=8, spaceAfter=3),
+            "item": like("item", leftIndent=11, bulletIndent=2, spaceAfter=2.5),
+            "quality": like("quality", textColor=MUTED, fontSize=8.5, leading=12,
+                            leftIndent=11, bulletIndent=2, spaceAfter=2),
+            "partial": like("partial", backColor=WARN, borderPadding=5, spaceBefore=4,
+                            spaceAfter=8),
+            "kpi_name": like("kpi_name", textColor=MUTED, fontSize=8.5, leading=11),
+            "kpi_value": like("kpi_value", fontSize=12.5, leading=16),
+            "kpi_note": like("kpi_note", fontSize=8, leading=10.5)}
 
 
-def pdf_safe(text: str) -> str:
-    """Chat text with its emoji replaced by symbols the embedded fonts can draw."""
-    return text.translate(PDF_SYMBOLS)
+def _p(text: str, style: ParagraphStyle, *, bold: bool = False, bullet: bool = False) -> Paragraph:
+    return Paragraph(markup(text, bold=bold), style, bulletText="•" if bullet else None)
 
 
-#: Where a mixed Chinese line may break without splitting a number or a word.
-BREAKS = (" ", "，", "、", "：", "；", "（", "。")
+def _card(c: Cell, s: dict[str, ParagraphStyle]) -> list[Flowable]:
+    tone = BAD if "⚠" in c.change else GOOD if "✅" in c.change else MUTED
+    note = ParagraphStyle("change", parent=s["kpi_note"], textColor=tone)
+    out = [_p(c.name, s["kpi_name"]), _p(c.value, s["kpi_value"], bold=True), _p(c.change, note)]
+    return out + ([_p(c.target, s["kpi_note"])] if c.target else [])
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def kpi_cards(cells: Sequence[Cell], s: dict[str, ParagraphStyle], per_row: int) -> Table:
+    """KPI cards in a grid: name, value, change vs last week / 4-week average, target."""
+    cards: list[list[Flowable] | str] = [_card(c, s) for c in cells]
+    rows = [cards[i:i + per_row] for i in range(0, len(cards), per_row)]
+    rows[-1] = rows[-1] + [""] * (per_row - len(rows[-1]))
+    table = Table(rows, colWidths=[FRAME_WIDTH / per_row] * per_row)
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, -1), CARD),
+        ("GRID", (0, 0), (-1, -1), 2, colors.white),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return table
 
 
-def wrap(text: str, width: int = LINE_WIDTH) -> list[str]:
-    """Lines of at most ``width`` columns (CJK counts double)."""
-    if _width(text) == len(text):
-        return textwrap.wrap(text, width, subsequent_indent="   ") or [""]
-    lines, line = [], ""
-    for ch in text:
-        if _width(line + ch) > width:
-            cut = max(line.rfind(b) for b in BREAKS)  # prefer a space or punctuation
-            if cut > len(line) - 16 and cut > 3:
-                lines.append(line[:cut + 1].rstrip())
-                line = "   " + line[cut + 1:].lstrip()
-            else:
-                lines.append(line)
-                line = "   "
-        line += ch
-    return [*lines, line]
+def chart(png: bytes, width: float = FRAME_WIDTH) -> Image:
+    """A chart PNG scaled to ``width`` (points), keeping its aspect."""
+    w, h = ImageReader(io.BytesIO(png)).getSize()
+    return Image(io.BytesIO(png), width=width, height=width * h / w)
 
 
-def text_lines(t: DigestText, zone: str) -> list[tuple[str, str]]:
-    """(style, text) lines of the report's text part: style is title, head or body."""
-    out = [("title", t.title), ("body", f"{t.period} · {zone}")]
+def _section(title: str, lines: Sequence[str], s: dict[str, ParagraphStyle],
+             style: str = "item") -> list[Flowable]:
+    head = _p(title, s["h2"], bold=True)
+    items = [_p(line, s[style], bullet=True) for line in lines]
+    return [KeepTogether([head, *items[:1]]), *items[1:]]
+
+
+def story(t: DigestText, zone: str, charts: Sequence[bytes],
+          stores: Sequence[tuple[str, Sequence[bytes]]]) -> list[Flowable]:
+    """The report's flowables, in the HTML page's order (summary first)."""
+    s = _styles(t.lang)
+    out: list[Flowable] = [_p(t.title, s["title"], bold=True), _p(f"{t.period} · {zone}",
+                                                                   s["period"])]
     if t.partial:
-        out += [("head", line) for line in wrap(t.partial, HEAD_WIDTH)]
-    out.append(("head", heading("headline", t.lang)))
+        out.append(_p(t.partial, s["partial"], bold=True))
+    out.append(_p(heading("headline", t.lang), s["h2"], bold=True))
     if t.headline_note:
-        out += [("body", line) for line in wrap(t.headline_note)]
-    for c in t.headline:
-        out += [("body", line) for line in wrap(f"{c.name}: {c.value}  {c.change}"
-                                                 + (f" · {c.target}" if c.target else ""))]
-    groups = [(heading("changes", t.lang), t.changes), *t.sections,
-              (heading("suggestions", t.lang), t.suggestions)]
-    for title, items in groups:
-        out.append(("head", title))
-        out += [("body", line) for item in items for line in wrap(f"• {item}")]
+        out.append(_p(t.headline_note, s["partial"], bold=True))
+    if t.headline:
+        out.append(kpi_cards(t.headline, s, CARDS_PER_ROW))
+    out += _section(heading("changes", t.lang), t.changes, s)
+    for title, lines in t.sections:
+        out += _section(title, lines, s)
+    out += _section(heading("suggestions", t.lang), t.suggestions, s)
+    out += [Spacer(1, 6), *(chart(png) for png in charts)]
     if len(t.stores) > 1 or not t.headline:
-        out.append(("head", heading("stores", t.lang)))
-        for name, cells in t.stores:
-            row = f"• {name}: " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
-                                            for c in cells[:3])
-            out += [("body", line) for line in wrap(row)]
-    out.append(("head", heading("quality", t.lang)))
-    out += [("body", line) for item in t.quality for line in wrap(item)]
+        head: list[Flowable] = [_p(heading("stores", t.lang), s["h2"], bold=True)]
+        images = dict(stores)
+        for name, cells in t.stores:  # the heading stays with the first store
+            block, head = [*head, _p(name, s["h3"], bold=True)], []
+            if cells:
+                block.append(kpi_cards(cells, s, STORE_CARDS_PER_ROW))
+            pngs = [chart(png) for png in images.get(name, ())]
+            out += [KeepTogether(block + pngs[:1]), *pngs[1:]]
+    out += _section(heading("quality", t.lang), t.quality, s, "quality")
     return out
-
-
-def _text_pages(lines: list[tuple[str, str]]) -> Iterator[Figure]:
-    sizes = {"title": 16, "head": 12.5, "body": 10}
-    for start in range(0, len(lines), LINES_PER_PAGE):
-        fig = Figure(figsize=A4)
-        y = 0.95
-        for style, text in lines[start:start + LINES_PER_PAGE]:
-            if style == "head":
-                y -= 0.008
-            fig.text(0.06, y, pdf_safe(text), fontsize=sizes[style], va="top", parse_math=False,
-                     fontweight="bold" if style != "body" else "normal")
-            y -= 0.0175 if style == "body" else 0.026
-        yield fig
-
-
-def _image_pages(images: Sequence[bytes], caption: str = "") -> Iterator[Figure]:
-    top = 0.93 if caption else 0.97
-    for start in range(0, len(images), IMAGES_PER_PAGE):
-        fig = Figure(figsize=A4)
-        if caption:
-            fig.text(0.06, 0.97, caption, fontsize=13, fontweight="bold", va="top",
-                     parse_math=False)
-        slot_height = top / IMAGES_PER_PAGE
-        for slot, png in enumerate(images[start:start + IMAGES_PER_PAGE]):
-            bottom = top - (slot + 1) * slot_height
-            ax = fig.add_axes((0.04, bottom, 0.92, slot_height * 0.96))
-            ax.imshow(mpimg.imread(io.BytesIO(png), format="png"), interpolation="none")
-            ax.set_axis_off()
-        yield fig
 
 
 def pdf_bytes(t: DigestText, zone: str, charts: Sequence[bytes],
               stores: Sequence[tuple[str, Sequence[bytes]]]) -> bytes:
     """The whole report of one language as PDF bytes."""
     buf = io.BytesIO()
-    with chart_context(), PdfPages(buf, metadata={"Title": t.title, "Creator": "TikPulse"}) as pdf:
-        pages = [*_text_pages(text_lines(t, zone)), *_image_pages(charts)]
-        for name, images in stores:
-            pages += list(_image_pages(images, name))
-        for page in pages:
-            pdf.savefig(page)
+    footer = markup(f"{t.title} · TikPulse")
+
+    def number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        line = Paragraph(f"{footer} · {doc.page}", ParagraphStyle(
+            "footer", fontName=register()[0], fontSize=7.5, textColor=MUTED))
+        line.wrap(FRAME_WIDTH, 20)
+        line.drawOn(canvas, MARGIN, 8 * mm)
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                            topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm, title=t.title,
+                            author="TikPulse", creator="TikPulse", lang=t.lang)
+    doc.build(story(t, zone, charts, stores), onFirstPage=number, onLaterPages=number)
     return buf.getvalue()
 
 
@@ -149,13 +170,15 @@ def html_page(t: DigestText, zone: str, charts: Sequence[tuple[str, str]],
 
 
 def write_files(folder: Path, name: str, html: str, pdf: bytes,
-                images: dict[str, bytes]) -> list[Path]:
-    """Write the HTML page, the PDF and the PNGs into ``folder``; returns the paths."""
+                images: dict[str, bytes], pptx: bytes | None = None) -> list[Path]:
+    """Write the HTML page, the PDF, the deck (when given) and the PNGs into ``folder``;
+    returns the paths."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / f"{name}.html", folder / f"{name}.pdf"]
-    paths[0].write_text(html, encoding="utf-8")
-    paths[1].write_bytes(pdf)
-    for filename, data in images.items():
+    documents = {f"{name}.html": html.encode("utf-8"), f"{name}.pdf": pdf}
+    if pptx is not None:
+        documents[f"{name}.pptx"] = pptx
+    paths = []
+    for filename, data in {**documents, **images}.items():
         (folder / filename).write_bytes(data)
         paths.append(folder / filename)
     return paths

@@ -114,9 +114,9 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
             (total.current, total.previous), w, period, ccy, w.t("why_gmv"))),
         ("creators", w.t("creators"), section_charts.creators_png(report, w, period)),
         ("stock", w.t("stock"), section_charts.stock_png(report, w, period)),
-        ("mix", "GMV mix", section_charts.channel_mix_png(report, w, period)
+        ("mix", w.t("gmv_mix"), section_charts.channel_mix_png(report, w, period)
          or mix_png(digest, w, period)),
-        ("funnel", "Funnel", section_charts.shop_funnel_png(report, w, period)
+        ("funnel", w.t("funnel"), section_charts.shop_funnel_png(report, w, period)
          or funnel_png(digest, w, period)),
     ]
     slug = f"{report.tenant_id}-{report.week}-{lang}"

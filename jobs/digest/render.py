@@ -2,7 +2,8 @@
 
 ``render_editions(digest, zone)`` draws everything for each of the tenant's languages (store
 sections may come pre-rendered from the per-store fan-out jobs); ``package_of`` wraps the result
-for the notifiers; ``write_editions`` writes HTML + PNGs + PDF into a folder.
+for the notifiers; ``write_editions`` writes HTML + PNGs + PDF + PPTX deck into a folder (the
+deck is drawn there only: the chats do not post it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from jobs.digest.chat_format import slack_blocks, slack_text, telegram_html
 from jobs.digest.compose import Digest
+from jobs.digest.deck import deck_bytes
 from jobs.digest.document import html_page, pdf_bytes, write_files
 from jobs.digest.figures import store_charts, tenant_charts
 from jobs.digest.package import Attachment, DigestPackage, Edition
@@ -38,6 +40,7 @@ class RenderedEdition:
     stores: tuple[tuple[str, str, tuple[bytes, ...]], ...]  # (shop_id, name, PNGs)
     pdf: Attachment
     html: str
+    zone: str = ""  # the schedule's time zone, shown beside the period
 
 
 def snapshot_hash(report: WeeklyReport) -> str:
@@ -92,7 +95,7 @@ def render_editions(digest: Digest, zone: str, store_images: StoreImages | None 
         html = html_page(text, zone, files, store_files, f"{name}.pdf")
         out.append(RenderedEdition(text, charts, stores,
                                    Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
-                                   html))
+                                   html, zone))
     return tuple(out)
 
 
@@ -117,12 +120,13 @@ def package_of(digest: Digest, editions: tuple[RenderedEdition, ...], zone: str,
 
 
 def write_editions(editions: tuple[RenderedEdition, ...], folder: Path) -> list[Path]:
-    """HTML page, PDF and PNGs of every edition into ``folder``."""
+    """HTML page, PDF, PPTX deck and PNGs of every edition into ``folder``."""
     paths: list[Path] = []
     for e in editions:
         name = e.pdf.filename.removesuffix(".pdf")
         images = {c.filename: c.data for c in e.charts}
         for shop, _, imgs in e.stores:
             images.update({_store_file(name, shop, i): png for i, png in enumerate(imgs)})
-        paths += write_files(folder, name, e.html, e.pdf.data, images)
+        deck = deck_bytes(e.text, e.zone, e.charts, [(n, imgs) for _, n, imgs in e.stores])
+        paths += write_files(folder, name, e.html, e.pdf.data, images, deck)
     return paths

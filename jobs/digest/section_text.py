@@ -123,6 +123,12 @@ def content_lines(winners: tuple[WinnerProfile, ...], w: Words) -> list[str]:
     return out
 
 
+def sku_label(sku_id: str, name: str | None) -> str:
+    """A SKU as a person reads it: the product's name with the SKU id beside it, or the id."""
+    name = (name or "").strip()
+    return f"{name} (SKU {sku_id})" if name else f"SKU {sku_id}"
+
+
 def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
     """SKUs at or below their reorder point, fewest days of cover first, with the order size."""
     due = sorted((p for p in plans if p.reorder_now),
@@ -130,8 +136,9 @@ def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
     out = []
     for p in due[:TOP_STOCK]:
         cover = 0.0 if p.days_of_cover is None else p.days_of_cover
-        out.append(f"SKU {p.sku_id}: 可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
+        sku = sku_label(p.sku_id, getattr(p, "product_name", None))
+        out.append(f"{sku}: 可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
                    f"建议补货 {p.suggested_qty} 件" if w.lang == "zh" else
-                   f"SKU {p.sku_id}: {cover:.0f} days of cover, lead time {p.lead_time_days} "
+                   f"{sku}: {cover:.0f} days of cover, lead time {p.lead_time_days} "
                    f"days → reorder {p.suggested_qty} units")
     return out

@@ -118,9 +118,10 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
         return (f"{s.store}：检查退款：退款率 {rate}，4周均值 {base}。" if zh else
                 f"{s.store}: check refunds: refund rate {rate} vs {base} 4-week average.")
     if s.action == "restock":
-        return (f"{s.store}：补货 SKU {f['sku']} {f['qty']} 件（可售 {f['cover']:.0f} 天，"
+        sku = section_text.sku_label(f["sku"], f.get("name"))
+        return (f"{s.store}：补货 {sku} {f['qty']} 件（可售 {f['cover']:.0f} 天，"
                 f"补货周期 {f['lead']} 天）。" if zh else
-                f"{s.store}: reorder {f['qty']} units of SKU {f['sku']} ({f['cover']:.0f} days "
+                f"{s.store}: reorder {f['qty']} units of {sku} ({f['cover']:.0f} days "
                 f"of cover, lead time {f['lead']} days).")
     if s.action == "review_creator":
         return (f"再次合作前复核达人 {s.store}：{f['reason']}。" if zh else

@@ -47,6 +47,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "last_week": ("上周", "Last week"), "this_week": ("本周", "This week"),
     "why_gmv": ("净GMV变化原因", "Why net GMV moved"),
     "gmv_trend": ("GMV周趋势", "Weekly GMV"),
+    "gmv_mix": ("GMV构成", "GMV mix"), "funnel": ("转化漏斗", "Funnel"),
     "flat": ("持平", "flat"),
     "others": ("其他 {n} 家", "{n} others"),
     "anomalies": ("异常", "Unusual days"), "creators": ("达人", "Creators"),

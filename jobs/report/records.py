@@ -124,6 +124,15 @@ class ContentRow:
 
 
 @dataclass(frozen=True)
+class StockRow(StockPlan):
+    """A stock plan with the product's name and seller SKU as the warehouse has them (None when
+    it has none: the digest then shows the SKU id)."""
+
+    product_name: str | None = None
+    seller_sku: str | None = None
+
+
+@dataclass(frozen=True)
 class Insights:
     """Everything beyond the KPIs: anomalies and their causes, mix, funnel, creators, content,
     stock and suggestions. Empty sections mean the source had no data for the week."""
@@ -138,7 +147,7 @@ class Insights:
     creator_split: CreatorSplit | None = None
     content: tuple[ContentRow, ...] = ()
     winners: tuple[WinnerProfile, ...] = ()
-    stock: tuple[StockPlan, ...] = ()
+    stock: tuple[StockRow, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
 
 

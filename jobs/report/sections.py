@@ -89,10 +89,10 @@ def content_section(contents: pd.DataFrame, daily: pd.DataFrame, days: Sequence[
 
 def stock_rows(plans: pd.DataFrame) -> tuple[object, ...]:
     """The SKUs to act on: all to reorder now, then the fewest days of cover."""
-    from analytics.stock import StockPlan
+    from jobs.report.records import StockRow
 
     if plans.empty:
         return ()
     urgent = plans[plans["reorder_now"]]
     rest = plans[~plans["reorder_now"]].head(max(0, TOP_STOCK - len(urgent)))
-    return records(pd.concat([urgent, rest]), StockPlan)
+    return records(pd.concat([urgent, rest]), StockRow)

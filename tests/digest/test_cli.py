@@ -22,7 +22,7 @@ def test_out_writes_html_pngs_and_pdf(env, tmp_path) -> None:
     names = sorted(p.name for p in out.iterdir())
     assert names == ["acme-2026-W47-en-drivers.png", "acme-2026-W47-en-funnel.png",
                      "acme-2026-W47-en-trend.png", "tikpulse-acme-2026-W47-en.html",
-                     "tikpulse-acme-2026-W47-en.pdf"]
+                     "tikpulse-acme-2026-W47-en.pdf", "tikpulse-acme-2026-W47-en.pptx"]
     html = (out / "tikpulse-acme-2026-W47-en.html").read_text(encoding="utf-8")
     assert 'src="acme-2026-W47-en-trend.png"' in html and "What changed and why" in html
     assert (out / "tikpulse-acme-2026-W47-en.pdf").read_bytes().startswith(b"%PDF")

@@ -60,6 +60,7 @@ def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack
                      "tikpulse-seller-1-2026-W47-en.pdf"]  # five images at most, then the PDF
     sections = [b["text"]["text"] for b in en.blocks if b["type"] == "section" and "text" in b]
     assert any(s.startswith("*Creators*\n• creator_") for s in sections)
-    assert any(s.startswith("*Stock at risk*\n• SKU ") and "reorder" in s for s in sections)
+    assert any(s.startswith("*Stock at risk*\n• ") and " (SKU " in s and "reorder" in s
+                   for s in sections)  # the product's name, its SKU beside it
     texts = [m.text for m in tg.chat(CHAT) if m.kind == "text"]
     assert len(texts) == 2 and gmv in texts[1] and f"£{truth.gross_gmv:,.0f}" in texts[0]

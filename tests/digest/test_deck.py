@@ -1,0 +1,60 @@
+"""The PPTX deck: title, summary, one slide per section, chart and store, charts as pictures,
+every line of the digest's text on a slide, the metric definitions in the speaker notes, and
+every shape inside the 16:9 slide."""
+
+from __future__ import annotations
+
+import io
+
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from test_pdf_text import editions  # noqa: F401  (the seeded two-store zh+en digest)
+
+from jobs.digest.chat_format import heading
+from jobs.digest.deck import deck_bytes
+
+
+def slides_of(e):  # type: ignore[no-untyped-def]
+    data = deck_bytes(e.text, e.zone, e.charts, [(n, imgs) for _, n, imgs in e.stores])
+    return Presentation(io.BytesIO(data))
+
+
+def test_deck_has_the_report_slide_by_slide(editions) -> None:  # noqa: F811
+    for e in editions:
+        deck, t = slides_of(e), e.text
+        titles = [s.shapes.title.text for s in deck.slides]
+        assert titles[0] == t.title
+        assert titles[1] == heading("headline", t.lang)
+        expected = [heading("changes", t.lang), *(title for title, _ in t.sections),
+                    heading("suggestions", t.lang), *(c.title for c in e.charts),
+                    *(name for name, _ in t.stores), heading("quality", t.lang)]
+        assert titles[2:] == expected
+        pictures = [sum(sh.shape_type == MSO_SHAPE_TYPE.PICTURE for sh in s.shapes)
+                    for s in deck.slides]
+        assert sum(pictures) == len(e.charts) + sum(len(imgs) for *_, imgs in e.stores)
+        assert pictures[titles.index("Acme UK")] == 2
+
+
+def test_every_line_is_on_a_slide_and_every_shape_inside(editions) -> None:  # noqa: F811
+    for e in editions:
+        deck, t = slides_of(e), e.text
+        text = "\n".join(sh.text_frame.text for s in deck.slides for sh in s.shapes
+                         if sh.has_text_frame)
+        for line in (*t.changes, *t.suggestions, *t.quality, t.period, t.partial or "",
+                     *(c.value for c in t.headline), *(c.change for c in t.headline)):
+            assert line in text, (t.lang, line)
+        for s in deck.slides:
+            for sh in s.shapes:
+                assert sh.left >= 0 and sh.top >= 0, (t.lang, sh.name)
+                assert sh.left + sh.width <= deck.slide_width, (t.lang, sh.name)
+                assert sh.top + sh.height <= deck.slide_height, (t.lang, sh.name)
+
+
+def test_speaker_notes_define_the_metrics(editions) -> None:  # noqa: F811
+    for e in editions:
+        deck, zh = slides_of(e), e.text.lang == "zh"
+        notes = [s.notes_slide.notes_text_frame.text if s.has_notes_slide else ""
+                 for s in deck.slides]
+        assert ("总GMV: Σ sub_total" if zh else "Gross GMV: Σ sub_total") in notes[1]
+        assert ("真实ROAS:" if zh else "True ROAS:") in notes[1]
+        assert all(notes[i] for i in range(1, len(notes) - 1)), notes
