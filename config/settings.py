@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.logs import register_secret
@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = DEFAULT_REDIS_URL
     tikpulse_config: Path | None = Field(default=None, description="Path of the tenants file")
+
+    @field_validator("tikpulse_config", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``TIKPULSE_CONFIG=`` (empty) means no tenants file, not the current directory."""
+        return None if isinstance(value, str) and not value.strip() else value
     tikpulse_secret_key: SecretStr | None = Field(
         default=None, description="Key that encrypts stored tokens (any string; 32+ chars advised)"
     )

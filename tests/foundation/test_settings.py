@@ -26,3 +26,12 @@ def test_missing_secret_names_the_variable(monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     with pytest.raises(MissingSetting, match="TIKTOK_APP_KEY, SLACK_BOT_TOKEN"):
         Settings().require("tiktok_app_key", "slack_bot_token")
+
+
+def test_an_empty_tenants_path_means_no_tenants_file(monkeypatch):
+    from config.settings import Settings
+
+    monkeypatch.setenv("TIKPULSE_CONFIG", "")
+    assert Settings().tikpulse_config is None
+    monkeypatch.setenv("TIKPULSE_CONFIG", "config/tenants.example.yaml")
+    assert str(Settings().tikpulse_config) == "config/tenants.example.yaml"
