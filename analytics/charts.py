@@ -55,7 +55,11 @@ class StockBar:
 def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Number | None], *,
               period: str, lang: Lang, band: Sequence[tuple[Number, Number] | None] = (),
               target: Number | None = None, line_label: str | None = None) -> bytes:
-    """Weekly values of one KPI with its 4-week baseline band and the target line."""
+    """Weekly values of one KPI with its 4-week baseline band and the target line; weeks before
+    the first one with data are left out (no empty slots)."""
+    first = next((i for i, v in enumerate(values) if v is not None), len(values))
+    if 0 < first < len(values):
+        weeks, values, band = weeks[first:], values[first:], band[first:] if band else band
     with chart_context():
         fig = new_figure(5.2)
         ax = fig.add_subplot()
@@ -107,7 +111,7 @@ def driver_waterfall(start: tuple[str, Number], steps: Sequence[tuple[str, Numbe
         levels = _running_levels(float(start[1]), [float(d) for _, d in steps])
         low, high = min(levels), max(levels)
         pad = (high - low) * 0.25 or abs(high) * 0.1 or 1.0
-        ax.set_ylim(min(0.0, low) if low <= 0 else max(0.0, low - 2 * pad), high + pad)
+        ax.set_ylim(min(0.0, low), high + pad)  # from zero: a small move looks small
         frame(fig, ax, title, period, unit, lang)
         return to_png(fig)
 

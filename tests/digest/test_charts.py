@@ -70,3 +70,23 @@ def test_charts_never_import_pyplot() -> None:
             " title='t', period='p', lang='en'); print('matplotlib.pyplot' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _figure_of(monkeypatch, draw):
+    """The matplotlib figure a chart function draws (instead of its PNG)."""
+    seen = []
+    monkeypatch.setattr(charts, "to_png", lambda fig: seen.append(fig) or b"")
+    draw()
+    return seen[0]
+
+
+def test_a_waterfall_starts_at_zero_so_a_small_move_looks_small(monkeypatch) -> None:
+    fig = _figure_of(monkeypatch, lambda: ALL["waterfall"]("en"))
+    low, high = fig.axes[0].get_ylim()
+    assert low == 0 and high > 53000
+
+
+def test_a_trend_leaves_out_weeks_before_its_first_value(monkeypatch) -> None:
+    fig = _figure_of(monkeypatch, lambda: ALL["trend"]("en"))
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels[0] == "2026\nW41" and len(labels) == 7  # W40 had no value
