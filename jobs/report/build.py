@@ -154,11 +154,14 @@ def _targets(conn: Connection, tenant: Tenant) -> dict[str, Decimal]:
 def _sum_buyers(buyers: Mapping[str, Mapping[str, int]], shop_ids: Sequence[str]) -> (
     dict[str, int]
 ):
+    """Buyers per week over the stores; a week any store lacks (unknown buyers) is left out."""
     out: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for shop in shop_ids:
         for label, count in buyers.get(shop, {}).items():
             out[label] = out.get(label, 0) + count
-    return out
+            seen[label] = seen.get(label, 0) + 1
+    return {label: n for label, n in out.items() if seen[label] == len(shop_ids)}
 
 
 def _history(daily: pd.DataFrame, currency: str, fx: FxRates, shop_ids: Sequence[str],

@@ -147,7 +147,8 @@ def daily_rows(conn: Connection, shop_ids: Sequence[str], first: date, last: dat
 def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[date]) -> (
     dict[date, int]
 ):
-    """Distinct buyers per week (local Monday), summed over ``shop_ids`` (buyers are per shop)."""
+    """Distinct buyers per week (local Monday), summed over ``shop_ids`` (buyers are per shop);
+    a week is left out when any of the stores does not know its buyers (no buyer ids)."""
     days = sorted(set(mondays))
     if not days:
         return {}
@@ -156,14 +157,18 @@ def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[dat
         shop_week_buyers.c.week_start.in_(days),
     )
     out: dict[date, int] = {}
+    seen: dict[date, int] = {}
     for monday, buyers in conn.execute(stmt):
         out[monday] = out.get(monday, 0) + int(buyers)
-    return out
+        seen[monday] = seen.get(monday, 0) + 1
+    stores = len(set(shop_ids))
+    return {monday: n for monday, n in out.items() if seen[monday] == stores}
 
 
 def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
-                  rules: CleaningRules = DEFAULT_RULES) -> int:
-    """Distinct buyers of one store over local days ``[first, last]`` (weeks: from the rollup)."""
+                  rules: CleaningRules = DEFAULT_RULES) -> int | None:
+    """Distinct buyers of one store over local days ``[first, last]`` (weeks: from the rollup);
+    ``None`` when it has orders but none carries a buyer id."""
     if first.weekday() == 0 and last == first + timedelta(6):
         found = week_buyers(conn, [shop_id], [first])
         if first in found:
@@ -171,7 +176,8 @@ def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
     tz = shop_info(conn, shop_id)["timezone"]
     start, end = local_midnight_utc(tz, first), local_midnight_utc(tz, last + timedelta(1))
     valid = clean_orders(load_orders(conn, shop_id, start, end), rules).valid
-    return int(valid["buyer_id"].dropna().nunique())
+    known = valid["buyer_id"].dropna()
+    return None if len(valid) and known.empty else int(known.nunique())
 
 
 def _branch(table: Table, shop: ColumnElement[str], metric: str, column: str, money: bool,

@@ -153,14 +153,18 @@ def _refund_orders(refund_frame: pd.DataFrame) -> pd.DataFrame:
 
 def _write_week_buyers(conn: Connection, shop_id: str, tz: str, mondays: list[date],
                        valid: pd.DataFrame) -> int:
-    """Distinct buyers of each week, from the sales-valid orders of those whole weeks."""
+    """Distinct buyers of each week, from the sales-valid orders of those whole weeks. A week
+    with orders of which none carries a buyer id (an export without the column) gets no row:
+    its buyers are unknown (n/a), not 0."""
     week_of = local_day(valid["paid_time"], tz).map(lambda d: d - timedelta(d.weekday()))
     counts = valid["buyer_id"].groupby(week_of).nunique() if len(valid) else {}
+    orders = week_of.value_counts() if len(valid) else {}
     rows = [{"shop_id": shop_id, "week_start": m, "buyers": int(counts.get(m, 0))}
-            for m in mondays]
+            for m in mondays if counts.get(m, 0) or not orders.get(m, 0)]
     conn.execute(delete(shop_week_buyers).where(shop_week_buyers.c.shop_id == shop_id,
                                                 shop_week_buyers.c.week_start.in_(mondays)))
-    conn.execute(shop_week_buyers.insert(), rows)
+    if rows:
+        conn.execute(shop_week_buyers.insert(), rows)
     return len(rows)
 
 

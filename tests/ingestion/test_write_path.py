@@ -452,3 +452,16 @@ def dump(engine: Engine, table) -> list[tuple]:  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
         rows = conn.execute(select(table)).mappings().all()
     return sorted(tuple(str(v) for k, v in r.items() if not k.endswith("_at")) for r in rows)
+
+
+def test_buyers_are_na_not_zero_when_the_export_has_no_buyer_ids(tikpulse, tmp_path: Path) -> None:
+    anonymous = [replace(o, buyer="") for o in ORDERS]
+    tikpulse("import", "orders", str(write_orders(tmp_path / "orders.csv", anonymous)),
+             "--shop", SHOP, "--tenant", "acme", "--region", "TH")
+    answer = json.loads(tikpulse("ask", "--tenant", "acme", "--json", f"kpi {SHOP} {WEEK}"))
+    assert answer["metrics"]["orders"] == 4 and answer["metrics"]["buyers"] is None
+    assert _cell(tikpulse("kpi", "--tenant", "acme", "--week", WEEK), "Buyers") == "n/a"
+    tikpulse("import", "orders", str(write_orders(tmp_path / "orders.csv", ORDERS)),
+             "--shop", SHOP, "--tenant", "acme", "--region", "TH")
+    answer = json.loads(tikpulse("ask", "--tenant", "acme", "--json", f"kpi {SHOP} {WEEK}"))
+    assert answer["metrics"]["buyers"] == 3  # b1, b2, b3 paid in the week
