@@ -130,27 +130,27 @@ def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
         return (f"{s.store}：请重新授权（{f['reason']}），否则数据无法同步。" if zh else
                 f"{s.store}: re-authorize ({f['reason']}); its data cannot sync until then.")
     if s.action == "reauthorize":
-        return (f"{s.store}：{f['source']} 数据从未同步，请重新授权或检查连接。" if zh else
-                f"{s.store}: {f['source']} has never synced: re-authorize the shop or check "
-                "the connection.")
+        return (f"{s.store}：{w.source(f['source'])} 数据从未同步，请重新授权或检查连接。" if zh
+                else f"{s.store}: {w.source(f['source'])} has never synced: re-authorize the "
+                "shop or check the connection.")
     day = f["latest_day"]
-    return (f"{s.store}：{f['source']} 数据落后 {f['days_behind']} 天（最后完整日 {day}），"
-            "请运行 tikpulse sync 或检查授权。" if zh else
-            f"{s.store}: {f['source']} is {f['days_behind']} day(s) behind (last complete day "
-            f"{day}): run tikpulse sync or check the authorization.")
+    return (f"{s.store}：{w.source(f['source'])} 数据落后 {f['days_behind']} 天（最后完整日 "
+            f"{day}），请运行 tikpulse sync 或检查授权。" if zh else
+            f"{s.store}: {w.source(f['source'])} is {f['days_behind']} day(s) behind (last "
+            f"complete day {day}): run tikpulse sync or check the authorization.")
 
 
 def quality_lines(digest: Digest, w: Words) -> tuple[str, ...]:
     """Freshness, exclusions and reconciliation per store (one line each)."""
     lines = []
     behind = [w.t("never" if m.days_behind is None else "behind", store=m.store,
-                  source=m.source, days=m.days_behind) for m in digest.missing]
+                  source=w.source(m.source), days=m.days_behind) for m in digest.missing]
     lines.append("; ".join(behind) if behind else w.t("fresh_all"))
     for store in digest.report.stores:
         q = store.quality
         parts = []
         if q.exclusions:
-            items = ", ".join(f"{e.rule} {w.count(e.rows)}" for e in q.exclusions)
+            items = ", ".join(f"{w.rule(e.rule)} {w.count(e.rows)}" for e in q.exclusions)
             parts.append(w.t("excluded", items=items))
         for r in q.reconciliation:
             parts.append(w.t("reconciled", pct=w.pct_change(r.difference_pct)))
@@ -169,7 +169,7 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
     partial = None
     if digest.partial:
         notes = [w.t("never" if m.days_behind is None else "behind", store=m.store,
-                     source=m.source, days=m.days_behind) for m in digest.missing]
+                     source=w.source(m.source), days=m.days_behind) for m in digest.missing]
         if report.missing_fx:
             notes.append(fx_missing_note(report.missing_fx, lang, quote="'"))
         partial = w.t("partial") + "; ".join(notes)

@@ -60,6 +60,29 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
 }
 
 
+#: Cleaning rules and sync sources in words (``analytics.clean`` rule ids, refund rules with a
+#: ``refund_`` prefix, ``jobs.ingestion`` source names): no code reaches a reader.
+RULES: dict[str, tuple[str, str]] = {
+    "cancelled_before_payment": ("付款前取消", "cancelled before payment"),
+    "unpaid": ("未付款", "unpaid"),
+    "sample": ("样品单", "samples"),
+    "replacement": ("补发单", "replacements"),
+    "test": ("测试单", "test orders"),
+    "refund_not_completed": ("未完成的退款", "refunds not completed"),
+    "refund_order_not_found": ("找不到原订单的退款", "refunds of unknown orders"),
+    "refund_order_excluded": ("已排除订单的退款", "refunds of excluded orders"),
+}
+SOURCES: dict[str, tuple[str, str]] = {
+    "orders": ("订单", "orders"), "returns": ("退货", "returns"),
+    "cancellations": ("取消", "cancellations"), "statements": ("结算单", "statements"),
+    "settlements": ("结算", "settlements"), "affiliate": ("联盟订单", "affiliate orders"),
+    "traffic": ("流量", "traffic"), "stock": ("库存", "stock"), "videos": ("视频", "videos"),
+    "lives": ("直播", "LIVEs"), "creators": ("达人", "creators"),
+    "ads_campaign": ("广告系列", "ad campaigns"), "ads_ad": ("广告", "ads"),
+    "ads": ("广告", "ads"),
+}
+
+
 class Words:
     """Phrases and number formats of one language."""
 
@@ -72,6 +95,16 @@ class Words:
         """A fixed phrase, with ``{placeholders}`` filled in."""
         zh, en = PHRASES[key]
         return (zh if self.lang == "zh" else en).format(**values)
+
+    def rule(self, rule_id: str) -> str:
+        """A cleaning rule in words (an unknown id is still shown without underscores)."""
+        zh, en = RULES.get(rule_id, (rule_id.replace("_", " "),) * 2)
+        return zh if self.lang == "zh" else en
+
+    def source(self, source_id: str) -> str:
+        """A synced source in words."""
+        zh, en = SOURCES.get(source_id, (source_id.replace("_", " "),) * 2)
+        return zh if self.lang == "zh" else en
 
     def metric(self, metric_id: str) -> str:
         """The catalog name of a metric in this language."""

@@ -121,3 +121,24 @@ def test_content_traits_show_shares_as_percentages_and_seconds_whole() -> None:
     (line,) = content_lines((profile,), Words("en"))
     assert line == "Winning " + line.split("Winning ")[1]  # one line per content type
     assert " 2 vs 4" in line and " 67% vs 30%" in line and "0 vs 0" not in line
+
+
+def test_chinese_quality_lines_say_rules_and_sources_in_words_not_codes(report) -> None:
+    import re
+
+    from analytics.clean import ORDER_RULES, REFUND_RULES
+    from jobs.digest.advice import Missing
+    from jobs.digest.sentences import quality_lines
+    from jobs.digest.words import RULES
+    from jobs.report.model import Exclusions
+
+    rules = [*ORDER_RULES, *(f"refund_{r}" for r in REFUND_RULES)]
+    assert set(rules) <= set(RULES)  # every rule the cleaning can apply has words
+    store = replace(report.stores[0], quality=replace(report.stores[0].quality, exclusions=tuple(
+        Exclusions(rule, 3, Decimal(1)) for rule in rules)))
+    digest = replace(compose(replace(report, stores=(store,)), TARGETS),
+                     missing=(Missing("Acme UK", "ads_campaign", "2026-11-20", 2),))
+    for lang, words in (("zh", "付款前取消"), ("en", "cancelled before payment")):
+        text = " ".join(quality_lines(digest, Words(lang)))
+        assert words in text
+        assert re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", text) == [], text
