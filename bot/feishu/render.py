@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from bot.commands.reply import Document, Image, Reply, Table, Text, table_lines
+from jobs.notify.clients import card_escape, card_markdown
 
 #: Bytes of card JSON Feishu takes (30 KB), less room for the "cut" note.
 CARD_BUDGET = 29 * 1024
@@ -30,11 +31,11 @@ def reply_card(answer: Reply, image_keys: list[str], lang: str = "zh") -> dict[s
         if element is None:
             continue
         if _size([*elements, element]) > CARD_BUDGET:
-            elements.append(_markdown(CUT_NOTE.get(lang, CUT_NOTE["en"]), note=True))
+            elements.append(card_markdown(CUT_NOTE.get(lang, CUT_NOTE["en"]), notation=True))
             break
         elements.append(element)
     if not elements:
-        elements.append(_markdown(" "))
+        elements.append(card_markdown(" "))
     return {"schema": "2.0", "config": {"update_multi": True, "width_mode": "fill",
                                         "summary": {"content": _preview(answer)}},
             "body": {"elements": elements}}
@@ -53,14 +54,14 @@ def file_type(document: Document) -> str:
 
 def _element(block: Text | Table | Image | Document, keys: Any) -> dict[str, Any] | None:
     if isinstance(block, Text):
-        text = escape(block.text)
+        text = card_escape(block.text)
         if block.style == "heading":
-            return _markdown(f"**{text}**")
-        return _markdown(text, note=block.style == "note")
+            return card_markdown(f"**{text}**")
+        return card_markdown(text, notation=block.style == "note")
     if isinstance(block, Table):
         lines = "\n".join(line.replace("`", "'") for line in table_lines(block))
-        head = f"**{escape(block.title)}**\n" if block.title else ""
-        return _markdown(f"{head}```\n{lines}\n```")
+        head = f"**{card_escape(block.title)}**\n" if block.title else ""
+        return card_markdown(f"{head}```\n{lines}\n```")
     if isinstance(block, Image):
         key = next(keys, None)
         if key is None:
@@ -68,18 +69,6 @@ def _element(block: Text | Table | Image | Document, keys: Any) -> dict[str, Any
         return {"tag": "img", "img_key": key, "scale_type": "fit_horizontal",
                 "alt": {"tag": "plain_text", "content": block.alt or block.title}}
     return None  # documents are sent as file messages
-
-
-def _markdown(content: str, *, note: bool = False) -> dict[str, Any]:
-    element: dict[str, Any] = {"tag": "markdown", "content": content}
-    if note:
-        element["text_size"] = "notation"
-    return element
-
-
-def escape(text: str) -> str:
-    """Text shown as is in card markdown."""
-    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _size(elements: list[dict[str, Any]]) -> int:

@@ -17,10 +17,10 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from telegram import Bot
 
-from jobs.notify.feishu_api import FeishuApi
+from jobs.notify.feishu_api import FeishuApi, card_escape, card_markdown
 
-__all__ = ["FEISHU_API_URL", "SLACK_API_URL", "TELEGRAM_API_URL", "FeishuApi", "feishu_api",
-           "slack_client", "telegram_bot"]
+__all__ = ["FEISHU_API_URL", "SLACK_API_URL", "TELEGRAM_API_URL", "FeishuApi", "card_escape",
+           "card_markdown", "feishu_api", "slack_client", "telegram_bot"]
 
 #: Seconds each chat API call may take (delivery-lessons.md: Slack API timeout 30 s).
 CHAT_TIMEOUT_S = 30

@@ -18,7 +18,7 @@ from typing import Any
 from jobs.digest.deliveries import DeliveryState
 from jobs.digest.package import SLACK_MAX_IMAGES, DigestPackage, Edition, Step
 from jobs.notify.errors import CannotVerify
-from jobs.notify.feishu_api import FeishuApi
+from jobs.notify.feishu_api import FeishuApi, card_escape, card_markdown
 from jobs.notify.summary import Kpi, summary_of
 
 #: Seconds a message ``uuid`` is trusted to deduplicate a repeated post (Feishu keeps it an
@@ -119,24 +119,24 @@ def digest_card(edition: Edition, image_key: str | None, note: str | None = None
     summary = summary_of(edition.slack_blocks)
     elements: list[dict[str, Any]] = []
     if note:
-        elements.append(_markdown(f"**{_escape(note)}**"))
+        elements.append(card_markdown(f"**{card_escape(note)}**"))
     if image_key:
         alt = edition.charts[0].title if edition.charts else edition.title
         elements.append({"tag": "img", "img_key": image_key, "scale_type": "fit_horizontal",
                          "alt": {"tag": "plain_text", "content": alt}})
     for section in summary.sections:
-        text = "\n".join(part for part in (f"**{_escape(section.heading)}**"
+        text = "\n".join(part for part in (f"**{card_escape(section.heading)}**"
                                            if section.heading else "",
-                                           _escape(section.body)) if part)
+                                           card_escape(section.body)) if part)
         if text:
-            elements.append(_markdown(text))
+            elements.append(card_markdown(text))
         for i in range(0, len(section.kpis), KPIS_PER_ROW):
             elements.append(_kpi_row(section.kpis[i:i + KPIS_PER_ROW]))
         if section.kpis:
             elements.append({"tag": "hr"})
-    footer = [_escape(summary.footer)] if summary.footer else []
+    footer = [card_escape(summary.footer)] if summary.footer else []
     footer.append(TEXTS["pdf_in_thread"].get(edition.lang, TEXTS["pdf_in_thread"]["en"]))
-    elements.append(_markdown("\n".join(footer), notation=True))
+    elements.append(card_markdown("\n".join(footer), notation=True))
     header: dict[str, Any] = {
         "title": {"tag": "plain_text", "content": summary.title or edition.title},
         "template": "orange" if edition.partial or note else "blue"}
@@ -150,23 +150,11 @@ def digest_card(edition: Edition, image_key: str | None, note: str | None = None
 
 def _kpi_row(kpis: list[Kpi]) -> dict[str, Any]:
     columns = [{"tag": "column", "width": "weighted", "weight": 1, "vertical_align": "top",
-                "elements": [_markdown("\n".join([f"**{_escape(k.name)}**",
-                                                  *(_escape(line) for line in k.lines)]))]}
+                "elements": [card_markdown("\n".join([f"**{card_escape(k.name)}**",
+                                                  *(card_escape(line) for line in k.lines)]))]}
                for k in kpis]
     return {"tag": "column_set", "flex_mode": "none", "horizontal_spacing": "default",
             "columns": columns}
-
-
-def _markdown(content: str, *, notation: bool = False) -> dict[str, Any]:
-    element: dict[str, Any] = {"tag": "markdown", "content": content}
-    if notation:
-        element["text_size"] = "notation"
-    return element
-
-
-def _escape(text: str) -> str:
-    """Text shown as is in card markdown (no ``<at>``, ``<font>`` or other tags from data)."""
-    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _uuid(package: DigestPackage, step: Step, channel_id: str, part: str) -> str:

@@ -173,3 +173,16 @@ def _named(data: bytes, name: str) -> io.BytesIO:
 
 def _json(content: dict[str, Any]) -> str:
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+def card_markdown(content: str, *, notation: bool = False) -> dict[str, Any]:
+    """A card 2.0 markdown element (``notation``: the small grey text size)."""
+    element: dict[str, Any] = {"tag": "markdown", "content": content}
+    if notation:
+        element["text_size"] = "notation"
+    return element
+
+
+def card_escape(text: str) -> str:
+    """Text shown as is in card markdown (no ``<at>``, ``<font>`` or other tags from data)."""
+    return text.replace("<", "&lt;").replace(">", "&gt;")
