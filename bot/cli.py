@@ -194,12 +194,19 @@ def feishu_cmd(settings: Settings) -> None:
         idle_until_stopped(f"feishu bot not started: set {', '.join(missing)} "
                            "(see README 'Feishu and WeCom'); idling until stopped.")
     import lark_oapi as lark
+    from lark_oapi.ws.exception import ClientException
 
     bot = _feishu_bot(settings)
     click.echo("feishu bot (long connection) connecting", err=True)
-    lark.ws.Client(str(settings.feishu_app_id), settings.secret("feishu_app_secret"),
-                   event_handler=bot.handler, domain=settings.feishu_base_url.rstrip("/"),
-                   log_level=lark.LogLevel.WARNING).start()
+    try:
+        lark.ws.Client(str(settings.feishu_app_id), settings.secret("feishu_app_secret"),
+                       event_handler=bot.handler, domain=settings.feishu_base_url.rstrip("/"),
+                       log_level=lark.LogLevel.WARNING).start()
+    except ClientException as exc:  # refused for good (a server error is retried by the SDK)
+        raise click.ClickException(
+            f"Feishu refused the long connection ({exc}): check FEISHU_APP_ID, "
+            "FEISHU_APP_SECRET and FEISHU_BASE_URL, and that the app subscribes to events by "
+            "long connection (README 'Feishu and WeCom')") from None
 
 
 @serve.command("oauth")

@@ -17,6 +17,12 @@ from jobs.warehouse.db import make_engine
 REDIS_CONNECT_TIMEOUT_S = 0.5
 
 
+def worker_settings() -> Settings:
+    """The settings of a bot job in an RQ worker (Slack's and Feishu's slow answers): the job is
+    its own entry point, so it reads them from the environment, here in one place."""
+    return Settings()
+
+
 def bot_context(settings: Settings, *, redis_required: bool = True) -> BotContext:
     """Engine, Redis and tenants from ``settings``; ``TenantsFileError`` for a bad tenants file.
 

@@ -8,6 +8,9 @@ HTTP callback (``POST /feishu/events``: the verification token checked, encrypte
 it missed our acknowledgement, so each ``event_id`` is remembered in Redis for a day; the reply
 also carries a ``uuid`` made from the event id. The handler only acknowledges; the question is
 answered on a small pool of threads, through ``bot.commands.dispatch``, in the question's thread.
+As on Slack, questions that draw charts (``SLOW_COMMANDS``), and any question while every answer
+thread is busy, go to an RQ job (``bot.feishu.background.answer_later``), so neither the web
+process nor the long connection waits behind a chart.
 
 A group message is a question when it @mentions the bot (Feishu delivers only those unless the
 app may read every group message; then a command in a digest's thread is answered too); every
@@ -20,20 +23,23 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 import lark_oapi as lark
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.model import RawRequest
+from rq import Queue
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 
-from bot.commands import BotContext, Reply, Request, dispatch
-from bot.commands.middleware import asks_the_bot
+from bot.commands import BotContext, Reply, Request, dispatch, parse
+from bot.commands.middleware import asks_the_bot, is_bound
 from bot.commands.threads import is_digest_thread
 from bot.feishu.render import file_type, reply_card
+from bot.slack.app import SLOW_COMMANDS
 from jobs.notify.clients import FeishuApi
 
 log = logging.getLogger("tikpulse.bot.feishu")
@@ -41,8 +47,10 @@ log = logging.getLogger("tikpulse.bot.feishu")
 FEISHU_EVENTS_PATH = "/feishu/events"
 #: Seconds an event id is remembered (Feishu retries a missed event for hours, not days).
 EVENT_TTL_S = 24 * 3600
-#: Questions answered at the same time.
+#: Questions answered at the same time in this process; more go to RQ.
 ANSWER_THREADS = 4
+#: The RQ job that answers a slow (chart) or overflowing Feishu question.
+ANSWER_JOB = "bot.feishu.background.answer_later"
 #: The language of answers and help when a question does not show one.
 DEFAULT_LANG = "zh"
 
@@ -51,12 +59,14 @@ class FeishuBot:
     """Receives Feishu message events and answers them in their thread."""
 
     def __init__(self, ctx: BotContext, api: FeishuApi, *, verification_token: str = "",
-                 encrypt_key: str = "", executor: Executor | None = None) -> None:
+                 encrypt_key: str = "", executor: Executor | None = None,
+                 threads: int = ANSWER_THREADS) -> None:
         self.ctx, self.api = ctx, api
         self.handler = (lark.EventDispatcherHandler.builder(encrypt_key, verification_token)
                         .register_p2_im_message_receive_v1(self.on_message).build())
-        self._executor = executor or ThreadPoolExecutor(ANSWER_THREADS,
+        self._executor = executor or ThreadPoolExecutor(max(threads, 1),
                                                         thread_name_prefix="tikpulse-feishu")
+        self._free = threading.Semaphore(threads)
 
     # --- receiving -----------------------------------------------------------------------------
     async def endpoint(self, request: HttpRequest) -> Response:
@@ -71,11 +81,18 @@ class FeishuBot:
         return Response(answer.content or b"{}", status, media_type="application/json")
 
     def on_message(self, data: P2ImMessageReceiveV1) -> None:
-        """One ``im.message.receive_v1`` event: remembered, then answered off this thread."""
+        """One ``im.message.receive_v1`` event: remembered, then answered off this thread (a
+        free answer thread, else an RQ job)."""
         event_id = data.header.event_id if data.header else None
         if not event_id or not self._first_delivery(event_id):
             return
-        self._executor.submit(self._answer, data, event_id)
+        local = self._free.acquire(blocking=False)
+        if self.ctx.redis is not None and not local:
+            question = question_of(data)
+            if question is not None:
+                self._enqueue(*question, event_id)
+            return
+        self._executor.submit(self._answer, data, event_id, local)
 
     def _first_delivery(self, event_id: str) -> bool:
         if self.ctx.redis is None:
@@ -83,19 +100,36 @@ class FeishuBot:
         return bool(self.ctx.redis.set(f"tikpulse:feishu:event:{event_id}", 1, nx=True,
                                        ex=EVENT_TTL_S))
 
+    def _enqueue(self, request: Request, message_id: str, mentioned: bool,
+                 event_id: str) -> None:
+        payload = {"request": request.__dict__, "message_id": message_id,
+                   "mentioned": mentioned, "event_id": event_id}
+        Queue(self.ctx.queue_name, connection=self.ctx.redis).enqueue(ANSWER_JOB, payload)
+
     # --- answering -----------------------------------------------------------------------------
-    def _answer(self, data: P2ImMessageReceiveV1, event_id: str) -> None:
+    def _answer(self, data: P2ImMessageReceiveV1, event_id: str, holds_slot: bool) -> None:
         try:
             question = question_of(data)
             if question is None:
                 return
             request, message_id, mentioned = question
+            if self._slow(request):
+                self._enqueue(request, message_id, mentioned, event_id)
+                return
             reply = respond(request, self.ctx, mentioned=mentioned)
             if reply is not None:
                 send_reply(self.api, request.channel_id, message_id, reply, seed=event_id,
                            in_thread=not request.is_direct)
         except Exception:
             log.exception("could not answer Feishu event %s", event_id)
+        finally:
+            if holds_slot:
+                self._free.release()
+
+    def _slow(self, request: Request) -> bool:
+        """A chart question from a bound chat, when a queue can take it."""
+        return self.ctx.redis is not None and is_bound(request, self.ctx) and (
+            parse(request.text).command in SLOW_COMMANDS)
 
 
 def question_of(data: P2ImMessageReceiveV1) -> tuple[Request, str, bool] | None:

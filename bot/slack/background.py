@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.commands import BotContext, Request, dispatch
 from bot.commands.middleware import asks_the_bot
-from bot.runtime import bot_context
+from bot.runtime import bot_context, worker_settings
 from bot.slack.deliver import post_reply
 from config.settings import Settings
 from jobs.notify.clients import slack_client
@@ -29,7 +29,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_context() -> tuple[BotContext, WebClient]:
-    settings = Settings()
+    settings = worker_settings()
     key = (settings.database_url, settings.redis_url, str(settings.tikpulse_config),
            settings.slack_api_url, settings.secret("slack_bot_token"))
     if _WORKER.get("key") != key:

@@ -1,12 +1,14 @@
 """``tikpulse status``: per tenant and store, what ran, what is due, token expiry, data freshness
 and queue depth, and the chats each tenant is bound to (Slack, Telegram, Feishu, WeCom robots by
-name), read-only, as rich tables or (``--json``) one JSON object with stable keys.
+name) with the last digest delivered to each, read-only, as rich tables or (``--json``) one JSON
+object with stable keys.
 
     tikpulse status                 # every tenant
     tikpulse status --tenant acme   # one tenant
     tikpulse status --json          # for scripts
 
-It only reads: the warehouse (``authorizations``, ``job_runs``, ``sync_cursors``, ``digest_runs``)
+It only reads: the warehouse (``authorizations``, ``job_runs``, ``sync_cursors``, ``digest_runs``,
+``deliveries``)
 and the RQ queue's counters. An unreachable Redis is reported on one line, not raised.
 """
 
@@ -31,10 +33,12 @@ from jobs.cli.registry import load_registry, pick_tenant
 from jobs.ingestion.due import FULL_SYNC_LOCAL_HOUR, INCREMENTAL_EVERY, RUN_KINDS, due_syncs
 from jobs.resources import QUEUE
 from jobs.warehouse.db import make_engine
-from jobs.warehouse.schema import digest_runs, job_runs, sync_cursors
+from jobs.warehouse.schema import deliveries, digest_runs, job_runs, sync_cursors
 
 #: Seconds to wait for Redis before reporting it unreachable.
 REDIS_TIMEOUT = 2.0
+#: Sorts deliveries that were never claimed first.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Units of a relative time, largest first: (seconds, suffix).
 RELATIVE_UNITS: tuple[tuple[int, str], ...] = ((86_400, "d"), (3_600, "h"), (60, "min"))
 
@@ -70,6 +74,23 @@ def last_digest(conn: Connection, tenant_id: str) -> dict[str, Any] | None:
         .order_by(digest_runs.c.updated_at.desc(), digest_runs.c.window.desc()).limit(1)
     ).mappings().first()
     return None if row is None else dict(row)
+
+
+def last_deliveries(conn: Connection, tenant_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The newest digest delivery to each chat of a tenant, by (kind, chat id): window, status,
+    when it was sent (or claimed) and the error, so an operator sees which chat is behind."""
+    rows = conn.execute(
+        select(deliveries.c.channel_kind, deliveries.c.channel_id, deliveries.c.window,
+               deliveries.c.status, deliveries.c.sent_at, deliveries.c.claimed_at,
+               deliveries.c.error).where(deliveries.c.tenant_id == tenant_id)
+    ).mappings().all()
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: (r["sent_at"] or r["claimed_at"] or _EPOCH,
+                                           r["window"])):
+        newest[(row["channel_kind"], row["channel_id"])] = {
+            "window": row["window"], "status": row["status"],
+            "at": _iso(row["sent_at"] or row["claimed_at"]), "error": row["error"]}
+    return newest
 
 
 def queue_depth(redis_url: str) -> dict[str, Any]:
@@ -170,8 +191,12 @@ def build_status(engine: Engine, tenants: list[Tenant], now: datetime) -> list[d
                     for a in store.advertiser_ids])
                 stores.append(entry)
             digest = last_digest(conn, tenant.id)
+            chats = chat_bindings(tenant)
+            sent = last_deliveries(conn, tenant.id)
             out.append({
-                "id": tenant.id, "name": tenant.name, "chats": chat_bindings(tenant),
+                "id": tenant.id, "name": tenant.name, "chats": chats,
+                "chat_deliveries": [{"kind": kind, "chat": chat, "last": sent.get((kind, chat))}
+                                    for kind, ids in chats.items() for chat in ids],
                 "authorizations": [_auth(h) for h in auths if h.tenant_id == tenant.id],
                 "stores": stores,
                 "last_digest": None if digest is None else {
@@ -231,12 +256,22 @@ def print_tenant(console: Console, tenant: dict[str, Any], now: datetime) -> Non
         for ad in store["advertisers"]:
             syncs.add_row(*_sync_row(f"  ads {ad['id']}", ad, now))
     console.print(syncs)
-    bound = "; ".join(f"{kind} {', '.join(ids)}" for kind, ids in tenant["chats"].items() if ids)
-    console.print(f"chats: {bound or 'none bound (tenants file: chats)'}")
+    if not tenant["chat_deliveries"]:
+        console.print("chats: none bound (tenants file: chats)")
+    for chat in tenant["chat_deliveries"]:
+        console.print(f"chat {chat['kind']} {chat['chat']}: {_delivery_text(chat['last'], now)}",
+                      markup=False, highlight=False)
     digest = tenant["last_digest"]
     console.print("last digest: " + ("none yet" if digest is None else
                                      f"{digest['window']} {digest['status']} "
                                      f"({_when(digest['updated_at'], now)})"))
+
+
+def _delivery_text(last: dict[str, Any] | None, now: datetime) -> str:
+    if last is None:
+        return "no digest delivered yet"
+    error = f" ({last['error']})" if last["error"] and last["status"] != "sent" else ""
+    return f"last digest {last['window']} {last['status']}{error}, {_when(last['at'], now)}"
 
 
 def _queue_line(queue: dict[str, Any]) -> str:

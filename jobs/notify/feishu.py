@@ -1,10 +1,11 @@
-"""Post a digest edition to a Feishu/Lark group: an interactive card, the charts and the PDF in
-its thread.
+"""Post a digest edition to a Feishu/Lark group: an interactive card, the charts, the PDF and (when
+the edition carries one) the PPTX deck in its thread.
 
 The summary is a card in JSON 2.0 (``digest_card``): the summary chart (uploaded,
 ``image_key``), the headline KPIs two to a row, every section and the data-quality footer, drawn
 from the same lines as Slack's message (``jobs.notify.summary``). The other charts and the PDF
-(uploaded, ``file_key``) follow as replies in the card's thread. Each message carries a ``uuid``
+(uploaded, ``file_key``, ``file_type`` pdf) and the deck (``ppt``) follow as replies in the
+card's thread; the card's last line says where they are. Each message carries a ``uuid``
 made from the delivery marker, so posting a step again within Feishu's hour returns the first
 message instead of a second; a corrected re-run patches the card in place. Pacing, 429 /
 99991400 back-off and error classes are ``FeishuApi``'s (``jobs.notify.feishu_api``).
@@ -16,7 +17,7 @@ import uuid as uuids
 from typing import Any
 
 from jobs.digest.deliveries import DeliveryState
-from jobs.digest.package import SLACK_MAX_IMAGES, DigestPackage, Edition, Step
+from jobs.digest.package import SLACK_MAX_IMAGES, Attachment, DigestPackage, Edition, Step
 from jobs.notify.errors import CannotVerify
 from jobs.notify.feishu_api import FeishuApi, card_escape, card_markdown
 from jobs.notify.summary import Kpi, summary_of
@@ -32,6 +33,9 @@ KPIS_PER_ROW = 2
 TEXTS = {
     "pdf_in_thread": {"zh": "📎 完整报告（PDF）在本消息的话题里。",
                       "en": "📎 The full report (PDF) is in this message's thread."},
+    "documents_in_thread": {
+        "zh": "📎 完整报告（PDF）和演示文稿（PPTX）在本消息的话题里。",
+        "en": "📎 The full report (PDF) and the slide deck (PPTX) are in this message's thread."},
 }
 _NAMESPACE = uuids.UUID("6f1c6f0e-5b9b-4f1e-9d43-7a9e1f3c2b10")
 
@@ -65,6 +69,11 @@ class FeishuNotifier:
             return {"ids": ids}
         key = self.api.upload_file(edition.pdf.data, edition.pdf.filename, "pdf")
         ids.append(self._reply(package, step, channel_id, root, "pdf", "file", {"file_key": key}))
+        deck = deck_of(edition)
+        if deck is not None:
+            key = self.api.upload_file(deck.data, deck.filename, "ppt")
+            ids.append(self._reply(package, step, channel_id, root, "deck", "file",
+                                   {"file_key": key}))
         return {"id": ids[-1], "ids": ids}
 
     def find(self, step: Step, channel_id: str, state: DeliveryState,
@@ -135,7 +144,8 @@ def digest_card(edition: Edition, image_key: str | None, note: str | None = None
         if section.kpis:
             elements.append({"tag": "hr"})
     footer = [card_escape(summary.footer)] if summary.footer else []
-    footer.append(TEXTS["pdf_in_thread"].get(edition.lang, TEXTS["pdf_in_thread"]["en"]))
+    where = TEXTS["documents_in_thread" if deck_of(edition) else "pdf_in_thread"]
+    footer.append(where.get(edition.lang, where["en"]))
     elements.append(card_markdown("\n".join(footer), notation=True))
     header: dict[str, Any] = {
         "title": {"tag": "plain_text", "content": summary.title or edition.title},
@@ -146,6 +156,13 @@ def digest_card(edition: Edition, image_key: str | None, note: str | None = None
             "config": {"update_multi": True, "width_mode": "fill",
                        "summary": {"content": edition.slack_text}},
             "header": header, "body": {"elements": elements}}
+
+
+def deck_of(edition: Edition) -> Attachment | None:
+    """The edition's PPTX deck, when the digest pipeline made one for the chats (an edition
+    without a ``deck`` field, or with none, has only the PDF)."""
+    deck = getattr(edition, "deck", None)
+    return deck if isinstance(deck, Attachment) and deck.data else None
 
 
 def _kpi_row(kpis: list[Kpi]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from jobs.digest.pipeline import channels_of
 from jobs.notify.clients import feishu_api
 from jobs.notify.feishu import FeishuNotifier, _trust_key, _uuid, digest_card
 from tests.alerts.conftest import alert_setup, make_tenant, seed_tenant, set_status
-from tests.notify.packages import TITLE, package
+from tests.notify.packages import TITLE, deck_package, package, png
 
 CHAT, ADMIN = "oc_acmeops0001", "ou_acmeboss0001"
 KEY = DeliveryKey("acme", "2026-W47", "feishu", CHAT)
@@ -71,6 +71,42 @@ def test_card_with_chart_kpis_and_sections_then_charts_and_pdf_in_thread_once(
     assert load_delivery(engine, KEY).ids["summary:zh"]["id"] == card_msg.message_id
 
 
+def test_the_deck_follows_the_pdf_as_a_ppt_file_and_the_card_says_so(engine, conn,
+                                                                     feishu) -> None:
+    sent = deliver(engine, conn, deck_package(), KEY, notifier(feishu, conn))
+    assert sent.outcome == "sent"
+    [card_msg] = feishu.chat(CHAT)
+    assert "完整报告（PDF）和演示文稿（PPTX）" in markdown_of(card_msg.card)
+    thread = feishu.thread(card_msg.message_id)
+    assert [m.msg_type for m in thread] == ["image", "image", "file", "file"]
+    pdf, deck = (feishu.uploads[m.content["file_key"]] for m in thread[-2:])
+    assert (pdf.file_type, deck.file_type) == ("pdf", "ppt")
+    assert deck.data == deck_package().editions[0].deck.data  # type: ignore[attr-defined]
+    assert deck.file_name.endswith(".pptx")
+    assert deliver(engine, conn, deck_package(), KEY, notifier(feishu, conn)).outcome == \
+        "already_sent"
+    assert len(feishu.thread(card_msg.message_id)) == 4
+
+
+def test_the_fake_keeps_feishus_upload_limits(conn, feishu) -> None:
+    from jobs.notify.errors import Refused
+    from tests.fakes.feishu_api import FILE_MAX_BYTES, IMAGE_MAX_BYTES
+
+    api = feishu_api(feishu.app_id, feishu.app_secret, feishu.origin, conn)
+    with pytest.raises(Refused, match="234006"):  # a file over 30 MB
+        api.upload_file(b"%PDF" + bytes(FILE_MAX_BYTES), "big.pdf", "pdf")
+    with pytest.raises(Refused, match="234001"):  # "pptx" is not a Feishu file type: "ppt" is
+        api.upload_file(b"PK\x03\x04deck", "deck.pptx", "pptx")
+    with pytest.raises(Refused, match="234010"):  # an empty file
+        api.upload_file(b"", "empty.pdf", "pdf")
+    with pytest.raises(Refused, match="234006"):  # an image over 10 MB
+        api.upload_image(png("x")[:8] + bytes(IMAGE_MAX_BYTES))
+    with pytest.raises(Refused, match="234011"):  # not an image
+        api.upload_image(b"%PDF-1.4 not a picture")
+    assert feishu.uploads == {}
+    assert api.upload_file(b"PK\x03\x04deck", "deck.pptx", "ppt").startswith("file_")
+
+
 def test_429s_and_the_chat_limit_are_waited_out_and_post_once(engine, conn, feishu) -> None:
     feishu.fail_next(2, status=429, method="im.v1.message.create")
     feishu.fail_next(1, status=429, method="im.v1.message.reply")
@@ -82,6 +118,39 @@ def test_429s_and_the_chat_limit_are_waited_out_and_post_once(engine, conn, feis
     assert len(feishu.thread(card.message_id)) == 5  # 4 more charts and the PDF
     per_chat = [c for c in feishu.calls if c.status == 400 and b"230020" in c.body]
     assert per_chat == []  # never more than 5 messages a second into the chat
+
+
+def test_the_fake_answers_feishus_rate_limit_codes(conn) -> None:
+    """5 messages a second into one chat (a group, or one user's direct chat), then 230020; 50 a
+    second per app, then HTTP 429 / 99991400: what an unpaced client meets."""
+    from jobs.notify.errors import Refused
+    from tests.fakes.feishu_api import APP_PER_S, CHAT_PER_S, FakeFeishu
+
+    with FakeFeishu(clock=lambda: 1000.0) as frozen:  # every call in the same instant
+        api = feishu_api(frozen.app_id, frozen.app_secret, frozen.origin)  # no Redis: unpaced
+        api.sleep = lambda _s: None
+        for i in range(CHAT_PER_S):
+            api.send(CHAT, "text", {"text": f"m{i}"}, uuid=f"c{i}")
+        with pytest.raises(Refused, match="230020"):
+            api.send(CHAT, "text", {"text": "one too many"}, uuid="c-over")
+        for i in range(CHAT_PER_S, APP_PER_S):
+            api.send(f"oc_other{i:07d}", "text", {"text": f"m{i}"}, uuid=f"a{i}")
+        with pytest.raises(Refused, match="99991400"):
+            api.send("oc_another0001", "text", {"text": "over the app"}, uuid="a-over")
+        limited = [c for c in frozen.calls if c.status == 429]
+    assert len(frozen.messages) == APP_PER_S and limited  # waited out, then given up
+
+
+def test_sixty_messages_into_twelve_chats_keep_feishus_limits(conn, feishu) -> None:
+    """Paced through Redis, a burst over many chats stays under 50/s per app and 5/s per chat:
+    the fake (which counts in real time) never answers 429 or 230020."""
+    api = feishu_api(feishu.app_id, feishu.app_secret, feishu.origin, conn)
+    chats = [f"oc_burst{i:06d}" for i in range(12)]
+    for n in range(5):
+        for chat in chats:
+            api.send(chat, "text", {"text": f"{chat} {n}"}, uuid=f"{chat}-{n}")
+    assert len(feishu.messages) == 60
+    assert [c.status for c in feishu.calls_to("im.v1.message.create")] == [200] * 60
 
 
 def test_a_lost_answer_is_posted_again_under_the_same_uuid(engine, conn, feishu) -> None:
