@@ -1,6 +1,7 @@
 """Parser benchmark: CPU time of ``parse()`` on 100 / 4,096 / 40,000-character messages.
 
     .venv/bin/python bench/bench_parse.py [--sizes 100 4096 40000] [--repeat 3] [--shapes dates]
+    .venv/bin/python bench/bench_parse.py --questions [--repeat 5]
     .venv/bin/python bench/bench_parse.py --ack [--hostile-rate 6] [--requests 300 --rate 20]
                                          [--code-root /path/to/another/checkout]
 
@@ -10,6 +11,12 @@ unclosed Slack mentions, a date followed by a run of spaces, digits and dates, C
 one long word. ``parse()`` is called directly, without the chat input bound that the adapters and
 ``dispatch`` apply (``bot.commands.context.MAX_QUESTION_CHARS``), so the figures show the parser's
 own cost; a linear parser takes about 400 times as long for 40,000 characters as for 100.
+
+``--questions`` reads the question set (``tests/bot/questions.yaml``, 150+ questions as sellers,
+ad buyers, content leads and bosses type them, half in Chinese) and prints the share read exactly
+as expected and the parse time per question, p50/p95, beside a regular-expression pass over the
+same questions (``bench/parse_accuracy.py``); ``bench_lines(scale)`` gives the same rows to
+``tikpulse bench``.
 
 ``--ack`` measures what the parser's cost does to everybody else: the web process
 (``tikpulse serve slack --http``, uvicorn) and RQ workers over ``bench/bench_bot.py``'s agency
@@ -168,6 +175,30 @@ def ack_under_load(args: argparse.Namespace) -> None:
             redis.Redis.from_url(args.redis_url).delete(f"rq:queue:{env['BENCH_QUEUE']}")
 
 
+def bench_lines(scale: str) -> list[dict[str, str]]:
+    """Rows for ``tikpulse bench`` (keys line, figure, anchor, note): the question set's
+    accuracy and parse time per question (p50, p95), and the load average."""
+    from bench.parse_accuracy import REPEATS, measure
+
+    got = measure(REPEATS.get(scale, 5))
+    groups = ", ".join(f"{g} {r}/{n}" for g, (r, n) in sorted(got.groups.items()))
+    anchor = f"regex pass over the same questions, p50 {got.anchor_p50_us:.1f} µs"
+    return [
+        {"line": "question set read as expected", "figure": f"{got.right}/{got.asked}",
+         "anchor": f"{got.right / got.asked:.1%}", "note": groups},
+        {"line": "parse time per question p50, µs", "figure": f"{got.p50_us:.0f}",
+         "anchor": anchor, "note": f"first Chinese question (jieba load) {got.cold_ms:.0f} ms"},
+        {"line": "parse time per question p95, µs", "figure": f"{got.p95_us:.0f}",
+         "anchor": anchor, "note": "wrong: " + ("; ".join(got.wrong[:5]) or "none")},
+        {"line": "load average (1/5/15 min)", "figure": _load(), "anchor": "",
+         "note": f"{os.cpu_count()} cores"},
+    ]
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 4096, 40000])
@@ -186,8 +217,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="RQ worker processes")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL",
                                                               "redis://127.0.0.1:6379/14"))
+    parser.add_argument("--questions", action="store_true",
+                        help="accuracy and time per question of the question set")
     args = parser.parse_args()
-    if args.ack:
+    if args.questions:
+        for row in bench_lines("demo" if args.repeat < 20 else "agency"):
+            print(f"{row['line']:<34} {row['figure']:>10}  | {row['anchor']}  | {row['note']}")
+    elif args.ack:
         ack_under_load(args)
     else:
         print_parse_times(args)

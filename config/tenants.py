@@ -56,6 +56,17 @@ class Store(_Strict):
     timezone: str | None = None  # defaults from the region
     advertiser_ids: tuple[str, ...] = ()
     lead_time_days: int = Field(default=14, ge=0, le=365)
+    #: Cost of goods of one unit, by seller SKU (or SKU id), in the store's currency: the chat's
+    #: profit answer subtracts units sold x this (an estimate; SKUs without one are named).
+    #: Written as a mapping (``ACME-MUG: 3.50``); kept as sorted pairs so a store stays hashable.
+    unit_costs: tuple[tuple[str, Annotated[Decimal, Field(ge=0)]], ...] = ()
+
+    @field_validator("unit_costs", mode="before")
+    @classmethod
+    def _costs_as_pairs(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return tuple(sorted((str(k), v) for k, v in value.items()))
+        return value
 
     @field_validator("shop_id", mode="before")
     @classmethod

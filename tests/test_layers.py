@@ -32,6 +32,7 @@ SHIMS = ("jobs.sync", "jobs.schedule", "jobs.digest.jobs", "jobs.alerts.jobs")
 #: model and its frozen copies, the accounts API (targets too), alert subscriptions (set from
 #: chat), the chat client factory and the named resources.
 BOT_MAY_READ = ("jobs.warehouse.queries", "jobs.warehouse.reads", "jobs.warehouse.db",
+                "jobs.warehouse.campaigns", "jobs.warehouse.profit", "jobs.warehouse.freshness",
                 "jobs.warehouse.fx_rates", "jobs.report.model", "jobs.report.frozen",
                 "jobs.accounts", "jobs.alerts.subscriptions", "jobs.notify.clients",
                 "jobs.resources")

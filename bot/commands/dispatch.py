@@ -12,6 +12,8 @@ from collections.abc import Callable
 from bot.commands.context import BotContext, Request
 from bot.commands.middleware import MIDDLEWARE, Middleware, Turn, guess_language
 from bot.commands.reply import Reply, Text
+from bot.commands.texts import say
+from bot.commands.understood import reading
 
 Handler = Callable[[Turn, BotContext], Reply]
 
@@ -47,8 +49,8 @@ def answer(turn: Turn, ctx: BotContext) -> Reply:
     answered = from_snapshot(turn, ctx) if turn.request.thread_id is not None else None
     if answered is None:
         answered = HANDLERS[parsed.command](turn, ctx)
-    if parsed.typos:
-        read = ", ".join(f"\u201c{said}\u201d -> `{meant}`" for said, meant in parsed.typos)
-        note = Text(("按以下理解：" if turn.lang == "zh" else "Read as: ") + read, "note")
+    if parsed.typos or (not parsed.literal and answered.kind == "answer"):
+        note = Text(say("read_as", turn.lang,
+                        reading=reading(parsed, turn.tenant, ctx.now(), turn.lang)), "note")
         answered = Reply((*answered.blocks, note), answered.kind, answered.data)
     return answered

@@ -9,7 +9,7 @@ Sunday in the store's own time zone, so ``today`` is the local date where the qu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from analytics.weeks import iso_week_label, parse_iso_week
@@ -32,6 +32,9 @@ _MONTH_WORD = "|".join(sorted((m for m in MONTHS if m != "may"), key=len, revers
 _CN_MONTH = "十二|十一|十|一|二|三|四|五|六|七|八|九"
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", re.compile(rf"({_DATE})\s*(?:\.\.|~|to|至|到|—|–)\s*({_DATE})")),
+    ("cn_range", re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*(?:到|至|-|~|—)\s*"
+                            r"(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]")),
+    ("cn_day", re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")),
     ("week", re.compile(r"(\d{4})\s*-?\s*w\s*(\d{1,2})(?!\d)")),
     ("week_no", re.compile(r"(?<![\w-])w(\d{1,2})(?![\d\w])|第\s*(\d{1,2})\s*周")),
     ("last_days", re.compile(r"(?:last|past)\s*(\d{1,3})\s*days?"
@@ -65,6 +68,11 @@ class Period:
     start: date
     end: date
     label: str
+    #: The period it is compared with when not simply the one just before (a period cut short
+    #: by ``through`` is compared with the same days of the period before).
+    compare_to: Period | None = None
+    #: The last day with complete data, when the asked period reaches past it.
+    through: date | None = None
 
     @property
     def days(self) -> int:
@@ -72,7 +80,13 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same length just before this one (for week-on-week changes)."""
+        """The period of the same length just before this one (for week-on-week changes), or
+        ``compare_to`` when set (like with like for a period cut short)."""
+        if self.compare_to is not None:
+            return self.compare_to
+        if re.fullmatch(r"\d{4}-\d{2}", self.label):  # a calendar month: the month before
+            first = (self.start - timedelta(days=1)).replace(day=1)
+            return Period(first, self.start - timedelta(days=1), iso_month(first))
         length = timedelta(days=self.days)
         start, end = self.start - length, self.end - length
         if self.label.count("-W") == 1:
@@ -84,12 +98,41 @@ class PeriodError(ValueError):
     """A period phrase that names no real dates (e.g. 2026-W60, 02-30)."""
 
 
+def cut_short(period: Period, through: date) -> Period:
+    """``period`` ending at ``through`` (the last day with complete data) and compared with the
+    same days of the period before: Monday..Tuesday of this week against Monday..Tuesday of last
+    week, never a whole week against two days. Unchanged when the data covers it."""
+    if through >= period.end:
+        return period
+    before = Period(period.start, period.end, period.label).previous()
+    if through < period.start:  # nothing synced yet: an empty period, said so
+        return replace(period, through=through, compare_to=before)
+    last = before.start + timedelta(days=(through - period.start).days)
+    same = Period(before.start, last, f"{before.start.isoformat()}..{last.isoformat()}")
+    return replace(period, end=through, through=through, compare_to=same)
+
+
+def iso_month(day: date) -> str:
+    """"2026-11": the label of the calendar month of ``day``."""
+    return f"{day.year}-{day.month:02d}"
+
+
+def _chinese_dates(kind: str, groups: tuple[str | None, ...]) -> tuple[str, tuple[str, ...]]:
+    """"11月1日到15日" as the range 11-1..11-15, "11月20日" as 11-20..11-20."""
+    if kind == "cn_day":
+        return "range", (f"{groups[0]}-{groups[1]}",) * 2
+    month, day, month2, day2 = groups
+    return "range", (f"{month}-{day}", f"{month2 or month}-{day2}")
+
+
 def find_period(text: str) -> tuple[PeriodSpec | None, str]:
     """The first period phrase in ``text`` (lowercased) and the text with it removed."""
     for kind, pattern in _PATTERNS:
         match = pattern.search(text)
         if match:
             args = tuple(g for g in match.groups() if g is not None)
+            if kind in ("cn_range", "cn_day"):
+                kind, args = _chinese_dates(kind, match.groups())
             rest = text[: match.start()] + " " + text[match.end():]
             return PeriodSpec(kind, args, match.group(0).strip()), rest
     return None, text

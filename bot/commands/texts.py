@@ -79,6 +79,41 @@ TEXTS: dict[str, dict[str, str]] = {
               "2026-W47, last 7 days, 11-01..11-15.",
         "zh": "无法识别时间范围：{problem}。可用：本周、上周、2026-W47、最近7天、11-01..11-15。",
     },
+    "data_through": {
+        "en": "Data through {through} (later days are not synced yet); compared with the same "
+              "days before: {first}..{last}.",
+        "zh": "数据截至 {through}（之后的日期尚未同步完成）；对比上期相同天数：{first}..{last}。",
+    },
+    "not_synced_yet": {
+        "en": "No complete data for {period} yet: data through {through}. Ask about `{week}` "
+              "or another period up to {through}.",
+        "zh": "{period} 暂无完整数据：数据截至 {through}。"
+              "可以问 `{week}` 或截至 {through} 的其他时间段。",
+    },
+    "help_periods": {
+        "en": "Periods: yesterday, this week, last week (default), this month, last month, "
+              "november, 2026-W47, last 14 days, 11-01..11-15. A period not over yet is "
+              "compared with the same days before it.",
+        "zh": "时间：昨天、本周、上周（默认）、本月、上个月、11月、2026-W47、最近14天、"
+              "11月1日到15日、11-01..11-15。未结束的时间段与上期相同天数对比。",
+    },
+    "help_natural": {
+        "en": "Or just ask: \u201cwhich campaign is wasting money\u201d, \u201care we making "
+              "money this month\u201d, \u201crefund rate in the UK\u201d, \u201ctop "
+              "creators 10 by cvr\u201d, \u201ccompare ctr UK US\u201d, \u201chow are we "
+              "doing\u201d.",
+        "zh": "也可以直接问：\u201c哪个广告计划在亏钱\u201d、\u201c我们现在赚钱吗\u201d、"
+              "\u201c英国广告花了多少钱\u201d、\u201c本周总结\u201d、\u201c达人排行 前10 按转化率"
+              "\u201d、\u201c对比英国美国的退款率\u201d。",
+    },
+    "read_as": {
+        "en": "Read as: {reading}",
+        "zh": "理解为：{reading}",
+    },
+    "not_reported": {
+        "en": "n/a (not reported by {source})",
+        "zh": "无数据（{source} 未提供）",
+    },
     "internal_error": {
         "en": "Something went wrong while answering (reference {ref}). It has been logged; "
               "please try again in a minute.",

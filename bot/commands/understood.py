@@ -45,6 +45,33 @@ def understood(parsed: Parsed, tenant: Tenant | None, now: datetime) -> dict[str
     return out
 
 
+def reading(parsed: Parsed, tenant: Tenant, now: datetime, lang: str) -> str:
+    """The reading as one short line for a "Read as: ..." note: the command, the stores, the
+    period, the metric, the ranking and the limit, and each word read as a typo."""
+    from analytics.display import metric_name
+    from bot.commands.texts import command_name
+
+    got = understood(parsed, tenant, now)
+    names = {s.shop_id: s.name or s.shop_id for s in tenant.stores}
+    parts = [f"`{command_name(got['command'], lang)}`"]
+    if got["stores"]:
+        parts.append(" vs ".join(names.get(i, i) for i in got["stores"]) if parsed.command ==
+                     "compare" else ", ".join(names.get(i, i) for i in got["stores"]))
+    elif got["period"] is not None:
+        parts.append(tenant.name)
+    period = got["period"]
+    if period and "label" in period:
+        parts.append(period["label"])
+    if got["metric"]:
+        parts.append(metric_name(got["metric"], lang))
+    if got["by"]:
+        parts.append(("按 " if lang == "zh" else "by ") + got["by"])
+    if got["limit"]:
+        parts.append(("前 " if lang == "zh" else "top ") + str(got["limit"]))
+    parts += [f"\u201c{said}\u201d -> `{meant}`" for said, meant in parsed.typos]
+    return " · ".join(parts)
+
+
 def _period(parsed: Parsed, tenant: Tenant | None, now: datetime,
             zones: set[str]) -> dict[str, str] | None:
     from zoneinfo import ZoneInfo

@@ -9,7 +9,7 @@ chat used before (a 28-day run rate counting unsynced days, UTC days) give other
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -87,3 +87,60 @@ def test_channel_mix_in_chat_is_the_digests(truth):
     digest = {m.channel: (percent(m.visitors_share, 1), percent(m.gmv_share, 1))
               for m in report.insights.mix}
     assert chat == digest and chat["PAID"][1] == "40.0%"
+
+
+def _ads(engine) -> None:  # type: ignore[no-untyped-def]
+    """A UK ads account with two campaigns over W46 and W47 (added before the report is built)."""
+    from jobs.warehouse.schema import ad_daily, advertisers
+    from jobs.warehouse.upsert import upsert
+
+    monday = date(2026, 11, 9)
+    with engine.begin() as conn:
+        upsert(conn, advertisers, [{"advertiser_id": "7300000000000000001", "tenant_id": "acme",
+                                    "shop_id": UK, "name": "UK ads", "currency": "GBP",
+                                    "timezone": "Europe/London", "created_at": NOW,
+                                    "updated_at": NOW}])
+        upsert(conn, ad_daily, [
+            {"advertiser_id": "7300000000000000001", "day": monday + timedelta(days=i),
+             "campaign_id": cid, "campaign_name": name, "currency": "GBP",
+             "spend": Decimal(spend) + i, "impressions": 1000, "clicks": 40, "conversions": 1,
+             "purchases": 1, "purchase_value": Decimal(value), "video_views": 0}
+            for i in range(14) for cid, name, spend, value in (("c1", "Mugs", "12.5", "40"),
+                                                                ("c2", "Lamps", "7", "5"))])
+
+
+@pytest.fixture
+def truth_with_ads(engine, tmp_path, redis_conn) -> tuple[BotContext, WeeklyReport]:
+    """``truth`` with ads: the bot and the digest's W47 report over the same warehouse."""
+    seed(engine)
+    _ads(engine)
+    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, redis_conn,
+                     clock=lambda: NOW)
+    return ctx, build_weekly_report(engine, ctx.tenants().tenant("acme"), WEEK)
+
+
+@pytest.mark.parametrize("scope", ["all", "UK"])
+def test_new_answers_give_the_digests_numbers(truth_with_ads, scope):
+    ctx, report = truth_with_ads
+    digest = (report.total if scope == "all" else report.store(UK).kpis).current
+    summary = ask(ctx, f"summary {scope} {WEEK}").data
+    for metric in ("gross_gmv", "net_gmv", "spend", "refunds"):
+        assert Decimal(summary["metrics"][metric]) == getattr(digest, metric), metric
+    assert summary["metrics"]["orders"] == digest.orders
+    assert summary["metrics"]["roas_true"] == pytest.approx(digest.roas_true)
+    spend = ask(ctx, f"ad spend {scope} {WEEK}").data
+    assert spend["metric"] == "spend" and Decimal(spend["metrics"]["spend"]) == digest.spend
+    profit = ask(ctx, f"profit {scope} {WEEK}").data
+    assert Decimal(profit["net_gmv"]) == digest.net_gmv
+    assert Decimal(profit["spend"]) == digest.spend
+    campaigns = ask(ctx, f"campaigns {scope} {WEEK}").data["campaigns"]
+    assert sum(Decimal(c["spend"]) for c in campaigns) == digest.spend
+    assert {c["campaign"] for c in campaigns} == {"Mugs", "Lamps"}
+
+
+def test_compare_a_metric_gives_each_stores_digest_number(truth_with_ads):
+    ctx, report = truth_with_ads
+    data = ask(ctx, f"compare gmv UK US {WEEK}").data
+    for side, shop in (("left", UK), ("right", US)):
+        kpis = report.store(shop).in_currency("USD")
+        assert Decimal(data[side]["metrics"]["gross_gmv"]) == kpis.current.gross_gmv

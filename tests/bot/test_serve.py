@@ -114,7 +114,7 @@ def test_serve_telegram_polls_and_answers(bot_ctx, redis_url):
     from tests.fakes.telegram_api import FakeTelegram
 
     with FakeTelegram() as tg:
-        tg.push_text(ACME_CHAT, "/gmv US last week", user_id=ACME_TG_MEMBER)
+        tg.push_text(ACME_CHAT, "/gmv US 2026-W47", user_id=ACME_TG_MEMBER)
         proc = _serve(["telegram"], {**_env(bot_ctx, redis_url), "TELEGRAM_BOT_TOKEN": tg.token,
                                      "TELEGRAM_API_URL": tg.base_url})
         try:
@@ -139,7 +139,7 @@ def test_serve_slack_http_mode_answers_signed_commands(bot_ctx, redis_url):
             "SLACK_API_URL": slack.base_url, "SLACK_SIGNING_SECRET": SIGNING_SECRET})
         try:
             wait_for(lambda: _up(port), timeout=30)
-            body = slash_body("gmv US last week", channel=ACME_CHANNEL, user=ACME_ADMIN,
+            body = slash_body("gmv US 2026-W47", channel=ACME_CHANNEL, user=ACME_ADMIN,
                               response_url=slack.response_url("p1"))
             assert _post(f"http://127.0.0.1:{port}", body).status_code == 200
             (answer,) = wait_for(lambda: slack.responses.get("p1"), timeout=30)
@@ -171,7 +171,7 @@ def test_serve_web_is_ready_with_only_slack_configured_and_stops_on_sigterm(bot_
         try:
             wait_for(lambda: _up(port), timeout=30)
             ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
-            body = slash_body("gmv US last week", channel=ACME_CHANNEL, user=ACME_ADMIN,
+            body = slash_body("gmv US 2026-W47", channel=ACME_CHANNEL, user=ACME_ADMIN,
                               response_url=slack.response_url("w1"))
             assert _post(f"http://127.0.0.1:{port}", body).status_code == 200
             (answer,) = wait_for(lambda: slack.responses.get("w1"), timeout=30)

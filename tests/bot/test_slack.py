@@ -96,7 +96,7 @@ def test_chart_question_is_answered_by_a_job_with_an_image(app, slack, bot_ctx, 
                         "TIKPULSE_CONFIG": str(bot_ctx.tenants_file.path),
                         "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url}.items():
         monkeypatch.setenv(name, value)
-    assert _command(app, slack, "why gmv last week").status == 200
+    assert _command(app, slack, "why gmv 2026-W47").status == 200
     queue = Queue(bot_ctx.queue_name, connection=redis_conn)
     wait_for(lambda: queue.count)
     SimpleWorker([queue], connection=redis_conn).work(burst=True)

@@ -49,7 +49,7 @@ def test_not_computable_metrics_are_null(run):
 
 
 def test_text_answer_and_failure_exit_status(run):
-    ok = run("--tenant", "acme", "上周英国投产比")
+    ok = run("--tenant", "acme", "2026-W47英国投产比")
     assert ok.exit_code == 0 and "平台ROAS" in ok.output
     unknown = run("--tenant", "acme", "roas Narnia")
     assert unknown.exit_code == 1 and "Acme UK" in unknown.output

@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.commands.context import BotContext
-from bot.commands.handlers import creators, digests, drivers, guide, metrics, settings, stock
+from bot.commands.handlers import (
+    campaigns,
+    compare,
+    creators,
+    digests,
+    drivers,
+    guide,
+    metric,
+    metrics,
+    profit,
+    settings,
+    stock,
+    summary,
+)
 from bot.commands.handlers import traffic as traffic_
 from bot.commands.handlers.guide import unclear
 from bot.commands.middleware import Turn
@@ -15,7 +28,11 @@ HANDLERS: dict[str, Callable[[Turn, BotContext], Reply]] = {
     "roas": metrics.roas,
     "gmv": metrics.gmv,
     "kpi": metrics.kpi,
-    "compare": metrics.compare,
+    "compare": compare.compare,
+    "metric": metric.metric,
+    "campaigns": campaigns.campaigns,
+    "profit": profit.profit,
+    "summary": summary.summary,
     "funnel": traffic_.funnel,
     "traffic": traffic_.traffic,
     "why": drivers.why,

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo
 
 from analytics.display import fx_missing_note
 from analytics.fx import MissingFxRate, MissingRates, rate_gaps
+from analytics.weeks import iso_week_label
 from bot.commands.context import BotContext
 from bot.commands.middleware import Turn
-from bot.commands.periods import Period, PeriodError, resolve_period
+from bot.commands.periods import Period, PeriodError, cut_short, resolve_period
 from bot.commands.reply import Reply, Text, reply
 from bot.commands.scope import Scope, UnknownStore, resolve_scope, visible_stores_text
 from bot.commands.texts import command_name, say
 from config.tenants import Tenant
+from jobs.warehouse.freshness import sales_through
 
 
 class Refusal(Exception):
@@ -73,13 +75,41 @@ def local_today(tenant: Tenant, scope: Scope, now: datetime) -> date:
 
 
 def period_of(turn: Turn, ctx: BotContext, scope: Scope) -> Period:
-    """The period asked about, in local dates; ``Refusal`` for an impossible period."""
+    """The period asked about, in local dates, cut at the last day whose sales are synced in
+    every store of ``scope`` (``Period.through``; compared like with like); ``Refusal`` for an
+    impossible period."""
     today = local_today(_tenant(turn), scope, ctx.now())
     try:
-        return resolve_period(turn.parsed.period if turn.parsed else None, today)
+        period = resolve_period(turn.parsed.period if turn.parsed else None, today)
     except PeriodError as exc:
         raise Refusal(reply(say("bad_period", turn.lang, problem=str(exc)), kind="unclear")) \
             from None
+    period = cut_short(period, data_through(ctx, scope, ctx.now()))
+    if period.through is not None and period.through < period.start:
+        raise Refusal(reply(say("not_synced_yet", turn.lang, period=period.label,
+                                through=period.through.isoformat(),
+                                week=iso_week_label(period.through)), kind="answer"))
+    return period
+
+
+def data_through(ctx: BotContext, scope: Scope, now: datetime) -> date:
+    """The last local day whose sales are complete in every store of ``scope``
+    (``jobs.warehouse.freshness.sales_through``: the orders sync's cursor, as the digest's
+    quality section reads it, else the last imported day; never later than yesterday)."""
+    with ctx.engine.connect() as conn:
+        days = [sales_through(conn, s.shop_id, now.astimezone(ZoneInfo(s.resolved_timezone))
+                              .date()) for s in scope.stores]
+    return min(days) if days else now.date()
+
+
+def through_note(period: Period, lang: str) -> Text | None:
+    """"Data through <date>; compared with the same days of the period before" when the
+    period reaches past the synced data, else ``None``."""
+    if period.through is None:
+        return None
+    before = period.previous()
+    return Text(say("data_through", lang, through=period.through.isoformat(),
+                    first=before.start.isoformat(), last=before.end.isoformat()), "note")
 
 
 def _tenant(turn: Turn) -> Tenant:

@@ -18,10 +18,12 @@ from typing import Any
 import pandas as pd
 
 from analytics.content import content_table
+from analytics.creators import VERDICT_REASONS, creator_verdicts
 from analytics.display import count, money, multiple, percent, plain
 from analytics.money import ratio
 from bot.commands.context import BotContext
-from bot.commands.handlers.common import period_of, refusals, scope_of
+from bot.commands.gaps import not_reported
+from bot.commands.handlers.common import period_of, refusals, scope_of, through_note
 from bot.commands.middleware import Turn
 from bot.commands.numbers import fx_for, scope_currency
 from bot.commands.periods import Period
@@ -32,7 +34,15 @@ from jobs.warehouse.reads import affiliate_lines, content_days, creator_board, s
 DEFAULT_TOP = 5
 MAX_TOP = 25
 #: Ranking words -> leaderboard column.
-RANK_COLUMNS = {"gmv": "gmv", "roi": "gmv_per_commission", "cvr": "cvr", "orders": "orders"}
+RANK_COLUMNS = {"gmv": "gmv", "roi": "gmv_per_commission", "cvr": "cvr", "orders": "orders",
+                "engagement": "engagement_rate", "commission": "commission", "views": "views"}
+#: Ranking keys as the heading says them (English, 中文).
+RANK_NAMES = {"gmv": ("GMV", "GMV"), "roi": ("GMV per commission", "佣金产出比"),
+              "cvr": ("CVR", "转化率"), "orders": ("orders", "订单"),
+              "engagement": ("engagement", "互动率"), "commission": ("commission", "佣金"),
+              "views": ("views", "播放")}
+#: Verdict words shown in the table (the reasons come from ``VERDICT_REASONS``).
+VERDICT_WORDS = {"rebook": ("rebook", "续约"), "watch": ("watch", "观察"), "stop": ("stop", "停止")}
 
 
 def _days(period: Period) -> list[date]:
@@ -81,24 +91,43 @@ def top_creators(turn: Turn, ctx: BotContext) -> Reply:
     board = _board(ctx, scope, period, ccy)
     zh = turn.lang == "zh"
     head = Text(f"{'达人排行' if zh else 'Top creators'} · {scope.label} · {period.label} · "
-                f"{'按' if zh else 'by'} {key}", "heading")
+                f"{'按' if zh else 'by'} {RANK_NAMES[key][1 if zh else 0]}", "heading")
     if board.empty:
         return reply(head, "该期没有达人成交。" if zh else "No creator sales in that period.")
-    board = board.sort_values(RANK_COLUMNS[key], ascending=False, kind="stable",
-                              key=_sortable).head(n)
+    board = creator_verdicts(board).sort_values(RANK_COLUMNS[key], ascending=False,
+                                                kind="stable", key=_sortable).head(n)
+    videos = not_reported("content_daily", turn.lang)
     rows = tuple((f"@{r.creator_username}", money(r.gmv, ccy), count(r.orders),
                   money(_nullable(r.commission), ccy), multiple(_nullable(r.gmv_per_commission)),
-                  percent(_nullable(r.cvr))) for r in board.itertuples())
-    cols = ("达人", "GMV", "订单", "佣金", "ROI", "CVR") if zh else (
-        "Creator", "GMV", "Orders", "Commission", "ROI", "CVR")
-    data = {"period": period.label, "currency": ccy, "creators": [
+                  _or(percent(_nullable(r.cvr)), videos),
+                  _or(percent(_nullable(r.engagement_rate)), videos),
+                  _verdict(r.verdict, r.verdict_reasons, zh)) for r in board.itertuples())
+    cols = ("达人", "GMV", "订单", "佣金", "ROI", "CVR", "互动率", "建议") if zh else (
+        "Creator", "GMV", "Orders", "Commission", "ROI", "CVR", "Engagement", "Verdict")
+    data = {"period": period.label, "currency": ccy, "by": key, "creators": [
         {"creator": r.creator_username, "gmv": plain(_nullable(r.gmv)), "orders": int(r.orders),
          "commission": plain(_nullable(r.commission)), "roi": _nullable(r.gmv_per_commission),
-         "cvr": _nullable(r.cvr)} for r in board.itertuples()]}
-    return reply(head, Table(cols, rows), Text(
-        "ROI = GMV / 佣金；CVR = 内容订单 / 商品点击" if zh else
-        "ROI = GMV / commission; CVR = orders from their content / its product clicks", "note"),
-        data=data)
+         "cvr": _nullable(r.cvr), "engagement": _nullable(r.engagement_rate),
+         "verdict": r.verdict, "verdict_reasons": list(r.verdict_reasons)}
+        for r in board.itertuples()]}
+    note = through_note(period, turn.lang)
+    return reply(head, Table(cols, rows), *([note] if note else []), Text(
+        "ROI = GMV / 佣金；CVR = 内容订单 / 商品点击；互动率 = (赞+评+转) / 播放" if zh else
+        "ROI = GMV / commission; CVR = orders from their content / its product clicks; "
+        "engagement = (likes + comments + shares) / views", "note"), data=data)
+
+
+def _or(text: str, instead: str) -> str:
+    """``instead`` where the cell reads "n/a" (the source did not report it)."""
+    return instead if text == "n/a" else text
+
+
+def _verdict(verdict: str, reasons: tuple[str, ...], zh: bool) -> str:
+    """"stop: GMV per commission below 3×" (the first reason, in the reader's language)."""
+    name = VERDICT_WORDS.get(verdict, (verdict, verdict))[1 if zh else 0]
+    first = VERDICT_REASONS.get(reasons[0], (reasons[0], reasons[0]))[1 if zh else 0] \
+        if reasons else ""
+    return f"{name}: {first}" if first else name
 
 
 @refusals
@@ -145,11 +174,12 @@ def top_videos(turn: Turn, ctx: BotContext) -> Reply:
              content_table(contents, daily, _days(period), ccy, zones, fx))
     if table.empty:
         return reply(head, "该期没有内容数据。" if zh else "No content data for that period.")
-    board = table.sort_values(["gmv", "views"], ascending=False, kind="stable",
-                              key=_sortable).head(n)
+    order = ["views", "gmv"] if turn.parsed.rank_by == "views" else ["gmv", "views"]
+    board = table.sort_values(order, ascending=False, kind="stable", key=_sortable).head(n)
     rows = tuple((str(r.title or r.content_id)[:40], f"@{r.creator_username}",
                   money(r.gmv, ccy), count(r.views),
-                  percent(ratio(_nullable(r.product_clicks), _nullable(r.views))))
+                  _or(percent(ratio(_nullable(r.product_clicks), _nullable(r.views))),
+                      not_reported("content_daily", turn.lang)))
                  for r in board.itertuples())
     cols = ("视频", "达人", "GMV", "播放", "点击率") if zh else (
         "Video", "Creator", "GMV", "Views", "Click rate")

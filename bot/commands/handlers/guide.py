@@ -18,12 +18,11 @@ def help_(turn: Turn, ctx: BotContext) -> Reply:
     zh = turn.lang == "zh"
     head = f"TikPulse · {turn.tenant.name}"
     stores = ", ".join(f"{store_label(s)} ({s.region})" for s in turn.tenant.stores) or "-"
-    periods = ("时间：本周、上周、2026-W47、最近7天、11-01..11-15（默认上周）" if zh else
-               "Periods: this week, last week, 2026-W47, last 7 days, 11-01..11-15 "
-               "(default: last week)")
+    periods = say("help_periods", turn.lang)
     where = f"{'店铺' if zh else 'Stores'}: {stores}"
     return reply(Text(head, "heading"), "\n".join(help_lines(turn.lang, turn.is_admin)),
-                 Text(f"{where}\n{periods}", "note"), kind="help")
+                 say("help_natural", turn.lang), Text(f"{where}\n{periods}", "note"),
+                 kind="help")
 
 
 def unclear(turn: Turn, ctx: BotContext) -> Reply:

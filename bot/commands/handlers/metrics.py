@@ -1,4 +1,5 @@
-"""KPI answers: ``roas``, ``gmv``, ``kpi`` and ``compare``, each with the period before it.
+"""KPI answers: ``roas``, ``gmv`` and ``kpi``, each with the period before it, and the pieces
+``metric``, ``summary``, ``profit`` and ``compare`` build on.
 
 Numbers come from the rollups through ``bot.commands.numbers``: a question about one store in
 that store's own currency (what Seller Center shows) with the reporting-currency figure beside
@@ -12,9 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.display import change, metric_name, metric_value, plain, with_reporting
+from analytics.display import (
+    change,
+    metric_name,
+    metric_value,
+    missing,
+    plain,
+    with_reporting,
+)
 from analytics.kpis import KpiSet
 from bot.commands.context import BotContext
+from bot.commands.gaps import value_text
 from bot.commands.handlers.common import (
     Refusal,
     fx_missing_reply,
@@ -22,6 +31,7 @@ from bot.commands.handlers.common import (
     period_of,
     refusals,
     scope_of,
+    through_note,
 )
 from bot.commands.middleware import Turn
 from bot.commands.numbers import ScopeAnswer, ScopeNumbers, scope_answer
@@ -93,6 +103,7 @@ def answer_data(turn: Turn, scope: Scope, numbers: ScopeNumbers) -> dict[str, An
         "previous": {"start": period.previous().start.isoformat(),
                      "end": period.previous().end.isoformat(),
                      "metrics": None if numbers.previous is None else metrics(numbers.previous)},
+        "data_through": None if period.through is None else period.through.isoformat(),
         "reporting": None if beside is None else {
             "currency": beside.current.currency, "metrics": metrics(beside.current)},
     }
@@ -119,10 +130,11 @@ def heading(title: str, scope: Scope, numbers: ScopeNumbers) -> Text:
     return Text(f"{title} · {scope.label} · {p.label}{span}", "heading")
 
 
-def _value(metric: str, kpis: KpiSet | None, beside: KpiSet | None) -> str:
-    """A value in its own currency, with the reporting-currency figure beside it if known."""
-    if kpis is None:
-        return metric_value(metric, None, "")
+def value_cell(metric: str, kpis: KpiSet | None, beside: KpiSet | None, lang: str = "en") -> str:
+    """A value in its own currency, with the reporting-currency figure beside it if known;
+    "n/a (not reported by <source>)" when its source reported nothing."""
+    if kpis is None or missing(kpis.value(metric)):
+        return value_text(metric, kpis, lang)
     if beside is None:
         return metric_value(metric, kpis.value(metric), kpis.currency)
     return with_reporting(metric, kpis.value(metric), kpis.currency, beside.value(metric),
@@ -140,13 +152,13 @@ def kpi_table(metric_ids: tuple[str, ...], numbers: ScopeNumbers, lang: str,
     for m in metric_ids:
         before = None if prev is None else prev.value(m)
         rows.append((metric_name(m, lang),
-                     _value(m, cur, None if beside is None else beside.current),
-                     _value(m, prev, None if beside is None else beside.previous),
+                     value_cell(m, cur, None if beside is None else beside.current, lang),
+                     value_cell(m, prev, None if beside is None else beside.previous, lang),
                      change(cur.value(m), before)))
     return Table(columns, tuple(rows), title)
 
 
-def _note(lang: str, numbers: ScopeNumbers, one_store: bool = False) -> Text:
+def money_note(lang: str, numbers: ScopeNumbers, one_store: bool = False) -> Text:
     currency = numbers.current.currency
     if one_store and numbers.reporting is None:
         return Text(f"金额单位 {currency}（店铺币种）· 口径：`define <指标>`" if lang == "zh" else
@@ -184,8 +196,9 @@ def _kpi_command(title_en: str, title_zh: str, command: str):  # type: ignore[no
             head = Text(f"{title} · {scope.label} · {period.label}", "heading")
             return reply(head, *missing, *_by_store(answer, SHOWN[command], turn.lang),
                          data=missing_data(turn, scope, answer))
+        through = [n for n in (through_note(numbers.period, turn.lang),) if n is not None]
         return reply(heading(title, scope, numbers), kpi_table(SHOWN[command], numbers, turn.lang),
-                     _note(turn.lang, numbers, len(scope.stores) == 1), *missing,
+                     *through, money_note(turn.lang, numbers, len(scope.stores) == 1), *missing,
                      data=answer_data(turn, scope, numbers))
 
     handle.__doc__ = f"``{command}``: {title_en} of a store, region or all stores."
@@ -195,45 +208,3 @@ def _kpi_command(title_en: str, title_zh: str, command: str):  # type: ignore[no
 roas = _kpi_command("ROAS", "投产比", "roas")
 gmv = _kpi_command("GMV", "GMV", "gmv")
 kpi = _kpi_command("KPIs", "核心指标", "kpi")
-
-
-@refusals
-def compare(turn: Turn, ctx: BotContext) -> Reply:
-    """Two stores (or regions) side by side over the same period."""
-    parsed = turn.parsed
-    assert parsed is not None
-    if len(parsed.scopes) != 2:
-        text = ("对比需要两个店铺，例如：`对比 英国 美国`" if turn.lang == "zh" else
-                "Compare needs two stores, e.g. `compare UK US`.")
-        return reply(text, kind="unclear")
-    left, right = (scope_of(turn, said) for said in parsed.scopes)
-    answers = load_answer(turn, ctx, left, right), load_answer(turn, ctx, right, left)
-    sides = [_side(a) for a in answers]
-    ids = SHOWN["kpi"]
-    rows = tuple((metric_name(m, turn.lang),
-                  *(_value(m, None if n is None else n.current, None) for n in sides))
-                 for m in ids)
-    title = "对比" if turn.lang == "zh" else "Compare"
-    period = period_of(turn, ctx, left)
-    head = Text(f"{title} · {left.label} vs {right.label} · {period.label}", "heading")
-    data = {side: answer_data(turn, scope, n) if n is not None else
-            missing_data(turn, scope, a)
-            for side, scope, n, a in zip(("left", "right"), (left, right), sides, answers,
-                                         strict=True)}
-    missing = tuple(g for a in answers for g in a.missing)
-    if not missing:
-        assert sides[0] is not None
-        return reply(head, Table(("", left.label, right.label), rows), _note(turn.lang, sides[0]),
-                     data=data)
-    own = "各店铺币种" if turn.lang == "zh" else "each store in its own currency"
-    return reply(head, Table(("", left.label, right.label), rows, own),
-                 fx_note(turn.lang, sorted(set(missing), key=lambda g: (g.currency, g.quote))),
-                 data=data)
-
-
-def _side(answer: ScopeAnswer) -> ScopeNumbers | None:
-    """One side of a comparison: in the reporting currency, else (a rate missing) its single
-    store in its own currency, else nothing."""
-    if answer.numbers is not None:
-        return answer.numbers
-    return answer.stores[0][1] if len(answer.stores) == 1 else None
