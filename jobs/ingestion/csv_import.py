@@ -5,7 +5,8 @@
 advertiser. Files may be CSV in any encoding ``export_file`` detects, or .xlsx workbooks. Rows are
 upserted by natural key, so importing the same file twice changes nothing and a later, overlapping
 export updates the rows it shares with an earlier one. Rows are written through
-``jobs.ingestion.writer`` (which marks the days they change), and the rollups of those days
+``jobs.ingestion.writer`` (which marks the days they change; an order export read by pyarrow is
+staged and merged in one statement per table), and the rollups of those days
 (``shop_daily`` and co., or ``ad_daily``) are recomputed once at the end of the same transaction:
 a KPI read right after an import counts it, and a failed import leaves both as they were. A new
 shop or advertiser (and its new tenant) is registered inside that same transaction, so a refused
@@ -14,7 +15,7 @@ file leaves no trace but its ``job_runs`` row, which says ``failed`` and why, wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,14 +34,15 @@ from jobs.accounts.registry import (
 from jobs.ingestion.runlog import Run, finish_run, start_run
 from jobs.ingestion.writer import AdWriter, RawWriter
 from jobs.sources.csv.ads import AdsCsvReader
+from jobs.sources.csv.arrow_orders import ArrowOrderReader, NotColumnar, OrderTables
 from jobs.sources.csv.common import BadFile
 from jobs.sources.csv.export_file import ExportFile, open_export
-from jobs.sources.csv.order_columns import NotColumnar, OrderColumnReader
 from jobs.sources.csv.orders import OrderCsvReader
 from jobs.sources.csv.read_ahead import PROCESS_MIN_BYTES, read_ahead, read_in_process
 from jobs.warehouse import schema as s
 from jobs.warehouse.bulk import storage_time
 from jobs.warehouse.rollups import cleaning_rules
+from jobs.warehouse.staging import staging_transaction
 
 #: Currencies without minor units (amounts split across unit lines in whole units).
 ZERO_DECIMAL_CURRENCIES = frozenset({"VND", "IDR", "JPY", "KRW", "CLP"})
@@ -90,9 +92,9 @@ def import_orders_csv(
 ) -> ImportSummary:
     """Import a Seller Center order export into ``shop_id``; ``BadFile`` if any cell is bad.
 
-    The file is read column by column (``OrderColumnReader``); a file that reader leaves alone
-    (an unusual form, or a problem to report), or any file when ``columnar`` is false, is read
-    row by row (``OrderCsvReader``, the reference: same rows, several times slower).
+    The file is read column by column (``ArrowOrderReader``, pyarrow); a file that reader
+    leaves alone (an unusual form, or a problem to report), or any file when ``columnar`` is
+    false, is read row by row (``OrderCsvReader``, the reference: same rows, far slower).
     """
     currency, zone, register = _shop(engine, shop_id, tenant, region, registry)
     exponent = 0 if currency in ZERO_DECIMAL_CURRENCIES else 2
@@ -117,31 +119,34 @@ def import_orders_csv(
 
 def _import_columns(engine: Engine, source: ExportFile, shop: _Target, run: Run,
                     rules: CleaningRules) -> ImportSummary:
-    """The fast path: one transaction (rows, then the rollups of the days they changed), rolled
-    back if the reader gives up (``NotColumnar``)."""
+    """The fast path: pyarrow parses (ahead of the database, on a helper thread or, for a big
+    file into SQLite, in a child process) into staging tables, merged into the warehouse with
+    the rollups of the days they changed in one transaction, rolled back if the reader gives
+    up (``NotColumnar``)."""
     dialect = engine.dialect.name
     now = storage_time(dialect)(datetime.now(UTC))
-    reader = OrderColumnReader(source, shop_id=shop.shop_id, currency=shop.currency,
-                               timezone=shop.timezone, exponent=shop.exponent, dialect=dialect,
-                               ingested_at=now if isinstance(now, str) else now.isoformat())
-    counts = {"orders": 0, "lines": 0, "refunds": 0}
+    reader = ArrowOrderReader(source, shop_id=shop.shop_id, currency=shop.currency,
+                              timezone=shop.timezone, exponent=shop.exponent, dialect=dialect,
+                              ingested_at=now)
     pages: list[tuple[int, int]] = []
-    with engine.begin() as conn:
+
+    def counted(chunks: Iterator[OrderTables]) -> Iterator[OrderTables]:
+        for chunk in chunks:
+            pages.append((chunk.rows, len(chunk.orders) + len(chunk.lines)))
+            yield chunk
+
+    with staging_transaction(engine) as conn:
         shop.register(conn)
         writer = RawWriter(conn, shop.shop_id)
         # SQLite writes in this process: parsing gets a CPU of its own in a child process.
         # PostgreSQL writes in its server process: a thread overlaps parsing with that.
         own_cpu = dialect == "sqlite" and Path(source.path).stat().st_size >= PROCESS_MIN_BYTES
-        for chunk in read_in_process(reader) if own_cpu else read_ahead(reader.chunks()):
-            written = writer.order_columns(chunk)
-            for name, count in zip(counts, written, strict=True):
-                counts[name] += count
-            pages.append((chunk.rows, written[0] + written[1]))
+        chunks = read_in_process(reader) if own_cpu else read_ahead(reader.tables())
+        orders, lines, refunds = writer.order_tables(counted(chunks), reader.constants)
         writer.refresh(rules)
     for read, written_rows in pages:
         run.count_page("csv_orders", read, written_rows)
-    return ImportSummary(reader.rows_read, counts["orders"], counts["lines"], counts["refunds"],
-                         read_by="columns")
+    return ImportSummary(reader.rows_read, orders, lines, refunds, read_by="columns")
 
 
 def _import_rows(engine: Engine, source: ExportFile, shop: _Target, run: Run,

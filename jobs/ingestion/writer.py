@@ -11,43 +11,50 @@ marks, and a bulk import pays one indexed lookup per order and table, no query p
 (``jobs.warehouse.touched``). A writer that found the shop without any raw facts skips the lookup
 for good: whatever it could find since, this writer (or another one) wrote, and marked its days
 as it did; this spares a first import lookups planned without statistics, which PostgreSQL can
-turn into a scan of the shop's rows per id.
+turn into a scan of the shop's rows per id. A whole order export read by columns
+(``order_tables``) is staged first and its days marked once, by one join per table against the
+staged order ids (``jobs.warehouse.staging``), before one merge per table.
 
 The marked days are recomputed once per run: ``RawWriter.refresh`` at the end of an import's own
-transaction (all-or-nothing), or ``dirty.refresh_dirty_rollups`` after a sync's pages committed.
+transaction (all-or-nothing, a few weeks at a time), or ``dirty.refresh_dirty_rollups`` after a
+sync's pages committed.
 Ad report rows carry their day in their key and cannot move: ``AdWriter`` remembers the days it
 wrote and recomputes their ``ad_daily`` rows once, when its ``with`` block ends.
 
 Callers: the API sync's order, refund and affiliate pages and its settlements (through
 ``jobs.ingestion.writers``), and the CSV imports (``jobs.ingestion.csv_import``: order exports
-read by columns or by rows, into SQLite or PostgreSQL, and Ads Manager exports).
+staged from pyarrow's columns or read by rows, into SQLite or PostgreSQL, and Ads Manager
+exports).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, delete, select
 
 from analytics.clean import DEFAULT_RULES, CleaningRules
-from jobs.sources.csv.order_columns import BLANK_IS_NULL, OrderChunk
+from jobs.sources.csv.arrow_orders import OrderTables
 from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderBatch
 from jobs.warehouse import schema as s
-from jobs.warehouse.bulk import CopyText, Same, bulk_upsert, bulk_upsert_columns, copy_column
-from jobs.warehouse.dirty import mark_days, mark_dirty_days, refresh_marked_days
+from jobs.warehouse.bulk import bulk_upsert
+from jobs.warehouse.dirty import mark_days, mark_dirty_days
 from jobs.warehouse.loaders import shop_info
-from jobs.warehouse.rollups import refresh_ad_rollups
-from jobs.warehouse.touched import Stored, has_facts, stored_days
+from jobs.warehouse.rollups import refresh_ad_rollups, refresh_rollups
+from jobs.warehouse.staging import Stage, stored_buckets
+from jobs.warehouse.touched import BUCKET_SECONDS, Stored, has_facts, stored_days
 from jobs.warehouse.upsert import upsert
 
 Row = Mapping[str, Any]
 """One warehouse row as column name -> value (types as the table's columns take them)."""
 
+#: Weeks of marked days an import's ``refresh`` recomputes together (bounds the rows loaded).
+REFRESH_WEEKS = 4
 #: Where the order id sits in the tuples of ``OrderBatch.orders`` and ``OrderBatch.lines``.
 _ORDER_AT, _LINE_AT = ORDER_COLUMNS.index("order_id"), LINE_COLUMNS.index("order_id")
 #: Where an order's paid and created times sit in the tuples of ``OrderBatch.orders``.
@@ -100,22 +107,52 @@ class RawWriter:
                     bulk_upsert(self.conn, s.order_lines, LINE_COLUMNS, batch.lines),
                     upsert(self.conn, s.refunds, batch.refunds) if batch.refunds else 0)
 
-    def order_columns(self, chunk: OrderChunk) -> tuple[int, int, int]:
-        """A chunk of whole orders from the column CSV reader (``OrderColumnReader``), as
-        columns (SQLite) or COPY text (PostgreSQL). Returns the orders, lines and refunds sent.
-        """
-        orders, refunds = chunk.orders, chunk.refunds
-        times = [*_column(orders, "paid_time"), *_column(orders, "create_time"),
-                 *_column(refunds, "completed_time")]
-        with self._changing(_column(orders, "order_id"), times=times):
-            return (bulk_upsert_columns(self.conn, s.orders, orders, BLANK_IS_NULL),
-                    bulk_upsert_columns(self.conn, s.order_lines, chunk.lines, BLANK_IS_NULL),
-                    bulk_upsert_columns(self.conn, s.refunds, chunk.refunds, BLANK_IS_NULL))
+    def order_tables(self, chunks: Iterable[OrderTables],
+                     constants: Mapping[str, Mapping[str, Any]]) -> tuple[int, int, int]:
+        """A whole order export read by ``ArrowOrderReader``: every chunk is staged, then the
+        days it changes are marked once (those the stored copies of its orders count on, and
+        those of its own times), then each table is merged in one statement. Returns the
+        orders, lines and refunds sent."""
+        targets = (s.orders, s.order_lines, s.refunds)
+        stages: list[Stage] = []
+        buckets: set[int] = set()
+        for chunk in chunks:
+            parts = (chunk.orders, chunk.lines, chunk.refunds)
+            if not stages:
+                stages = [Stage(self.conn, t, p.column_names) for t, p in zip(targets, parts,
+                                                                                strict=True)]
+            for stage, part in zip(stages, parts, strict=True):
+                stage.append(part)
+            buckets.update(chunk.buckets.tolist())
+        if not stages:
+            return 0, 0, 0
+        if self._had_facts is None:
+            self._had_facts = has_facts(self.conn, self.shop_id)
+        if self._had_facts:
+            buckets |= stored_buckets(self.conn, self.shop_id, stages[0])
+        mark_days(self.conn, self.shop_id, {
+            datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(self.zone).date()
+            for b in buckets})
+        written = tuple(stage.merge(constants[stage.target.name]) for stage in stages)
+        for stage in stages:
+            stage.drop()
+        return written  # type: ignore[return-value]
 
     def refresh(self, rules: CleaningRules = DEFAULT_RULES) -> int:
         """Recompute every marked day of the shop in this transaction and clear the marks (an
-        import's last step, so its rows and rollups commit together). Rollup rows written."""
-        return refresh_marked_days(self.conn, self.shop_id, rules=rules)
+        import's last step, so its rows and rollups commit together), ``REFRESH_WEEKS`` whole
+        weeks at a time so a big import never loads all its orders at once. Rollup rows
+        written."""
+        marked = s.rollup_dirty_days
+        days = sorted(self.conn.execute(select(marked.c.day)
+                                        .where(marked.c.shop_id == self.shop_id)).scalars())
+        written = 0
+        for batch in _by_weeks(days, REFRESH_WEEKS):
+            written += refresh_rollups(self.conn, self.shop_id, batch, rules=rules)
+        if days:
+            self.conn.execute(delete(marked).where(marked.c.shop_id == self.shop_id,
+                                                   marked.c.day.in_(days)))
+        return written
 
     @contextmanager
     def _changing(self, order_ids: Iterable[str | None], refund_ids: Iterable[str] = (), *,
@@ -138,17 +175,26 @@ class RawWriter:
         return self._zone
 
 
+def _by_weeks(days: Sequence[date], weeks: int) -> Iterator[list[date]]:
+    """Sorted days in groups of whole ``weeks``-week blocks (Monday to Sunday), so a week's
+    buyers are counted once."""
+    group: list[date] = []
+    for day in days:
+        if group and _monday(day) - _monday(group[0]) >= timedelta(weeks=weeks):
+            yield group
+            group = []
+        group.append(day)
+    if group:
+        yield group
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(day.weekday())
+
+
 def _ids(rows: Iterable[Row]) -> set[str]:
     """The order ids of ``rows``."""
     return {row["order_id"] for row in rows}
-
-
-def _column(columns: Mapping[str, Any] | CopyText, name: str) -> Sequence[Any]:
-    """One column of a chunk made for ``bulk_upsert_columns`` (COPY text, a list or ``Same``)."""
-    if isinstance(columns, CopyText):
-        return copy_column(columns, name)
-    values = columns[name]
-    return [values.value] if isinstance(values, Same) else values
 
 
 class AdWriter:

@@ -1,4 +1,4 @@
-"""The column-wise order import stores exactly what the row-by-row reader stores.
+"""The column-wise order import (pyarrow) stores exactly what the row-by-row reader stores.
 
 A quirky export (odd money and time forms handed to the one-cell parsers, a DST zone with an
 ambiguous and a skipped local time, repeated SKUs, absent optional columns, refunds) is imported
@@ -8,18 +8,22 @@ both ways into the same warehouse under two shops; the rows must be equal apart 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, func, select
 
 from jobs.ingestion.csv_import import import_orders_csv
-from jobs.sources.csv.columns import money_units, quantities, utc_seconds
-from jobs.sources.csv.common import BadFile, CellError, parse_money, parse_time
-from jobs.sources.csv.order_columns import CHUNK_ROWS, NotColumnar, OrderColumnReader
+from jobs.sources.csv.arrow_cells import money, quantity, storage_text, utc_times
+from jobs.sources.csv.arrow_orders import CHUNK_ROWS, ArrowOrderReader, NotColumnar
+from jobs.sources.csv.common import BadFile, CellError, parse_amount, parse_time
 from jobs.sources.csv.read_ahead import read_in_process
 from jobs.warehouse import schema as s
+from jobs.warehouse.bulk import storage_time
 from jobs.warehouse.types import to_money_units
 
 HEADER = ("Order ID,Order Status,SKU ID,Seller SKU,Product Name,Quantity,"
@@ -62,8 +66,8 @@ def test_columnar_and_row_by_row_imports_store_the_same_rows(
     engine: Engine, tmp_path: Path
 ) -> None:
     path = export(tmp_path / "orders.csv", ROWS)
-    reader = OrderColumnReader(path, shop_id="9001", currency="GBP", timezone="Europe/London")
-    assert sum(chunk.rows for chunk in reader.chunks()) == 5  # the fast path takes this file
+    reader = ArrowOrderReader(str(path), shop_id="9001", currency="GBP", timezone="Europe/London")
+    assert sum(chunk.rows for chunk in reader.tables()) == 5  # the fast path takes this file
     fast = import_orders_csv(engine, path, "9001", tenant="Acme", region="GB")
     slow = import_orders_csv(engine, path, "9002", tenant="Acme", region="GB", columnar=False)
     assert (fast.read_by, slow.read_by) == ("columns", "rows")
@@ -81,11 +85,11 @@ def test_orders_held_back_across_chunks_come_out_whole(tmp_path: Path) -> None:
 
     def read(chunk_rows: int) -> dict[str, list]:  # type: ignore[type-arg]
         out: dict[str, list] = {"order_id": [], "sub_total": [], "line_id": []}  # type: ignore[type-arg]
-        for chunk in OrderColumnReader(path, shop_id="1", currency="GBP",
-                                       timezone="Europe/London", chunk_rows=chunk_rows).chunks():
-            out["order_id"] += chunk.orders["order_id"]
-            out["sub_total"] += chunk.orders["sub_total"]
-            out["line_id"] += chunk.lines["line_id"]
+        for chunk in ArrowOrderReader(str(path), shop_id="1", currency="GBP",
+                                      timezone="Europe/London", chunk_rows=chunk_rows).tables():
+            out["order_id"] += chunk.orders["order_id"].to_pylist()
+            out["sub_total"] += chunk.orders["sub_total"].to_pylist()
+            out["line_id"] += chunk.lines["line_id"].to_pylist()
         return out
 
     assert read(1) == read(2) == read(10_000)
@@ -99,10 +103,10 @@ def test_orders_held_back_across_chunks_come_out_whole(tmp_path: Path) -> None:
 ])
 def test_files_to_report_are_left_to_the_row_reader(tmp_path: Path, change: tuple) -> None:  # type: ignore[type-arg]
     rows = [ROWS[0], ROWS[1].replace(*change)] + ROWS[2:]
-    reader = OrderColumnReader(export(tmp_path / "o.csv", rows), shop_id="1", currency="GBP",
-                               timezone="Europe/London")
+    reader = ArrowOrderReader(str(export(tmp_path / "o.csv", rows)), shop_id="1",
+                              currency="GBP", timezone="Europe/London")
     with pytest.raises(NotColumnar):
-        list(reader.chunks())
+        list(reader.tables())
 
 
 @pytest.mark.parametrize(("extra", "bad"), [("", False), ("   ", True), ("\t", True)])
@@ -134,51 +138,80 @@ def test_a_problem_after_chunks_were_written_rolls_everything_back(
 def test_a_child_process_parses_the_same_chunks(tmp_path: Path) -> None:
     path = export(tmp_path / "o.csv", ROWS)
 
-    def reader() -> OrderColumnReader:
-        return OrderColumnReader(path, shop_id="1", currency="GBP", timezone="Europe/London",
-                                 chunk_rows=2)
+    def reader() -> ArrowOrderReader:
+        return ArrowOrderReader(str(path), shop_id="1", currency="GBP", timezone="Europe/London",
+                                chunk_rows=2)
 
     here, there = reader(), reader()
-    assert list(read_in_process(there)) == list(here.chunks())
+    mine, theirs = list(here.tables()), list(read_in_process(there))
+    assert len(mine) == len(theirs) > 1
+    for a, b in zip(mine, theirs, strict=True):
+        assert (a.orders, a.lines, a.refunds, a.rows) == (b.orders, b.lines, b.refunds, b.rows)
+        assert a.buckets.tolist() == b.buckets.tolist()
     assert there.rows_read == here.rows_read == 5
     broken = export(tmp_path / "bad.csv", [ROWS[0].replace("Completed", "Lost")])
     with pytest.raises(NotColumnar, match="unknown order status"):
-        list(read_in_process(OrderColumnReader(broken, shop_id="1", currency="GBP",
-                                               timezone="Europe/London")))
+        list(read_in_process(ArrowOrderReader(str(broken), shop_id="1", currency="GBP",
+                                              timezone="Europe/London")))
 
 
 CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",
          "12", "0.5", "1,234", "12,30", "THB 1,234,567.891", "1,2,3.45", "£ 7.05", "Rp 120.000"]
 
 
+def cells(values: list[str]) -> pa.Array:
+    """A string array as a chunk of a file gives it: a slice of a longer one."""
+    return pa.array(["x", *values]).slice(1)
+
+
 @pytest.mark.parametrize("exponent", [0, 2])
-def test_money_columns_read_as_the_one_cell_parser_reads(exponent: int) -> None:
-    units, missing = money_units(CELLS, exponent)
-    for cell, value, absent in zip(CELLS, units.tolist(), missing.tolist(), strict=True):
-        expected = parse_money(cell, exponent)
-        assert (None if absent else value) == (
-            None if expected is None else to_money_units(expected)), cell
-    with pytest.raises(CellError):
-        money_units(["THB 1x9"], 2)
+@pytest.mark.parametrize("currency", ["THB", "GBP", "IDR"])
+def test_money_columns_read_as_the_one_cell_parser_reads(exponent: int, currency: str) -> None:
+    for cell in [*CELLS, "USD 1.00", "THB -1.00", "12.34567", "120.000", "99999999999999.99",
+                 "฿300.00", " £3.00\t", "0"]:
+        try:
+            amount = parse_amount(cell, exponent, currency)
+            expected = None if amount is None else to_money_units(amount)
+        except CellError:
+            expected = "refused"
+        try:
+            units, missing = money(cells([cell]), exponent, currency)
+            got = None if missing[0] else int(units[0])
+        except CellError:
+            got = "refused"
+        assert got == expected, (cell, exponent, currency)
 
 
 def test_time_columns_read_as_the_one_cell_parser_reads() -> None:
     zone = ZoneInfo("Europe/London")
-    cells = ["30/03/2025 00:59:59\t", "30/03/2025 01:30:00\t", "26/10/2025 01:30:00",
-             "26/10/2025 02:00:00 ", "29/02/2024 12:00:00", "2025-06-01 10:00:00", "", "-",
-             "31/12/1969 23:00:00"]
-    seconds, missing = utc_seconds(cells, zone)
-    for cell, value, absent in zip(cells, seconds.tolist(), missing.tolist(), strict=True):
+    values = ["30/03/2025 00:59:59\t", "30/03/2025 01:30:00\t", "26/10/2025 01:30:00",
+              "26/10/2025 02:00:00 ", "29/02/2024 12:00:00", "2025-06-01 10:00:00", "", "-",
+              "31/12/1969 23:00:00", " 01/01/2020 00:00:00", "3/1/2026 01:02:03"]
+    seconds, missing = utc_times(cells(values), zone)
+    for cell, value, absent in zip(values, seconds.tolist(), missing.tolist(), strict=True):
         expected = parse_time(cell, zone)
         assert (None if absent else value) == (
             None if expected is None else int(expected.timestamp())), cell
-    for bad in ("31/02/2025 10:00:00", "30/03/2025 24:00:00"):
+    for bad in ("31/02/2025 10:00:00", "30/03/2025 24:00:00", "29/02/2025 10:00:00"):
         with pytest.raises(CellError):
-            utc_seconds([bad], zone)
+            utc_times(cells([bad]), zone)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_times_are_stored_as_sqlalchemy_stores_them(dialect: str) -> None:
+    moments = [datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC), datetime(2024, 2, 29, tzinfo=UTC),
+               datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)]
+    seconds = np.array([int(m.timestamp()) for m in moments])
+    stored = storage_text(seconds, np.array([False, True, False]), dialect).to_pylist()
+    as_sqlalchemy = storage_time(dialect)
+    expected = [as_sqlalchemy(m) for m in moments]
+    if dialect != "sqlite":
+        expected = [m.isoformat(" ", "microseconds") for m in moments]
+    assert stored == [expected[0], None, expected[2]]
 
 
 def test_quantities() -> None:
-    assert quantities(["1", "007", "1,000", "12"]).tolist() == [1, 7, 1000, 12]
+    assert quantity(cells(["1", "007", "1,000", "12"])).tolist() == [1, 7, 1000, 12]
     for bad in ("0", "x", ""):
         with pytest.raises(CellError):
-            quantities([bad])
+            quantity(cells([bad]))

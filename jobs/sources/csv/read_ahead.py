@@ -17,17 +17,18 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from jobs.sources.csv.order_columns import NotColumnar, OrderChunk, OrderColumnReader
+from jobs.sources.csv.arrow_orders import ArrowOrderReader, NotColumnar, OrderTables
 
 #: Files at least this big are parsed in a child process (a 1,000,000-line export is ~330 MB).
 PROCESS_MIN_BYTES = 48 * 1024 * 1024
 _ROOT = Path(__file__).resolve().parents[2]
 _CHILD = "from jobs.sources.csv.read_ahead import serve_chunks; serve_chunks()"
+T = TypeVar("T")
 
 
-def read_ahead(chunks: Iterator[OrderChunk], depth: int = 2) -> Iterator[OrderChunk]:
+def read_ahead(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
     """``chunks`` produced by a helper thread, at most ``depth`` ahead of the consumer."""
     ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -65,7 +66,7 @@ def read_ahead(chunks: Iterator[OrderChunk], depth: int = 2) -> Iterator[OrderCh
         worker.join()
 
 
-def read_in_process(reader: OrderColumnReader) -> Iterator[OrderChunk]:
+def read_in_process(reader: ArrowOrderReader) -> Iterator[OrderTables]:
     """``reader``'s chunks parsed by a child Python process; ``reader.rows_read`` kept up to date.
 
     The child gets the reader on stdin and sends pickled chunks on stdout; the pipe's buffer
@@ -105,7 +106,7 @@ def serve_chunks() -> None:
     out = sys.stdout.buffer
     try:
         reader = pickle.load(sys.stdin.buffer)
-        for chunk in reader.chunks():
+        for chunk in reader.tables():
             pickle.dump(("chunk", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(("end", None), out)
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which reads by rows

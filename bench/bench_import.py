@@ -1,0 +1,258 @@
+"""CSV import of a Seller Center order export beside its anchors: ``bench_lines(scale)``.
+
+    .venv/bin/python bench/bench_import.py [--scale demo|agency] [--lines N] [--skip-pg]
+
+A generated export (``bench.order_export``: BOM, description row, Thai/Chinese statuses, THB
+amounts with thousands commas, local times with a trailing tab; 200,000 lines at demo scale,
+1,000,000 at agency scale) is written once and kept under ``var/bench/``. Each measurement runs
+in a fresh Python process (its wall and CPU seconds and its peak RSS from ``getrusage``, and
+those of the parser process a big SQLite import starts, ``RUSAGE_CHILDREN``):
+
+- our import (``import_orders_csv``: parse, staging, merge, rollups of the changed days) into a
+  fresh SQLite file and a fresh PostgreSQL database, with the rollup refresh's share noted;
+- the DuckDB anchor: ``read_csv`` into a typed ``lines`` table and an ``orders`` table grouped
+  from it (its best case: no validation, no warehouse);
+- the PostgreSQL anchor: the server's own ``COPY`` of the file into a staging table, then
+  ``INSERT ... SELECT`` into typed ``lines`` and ``orders`` tables.
+
+Figures and ratios only (no pass/fail); the machine's load average is printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+#: --scale -> lines of the generated export.
+SCALES = {"demo": 200_000, "agency": 1_000_000}
+#: Where generated exports are kept between runs.
+CACHE = ROOT / "var" / "bench"
+#: The database the PostgreSQL measurements create their own databases from.
+PG_ADMIN_URL = os.environ.get("TIKPULSE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+#: Issue 19's targets for 1,000,000 lines: seconds into SQLite / PostgreSQL, ratio, peak MB.
+TARGET_SQLITE_S, TARGET_PG_S, TARGET_RATIO, TARGET_RSS_MB = 6.0, 9.0, 1.5, 600
+#: CPU seconds of child processes below which no parser process ran (only short helpers).
+PARSER_MIN_CPU_S = 0.5
+#: Column names of the export's amounts and times as the anchors type them.
+_MONEY = ("SKU Subtotal Before Discount", "SKU Platform Discount", "SKU Seller Discount",
+          "SKU Subtotal After Discount", "Order Amount", "Order Refund Amount")
+_TIMES = ("Created Time", "Paid Time", "Cancelled Time")
+
+
+def export(lines: int) -> Path:
+    """The generated export of ``lines`` lines (written the first time)."""
+    from bench.order_export import write_order_export
+
+    path = CACHE / f"order_export_{lines}.csv"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        write_order_export(partial, lines)
+        partial.rename(path)
+    return path
+
+
+def _ours(path: str, url: str) -> dict[str, Any]:
+    """Our import into a fresh warehouse at ``url`` (run in the measured process)."""
+    from jobs.ingestion import writer
+    from jobs.ingestion.csv_import import import_orders_csv
+    from jobs.warehouse.db import make_engine
+    from jobs.warehouse.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    refresh = writer.RawWriter.refresh
+    spent: list[float] = []
+
+    def timed_refresh(self: Any, *args: Any, **kwargs: Any) -> int:
+        started = time.perf_counter()
+        try:
+            return refresh(self, *args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    writer.RawWriter.refresh = timed_refresh  # type: ignore[method-assign]
+    result = import_orders_csv(engine, path, "7000001", tenant="bench", region="TH")
+    return {"rows": result.rows_read, "read_by": result.read_by, "refresh_s": sum(spent)}
+
+
+def _duckdb(path: str, url: str) -> dict[str, Any]:
+    """DuckDB's ``read_csv`` into a typed lines table and an orders table grouped from it."""
+    import duckdb
+
+    del url
+    con = duckdb.connect()
+    money = ", ".join(f"CAST(replace(regexp_replace(\"{c}\", '^[^0-9]*', ''), ',', '') "
+                      f"AS DECIMAL(18,4)) AS \"{c}\"" for c in _MONEY)
+    times = ", ".join(f"strptime(NULLIF(trim(\"{c}\", ' ' || chr(9)), ''), '%d/%m/%Y %H:%M:%S') "
+                      f"AS \"{c}\""
+                      for c in _TIMES)
+    con.execute(f"""CREATE TABLE lines AS SELECT "Order ID", "Order Status", "SKU ID",
+        CAST("Quantity" AS INTEGER) AS "Quantity", {money}, {times}
+        FROM read_csv('{path}', header=true, all_varchar=true)
+        WHERE "Order ID" <> 'Platform unique order ID.'""")
+    con.execute("""CREATE TABLE orders AS SELECT "Order ID", any_value("Order Status") AS status,
+        min("Created Time") AS created, min("Paid Time") AS paid,
+        sum("SKU Subtotal After Discount") AS sub_total, any_value("Order Amount") AS amount
+        FROM lines GROUP BY "Order ID" """)
+    return {"rows": con.execute("SELECT count(*) FROM lines").fetchone()[0]}  # type: ignore[index]
+
+
+def _pg_copy(path: str, url: str) -> dict[str, Any]:
+    """PostgreSQL's ``COPY`` into a text staging table, then ``INSERT ... SELECT`` into typed
+    lines and orders tables, in one transaction."""
+    import psycopg
+
+    from bench.order_export import HEADER
+
+    staged = ", ".join(f'"{c}" text' for c in HEADER)
+    money = ", ".join(f"replace(regexp_replace(\"{c}\", '^[^0-9]*', ''), ',', '')::numeric(18,4)"
+                      for c in _MONEY)
+    times = ", ".join(f"to_timestamp(NULLIF(btrim(\"{c}\", E' \\t'), ''), "
+                      "'DD/MM/YYYY HH24:MI:SS')"
+                      for c in _TIMES)
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE stage ({staged})")
+        cur.execute('CREATE TABLE lines (order_id text, status text, sku_id text, quantity int, '
+                    + ", ".join(f"m{i} numeric(18,4)" for i in range(len(_MONEY))) + ", "
+                    + ", ".join(f"t{i} timestamptz" for i in range(len(_TIMES))) + ")")
+        with open(path, "rb") as handle, cur.copy(
+                "COPY stage FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            while block := handle.read(1 << 20):
+                copy.write(block)
+        cur.execute(f"""INSERT INTO lines SELECT "Order ID", "Order Status", "SKU ID",
+            "Quantity"::int, {money}, {times} FROM stage
+            WHERE "Order ID" <> 'Platform unique order ID.'""")
+        cur.execute("""CREATE TABLE orders AS SELECT order_id, min(status) AS status,
+            min(t0) AS created, min(t1) AS paid, sum(m3) AS sub_total, min(m4) AS amount
+            FROM lines GROUP BY order_id""")
+        cur.execute("SELECT count(*) FROM lines")
+        rows = cur.fetchone()[0]  # type: ignore[index]
+    return {"rows": rows}
+
+
+MEASURES = {"ours": _ours, "duckdb": _duckdb, "pg_copy": _pg_copy}
+
+
+def _child(kind: str, path: str, url: str) -> None:
+    """The measured process: run one measurement, print its figures as JSON."""
+    started, cpu = time.perf_counter(), time.process_time()
+    figures = MEASURES[kind](path, url)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures.update(seconds=time.perf_counter() - started, cpu_s=time.process_time() - cpu,
+                   peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                   parser_rss_mb=children.ru_maxrss / 1024,
+                   parser_cpu_s=children.ru_utime + children.ru_stime)
+    print(json.dumps(figures))
+
+
+def measure(kind: str, path: Path, url: str = "") -> dict[str, Any]:
+    """One measurement in a fresh process (PostgreSQL ones in a fresh database)."""
+    database = None
+    if url.startswith("postgresql"):
+        database, url = _create_pg()
+    try:
+        out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), url],
+                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    finally:
+        if database:
+            _drop_pg(database)
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _create_pg() -> tuple[str, str]:
+    import psycopg
+
+    name = f"tikpulse_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _line(database: str, lines: int, ours: dict[str, Any], anchor: dict[str, Any],
+          anchor_name: str, target_s: float) -> dict[str, Any]:
+    ratio = ours["seconds"] / anchor["seconds"]
+    return {
+        "line": f"CSV import {lines:,} lines into {database}, s",
+        "figure": f"{ours['seconds']:.1f}",
+        "anchor": f"{anchor_name} {anchor['seconds']:.1f} s",
+        "ratio": ratio,
+        "target": f"<={target_s * lines / SCALES['agency']:g} s, <={TARGET_RATIO:g}x, "
+                  f"<{TARGET_RSS_MB} MB",
+        "note": f"{ours['rows'] / ours['seconds']:,.0f} lines/s, {ours['cpu_s']:.1f} s CPU"
+                + (f" + {ours['parser_cpu_s']:.1f} s in the parser process"
+                   if ours["parser_cpu_s"] > PARSER_MIN_CPU_S else "")
+                + f", rollups {ours['refresh_s']:.1f} s, peak RSS {ours['peak_rss_mb']:.0f} MB"
+                + (f" (parser process {ours['parser_rss_mb']:.0f} MB)"
+                   if ours["parser_cpu_s"] > PARSER_MIN_CPU_S else "")
+                + f"; anchor {anchor['cpu_s']:.1f} s CPU, {anchor['peak_rss_mb']:.0f} MB; "
+                f"read by {ours['read_by']}"}
+
+
+def bench_lines(scale: str, *, lines: int | None = None, pg: bool = True) -> list[dict[str, Any]]:
+    """Rows for ``tikpulse bench`` (keys line, figure, anchor, ratio, target, note): the import
+    into SQLite beside DuckDB, into PostgreSQL beside its own COPY path, and the load average."""
+    count = lines or SCALES[scale]
+    path = export(count)
+    load = os.getloadavg()
+    rows = []
+    folder = CACHE / f"import-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
+    try:
+        ours = measure("ours", path, f"sqlite:///{folder}/warehouse.db")
+        rows.append(_line("SQLite", count, ours, measure("duckdb", path), "DuckDB read_csv",
+                          TARGET_SQLITE_S))
+    finally:
+        for leftover in folder.glob("*"):
+            leftover.unlink()
+        folder.rmdir()
+    if pg:
+        ours = measure("ours", path, PG_ADMIN_URL)
+        rows.append(_line("PostgreSQL", count, ours, measure("pg_copy", path, PG_ADMIN_URL),
+                          "COPY + INSERT...SELECT", TARGET_PG_S))
+    after = os.getloadavg()
+    rows.append({"line": "load average (1/5/15 min), before / after", "figure": "",
+                 "anchor": "", "note": f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} / "
+                 f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} on {os.cpu_count()} CPUs"})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its table (or, with ``--child``, one measurement)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="demo")
+    parser.add_argument("--lines", type=int, default=None, help="lines of the export")
+    parser.add_argument("--skip-pg", action="store_true", help="SQLite and DuckDB only")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "PATH", "URL"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return 0
+    for row in bench_lines(args.scale, lines=args.lines, pg=not args.skip_pg):
+        ratio = f"{row['ratio']:.2f}x" if "ratio" in row else ""
+        print(f"{row['line']:<44} {row['figure']:>6}  | {row['anchor']:<30} {ratio:>6}  | "
+              f"{row['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Staging tables for big imports: typed columns in, one ``INSERT ... SELECT ... ON CONFLICT`` out.
+
+A ``Stage`` is a temporary table holding the varying columns of a target table (on SQLite in
+memory: ``staging_transaction``). Arrow tables
+(values in storage form, as ``jobs.warehouse.bulk`` describes it: money as integer units, times
+as text) go in as they are read: PostgreSQL takes them by ``COPY ... (FORMAT csv)`` from Arrow's
+own CSV writer (strings quoted, NULL unquoted), SQLite by one ``executemany`` per chunk. ``merge``
+then upserts the whole stage into its target by primary key in one statement, the columns equal
+on every row given as constants; the stage lives only as long as the caller's transaction, so a
+failed import leaves nothing behind. ``stored_buckets`` tells which days the rows already stored
+for the staged orders count on (one join per table), so the days a whole import changes are
+marked once, not per row.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pv
+from sqlalchemy import Connection, Engine, Table, text
+
+from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
+from jobs.warehouse.touched import BUCKET_SECONDS
+
+#: Raw-fact tables joined to staged orders, and the time columns their rows count on.
+ORDER_TIMES: tuple[tuple[Table, tuple[str, ...]], ...] = (
+    (orders, ("paid_time", "create_time")), (refunds, ("completed_time",)),
+    (order_settlements, ("settled_time",)), (affiliate_order_lines, ("create_time",)))
+#: SQLite page cache (KiB) while staged rows are merged: a merge into indexed tables of a
+#: million rows thrashes the default 2 MB cache.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
+@contextmanager
+def staging_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction for staged writes; on SQLite its temporary tables live in memory and the
+    page cache is ``SQLITE_CACHE_KIB`` (set outside the transaction, as SQLite requires, and
+    reset after it)."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            conn.commit()
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
+                conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+                conn.commit()
+
+
+class Stage:
+    """A temporary table with ``columns`` of ``target`` (types as there, no constraints)."""
+
+    def __init__(self, conn: Connection, target: Table, columns: Sequence[str]) -> None:
+        self.conn, self.target, self.columns = conn, target, list(columns)
+        self.name, self.rows = f"_stage_{target.name}", 0
+        self.dialect = conn.dialect.name
+        quoted = ", ".join(_quoted(self.columns))
+        conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{self.name}"')
+        if self.dialect == "sqlite":
+            conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" AS SELECT {quoted} '
+                                 f'FROM "{target.name}" WHERE 0')
+        else:
+            conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" ON COMMIT DROP AS '
+                                 f'SELECT {quoted} FROM "{target.name}" WITH NO DATA')
+
+    def append(self, table: pa.Table) -> int:
+        """Add the rows of ``table`` (its columns named and ordered as the stage's)."""
+        if not len(table):
+            return 0
+        table = table.select(self.columns)
+        driver: Any = self.conn.connection.dbapi_connection
+        quoted = ", ".join(_quoted(self.columns))
+        if self.dialect == "sqlite":
+            marks = ", ".join("?" * len(self.columns))
+            cursor = driver.cursor()
+            cursor.executemany(f'INSERT INTO temp."{self.name}" VALUES ({marks})',
+                               zip(*(_values(c) for c in table.columns), strict=True))
+            cursor.close()
+        else:
+            buffer = io.BytesIO()
+            pv.write_csv(table, buffer, pv.WriteOptions(include_header=False))
+            with driver.cursor() as cursor, cursor.copy(
+                    f'COPY "{self.name}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
+                copy.write(buffer.getbuffer())
+        self.rows += len(table)
+        return len(table)
+
+    def merge(self, constants: Mapping[str, Any]) -> int:
+        """Upsert every staged row into the target (``constants`` fill the other columns);
+        returns the rows sent."""
+        if not self.rows:
+            return 0
+        names = [*self.columns, *constants]
+        keys = [c.name for c in self.target.primary_key.columns]
+        values = _quoted(self.columns)
+        values += [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in names if c not in keys)
+        self.conn.exec_driver_sql(
+            f'INSERT INTO "{self.target.name}" ({", ".join(_quoted(names))}) '
+            f'SELECT {", ".join(values)} FROM "{self.name}" WHERE true '
+            f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates}')
+        return self.rows
+
+    def _literal(self, kind: Any, value: Any) -> str:
+        """A constant as SQL (typed for PostgreSQL, whose ``SELECT`` list knows no target)."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list | dict):
+            value = json.dumps(value)
+        quoted = "'" + str(value).replace("'", "''") + "'"
+        if self.dialect == "sqlite":
+            return quoted
+        return f"CAST({quoted} AS {kind.compile(dialect=self.conn.dialect)})"
+
+    def drop(self) -> None:
+        """Drop the stage (PostgreSQL drops it at commit by itself)."""
+        self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{self.name}"')
+
+
+def _quoted(names: Sequence[str]) -> list[str]:
+    return [f'"{name}"' for name in names]
+
+
+def _values(column: pa.ChunkedArray) -> list[Any]:
+    """A column as Python values (numbers through numpy: several times faster)."""
+    if pa.types.is_integer(column.type) and not column.null_count:
+        numbers: list[Any] = column.to_numpy().tolist()
+        return numbers
+    values: list[Any] = column.to_pylist()
+    return values
+
+
+def stored_buckets(conn: Connection, shop_id: str, stage: Stage) -> set[int]:
+    """``BUCKET_SECONDS`` buckets of the times the store's stored rows of the staged orders
+    count on (orders, their refunds, settlements and affiliate lines), by one join per table."""
+    found: set[int] = set()
+    for table, columns in ORDER_TIMES:
+        picked = ", ".join(_bucket(f't."{c}"', conn.dialect.name) for c in columns)
+        rows = conn.execute(text(
+            f'SELECT DISTINCT {picked} FROM "{table.name}" t JOIN "{stage.name}" s '
+            f'ON t.order_id = s.order_id WHERE t.shop_id = :shop'), {"shop": shop_id})
+        found.update(int(b) for row in rows for b in row if b is not None)
+    return found
+
+
+def _bucket(column: str, dialect: str) -> str:
+    """SQL for the ``BUCKET_SECONDS`` bucket of a stored time since the epoch."""
+    if dialect == "sqlite":
+        return f"CAST(strftime('%s', {column}) AS INTEGER) / {BUCKET_SECONDS}"
+    return f"CAST(floor(extract(epoch FROM {column})) AS BIGINT) / {BUCKET_SECONDS}"
