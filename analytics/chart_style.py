@@ -2,7 +2,8 @@
 
 Inputs: nothing at import but the font files of the machine. Outputs: ``STYLE`` (rc settings
 used inside ``chart_context``), the Okabe-Ito ``PALETTE``, ``frame`` (title + period + unit line),
-``compact_number`` (axis labels in the reader's language) and ``to_png``. CJK faces from the Debian
+``compact_number`` and ``CompactAxis`` (numbers and axis ticks in the reader's language, one
+style per axis) and ``to_png``. CJK faces from the Debian
 ``fonts-noto-cjk`` / ``fonts-wqy-zenhei`` packages are registered at import so Chinese renders
 without tofu; Latin digits and the minus sign keep coming from DejaVu Sans.
 """
@@ -10,7 +11,8 @@ without tofu; Latin digits and the minus sign keep coming from DejaVu Sans.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +22,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import Formatter
 
 Lang = Literal["zh", "en"]
 Number = float | int | Decimal
@@ -116,17 +119,61 @@ def frame(fig: Figure, ax: Axes, title: str, period: str, unit: str, lang: Lang)
                  fontsize=15, pad=12)
 
 
-def compact_number(value: Number, lang: Lang, decimals: int = 1) -> str:
-    """Short axis/label text: 12.3k / 4.5M in English, 1.2万 / 3.4亿 in Chinese."""
+def compact_number(value: Number, lang: Lang, decimals: int = 1,
+                   scale_of: Number | None = None) -> str:
+    """Short axis/label text: 12.3k / 4.5M in English, 1.2万 / 3.4亿 in Chinese; ``scale_of``
+    picks the unit by another number (an axis's largest tick), so one axis has one style."""
     v = float(value)
     sign, a = ("−" if v < 0 else ""), abs(v)
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
+    size_of = a if scale_of is None else abs(float(scale_of))
+    steps = _units(lang)
+    if a == 0 and scale_of is not None:
+        return "0"
     for size, suffix in steps:
-        if a >= size:
+        if size_of >= size:
+            if scale_of is not None and a and round(a / size, decimals) == 0:
+                return "≈0"  # too small to show in the axis's unit
             return f"{sign}{a / size:.{decimals}f}{suffix}"
     if a >= 100 or a.is_integer():
         return f"{sign}{a:,.0f}"
     return f"{sign}{a:.{decimals + 1}g}"
+
+
+class CompactAxis(Formatter):
+    """Tick labels of one axis in one number style: every tick in the unit of the largest
+    (0.8万, 1.0万, 1.2万 in Chinese; never a mix of 8,000 and 1.0万)."""
+
+    def __init__(self, lang: Lang, decimals: int = 1, *, log: bool = False) -> None:
+        self.lang, self.decimals, self.log = lang, decimals, log
+        self.ticks: list[float] = []
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Remember the axis's tick values (matplotlib calls this before labelling)."""
+        self.ticks = [float(v) for v in locs]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        ticks = self.ticks or [x]
+        top = max(abs(v) for v in ticks)
+        if self.log:  # powers of ten: each tick with the decimals it needs (0.1万, 1万, 10万)
+            size = next((s for s, _ in _units(self.lang) if top >= s), 1.0)
+            digits = 0 if x <= 0 or x >= size else min(3, -math.floor(math.log10(x / size)))
+            return compact_number(x, self.lang, digits, scale_of=top)
+        return compact_number(x, self.lang, tick_decimals(ticks, top, self.lang,
+                                                          self.decimals), scale_of=top)
+
+
+def tick_decimals(ticks: Sequence[float], top: float, lang: Lang, least: int = 1) -> int:
+    """The fewest decimals (``least`` up to 2) that tell every tick apart exactly in the unit
+    of ``top`` (2,500 steps read 0.25万, not a rounded 0.2万)."""
+    size = next((s for s, _ in _units(lang) if abs(top) >= s), 1.0)
+    for digits in range(least, 3):
+        if all(abs(round(t / size, digits) - t / size) < 1e-9 for t in ticks):
+            return digits
+    return 2
+
+
+def _units(lang: Lang) -> tuple[tuple[float, str], ...]:
+    return ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def to_png(fig: Figure) -> bytes:

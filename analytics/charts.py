@@ -20,6 +20,7 @@ from analytics.chart_style import (
     NEUTRAL,
     PALETTE,
     SERIES,
+    CompactAxis,
     Lang,
     Number,
     chart_context,
@@ -30,7 +31,8 @@ from analytics.chart_style import (
     word,
 )
 
-VERDICT_COLOURS = {"invest": GOOD, "keep": PALETTE["sky"], "cut": BAD, "risk": PALETTE["purple"]}
+#: Creator verdicts (``analytics.creator_verdicts``) and their bar colours.
+VERDICT_COLOURS = {"rebook": GOOD, "watch": PALETTE["orange"], "stop": BAD}
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
             ax.axhline(float(target), color=PALETTE["orange"], linestyle="--", linewidth=2.5,
                        label=f"{word('target', lang)} {compact_number(target, lang, 2)}")
         ax.set_xticks(list(xs), [w.replace("-", "\n", 1) for w in weeks])
-        ax.yaxis.set_major_formatter(lambda v, _: compact_number(v, lang))
+        ax.yaxis.set_major_formatter(CompactAxis(lang))
         ax.legend(loc="upper left", ncols=3, frameon=False)
         ax.margins(y=0.25)
         frame(fig, ax, name, period, unit, lang)
@@ -95,19 +97,24 @@ def driver_waterfall(start: tuple[str, Number], steps: Sequence[tuple[str, Numbe
         ax = fig.add_subplot()
         labels = [start[0], *(s[0] for s in steps), end[0]]
         running = float(start[1])
+        top = max(abs(float(start[1])), abs(float(end[1])))
+        # Chinese labels in the axis's unit (−0.17万 beside 1.9万); English ones as usual
+        scale = top if lang == "zh" else None
+        places = 2 if lang == "zh" else 1
         ax.bar(0, running, color=NEUTRAL)
         for i, (_, delta) in enumerate(steps, start=1):
             d = float(delta)
             ax.bar(i, d, bottom=running, color=GOOD if d >= 0 else BAD,
                    hatch="" if d >= 0 else "//", edgecolor="white")
-            ax.text(i, running + max(d, 0), ("+" if d >= 0 else "") + compact_number(d, lang),
+            ax.text(i, running + max(d, 0), ("+" if d >= 0 else "")
+                    + compact_number(d, lang, places, scale_of=scale),
                     ha="center", va="bottom", fontweight="bold")
             running += d
         ax.bar(len(labels) - 1, float(end[1]), color=PALETTE["black"])
         for x, v in ((0, float(start[1])), (len(labels) - 1, float(end[1]))):
             ax.text(x, v, compact_number(v, lang), ha="center", va="bottom", fontweight="bold")
         ax.set_xticks(range(len(labels)), labels)
-        ax.yaxis.set_major_formatter(lambda v, _: compact_number(v, lang))
+        ax.yaxis.set_major_formatter(CompactAxis(lang))
         levels = _running_levels(float(start[1]), [float(d) for _, d in steps])
         low, high = min(levels), max(levels)
         pad = (high - low) * 0.25 or abs(high) * 0.1 or 1.0
@@ -172,7 +179,7 @@ def funnel(stages: Sequence[tuple[str, Number, Number | None]], *, title: str, p
         ax.set_xscale("log")
         ax.set_xlim(min(values) / 5, max(values) * 60)
         ax.set_yticks(ys, [s[0] for s in stages])
-        ax.xaxis.set_major_formatter(lambda v, _: compact_number(v, lang, 0))
+        ax.xaxis.set_major_formatter(CompactAxis(lang, 0, log=True))
         ax.legend(loc="lower right", frameon=False)
         frame(fig, ax, title, period, word("count", lang), lang)
         return to_png(fig)
@@ -192,7 +199,7 @@ def creator_leaderboard(rows: Sequence[CreatorBar], *, title: str, unit: str, pe
             ax.text(v, y, f"  {compact_number(v, lang)}  {r.note}", va="center")
         ax.set_yticks(ys, [r.name for r in rows])
         ax.set_xlim(0, max(gmv, default=1.0) * 1.6)
-        ax.xaxis.set_major_formatter(lambda v, _: compact_number(v, lang))
+        ax.xaxis.set_major_formatter(CompactAxis(lang))
         used = [v for v in VERDICT_COLOURS if any(r.verdict == v for r in rows)]
         ax.legend(handles=[Patch(color=VERDICT_COLOURS[v], label=verdict_names.get(v, v))
                            for v in used], loc="lower right", bbox_to_anchor=(1.0, 1.0),

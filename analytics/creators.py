@@ -5,8 +5,10 @@ Inputs: ``affiliate_order_lines`` (GMV = price × quantity, price being the unit
 follower counts), and content stats: ``content_daily`` rows with a ``creator_username`` column
 (joined from ``contents``). Period = local days (``shop_tz`` turns create_time into a local day).
 Output: ``creator_leaderboard`` DataFrame (one row per creator: gmv, orders, units, commission,
-gmv_per_commission, refund_rate, views, engagement_rate, cvr, is_new, risk, risk_reasons,
-rank_gmv, rank_efficiency) and ``CreatorSplit`` (new vs repeat creators).
+gmv_per_commission, refund_rate, views, engagement_rate, cvr, is_new, followers, nickname (from
+the profile, else None), risk, risk_reasons, rank_gmv, rank_efficiency) and ``CreatorSplit``
+(new vs repeat creators). ``creator_verdicts`` (from ``analytics.creator_verdicts``) adds
+rebook / watch / stop with reason codes.
 
 "New" = the creator's first affiliate line in the given history falls in the period, so pass
 lines from the start of the history. Risk reasons (named thresholds below): engagement outside
@@ -24,12 +26,14 @@ from decimal import Decimal
 import pandas as pd
 
 from analytics.clean import affiliate_commission
+from analytics.creator_verdicts import VERDICT_REASONS, creator_verdicts
 from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 from analytics.weeks import local_days
 
 __all__ = [
-    "CreatorSplit", "creator_leaderboard", "new_vs_repeat", "risk_reasons",
+    "VERDICT_REASONS", "CreatorSplit", "creator_leaderboard", "creator_verdicts", "new_vs_repeat",
+    "risk_reasons",
 ]
 
 
@@ -169,6 +173,7 @@ def _with_risk(board: pd.DataFrame, creators: pd.DataFrame | None,
         followers = {str(n): float(f) for n, f in
                      zip(creators["creator_username"], creators["follower_count"], strict=True)
                      if pd.notna(f)}
+    nicknames = _nicknames(creators)
     spikes = _follower_spikes(snapshots)
     reasons = []
     for row in board.itertuples(index=False):
@@ -179,9 +184,19 @@ def _with_risk(board: pd.DataFrame, creators: pd.DataFrame | None,
             followers.get(name), views, 0 if pd.isna(row.posts) else int(row.posts),
             _f(row.likes), _f(row.comments), _f(row.shares), gain, base))
     board["followers"] = [followers.get(str(n)) for n in board["creator_username"]]
+    board["nickname"] = [nicknames.get(str(n)) for n in board["creator_username"]]
     board["risk_reasons"] = reasons
     board["risk"] = [bool(r) for r in reasons]
     return board
+
+
+def _nicknames(creators: pd.DataFrame | None) -> dict[str, str]:
+    """Display names from the marketplace profiles (``profile`` JSON), where they have one."""
+    if creators is None or "profile" not in creators:
+        return {}
+    return {str(n): str(p["nickname"]).strip() for n, p in
+            zip(creators["creator_username"], creators["profile"], strict=True)
+            if isinstance(p, dict) and str(p.get("nickname") or "").strip()}
 
 
 def _f(value: object) -> float:

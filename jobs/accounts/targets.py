@@ -16,10 +16,15 @@ from config.tenants import Targets, Tenant
 from jobs.warehouse.schema import target_overrides
 from jobs.warehouse.upsert import upsert
 
+#: The ROAS the ``roas`` and ``break_even_roas`` targets are set on: the platform's own
+#: (Ads Manager's attributed revenue / spend). ``targets``, the digest's advice and the alerts all
+#: compare this ROAS with them; true ROAS is shown beside it as a cross-check, never judged
+#: against a platform target.
+ROAS_TARGET_BASIS = "roas_platform"
 #: Target name -> the catalog metric it is compared with (weekly values).
 TARGET_METRICS: dict[str, str] = {
-    "roas": "roas_platform",
-    "break_even_roas": "roas_platform",
+    "roas": ROAS_TARGET_BASIS,
+    "break_even_roas": ROAS_TARGET_BASIS,
     "cvr": "cvr",
     "cpa": "cpa",
     "weekly_gmv": "gross_gmv",

@@ -1,26 +1,34 @@
-"""Rule-based suggestions from the week's numbers, each with the reason and the money at stake.
+"""Rule-based suggestions from the week's numbers, each with its basis, the metrics that checked
+it, the expected effect and the money at stake.
 
-Rules (per store): raise the budget where true ROAS beats the ROAS target with headroom, pause or
-cut where true ROAS is below break-even (both the shared rule of ``analytics.suggestions``;
-platform ROAS stands in when the shop has no traffic data); look at refunds when the refund rate
-jumps above its 4-week baseline; re-authorize or re-sync a source that is missing or behind.
+Rules (per store, ``analytics.suggestions.ads_call``): judged on the ROAS the targets are set on
+(``jobs.accounts.targets.ROAS_TARGET_BASIS``, platform ROAS), raise the budget where it beats the
+target with headroom, unless conversion, refunds or true ROAS got worse (then hold, saying why);
+cut where it is below break-even by more than the store's noise band (inside it: hold). Look at
+refunds when the refund rate jumps above its 4-week baseline; stop creators whose verdict is
+"stop"; re-authorize or re-sync a source that is missing or behind.
 Sorted by the money at stake: a store's money is weighed in the reporting currency, or in its
 own when a rate is missing (``Suggestion.currency`` says which).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import pandas as pd
-
-from analytics.kpis import KpiSet
-from analytics.suggestions import BUDGET_STEP, budget_suggestions
+from analytics.kpis import KpiReport, KpiSet
+from analytics.suggestions import (
+    ACTION_STATES,
+    BUDGET_STEP,
+    AdsCall,
+    ads_call,
+    deteriorations,
+    noise_band,
+)
 from config.tenants import Targets
+from jobs.accounts.targets import ROAS_TARGET_BASIS
 from jobs.report.model import StoreReport, WeeklyReport
 
 #: Restock suggestions listed (the most urgent; the stock section lists more).
@@ -28,6 +36,12 @@ MAX_RESTOCK = 3
 
 #: A refund rate this many times its baseline (and above REFUND_FLOOR) is worth a look.
 REFUND_JUMP, REFUND_FLOOR = 1.5, 0.05
+#: Weeks of a store's ROAS history whose ordinary moves set its noise band.
+NOISE_WEEKS = 9
+#: Authorization state of each reason ``analytics.suggestions`` gives (for the words).
+STATE_OF = {reason: state for state, reason in ACTION_STATES.items()}
+#: Creators told to stop (the creator section lists every verdict).
+MAX_STOP_CREATORS = 3
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,8 @@ class Missing:
 class Suggestion:
     """One thing to do: ``action`` names it, ``facts`` hold the numbers of its reason."""
 
-    action: str  # raise_budget | pause_ads | check_refunds | restock | review_creator |
-    #              reauthorize_account | reauthorize | resync
+    action: str  # raise_budget | pause_ads | hold_budget | check_refunds | restock |
+    #              stop_creator | reauthorize_account | reauthorize | resync
     store: str
     money_at_stake: Decimal
     facts: dict[str, Any] = field(default_factory=dict)
@@ -53,43 +67,76 @@ class Suggestion:
 
 
 def roas_basis(kpis: KpiSet) -> str:
-    """The ROAS the budget rules and the headline judge by: ``roas_true`` (net of refunds, at
-    most what the shop sold) when it can be computed, else the platform's own ROAS."""
+    """The ROAS the headline and "what changed" show: ``roas_true`` (net of refunds, at most
+    what the shop sold) when it can be computed, else the platform's own ROAS. The budget rules
+    judge ``ROAS_TARGET_BASIS`` instead: the one the targets are set on."""
     return "roas_true" if kpis.roas_true is not None else "roas_platform"
 
 
-def _weighed(store: StoreReport, currency: str) -> KpiSet:
+def weighed(store: StoreReport, currency: str) -> KpiReport:
     """The store's week in the reporting ``currency`` (suggestions are ranked across stores),
     else in its own."""
-    kpis = store.in_currency(currency) or store.kpis
-    return kpis.current
+    return store.in_currency(currency) or store.kpis
+
+
+def _worst(kpis: KpiReport, metric: str) -> float | None:
+    """The larger fall of ``metric`` against last week and the 4-week average (None: unknown)."""
+    found = [c.pct for c in (kpis.change(metric), kpis.change(metric, "4w")) if c.pct is not None]
+    return min(found) if found else None
+
+
+def _refund_rise(kpis: KpiReport) -> float | None:
+    """Refund-rate points gained against last week or the 4-week average, the larger."""
+    cur = kpis.current.refund_rate
+    refs = [r for r in (kpis.change("refund_rate").reference,
+                        kpis.change("refund_rate", "4w").reference) if r is not None]
+    return None if cur is None or not refs else cur - min(float(r) for r in refs)
+
+
+def store_call(store: StoreReport, targets: Targets, currency: str) -> AdsCall | None:
+    """The budget call of one store (``analytics.suggestions.ads_call``) on the targets' ROAS
+    basis, cross-checked against conversion, refunds and true ROAS; None without ads or targets."""
+    kpis = weighed(store, currency)
+    roas = kpis.current.value(ROAS_TARGET_BASIS)
+    if roas is None or not kpis.current.spend or (targets.roas is None
+                                                   and targets.break_even_roas is None):
+        return None
+    worse = deteriorations(_worst(kpis, "cvr"), _refund_rise(kpis), _worst(kpis, "roas_true"))
+    weekly = [h.kpis.value(ROAS_TARGET_BASIS) for h in store.history[-NOISE_WEEKS:]]
+    noise = noise_band(None if v is None else float(v) for v in weekly)
+    return ads_call(float(roas), _f(targets.roas), _f(targets.break_even_roas), noise=noise,
+                    worse=worse)
+
+
+def _f(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _ads(store: StoreReport, targets: Targets, currency: str) -> Suggestion | None:
-    """The shared budget rule of ``analytics.suggestions`` applied to the store as a whole."""
-    cur = _weighed(store, currency)
-    basis = "true" if roas_basis(cur) == "roas_true" else "platform"
-    value = cur.roas_true if basis == "true" else cur.roas_platform
-    if value is None or not cur.spend:
+    """Scale, cut or hold a store's ads, with the basis, the cross-checks and the effect."""
+    call = store_call(store, targets, currency)
+    if call is None or call.verdict == "keep":
         return None
-    frame = pd.DataFrame([{"campaign_id": store.shop_id, "spend": cur.spend,
-                           "roas_true": value}])
-    target = float(targets.roas) if targets.roas is not None else math.inf
-    floor = float(targets.break_even_roas) if targets.break_even_roas is not None else 0.0
-    found = budget_suggestions(frame, target, floor)
-    if not found:
-        return None
-    roas = Decimal(str(round(value, 4)))
-    if found[0].kind == "pause":
-        loss = cur.spend * (1 - roas / Decimal(str(floor)))
+    kpis = weighed(store, currency)
+    cur = kpis.current
+    spend = cur.spend or Decimal(0)
+    roas = Decimal(str(round(call.roas, 4)))
+    facts: dict[str, Any] = {
+        "roas": roas, "target": targets.roas, "break_even": targets.break_even_roas,
+        "spend": spend, "true_roas": cur.roas_true, "noise": call.noise,
+        "blockers": call.blockers, "cvr_change": _worst(kpis, "cvr"),
+        "refund_pp": _refund_rise(kpis), "true_roas_change": _worst(kpis, "roas_true")}
+    if call.verdict == "cut":
+        loss = spend * (1 - roas / Decimal(str(call.break_even)))
         return Suggestion("pause_ads", store.name, loss.quantize(Decimal("0.01")),
-                          {"roas": roas, "break_even": targets.break_even_roas,
-                           "spend": cur.spend, "basis": basis}, cur.currency)
-    extra = cur.spend * Decimal(str(BUDGET_STEP))
-    return Suggestion("raise_budget", store.name, (extra * roas).quantize(Decimal("0.01")),
-                      {"roas": roas, "target": targets.roas, "step": BUDGET_STEP,
-                       "extra_spend": extra.quantize(Decimal("0.01")), "basis": basis},
-                      cur.currency)
+                          {**facts, "loss": loss.quantize(Decimal("0.01"))}, cur.currency)
+    if call.verdict == "scale":
+        extra = (spend * Decimal(str(BUDGET_STEP))).quantize(Decimal("0.01"))
+        revenue = (extra * roas).quantize(Decimal("0.01"))
+        return Suggestion("raise_budget", store.name, revenue,
+                          {**facts, "step": BUDGET_STEP, "extra_spend": extra,
+                           "extra_revenue": revenue}, cur.currency)
+    return Suggestion("hold_budget", store.name, Decimal(0), facts, cur.currency)
 
 
 def _refunds(store: StoreReport, currency: str) -> Suggestion | None:
@@ -120,11 +167,12 @@ def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestio
     (urgent account fixes first, the rest ranked with the money suggestions)."""
     names = {s.shop_id: s.name for s in report.stores}
     plans = {p.sku_id: p for p in report.insights.stock}
-    urgent, ranked = [], []
+    urgent: list[Suggestion] = []
+    ranked: list[Suggestion] = []
     for s in report.insights.suggestions:
         if s.kind == "reauthorize":
             urgent.append(Suggestion("reauthorize_account", s.subject, Decimal(0),
-                                     {"reason": s.reason}))
+                                     {"reason": s.reason, "status": STATE_OF.get(s.reason)}))
         elif s.kind == "restock" and s.subject in plans and sum(
                 r.action == "restock" for r in ranked) < MAX_RESTOCK:
             p = plans[s.subject]
@@ -132,10 +180,13 @@ def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestio
                                      s.money or Decimal(0),
                                      {"sku": p.sku_id, "qty": p.suggested_qty,
                                       "name": getattr(p, "product_name", None),
+                                      "seller_sku": getattr(p, "seller_sku", None),
                                       "cover": p.days_of_cover or 0.0, "lead": p.lead_time_days}))
-        elif s.kind == "review_creator":
-            ranked.append(Suggestion("review_creator", s.subject, s.money or Decimal(0),
-                                     {"reason": s.reason}))
+    stops = [c for c in report.insights.creators if c.verdict == "stop"]
+    for c in sorted(stops, key=lambda c: -(c.commission or 0))[:MAX_STOP_CREATORS]:
+        ranked.append(Suggestion("stop_creator", c.creator_username, c.commission or Decimal(0),
+                                 {"nickname": c.nickname, "reasons": c.verdict_reasons,
+                                  "commission": c.commission, "gmv": c.gmv}))
     return urgent, ranked
 
 

@@ -1,9 +1,12 @@
 """One language's digest text as a Slack Block Kit message and as Telegram HTML.
 
-Slack: a header, the period and time zone, the partial warning, headline KPIs as two-column
-fields, what changed, suggestions, the top stores and the data-quality line; every section stays
-under Slack's 3000-character limit. Telegram: the same lines as HTML, cut to 4096 characters at a
-line break (each line closes its own tags, so a cut never breaks the markup).
+Slack: a header, the period and time zone, the partial warning, the three-line summary, headline
+KPIs as two-column fields, what changed, the sections, suggestions, the stores and the
+data-quality line; every section stays under Slack's 3000-character limit. Telegram: the same
+lines as HTML in priority order (summary, headline, what changed, suggestions, Slack's per-store
+lines, then the sections as far as 4096 characters allow: the rest is in the PDF that follows),
+cut at a line break if still too long (each line closes its own tags, so a cut never breaks the
+markup).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from jobs.digest.sentences import Cell, DigestText
 #: Slack limits: characters per section text, fields per section, stores listed.
 SECTION_CHARS, FIELDS_PER_SECTION, MAX_STORES = 2900, 10, 10
 TELEGRAM_TEXT_LIMIT = 4096
-HEADINGS = {"headline": ("本周核心指标", "This week's headline"),
+HEADINGS = {"summary": ("本周结论", "This week in three lines"),
+            "headline": ("本周核心指标", "This week's headline"),
             "changes": ("变化与原因", "What changed and why"),
             "suggestions": ("建议", "Suggestions"), "stores": ("各店铺", "Stores"),
-            "quality": ("数据质量", "Data quality")}
+            "quality": ("数据质量", "Data quality"),
+            "in_pdf": ("更多内容（达人、流量、库存等）见随附的PDF。",
+                       "More (creators, traffic, stock...) in the PDF below.")}
 
 
 def heading(key: str, lang: str) -> str:
@@ -47,6 +53,8 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
     ]
     if t.partial:
         blocks.append(_section(f"*{t.partial}*"))
+    if t.summary:
+        blocks.append(_section(f"*{heading('summary', t.lang)}*\n" + _bullets(t.summary)))
     blocks.append(_section(f"*{heading('headline', t.lang)}*"
                            + (f"\n{t.headline_note}" if t.headline_note else "")))
     fields = [_field(c) for c in t.headline]
@@ -58,15 +66,31 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
         blocks.append(_section(f"*{title}*\n" + _bullets(lines)))
     blocks.append(_section(f"*{heading('suggestions', t.lang)}*\n" + _bullets(t.suggestions)))
     if len(t.stores) > 1 or not t.headline:
-        lines = [f"*{name}* " + " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
-                                           for c in cells[:2]) for name, cells in t.stores]
-        more = len(t.stores) - MAX_STORES
-        tail = [f"… +{more}"] if more > 0 else []
         blocks.append(_section(f"*{heading('stores', t.lang)}*\n"
-                               + _bullets(lines[:MAX_STORES] + tail)))
+                               + _bullets([f"*{line[0]}* {line[1]}" for line in
+                                           store_lines(t)])))
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"{heading('quality', t.lang)}: " + " · ".join(t.quality)}]})
     return blocks
+
+
+def _groups(groups: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """Headed bullet lists as Telegram HTML lines (``\0name\0`` marks a bold store name)."""
+    out: list[str] = []
+    for title, items in groups:
+        out += ["", f"<b>{html.escape(title)}</b>"]
+        out += ["• " + html.escape(line).replace("\0", "<b>", 1).replace("\0", "</b>", 1)
+                for line in items]
+    return out
+
+
+def store_lines(t: DigestText) -> list[tuple[str, str]]:
+    """(store, its first two KPIs with their week-on-week change) for the stores section, the
+    same in Slack and Telegram (at most ``MAX_STORES``, then how many more)."""
+    lines = [(name, " · ".join(f"{c.name} {c.value} {c.change.split(' · ')[0]}"
+                               for c in cells[:2])) for name, cells in t.stores]
+    more = len(t.stores) - MAX_STORES
+    return lines[:MAX_STORES] + ([("…", f"+{more}")] if more > 0 else [])
 
 
 def _bullets(lines: list[str] | tuple[str, ...]) -> str:
@@ -86,6 +110,9 @@ def telegram_html(t: DigestText, zone: str) -> str:
     lines = [f"<b>{e(t.title)}</b>", f"<i>{e(t.period)} · {e(zone)}</i>"]
     if t.partial:
         lines += ["", f"<b>{e(t.partial)}</b>"]
+    if t.summary:
+        lines += ["", f"<b>{e(heading('summary', t.lang))}</b>"]
+        lines += [f"• {e(line)}" for line in t.summary]
     lines += ["", f"<b>{e(heading('headline', t.lang))}</b>"]
     if t.headline_note:
         lines.append(e(t.headline_note))
@@ -93,16 +120,20 @@ def telegram_html(t: DigestText, zone: str) -> str:
         target = f" · {e(c.target)}" if c.target else ""
         lines.append(f"• <b>{e(c.name)}</b> {e(c.value)}  {e(c.change)}{target}")
     groups: list[tuple[str, tuple[str, ...]]] = [
-        (heading("changes", t.lang), t.changes), *t.sections,
-        (heading("suggestions", t.lang), t.suggestions)]
-    if not t.headline:  # the totals need a missing rate: each store in its own currency
-        groups.insert(0, (heading("stores", t.lang), tuple(
-            f"{name}: " + " · ".join(f"{c.name} {c.value}" for c in cells[:2])
-            for name, cells in t.stores)))
-    for title, items in groups:
-        lines += ["", f"<b>{e(title)}</b>"]
-        lines += [f"• {e(line)}" for line in items]
-    lines += ["", f"<i>{e(heading('quality', t.lang))}: {e(' · '.join(t.quality))}</i>"]
+        (heading("changes", t.lang), t.changes), (heading("suggestions", t.lang), t.suggestions)]
+    if len(t.stores) > 1 or not t.headline:  # the same store lines as Slack's
+        groups.append((heading("stores", t.lang), tuple(
+            f"\0{name}\0 {text}" for name, text in store_lines(t))))
+    footer = ["", f"<i>{e(heading('quality', t.lang))}: {e(' · '.join(t.quality))}</i>"]
+    sections = list(t.sections)  # the first to give way when the message is too long
+    while True:
+        body = lines + _groups([*groups, *sections]) + footer
+        if len("\n".join(body)) <= TELEGRAM_TEXT_LIMIT or not sections:
+            break
+        sections.pop()
+    if len(sections) < len(t.sections):
+        body[-2:-2] = ["", f"<i>{e(heading('in_pdf', t.lang))}</i>"]
+    lines = body
     text = "\n".join(lines)
     if len(text) <= TELEGRAM_TEXT_LIMIT:
         return text

@@ -20,6 +20,7 @@ from analytics.drivers import Decomposition, decompose_gmv
 from analytics.kpis import KpiReport, KpiSet
 from config.tenants import Targets
 from jobs.digest.advice import Missing, Suggestion, roas_basis, suggestions
+from jobs.digest.summary import Conclusion, conclusions
 from jobs.report.model import StoreReport, WeeklyReport
 
 #: Headline metrics, in display order.
@@ -78,6 +79,7 @@ class Digest:
     gmv_drivers: Decomposition | None
     missing: tuple[Missing, ...]
     partial: bool
+    conclusions: tuple[Conclusion, ...] = ()  # the summary's three lines, language-free
 
 
 def headline_rows(kpis: KpiReport | None, metrics: tuple[str, ...] = HEADLINE,
@@ -205,6 +207,7 @@ def compose(report: WeeklyReport, targets: Targets, *, partial: bool = False) ->
         suggestions=suggestions(report, targets, missing_data(report)),
         gmv_drivers=None if total is None else gmv_decomposition(total.current, total.previous),
         missing=missing_data(report), partial=partial or bool(report.missing_fx),
+        conclusions=conclusions(report, targets),
     )
 
 

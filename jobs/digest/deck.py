@@ -1,6 +1,7 @@
 """The report as a PPTX deck (python-pptx), the agency's meeting format: a title slide, the
-summary (headline KPIs and what changed), one slide per section (continued on further slides
-when long), one per chart, one per store (its KPIs and charts) and data quality.
+summary (the three-line conclusion over the headline KPI cards), one slide per section
+(continued on further slides when long), one per chart, one per store (its KPIs and charts) and
+data quality.
 
 Same words as the HTML page and the PDF (``DigestText``). Each slide's speaker notes define the
 metrics it names, from the one metric catalog (``analytics.catalog``). 16:9, built on the
@@ -22,6 +23,7 @@ from pptx.util import Emu, Inches, Pt
 
 from analytics.catalog import METRICS
 from jobs.digest.chat_format import heading
+from jobs.digest.fonts import pdf_safe
 from jobs.digest.package import Attachment
 from jobs.digest.sentences import Cell, DigestText
 
@@ -60,7 +62,7 @@ def _put(para: _Paragraph, text: str, lang: str, size: int, *, bold: bool = Fals
          color: RGBColor | None = None) -> None:
     """One run of ``text`` in ``para``, in the language's font (East Asian slot too)."""
     run = para.add_run()
-    run.text = text
+    run.text = pdf_safe(text)  # emoji marks as symbols the slide fonts draw (✅ -> ✓)
     font = run.font
     font.size, font.bold, font.name = Pt(size), bold, FONT[lang]
     _ea(run._r.get_or_add_rPr(), FONT[lang])
@@ -152,15 +154,14 @@ def deck_bytes(t: DigestText, zone: str, charts: Sequence[Attachment],
             _put(frame.paragraphs[0] if i == 0 else frame.add_paragraph(), line, lang, size,
                  bold=size > 20)
     summary = [c.name for c in t.headline]
-    slide = _slide(deck, heading("headline", lang), lang, definitions(" ".join(summary), lang))
-    used = _cards(slide, t.headline, lang, Inches(1.2))
-    top = Inches(1.3) + used
-    _text(slide, [t.headline_note] if t.headline_note else list(t.changes[:3]), lang, top,
-          HEIGHT - top - Inches(0.3), size=14)
+    slide = _slide(deck, heading("summary", lang), lang, definitions(" ".join(summary), lang))
+    lead = [*t.summary] or ([t.headline_note] if t.headline_note else [*t.changes[:3]])
+    _text(slide, lead, lang, Inches(1.1), Inches(1.5), size=15)
+    _cards(slide, t.headline, lang, Inches(2.7))
     for title, lines in [(heading("changes", lang), t.changes), *t.sections,
                          (heading("suggestions", lang), t.suggestions)]:
         _section(deck, title, lines, lang)
-    for c in charts:
+    for c in (c for c in charts if not c.filename.endswith("-summary.png")):
         kind = c.filename.removesuffix(".png").rsplit("-", 1)[-1]
         names = " ".join(m.zh if lang == "zh" else m.en for m in METRICS
                          if m.id in CHART_METRICS.get(kind, ()))

@@ -1,11 +1,12 @@
 """The full report as a PDF (ReportLab flowables) and as an HTML page, with the same words in
 the same order.
 
-PDF: page 1 is the summary (title, period, the partial warning, the headline KPIs as cards and
-what changed), then the sections, suggestions, the tenant charts, each store (its KPI cards and
-charts) and data quality, flowing across A4 pages: nothing is cut at a page break, a heading
-stays with what follows it, a chart moves whole to the next page. Charts are the 1200 px PNGs
-(about 2x at the page width). HTML: the same text and the PNGs next to it.
+PDF: page 1 is the summary (title, period, the partial warning, the three-line conclusion, the
+headline KPIs as cards, as on the summary image, and what changed), then the sections,
+suggestions, the tenant charts, each store (its KPI cards and charts) and data quality, flowing
+across A4 pages: nothing is cut at a page break, a heading stays with what follows it, a chart
+moves whole to the next page. Charts are the 1200 px PNGs (about 2x at the page width). HTML:
+the same text and the PNGs next to it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ TEMPLATE = jinja2.Environment(
 #: Page margin, and the width left for text and charts.
 MARGIN = 15 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN
+#: The tallest a chart is drawn (points): well inside a page's frame.
+MAX_CHART_HEIGHT = A4[1] - 2 * MARGIN - 40 * mm
 #: KPI cards per row: the headline's, and a store's.
 CARDS_PER_ROW, STORE_CARDS_PER_ROW = 3, 4
 #: Colours: headings, muted text, card fill, good / bad moves, the partial warning.
@@ -63,6 +66,8 @@ def _styles(lang: str) -> dict[str, ParagraphStyle]:
             "h2": like("h2", fontSize=13, leading=17, spaceBefore=10, spaceAfter=4),
             "h3": like("h3", fontSize=11, leading=15, spaceBefore=8, spaceAfter=3),
             "item": like("item", leftIndent=11, bulletIndent=2, spaceAfter=2.5),
+            "lead": like("lead", fontSize=10.5, leading=14.5, leftIndent=11, bulletIndent=2,
+                         spaceAfter=3),
             "quality": like("quality", textColor=MUTED, fontSize=8.5, leading=12,
                             leftIndent=11, bulletIndent=2, spaceAfter=2),
             "partial": like("partial", backColor=WARN, borderPadding=5, spaceBefore=4,
@@ -97,9 +102,11 @@ def kpi_cards(cells: Sequence[Cell], s: dict[str, ParagraphStyle], per_row: int)
 
 
 def chart(png: bytes, width: float = FRAME_WIDTH) -> Image:
-    """A chart PNG scaled to ``width`` (points), keeping its aspect."""
+    """A chart PNG scaled to ``width`` (points), keeping its aspect; a tall one (the phone-sized
+    summary) is scaled down further to fit a page."""
     w, h = ImageReader(io.BytesIO(png)).getSize()
-    return Image(io.BytesIO(png), width=width, height=width * h / w)
+    scale = min(width / w, MAX_CHART_HEIGHT / h)
+    return Image(io.BytesIO(png), width=w * scale, height=h * scale)
 
 
 def _section(title: str, lines: Sequence[str], s: dict[str, ParagraphStyle],
@@ -117,6 +124,9 @@ def story(t: DigestText, zone: str, charts: Sequence[bytes],
                                                                    s["period"])]
     if t.partial:
         out.append(_p(t.partial, s["partial"], bold=True))
+    if t.summary:
+        out += [_p(heading("summary", t.lang), s["h2"], bold=True),
+                *(_p(line, s["lead"], bold=True, bullet=True) for line in t.summary)]
     out.append(_p(heading("headline", t.lang), s["h2"], bold=True))
     if t.headline_note:
         out.append(_p(t.headline_note, s["partial"], bold=True))

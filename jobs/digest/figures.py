@@ -1,6 +1,7 @@
 """The digest's charts from a composed ``Digest``: tenant charts and each store's own pair.
 
-Tenant charts: weekly GMV trend (4-week baseline band, weekly GMV target), why net GMV moved
+Tenant charts: the phone-sized summary (headline KPI cards, ``jobs.digest.summary_text``), weekly
+GMV trend (4-week baseline band, weekly GMV target), why net GMV moved
 (traffic x conversion x order value waterfall), the creator leaderboard, stock cover, the GMV
 mix by channel (by store without traffic data) and the shop funnel (the ads funnel without
 traffic data). A store section has its own trend and waterfall, in the store's own currency.
@@ -18,6 +19,7 @@ from analytics.kpis import KpiReport
 from jobs.digest import section_charts
 from jobs.digest.compose import Digest, gmv_decomposition
 from jobs.digest.package import Attachment
+from jobs.digest.summary_text import summary_png
 from jobs.digest.words import Words
 from jobs.report.model import StoreReport, WeekKpis
 
@@ -107,7 +109,9 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
     ccy, total = report.reporting_currency, report.total
     target = None if total is None else next(
         (t.target for t in total.targets if t.metric == "gross_gmv"), None)
-    made = [  # in posting order: Slack shows the first five
+    title = w.t("title", tenant=report.tenant_name, week=report.week)
+    made = [  # in posting order (the summary first): Slack shows the first five
+        ("summary", w.t("headline"), summary_png(digest, w, title, period)),
         ("trend", w.t("gmv_trend"), None if total is None else trend_png(
             report.total_history, w, period, ccy, target, w.t("gmv_trend"))),  # type: ignore[arg-type]
         ("drivers", w.t("why_gmv"), None if total is None else waterfall_png(

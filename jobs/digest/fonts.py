@@ -25,7 +25,7 @@ CJK_TTF = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
            Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"))
 CJK_CID = "STSong-Light"
 #: Emoji marks of the chat text -> symbols DejaVu Sans has.
-PDF_SYMBOLS = str.maketrans({"✅": "✓", "✏": "✎", "\ufe0f": None})
+PDF_SYMBOLS = str.maketrans({"✅": "✓", "✏": "✎", "👀": "◎", "⛔": "⊘", "\ufe0f": None})
 
 
 def pdf_safe(text: str) -> str:

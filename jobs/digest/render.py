@@ -88,7 +88,8 @@ def render_editions(digest: Digest, zone: str, store_images: StoreImages | None 
              or render_store(report, s.shop_id, lang))
             for s in charted_stores(report))
         name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
-        pdf = pdf_bytes(text, zone, [c.data for c in charts], [(n, imgs) for _, n, imgs in stores])
+        drawn = [c.data for c in charts if not is_summary(c)]  # page 1 has the cards as text
+        pdf = pdf_bytes(text, zone, drawn, [(n, imgs) for _, n, imgs in stores])
         files = [(c.filename, c.title) for c in charts]
         store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
                        for shop, n, imgs in stores]
@@ -97,6 +98,11 @@ def render_editions(digest: Digest, zone: str, store_images: StoreImages | None 
                                    Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
                                    html, zone))
     return tuple(out)
+
+
+def is_summary(chart: Attachment) -> bool:
+    """Whether a tenant chart is the phone-sized summary image (the chats lead with it)."""
+    return chart.filename.endswith("-summary.png")
 
 
 def _store_file(name: str, shop_id: str, i: int) -> str:

@@ -7,6 +7,7 @@ falls back to what the KPIs alone can show, or leaves the chart out).
 from __future__ import annotations
 
 from analytics import charts
+from jobs.digest.section_text import creator_name
 from jobs.digest.words import Words
 from jobs.report.model import WeeklyReport
 
@@ -16,12 +17,10 @@ CHANNELS = {"LIVE": ("直播", "LIVE"), "VIDEO": ("短视频", "Video"),
 STAGES = {"impressions": ("曝光", "Impressions"), "views": ("观看", "Views"),
           "page_views": ("商品浏览", "Page views"), "add_to_cart": ("加购", "Add to cart"),
           "orders": ("订单", "Orders")}
-VERDICTS = {"invest": ("加投", "invest"), "keep": ("保持", "keep"), "cut": ("削减", "cut"),
-            "risk": ("疑似刷量", "fake-engagement risk")}
-#: GMV per unit of commission from which a creator is worth more, and under which less.
-INVEST_AT, CUT_BELOW = 8.0, 3.0
-#: Bars per chart.
-TOP_CREATORS, TOP_SKUS = 8, 8
+VERDICTS = {"rebook": ("续约", "rebook"), "watch": ("观察", "watch"),
+            "stop": ("停止合作", "stop")}
+#: Bars per chart, and the characters of a bar's label.
+TOP_CREATORS, TOP_SKUS, LABEL_CHARS = 8, 8, 28
 
 
 def _pick(w: Words, pair: tuple[str, str]) -> str:
@@ -65,31 +64,27 @@ def shop_funnel_png(report: WeeklyReport, w: Words, period: str) -> bytes | None
     return charts.funnel(stages, title=title, period=period, lang=w.lang)  # type: ignore[arg-type]
 
 
-def verdict(gmv_per_commission: float | None, risk: bool) -> str:
-    """invest / keep / cut / risk for one creator."""
-    if risk:
-        return "risk"
-    if gmv_per_commission is None:
-        return "keep"
-    if gmv_per_commission >= INVEST_AT:
-        return "invest"
-    return "cut" if gmv_per_commission < CUT_BELOW else "keep"
-
-
 def creators_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
-    """Top creators by GMV, coloured by invest / keep / cut / risk."""
+    """Top creators by GMV (nickname and handle), coloured by rebook / watch / stop."""
     top = sorted(report.insights.creators, key=lambda c: c.rank_gmv)[:TOP_CREATORS]
     if not top:
         return None
-    label = "GMV/佣金" if w.lang == "zh" else "GMV/commission"
-    rows = [charts.CreatorBar(c.creator_username, c.gmv or 0,
-                              verdict(c.gmv_per_commission, c.risk),
-                              "" if c.gmv_per_commission is None
+    label = _pick(w, ("佣金产出比", "GMV/commission"))
+    rows = [charts.CreatorBar(creator_name(c.creator_username, c.nickname), c.gmv or 0,
+                              c.verdict or "watch", "" if c.gmv_per_commission is None
                               else f"{label} {c.gmv_per_commission:.1f}") for c in top]
     title = "达人排行" if w.lang == "zh" else "Creator leaderboard"
     return charts.creator_leaderboard(
         rows, title=title, unit=report.reporting_currency, period=period,
         lang=w.lang, verdict_names={k: _pick(w, v) for k, v in VERDICTS.items()})  # type: ignore[arg-type]
+
+
+def short_sku(sku_id: str, name: str | None) -> str:
+    """A SKU's bar label: its product name (cut to ``LABEL_CHARS``), else the id."""
+    name = (name or "").strip()
+    if not name:
+        return f"SKU {sku_id}"
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
 
 
 def stock_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
@@ -98,7 +93,8 @@ def stock_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
                    key=lambda p: p.days_of_cover or 0.0)[:TOP_SKUS]
     if not plans:
         return None
-    rows = [charts.StockBar(p.sku_id, p.days_of_cover or 0.0, p.lead_time_days) for p in plans]
+    rows = [charts.StockBar(short_sku(p.sku_id, getattr(p, "product_name", None)),
+                            p.days_of_cover or 0.0, p.lead_time_days) for p in plans]
     title = "库存可售天数" if w.lang == "zh" else "Stock cover"
     below = "低于补货周期" if w.lang == "zh" else "below lead time"
     return charts.stock_cover(rows, title=title, period=period, lang=w.lang,  # type: ignore[arg-type]

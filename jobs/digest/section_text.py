@@ -13,18 +13,40 @@ from decimal import Decimal
 from analytics.anomalies import Anomaly
 from analytics.catalog import UnknownMetric, get_metric
 from analytics.content import WinnerProfile
+from analytics.creator_verdicts import VERDICT_REASONS
 from analytics.stock import StockPlan
 from jobs.digest.words import Words
 from jobs.report.records import CreatorRow
 
+
+def creator_name(handle: str, nickname: str | None) -> str:
+    """A creator as people know them: "Nickname (@handle)", or "@handle" without a nickname."""
+    nick = (nickname or "").strip()
+    return f"{nick} (@{handle})" if nick and nick != handle else f"@{handle}"
+
+
+def verdict_reasons(codes: tuple[str, ...], w: Words) -> str:
+    """Creator verdict reason codes in words (``VERDICT_REASONS``), joined for the language."""
+    pairs = [VERDICT_REASONS.get(c, (c.replace("_", " "),) * 2) for c in codes]
+    return ("，" if w.lang == "zh" else ", ").join(zh if w.lang == "zh" else en for en, zh in pairs)
+
 #: Lines per section.
 TOP_ANOMALIES, TOP_CREATORS, TOP_STOCK = 3, 3, 5
+#: An unusual day or week is news only from this much money at stake (its own currency) and,
+#: for counts, this many units from the expected value: tiny moves do not clutter the digest.
+MIN_ANOMALY_MONEY, MIN_ANOMALY_COUNT = Decimal(50), 20
+#: The creator list's headings and facts.
+VERDICT_WORDS = {"rebook": ("✅ 续约：", "✅ Rebook: "), "watch": ("👀 观察：", "👀 Watch: "),
+                 "stop": ("⛔ 停止合作：", "⛔ Stop: ")}
+CREATOR_FACTS = {"orders": ("{n} 单", "{n} orders"), "clicks": ("商品点击 {n}", "{n} clicks"),
+                 "cvr": ("转化率 {n}", "CVR {n}"), "engagement": ("互动率 {n}", "engagement {n}"),
+                 "per_commission": ("佣金产出比 {n}", "GMV per commission {n}")}
 OTHER_METRICS = {"creator_units": ("达人带货件数", "creator units"),
                  "affiliate_gmv": ("达人GMV", "affiliate GMV")}
 TRAITS = {"hook_s": ("开头钩子秒数", "hook (s)"), "duration_s": ("时长秒数", "length (s)"),
           "posting_hour": ("发布时刻", "posting hour"),
           "music_share": ("使用音乐占比", "share with music")}
-KIND_OF_KEY = {"creator": ("达人 ", "creator "), "cpm": ("广告系列 ", "campaign "),
+KIND_OF_KEY = {"cpm": ("广告系列 ", "campaign "),
                "ctr": ("广告系列 ", "campaign "), "roas": ("广告系列 ", "campaign ")}
 CONTENT_TYPES = {"VIDEO": ("短视频", "videos"), "LIVE": ("直播", "LIVE sessions")}
 
@@ -52,18 +74,35 @@ def _amount(metric: str, value: float, currency: str, w: Words) -> str:
     return w.count(value) if unit == "count" else w.ratio(value, unit)
 
 
-def anomaly_lines(anomalies: tuple[Anomaly, ...], w: Words,
-                  store_names: Mapping[str, str]) -> list[str]:
-    """The most unusual days/weeks: what, when, how far from expected, and the main driver."""
+def material(a: Anomaly) -> bool:
+    """Whether an unusual day moved enough money (or, for counts, units) to be worth a line."""
+    if a.money_at_stake is not None and abs(a.money_at_stake) < MIN_ANOMALY_MONEY:
+        return False
+    try:
+        counted = get_metric(a.metric).unit == "count"
+    except UnknownMetric:
+        counted = a.metric in OTHER_METRICS and "units" in a.metric
+    return not counted or abs(a.value - a.expected) >= MIN_ANOMALY_COUNT
+
+
+def anomaly_lines(anomalies: tuple[Anomaly, ...], w: Words, store_names: Mapping[str, str],
+                  names: Mapping[str, str] | None = None,
+                  nicknames: Mapping[str, str | None] | None = None) -> list[str]:
+    """The most unusual days/weeks worth a line (``material``): what, when, how far from
+    expected, and the main driver; campaigns by ``names`` and creators by ``nicknames`` (with
+    their handles) where known."""
+    names, nicknames = names or {}, nicknames or {}
     out = []
     ranked = sorted(anomalies, key=lambda a: (a.severity != "high", -abs(a.robust_z)))
     runs: dict[tuple[str, str, str], list[Anomaly]] = {}
-    for a in ranked:  # consecutive flags of one series tell one story
+    for a in (a for a in ranked if material(a)):  # consecutive flags tell one story
         runs.setdefault((a.key, a.metric, a.direction), []).append(a)
     for run in list(runs.values())[:TOP_ANOMALIES]:
         a = run[0]
-        who = store_names.get(a.key) or (_pick(w, KIND_OF_KEY.get(a.metric.split("_")[0],
-                                                                   ("", ""))) + a.key).strip()
+        kind = KIND_OF_KEY.get(a.metric.split("_")[0], ("", ""))
+        who = store_names.get(a.key) or (
+            creator_name(a.key, nicknames.get(a.key)) if a.metric.startswith("creator") else
+            (_pick(w, kind) + (names.get(a.key) or a.key)).strip())
         days = sorted(x.period for x in run)
         when = days[0].strftime("%m-%d") + (
             f"–{days[-1].strftime('%m-%d')} ({len(days)}×)" if len(days) > 1 else "")
@@ -82,21 +121,30 @@ def anomaly_lines(anomalies: tuple[Anomaly, ...], w: Words,
 
 
 def creator_lines(creators: tuple[CreatorRow, ...], w: Words, currency: str) -> list[str]:
-    """Top creators by GMV with their GMV per commission, then every creator at risk."""
+    """Top creators by GMV (name and handle, orders, clicks, CVR, engagement, GMV per
+    commission), then the rebook / watch / stop list with each creator's reasons."""
     out = []
     for c in sorted(creators, key=lambda c: c.rank_gmv)[:TOP_CREATORS]:
-        line = f"{c.creator_username}: GMV {w.money(c.gmv, currency)}, " + (
-            f"{c.orders} 单" if w.lang == "zh" else f"{c.orders} orders")
-        if c.gmv_per_commission is not None:
-            ratio = w.ratio(c.gmv_per_commission, "multiple")
-            line += f", GMV/佣金 {ratio}" if w.lang == "zh" else f", GMV per commission {ratio}"
-        out.append(line)
-    for c in creators:
-        if c.risk:
-            reasons = "; ".join(c.risk_reasons)
-            out.append(f"⚠️ {c.creator_username}: "
-                       + (f"疑似虚假互动（{reasons}）" if w.lang == "zh"
-                          else f"possible fake engagement ({reasons})"))
+        facts = [f"GMV {w.money(c.gmv, currency)}", _pick(w, CREATOR_FACTS["orders"]).format(
+            n=w.count(c.orders))]
+        for key, value, unit in (("clicks", c.clicks, "count"), ("cvr", c.cvr, "percent"),
+                                 ("engagement", c.engagement_rate, "percent"),
+                                 ("per_commission", c.gmv_per_commission, "multiple")):
+            if value:  # unknown or none measured (no clicks tracked): left out
+                shown = w.count(value) if unit == "count" else w.ratio(float(value), unit)
+                facts.append(_pick(w, CREATOR_FACTS[key]).format(n=shown))
+        colon, comma = ("：", "，") if w.lang == "zh" else (": ", ", ")
+        out.append(creator_name(c.creator_username, c.nickname) + colon + comma.join(facts))
+    for verdict in ("rebook", "watch", "stop"):
+        group = [c for c in sorted(creators, key=lambda c: c.rank_gmv) if c.verdict == verdict]
+        if not group:
+            continue
+        why = "（{}）" if w.lang == "zh" else " ({})"
+        names = [creator_name(c.creator_username, c.nickname) + (
+            "" if verdict == "rebook" else why.format(verdict_reasons(c.verdict_reasons, w)))
+            for c in group]
+        sep = "；" if w.lang == "zh" else "; "
+        out.append(_pick(w, VERDICT_WORDS[verdict]) + sep.join(names))
     return out
 
 
@@ -123,10 +171,13 @@ def content_lines(winners: tuple[WinnerProfile, ...], w: Words) -> list[str]:
     return out
 
 
-def sku_label(sku_id: str, name: str | None) -> str:
-    """A SKU as a person reads it: the product's name with the SKU id beside it, or the id."""
-    name = (name or "").strip()
-    return f"{name} (SKU {sku_id})" if name else f"SKU {sku_id}"
+def sku_label(sku_id: str, name: str | None, seller_sku: str | None = None) -> str:
+    """A SKU as a person reads it: the product's name (with the seller's own SKU code, which
+    tells variations apart, when known); the SKU id only where the warehouse has no name."""
+    name, code = (name or "").strip(), (seller_sku or "").strip()
+    if not name:
+        return f"SKU {sku_id}"
+    return f"{name} · {code}" if code else name
 
 
 def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
@@ -136,8 +187,9 @@ def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
     out = []
     for p in due[:TOP_STOCK]:
         cover = 0.0 if p.days_of_cover is None else p.days_of_cover
-        sku = sku_label(p.sku_id, getattr(p, "product_name", None))
-        out.append(f"{sku}: 可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
+        sku = sku_label(p.sku_id, getattr(p, "product_name", None),
+                        getattr(p, "seller_sku", None))
+        out.append(f"{sku}：可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
                    f"建议补货 {p.suggested_qty} 件" if w.lang == "zh" else
                    f"{sku}: {cover:.0f} days of cover, lead time {p.lead_time_days} "
                    f"days → reorder {p.suggested_qty} units")

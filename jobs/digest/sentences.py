@@ -13,9 +13,10 @@ from decimal import Decimal
 
 from analytics.catalog import get_metric
 from analytics.display import fx_missing_note
-from jobs.digest import section_text
-from jobs.digest.advice import Suggestion
+from jobs.digest import money_text, section_text
+from jobs.digest.advice_text import suggestion_sentence
 from jobs.digest.compose import ChangeItem, Digest, HeadlineRow
+from jobs.digest.summary_text import summary_lines
 from jobs.digest.words import Words
 
 
@@ -42,8 +43,9 @@ class DigestText:
     suggestions: tuple[str, ...]
     stores: tuple[tuple[str, tuple[Cell, ...]], ...]
     quality: tuple[str, ...]
-    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # creators, content, stock
+    sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # money, creators, traffic...
     headline_note: str | None = None  # why the headline is empty (totals need a missing rate)
+    summary: tuple[str, ...] = ()  # the three-line conclusion every format leads with
 
 
 def mark(good: bool | None) -> str:
@@ -92,54 +94,6 @@ def change_sentence(item: ChangeItem, w: Words, currency: str) -> str:
     return head + (sep + ("，" if w.lang == "zh" else ", ").join(parts) if parts else "")
 
 
-def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:
-    """One suggestion with its reason, in the reader's language."""
-    f = s.facts
-    currency = s.currency or currency
-    zh = w.lang == "zh"
-    ratio = lambda v: w.ratio(float(v), "multiple")  # noqa: E731
-    platform = f.get("basis") == "platform"
-    roas_name = ("平台" if platform else "真实") if zh else ("platform" if platform else "true")
-    roas = ratio(f["roas"]) if "roas" in f else ""
-    if s.action == "raise_budget":
-        pct, extra = f"{float(f['step']):.0%}", w.money(f["extra_spend"], currency)
-        return (f"{s.store}：广告预算提高{pct}（约多花 {extra}）：{roas_name}ROAS {roas} "
-                f"高于目标 {ratio(f['target'])}，仍有空间。" if zh else
-                f"{s.store}: raise the ad budget by {pct} (≈ {extra} more spend): {roas_name} "
-                f"ROAS {roas} beats the {ratio(f['target'])} target with headroom.")
-    if s.action == "pause_ads":
-        lost, spend = w.money(s.money_at_stake, currency), w.money(f["spend"], currency)
-        return (f"{s.store}：暂停或削减广告：{roas_name}ROAS {roas} 低于盈亏平衡 "
-                f"{ratio(f['break_even'])}（花费 {spend} 中约 {lost} 亏损）。" if zh else
-                f"{s.store}: pause or cut ads: {roas_name} ROAS {roas} is below break-even "
-                f"{ratio(f['break_even'])} (≈ {lost} of {spend} spend lost).")
-    if s.action == "check_refunds":
-        rate, base = w.ratio(f["rate"], "percent"), w.ratio(f["baseline"], "percent")
-        return (f"{s.store}：检查退款：退款率 {rate}，4周均值 {base}。" if zh else
-                f"{s.store}: check refunds: refund rate {rate} vs {base} 4-week average.")
-    if s.action == "restock":
-        sku = section_text.sku_label(f["sku"], f.get("name"))
-        return (f"{s.store}：补货 {sku} {f['qty']} 件（可售 {f['cover']:.0f} 天，"
-                f"补货周期 {f['lead']} 天）。" if zh else
-                f"{s.store}: reorder {f['qty']} units of {sku} ({f['cover']:.0f} days "
-                f"of cover, lead time {f['lead']} days).")
-    if s.action == "review_creator":
-        return (f"再次合作前复核达人 {s.store}：{f['reason']}。" if zh else
-                f"Review creator {s.store} before the next collaboration: {f['reason']}.")
-    if s.action == "reauthorize_account":
-        return (f"{s.store}：请重新授权（{f['reason']}），否则数据无法同步。" if zh else
-                f"{s.store}: re-authorize ({f['reason']}); its data cannot sync until then.")
-    if s.action == "reauthorize":
-        return (f"{s.store}：{w.source(f['source'])} 数据从未同步，请重新授权或检查连接。" if zh
-                else f"{s.store}: {w.source(f['source'])} has never synced: re-authorize the "
-                "shop or check the connection.")
-    day = f["latest_day"]
-    return (f"{s.store}：{w.source(f['source'])} 数据落后 {f['days_behind']} 天（最后完整日 "
-            f"{day}），请运行 tikpulse sync 或检查授权。" if zh else
-            f"{s.store}: {w.source(f['source'])} is {f['days_behind']} day(s) behind (last "
-            f"complete day {day}): run tikpulse sync or check the authorization.")
-
-
 def quality_lines(digest: Digest, w: Words) -> tuple[str, ...]:
     """Freshness, exclusions and reconciliation per store (one line each)."""
     lines = []
@@ -176,9 +130,15 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
     ins = report.insights
     names = {s.shop_id: s.name for s in report.stores}
     changes = [change_sentence(c, w, ccy) for c in digest.changes]
-    changes += section_text.anomaly_lines(ins.anomalies, w, names)
+    campaigns = {x.key: x.name for x in ins.labels if x.kind == "campaign"}
+    nicknames = {c.creator_username: c.nickname for c in ins.creators}
+    changes += section_text.anomaly_lines(ins.anomalies, w, names, campaigns, nicknames)
     sections = tuple((w.t(key), tuple(lines)) for key, lines in (
+        ("money", money_text.money_lines(report, w)),
         ("creators", section_text.creator_lines(ins.creators, w, ccy)),
+        ("traffic_mix", money_text.mix_lines(ins.mix, w)),
+        ("funnel_steps", money_text.funnel_lines(
+            ins.funnel, w, None if report.total is None else report.total.current)),
         ("content", section_text.content_lines(ins.winners, w)),
         ("stock", section_text.stock_lines(ins.stock, w))) if lines)
     return DigestText(
@@ -191,6 +151,7 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
                      for name, rows in digest.store_rows),
         quality=quality_lines(digest, w),
         headline_note=None if report.total is not None else w.t("totals_left_out", currency=ccy),
+        summary=summary_lines(digest.conclusions, w),
     )
 
 

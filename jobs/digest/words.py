@@ -19,6 +19,9 @@ LOCALES = {"zh": "zh_Hans_CN", "en": "en_US"}
 
 PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "title": ("{tenant} 周报 · {week}", "{tenant} weekly digest · {week}"),
+    "summary": ("本周结论", "This week in three lines"),
+    "money": ("资金", "Money"), "traffic_mix": ("流量构成", "Traffic mix"),
+    "funnel_steps": ("转化路径", "Conversion path"),
     "headline": ("本周核心指标", "This week's headline"),
     "vs_prev": ("环比", "WoW"),
     "vs_base": ("对比4周均值", "vs 4-wk avg"),

@@ -23,13 +23,13 @@ from analytics.kpis import KpiReport
 from analytics.suggestions import (
     Suggestion,
     budget_suggestions,
-    campaign_true_roas,
     creator_suggestions,
     rank_suggestions,
     reauthorize_suggestions,
     restock_suggestions,
 )
 from config.tenants import Targets, Tenant
+from jobs.accounts.targets import ROAS_TARGET_BASIS
 from jobs.report import explanations as ri
 from jobs.report import sections as rs
 from jobs.report.records import ContentRow, Contributor, Insights
@@ -81,6 +81,7 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
     funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
     board = _unless_missing(lambda: reads.creator_board(
         conn, lines, scope.shop_tz, days, scope.currency, scope.fx, content_daily), pd.DataFrame())
+    board = rs.with_verdicts(board)
     top_creators, split = rs.creator_rows(board)
     no_content: tuple[tuple[ContentRow, ...], tuple[object, ...]] = ((), ())
     content, winners = _unless_missing(lambda: rs.content_section(
@@ -99,6 +100,7 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
         content=content, winners=winners,  # type: ignore[arg-type]
         stock=rs.stock_rows(plans),  # type: ignore[arg-type]
         suggestions=_suggestions(conn, tenant, targets, scope, reports, ads, plans, board),
+        labels=rs.labels(ads, plans),
     )
 
 
@@ -176,10 +178,9 @@ def _suggestions(conn: Connection, tenant: Tenant, targets: Targets, scope: Week
             campaigns = _store_campaigns(ads, shop, scope, report.current.currency)
             if campaigns.empty:
                 continue
-            cur = report.current
-            estimated = campaign_true_roas(campaigns, cur.roas_true, cur.roas_platform)
-            out += budget_suggestions(estimated, float(targets.roas),
-                                      float(targets.break_even_roas), min_spend=Decimal(0))
+            out += budget_suggestions(campaigns, float(targets.roas),
+                                      float(targets.break_even_roas), min_spend=Decimal(0),
+                                      basis=ROAS_TARGET_BASIS)
     if not plans.empty:
         out += restock_suggestions(plans)
     auths = load_authorizations(conn, tenant.id)

@@ -23,7 +23,8 @@ from jobs.report.records import Insights
 
 #: Version of the snapshot layout; readers can refuse snapshots they do not understand.
 #: 2: a store's KPIs in its own currency (``StoreReport.reporting`` beside), ``missing_fx``.
-SNAPSHOT_VERSION = 2
+#: 3: creators' nickname, clicks and rebook/watch/stop verdict; ``Insights.labels`` (names).
+SNAPSHOT_VERSION = 3
 
 
 @dataclass(frozen=True)

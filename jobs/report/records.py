@@ -99,6 +99,19 @@ class CreatorRow:
     risk_reasons: tuple[str, ...]
     rank_gmv: int
     rank_efficiency: int
+    nickname: str | None = None  # display name from the marketplace profile
+    clicks: int | None = None  # product clicks from the creator's content
+    verdict: str | None = None  # rebook | watch | stop (analytics.creator_verdicts)
+    verdict_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Label:
+    """The name a person reads for an id the sections use (a campaign, a SKU)."""
+
+    kind: str  # campaign | sku
+    key: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,11 @@ class Insights:
     winners: tuple[WinnerProfile, ...] = ()
     stock: tuple[StockRow, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
+    labels: tuple[Label, ...] = ()  # names of the campaigns (and SKUs) the sections name by id
+
+    def name_of(self, kind: str, key: str) -> str | None:
+        """The name of a campaign or SKU id, when the warehouse has one."""
+        return next((x.name for x in self.labels if x.kind == kind and x.key == key), None)
 
 
 def _plain(value: Any, hint: Any) -> Any:

@@ -16,11 +16,18 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from analytics.content import content_table, top_content, winner_traits
-from analytics.creators import new_vs_repeat
+from analytics.creators import creator_verdicts, new_vs_repeat
 from analytics.funnel import FunnelResult, compare_funnels
 from analytics.fx import FxRates
 from analytics.mix import channel_mix
-from jobs.report.records import ChannelShare, ContentRow, CreatorRow, FunnelStep, records
+from jobs.report.records import (
+    ChannelShare,
+    ContentRow,
+    CreatorRow,
+    FunnelStep,
+    Label,
+    records,
+)
 from jobs.warehouse.reads import affiliate_lines
 
 #: Rows kept in the creator leaderboard and per content type.
@@ -61,6 +68,28 @@ def affiliate_history(conn: Connection, shop_tz: Mapping[str, str], days: Sequen
     ``day`` of each line (one read for the leaderboard and the creator anomalies)."""
     return affiliate_lines(conn, shop_tz, days[0] - timedelta(weeks=CREATOR_HISTORY_WEEKS),
                            days[-1])
+
+
+def with_verdicts(board: pd.DataFrame) -> pd.DataFrame:
+    """The leaderboard with rebook / watch / stop verdicts and the content's product clicks as
+    ``clicks`` (unchanged when empty)."""
+    if board.empty:
+        return board
+    out = creator_verdicts(board)
+    return out.assign(clicks=out["product_clicks"]) if "product_clicks" in out else out
+
+
+def labels(ads: pd.DataFrame, plans: pd.DataFrame) -> tuple[Label, ...]:
+    """Names of the campaigns and SKUs the report refers to by id (only those with a name)."""
+    out: list[Label] = []
+    for kind, frame, key, name in (("campaign", ads, "campaign_id", "campaign_name"),
+                                   ("sku", plans, "sku_id", "product_name")):
+        if frame.empty or name not in frame:
+            continue
+        pairs = frame[[key, name]].dropna().drop_duplicates(key)
+        out += [Label(kind, str(k), str(n).strip()) for k, n in
+                zip(pairs[key], pairs[name], strict=True) if str(n).strip()]
+    return tuple(out)
 
 
 def creator_rows(board: pd.DataFrame) -> tuple[tuple[CreatorRow, ...], object]:

@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 from analytics_frames import m, ts
 
-from analytics.creators import CreatorSplit, creator_leaderboard, new_vs_repeat, risk_reasons
+from analytics.creator_verdicts import verdict_of
+from analytics.creators import (
+    VERDICT_REASONS,
+    CreatorSplit,
+    creator_leaderboard,
+    creator_verdicts,
+    new_vs_repeat,
+    risk_reasons,
+)
 from analytics.weeks import week_window
 
 W47 = week_window("Europe/London", "2026-W47")
@@ -99,3 +107,46 @@ def test_no_creator_sales_in_the_period():
     board = creator_leaderboard(_lines(), week_window("Europe/London", "2026-W40").days, TZ, "GBP")
     assert board.empty
     assert new_vs_repeat(board) == CreatorSplit(0, 0, Decimal(0), Decimal(0))
+
+
+def test_verdicts_rebook_watch_stop_with_reasons():
+    board = creator_verdicts(creator_leaderboard(_lines(), W47.days, TZ, "GBP",
+                                                 **_context())).set_index("creator_username")
+    # bob: GMV/commission 5 (middling), four authenticity rules, one order; CVR 10% is fine
+    assert board.loc["bob", "verdict"] == "stop"
+    assert board.loc["bob", "verdict_reasons"] == (
+        "engagement_looks_bought", "middling_return", "few_orders")
+    # alice: GMV/commission 10, but a third of units came back and only two orders
+    assert board.loc["alice", "verdict"] == "stop"
+    assert board.loc["alice", "verdict_reasons"][0] == "high_refunds"
+    assert set(VERDICT_REASONS) >= {r for rs in board["verdict_reasons"] for r in rs}
+
+
+def test_verdict_rules_one_at_a_time():
+    good = {"gmv_per_commission": 8.0, "refund_rate": 0.02, "orders": 12, "cvr": 0.03,
+            "engagement_rate": 0.05, "risk_reasons": ()}
+    assert verdict_of(**good) == ("rebook", ("pays_back",))
+    assert verdict_of(**{**good, "gmv_per_commission": 2.9}) == ("stop", ("commission_eats_gmv",))
+    assert verdict_of(**{**good, "gmv_per_commission": 4.0}) == ("watch", ("middling_return",))
+    assert verdict_of(**{**good, "refund_rate": 0.15}) == ("watch", ("elevated_refunds",))
+    assert verdict_of(**{**good, "refund_rate": 0.25}) == ("stop", ("high_refunds",))
+    assert verdict_of(**{**good, "cvr": 0.005}) == ("watch", ("low_cvr",))
+    assert verdict_of(**{**good, "engagement_rate": 0.004}) == ("watch", ("low_engagement",))
+    assert verdict_of(**{**good, "risk_reasons": ("x",)}) == ("watch", ("engagement_doubtful",))
+    assert verdict_of(**{**good, "risk_reasons": ("x", "y")})[0] == "stop"
+    assert verdict_of(**{**good, "orders": 2}) == ("watch", ("few_orders",))
+    assert verdict_of(**{**good, "gmv_per_commission": None}) == ("watch", ("no_commission_data",))
+    # CVR and engagement are judged only where measured
+    assert verdict_of(**{**good, "cvr": None, "engagement_rate": None})[0] == "rebook"
+
+
+def test_verdict_words_in_both_languages():
+    for code, (en, zh) in VERDICT_REASONS.items():
+        assert en and zh and "_" not in en + zh, code
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), code
+
+
+def test_verdicts_of_an_empty_board():
+    board = creator_leaderboard(_lines(), week_window("Europe/London", "2026-W40").days, TZ, "GBP")
+    out = creator_verdicts(board)
+    assert out.empty and {"verdict", "verdict_reasons"} <= set(out.columns)

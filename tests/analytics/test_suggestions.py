@@ -7,9 +7,14 @@ import pytest
 
 from analytics.stock import plan_sku
 from analytics.suggestions import (
+    MAX_NOISE_BAND,
+    MIN_NOISE_BAND,
+    ads_call,
     budget_suggestions,
     campaign_true_roas,
     creator_suggestions,
+    deteriorations,
+    noise_band,
     rank_suggestions,
     reauthorize_suggestions,
     restock_suggestions,
@@ -71,3 +76,39 @@ def test_restock_and_reauthorize_and_creators_ranked():
     assert [s.kind for s in ranked] == ["reauthorize", "reauthorize", "restock", "restock",
                                         "review_creator"]
     assert pytest.approx(float(ranked[-1].money)) == 30.0
+
+
+def test_budget_rules_judge_the_basis_they_are_given():
+    found = budget_suggestions(_campaigns(), target_roas=4.0, break_even_roas=2.5,
+                               min_spend=Decimal("50"), basis="roas_platform")
+    assert [(s.kind, s.subject) for s in found] == [("raise_budget", "win"), ("pause", "lose")]
+    assert found[1].reason.startswith("platform ROAS 2.00 is below break-even 2.50")
+
+
+def test_ads_call_scales_only_while_nothing_deteriorates():
+    assert ads_call(4.0, 3.0, 1.8).verdict == "scale"
+    for worse in (("cvr_down",), ("refunds_up",), ("true_roas_down",)):
+        call = ads_call(4.0, 3.0, 1.8, worse=worse)
+        assert (call.verdict, call.blockers) == ("hold", worse)
+    assert ads_call(3.3, 3.0, 1.8).verdict == "keep"  # above target, not by the headroom
+
+
+def test_ads_call_does_not_cut_inside_the_noise_band():
+    call = ads_call(1.57, 3.0, 1.60, noise=0.05)  # 0.03 below break-even: 1.9%
+    assert (call.verdict, call.blockers) == ("hold", ("within_noise",))
+    assert ads_call(1.45, 3.0, 1.60, noise=0.05).verdict == "cut"  # 9% below
+    assert ads_call(1.45, 3.0, 1.60, noise=0.10).verdict == "hold"  # a noisier store
+    assert ads_call(1.2, None, 1.6).verdict == "cut" and ads_call(5.0, None, 1.6).verdict == "keep"
+
+
+def test_noise_band_follows_the_stores_own_weekly_moves():
+    assert noise_band([2.0, 2.0, 2.0]) == MIN_NOISE_BAND
+    assert noise_band([2.0, 2.2, 2.0, 2.2, 2.0]) == pytest.approx(0.1, abs=0.01)
+    assert noise_band([1.0, 3.0, 1.0, 3.0]) == MAX_NOISE_BAND
+    assert noise_band([None, 0.0]) == MIN_NOISE_BAND
+
+
+def test_deteriorations_name_each_metric_that_got_worse():
+    assert deteriorations(-0.47, 0.0, 0.05) == ("cvr_down",)
+    assert deteriorations(-0.05, 0.03, -0.2) == ("refunds_up", "true_roas_down")
+    assert deteriorations(None, None, None) == () and deteriorations(0.1, -0.01, 0.0) == ()

@@ -33,11 +33,11 @@ ALL = {
         [("曝光", 640000, 620000), ("点击", 6900, 7200), ("成交", 120, 145)], title="广告漏斗",
         period="2026-W47", lang=lang),
     "creators": lambda lang: charts.creator_leaderboard(
-        [charts.CreatorBar("@小美家居", 8000, "invest", "ROI 6.1"),
-         charts.CreatorBar("@deals_uk", 3000, "cut", "ROI 0.9"),
-         charts.CreatorBar("@boost4u", 2500, "risk", "假互动?")],
+        [charts.CreatorBar("小美 (@xiaomei)", 8000, "rebook", "ROI 6.1"),
+         charts.CreatorBar("@deals_uk", 3000, "watch", "ROI 4.9"),
+         charts.CreatorBar("@boost4u", 2500, "stop", "假互动?")],
         title="达人排行", unit="USD", period="2026-W47", lang=lang,
-        verdict_names={"invest": "加投", "cut": "停止", "risk": "风险"}),
+        verdict_names={"rebook": "续约", "watch": "观察", "stop": "停止合作"}),
     "stock": lambda lang: charts.stock_cover(
         [charts.StockBar("收纳盒 L", 6, 21), charts.StockBar("LED lamp", 30, 14)],
         title="库存可售天数", period="2026-W47", lang=lang, below_label="低于补货周期"),
@@ -90,3 +90,22 @@ def test_a_trend_leaves_out_weeks_before_its_first_value(monkeypatch) -> None:
     fig = _figure_of(monkeypatch, lambda: ALL["trend"]("en"))
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels[0] == "2026\nW41" and len(labels) == 7  # W40 had no value
+
+
+def test_one_number_style_per_axis_in_each_language() -> None:
+    from analytics.chart_style import CompactAxis, compact_number
+
+    zh, en = CompactAxis("zh"), CompactAxis("en")
+    ticks = [0.0, 2500.0, 5000.0, 7500.0, 10000.0]
+    for f in (zh, en):
+        f.set_locs(ticks)
+    assert [zh(t) for t in ticks] == ["0", "0.25万", "0.50万", "0.75万", "1.00万"]
+    assert [en(t) for t in ticks] == ["0", "2.5k", "5.0k", "7.5k", "10.0k"]
+    zh.set_locs([0.0, 4000.0, 8000.0])  # under 1万: plain numbers throughout
+    assert [zh(t) for t in (0.0, 4000.0, 8000.0)] == ["0", "4,000", "8,000"]
+    log = CompactAxis("zh", 0, log=True)
+    log.set_locs([100.0, 1000.0, 10000.0, 100000.0])
+    assert [log(t) for t in (100.0, 1000.0, 10000.0, 100000.0)] == [
+        "0.01万", "0.1万", "1万", "10万"]
+    assert compact_number(-1720, "zh", 2, scale_of=19000) == "−0.17万"
+    assert compact_number(-30, "zh", 2, scale_of=19000) == "≈0"

@@ -21,10 +21,12 @@ def test_out_writes_html_pngs_and_pdf(env, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == ["acme-2026-W47-en-drivers.png", "acme-2026-W47-en-funnel.png",
-                     "acme-2026-W47-en-trend.png", "tikpulse-acme-2026-W47-en.html",
+                     "acme-2026-W47-en-summary.png", "acme-2026-W47-en-trend.png",
+                     "tikpulse-acme-2026-W47-en.html",
                      "tikpulse-acme-2026-W47-en.pdf", "tikpulse-acme-2026-W47-en.pptx"]
     html = (out / "tikpulse-acme-2026-W47-en.html").read_text(encoding="utf-8")
     assert 'src="acme-2026-W47-en-trend.png"' in html and "What changed and why" in html
+    assert html.index('src="acme-2026-W47-en-summary.png"') < html.index("What changed and why")
     assert (out / "tikpulse-acme-2026-W47-en.pdf").read_bytes().startswith(b"%PDF")
     assert str(out) in result.output and env.slack.calls == []
 
@@ -34,7 +36,7 @@ def test_dry_run_says_where_and_sends_nothing(env) -> None:
     assert result.exit_code == 0, result.output
     assert f"slack {CHANNEL}: would post" in result.output
     assert f"telegram {CHAT}: would post" in result.output
-    assert "3 chart(s)" in result.output
+    assert "4 chart(s)" in result.output  # the summary image and three charts
     assert env.slack.calls == [] and env.tg.calls == []
 
 

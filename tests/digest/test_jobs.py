@@ -69,15 +69,16 @@ def test_two_stores_fan_out_and_deliver_everywhere_once(sqlite_engine, redis_url
     fields = [f["text"] for b in summary.blocks if "fields" in b for f in b["fields"]]
     assert any(f.startswith("*Gross GMV*\n$17,500") for f in fields)
     names = [f.filename for f in slack.thread(CHANNEL, summary.ts)]
-    assert names == [f"acme-2026-W47-en-{n}.png" for n in ("trend", "drivers", "mix", "funnel")
-                     ] + ["tikpulse-acme-2026-W47-en.pdf"]
-    png = slack.thread(CHANNEL, summary.ts)[0].data
+    assert names == [f"acme-2026-W47-en-{n}.png" for n in (
+        "summary", "trend", "drivers", "mix", "funnel")] + ["tikpulse-acme-2026-W47-en.pdf"]
+    card, png = (slack.thread(CHANNEL, summary.ts)[i].data for i in (0, 1))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1200
+    assert int.from_bytes(card[16:20], "big") == 1080  # the phone-sized summary leads
     pdf = slack.thread(CHANNEL, summary.ts)[-1].data
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 4
 
     kinds = [m.kind for m in tg.chat(CHAT)]
-    assert kinds == ["text", "photo", "photo", "photo", "photo", "document"]
+    assert kinds == ["text", "photo", "photo", "photo", "photo", "photo", "document"]
     assert "Acme UK" in tg.chat(CHAT)[0].text and "raise the ad budget" in tg.chat(CHAT)[0].text
     run = load_run(sqlite_engine, "acme", "2026-W47")
     assert run["status"] == "sent"
@@ -102,8 +103,8 @@ def test_exactly_once_through_429s_a_server_error_and_a_lost_answer(env) -> None
     work(env.redis_url)
     assert len(env.slack.top_level(CHANNEL)) == 1
     [summary] = env.slack.top_level(CHANNEL)
-    assert len(env.slack.thread(CHANNEL, summary.ts)) == 4  # 3 charts (one store) + PDF
-    assert [m.kind for m in env.tg.chat(CHAT)] == ["text", "photo", "photo", "photo", "document"]
+    assert len(env.slack.thread(CHANNEL, summary.ts)) == 5  # summary, 3 charts + PDF
+    assert [m.kind for m in env.tg.chat(CHAT)] == ["text", *["photo"] * 4, "document"]
     run = load_run(env.engine, "acme", "2026-W47")
     assert run["status"] == "sent"
     with env.engine.connect() as conn:
@@ -167,7 +168,7 @@ def test_worker_killed_mid_delivery_then_retried_posts_once(env) -> None:
     assert outcomes == {f"slack:{CHANNEL}": "sent", f"telegram:{CHAT}": "already_sent"}
     assert len(env.slack.top_level(CHANNEL)) == 1  # found again by its metadata marker
     assert len(env.slack.answered("chat.postMessage")) == 1
-    assert len(env.slack.thread(CHANNEL, env.slack.top_level(CHANNEL)[0].ts)) == 4
+    assert len(env.slack.thread(CHANNEL, env.slack.top_level(CHANNEL)[0].ts)) == 5
 
 
 def test_a_tenant_with_no_chat_bound_is_never_reported_as_sent(sqlite_engine, redis_url, slack,

@@ -1,6 +1,6 @@
-"""Names, not ids: a SKU reads as its product's name with the id beside it (the id alone only
-where the warehouse has no name), in the stock section and in the restock suggestion, and the
-name survives the frozen snapshot's JSON."""
+"""Names, not ids: a SKU reads as its product's name (with the seller's SKU code when known; the
+id only where the warehouse has no name), in the stock section and the restock suggestion; a
+creator as nickname and handle; a campaign by its name; and names survive the snapshot's JSON."""
 
 from __future__ import annotations
 
@@ -31,18 +31,17 @@ def test_stock_lines_name_the_product() -> None:
     rows = stock_rows(PLANS)
     assert rows[0].product_name == "Desk Lamp #25" and rows[1].product_name is None
     en, zh = stock_lines(rows, Words("en")), stock_lines(rows, Words("zh"))
-    assert en[0].startswith("Desk Lamp #25 (SKU 17295000000000067): 2 days of cover")
-    assert en[1].startswith("SKU 17295000000000068: ")
-    assert zh[0].startswith("Desk Lamp #25 (SKU 17295000000000067): 可售 2 天")
+    assert en[0].startswith("Desk Lamp #25 · LAMP-25: 2 days of cover")  # no id beside a name
+    assert en[1].startswith("SKU 17295000000000068: ")  # the id only where there is no name
+    assert zh[0].startswith("Desk Lamp #25 · LAMP-25：可售 2 天")
 
 
 def test_restock_suggestion_names_the_product() -> None:
     s = Suggestion("restock", "Acme UK", Decimal(0), {"sku": "17295000000000067", "qty": 120,
                                              "name": "Desk Lamp #25", "cover": 2.0, "lead": 14})
-    assert "reorder 120 units of Desk Lamp #25 (SKU 17295000000000067)" in \
-        suggestion_sentence(s, Words("en"), "USD")
-    assert "补货 Desk Lamp #25 (SKU 17295000000000067) 120 件" in \
-        suggestion_sentence(s, Words("zh"), "USD")
+    assert "reorder 120 units of Desk Lamp #25 (2 days" in suggestion_sentence(
+        s, Words("en"), "USD")
+    assert "补货 Desk Lamp #25 120 件" in suggestion_sentence(s, Words("zh"), "USD")
 
 
 def test_the_name_survives_the_snapshot() -> None:

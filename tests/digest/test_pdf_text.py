@@ -98,8 +98,23 @@ def test_every_line_of_the_html_page_is_in_the_pdf(editions, tmp_path) -> None:
 def test_page_one_is_the_summary(editions, tmp_path) -> None:
     for e in editions:
         first = pdf_text(e.pdf.data, tmp_path).split("\f")[0]
-        for line in (e.text.title, e.text.headline[0].value, e.text.changes[0]):
+        assert len(e.text.summary) == 3
+        for line in (e.text.title, *e.text.summary, e.text.headline[0].value, e.text.changes[0]):
             assert squeeze(line) in squeeze(first), (e.text.lang, line)
+        assert page_lines(e.html).index(e.text.summary[0]) < page_lines(e.html).index(
+            e.text.changes[0])  # the HTML page leads with it too
+
+
+def test_the_new_sections_are_in_the_html_and_the_pdf(editions, tmp_path) -> None:
+    for e in editions:
+        titles = [title for title, _ in e.text.sections]
+        want = ["资金", "流量构成", "转化路径"] if e.text.lang == "zh" else [
+            "Money", "Traffic mix", "Conversion path"]
+        assert set(want) <= set(titles), titles
+        text, lines = squeeze(pdf_text(e.pdf.data, tmp_path)), page_lines(e.html)
+        for title, section in e.text.sections:
+            assert title in lines and squeeze(title) in text
+            assert all(line in lines and squeeze(line) in text for line in section)
 
 
 def test_nothing_is_lost_across_many_page_breaks(editions, tmp_path) -> None:

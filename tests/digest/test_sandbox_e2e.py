@@ -56,11 +56,12 @@ def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack
     fields = [f["text"] for b in en.blocks if "fields" in b for f in b["fields"]]
     assert truth.gross_gmv > 1000 and fields[0].startswith(f"*Gross GMV*\n{gmv}  WoW ")
     names = [f.filename.split("-en-")[-1] for f in slack.thread(CHANNEL, en.ts)]
-    assert names == ["trend.png", "drivers.png", "creators.png", "stock.png", "mix.png",
+    assert names == ["summary.png", "trend.png", "drivers.png", "creators.png", "stock.png",
                      "tikpulse-seller-1-2026-W47-en.pdf"]  # five images at most, then the PDF
     sections = [b["text"]["text"] for b in en.blocks if b["type"] == "section" and "text" in b]
-    assert any(s.startswith("*Creators*\n• creator_") for s in sections)
-    assert any(s.startswith("*Stock at risk*\n• ") and " (SKU " in s and "reorder" in s
-                   for s in sections)  # the product's name, its SKU beside it
+    assert any(s.startswith("*This week in three lines*\n• GMV ") for s in sections)
+    assert any(s.startswith("*Creators*\n• ") and " (@creator_" in s for s in sections)
+    assert any(s.startswith("*Stock at risk*\n• ") and "(SKU " not in s and "reorder" in s
+                   for s in sections)  # the product's name, no id beside it
     texts = [m.text for m in tg.chat(CHAT) if m.kind == "text"]
     assert len(texts) == 2 and gmv in texts[1] and f"£{truth.gross_gmv:,.0f}" in texts[0]
