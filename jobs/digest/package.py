@@ -21,7 +21,7 @@ PARTS = ("summary", "charts", "pdf")
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file to post: a chart PNG or the PDF."""
+    """A file to post: a chart PNG, the PDF or the PPTX deck."""
 
     filename: str
     title: str
@@ -42,6 +42,7 @@ class Edition:
     pdf: Attachment
     correction_note: str  # shown when a corrected re-run replaces an earlier post
     partial: bool = False
+    deck: Attachment | None = None  # the PPTX deck (Feishu posts it after the PDF)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 ``render_editions(digest, zone)`` draws everything for each of the tenant's languages (store
 sections may come pre-rendered from the per-store fan-out jobs); ``package_of`` wraps the result
-for the notifiers; ``write_editions`` writes HTML + PNGs + PDF + PPTX deck into a folder (the
-deck is drawn there only: the chats do not post it).
+for the notifiers; ``write_editions`` writes HTML + PNGs + PDF + PPTX deck into a folder. The deck
+is drawn once per edition and travels with it (Feishu posts it after the PDF).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words
 from jobs.report.model import StoreReport, WeeklyReport
 
+#: Media type of the PPTX deck.
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 #: Store sections drawn as charts (the largest stores by GMV); every store is listed in the text.
 MAX_STORE_CHARTS = 10
 #: (shop_id, lang) -> that store section's PNGs, as made by the fan-out jobs.
@@ -41,6 +43,7 @@ class RenderedEdition:
     pdf: Attachment
     html: str
     zone: str = ""  # the schedule's time zone, shown beside the period
+    deck: Attachment | None = None  # the PPTX deck of the same text and charts
 
 
 def snapshot_hash(report: WeeklyReport) -> str:
@@ -94,9 +97,11 @@ def render_editions(digest: Digest, zone: str, store_images: StoreImages | None 
         store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
                        for shop, n, imgs in stores]
         html = html_page(text, zone, files, store_files, f"{name}.pdf")
+        deck = deck_bytes(text, zone, charts, [(n, imgs) for _, n, imgs in stores])
         out.append(RenderedEdition(text, charts, stores,
                                    Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
-                                   html, zone))
+                                   html, zone, Attachment(f"{name}.pptx", text.title, deck,
+                                                          PPTX_MIME)))
     return tuple(out)
 
 
@@ -120,7 +125,7 @@ def package_of(digest: Digest, editions: tuple[RenderedEdition, ...], zone: str,
         editions=tuple(Edition(
             lang=e.text.lang, title=e.text.title, slack_text=slack_text(e.text),
             slack_blocks=slack_blocks(e.text, zone), telegram_html=telegram_html(e.text, zone),
-            charts=e.charts, pdf=e.pdf, partial=digest.partial,
+            charts=e.charts, pdf=e.pdf, partial=digest.partial, deck=e.deck,
             correction_note=Words(e.text.lang).t("correction", when=when))
             for e in editions))
 
@@ -133,6 +138,7 @@ def write_editions(editions: tuple[RenderedEdition, ...], folder: Path) -> list[
         images = {c.filename: c.data for c in e.charts}
         for shop, _, imgs in e.stores:
             images.update({_store_file(name, shop, i): png for i, png in enumerate(imgs)})
-        deck = deck_bytes(e.text, e.zone, e.charts, [(n, imgs) for _, n, imgs in e.stores])
+        deck = e.deck.data if e.deck is not None else deck_bytes(
+            e.text, e.zone, e.charts, [(n, imgs) for _, n, imgs in e.stores])
         paths += write_files(folder, name, e.html, e.pdf.data, images, deck)
     return paths

@@ -159,10 +159,9 @@ def digest_card(edition: Edition, image_key: str | None, note: str | None = None
 
 
 def deck_of(edition: Edition) -> Attachment | None:
-    """The edition's PPTX deck, when the digest pipeline made one for the chats (an edition
-    without a ``deck`` field, or with none, has only the PDF)."""
-    deck = getattr(edition, "deck", None)
-    return deck if isinstance(deck, Attachment) and deck.data else None
+    """The edition's PPTX deck, when the digest pipeline made one (an edition without one has
+    only the PDF)."""
+    return edition.deck if edition.deck is not None and edition.deck.data else None
 
 
 def _kpi_row(kpis: list[Kpi]) -> dict[str, Any]:

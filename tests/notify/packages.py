@@ -5,7 +5,7 @@ in Chinese, with real PNG charts and a PDF."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from matplotlib.figure import Figure
 
@@ -67,18 +67,9 @@ def package(digest_hash: str = "a" * 64, gmv: str = "US$17,500", **kw: object) -
     return DigestPackage(TENANT, WEEK, digest_hash, (edition(gmv, **kw),))  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
-class DeckEdition(Edition):
-    """An edition that also carries the PPTX deck (what ``jobs.notify.feishu.deck_of`` posts)."""
-
-    deck: Attachment | None = None
-
-
 def deck_package(deck: bytes = b"PK\x03\x04" + bytes(range(200))) -> DigestPackage:
     """``package()`` whose edition carries a PPTX deck."""
-    plain = edition()
-    fields = {f: getattr(plain, f) for f in plain.__dataclass_fields__}
-    with_deck = DeckEdition(**fields, deck=Attachment(
+    with_deck = replace(edition(), deck=Attachment(
         f"tikpulse-{TENANT}-{WEEK}-zh.pptx", "演示文稿", deck,
         "application/vnd.openxmlformats-officedocument.presentationml.presentation"))
     return replace(package(), editions=(with_deck,))

@@ -31,6 +31,7 @@ def test_the_demo_delivers_its_digest_to_fake_feishu_and_wecom(tmp_path, redis_u
     assert "**本周核心指标**" in shown and "**This week's headline**" in shown
     assert re.search(r"↳ \[image\] img_v3_\w+ \(\d", shown)
     assert re.search(r"↳ \[file\] tikpulse-demo-\d{4}-W\d\d-zh\.pdf \(pdf, \d", shown)
+    assert re.search(r"↳ \[file\] tikpulse-demo-\d{4}-W\d\d-zh\.pptx \(ppt, \d", shown)
     wecom = shown.split("WeCom robot")[1]
     sizes = [int(n) for n in re.findall(r"\[markdown\] (\d+) bytes", wecom)]
     assert len(sizes) >= 2 and max(sizes) <= 4096  # split by section under WeCom's limit

@@ -81,7 +81,7 @@ def test_the_deck_follows_the_pdf_as_a_ppt_file_and_the_card_says_so(engine, con
     assert [m.msg_type for m in thread] == ["image", "image", "file", "file"]
     pdf, deck = (feishu.uploads[m.content["file_key"]] for m in thread[-2:])
     assert (pdf.file_type, deck.file_type) == ("pdf", "ppt")
-    assert deck.data == deck_package().editions[0].deck.data  # type: ignore[attr-defined]
+    assert deck.data == deck_package().editions[0].deck.data  # type: ignore[union-attr]
     assert deck.file_name.endswith(".pptx")
     assert deliver(engine, conn, deck_package(), KEY, notifier(feishu, conn)).outcome == \
         "already_sent"
