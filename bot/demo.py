@@ -3,11 +3,14 @@
 Starts the TikTok API simulator in-process on a free port, authorizes its demo shops and ads
 accounts through the real OAuth exchanges, syncs them with the real connectors, then shows weekly
 KPIs, a few bot answers and the demo digest. Every step uses the same code as production; only the
-API URLs and app credentials point at the sandbox.
+API URLs and app credentials point at the sandbox. With ``--chat feishu`` the digest is then
+delivered to local fakes of the Feishu Open API and a WeCom group robot (``sandbox.chat_fakes``,
+the same servers the tests use) and what they received is printed.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -37,8 +40,9 @@ from sandbox.fx_feed import feed_url
 #: Key that encrypts the sandbox's tokens when TIKPULSE_SECRET_KEY is not set (demo only).
 DEMO_SECRET_KEY = "tikpulse-demo-key-for-sandbox-tokens-only"
 DEMO_TENANT = "demo"
-#: The local sandbox enforces no Partner API limit; the demo's app may use more than the 20 req/s
-#: a real app gets (per-order settlement lookups are one call per order).
+#: The demo's Partner API allowance: the docs allow 50 req/s per API per shop, and the demo syncs
+#: its shops at once (``jobs.ingestion.fanout``), so its app may use 100 req/s in all, more than
+#: the 20 req/s ``jobs.resources.SHOP_LIMIT`` assumes of a real app (the sandbox enforces none).
 SANDBOX_SHOP_LIMIT = RateLimit(qps=100.0)
 DEMO_QUESTIONS = ("kpi all last week", "roas GB last week", "top creators 5", "投产比 TH 上周",
                   "define true roas")
@@ -50,8 +54,12 @@ DEMO_QUESTIONS = ("kpi all last week", "roas GB last week", "top creators 5", "�
 @click.option("--seed", default=7, show_default=True, help="Seed of the data generator.")
 @click.option("--out", default=Path("out/demo"), show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Where the digest is written.")
+@click.option("--chat", type=click.Choice(["none", "feishu"]), default="none", show_default=True,
+              help="Also deliver the digest to local fake Feishu and WeCom servers and print "
+                   "what they received (needs Redis at REDIS_URL).")
 @click.pass_obj
-def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path) -> None:
+def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path,  # noqa: PLR0913
+         chat: str = "none") -> None:
     """Run the whole pipeline end to end against the local sandbox."""
     console = Console()
     end = this_monday()
@@ -77,6 +85,9 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path) -> No
         ask_questions(settings, console)
         console.rule(f"[bold]6. The weekly digest {week} (HTML, PNGs, PDF)")
         write_demo_digest(settings, week, out, console)
+        if chat == "feishu":
+            console.rule(f"[bold]7. The digest {week} in Feishu and WeCom (local fake servers)")
+            send_to_fake_chats(settings, week, out.parent / "demo-chat-tenants.yaml", console)
 
 
 def this_monday(today: date | None = None) -> date:
@@ -134,11 +145,15 @@ def authorize(conns: Connectors, registry: TenantRegistry, sb: Sandbox, console:
 
 
 def sync_everything(conns: Connectors, console: Console) -> None:
-    """Sync every connected shop (all sources) and ads account, with progress bars."""
+    """Sync every connected shop (all sources) and ads account, several at once, with progress
+    bars."""
     shop_ids, advertiser_ids = sync_targets(conns.engine)
-    for summary in sync_with_progress(conns, shop_ids, advertiser_ids, full=True,
-                                      console=console):
+    started = time.perf_counter()
+    summaries = sync_with_progress(conns, shop_ids, advertiser_ids, full=True, console=console)
+    for summary in summaries:
         console.print(summary_line(summary))
+    console.print(f"{len(shop_ids)} shops and {len(advertiser_ids)} ads accounts synced in "
+                  f"{time.perf_counter() - started:.1f} s")
 
 
 def show_kpis(engine: object, tenant: Tenant, week: str, console: Console) -> None:
@@ -168,3 +183,51 @@ def ask_questions(settings: Settings, console: Console) -> None:
         console.print(f"[bold cyan]> tikpulse ask --tenant {DEMO_TENANT} \"{question}\"")
         console.print(as_text(reply), markup=False, highlight=False)
     ctx.engine.dispose()
+
+
+def send_to_fake_chats(settings: Settings, week: str, tenants_path: Path,
+                       console: Console) -> None:
+    """Deliver the demo digest, through the production fan-out, to a fake Feishu group and a fake
+    WeCom robot started here, then print every card, image, file and markdown they received."""
+    import secrets
+
+    import redis
+    from pydantic import SecretStr
+
+    from jobs.digest.fanout import run_send
+    from jobs.digest.pipeline import take_snapshot
+    from jobs.warehouse.crypto import TokenCipher
+    from jobs.wiring import digest_deps
+    from sandbox.chat_fakes.feishu import FakeFeishu
+    from sandbox.chat_fakes.show import feishu_lines, wecom_lines
+    from sandbox.chat_fakes.wecom import FakeWeCom
+
+    try:
+        redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        console.print(f"skipped: delivering needs Redis at {settings.redis_url} (REDIS_URL)")
+        return
+    run = secrets.token_hex(4)  # fresh chats each run: earlier runs' deliveries stay theirs
+    chat_id, robot, key = f"oc_demo{run}", f"demo-ops-{run}", secrets.token_hex(16)
+    cipher = TokenCipher(str(settings.secret("tikpulse_secret_key")))
+    data = yaml.safe_load(Path(str(settings.tikpulse_config)).read_text(encoding="utf-8"))
+    for tenant in data["tenants"]:
+        if tenant["id"] == DEMO_TENANT:
+            tenant["chats"] = {"feishu": [{"chat": chat_id}],
+                               "wecom": [{"name": robot, "key": "enc:" + cipher.encrypt(key)}]}
+    tenants_path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+    with FakeFeishu(chats={chat_id}) as feishu, FakeWeCom(keys={key}) as wecom:
+        chat_settings = settings.model_copy(update={
+            "tikpulse_config": tenants_path, "feishu_app_id": feishu.app_id,
+            "feishu_app_secret": SecretStr(feishu.app_secret), "feishu_base_url": feishu.origin,
+            "wecom_api_url": wecom.origin})
+        deps = digest_deps(chat_settings)
+        take_snapshot(deps, deps.tenant(DEMO_TENANT), week, due_at=None)
+        outcomes = run_send(deps, DEMO_TENANT, week)
+        for channel, outcome in outcomes.items():
+            console.print(f"{channel}: {outcome}", markup=False, highlight=False)
+        console.print(f"[bold]Feishu group {chat_id}[/] ({feishu.origin}):")
+        console.print("\n".join(feishu_lines(feishu, chat_id)), markup=False, highlight=False)
+        console.print(f"[bold]WeCom robot {robot}[/] ({wecom.origin}):")
+        console.print("\n".join(wecom_lines(wecom, key)), markup=False, highlight=False)

@@ -20,6 +20,7 @@ from sandbox import codes
 from sandbox.ads import matured
 from sandbox.ads_gate import AdsError
 from sandbox.columns import span_of
+from sandbox.index import index_of
 from sandbox.regions import to_decimal
 from sandbox.state import SandboxState
 from sandbox.web import Request
@@ -123,7 +124,12 @@ def report(state: SandboxState, req: Request, seller_idx: int) -> dict[str, Any]
         raise AdsError(codes.ADS_BAD_PARAMS, f"unknown metrics: {sorted(unknown)}")
     first, last = _date_range(state, req, "stat_time_day" in dims)
     page_no, size = _paging(req)
-    frame = _grouped(state, adv_row, level, dims, first, last, _filters(req))
+    filters = _filters(req)
+    query = (adv_row, level, tuple(dims), first, last,
+             tuple(sorted((k, tuple(sorted(v))) for k, v in filters.items())))
+    frame = state.cached(  # a report is paged: group once per query (until the clock moves)
+        ("ads_report", query), lambda: _grouped(state, adv_row, level, dims, first, last, filters)
+    )
     total = len(frame)
     chunk = frame.iloc[(page_no - 1) * size : page_no * size]
     rows = [_row(state, adv_row, level, dims, metrics, r) for r in chunk.itertuples(index=False)]
@@ -240,7 +246,7 @@ def _row(
     state: SandboxState, adv_row: int, level: str, dims: list[str], metrics: list[str], r: Any
 ) -> dict[str, Any]:
     ds = state.dataset
-    shop = ds.shops.iloc[int(ds.advertisers["shop_idx"][adv_row])]
+    shop = index_of(ds).shops[int(index_of(ds).advertisers["shop_idx"][adv_row])]
     exp = int(shop["exponent"])
     dimensions: dict[str, Any] = {}
     if "stat_time_day" in dims:
@@ -252,25 +258,24 @@ def _row(
 
 
 def _ids(ds: Any, adv_row: int, level: str, r: Any) -> dict[str, str]:
+    adv, campaigns, ads = index_of(ds).advertisers, index_of(ds).campaigns, index_of(ds).ads
     out = {
-        "advertiser_id": str(ds.advertisers["advertiser_id"][adv_row]),
-        "advertiser_name": str(ds.advertisers["name"][adv_row]),
-        "currency": str(ds.advertisers["currency"][adv_row]),
+        "advertiser_id": str(adv["advertiser_id"][adv_row]),
+        "advertiser_name": str(adv["name"][adv_row]),
+        "currency": str(adv["currency"][adv_row]),
     }
     if level in ("AUCTION_CAMPAIGN", "AUCTION_ADGROUP", "AUCTION_AD"):
-        camp = (
-            int(r.campaign_row) if level != "AUCTION_AD" else int(ds.ads["campaign_row"][r.ad_row])
-        )
-        cid = str(ds.campaigns["campaign_id"][camp])
+        camp = int(r.campaign_row) if level != "AUCTION_AD" else int(ads["campaign_row"][r.ad_row])
+        cid = str(campaigns["campaign_id"][camp])
         out.update(
             campaign_id=cid,
-            campaign_name=str(ds.campaigns["campaign_name"][camp]),
-            objective_type=str(ds.campaigns["objective_type"][camp]),
+            campaign_name=str(campaigns["campaign_name"][camp]),
+            objective_type=str(campaigns["objective_type"][camp]),
             adgroup_id=str(int(cid) + 5),
-            adgroup_name=f"Ad group of {ds.campaigns['campaign_name'][camp]}",
+            adgroup_name=f"Ad group of {campaigns['campaign_name'][camp]}",
         )
     if level == "AUCTION_AD":
-        out.update(ad_id=str(ds.ads["ad_id"][r.ad_row]), ad_name=str(ds.ads["ad_name"][r.ad_row]))
+        out.update(ad_id=str(ads["ad_id"][r.ad_row]), ad_name=str(ads["ad_name"][r.ad_row]))
     return out
 
 

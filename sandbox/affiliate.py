@@ -16,10 +16,11 @@ import pandas as pd
 
 from sandbox.aftersales import PARTIAL_ALL, PARTIAL_LINE
 from sandbox.creators import CREATOR_ID_BASE
+from sandbox.index import index_of
 from sandbox.lifecycle import happened
-from sandbox.orders import KIND_NORMAL
+from sandbox.orders import KIND_NORMAL, NO_TIME
 from sandbox.regions import money_str
-from sandbox.shop_api import TIME_FILTERS, paged, search_rows
+from sandbox.shop_api import TIME_FILTERS, cached_search, paged, search_rows
 from sandbox.shop_gate import BadRequest, ShopContext, json_body, signed
 from sandbox.state import SandboxState
 from sandbox.web import Request, Router
@@ -50,14 +51,19 @@ def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, An
     ds = state.dataset
     view = state.shop_view(ctx.shop)
     body = {k: v for k, v in json_body(req).items() if k in TIME_FILTERS[:2]}
-    o = ds.orders
-    created = o["create_time"].to_numpy()[view.rows]
-    mask = (o["creator_row"].to_numpy()[view.rows] >= 0) & (created <= view.as_of - AFFILIATE_LAG)
-    positions, key = search_rows({"create_time": created}, body, req, mask)
+    o = index_of(ds).orders
+
+    def search() -> tuple[np.ndarray, str]:
+        created = o["create_time"][view.rows]
+        mask = (o["creator_row"][view.rows] >= 0) & (created <= view.as_of - AFFILIATE_LAG)
+        return search_rows({"create_time": created}, body, req, mask)
+
+    positions, key = cached_search(state, "affiliate", ctx.shop, body, req, search)
     chunk, token = paged(positions, req, key)
     refunded = state.cached(("refunded_lines", view.as_of), lambda: refunded_lines(ds, view.as_of))
     items = [
-        _order_json(ds, int(view.rows[p]), str(view.status[p]), view.as_of, refunded) for p in chunk
+        _order_json(ds, row, status, view.as_of, refunded)
+        for row, status in zip(view.rows[chunk].tolist(), view.status[chunk].tolist(), strict=True)
     ]
     return {"orders": items, "next_page_token": token, "total_count": int(positions.size)}
 
@@ -79,34 +85,40 @@ def refunded_lines(ds: Any, as_of: int) -> np.ndarray:
 
 
 def _order_json(ds: Any, row: int, status: str, as_of: int, refunded: np.ndarray) -> dict[str, Any]:
-    o, lines, skus = ds.orders, ds.lines, ds.skus
-    shop = ds.shops.iloc[int(o["shop_idx"].iat[row])]
+    ix = index_of(ds)
+    o = ix.orders
+    shop = ix.shops[int(o["shop_idx"][row])]
     exp, cur = int(shop["exponent"]), str(shop["currency"])
-    creator = int(o["creator_row"].iat[row])
-    content = int(o["content_row"].iat[row])
+    creator = int(o["creator_row"][row])
+    content = int(o["content_row"][row])
     content_type = (
-        "SHOWCASE" if content < 0 else ("LIVE" if ds.content["is_live"].iat[content] else "VIDEO")
+        "SHOWCASE" if content < 0 else ("LIVE" if ix.content["is_live"][content] else "VIDEO")
     )
-    bp = int(ds.creators["commission_bp"].iat[creator])
-    settled = happened(np.array([int(o["settle_time"].iat[row])]), as_of)[0]
-    line_rows = ds.order_lines(np.array([row]))
+    bp = int(ix.creators["commission_bp"][creator])
+    settle = int(o["settle_time"][row])
+    settled = settle != NO_TIME and settle <= as_of
+    start = int(o["line_start"][row])
+    span = slice(start, start + int(o["n_lines"][row]))  # an order's lines are contiguous
     groups: dict[tuple[int, int], list[int]] = {}  # (sku, unit price) -> [quantity, refunded]
-    sku_rows, prices = lines["sku_row"].to_numpy(), lines["sale_price"].to_numpy()
-    for j in line_rows:
-        entry = groups.setdefault((int(sku_rows[j]), int(prices[j])), [0, 0])
+    for sku, price, back in zip(ix.lines["sku_row"][span].tolist(),
+                                ix.lines["sale_price"][span].tolist(),
+                                refunded[span].tolist(), strict=True):
+        entry = groups.setdefault((sku, price), [0, 0])
         entry[0] += 1
-        entry[1] += int(refunded[j])
+        entry[1] += int(back)
+    username = ix.creator_names[creator]
+    content_id = "" if content < 0 else str(ix.content["content_id"][content])
     out_skus = []
     for (sku, price), (qty, back) in groups.items():
         estimated = (price * qty * bp + 5000) // 10000
         actual = (price * (qty - back) * bp + 5000) // 10000 if settled else 0
         out_skus.append(
             {
-                "product_id": str(skus["product_id"].iat[sku]),
-                "sku_id": str(skus["sku_id"].iat[sku]),
-                "creator_username": str(ds.creators["username"].iat[creator]),
+                "product_id": ix.sku_text["product_id"][sku],
+                "sku_id": ix.sku_text["sku_id"][sku],
+                "creator_username": username,
                 "content_type": content_type,
-                "content_id": "" if content < 0 else str(ds.content["content_id"].iat[content]),
+                "content_id": content_id,
                 "quantity": qty,
                 "price": {"amount": money_str(price, exp), "currency": cur},
                 "commission_rate": str(bp),
@@ -118,12 +130,12 @@ def _order_json(ds: Any, row: int, status: str, as_of: int, refunded: np.ndarray
             }
         )
     order = {
-        "id": str(o["order_id"].iat[row]),
+        "id": str(o["order_id"][row]),
         "status": status,
-        "create_time": int(o["create_time"].iat[row]),
+        "create_time": int(o["create_time"][row]),
         "skus": out_skus,
     }
-    delivered = int(o["delivery_time"].iat[row])
+    delivered = int(o["delivery_time"][row])
     if 0 <= delivered <= as_of:
         order["delivery_time"] = delivered
     return order

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sandbox.aftersales import REJECTED, RETURN
 from sandbox.dataset import Dataset
+from sandbox.index import index_of
 from sandbox.lifecycle import happened
 from sandbox.regions import REGIONS, money_str
 from sandbox.truth import local_day_index
@@ -139,31 +140,52 @@ def statement_detail_json(row: Any, exp: int, currency: str) -> dict[str, Any]:
     }
 
 
+def _settled_money(ds: Dataset, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """``order_settlement`` of order ``rows`` of one shop, read from that shop's table (computed
+    once for all its orders and kept in the data set's index)."""
+    if rows.size == 0:
+        return {"row": rows}
+    shop_idx = int(index_of(ds).orders["shop_idx"][rows[0]])
+    span = ds.shop_orders(shop_idx)
+    table = index_of(ds).memo(("settlement", shop_idx), lambda: {
+        str(k): v.to_numpy()
+        for k, v in order_settlement(ds, np.arange(span.start, span.stop)).items()})
+    local = rows - span.start
+    if local.min() < 0 or local.max() >= span.stop - span.start:
+        raise ValueError("order rows of more than one shop")
+    return {name: column[local] for name, column in table.items()}
+
+
 def statement_transactions_json(ds: Dataset, rows: np.ndarray, exp: int) -> list[dict[str, Any]]:
-    """Order transactions of the given settled order rows (one statement's page)."""
-    o = ds.orders
+    """Order transactions of the given settled order rows (one statement's page), read from the
+    shop's precomputed settlement table (``sandbox.index``)."""
+    ix = index_of(ds)
+    m = {k: v.tolist() for k, v in _settled_money(ds, rows).items()}
+    order_ids = ix.orders["order_id"][rows].tolist()
+    created = ix.orders["create_time"][rows].tolist()
     out = []
-    for m in order_settlement(ds, rows).itertuples(index=False):
-        fees = m.platform_fee + m.affiliate_fee + m.transaction_fee
+    for i, row in enumerate(m["row"]):
+        platform, affiliate, transaction = (
+            m["platform_fee"][i], m["affiliate_fee"][i], m["transaction_fee"][i])
         out.append(
             {
-                "id": str(TRANSACTION_ID_BASE + int(m.row)),
+                "id": str(TRANSACTION_ID_BASE + int(row)),
                 "type": "ORDER",
-                "order_id": str(o["order_id"].iat[m.row]),
-                "order_create_time": int(o["create_time"].iat[m.row]),
-                "revenue_amount": money_str(m.revenue, exp),
-                "shipping_cost_amount": money_str(m.shipping_cost, exp),
-                "fee_tax_amount": money_str(fees, exp),
+                "order_id": str(order_ids[i]),
+                "order_create_time": int(created[i]),
+                "revenue_amount": money_str(m["revenue"][i], exp),
+                "shipping_cost_amount": money_str(m["shipping_cost"][i], exp),
+                "fee_tax_amount": money_str(platform + affiliate + transaction, exp),
                 "fee_tax_breakdown": {
                     "fee": {
-                        "platform_commission_amount": money_str(m.platform_fee, exp),
-                        "affiliate_commission_amount": money_str(m.affiliate_fee, exp),
-                        "transaction_fee_amount": money_str(m.transaction_fee, exp),
+                        "platform_commission_amount": money_str(platform, exp),
+                        "affiliate_commission_amount": money_str(affiliate, exp),
+                        "transaction_fee_amount": money_str(transaction, exp),
                     },
                     "tax": {},
                 },
                 "adjustment_amount": money_str(0, exp),
-                "settlement_amount": money_str(m.settlement, exp),
+                "settlement_amount": money_str(m["settlement"][i], exp),
             }
         )
     return out

@@ -26,6 +26,7 @@ from sandbox.finance import (
     statement_transactions_json,
     transactions_json,
 )
+from sandbox.index import index_of
 from sandbox.orders import ORDER_ID_BASE
 from sandbox.paging import query_key
 from sandbox.shop_api import paged
@@ -111,6 +112,16 @@ def _daily(state: SandboxState, shop_idx: int) -> pd.DataFrame:
     )
 
 
+def _statement_by_id(state: SandboxState, shop_idx: int) -> dict[str, Any]:
+    """The shop's statements by id (cached with them)."""
+    daily = _daily(state, shop_idx)
+    found: dict[str, Any] = state.cached(
+        ("statement_ids", shop_idx),
+        lambda: {str(row.id): row for row in daily.itertuples(index=False)},
+    )
+    return found
+
+
 def _statement_transactions(
     state: SandboxState, req: Request, ctx: ShopContext
 ) -> dict[str, Any] | Response:
@@ -120,11 +131,9 @@ def _statement_transactions(
     if sort_order not in ("ASC", "DESC"):
         raise BadRequest("sort_order must be ASC or DESC")
     shop_idx, statement_id = ctx.shop, req.path_args["statement_id"]
-    daily = _daily(state, shop_idx)
-    found = daily[daily["id"].astype(str) == statement_id]
-    if found.empty:
+    statement = _statement_by_id(state, shop_idx).get(statement_id)
+    if statement is None:
         return shop_error(404, SHOP_NOT_FOUND, f"Statement {statement_id} not found in this shop.")
-    statement = next(found.itertuples(index=False))
     rows, days = state.cached(
         ("settled_rows", shop_idx),
         lambda: settled_rows(state.dataset, shop_idx, state.as_of(shop_idx)),
@@ -133,7 +142,7 @@ def _statement_transactions(
     if sort_order == "DESC":
         mine = mine[::-1]
     chunk, token = paged(mine, req, query_key(statement_id, sort_order))
-    shop = state.dataset.shops.iloc[shop_idx]
+    shop = index_of(state.dataset).shops[shop_idx]
     exp = int(shop["exponent"])
     return {
         **statement_detail_json(statement, exp, str(shop["currency"])),

@@ -6,6 +6,7 @@ foreground (``tikpulse sandbox serve``).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ from sandbox.credentials import DemoCredentials, demo_credentials
 from sandbox.dataset import Dataset
 from sandbox.faults import FaultClient, FaultRegistry
 from sandbox.generator import generate
+from sandbox.index import index_of
 from sandbox.ratelimit import RateLimiter
 from sandbox.shop_gate import shop_error
 from sandbox.state import SandboxState
@@ -43,10 +45,13 @@ _DATASETS_LOCK = threading.Lock()
 
 
 def cached_dataset(config: GeneratorConfig) -> Dataset:
-    """The data set of a config, generated once per process (data sets are read-only)."""
+    """The data set of a config, generated (and indexed) once per process (data sets are
+    read-only)."""
     with _DATASETS_LOCK:
         if config not in _DATASETS:
-            _DATASETS[config] = generate(config)
+            dataset = generate(config)
+            index_of(dataset)  # built with the data set, not by the first request
+            _DATASETS[config] = dataset
         return _DATASETS[config]
 
 
@@ -69,11 +74,20 @@ def build_app(state: SandboxState) -> Router:
 
 
 def make_dispatch(state: SandboxState, router: Router) -> Callable[[Request], Response]:
-    """The one entry point: route, count, and turn crashes into 5xx envelopes."""
+    """The one entry point: route, count (calls and the handler's CPU seconds per path), and
+    turn crashes into 5xx envelopes."""
 
     def dispatch(req: Request) -> Response:
+        started = time.thread_time()
         handler, args, known = router.find(req.method, req.path)
-        state.requests[req.path if handler else "<unrouted>"] += 1
+        path = req.path if handler else "<unrouted>"
+        try:
+            return _answer(req, handler, args, known)
+        finally:
+            state.count_request(path, time.thread_time() - started)
+
+    def _answer(req: Request, handler: Callable[[Request], Response] | None,
+                args: dict[str, str], known: bool) -> Response:
         ads = req.path.startswith(ADS_PREFIX)
         if handler is None:
             status = 405 if known else 404

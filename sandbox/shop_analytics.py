@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.aftersales import CANCEL, REJECTED
+from sandbox.index import index_of
 from sandbox.lifecycle import happened
 from sandbox.orders import CHANNELS, KIND_NORMAL
 from sandbox.paging import query_key
@@ -65,23 +66,19 @@ def _dates(state: SandboxState, req: Request) -> tuple[int, int]:
     return lo, max(lo, min(clock, (end - origin).days))
 
 
-def shop_sales(state: SandboxState, shop_idx: int) -> pd.DataFrame:
-    """Sales-valid paid orders of a shop with their local order day and channel."""
-    ds = state.dataset
-    span = ds.shop_orders(shop_idx)
-    o = ds.orders.iloc[span]
+def shop_sales(state: SandboxState, shop_idx: int) -> dict[str, np.ndarray]:
+    """Sales-valid paid orders of a shop as columns (local order day, channel, GMV, units, buyer),
+    in order of their day (a shop's orders are sorted by creation), so a range is a slice."""
+    o, span = index_of(state.dataset).orders, state.dataset.shop_orders(shop_idx)
     as_of = state.as_of(shop_idx)
-    valid = (o["kind"].to_numpy() == KIND_NORMAL) & happened(o["paid_time"].to_numpy(), as_of)
-    o = o[valid]
-    return pd.DataFrame(
-        {
-            "day": o["day_idx"].to_numpy(),
-            "channel": o["channel"].to_numpy(),
-            "gmv": o["sub_total"].to_numpy(),
-            "units": o["n_lines"].to_numpy().astype(np.int64),
-            "user": o["user_id"].to_numpy(),
-        }
-    )
+    valid = (o["kind"][span] == KIND_NORMAL) & happened(o["paid_time"][span], as_of)
+    return {
+        "day": o["day_idx"][span][valid],
+        "channel": o["channel"][span][valid],
+        "gmv": o["sub_total"][span][valid],
+        "units": o["n_lines"][span][valid].astype(np.int64),
+        "user": o["user_id"][span][valid],
+    }
 
 
 def shop_refunds_by_day(state: SandboxState, shop_idx: int) -> np.ndarray:
@@ -123,22 +120,27 @@ def _performance(state: SandboxState, req: Request, ctx: ShopContext) -> dict[st
 def _interval(
     state: SandboxState,
     shop_idx: int,
-    sales: pd.DataFrame,
+    sales: dict[str, np.ndarray],
     refunds: np.ndarray,
     lo: int,
     hi: int,
     currency: str,
 ) -> dict[str, Any]:
     ds = state.dataset
-    shop = ds.shops.iloc[shop_idx]
-    part = sales[(sales["day"] >= lo) & (sales["day"] < hi)]
+    shop = index_of(ds).shops[shop_idx]
+    first, last = np.searchsorted(sales["day"], [lo, hi])
+    part = {k: v[first:last] for k, v in sales.items()}
     views = int(np.asarray(shop["page_views"])[lo:hi].sum())
     money = _money_fn(int(shop["exponent"]), str(shop["currency"]), currency)
-    by_channel = part.groupby("channel").agg(gmv=("gmv", "sum"), buyers=("user", "nunique"))
-    by_channel = by_channel.reindex(range(len(CHANNELS)), fill_value=0)
+    channel_gmv, channel_buyers = [], []
+    for c in range(len(CHANNELS)):
+        mine = part["channel"] == c
+        channel_gmv.append(int(part["gmv"][mine].sum()))
+        channel_buyers.append(int(np.unique(part["user"][mine]).size))
     view_split = np.floor(views * CHANNEL_VIEW_SHARE).astype(np.int64)
     view_split[-1] += views - view_split.sum()
-    orders, buyers, gmv = len(part), int(part["user"].nunique()), int(part["gmv"].sum())
+    orders, buyers = int(last - first), int(np.unique(part["user"]).size)
+    gmv = int(part["gmv"].sum())
     return {
         "start_date": str(ds.start + timedelta(days=lo)),
         "end_date": str(ds.start + timedelta(days=hi)),
@@ -151,12 +153,11 @@ def _interval(
         "avg_order_value": money(gmv // orders if orders else 0),
         "conversion_rate": f"{(buyers / views) if views else 0:.4f}",
         "gmv_breakdowns": [
-            {"type": c, "amount": money(int(g))["amount"]}
-            for c, g in zip(CHANNELS, by_channel["gmv"], strict=True)
+            {"type": c, "amount": money(g)["amount"]}
+            for c, g in zip(CHANNELS, channel_gmv, strict=True)
         ],
         "buyer_breakdowns": [
-            {"type": c, "amount": str(int(b))}
-            for c, b in zip(CHANNELS, by_channel["buyers"], strict=True)
+            {"type": c, "amount": str(b)} for c, b in zip(CHANNELS, channel_buyers, strict=True)
         ],
         "product_page_view_breakdowns": [
             {"type": c, "amount": str(int(v))} for c, v in zip(CHANNELS, view_split, strict=True)
@@ -210,12 +211,14 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
     key = sales["gmv"].to_numpy() if sort_field == "gmv" else c["views"].to_numpy()[rows]
     order = np.lexsort((rows, -key))
     chunk, token = paged(order, req, query_key(first, end, sort_field, live))
-    shop = ds.shops.iloc[ctx.shop]
+    shop = index_of(ds).shops[ctx.shop]
+    sold = {k: sales[k].to_numpy()[chunk].tolist() for k in ("gmv", "orders", "units")}
     items = [
         _content_json(
-            ds, int(rows[i]), sales.iloc[i], int(shop["exponent"]), str(shop["currency"]), live
+            ds, int(row), {k: v[i] for k, v in sold.items()}, int(shop["exponent"]),
+            str(shop["currency"]), live,
         )
-        for i in chunk
+        for i, row in enumerate(rows[chunk].tolist())
     ]
     return {
         "lives" if live else "videos": items,
@@ -225,28 +228,28 @@ def _content(state: SandboxState, req: Request, ctx: ShopContext, live: bool) ->
 
 
 def _content_json(
-    ds: Any, row: int, sales: pd.Series, exp: int, cur: str, live: bool
+    ds: Any, row: int, sales: dict[str, int], exp: int, cur: str, live: bool
 ) -> dict[str, Any]:
-    c = ds.content.iloc[row]
-    creator = ds.creators.iloc[int(c["creator_row"])]
+    c = index_of(ds).content
+    username = index_of(ds).creator_names[int(c["creator_row"][row])]
     item = {
-        "id": str(c["content_id"]),
-        "username": str(creator["username"]),
-        "title": f"{'LIVE' if live else 'Video'} by {creator['username']} #{row}",
-        "post_time" if not live else "start_time": int(c["publish_time"]),
-        "duration": int(c["duration_seconds"]),
-        "views": int(c["views"]),
-        "likes": int(c["likes"]),
-        "comments": int(c["comments"]),
-        "shares": int(c["shares"]),
+        "id": str(c["content_id"][row]),
+        "username": username,
+        "title": f"{'LIVE' if live else 'Video'} by {username} #{row}",
+        "post_time" if not live else "start_time": int(c["publish_time"][row]),
+        "duration": int(c["duration_seconds"][row]),
+        "views": int(c["views"][row]),
+        "likes": int(c["likes"][row]),
+        "comments": int(c["comments"][row]),
+        "shares": int(c["shares"][row]),
         "gmv": {"amount": money_str(int(sales["gmv"]), exp), "currency": cur},
         "sku_orders": int(sales["orders"]),
         "units_sold": int(sales["units"]),
     }
     if not live:
         item.update(
-            hook_seconds=float(c["hook_seconds"]),
-            music_trending=bool(c["trending_music"]),
-            hashtag_count=int(c["hashtags"]),
+            hook_seconds=float(c["hook_seconds"][row]),
+            music_trending=bool(c["trending_music"][row]),
+            hashtag_count=int(c["hashtags"][row]),
         )
     return item

@@ -7,10 +7,13 @@ the query and filters in the JSON body (``*_ge`` inclusive, ``*_lt`` exclusive);
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from sandbox.index import index_of
 from sandbox.paging import BadPageToken, page, page_size_param, query_key
 from sandbox.shop_gate import BadRequest, ShopContext, json_body, signed
 from sandbox.state import SandboxState
@@ -86,6 +89,17 @@ def search_rows(
     return positions[order], query_key(body, sort_field, descending)
 
 
+def cached_search(
+    state: SandboxState, name: str, shop_idx: int, body: dict[str, Any], req: Request,
+    search: Callable[[], tuple[np.ndarray, str]],
+) -> tuple[np.ndarray, str]:
+    """``search()`` (positions and paging key) once per (endpoint, shop, filters, sort) while
+    the clock stands: the pages of one query are slices of one result."""
+    key = ("search", name, shop_idx, json.dumps(body, sort_keys=True, default=str),
+           req.param("sort_field"), req.param("sort_order"))
+    return state.search(key, search)  # type: ignore[no-any-return]
+
+
 def paged(positions: np.ndarray, req: Request, key: str) -> tuple[np.ndarray, str]:
     """One page of positions and the next page token, or BadRequest."""
     try:
@@ -99,14 +113,18 @@ def _orders(state: SandboxState, req: Request, ctx: ShopContext) -> dict[str, An
     ds = state.dataset
     view = state.shop_view(ctx.shop)
     body = json_body(req)
-    mask = None
-    if body.get("order_status"):
-        mask = view.status == str(body["order_status"])
-    times = {
-        "create_time": ds.orders["create_time"].to_numpy()[view.rows],
-        "update_time": view.update_time,
-    }
-    positions, key = search_rows(times, body, req, mask)
+
+    def search() -> tuple[np.ndarray, str]:
+        mask = None
+        if body.get("order_status"):
+            mask = view.status == str(body["order_status"])
+        times = {
+            "create_time": index_of(ds).orders["create_time"][view.rows],
+            "update_time": view.update_time,
+        }
+        return search_rows(times, body, req, mask)
+
+    positions, key = cached_search(state, "orders", ctx.shop, body, req, search)
     chunk, token = paged(positions, req, key)
     orders = orders_json(
         ds, view.rows[chunk], view.status[chunk], view.update_time[chunk], view.as_of
@@ -120,22 +138,26 @@ def _refunds(
     ds = state.dataset
     view = state.shop_view(ctx.shop)
     body = json_body(req)
-    refunds = ds.refunds
-    mask = refunds["kind"].to_numpy()[view.refund_rows] == (0 if kind == "CANCEL" else 1)
-    status_field = "cancel_status" if kind == "CANCEL" else "return_status"
-    if body.get(status_field):
-        wanted = (
-            body[status_field] if isinstance(body[status_field], list) else [body[status_field]]
-        )
-        mask &= np.isin(view.refund_status, wanted)
-    if body.get("order_ids"):
-        ids = ds.orders["order_id"].to_numpy()[refunds["order_row"].to_numpy()[view.refund_rows]]
-        mask &= np.isin(ids.astype(str), [str(x) for x in body["order_ids"]])
-    times = {
-        "create_time": refunds["request_time"].to_numpy()[view.refund_rows],
-        "update_time": view.refund_update_time,
-    }
-    positions, key = search_rows(times, body, req, mask)
+
+    def search() -> tuple[np.ndarray, str]:
+        refunds = index_of(ds).refunds
+        mask = refunds["kind"][view.refund_rows] == (0 if kind == "CANCEL" else 1)
+        status_field = "cancel_status" if kind == "CANCEL" else "return_status"
+        if body.get(status_field):
+            wanted = (
+                body[status_field] if isinstance(body[status_field], list) else [body[status_field]]
+            )
+            mask &= np.isin(view.refund_status, wanted)
+        if body.get("order_ids"):
+            ids = index_of(ds).orders["order_id"][refunds["order_row"][view.refund_rows]]
+            mask &= np.isin(ids.astype(str), [str(x) for x in body["order_ids"]])
+        times = {
+            "create_time": refunds["request_time"][view.refund_rows],
+            "update_time": view.refund_update_time,
+        }
+        return search_rows(times, body, req, mask)
+
+    positions, key = cached_search(state, field, ctx.shop, body, req, search)
     chunk, token = paged(positions, req, key)
     items = refunds_json(
         ds, view.refund_rows[chunk], view.refund_status[chunk], view.refund_update_time[chunk]

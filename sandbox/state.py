@@ -5,7 +5,7 @@ per-shop views of the data "as of" the API clock (computed once, lazily, column-
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,9 @@ from sandbox.lifecycle import (
 from sandbox.ratelimit import RateLimiter
 from sandbox.tokens import TokenStore
 from sandbox.webhooks import WebhookSender
+
+#: Search results kept (sorted positions per shop and query), so paging one is a slice per page.
+SEARCH_CACHE_SIZE = 512
 
 
 @dataclass
@@ -50,17 +53,27 @@ class SandboxState:
     faults: FaultRegistry = field(default_factory=FaultRegistry)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(None))
     requests: Counter[str] = field(default_factory=Counter)
+    #: CPU seconds the handlers spent per path (thread time, so concurrent calls add up).
+    cpu_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     days_back: int = 0  # the API clock is this many days before the data set's end
     webhooks: WebhookSender = field(init=False)
     _views: dict[int, ShopView] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict)
+    _searches: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _count_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.webhooks = WebhookSender(self.credentials.app_key, self.credentials.app_secret)
         for i, seller in enumerate(self.credentials.sellers):
             self.tokens.add_code("shop", seller.shop_auth_code, i)
             self.tokens.add_code("ads", seller.ads_auth_code, i)
+
+    def count_request(self, path: str, cpu: float) -> None:
+        """Count one answered request of ``path`` and the CPU seconds its handler took."""
+        with self._count_lock:
+            self.requests[path] += 1
+            self.cpu_seconds[path] += cpu
 
     def clock_day(self) -> int:
         """Index of the local day the API clock is at (days before it are complete)."""
@@ -82,6 +95,7 @@ class SandboxState:
             self.days_back = days
             self._views.clear()
             self._cache.clear()
+            self._searches.clear()
 
     def shop_view(self, shop_idx: int) -> ShopView:
         """The cached as-of view of one shop."""
@@ -96,6 +110,20 @@ class SandboxState:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
+
+    def search(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A search result computed once per key while recently used (``SEARCH_CACHE_SIZE``
+        kept, until the clock moves); ``build`` runs outside the lock."""
+        with self._lock:
+            if key in self._searches:
+                self._searches.move_to_end(key)
+                return self._searches[key]
+        value = build()
+        with self._lock:
+            self._searches[key] = value
+            while len(self._searches) > SEARCH_CACHE_SIZE:
+                self._searches.popitem(last=False)
+        return value
 
     def _build_view(self, shop_idx: int) -> ShopView:
         ds = self.dataset

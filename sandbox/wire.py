@@ -19,6 +19,7 @@ from sandbox.aftersales import (
     REJECTED,
 )
 from sandbox.dataset import Dataset
+from sandbox.index import index_of
 from sandbox.orders import KIND_REPLACEMENT, KIND_SAMPLE, KIND_TEST
 from sandbox.regions import money_str
 
@@ -39,9 +40,9 @@ def orders_json(
     """Order objects for ``rows`` (with their as-of ``status`` and ``update_time``)."""
     if rows.size == 0:
         return []
-    o = ds.orders
+    o = index_of(ds).orders
     cols = {
-        c: o[c].to_numpy()[rows]
+        c: o[c][rows].tolist()
         for c in (
             "order_id",
             "shop_idx",
@@ -58,20 +59,20 @@ def orders_json(
         )
     }
     line_rows = ds.order_lines(rows)
-    counts = o["n_lines"].to_numpy()[rows]
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    shop = ds.shops.iloc[int(cols["shop_idx"][0])].to_dict() if rows.size else {}
+    counts = o["n_lines"][rows]
+    bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    shop = index_of(ds).shops[int(cols["shop_idx"][0])]
     all_lines = _lines(ds, line_rows, np.repeat(status, counts), shop)
     out = []
-    for i in range(rows.size):
-        order = _order(cols, i, status[i], int(update_time[i]), as_of, shop)
+    for i, (now, updated) in enumerate(zip(status.tolist(), update_time.tolist(), strict=True)):
+        order = _order(cols, i, now, int(updated), as_of, shop)
         order["line_items"] = all_lines[bounds[i] : bounds[i + 1]]
         out.append(order)
     return out
 
 
 def _order(
-    cols: dict[str, np.ndarray], i: int, status: str, update_time: int, as_of: int, shop: Any
+    cols: dict[str, list[Any]], i: int, status: str, update_time: int, as_of: int, shop: Any
 ) -> dict[str, Any]:
     exp, cur = int(shop["exponent"]), str(shop["currency"])
     kind = int(cols["kind"][i])
@@ -121,32 +122,31 @@ def _lines(
     ds: Dataset, line_rows: np.ndarray, status: np.ndarray, shop: Any
 ) -> list[dict[str, Any]]:
     exp, cur = int(shop["exponent"]), str(shop["currency"])
-    lines, skus = ds.lines, ds.skus
-    sku = lines["sku_row"].to_numpy()[line_rows]
-    text = {
-        c: skus[c].to_numpy()[sku]
-        for c in ("product_id", "product_name", "sku_id", "variant", "seller_sku")
-    }
+    ix = index_of(ds)
+    sku = ix.lines["sku_row"][line_rows].tolist()
+    text = {c: [ix.sku_text[c][k] for k in sku] for c in ("product_id", "product_name", "sku_id",
+                                                           "variant", "seller_sku")}
     money = {
-        c: lines[c].to_numpy()[line_rows]
+        c: ix.lines[c][line_rows].tolist()
         for c in ("original_price", "sale_price", "seller_discount", "platform_discount")
     }
-    ids = lines["line_id"].to_numpy()[line_rows]
+    ids = ix.lines["line_id"][line_rows].tolist()
+    states = status.tolist()
     return [
         {
             "id": str(ids[i]),
-            "product_id": str(text["product_id"][i]),
-            "product_name": str(text["product_name"][i]),
-            "sku_id": str(text["sku_id"][i]),
-            "sku_name": str(text["variant"][i]),
-            "seller_sku": str(text["seller_sku"][i]),
+            "product_id": text["product_id"][i],
+            "product_name": text["product_name"][i],
+            "sku_id": text["sku_id"][i],
+            "sku_name": text["variant"][i],
+            "seller_sku": text["seller_sku"][i],
             **{c: money_str(v[i], exp) for c, v in money.items()},
             "currency": cur,
-            "display_status": str(status[i]),
+            "display_status": str(states[i]),
             "is_gift": False,
             "cancel_reason": "",
         }
-        for i in range(line_rows.size)
+        for i in range(len(ids))
     ]
 
 
@@ -167,19 +167,20 @@ def refunds_json(
     ds: Dataset, rows: np.ndarray, status: np.ndarray, update_time: np.ndarray
 ) -> list[dict[str, Any]]:
     """Return or cancellation records for refund-table ``rows``."""
-    r = {c: ds.refunds[c].to_numpy()[rows] for c in REFUND_COLUMNS}
-    order_ids = ds.orders["order_id"].to_numpy()[r["order_row"]]
-    shops = ds.shops[["exponent", "currency"]].to_dict("records")
+    ix = index_of(ds)
+    r = {c: ix.refunds[c][rows].tolist() for c in REFUND_COLUMNS}
+    order_ids = ix.orders["order_id"][ix.refunds["order_row"][rows]].tolist()
+    statuses, updated = status.tolist(), update_time.tolist()
     out = []
     for i in range(rows.size):
-        shop = shops[int(r["shop_idx"][i])]
+        shop = ix.shops[int(r["shop_idx"][i])]
         exp, cur = int(shop["exponent"]), str(shop["currency"])
         amount = money_str(r["amount"][i], exp)
         zero = money_str(0, exp)
         record: dict[str, Any] = {
             "order_id": str(order_ids[i]),
             "create_time": int(r["request_time"][i]),
-            "update_time": int(update_time[i]),
+            "update_time": int(updated[i]),
             "refund_amount": {
                 "currency": cur,
                 "refund_total": amount,
@@ -193,7 +194,7 @@ def refunds_json(
             initiator = int(r["initiator"][i])
             record.update(
                 cancel_id=str(r["record_id"][i]),
-                cancel_status=str(status[i]),
+                cancel_status=str(statuses[i]),
                 cancel_type="BUYER_CANCEL" if initiator == 0 else "CANCEL",
                 role=CANCEL_INITIATORS[initiator],
                 cancel_line_items=items,
@@ -202,7 +203,7 @@ def refunds_json(
             shape = int(r["shape"][i])
             record.update(
                 return_id=str(r["record_id"][i]),
-                return_status=str(status[i]),
+                return_status=str(statuses[i]),
                 return_type="REFUND" if shape == PARTIAL_AMOUNT else "RETURN_AND_REFUND",
                 role="BUYER",
                 return_reason="Item not as described",
@@ -212,23 +213,20 @@ def refunds_json(
     return out
 
 
-def _refund_lines(ds: Dataset, r: dict[str, np.ndarray], i: int, exp: int) -> list[dict[str, Any]]:
+def _refund_lines(ds: Dataset, r: dict[str, list[Any]], i: int, exp: int) -> list[dict[str, Any]]:
     """The order lines a record covers: all of them, or the one returned line."""
+    ix = index_of(ds)
     order_row, shape, pos = int(r["order_row"][i]), int(r["shape"][i]), int(r["line_pos"][i])
-    start = int(ds.orders["line_start"].iat[order_row])
-    n = int(ds.orders["n_lines"].iat[order_row])
-    picked = (
-        np.arange(start, start + n) if pos < 0 or shape == PARTIAL_ALL else np.array([start + pos])
-    )
+    start = int(ix.orders["line_start"][order_row])
+    n = int(ix.orders["n_lines"][order_row])
+    picked = range(start, start + n) if pos < 0 or shape == PARTIAL_ALL else [start + pos]
     one_amount = shape in (PARTIAL_AMOUNT, REJECTED)  # part of one line's price, or nothing
-    line_ids = ds.lines["line_id"].to_numpy()[picked]
-    sku_ids = ds.skus["sku_id"].to_numpy()[ds.lines["sku_row"].to_numpy()[picked]]
-    prices = ds.lines["sale_price"].to_numpy()[picked]
+    line_ids, sku_rows, prices = ix.lines["line_id"], ix.lines["sku_row"], ix.lines["sale_price"]
     return [
         {
             "order_line_item_id": str(line_ids[k]),
-            "sku_id": str(sku_ids[k]),
+            "sku_id": ix.sku_text["sku_id"][int(sku_rows[k])],
             "refund_amount": money_str(r["amount"][i] if one_amount else prices[k], exp),
         }
-        for k in range(picked.size)
+        for k in picked
     ]

@@ -9,12 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from config.settings import Settings
-from jobs.ingestion.sync import (
-    SyncSummary,
-    run_advertiser_sync,
-    run_shop_sync,
-    sync_targets,
-)
+from jobs.ingestion.fanout import sync_subjects
+from jobs.ingestion.sync import SyncSummary, sync_targets
 from jobs.resources import Connectors
 from jobs.wiring import connectors_from_settings
 
@@ -47,19 +43,14 @@ def sync_with_progress(
     conns: Connectors, shop_ids: list[str], advertiser_ids: list[str], *,
     since: date | None = None, full: bool = False, console: Console | None = None,
 ) -> list[SyncSummary]:
-    """Sync the shops, then the ads accounts, one progress bar per source; their summaries."""
-    summaries = []
+    """Sync the shops and the ads accounts, several at once (``jobs.ingestion.fanout``), one
+    progress bar per subject and source; their summaries, shops first."""
     with progress_bar(console) as bar:
-        for sid in shop_ids:
-            summaries.append(run_shop_sync(conns, sid, since=since, full=full,
-                                           progress=progress_tracker(bar, f"shop {sid}")))
-            for task in bar.task_ids:
-                finish(bar, task)
-        for aid in advertiser_ids:
-            summaries.append(run_advertiser_sync(conns, aid, since=since,
-                                                 progress=progress_tracker(bar, f"ads {aid}")))
-            for task in bar.task_ids:
-                finish(bar, task)
+        summaries = sync_subjects(
+            conns, shop_ids, advertiser_ids, since=since, full=full,
+            progress_for=lambda kind, subject: progress_tracker(bar, f"{kind} {subject}"))
+        for task in bar.task_ids:
+            finish(bar, task)
     return summaries
 
 

@@ -29,6 +29,7 @@ from jobs.ingestion.shop_run import Progress, ShopRun
 from jobs.sources.errors import BadRequest, QuotaExhausted
 from jobs.sources.ratelimit import RateLimiter
 from jobs.warehouse import schema as s
+from jobs.warehouse.write_lock import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def _content_chunk(state: ShopRun, content_type: str, source: str, start: date, 
                    progress: Progress | None) -> None:
     pages = state.client.content_performance(state.access, content_type, start, end)
     for page in pages:
-        with state.conns.engine.begin() as conn:
+        with write_transaction(state.conns.engine) as conn:
             written = writers.write_contents(conn, state.shop_id, state.currency, state.zone,
                                              page.items)
             if page.is_last:
@@ -92,13 +93,13 @@ def sync_creator_profiles(state: ShopRun, progress: Progress | None) -> None:
                 progress("creators", 1, len(due))
     except QuotaExhausted as error:
         until = state.now.timestamp() + (error.retry_after or _to_utc_midnight(state.now))
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             save_cursor(conn, Cursor("creators", state.shop_id, cursor.cursor_time,
                                      {"quota_until": until}, None, cursor.latest_complete_day))
         state.run.details["creators"] = {"quota_exhausted_until": until}
         log.warning("shop %s: creator marketplace quota used up: %s", state.shop_id, error)
         return
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         save_cursor(conn, Cursor("creators", state.shop_id, state.now, None, None, today))
 
 
@@ -134,7 +135,7 @@ def _refresh_creator(state: ShopRun, quota: RateLimiter, name: str, user_id: str
     except BadRequest as error:  # e.g. the creator left the marketplace
         log.info("shop %s: creator %s not available: %s", state.shop_id, name, error)
         return
-    with state.conns.engine.begin() as conn:
+    with write_transaction(state.conns.engine) as conn:
         written = writers.write_creator(conn, profile, user_id, today)
     state.run.count_page("creators", 1, written)
 
@@ -178,7 +179,7 @@ def _pull_statement(state: ShopRun, statement: Any, token: str, passes: bool,
     pages = state.client.statement_transactions(state.access, statement.statement_id, token)
     for page in pages:
         settled = list({x.order_id: x for x in page.items}.values())  # one row per order
-        with state.conns.engine.begin() as conn:
+        with write_transaction(state.conns.engine) as conn:
             written = writers.write_settlements(
                 conn, state.shop_id, state.currency,
                 [(x, statement.statement_id) for x in settled]) if settled else 0

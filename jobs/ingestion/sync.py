@@ -9,11 +9,15 @@ Windows and look-backs (named constants below): orders, returns and cancellation
 affiliate orders by create time re-pulled 48 h back (their data lags); ads re-pull the last 3 days
 (conversions mature). Every page is written in one transaction together with the cursor that points
 past it, so a killed sync resumes from its last committed page: nothing is lost or duplicated.
+Several subjects may sync at once in one process (``jobs.ingestion.fanout``): a run counts only
+its own thread's retries, and on SQLite its page transactions take turns
+(``jobs.warehouse.write_lock``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +40,7 @@ from jobs.sources.tiktok.ads import LEVELS, Advertiser
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
 from jobs.warehouse.dirty import refresh_dirty_rollups
 from jobs.warehouse.schema import advertisers, shops
+from jobs.warehouse.write_lock import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +135,16 @@ def run_shop_sync(
 def _logged(conns: Connectors, run: Run, body: Callable[[], SyncSummary],
             record_auth_failure: Callable[[AuthError], None]) -> SyncSummary:
     """Run ``body`` and log its outcome: auth failures recorded on the authorization, API
-    failures as failed or partial (pages already committed stay), anything else re-raised."""
-    conns.retry_hooks.append(run.count_retry)
+    failures as failed or partial (pages already committed stay), anything else re-raised.
+
+    Retries are counted from this thread only: shops synced at once share ``conns``."""
+    owner = threading.get_ident()
+
+    def count_retry(*args: object) -> None:
+        if threading.get_ident() == owner:
+            run.count_retry(*args)
+
+    conns.retry_hooks.append(count_retry)
     try:
         return body()
     except AuthError as error:
@@ -143,7 +156,7 @@ def _logged(conns: Connectors, run: Run, body: Callable[[], SyncSummary],
         finish_run(conns.engine, run, "failed", repr(error))
         raise
     finally:
-        conns.retry_hooks.remove(run.count_retry)
+        conns.retry_hooks.remove(count_retry)
 
 
 def _sync_window_source(state: ShopRun, source: WindowSource, since: date | None,
@@ -205,8 +218,7 @@ def _drain_chunk(state: ShopRun, source: WindowSource, chunk_start: datetime,
 
 def _commit_page(state: ShopRun, source: WindowSource, page: r.Page[Any],
                  chunk_start: datetime, chunk_end: datetime, window_end: datetime) -> None:
-    engine = state.conns.engine
-    with engine.begin() as conn:
+    with write_transaction(state.conns.engine) as conn:
         # writers hand raw facts to ingestion.writer.RawWriter: it marks the days they change
         written = source.write(conn, state.shop_id, state.currency, page.items)
         old = load_cursor(conn, source.name, state.shop_id)
@@ -251,7 +263,7 @@ def _sync_traffic(state: ShopRun, since: date | None, progress: Progress | None)
         if traffic.latest_available_date is not None:  # TikTok is still counting later days
             complete = max(start - timedelta(days=1),
                            min(complete, traffic.latest_available_date))
-        with state.conns.engine.begin() as conn:
+        with write_transaction(state.conns.engine) as conn:
             written = writers.write_traffic(conn, state.shop_id, state.currency, days)
             save_cursor(conn, Cursor("traffic", state.shop_id, None, None, None, complete))
         state.run.count_page("traffic", len(days), written)
@@ -274,7 +286,7 @@ def _sync_stock(state: ShopRun, progress: Progress | None) -> None:
     """Today's stock of every SKU (a snapshot; history builds up one day per sync)."""
     today = state.now.astimezone(state.zone).date()
     for page in state.client.sku_stock(state.access):
-        with state.conns.engine.begin() as conn:
+        with write_transaction(state.conns.engine) as conn:
             written = writers.write_stock(conn, state.shop_id, state.currency, today, page.items)
             save_cursor(conn, Cursor("stock", state.shop_id, state.now, None, None, today))
         state.run.count_page("stock", len(page.items), written)
@@ -317,7 +329,7 @@ def _sync_report(conns: Connectors, run: Run, token: str, account: Advertiser, l
     cursor = load_cursor(conns.engine, source, account.id)
     start, page = _report_start(cursor, since, today)
     for result in conns.ads.report(token, account, level, start, today, resume_page=page):
-        with conns.engine.begin() as conn, AdWriter(conn, account.id) as ads:
+        with write_transaction(conns.engine) as conn, AdWriter(conn, account.id) as ads:
             written = ads.report_rows(writers.ad_rows(result.rows))
             save_cursor(conn, _report_cursor(cursor, source, account.id, result, today))
         run.count_page(source, len(result.rows), written)

@@ -22,6 +22,7 @@ from jobs.warehouse.rollups import refresh_rollups
 from jobs.warehouse.schema import rollup_dirty_days
 from jobs.warehouse.touched import touched_days
 from jobs.warehouse.upsert import upsert
+from jobs.warehouse.write_lock import write_transaction
 
 
 def mark_dirty_days(conn: Connection, shop_id: str, *, order_ids: Iterable[str] = (),
@@ -58,6 +59,7 @@ def refresh_marked_days(conn: Connection, shop_id: str, *,
 
 def refresh_dirty_rollups(engine: Engine, shop_id: str, *,
                           rules: CleaningRules = DEFAULT_RULES) -> int:
-    """Recompute the store's stale days and clear their marks, in one transaction of its own."""
-    with engine.begin() as conn:
+    """Recompute the store's stale days and clear their marks, in one transaction of its own
+    (on SQLite, in turn with this process's other writers)."""
+    with write_transaction(engine) as conn:
         return refresh_marked_days(conn, shop_id, rules=rules)

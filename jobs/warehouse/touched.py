@@ -8,9 +8,10 @@ Call ``touched_days`` before writing the changed rows (a record may move to anot
 it, or, after it, take ``stored_days`` of the written rows' own times: the tables a write did not
 touch still hold what ``touched_days`` found before it.
 
-Both are set-wise, so an import of a million lines can afford them. ``touched_days`` runs one query
-per table per ``ID_CHUNK`` ids (none for a table without rows of the store), the ids bound as one
-JSON parameter and looked up by index one by one (``_rows_of``: a scan per chunk would make an
+Both are set-wise, so an import of a million lines can afford them. ``touched_days`` runs two
+statements: which tables hold rows of the store, then one ``UNION ALL`` of a lookup per such table
+per ``ID_CHUNK`` ids (a sync page pays two round trips, not ten), the ids bound as one JSON
+parameter and looked up by index one by one (``_rows_of``: a scan per chunk would make an
 import quadratic in the size of the store); it returns the distinct ``BUCKET_SECONDS`` buckets of
 the times, and only those few are turned into local days in Python. ``stored_days`` groups times
 by the minute before converting them.
@@ -34,15 +35,17 @@ from sqlalchemy import (
     Table,
     bindparam,
     cast,
+    exists,
     extract,
     func,
-    literal,
     literal_column,
+    null,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import Select
 
 from jobs.warehouse import loaders as q
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
@@ -74,7 +77,7 @@ def _bucket(column: Column[Any], dialect: str) -> ColumnElement[int]:
 
 
 def _rows_of(columns: Sequence[Column[Any]], shop_id: str, key: Column[Any], ids: Sequence[str],
-             dialect: str) -> Executable:
+             dialect: str, width: int = 0) -> Select:  # type: ignore[type-arg]
     """The distinct time buckets of ``columns`` in the store's rows whose ``key`` is one of
     ``ids``, found by index, id by id.
 
@@ -87,6 +90,8 @@ def _rows_of(columns: Sequence[Column[Any]], shop_id: str, key: Column[Any], ids
     """
     table = key.table
     buckets = [_bucket(c, dialect).label(f"b{i}") for i, c in enumerate(columns)]
+    buckets += [cast(null(), BigInteger).label(f"b{i}")  # the width of the UNION ALL
+                for i in range(len(columns), width)]
     listed = bindparam("ids", json.dumps(list(ids)), type_=String, unique=True)
     if dialect == "sqlite":
         each = func.json_each(listed).table_valued("value")
@@ -99,30 +104,21 @@ def _rows_of(columns: Sequence[Column[Any]], shop_id: str, key: Column[Any], ids
     return select(*found.c).select_from(k).join(found, true()).distinct()
 
 
-def _has_rows(conn: Connection, table: Table, shop_id: str) -> bool:
-    """Whether the store has any row in ``table`` (else there is nothing to look up there)."""
-    stmt = select(literal(1)).where(table.c.shop_id == shop_id).limit(1)
-    return conn.execute(stmt).first() is not None
+#: The tables a store's raw facts live in (``has_facts``, ``touched_days``).
+FACT_TABLES: tuple[Table, ...] = (orders, refunds, order_settlements, affiliate_order_lines)
+
+
+def _tables_with_rows(conn: Connection, shop_id: str) -> set[str]:
+    """Names of the ``FACT_TABLES`` the store has any row in, in one statement."""
+    probes = [exists().where(t.c.shop_id == shop_id).label(t.name) for t in FACT_TABLES]
+    row = conn.execute(select(*probes)).one()
+    return {t.name for t, found in zip(FACT_TABLES, row, strict=True) if found}
 
 
 def has_facts(conn: Connection, shop_id: str) -> bool:
     """Whether the store has any order, refund, settlement or affiliate row (the rows
     ``touched_days`` looks in)."""
-    return any(_has_rows(conn, t, shop_id)
-               for t in (orders, refunds, order_settlements, affiliate_order_lines))
-
-
-def _buckets(conn: Connection, shop_id: str, columns: Sequence[Column[Any]], key: Column[Any],
-             ids: Sequence[str]) -> set[int]:
-    """Distinct time buckets of ``columns`` over the rows of ``shop_id`` whose ``key`` is in
-    ``ids``."""
-    found: set[int] = set()
-    if not ids or not _has_rows(conn, key.table, shop_id):
-        return found
-    for chunk in _chunks(ids):
-        for row in conn.execute(_rows_of(columns, shop_id, key, chunk, conn.dialect.name)):
-            found.update(int(b) for b in row if b is not None)
-    return found
+    return bool(_tables_with_rows(conn, shop_id))
 
 
 def touched_days(
@@ -132,19 +128,32 @@ def touched_days(
     order_ids: Iterable[str] = (),
     refund_ids: Iterable[str] = (),
 ) -> set[date]:
-    """Local days of ``shop_id`` whose rollups depend on the given orders and refunds."""
-    zone = ZoneInfo(q.shop_info(conn, shop_id)["timezone"])
+    """Local days of ``shop_id`` whose rollups depend on the given orders and refunds.
+
+    Two statements whatever the tables: which tables hold rows of the store, then one
+    ``UNION ALL`` of the lookups in those (a sync calls this once per page).
+    """
     order_list = sorted(set(order_ids))
     refund_list = sorted(set(refund_ids))
-    found: set[int] = set()
-    found |= _buckets(conn, shop_id, [orders.c.paid_time, orders.c.create_time],
-                      orders.c.order_id, order_list)
-    found |= _buckets(conn, shop_id, [refunds.c.completed_time], refunds.c.order_id, order_list)
-    found |= _buckets(conn, shop_id, [order_settlements.c.settled_time],
-                      order_settlements.c.order_id, order_list)
-    found |= _buckets(conn, shop_id, [affiliate_order_lines.c.create_time],
-                      affiliate_order_lines.c.order_id, order_list)
-    found |= _buckets(conn, shop_id, [refunds.c.completed_time], refunds.c.refund_id, refund_list)
+    if not order_list and not refund_list:
+        return set()
+    lookups: list[tuple[Sequence[Column[Any]], Column[Any], list[str]]] = [
+        ([orders.c.paid_time, orders.c.create_time], orders.c.order_id, order_list),
+        ([refunds.c.completed_time], refunds.c.order_id, order_list),
+        ([order_settlements.c.settled_time], order_settlements.c.order_id, order_list),
+        ([affiliate_order_lines.c.create_time], affiliate_order_lines.c.order_id, order_list),
+        ([refunds.c.completed_time], refunds.c.refund_id, refund_list),
+    ]
+    present = _tables_with_rows(conn, shop_id)
+    dialect = conn.dialect.name
+    parts = [_rows_of(columns, shop_id, key, chunk, dialect, width=2)
+             for columns, key, ids in lookups if ids and key.table.name in present
+             for chunk in _chunks(ids)]
+    if not parts:
+        return set()
+    zone = ZoneInfo(q.shop_info(conn, shop_id)["timezone"])
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    found = {int(b) for row in conn.execute(stmt) for b in row if b is not None}
     return {datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(zone).date()
             for b in found}
 
