@@ -43,11 +43,11 @@ from jobs.sources.csv.arrow_orders import OrderTables
 from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderBatch
 from jobs.warehouse import schema as s
 from jobs.warehouse.bulk import bulk_upsert
-from jobs.warehouse.dirty import mark_days, mark_dirty_days
+from jobs.warehouse.dirty import mark_days
 from jobs.warehouse.loaders import shop_info
 from jobs.warehouse.rollups import refresh_ad_rollups, refresh_rollups
 from jobs.warehouse.staging import Stage, stored_buckets
-from jobs.warehouse.touched import BUCKET_SECONDS, Stored, has_facts, stored_days
+from jobs.warehouse.touched import BUCKET_SECONDS, Stored, has_facts, stored_days, touched_days
 from jobs.warehouse.upsert import upsert
 
 Row = Mapping[str, Any]
@@ -157,15 +157,19 @@ class RawWriter:
     @contextmanager
     def _changing(self, order_ids: Iterable[str | None], refund_ids: Iterable[str] = (), *,
                   times: Iterable[Stored]) -> Iterator[None]:
-        """Mark the days these orders and refunds count on as stored before the block, and the
-        days of ``times``, the time columns of the rows the block writes."""
+        """Mark, in one write after the block, the days these orders and refunds counted on as
+        stored before it and the days of ``times``, the time columns of the rows it writes."""
         if self._had_facts is None:
             self._had_facts = has_facts(self.conn, self.shop_id)
+        before: set[date] = set()
         if self._had_facts:
             orders = sorted({i for i in order_ids if i})
-            mark_dirty_days(self.conn, self.shop_id, order_ids=orders, refund_ids=refund_ids)
+            refunds = list(refund_ids)
+            if orders or refunds:
+                before = set(touched_days(self.conn, self.shop_id, order_ids=orders,
+                                          refund_ids=refunds))
         yield
-        mark_days(self.conn, self.shop_id, stored_days(times, self.zone))
+        mark_days(self.conn, self.shop_id, before | set(stored_days(times, self.zone)))
 
     @property
     def zone(self) -> ZoneInfo:

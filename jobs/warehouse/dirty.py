@@ -20,19 +20,8 @@ from sqlalchemy import Connection, Engine, delete, select
 from analytics.clean import DEFAULT_RULES, CleaningRules
 from jobs.warehouse.rollups import refresh_rollups
 from jobs.warehouse.schema import rollup_dirty_days
-from jobs.warehouse.touched import touched_days
 from jobs.warehouse.upsert import upsert
 from jobs.warehouse.write_lock import write_transaction
-
-
-def mark_dirty_days(conn: Connection, shop_id: str, *, order_ids: Iterable[str] = (),
-                    refund_ids: Iterable[str] = ()) -> int:
-    """Mark the local days these orders and refunds count on (as stored now) as stale."""
-    order_list, refund_list = list(order_ids), list(refund_ids)
-    if not order_list and not refund_list:
-        return 0
-    return mark_days(conn, shop_id,
-                     touched_days(conn, shop_id, order_ids=order_list, refund_ids=refund_list))
 
 
 def mark_days(conn: Connection, shop_id: str, days: Iterable[date]) -> int:
