@@ -22,11 +22,13 @@ from sqlalchemy import (
     Select,
     Text,
     and_,
+    bindparam,
     or_,
     select,
     type_coerce,
 )
 
+from jobs.warehouse.prepared import Prepared
 from jobs.warehouse.schema import (
     affiliate_order_lines,
     order_lines,
@@ -58,16 +60,17 @@ class UnknownShop(LookupError):
                          "'tikpulse tenants' before computing its numbers")
 
 
+_SHOP_INFO = Prepared(select(shops.c.name, shops.c.region, shops.c.currency, shops.c.timezone)
+                     .where(shops.c.shop_id == bindparam("shop_id")))
+
+
 def shop_info(conn: Connection, shop_id: str) -> dict[str, str]:
     """The shop's ``name``, ``region``, ``currency`` and ``timezone``; ``UnknownShop`` if absent."""
-    row = conn.execute(
-        select(shops.c.name, shops.c.region, shops.c.currency, shops.c.timezone).where(
-            shops.c.shop_id == shop_id
-        )
-    ).first()
+    found = _SHOP_INFO.rows(conn, {"shop_id": shop_id})
+    row = found[0] if found else None
     if row is None:
         raise UnknownShop(shop_id)
-    return dict(row._mapping)
+    return dict(zip(("name", "region", "currency", "timezone"), row, strict=True))
 
 
 def raw(column: Column[Any]) -> Label[Any]:

@@ -3,8 +3,11 @@
 ``daily_rows`` reads the rollups (``shop_daily``, ``ad_daily``, ``affiliate_daily``) and
 ``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
-``analytics.kpis`` computes the same KPIs from either. ``store_kpis`` answers one store's KPIs
-over a day range (the bot's and alerts' question) from rollups alone. ``answer_currency`` is
+``analytics.kpis`` computes the same KPIs from either (for the analytics that need daily series).
+KPI totals are summed by the database instead (``jobs.warehouse.sums``, re-exported here:
+``period_sums``, ``stores_sums``): ``period_kpis`` answers some stores together, ``stores_kpis``
+every store apart from one statement, ``store_kpis`` one store (the bot's and alerts' question);
+the numbers are exactly ``compute_kpis``' over ``daily_rows``. ``answer_currency`` is
 the one rule of which currency an answer is in (one store: its own, as Seller Center shows it;
 several stores or a comparison: the tenant's reporting currency), so chat, ``tikpulse kpi`` and
 the digest agree. The numbers of the report's other sections (stock cover, creators, traffic,
@@ -16,44 +19,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Connection,
-    Date,
-    Engine,
-    String,
-    Table,
-    bindparam,
-    case,
-    cast,
-    func,
-    literal,
-    null,
-    or_,
-    select,
-    type_coerce,
-    union_all,
-)
+from sqlalchemy import Connection, Engine, bindparam, select
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
-from analytics.fx import FxRates, MissingRates, rate_gaps
-from analytics.kpis import KpiSet, MetricSum, compute_kpis, kpis_from_totals, store_totals
+from analytics.fx import FxRates
+from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals, store_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import UnknownShop, frame, load_orders, raw, shop_info
+from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import (
     ad_daily,
-    advertisers,
     affiliate_daily,
     shop_daily,
     shop_traffic_daily,
     shop_week_buyers,
+)
+from jobs.warehouse.sums import (  # noqa: F401 - the read API's SQL sums, re-exported
+    PERIOD_SUMS,
+    missing_sums_rates,
+    period_sums,
+    period_sums_params,
+    store_advertisers,
+    stores_sums,
+    sums_fx,
 )
 
 #: shop_daily column -> daily metric id, and whether rows of zero are kept (sales are zero, not
@@ -100,18 +93,6 @@ def _long(data: pd.DataFrame, column: str, metric: str, keep_zero: bool) -> pd.D
                          "currency": currency, "value": part[column].astype("int64")})
 
 
-def store_advertisers(conn: Connection, shop_ids: Iterable[str],
-                      configured: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
-    """advertiser_id -> shop_id: the tenants file's ``advertiser_ids`` and the warehouse links."""
-    shops = list(shop_ids)
-    out = {a: s for s, ids in (configured or {}).items() if s in shops for a in ids}
-    rows = conn.execute(select(advertisers.c.advertiser_id, advertisers.c.shop_id)
-                        .where(advertisers.c.shop_id.in_(shops)))
-    for advertiser_id, shop_id in rows:
-        out.setdefault(advertiser_id, shop_id)
-    return out
-
-
 def _select_days(table, key: str, ids: Sequence[str], first: date, last: date):  # type: ignore[no-untyped-def]
     cols = [raw(c) if c.name in MONEY_COLUMNS else c for c in table.c]
     return select(*cols).where(table.c[key].in_(list(ids)), table.c.day >= first,
@@ -144,6 +125,11 @@ def daily_rows(conn: Connection, shop_ids: Sequence[str], first: date, last: dat
     return out
 
 
+_WEEK_BUYERS = Prepared(select(shop_week_buyers.c.week_start, shop_week_buyers.c.buyers).where(
+    shop_week_buyers.c.shop_id.in_(bindparam("shop_ids", expanding=True)),
+    shop_week_buyers.c.week_start.in_(bindparam("mondays", expanding=True))))
+
+
 def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[date]) -> (
     dict[date, int]
 ):
@@ -152,13 +138,11 @@ def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[dat
     days = sorted(set(mondays))
     if not days:
         return {}
-    stmt = select(shop_week_buyers.c.week_start, shop_week_buyers.c.buyers).where(
-        shop_week_buyers.c.shop_id.in_(list(shop_ids)),
-        shop_week_buyers.c.week_start.in_(days),
-    )
     out: dict[date, int] = {}
     seen: dict[date, int] = {}
-    for monday, buyers in conn.execute(stmt):
+    for found, buyers in _WEEK_BUYERS.rows(conn, {"shop_ids": list(shop_ids), "mondays": days}):
+        monday = as_date(found)
+        assert monday is not None
         out[monday] = out.get(monday, 0) + int(buyers)
         seen[monday] = seen.get(monday, 0) + 1
     stores = len(set(shop_ids))
@@ -180,99 +164,6 @@ def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
     return None if len(valid) and known.empty else int(known.nunique())
 
 
-def _branch(table: Table, shop: ColumnElement[str], metric: str, column: str, money: bool,
-            quote: ColumnElement[str], *where: ColumnElement[bool]) -> Any:
-    """One metric of a rollup as long rows: shop, metric, currency ("" for counts), the day of
-    money in another currency than ``quote`` (else NULL) and the value in integer units."""
-    value = table.c[column]
-    currency: ColumnElement[str] = table.c.currency if money else literal("", String)
-    fx_day = (case((table.c.currency != quote, table.c.day), else_=null()) if money
-              else cast(null(), Date))
-    return select(shop.label("shop_id"), literal(metric, String).label("metric"),
-                  currency.label("currency"), fx_day.label("fx_day"),
-                  type_coerce(value, BigInteger).label("value")
-                  ).where(value.is_not(None), *where)
-
-
-def _metric_rows() -> Any:
-    """Every KPI input of the stores ``:shop_ids`` (ads: of ``:advertiser_ids``, keyed by
-    advertiser) over local days ``[:first, :last]`` as long rows (``_branch``), under the same
-    rules as ``daily_rows``: shop sales with zero days, refunds and settlements where non-zero,
-    commission, campaign ads where reported, traffic (channel ALL, else the sum of channels) and
-    the PAID channel's GMV."""
-    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
-    quote = bindparam("quote", type_=String)
-
-    def days(t: Table, key: str = "shop_id", ids: str = "shop_ids") -> (
-        list[ColumnElement[bool]]
-    ):
-        return [t.c[key].in_(bindparam(ids, expanding=True)), t.c.day >= first, t.c.day <= last]
-
-    sd, af, ad, tr = shop_daily, affiliate_daily, ad_daily, shop_traffic_daily
-    parts = [_branch(sd, sd.c.shop_id, metric, col, col in MONEY_COLUMNS, quote, *days(sd),
-                     *(() if keep else (sd.c[col] != 0,)))
-             for col, metric, keep in SHOP_METRICS]
-    parts.append(_branch(af, af.c.shop_id, "commission_cost", "commission", True, quote,
-                         *days(af)))
-    parts += [_branch(ad, ad.c.advertiser_id, m, m, m in MONEY_COLUMNS, quote,
-                      *days(ad, "advertiser_id", "advertiser_ids")) for m in AD_METRICS]
-    every = tr.alias("every_channel")
-    has_all = select(every.c.shop_id).where(every.c.shop_id == tr.c.shop_id,
-                                            every.c.day == tr.c.day,
-                                            every.c.channel == "ALL").exists()
-    total = or_(tr.c.channel == "ALL", ~has_all)
-    for metric, col, money in TRAFFIC_METRICS:
-        parts.append(_branch(tr, tr.c.shop_id, metric, col, money, quote, *days(tr), total))
-    parts.append(_branch(tr, tr.c.shop_id, "paid_gmv", "gmv", True, quote, *days(tr),
-                         tr.c.channel == "PAID"))
-    return union_all(*parts).subquery("metric_rows")
-
-
-def _sums_statement() -> Any:
-    rows = _metric_rows()
-    keys = (rows.c.shop_id, rows.c.metric, rows.c.currency, rows.c.fx_day)
-    return select(*keys, func.sum(rows.c.value)).group_by(*keys)
-
-
-#: ``period_sums``' one statement, built once (its parameters are bound per question), so
-#: SQLAlchemy compiles it once per dialect and each answer only binds and runs it.
-PERIOD_SUMS = _sums_statement()
-
-
-def period_sums_params(shop_ids: Sequence[str], first: date, last: date, quote: str,
-                       ad_map: Mapping[str, str]) -> dict[str, Any]:
-    """The parameters of ``PERIOD_SUMS`` for one question."""
-    return {"shop_ids": list(shop_ids), "advertiser_ids": sorted(ad_map), "first": first,
-            "last": last, "quote": quote}
-
-
-def period_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
-                *, advertiser_shop: Mapping[str, str] | None = None) -> list[MetricSum]:
-    """The stores' KPI inputs over local days ``[first, last]`` summed by the database in one
-    ``GROUP BY`` over the rollups: per store, metric and currency, and per day for money in a
-    currency other than ``quote`` (each day converts at its own rate), as
-    ``analytics.kpis.store_totals`` takes them. Ads are summed per advertiser and added to
-    their store here."""
-    ad_map = dict(advertiser_shop) if advertiser_shop is not None else store_advertisers(
-        conn, shop_ids)
-    found = conn.execute(PERIOD_SUMS, period_sums_params(shop_ids, first, last, quote, ad_map))
-    out: dict[tuple[str, str, str, date | None], int] = {}
-    for owner, metric, currency, day, total in found:
-        shop = ad_map[owner] if metric in AD_METRICS else str(owner)
-        key = (shop, str(metric), str(currency), day)
-        out[key] = out.get(key, 0) + int(total)
-    return [(*key, total) for key, total in out.items()]
-
-
-def sums_fx(conn: Connection, sums: Iterable[MetricSum], quote: str) -> FxRates:
-    """The rates ``store_totals`` needs to convert ``sums`` into ``quote`` (each day's own)."""
-    needed = [(day, currency) for _, _, currency, day, _ in sums if day is not None]
-    if not needed:
-        return FxRates({})
-    days = [day for day, _ in needed]
-    return load_fx(conn, {c for _, c in needed}, quote, min(days), max(days))
-
-
 def period_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: date,
                 currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
                 buyers: int | None = None, fx: FxRates | None = None) -> KpiSet:
@@ -288,11 +179,18 @@ def period_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: da
                             currency, buyers=buyers)
 
 
-def missing_sums_rates(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
-    tuple[MissingRates, ...]
-):
-    """The rates converting ``sums`` into ``quote`` needs and ``fx`` lacks, per currency pair."""
-    return rate_gaps(fx.check([(day, c) for _, _, c, day, _ in sums if day is not None], quote))
+def stores_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: date,
+                currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
+                fx: FxRates | None = None) -> dict[str, KpiSet]:
+    """Each store's KPIs over local days ``[first, last]`` in ``currency`` (no buyers), from one
+    ``GROUP BY`` over the rollups for all of them (``stores_sums``): the weekly table of an
+    agency's stores without a query per store. A store without rows gets the KPIs of nothing."""
+    found = stores_sums(conn, shop_ids, first, last, currency, advertiser_shop=advertiser_shop)
+    sums = [row for rows in found.values() for row in rows]
+    totals = store_totals(sums, currency, fx if fx is not None else sums_fx(conn, sums, currency))
+    days = (last - first).days + 1
+    return {shop: kpis_from_totals({shop: totals.get(shop, {})}, days, currency)
+            for shop in shop_ids}
 
 
 def store_kpis(engine: Engine, shop_id: str, start_day: date, end_day: date, *,

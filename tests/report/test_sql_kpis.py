@@ -26,6 +26,7 @@ from jobs.warehouse.queries import (
     period_sums,
     store_advertisers,
     store_kpis,
+    stores_kpis,
     sums_fx,
 )
 from jobs.warehouse.schema import ad_daily, shop_daily, shop_traffic_daily
@@ -148,3 +149,26 @@ def test_store_kpis_same_as_before(globex_engine):
             for quote in (None, "USD"):
                 assert _exact(store_kpis(globex_engine, shop, first, last, currency=quote)) == (
                     _exact(_store_kpis_pandas(globex_engine, shop, first, last, currency=quote)))
+
+
+def _assert_each_store(engine, shops, monday, currencies) -> None:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        ad_map = store_advertisers(conn, shops)
+        for first, last in _periods(monday):
+            for quote in currencies:
+                got = stores_kpis(conn, shops, first, last, quote, advertiser_shop=ad_map)
+                assert list(got) == shops
+                for shop in shops:
+                    mine = {a: s for a, s in ad_map.items() if s == shop}
+                    assert _exact(got[shop]) == _exact(
+                        _pandas(conn, [shop], first, last, quote, mine)), (shop, quote)
+
+
+def test_every_store_from_one_statement_same_as_each_alone(globex_engine):
+    """``stores_kpis`` (one GROUP BY for all stores, rates applied to the summed rows once)
+    gives each store the KPIs the pandas path gives it alone, in every currency."""
+    _assert_each_store(globex_engine, list(globex.SHOPS), globex.W46, ("USD", "GBP", "THB"))
+
+
+def test_every_store_with_the_edge_rows(acme_engine):
+    _assert_each_store(acme_engine, [acme.UK, acme.US], acme.W47[0], ("USD", "GBP"))

@@ -1,0 +1,194 @@
+"""The read path of issue 19 beside its anchors: chat KPI answers and the all-stores week.
+
+Rollups for the scale (``SCALES``; ``bench.bot_data``) are bulk-written into a fresh SQLite
+warehouse, then, each timed ``repeat`` times on questions picked at random (stores and weeks):
+
+- a KPI answer about one store (``bot.commands.numbers.scope_answer``: the week and the week
+  before, in the store's currency with the reporting currency beside), against the raw SQL it
+  needs (the same ``GROUP BY`` on the bare DB-API cursor, nothing after it); the pandas path it
+  replaced (``daily_rows`` + ``compute_kpis``) in the note;
+- ``roas all``: the same for every store of a tenant, in the reporting currency;
+- the weekly KPIs of every store (``queries.stores_kpis``: one statement, exact per-day FX on
+  the summed rows) against SQLite's own ``GROUP BY`` computing the same inputs per store with
+  the day's rate joined in SQL (floating point: what a BI tool would run).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from analytics.fx import missing_rates
+from analytics.kpis import compute_kpis
+from analytics.weeks import iso_week_label
+from bench.bot_data import LAST_DAY, agency_registry, load_agency
+from bot.commands.numbers import scope_answer
+from bot.commands.periods import Period
+from jobs.warehouse.db import make_engine
+from jobs.warehouse.fx_rates import load_fx
+from jobs.warehouse.migrate import upgrade
+from jobs.warehouse.queries import (
+    PERIOD_SUMS,
+    daily_rows,
+    period_sums_params,
+    store_advertisers,
+    stores_kpis,
+)
+
+#: --scale -> (stores, days of rollups); ``test`` is for the command's smoke test.
+SCALES = {"test": (4, 21), "demo": (20, 70), "agency": (200, 364)}
+#: The reporting currency of every benchmark tenant.
+REPORTING = "USD"
+#: Weeks asked about (the last complete ones).
+WEEKS_ASKED = 8
+#: Issue 19's targets.
+TARGET_P50_MS, TARGET_P95_MS, TARGET_RAW_RATIO, TARGET_ALL_RATIO = 3.0, 10.0, 5.0, 1.5
+#: Timings of the slow (pandas) path, at most: it is a note, not a target.
+BEFORE_REPEAT = 40
+
+
+def ms(samples: list[float], q: float) -> float:
+    """The ``q`` quantile of ``samples`` (seconds) in milliseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def timed(run: Callable[[Any], object], args: list[Any]) -> list[float]:
+    """Seconds each ``run(arg)`` took."""
+    out = []
+    for arg in args:
+        start = time.perf_counter()
+        run(arg)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def week(monday: date) -> Period:
+    """The ISO week starting ``monday`` as the bot resolves it."""
+    return Period(monday, monday + timedelta(6), iso_week_label(monday))
+
+
+def pandas_answer(conn, stores, period: Period) -> object:  # type: ignore[no-untyped-def]
+    """The answer the way it was computed before issue 19: one frame of both weeks into pandas,
+    the gaps checked, ``compute_kpis`` per week and currency."""
+    ids = [s.shop_id for s in stores]
+    before = period.previous()
+    now_days = [period.start + timedelta(i) for i in range(7)]
+    then_days = [before.start + timedelta(i) for i in range(7)]
+    rows = daily_rows(conn, ids, before.start, period.end,
+                      advertiser_shop=store_advertisers(conn, ids))
+    out = []
+    own = stores[0].resolved_currency if len(ids) == 1 else REPORTING
+    for quote in dict.fromkeys([own, REPORTING]):
+        fx = load_fx(conn, set(rows["currency"]) - {""}, quote, before.start, period.end)
+        if not missing_rates(rows, quote, fx, days=then_days + now_days):
+            out += [compute_kpis(rows, d, quote, fx) for d in (now_days, then_days)]
+    return out
+
+
+def raw_sql(engine, ids: list[str], monday: date):  # type: ignore[no-untyped-def]
+    """A function running an answer's ``GROUP BY`` (one week) on the bare DB-API cursor."""
+    with engine.connect() as conn:
+        ad_map = store_advertisers(conn, ids)
+    stmt = PERIOD_SUMS.params(period_sums_params(ids, monday, monday + timedelta(6), REPORTING,
+                                                 ad_map))
+    state = stmt.compile(dialect=engine.dialect).construct_expanded_state()
+    params = [state.parameters[k] for k in state.positiontup or []]
+    params = [p.isoformat() if isinstance(p, date) else p for p in params]
+    raw = engine.raw_connection()
+    return lambda _: raw.cursor().execute(state.statement, params).fetchall()
+
+
+#: SQLite computing each store's weekly KPI inputs in USD itself (the day's rate joined), through
+#: the same (store, day) keys our statement reads by.
+OWN_SQL = """
+WITH fx AS (SELECT day, base, CAST(rate AS REAL) AS rate FROM fx_rates
+            WHERE quote = 'USD' AND day BETWEEN :first AND :last)
+SELECT s.shop_id, SUM(s.gross_gmv * COALESCE(fx.rate, 1)), SUM(s.orders), SUM(s.units),
+       SUM(s.refund_amount * COALESCE(fx.rate, 1)), SUM(s.settled_revenue * COALESCE(fx.rate, 1))
+  FROM shop_daily s LEFT JOIN fx ON fx.day = s.day AND fx.base = s.currency
+ WHERE s.shop_id IN (SELECT shop_id FROM shops) AND s.day BETWEEN :first AND :last
+ GROUP BY s.shop_id
+UNION ALL
+SELECT a.shop_id, SUM(d.spend * COALESCE(fx.rate, 1)), SUM(d.impressions), SUM(d.clicks),
+       SUM(d.purchases), SUM(d.purchase_value * COALESCE(fx.rate, 1))
+  FROM ad_daily d JOIN advertisers a USING (advertiser_id)
+  LEFT JOIN fx ON fx.day = d.day AND fx.base = d.currency
+ WHERE d.advertiser_id IN (SELECT advertiser_id FROM advertisers)
+   AND d.day BETWEEN :first AND :last GROUP BY a.shop_id
+UNION ALL
+SELECT t.shop_id, SUM(t.visitors), SUM(t.page_views), SUM(t.buyers),
+       SUM(t.gmv * COALESCE(fx.rate, 1)),
+       SUM(CASE WHEN t.channel = 'PAID' THEN t.gmv * COALESCE(fx.rate, 1) END)
+  FROM shop_traffic_daily t LEFT JOIN fx ON fx.day = t.day AND fx.base = t.currency
+ WHERE t.shop_id IN (SELECT shop_id FROM shops) AND t.day BETWEEN :first AND :last
+   AND t.channel IN ('ALL', 'PAID') GROUP BY t.shop_id
+UNION ALL
+SELECT c.shop_id, SUM(c.commission * COALESCE(fx.rate, 1)), NULL, NULL, NULL, NULL
+  FROM affiliate_daily c LEFT JOIN fx ON fx.day = c.day AND fx.base = c.currency
+ WHERE c.shop_id IN (SELECT shop_id FROM shops) AND c.day BETWEEN :first AND :last
+ GROUP BY c.shop_id"""
+
+
+def _build(scale: str) -> tuple[Any, str, int, int]:
+    shops, days = SCALES[scale]
+    folder = tempfile.mkdtemp(prefix="tikpulse-bench-reads-")
+    engine = make_engine(f"sqlite:///{folder}/warehouse.db")
+    upgrade(engine)
+    return engine, folder, shops, load_agency(engine, shops, days)
+
+
+def bench_lines(scale: str, repeat: int = 200) -> list[dict[str, Any]]:
+    """The read-path lines of ``tikpulse bench`` (figures in ms, anchors measured alongside)."""
+    engine, folder, shops, written = _build(scale)
+    try:
+        return _measure(engine, scale, shops, written, repeat)
+    finally:
+        engine.dispose()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _measure(engine, scale: str, shops: int, written: int, repeat: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    tenant = agency_registry(shops).tenants[0]
+    stores = [s for t in agency_registry(shops).tenants for s in t.stores]
+    all_ids = [s.shop_id for s in stores]
+    last_monday = LAST_DAY - timedelta(LAST_DAY.weekday() + 7)
+    weeks = SCALES[scale][1] // 7 - 1
+    mondays = [last_monday - timedelta(7 * w) for w in range(min(WEEKS_ASKED, weeks))]
+    rng = random.Random(7)
+    asks = [([rng.choice(stores)], week(rng.choice(mondays))) for _ in range(repeat)]
+    tenant_asks = [(list(tenant.stores), week(rng.choice(mondays))) for _ in range(repeat)]
+    out = []
+    with engine.connect() as conn:
+        for group, label in ((asks, "KPI answer, 1 store"),
+                             (tenant_asks, f"roas all ({len(tenant.stores)} stores)")):
+            after = timed(lambda a: scope_answer(conn, a[0], a[1], REPORTING), group)
+            before = timed(lambda a: pandas_answer(conn, *a), group[:BEFORE_REPEAT])
+            anchor = timed(raw_sql(engine, [s.shop_id for s in group[0][0]],
+                                   group[0][1].start), group)
+            out.append({
+                "line": f"{label}, p50 / p95 ms", "figure": f"{ms(after, .5):.2f} / "
+                f"{ms(after, .95):.2f}", "anchor": f"raw SQL {ms(anchor, .5):.2f}",
+                "ratio": ms(after, .5) / ms(anchor, .5),
+                "target": f"p50<={TARGET_P50_MS:g} p95<={TARGET_P95_MS:g}, "
+                          f"<={TARGET_RAW_RATIO:g}x",
+                "note": f"pandas path p50 {ms(before, .5):.1f} ms"})
+        own = [week(m) for m in mondays] * max(1, 24 // len(mondays))
+        ad_map = store_advertisers(conn, all_ids)
+        after = timed(lambda p: stores_kpis(conn, all_ids, p.start, p.end, REPORTING,
+                                            advertiser_shop=ad_map), own)
+    raw = engine.raw_connection()
+    anchor = timed(lambda p: raw.cursor().execute(OWN_SQL, {
+        "first": p.start.isoformat(), "last": p.end.isoformat()}).fetchall(), own)
+    raw.close()
+    out.append({"line": f"weekly KPIs of all {shops} stores, p50 ms",
+                "figure": f"{ms(after, .5):.2f}",
+                "anchor": f"SQLite GROUP BY {ms(anchor, .5):.2f}",
+                "ratio": ms(after, .5) / ms(anchor, .5), "target": f"<={TARGET_ALL_RATIO:g}x",
+                "note": f"{written:,} rollup rows; exact FX per day"})
+    return out
