@@ -44,6 +44,10 @@ FIRST, LAST = date(2026, 11, 9), date(2026, 11, 22)  # every day with GBP or THB
 PAIRS = ("GBP->USD for 2026-11-09 to 2026-11-22", "THB->USD for 2026-11-09 to 2026-11-22")
 FIX = ("tikpulse fx sync", "tikpulse fx import FILE", "day,base,quote,rate")
 
+#: When chat is asked: the week is over in every store's zone (at NOW, 01:00 UTC on
+#: Monday, it is still Sunday in Los Angeles, and an answer there says "data through Saturday").
+AFTER_WEEK = NOW + timedelta(hours=12)
+
 
 def says_what_is_missing(text: str) -> bool:
     """The note: both pairs with their days, and both ways to add the rates."""
@@ -94,7 +98,7 @@ def _ask(ctx: BotContext, text: str):  # type: ignore[no-untyped-def]
 
 def test_chat_shows_what_it_can_and_names_the_rate(globex, tmp_path):
     engine, _ = globex
-    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, None, clock=lambda: NOW)
+    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, None, clock=lambda: AFTER_WEEK)
     uk = _ask(ctx, f"kpi UK {WEEK}")
     text = as_text(uk)
     assert uk.kind == "answer" and uk.data["currency"] == "GBP"

@@ -41,6 +41,10 @@ from jobs.report.build import build_weekly_report
 WEEK_DAYS = [W47 + timedelta(days=i) for i in range(7)]
 BEFORE = [W46 + timedelta(days=i) for i in range(7)]
 
+#: When chat is asked: the week is over in every store's zone (at NOW, 01:00 UTC on
+#: Monday, it is still Sunday in Los Angeles, and an answer there says "data through Saturday").
+AFTER_WEEK = NOW + timedelta(hours=12)
+
 
 @pytest.fixture
 def globex(engine, tmp_path):
@@ -83,7 +87,7 @@ def _ask(ctx: BotContext, text: str):  # type: ignore[no-untyped-def]
 
 def test_chat_answers_a_store_in_its_currency_and_totals_in_usd(globex, tmp_path):
     engine, tenant = globex
-    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, None, clock=lambda: NOW)
+    ctx = BotContext(load_tenants(write_tenants(tmp_path)), engine, None, clock=lambda: AFTER_WEEK)
     report = build_weekly_report(engine, tenant, WEEK, insights=False)
     for said, shop, ccy in (("UK", UK, "GBP"), ("Globex TH", TH, "THB")):
         reply = _ask(ctx, f"gmv {said} {WEEK}")
