@@ -87,6 +87,8 @@ def reply(*blocks: Block | str, kind: Kind = "answer", data: dict[str, Any] | No
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospace font (CJK characters take two)."""
+    if text.isascii():  # most cells: numbers, codes, English
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

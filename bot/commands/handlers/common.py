@@ -19,7 +19,7 @@ from bot.commands.reply import Reply, Text, reply
 from bot.commands.scope import Scope, UnknownStore, resolve_scope, visible_stores_text
 from bot.commands.texts import command_name, say
 from config.tenants import Tenant
-from jobs.warehouse.freshness import sales_through
+from jobs.warehouse.freshness import stores_sales_through
 
 
 class Refusal(Exception):
@@ -94,12 +94,13 @@ def period_of(turn: Turn, ctx: BotContext, scope: Scope) -> Period:
 
 def data_through(ctx: BotContext, scope: Scope, now: datetime) -> date:
     """The last local day whose sales are complete in every store of ``scope``
-    (``jobs.warehouse.freshness.sales_through``: the orders sync's cursor, as the digest's
+    (``jobs.warehouse.freshness.stores_sales_through``: the orders sync's cursor, as the digest's
     quality section reads it, else the last imported day; never later than yesterday)."""
+    today = {s.shop_id: now.astimezone(ZoneInfo(s.resolved_timezone)).date()
+             for s in scope.stores}
     with ctx.engine.connect() as conn:
-        days = [sales_through(conn, s.shop_id, now.astimezone(ZoneInfo(s.resolved_timezone))
-                              .date()) for s in scope.stores]
-    return min(days) if days else now.date()
+        days = stores_sales_through(conn, today)
+    return min(days.values()) if days else now.date()
 
 
 def through_note(period: Period, lang: str) -> Text | None:
