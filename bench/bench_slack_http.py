@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import yaml
 
+from bench import bench_bot as bb
 from bench.bench_reads import ms
 from bench.bot_data import LAST_DAY, agency_registry, load_agency
 from bot.commands import BotContext, Request, dispatch
@@ -40,7 +41,7 @@ from jobs.warehouse.db import make_engine
 from jobs.warehouse.migrate import upgrade
 from tests.bot.slack_helpers import SIGNING_SECRET, event_body, signed_headers, slash_body
 from tests.fakes.http import Call, Reply
-from tests.fakes.slack_api import FakeSlack, SlackMessage
+from tests.fakes.slack_api import SlackMessage
 
 #: --scale -> (stores, days of rollups, questions per second, seconds of load).
 SCALES = {"test": (4, 21, 20, 2.0), "demo": (20, 70, 100, 10.0), "agency": (200, 364, 100, 30.0)}
@@ -56,17 +57,11 @@ WARM_UP = 12
 SENDERS = 64
 
 
-class TimedSlack(FakeSlack):
-    """The fake Slack Web API, noting when each answer arrives (by response_url key or thread)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.arrived: dict[str, float] = {}
+class TimedSlack(bb.TimedSlack):
+    """``bench_bot``'s timed fake Slack, also noting answers posted in a mention's thread."""
 
     def route(self, call: Call) -> Reply:
-        if call.method == "response_url":
-            self.arrived[call.path.removeprefix("/response/")] = time.perf_counter()
-        elif call.method == "chat.postMessage" and call.params.get("thread_ts"):
+        if call.method == "chat.postMessage" and call.params.get("thread_ts"):
             self.arrived[f"t{call.params['thread_ts']}"] = time.perf_counter()
         return super().route(call)
 
