@@ -56,9 +56,11 @@ class StockBar:
 
 def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Number | None], *,
               period: str, lang: Lang, band: Sequence[tuple[Number, Number] | None] = (),
-              target: Number | None = None, line_label: str | None = None) -> bytes:
+              target: Number | None = None, line_label: str | None = None,
+              band_label: str | None = None) -> bytes:
     """Weekly values of one KPI with its 4-week baseline band and the target line; weeks before
-    the first one with data are left out (no empty slots)."""
+    the first one with data are left out (no empty slots). ``band_label`` names the band of
+    another cadence ("3-month range")."""
     first = next((i for i, v in enumerate(values) if v is not None), len(values))
     if 0 < first < len(values):
         weeks, values, band = weeks[first:], values[first:], band[first:] if band else band
@@ -70,7 +72,7 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
             lows = [float(b[0]) if b else float("nan") for b in band]
             highs = [float(b[1]) if b else float("nan") for b in band]
             ax.fill_between(xs, lows, highs, color=PALETTE["sky"], alpha=0.3, linewidth=0,
-                            label=word("baseline", lang))
+                            label=band_label or word("baseline", lang))
         ys = [float(v) if v is not None else float("nan") for v in values]
         ax.plot(xs, ys, color=GOOD, marker="o", linewidth=3, markersize=8,
                 label=line_label or name)

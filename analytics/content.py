@@ -8,7 +8,8 @@ Outputs: ``content_table`` (one row per content with period totals, engagement_r
 gmv_per_1k_views, posting_hour, rank by GMV within its type), ``top_content`` (the first n of a
 type) and ``winner_traits`` -> ``WinnerProfile``: medians of hook length, duration and posting
 hour, share with music, and the hashtags most over-represented among the winners (top
-``WINNER_SHARE`` by GMV, at least one) compared with the rest.
+``WINNER_SHARE`` by GMV, at least one) compared with the rest, and its ``lessons``
+(``analytics.content_lessons``): only the traits that set the winners apart materially.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from decimal import Decimal
 
 import pandas as pd
 
+from analytics.content_lessons import Lesson, lessons, winner_count
 from analytics.fx import FxRates, convert_totals
 from analytics.money import ratio
 
 __all__ = [
-    "Trait", "WinnerProfile", "content_table", "top_content", "winner_traits",
+    "Lesson", "Trait", "WinnerProfile", "content_table", "top_content", "winner_traits",
 ]
 
 
@@ -52,6 +54,7 @@ class WinnerProfile:
     winners: int
     rest: int
     traits: tuple[Trait, ...]
+    lessons: tuple[Lesson, ...] = ()  # what the winners share, material differences only
 
 
 def _local_hours(contents: pd.DataFrame, shop_tz: Mapping[str, str]) -> pd.Series:
@@ -79,6 +82,8 @@ def content_table(
     table["engagement_rate"] = [
         ratio(_n(lk) + _n(c) + _n(s), None if pd.isna(v) else v) for lk, c, s, v in
         zip(table["likes"], table["comments"], table["shares"], table["views"], strict=True)]
+    table["ctr"] = [ratio(None if pd.isna(c) else c, None if pd.isna(v) else v)
+                    for c, v in zip(table["product_clicks"], table["views"], strict=True)]
     table["gmv_per_1k_views"] = [
         None if pd.isna(v) or v == 0 else float(g) * 1000 / float(v)
         for g, v in zip(table["gmv"], table["views"], strict=True)]
@@ -113,7 +118,7 @@ def winner_traits(table: pd.DataFrame, content_type: str,
                   winner_share: float = WINNER_SHARE) -> WinnerProfile:
     """Compare the top ``winner_share`` of a type's contents by GMV with the rest."""
     rows = table[table["content_type"] == content_type].sort_values("gmv", ascending=False)
-    n_win = max(1, int(len(rows) * winner_share)) if len(rows) else 0
+    n_win = winner_count(len(rows), winner_share)
     win, rest = rows.head(n_win), rows.iloc[n_win:]
     traits = [Trait(col, _median(win[col]), _median(rest[col]))
               for col in ("hook_s", "duration_s", "posting_hour")]
@@ -125,4 +130,5 @@ def winner_traits(table: pd.DataFrame, content_type: str,
                                          t))
     traits += [Trait(f"#{t.lstrip('#')}", _tag_share(win, t), _tag_share(rest, t))
                for t in lift[:TOP_HASHTAGS]]
-    return WinnerProfile(content_type, len(win), len(rest), tuple(traits))
+    return WinnerProfile(content_type, len(win), len(rest), tuple(traits),
+                         lessons(win, rest, content_type))

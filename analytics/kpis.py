@@ -22,11 +22,12 @@ from analytics.catalog import METRICS, get_metric
 from analytics.daily import MONEY_METRICS
 from analytics.fx import FxRates
 from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio
-from analytics.weeks import WeekWindow, previous_weeks
+from analytics.periods import BASELINE_PERIODS, Period, baseline_periods, period_window, year_ago
+from analytics.weeks import WeekWindow
 
 __all__ = [
     "Baseline", "Change", "KpiReport", "KpiSet", "TargetProgress", "compare", "compute_kpis",
-    "count_buyers", "kpis_from_totals", "reports_by_group", "store_totals",
+    "count_buyers", "kpis_from_totals", "period_report", "reports_by_group", "store_totals",
     "target_progress", "weekly_report",
 ]
 
@@ -96,36 +97,37 @@ def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
     The SQL read path hands its ``GROUP BY`` rows here; ``compute_kpis`` its pandas sums, so both
     add the same numbers in the same order. ``MissingFxRate`` for a rate that is not stored.
     """
-    out: dict[str, dict[str, Decimal]] = {}
-
-    def add(shop: str, metric: str, amount: Decimal) -> None:
-        totals = out.setdefault(shop, {})
-        totals[metric] = totals.get(metric, Decimal(0)) + amount
-
-    foreign: list[tuple[str, str, date, str, int]] = []
+    whole: dict[tuple[str, str], int] = {}  # counts, and money already in ``quote``
+    foreign: dict[tuple[str, str, date, str], int] = {}
     for shop, metric, currency, day, units in sums:
-        if metric not in MONEY_METRICS:
-            add(shop, metric, Decimal(int(units)))
-        elif currency == quote:
-            add(shop, metric, Decimal(int(units)).scaleb(-MONEY_SCALE))
-        else:
+        if metric in MONEY_METRICS and currency != quote:
             if day is None:
                 raise ValueError(f"{metric} of {shop} in {currency} needs its day to convert")
-            foreign.append((shop, metric, day, currency, int(units)))
+            at = (shop, metric, day, currency)
+            foreign[at] = foreign.get(at, 0) + int(units)
+        else:
+            whole[(shop, metric)] = whole.get((shop, metric), 0) + int(units)
+    out: dict[str, dict[str, Decimal]] = {}
+    for (shop, metric), total in whole.items():
+        amount = Decimal(total)
+        out.setdefault(shop, {})[metric] = (amount.scaleb(-MONEY_SCALE) if metric in MONEY_METRICS
+                                            else amount)
     if not foreign:
         return out
-    pairs = list(dict.fromkeys((day, currency) for _, _, day, currency, _ in foreign))
+    pairs = dict.fromkeys((day, currency) for _, _, day, currency in foreign)
     rates = {pair: fx.rate(pair[0], pair[1], quote) for pair in pairs}
     digits = max(max(0, -int(r.as_tuple().exponent)) for r in rates.values())
     with localcontext() as ctx:
         ctx.prec = 80
         factor = {pair: int(r.scaleb(digits)) for pair, r in rates.items()}
         products: dict[tuple[str, str], int] = {}
-        for shop, metric, day, currency, units in foreign:
+        for (shop, metric, day, currency), units in foreign.items():
             key = (shop, metric)
             products[key] = products.get(key, 0) + units * factor[(day, currency)]
         for (shop, metric), total in products.items():
-            add(shop, metric, Decimal(total).scaleb(-(MONEY_SCALE + digits)))
+            totals = out.setdefault(shop, {})
+            amount = Decimal(total).scaleb(-(MONEY_SCALE + digits))
+            totals[metric] = totals[metric] + amount if metric in totals else amount
     return out
 
 
@@ -379,34 +381,9 @@ def weekly_report(
     so with one week of history every reference is ``None``. ``buyers`` maps week labels to
     distinct buyer counts (``count_buyers``); ``targets`` are weekly targets by metric id.
     """
-    shops = None if shop_ids is None else list(shop_ids)
-    start = history_start if history_start is not None else _history_start(daily, shops)
-    buyers = buyers or {}
-
-    def kpis(w: WeekWindow) -> KpiSet:
-        return compute_kpis(daily, w.days, currency, fx, shop_ids=shops, buyers=buyers.get(w.label))
-
-    def usable(w: WeekWindow) -> bool:
-        return start is not None and w.monday >= start
-
-    past = [w for w in previous_weeks(week, 52) if usable(w)]
-
-    def baseline(n: int) -> Baseline | None:
-        weeks = [w for w in past if (week.monday - w.monday).days <= 7 * n]
-        if not weeks:
-            return None
-        days = [d for w in weeks for d in w.days]
-        return Baseline(compute_kpis(daily, days, currency, fx, shop_ids=shops), len(weeks))
-
-    current = kpis(week)
-    previous = kpis(past[0]) if past and (week.monday - past[0].monday).days == 7 else None
-    year_ago_w = [w for w in past if (week.monday - w.monday).days == 364]
-    return KpiReport(
-        scope=scope, week=week.label, current=current, previous=previous,
-        baseline_4w=baseline(4), baseline_52w=baseline(52),
-        year_ago=kpis(year_ago_w[0]) if year_ago_w else None,
-        targets=target_progress(current, targets or {}),
-    )
+    return period_report(daily, period_window(week.tz, week.monday, "weekly"), currency, fx,
+                         shop_ids=shop_ids, scope=scope, buyers=buyers, targets=targets,
+                         history_start=history_start)
 
 
 def reports_by_group(
@@ -422,3 +399,56 @@ def reports_by_group(
                              **kwargs)  # type: ignore[arg-type]
         for group, shops in members.items()
     }
+
+
+#: Periods before the report's own that the long ("52w") baseline covers: about a year of each
+#: cadence (52 weeks, 26 fortnights, 12 months).
+YEAR_OF_PERIODS = {"weekly": 52, "biweekly": 26, "monthly": 12}
+
+
+def period_report(
+    daily: pd.DataFrame, period: Period, currency: str, fx: FxRates, *,
+    shop_ids: Iterable[str] | None = None, scope: str = "all",
+    buyers: Mapping[str, int] | None = None,
+    targets: Mapping[str, Decimal | float | int] | None = None,
+    history_start: date | None = None,
+) -> KpiReport:
+    """The period's KPIs with its own cadence's references: the previous period, the average of
+    the ``BASELINE_PERIODS`` before it (``baseline_4w``), of about a year of them
+    (``baseline_52w``), and the same period a year ago: a month compares with months, a
+    fortnight with fortnights. ``weekly_report`` is this for a weekly period.
+
+    Only whole periods on or after ``history_start`` (default: the scope's first day with data)
+    count. A baseline's ``value`` is the average period (``Baseline.weeks`` counts periods).
+    ``buyers`` maps period labels to distinct buyers; ``targets`` are per period.
+    """
+    shops = None if shop_ids is None else list(shop_ids)
+    start = history_start if history_start is not None else _history_start(daily, shops)
+    buyers = buyers or {}
+
+    def kpis(p: Period) -> KpiSet:
+        return compute_kpis(daily, p.days, currency, fx, shop_ids=shops, buyers=buyers.get(p.label))
+
+    def usable(p: Period) -> bool:
+        return start is not None and p.first >= start
+
+    before = baseline_periods(period, YEAR_OF_PERIODS[period.cadence])
+    past = [p for p in before if usable(p)]
+
+    def baseline(n: int) -> Baseline | None:
+        chosen = [p for p in past if p.first >= before[n - 1].first]
+        if not chosen:
+            return None
+        days = [d for p in chosen for d in p.days]
+        return Baseline(compute_kpis(daily, days, currency, fx, shop_ids=shops), len(chosen))
+
+    current = kpis(period)
+    previous = kpis(before[0]) if usable(before[0]) else None
+    then = year_ago(period)
+    return KpiReport(
+        scope=scope, week=period.label, current=current, previous=previous,
+        baseline_4w=baseline(BASELINE_PERIODS[period.cadence]),
+        baseline_52w=baseline(YEAR_OF_PERIODS[period.cadence]),
+        year_ago=kpis(then) if usable(then) else None,
+        targets=target_progress(current, targets or {}),
+    )

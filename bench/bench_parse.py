@@ -15,8 +15,9 @@ own cost; a linear parser takes about 400 times as long for 40,000 characters as
 ``--questions`` reads the question set (``tests/bot/questions.yaml``, 150+ questions as sellers,
 ad buyers, content leads and bosses type them, half in Chinese) and prints the share read exactly
 as expected and the parse time per question, p50/p95, beside a regular-expression pass over the
-same questions (``bench/parse_accuracy.py``); ``bench_lines(scale)`` gives the same rows to
-``tikpulse bench``.
+same questions (``bench/parse_accuracy.py``); the held-out set (``questions_heldout.yaml``, 80+
+questions written without reading the grammar) gets its own accuracy line, the honest figure;
+``bench_lines(scale)`` gives the same rows to ``tikpulse bench``.
 
 ``--ack`` measures what the parser's cost does to everybody else: the web process
 (``tikpulse serve slack --http``, uvicorn) and RQ workers over ``bench/bench_bot.py``'s agency
@@ -179,13 +180,19 @@ def bench_lines(scale: str) -> list[dict[str, str]]:
     """Rows for ``tikpulse bench`` (keys line, figure, anchor, note): the question set's
     accuracy and parse time per question (p50, p95), and the load average."""
     from bench.parse_accuracy import REPEATS, measure
+    from tests.bot.question_set import HELDOUT_FILE
 
     got = measure(REPEATS.get(scale, 5))
+    held = measure(1, HELDOUT_FILE)
     groups = ", ".join(f"{g} {r}/{n}" for g, (r, n) in sorted(got.groups.items()))
+    misread = ", ".join(f"{k} {n}" for k, n in sorted(held.kinds.items())) or "none"
     anchor = f"regex pass over the same questions, p50 {got.anchor_p50_us:.1f} µs"
     return [
         {"line": "question set read as expected", "figure": f"{got.right}/{got.asked}",
          "anchor": f"{got.right / got.asked:.1%}", "note": groups},
+        {"line": "held-out questions read as expected", "figure": f"{held.right}/{held.asked}",
+         "anchor": f"{held.right / held.asked:.1%}",
+         "note": f"slots misread: {misread}; wrong: " + ("; ".join(held.wrong[:5]) or "none")},
         {"line": "parse time per question p50, µs", "figure": f"{got.p50_us:.0f}",
          "anchor": anchor, "note": f"first Chinese question (jieba load) {got.cold_ms:.0f} ms"},
         {"line": "parse time per question p95, µs", "figure": f"{got.p95_us:.0f}",

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 #: Short name -> module of each part of the table, in the order printed.
 MODULES = {"reads": "bench.bench_reads", "slack": "bench.bench_slack_http",
            "import": "bench.bench_import", "sync": "bench.bench_sync",
-           "parse": "bench.bench_parse"}
+           "parse": "bench.bench_parse", "report": "bench.bench_report"}
 #: Scales every module is asked for.
 SCALES = ("test", "demo", "agency")
 #: Columns of the table.

@@ -25,11 +25,19 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from bot.commands.chat_words import SEND_WORDS, START_WORDS, STOP_WORDS, rewrite, said_any
 from bot.commands.closest import closest_commands
-from bot.commands.parsed import Parsed
+from bot.commands.parsed import Parsed, Word
 from bot.commands.periods import find_period
-from bot.commands.slots import BROAD_COMMANDS, fill_slots, metric_named, said, scope_words
-from bot.commands.tokens import Word, read_words
+from bot.commands.slots import (
+    BROAD_COMMANDS,
+    OWN_METRIC,
+    fill_slots,
+    metric_named,
+    said,
+    scope_words,
+)
+from bot.commands.tokens import read_words
 from bot.commands.vocab import COMMANDS, LOSS_WORDS, RANK_KEYS
 from config.tenants import Store
 
@@ -40,6 +48,11 @@ _MENTION = re.compile(r"<@[A-Z0-9]{1,32}(?:\|[^>]{0,100})?>"  # bounded: no resc
                       r"|^\s*/(?:tikpulse|tp)\b|^\s*@tikpulse\b", re.I)
 _SLASH = re.compile(r"^\s*/([a-z_]+)(?:@\w+)?")
 _HANDLE = re.compile(r"@([\w.]+)")
+#: A creator's handle written without its "@" ("max.deals 上个月卖了多少"): letters, a dot.
+_BARE_HANDLE = re.compile(r"(?<![\w.@])([a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*[a-z0-9_])(?![\w.])")
+#: A command and the words that turn it into its sibling ("send the weekly report" sends it).
+SWITCHES = (("digest_preview", SEND_WORDS, "digest_now"),
+            ("subscribe", STOP_WORDS, "unsubscribe"))
 _CJK_RANKS = "|".join(sorted((k for k in RANK_KEYS if _CJK.search(k)), key=len, reverse=True))
 _RANK = re.compile(r"\b(?:by|ranked by|sorted by)\s+(gmv per commission|engagement rate|[a-z]+)"
                    rf"|按\s*({_CJK_RANKS}|[a-z]+)")
@@ -66,17 +79,25 @@ def parse(text: str, lang_hint: str = "en", stores: tuple[Store, ...] = ()) -> P
     lang = "zh" if _CJK.search(norm) else ("en" if re.search(r"[a-z]{3,}", norm) else lang_hint)
     period, rest = find_period(norm)
     handle, rest = _take(_HANDLE, rest)
+    if handle is None:
+        handle, rest = _take(_BARE_HANDLE, rest)
     rank, rest = _take(_RANK, rest)
     capitals = frozenset(w.casefold() for w in
                          _CAPITALS.findall(unicodedata.normalize("NFKC", text)))
-    words = read_words(rest, stores, capitals)
-    question = any(w.question for w in words)
+    asked = bool(re.search(r"[?？]", text))  # "anything running out of stock in the UK?"
+    words = read_words(rest, stores, capitals, question=asked)
+    question = asked or any(w.question for w in words)
     # a Chinese word that names nothing is never a store (store names are matched as words)
     unknown = [w for w in words if not w.known and not w.number and w.said.isascii()]
     base = Parsed(text=text, lang=lang, period=period, handle=handle,
                   rank_by=RANK_KEYS.get(rank or "", rank),
                   typos=tuple((w.said, w.typo_of) for w in words if w.typo_of))
     command, candidates = _intent(words)
+    command = next((to for cid, said_words, to in SWITCHES
+                    if command == cid and said_any(rest, said_words)), command)
+    if command == "subscribe" and not said_any(rest, START_WORDS) and not any(
+            w.command == command and said(w).casefold() in _COMMAND_PHRASES for w in words):
+        command, candidates = None, ("subscribe", "unsubscribe")  # "any alerts?": ask which
     command, base, named = _unnamed(command, base, words, any(w in rest for w in LOSS_WORDS))
     if command is None and not candidates:
         command = _implied(words, handle)
@@ -97,10 +118,23 @@ def _unnamed(command: str | None, base: Parsed, words: list[Word],
         return "campaigns", replace(base, rank_by=None), True
     if command is not None and not named and not loss and base.rank_by is None and command in (
             "summary", "campaigns", *BROAD_COMMANDS) and metric_named(words) is not None:
-        return METRIC_HOME, base, False
-    if base.handle is not None and not named and command in ("summary", "kpi"):
+        own = next((w.command for w in words if w.command in OWN_METRIC
+                    and w.metric == OWN_METRIC[w.command]), None)  # "roi咋样": the ROAS answer
+        return own or METRIC_HOME, base, own is not None
+    if command in BROAD_COMMANDS and base.rank_by is None and _qualified(words, command):
+        return METRIC_HOME, base, False  # "广告带来了多少成交额": that metric, not all of gmv
+    if base.handle is not None and not named and command in ("summary", "kpi", "gmv"):
         return "creator", base, False
     return command, base, named
+
+
+def _qualified(words: list[Word], command: str | None) -> bool:
+    """Whether a question asks for another metric before the broad command's word: "广告带来了
+    多少成交额" asks for the ad-attributed GMV ("roas UK 花费" stays the ROAS answer)."""
+    first = next((i for i, w in enumerate(words) if w.command == command), len(words))
+    other = [w.metric for w in words[:first] if w.metric and w.command is None]
+    return any(w.question for w in words) and any(
+        m != OWN_METRIC.get(command or "") for m in other)
 
 
 def _implied(words: list[Word], handle: str | None) -> str | None:
@@ -119,6 +153,7 @@ def _normalise(text: str) -> str:
     norm = _MENTION.sub(" ", unicodedata.normalize("NFKC", text)).casefold()
     norm = re.sub(r"(?<=[a-z])['’]s\b", "", norm)  # "yesterday's gmv"
     norm = _SLASH.sub(lambda m: m.group(1).replace("_", " "), norm)
+    norm = rewrite(norm)
     norm = _TOP_N.sub(lambda m: f"top {m.group(2)} {m.group(1)}", norm)
     return re.sub(r"[,，。!！?？、;；:：\"'“”‘’()（）]", " ", norm).strip()
 

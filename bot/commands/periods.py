@@ -45,8 +45,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("last_month", re.compile(r"\blast\s*month\b|\bprevious\s*month\b|上个月|上月")),
     ("month", re.compile(rf"\b({_MONTH_WORD})\b|\b(?:in|of)\s+(may)\b"
                          rf"|(?<![\d年-])(\d{{1,2}}|{_CN_MONTH})\s*月(?!份?\d)")),
-    ("this_week", re.compile(r"\bthis\s*week\b|本周|这周|本週|這週|本星期")),
-    ("last_week", re.compile(r"\blast\s*week\b|\bprevious\s*week\b|上周|上週|上星期")),
+    ("before_last", re.compile(r"\bweek before last\b|上上周|上上週|上上个?星期|上上个?礼拜")),
+    ("this_week", re.compile(r"\bthis\s*week\b|本周|这周|本週|這週|(?:本|这个?)(?:星期|礼拜)")),
+    ("last_week", re.compile(r"\b(?:last|previous)\s*week\b|上周|上週|上个?(?:星期|礼拜)")),
     ("yesterday", re.compile(r"\byesterday\b|昨天|昨日")),
     ("today", re.compile(r"\btoday\b|今天|今日")),
 )
@@ -157,8 +158,8 @@ def _resolve(spec: PeriodSpec, today: date) -> Period:
     monday = today - timedelta(days=today.weekday())
     if spec.kind == "this_week":
         return _week(monday)
-    if spec.kind == "last_week":
-        return _week(monday - timedelta(days=7))
+    if spec.kind in ("last_week", "before_last"):
+        return _week(monday - timedelta(days=7 if spec.kind == "last_week" else 14))
     if spec.kind == "week":
         if not FIRST_DAY.year <= int(spec.args[0]) <= today.year + 1:
             return Period(date.min, date.min, spec.said)  # outside: refused by resolve_period

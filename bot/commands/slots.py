@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
-from bot.commands.parsed import Parsed
-from bot.commands.tokens import Word
+from bot.commands.parsed import Parsed, Word
 from bot.commands.vocab import LOSS_WORDS, RANK_KEYS
 
 #: Commands that name a metric family; a more specific command in the same question wins.
 BROAD_COMMANDS = ("kpi", "gmv", "roas")
 #: The metric a broad command is about when the question names none ("昨天美国卖了多少").
 OWN_METRIC = {"gmv": "gross_gmv", "roas": "roas_platform"}
+#: Rank keys that are campaign orderings, never a creator or video ranking.
+LIST_KEYS = frozenset({"campaign", "spend", "ctr", "cpa", "loss"})
 
 
 def metric_named(words: list[Word], skip: str | None = None) -> str | None:
@@ -63,11 +64,11 @@ def fill_slots(parsed: Parsed, words: list[Word], unknown: list[Word]) -> Parsed
         if not unknown:
             return fill_slots(replace(parsed, command="top_creators"), words, unknown)
         changes["handle"], unknown = unknown[0].said.lstrip("@"), unknown[1:]
-    if cmd in ("top_creators", "top_videos"):
-        changes["n"] = int(float(numbers[0])) if numbers else None
-        if parsed.rank_by is None and metric is not None:
-            by = next((RANK_KEYS[w.said] for w in words if w.said in RANK_KEYS), None)
-            changes["rank_by"] = by
+    if cmd in ("top_creators", "top_videos"):  # "佣金最高的达人": the order, not a metric
+        changes["n"], changes["metric"] = (int(float(numbers[0])) if numbers else None), None
+        if parsed.rank_by is None:  # "播放量最高的视频", "互动率最高的10个达人": ranked by it
+            changes["rank_by"] = next((RANK_KEYS[said(w)] for w in words if said(w) in RANK_KEYS
+                                       and RANK_KEYS[said(w)] not in LIST_KEYS), None)
     if cmd in ("define", "set_target", "targets", "why"):
         changes["value"] = _decimal(numbers[0]) if numbers and cmd == "set_target" else None
         if metric is None and unknown:

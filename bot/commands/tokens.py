@@ -4,10 +4,11 @@ Latin words are split on spaces, Chinese runs are cut by jieba with our own dict
 command, metric, region and intent word is added to a private jieba ``Tokenizer``, built once on
 the first Chinese question and quiet). Up to ``MAX_NGRAM`` neighbouring words are tried as one
 phrase ("top creators", "refund rate", "acme uk", "达人排行"), longest first. A Latin word that
-names nothing may be a typo: within ``max_typo_distance`` edits (rapidfuzz, transpositions count
-once) of exactly one known word, it is read as that word. The work is bounded: only the first
-``MAX_WORDS`` words and ``MAX_CJK_CHARS`` Chinese characters are read, and only ``FUZZY_WORDS``
-distinct words are compared, so a pasted essay costs what a question costs.
+names nothing may be a typo (``bot.commands.typos``): of a known word ("raos" -> roas), or of a
+word of a phrase ("refnud rate": the question is read once more as "refund rate"). The work is
+bounded: only the first ``MAX_WORDS`` words and ``MAX_CJK_CHARS`` Chinese characters are read,
+and only ``typos.FUZZY_WORDS`` distinct words are compared, so a pasted essay costs what a
+question costs.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 from analytics.catalog import METRICS
+from bot.commands.parsed import Word
+from bot.commands.typos import misspelt, phrase_parts, remember, respelt
 from bot.commands.vocab import (
     ALL_WORDS,
     AMBIGUOUS_CODES,
@@ -43,48 +42,11 @@ from config.tenants import Store
 MAX_WORDS = 200
 #: Chinese characters of one question given to jieba.
 MAX_CJK_CHARS = 1000
-#: Distinct unknown words compared with the vocabulary for typos.
-FUZZY_WORDS = 64
 #: Longest phrase, in words, looked up as one ("how are we doing").
 MAX_NGRAM = 4
-#: Shortest Latin word that may be read as a typo of another ("raos" -> roas).
-MIN_TYPO_LENGTH = 4
 
 _PIECES = re.compile(r"[\u3400-\u9fff]+|[a-z0-9][a-z0-9._\-]*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word (or phrase) of a question and what it names; ``typo_of`` if read as a typo."""
-
-    said: str
-    command: str | None = None
-    metric: str | None = None
-    region: str | None = None
-    store: bool = False
-    all: bool = False
-    at_risk: bool = False
-    filler: bool = False
-    question: bool = False
-    separator: bool = False
-    typo_of: str | None = None
-
-    @property
-    def known(self) -> bool:
-        """Whether the word names anything at all."""
-        return bool(self.command or self.metric or self.region or self.store or self.all
-                    or self.at_risk or self.filler or self.question or self.separator)
-
-    @property
-    def number(self) -> bool:
-        """Whether the word is a plain number (a count, a target value)."""
-        return bool(re.fullmatch(r"\d{1,7}(?:\.\d+)?", self.said))
-
-
-def max_typo_distance(word: str) -> int:
-    """Edits a misspelt word may be away from the word it means: 1, or 2 from 7 letters."""
-    return 2 if len(word) >= 7 else 1
 
 
 @lru_cache(maxsize=1)
@@ -122,10 +84,12 @@ def _lexicon() -> dict[str, dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def _typo_targets() -> tuple[str, ...]:
-    """Latin single words a typo may mean: command, metric, intent and region names."""
+    """Latin words a typo may mean: command, metric, intent and region names, and the words of
+    several-word phrases ("refund" of "refund rate")."""
     words = {w for w, what in _lexicon().items() if w.isascii() and " " not in w
              and len(w) >= 3 and not what.keys() <= {"filler", "question", "separator"}}
-    return tuple(sorted(words | {w for w in REGION_NAMES if w.isascii()}))
+    parts = phrase_parts(list(_lexicon()), set(_lexicon()))
+    return tuple(sorted(words | parts | {w for w in REGION_NAMES if w.isascii()}))
 
 
 _JIEBA_LOCK = threading.Lock()
@@ -175,7 +139,7 @@ def _join(parts: list[str]) -> str:
 
 
 def read_words(text: str, stores: tuple[Store, ...] = (), capitals: frozenset[str] = frozenset(),
-               question: bool = False) -> list[Word]:
+               question: bool = False, again: bool = True) -> list[Word]:
     """The words of ``text``, each read as a command, metric, store, region or filler (or not).
 
     ``stores`` are the tenant's (names and ids read as stores), ``capitals`` the two-letter
@@ -197,7 +161,15 @@ def read_words(text: str, stores: tuple[Store, ...] = (), capitals: frozenset[st
         else:
             words.extend(_unknown(parts[i], store_words))
             i += 1
-    return _typos(words, store_words)
+    if not again:  # read once more with the typos spelt out: the rest was compared already
+        return words
+    targets = _typo_targets() + tuple(sorted(s for s in store_words
+                                             if s.isascii() and " " not in s))
+    words = misspelt(words, targets, lambda meant: _known(meant, store_words, frozenset(), False))
+    fixed = respelt(text, words)
+    if fixed is None:
+        return words
+    return remember(read_words(fixed[0], stores, capitals, question, again=False), fixed[1])
 
 
 @lru_cache(maxsize=64)
@@ -237,31 +209,3 @@ def _unknown(part: str, stores: frozenset[str]) -> list[Word]:
             rest += part[i]
             i += 1
     return out + ([Word(rest)] if rest else [])
-
-
-def _typos(words: list[Word], stores: frozenset[str]) -> list[Word]:
-    """Unknown Latin words within a typo's distance of one known word, read as that word."""
-    targets = _typo_targets() + tuple(sorted(s for s in stores if s.isascii() and " " not in s))
-    compared: set[str] = set()
-    out = []
-    for word in words:
-        said = word.said
-        if (word.known or word.number or not said.isascii() or len(said) < MIN_TYPO_LENGTH
-                or len(compared) >= FUZZY_WORDS and said not in compared):
-            out.append(word)
-            continue
-        compared.add(said)
-        best = process.extractOne(said, targets, scorer=OSA.distance,
-                                  score_cutoff=max_typo_distance(said))
-        meant = best[0] if best else None
-        read = _known(meant, stores, frozenset(), False) if meant else None
-        out.append(Word(said, **_fields(read), typo_of=meant)
-                   if read else word)
-    return out
-
-
-def _fields(word: Word | None) -> dict[str, Any]:
-    if word is None:
-        return {}
-    return {k: getattr(word, k) for k in ("command", "metric", "region", "store", "all",
-                                          "at_risk")}

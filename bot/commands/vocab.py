@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.commands.chat_words import (
+    CHAT_FILLERS,
+    CHAT_INTENTS,
+    CHAT_METRICS,
+    CHAT_QUESTIONS,
+    REGION_NICKNAMES,
+)
 from config.regions import REGIONS
 
 
@@ -146,7 +153,7 @@ INTENT_WORDS: dict[str, str] = {
     "video": "top_videos", "视频": "top_videos", "爆款": "top_videos", "content": "top_videos",
     "哪个达人": "top_creators", "哪些达人": "top_creators", "达人们": "top_creators",
     "influencers": "top_creators", "influencer": "top_creators", "kols": "top_creators",
-    "带货": "top_creators",
+    "带货": "top_creators", **CHAT_INTENTS,
 }
 
 #: Words that rank campaigns by money lost against break-even ("which campaign is wasting
@@ -163,7 +170,7 @@ METRIC_WORDS: dict[str, str] = {
     "revenue": "gross_gmv", "sales": "gross_gmv", "营业额": "gross_gmv",
     "settled": "settled_revenue", "settled revenue": "settled_revenue", "到账": "settled_revenue",
     "conversion rate": "cvr", "转化": "cvr", "visits": "visitors", "流量": "visitors",
-    "aov": "aov", "客单": "aov", "commissions": "commission_cost",
+    "aov": "aov", "客单": "aov", "commissions": "commission_cost", **CHAT_METRICS,
 }
 
 #: Words that make a sentence a question: then a word the bot does not know is skipped, never
@@ -172,7 +179,7 @@ QUESTION_WORDS = frozenset((
     "what", "which", "why", "how", "who", "when", "where", "should", "could", "would", "can",
     "are", "is", "do", "does", "did", "any", "was", "were", "will",
     "什么", "哪", "哪个", "哪些", "哪里", "怎么", "怎样", "如何", "为什么", "为啥", "吗", "呢",
-    "多少", "是否", "有没有", "是不是", "几", "啥",
+    "多少", "是否", "有没有", "是不是", "几", "啥", *CHAT_QUESTIONS,
 ))
 
 #: Words that carry nothing the answer needs (articles, pronouns, verbs of asking).
@@ -195,6 +202,7 @@ FILLER_WORDS = frozenset((
     "overall", "whole", "total", "entire", "pls", "plz", "thanks", "hi", "hey", "team", "weekly",
     "monthly", "daily", "did", "do", "just", "still", "again", "all-in", "on", "by", "per",
     "each", "every", "spent", "much", "ok", "okay", "guys", "boss", "any", "some", "send",
+    *CHAT_FILLERS,
 ))
 
 #: Words between two stores of a comparison.
@@ -214,7 +222,7 @@ REGION_NAMES: dict[str, str] = {
     "britain": "GB", "england": "GB", "usa": "US", "thailand": "TH", "vietnam": "VN",
     "malaysia": "MY", "indonesia": "ID", "philippines": "PH", "singapore": "SG",
     "mexico": "MX", "spain": "ES", "germany": "DE", "france": "FR", "italy": "IT",
-    "japan": "JP",
+    "japan": "JP", **REGION_NICKNAMES,
 }
 
 

@@ -1,6 +1,8 @@
-"""``tikpulse digest``: write the weekly digest to files, preview its delivery, or send it now.
+"""``tikpulse digest``: write a digest to files, preview its delivery, or send it now.
 
     tikpulse digest --tenant acme --week 2026-W47 --out DIR   # HTML, PNGs, PDF, PPTX per language
+    tikpulse digest --tenant acme --period 2026-11 --out DIR  # the month (月报); or a fortnight
+                                                              # 2026-W46-W47 (双周报), a week
     tikpulse digest --tenant acme --dry-run                   # what would be sent where
     tikpulse digest --tenant acme --send-now                  # deliver; success only when confirmed
 """
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from analytics.display import fx_missing_note
+from analytics.periods import parse_period
 from analytics.weeks import iso_week_label, parse_iso_week
 from config.settings import Settings
 from config.tenants import TenantsFileError
@@ -23,7 +26,7 @@ from jobs.digest.deps import DigestDeps, UnknownTenant
 from jobs.digest.fanout import run_send
 from jobs.digest.pipeline import Rendered, channels_of, render_snapshot, take_snapshot
 from jobs.digest.render import snapshot_hash, write_editions
-from jobs.report.build import build_weekly_report
+from jobs.report.build import build_report
 from jobs.wiring import digest_deps
 
 
@@ -36,6 +39,8 @@ def last_full_week(zone: str, now: datetime | None = None) -> str:
 @click.command(name="digest")
 @click.option("--tenant", "tenant_id", required=True, help="Tenant id (see 'tikpulse tenants').")
 @click.option("--week", help="ISO week, e.g. 2026-W47 (default: the last full week).")
+@click.option("--period", help="Any report period: a week 2026-W47, two weeks 2026-W46-W47 or a "
+              "month 2026-11.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the HTML page, PNG charts, PDF and PPTX deck here.")
 @click.option("--dry-run", is_flag=True, help="Show what would be sent to which channel.")
@@ -43,21 +48,26 @@ def last_full_week(zone: str, now: datetime | None = None) -> str:
 @click.option("--resend-in-doubt", is_flag=True,
               help="After checking the chat: send again a post whose outcome is unknown.")
 @click.pass_obj
-def digest(settings: Settings, tenant_id: str, week: str | None, out_dir: Path | None,
-           dry_run: bool, send_now: bool, resend_in_doubt: bool) -> None:
-    """Render, preview or send the weekly digest of one tenant."""
+def digest(settings: Settings, tenant_id: str, week: str | None, period: str | None,
+           out_dir: Path | None, dry_run: bool, send_now: bool, resend_in_doubt: bool) -> None:
+    """Render, preview or send one tenant's digest of a week, a fortnight or a month."""
     if not (out_dir or dry_run or send_now):
         raise click.UsageError("say what to do: --out DIR, --dry-run or --send-now")
+    if week and period:
+        raise click.UsageError("give --week or --period, not both (--period 2026-W47 is a week)")
     try:
         deps = digest_deps(settings)
         tenant = deps.tenant(tenant_id)
     except (TenantsFileError, UnknownTenant) as exc:
         raise click.ClickException(str(exc)) from None
-    week = week or last_full_week(tenant.digest.timezone)
     try:
-        parse_iso_week(week)
+        if period:
+            parse_period(period)
+        elif week:
+            parse_iso_week(week)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--week") from None
+        raise click.BadParameter(str(exc), param_hint="--period" if period else "--week") from None
+    week = (period or week or last_full_week(tenant.digest.timezone)).strip()
     if out_dir or dry_run:
         _render(deps, tenant_id, week, out_dir, dry_run)
     if send_now:
@@ -65,9 +75,10 @@ def digest(settings: Settings, tenant_id: str, week: str | None, out_dir: Path |
 
 
 def render_now(deps: DigestDeps, tenant_id: str, week: str) -> Rendered:
-    """The digest of the week as the warehouse has it now (nothing frozen, nothing sent)."""
+    """The digest of the period (any label) as the warehouse has it now (nothing frozen, nothing
+    sent)."""
     tenant = deps.tenant(tenant_id)
-    report = build_weekly_report(deps.engine, tenant, week)
+    report = build_report(deps.engine, tenant, week)
     return render_snapshot(deps, tenant, report, snapshot_hash(report), is_partial(report))
 
 

@@ -38,8 +38,8 @@ ADVICE: dict[str, tuple[str, str]] = {
         "{store}：暂不加广告预算：平台ROAS {roas} 虽高于目标 {target}，但{why}；先解决这些。",
         "{store}: do not raise the ad budget yet: platform ROAS {roas} beats the {target} "
         "target, but {why}; fix that first."),
-    "check_refunds": ("{store}：检查退款：退款率 {rate}，4周均值 {base}。",
-                      "{store}: check refunds: refund rate {rate} vs {base} 4-week average."),
+    "check_refunds": ("{store}：检查退款：退款率 {rate}，{base_avg} {base}。",
+                      "{store}: check refunds: refund rate {rate} vs {base} {base_avg}."),
     "restock": ("{store}：补货 {sku} {qty} 件（可售 {cover} 天，补货周期 {lead} 天）。",
                 "{store}: reorder {qty} units of {sku} ({cover} days of cover, lead time {lead} "
                 "days)."),
@@ -109,6 +109,7 @@ def _values(s: Suggestion, w: Words, currency: str) -> dict[str, Any]:
         "pct": f"{float(f.get('step') or 0):.0%}", "extra": money("extra_spend"),
         "revenue": money("extra_revenue"), "why": blocker_words(f, w),
         "rate": w.ratio(f.get("rate"), "percent"), "base": w.ratio(f.get("baseline"), "percent"),
+        "base_avg": w.t("base_avg"),
         "sku": sku_label(str(f.get("sku", "")), f.get("name"), f.get("seller_sku")),
         "qty": f.get("qty"),
         "cover": f"{float(f.get('cover') or 0):.0f}", "lead": f.get("lead"),

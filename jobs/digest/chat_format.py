@@ -15,6 +15,7 @@ import html
 from typing import Any
 
 from jobs.digest.sentences import Cell, DigestText
+from jobs.digest.words import CADENCE_PHRASES
 
 #: Slack limits: characters per section text, fields per section, stores listed.
 SECTION_CHARS, FIELDS_PER_SECTION, MAX_STORES = 2900, 10, 10
@@ -28,9 +29,9 @@ HEADINGS = {"summary": ("本周结论", "This week in three lines"),
                        "More (creators, traffic, stock...) in the PDF below.")}
 
 
-def heading(key: str, lang: str) -> str:
-    """A section heading in ``lang``."""
-    zh, en = HEADINGS[key]
+def heading(key: str, lang: str, cadence: str = "weekly") -> str:
+    """A section heading in ``lang``; the summary and headline name the report's period."""
+    zh, en = CADENCE_PHRASES.get(key, {}).get(cadence, HEADINGS[key])
     return zh if lang == "zh" else en
 
 
@@ -54,8 +55,9 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
     if t.partial:
         blocks.append(_section(f"*{t.partial}*"))
     if t.summary:
-        blocks.append(_section(f"*{heading('summary', t.lang)}*\n" + _bullets(t.summary)))
-    blocks.append(_section(f"*{heading('headline', t.lang)}*"
+        blocks.append(_section(f"*{heading('summary', t.lang, t.cadence)}*\n"
+                               + _bullets(t.summary)))
+    blocks.append(_section(f"*{heading('headline', t.lang, t.cadence)}*"
                            + (f"\n{t.headline_note}" if t.headline_note else "")))
     fields = [_field(c) for c in t.headline]
     for i in range(0, len(fields), FIELDS_PER_SECTION):
@@ -111,9 +113,9 @@ def telegram_html(t: DigestText, zone: str) -> str:
     if t.partial:
         lines += ["", f"<b>{e(t.partial)}</b>"]
     if t.summary:
-        lines += ["", f"<b>{e(heading('summary', t.lang))}</b>"]
+        lines += ["", f"<b>{e(heading('summary', t.lang, t.cadence))}</b>"]
         lines += [f"• {e(line)}" for line in t.summary]
-    lines += ["", f"<b>{e(heading('headline', t.lang))}</b>"]
+    lines += ["", f"<b>{e(heading('headline', t.lang, t.cadence))}</b>"]
     if t.headline_note:
         lines.append(e(t.headline_note))
     for c in t.headline:

@@ -154,7 +154,8 @@ def deck_bytes(t: DigestText, zone: str, charts: Sequence[Attachment],
             _put(frame.paragraphs[0] if i == 0 else frame.add_paragraph(), line, lang, size,
                  bold=size > 20)
     summary = [c.name for c in t.headline]
-    slide = _slide(deck, heading("summary", lang), lang, definitions(" ".join(summary), lang))
+    slide = _slide(deck, heading("summary", lang, t.cadence), lang,
+                   definitions(" ".join(summary), lang))
     lead = [*t.summary] or ([t.headline_note] if t.headline_note else [*t.changes[:3]])
     _text(slide, lead, lang, Inches(1.1), Inches(1.5), size=15)
     _cards(slide, t.headline, lang, Inches(2.7))

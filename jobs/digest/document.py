@@ -5,7 +5,8 @@ PDF: page 1 is the summary (title, period, the partial warning, the three-line c
 headline KPIs as cards, as on the summary image, and what changed), then the sections,
 suggestions, the tenant charts, each store (its KPI cards and charts) and data quality, flowing
 across A4 pages: nothing is cut at a page break, a heading stays with what follows it, a chart
-moves whole to the next page. Charts are the 1200 px PNGs (about 2x at the page width). HTML:
+moves whole to the next page. Charts are the 1200 px PNGs (about 2x at the page width),
+embedded as they are (``jobs.digest.pdf_images``). HTML:
 the same text and the PNGs next to it.
 """
 
@@ -21,11 +22,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
-    Image,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -36,6 +35,7 @@ from reportlab.platypus import (
 
 from jobs.digest.chat_format import heading
 from jobs.digest.fonts import markup, register
+from jobs.digest.pdf_images import png_flowable
 from jobs.digest.sentences import Cell, DigestText
 
 TEMPLATE = jinja2.Environment(
@@ -101,12 +101,11 @@ def kpi_cards(cells: Sequence[Cell], s: dict[str, ParagraphStyle], per_row: int)
     return table
 
 
-def chart(png: bytes, width: float = FRAME_WIDTH) -> Image:
+def chart(png: bytes, width: float = FRAME_WIDTH) -> Flowable:
     """A chart PNG scaled to ``width`` (points), keeping its aspect; a tall one (the phone-sized
-    summary) is scaled down further to fit a page."""
-    w, h = ImageReader(io.BytesIO(png)).getSize()
-    scale = min(width / w, MAX_CHART_HEIGHT / h)
-    return Image(io.BytesIO(png), width=w * scale, height=h * scale)
+    summary) is scaled down further to fit a page. The PNG's own bytes go into the PDF (the
+    chart is never drawn again; ``jobs.digest.pdf_images``)."""
+    return png_flowable(png, width, MAX_CHART_HEIGHT)
 
 
 def _section(title: str, lines: Sequence[str], s: dict[str, ParagraphStyle],
@@ -125,9 +124,9 @@ def story(t: DigestText, zone: str, charts: Sequence[bytes],
     if t.partial:
         out.append(_p(t.partial, s["partial"], bold=True))
     if t.summary:
-        out += [_p(heading("summary", t.lang), s["h2"], bold=True),
+        out += [_p(heading("summary", t.lang, t.cadence), s["h2"], bold=True),
                 *(_p(line, s["lead"], bold=True, bullet=True) for line in t.summary)]
-    out.append(_p(heading("headline", t.lang), s["h2"], bold=True))
+    out.append(_p(heading("headline", t.lang, t.cadence), s["h2"], bold=True))
     if t.headline_note:
         out.append(_p(t.headline_note, s["partial"], bold=True))
     if t.headline:
@@ -175,7 +174,7 @@ def html_page(t: DigestText, zone: str, charts: Sequence[tuple[str, str]],
               stores: Sequence[tuple[str, Sequence[str]]], pdf_name: str) -> str:
     """The report as one HTML page; ``charts``/``stores`` name PNG files next to it."""
     return TEMPLATE.render(t=t, zone=zone, charts=charts, stores=stores, pdf_name=pdf_name,
-                           heading=lambda key: heading(key, t.lang),
+                           heading=lambda key: heading(key, t.lang, t.cadence),
                            made=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
 
 

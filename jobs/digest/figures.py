@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from analytics import charts
 from analytics.kpis import KpiReport
+from analytics.periods import BASELINE_PERIODS, parse_period
 from jobs.digest import section_charts
 from jobs.digest.compose import Digest, gmv_decomposition
 from jobs.digest.package import Attachment
@@ -29,12 +30,12 @@ MIX_STORES = 6
 FACTORS = {"traffic": "traffic", "cvr": "cvr", "aov": "aov", "orders": "orders"}
 
 
-def _band(values: Sequence[float | None]) -> list[tuple[float, float] | None]:
-    """Per week, the range of the four weeks before it (None until four are known)."""
+def _band(values: Sequence[float | None], n: int = 4) -> list[tuple[float, float] | None]:
+    """Per period, the range of the ``n`` periods before it (None until ``n`` are known)."""
     out: list[tuple[float, float] | None] = []
     for i in range(len(values)):
-        prior = [v for v in values[max(0, i - 4):i] if v is not None]
-        out.append((min(prior), max(prior)) if len(prior) == 4 else None)
+        prior = [v for v in values[max(0, i - n):i] if v is not None]
+        out.append((min(prior), max(prior)) if len(prior) == n else None)
     return out
 
 
@@ -46,9 +47,10 @@ def trend_png(history: Sequence[WeekKpis], w: Words, period: str, currency: str,
     while values and values[0] == 0:  # weeks before the first sale: no data, not zero
         values = values[1:]
     values = [None] * (len(history) - len(values)) + values
+    band = _band(values, BASELINE_PERIODS[w.cadence])  # the cadence's baseline periods
     return charts.kpi_trend(title, currency, [h.week for h in history], values, period=period,
-                            lang=w.lang, band=_band(values), target=target,  # type: ignore[arg-type]
-                            line_label=name)
+                            lang=w.lang, band=band if any(band) else (),  # type: ignore[arg-type]
+                            target=target, line_label=name, band_label=w.t("band"))
 
 
 def waterfall_png(store_or_total: tuple[object, object], w: Words, period: str,
@@ -105,7 +107,7 @@ def funnel_png(digest: Digest, w: Words, period: str) -> bytes | None:
 
 def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, ...]:
     """The tenant-level charts of one language, in posting order."""
-    w, report = Words(lang), digest.report
+    w, report = Words(lang, digest.report.cadence), digest.report
     ccy, total = report.reporting_currency, report.total
     target = None if total is None else next(
         (t.target for t in total.targets if t.metric == "gross_gmv"), None)
@@ -130,7 +132,7 @@ def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, .
 def store_charts(store: StoreReport, lang: str, period: str) -> tuple[bytes, ...]:
     """A store section's trend and waterfall (the waterfall only with a previous week), in the
     store's own currency."""
-    w, currency = Words(lang), store.kpis.current.currency
+    w, currency = Words(lang, parse_period(store.kpis.week)[0]), store.kpis.current.currency
     trend = trend_png(store.history, w, period, currency, None,
                       f"{store.name} · {w.t('gmv_trend')}")
     fall = waterfall_png((store.kpis.current, store.kpis.previous), w, period, currency,

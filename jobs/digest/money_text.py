@@ -20,8 +20,8 @@ from jobs.report.model import WeeklyReport
 from jobs.report.records import ChannelShare, FunnelStep
 
 MONEY: dict[str, tuple[str, str]] = {
-    "flow": ("总GMV {gross} − 退款 {refunds} = 净GMV {net}（环比 {pct}）",
-             "Gross GMV {gross} − refunds {refunds} = net GMV {net} ({pct} WoW)"),
+    "flow": ("总GMV {gross} − 退款 {refunds} = 净GMV {net}（{vs} {pct}）",
+             "Gross GMV {gross} − refunds {refunds} = net GMV {net} ({pct} {vs})"),
     "settled": ("本周结算到账 {settled}", "Settled (paid out) this week: {settled}"),
     "costs": ("达人佣金 {commission} · 广告花费 {spend}",
               "Creator commission {commission} · ad spend {spend}"),
@@ -66,7 +66,7 @@ def money_lines(report: WeeklyReport, w: Words) -> list[str]:
 
         out.append(pick(MONEY["flow"], w).format(
             gross=money(k.gross_gmv), refunds=money(k.refunds), net=money(k.net_gmv),
-            pct=w.pct_change(scope.change("net_gmv").pct)))
+            pct=w.pct_change(scope.change("net_gmv").pct), vs=w.t("vs_prev")))
         if k.settled_revenue is not None:
             out.append(pick(MONEY["settled"], w).format(settled=money(k.settled_revenue)))
         out.append(pick(MONEY["costs"], w).format(commission=money(k.commission_cost),

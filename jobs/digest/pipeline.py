@@ -30,7 +30,7 @@ from jobs.digest.render import (
     snapshot_hash,
 )
 from jobs.digest.runs import log_channel, set_state
-from jobs.report.build import build_weekly_report
+from jobs.report.build import build_report
 from jobs.report.frozen import load_frozen_report, load_frozen_store
 from jobs.report.model import StoreReport, WeeklyReport
 
@@ -46,9 +46,10 @@ class Rendered:
 
 def take_snapshot(deps: DigestDeps, tenant: Tenant, week: str, *, due_at: datetime | None,
                   now: datetime | None = None) -> str:
-    """Freeze the week's report (``rendering``), or hold it while data is late (``waiting``)."""
+    """Freeze the period's report (``rendering``), or hold it while data is late (``waiting``);
+    ``week`` is any period label (a week, a fortnight or a month)."""
     now = now or datetime.now(UTC)
-    report = build_weekly_report(deps.engine, tenant, week)
+    report = build_report(deps.engine, tenant, week)
     missing = missing_data(report)
     listed = [m.__dict__ for m in (*missing, *fx_missing(report))]
     if missing and due_at is not None and now < due_at + timedelta(hours=tenant.digest.hold_hours):
@@ -70,7 +71,7 @@ def frozen_report(deps: DigestDeps, tenant_id: str, week: str) -> tuple[WeeklyRe
     frozen = load_frozen_report(deps.engine, tenant_id, week)
     if frozen is None:
         raise LookupError(f"no frozen snapshot for {tenant_id} {week}: run "
-                          f"'tikpulse digest --tenant {tenant_id} --week {week} --send-now'")
+                          f"'tikpulse digest --tenant {tenant_id} --period {week} --send-now'")
     return frozen
 
 

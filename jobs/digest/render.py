@@ -9,7 +9,9 @@ is drawn once per edition and travels with it (Feishu posts it after the PDF).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -77,27 +79,42 @@ def render_store_report(store: StoreReport, week: str, lang: str) -> tuple[bytes
     return store_charts(store, lang, period)
 
 
-def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None) -> (
-    tuple[RenderedEdition, ...]
-):
-    """Every language edition of ``digest`` (``zone``: the schedule's time zone, shown)."""
+@contextmanager
+def _stage(stages: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the seconds the block takes to ``stages[name]`` (when timing is asked for)."""
+    start = time.perf_counter()
+    yield
+    if stages is not None:
+        stages[name] = stages.get(name, 0.0) + time.perf_counter() - start
+
+
+def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None, *,
+                    stages: dict[str, float] | None = None) -> tuple[RenderedEdition, ...]:
+    """Every language edition of ``digest`` (``zone``: the schedule's time zone, shown). Each
+    chart is drawn once and its PNG reused by the chat, HTML, PDF and deck; ``stages`` (the
+    benchmark's) collects seconds per stage: text, charts, pdf, html, deck."""
     report = digest.report
     out = []
     for lang in report.languages:
-        text = digest_text(digest, lang)
-        charts = tenant_charts(digest, lang, text.period)
-        stores = tuple(
-            (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
-             or render_store(report, s.shop_id, lang))
-            for s in charted_stores(report))
+        with _stage(stages, "text"):
+            text = digest_text(digest, lang)
+        with _stage(stages, "charts"):
+            charts = tenant_charts(digest, lang, text.period)
+            stores = tuple(
+                (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
+                 or render_store(report, s.shop_id, lang))
+                for s in charted_stores(report))
         name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
         drawn = [c.data for c in charts if not is_summary(c)]  # page 1 has the cards as text
-        pdf = pdf_bytes(text, zone, drawn, [(n, imgs) for _, n, imgs in stores])
+        with _stage(stages, "pdf"):
+            pdf = pdf_bytes(text, zone, drawn, [(n, imgs) for _, n, imgs in stores])
         files = [(c.filename, c.title) for c in charts]
         store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
                        for shop, n, imgs in stores]
-        html = html_page(text, zone, files, store_files, f"{name}.pdf")
-        deck = deck_bytes(text, zone, charts, [(n, imgs) for _, n, imgs in stores])
+        with _stage(stages, "html"):
+            html = html_page(text, zone, files, store_files, f"{name}.pdf")
+        with _stage(stages, "deck"):
+            deck = deck_bytes(text, zone, charts, [(n, imgs) for _, n, imgs in stores])
         out.append(RenderedEdition(text, charts, stores,
                                    Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
                                    html, zone, Attachment(f"{name}.pptx", text.title, deck,

@@ -1,10 +1,13 @@
-"""Which digests are due: each tenant's cron evaluated in its own IANA time zone.
+"""Which digests are due: each tenant's report crons evaluated in its own IANA time zone.
 
 ``rq cron`` ticks in UTC every few minutes (``jobs.cron_config``); the task ``dispatch_due`` calls
-``dispatch``. For each tenant it lists the schedule's fire times since the last tick (croniter on
-zone-aware times, so 09:00 Monday stays 09:00 local across DST changes), catches up windows missed
-while nothing ran (at most ``CATCH_UP`` back, once each), claims each (tenant, window) with Redis
-``SET NX`` and a ``digest_runs`` row, and enqueues ``jobs.tasks.prepare_digest``. Runs held for
+``dispatch``. For each tenant and each of its report cadences (weekly, bi-weekly, monthly:
+``DigestSchedule.schedules``) it lists the cron's fire times since the last tick (croniter on
+zone-aware times, so 09:00 Monday stays 09:00 local across DST changes); a fire reports the last
+complete period of its cadence (a bi-weekly one only on the week after its fortnight ends). It
+catches up windows missed while nothing ran (at most ``CATCH_UP`` back, once each), claims each
+(tenant, period label) with Redis ``SET NX`` and a ``digest_runs`` row, and enqueues
+``jobs.tasks.prepare_digest``. Runs held for
 late data are re-checked on every tick until their deadline, and a claimed run whose job was lost
 is enqueued again.
 """
@@ -20,8 +23,9 @@ from croniter import croniter
 from rq import Queue
 from sqlalchemy import select
 
+from analytics.periods import last_complete_period
 from analytics.weeks import iso_week_label
-from config.tenants import Tenant
+from config.tenants import ReportSchedule, Tenant
 from jobs.digest.deps import DigestDeps
 from jobs.digest.fanout import PREPARE_TASK, job_id
 from jobs.digest.runs import claim_run, load_run
@@ -38,19 +42,24 @@ LAST_TICK_KEY = "tikpulse:schedule:last_tick"
 STUCK_AFTER = timedelta(minutes=15)
 #: How long a (tenant, window) claim lives in Redis (the digest_runs row is the durable one).
 CLAIM_TTL_S = 14 * 24 * 3600
+#: A period is reported by fires up to this long after its last day; a weekly cron of a bi-weekly
+#: report therefore fires on the Monday after the fortnight and skips the Monday in between.
+REPORT_WITHIN = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class DueDigest:
-    """A digest due for a tenant: the local fire time and the week it reports."""
+    """A digest due for a tenant: the local fire time and the period it reports."""
 
     tenant_id: str
     fire_at: datetime  # aware, in the tenant's zone
-    week: str
+    week: str  # the period's label ("2026-W47", "2026-W46-W47", "2026-11")
+    cadence: str = "weekly"
 
     @property
     def claim_key(self) -> str:
-        return f"tikpulse:digest:claim:{self.tenant_id}:{self.fire_at.isoformat()}"
+        """Redis key claiming this fire of this report (two cadences may fire at once)."""
+        return f"tikpulse:digest:claim:{self.tenant_id}:{self.week}:{self.fire_at.isoformat()}"
 
 
 def week_reported(fire_at: datetime) -> str:
@@ -59,16 +68,38 @@ def week_reported(fire_at: datetime) -> str:
     return iso_week_label(local_day - timedelta(days=local_day.weekday() + 1))
 
 
+def period_reported(fire_at: datetime, cadence: str, tz: str) -> str | None:
+    """The period a fire at ``fire_at`` reports in zone ``tz``: the last complete one of
+    ``cadence``, or ``None`` when that ended more than ``REPORT_WITHIN`` ago (the off week of a
+    fortnight)."""
+    local_day = fire_at.astimezone(ZoneInfo(tz)).date()
+    period = last_complete_period(tz, cadence, local_day)
+    if local_day - period.last > REPORT_WITHIN:
+        return None
+    return period.label
+
+
 def due_windows(tenant: Tenant, since: datetime, now: datetime) -> list[DueDigest]:
-    """Fire times of the tenant's schedule in ``(since, now]``, in its own zone."""
+    """Fire times of the tenant's report schedules in ``(since, now]``, in its own zone, each
+    with the period it reports (by fire time, then weekly before bi-weekly before monthly)."""
+    out = [due for report in tenant.digest.schedules
+           for due in _fires(tenant, report, since, now)]
+    return sorted(out, key=lambda d: d.fire_at)
+
+
+def _fires(tenant: Tenant, report: ReportSchedule, since: datetime, now: datetime) -> (
+    list[DueDigest]
+):
     zone = ZoneInfo(tenant.digest.timezone)
-    it = croniter(tenant.digest.cron, since.astimezone(zone))
-    out = []
+    it = croniter(report.when, since.astimezone(zone))
+    out: list[DueDigest] = []
     while True:
         fire = it.get_next(datetime)
         if fire > now:
             return out
-        out.append(DueDigest(tenant.id, fire, week_reported(fire)))
+        label = period_reported(fire, report.cadence, tenant.digest.timezone)
+        if label is not None:
+            out.append(DueDigest(tenant.id, fire, label, report.cadence))
 
 
 def dispatch(deps: DigestDeps, now: datetime) -> list[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from analytics.catalog import get_metric
 from analytics.display import fx_missing_note
-from jobs.digest import money_text, section_text
+from jobs.digest import campaign_text, content_text, money_text, section_text
 from jobs.digest.advice_text import suggestion_sentence
 from jobs.digest.compose import ChangeItem, Digest, HeadlineRow
 from jobs.digest.summary_text import summary_lines
@@ -46,6 +46,7 @@ class DigestText:
     sections: tuple[tuple[str, tuple[str, ...]], ...] = ()  # money, creators, traffic...
     headline_note: str | None = None  # why the headline is empty (totals need a missing rate)
     summary: tuple[str, ...] = ()  # the three-line conclusion every format leads with
+    cadence: str = "weekly"  # of the report: headings name its period ("本月核心指标")
 
 
 def mark(good: bool | None) -> str:
@@ -115,7 +116,7 @@ def quality_lines(digest: Digest, w: Words) -> tuple[str, ...]:
 
 def digest_text(digest: Digest, lang: str) -> DigestText:
     """All of the digest's text in ``lang`` (zh or en)."""
-    w, report = Words(lang), digest.report
+    w, report = Words(lang, digest.report.cadence), digest.report
     ccy = report.reporting_currency
     first = min((s.first_day for s in report.stores), default=None)
     last = max((s.last_day for s in report.stores), default=None)
@@ -135,11 +136,13 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
     changes += section_text.anomaly_lines(ins.anomalies, w, names, campaigns, nicknames)
     sections = tuple((w.t(key), tuple(lines)) for key, lines in (
         ("money", money_text.money_lines(report, w)),
+        ("campaigns", campaign_text.campaign_lines(ins.campaigns, w, names)),
         ("creators", section_text.creator_lines(ins.creators, w, ccy)),
         ("traffic_mix", money_text.mix_lines(ins.mix, w)),
         ("funnel_steps", money_text.funnel_lines(
-            ins.funnel, w, None if report.total is None else report.total.current)),
-        ("content", section_text.content_lines(ins.winners, w)),
+            ins.funnel, w, None if report.total is None else report.total.current)
+         + funnel_cvr(digest, w)),
+        ("content", content_text.content_lines(ins.content, ins.winners, w, ccy)),
         ("stock", section_text.stock_lines(ins.stock, w))) if lines)
     return DigestText(
         lang=lang, title=w.t("title", tenant=report.tenant_name, week=report.week), period=period,
@@ -151,8 +154,20 @@ def digest_text(digest: Digest, lang: str) -> DigestText:
                      for name, rows in digest.store_rows),
         quality=quality_lines(digest, w),
         headline_note=None if report.total is not None else w.t("totals_left_out", currency=ccy),
-        summary=summary_lines(digest.conclusions, w),
+        summary=summary_lines(digest.conclusions, w), cadence=report.cadence,
     )
+
+
+def funnel_cvr(digest: Digest, w: Words) -> list[str]:
+    """The conversion rate and orders of the headline, stated in the funnel (one definition:
+    the funnel's shop orders are the KPIs' orders); none without a headline CVR."""
+    rows = {r.metric: r for r in digest.headline}
+    if "cvr" not in rows or "orders" not in rows:
+        return []
+    ccy = digest.report.reporting_currency
+    return [w.t("funnel_cvr", cvr_name=w.metric("cvr"), orders_name=w.metric("orders"),
+                cvr=w.value("cvr", rows["cvr"].value, ccy),
+                orders=w.value("orders", rows["orders"].value, ccy))]
 
 
 def metric_unit(metric_id: str) -> str:

@@ -45,7 +45,7 @@ SUMMARY: dict[str, tuple[str, str]] = {
     "stock_due": ("库存：{due} 个SKU需立即补货，补货到货前不会售罄",
                   "stock: {due} SKU(s) to reorder now, none runs out before restock"),
     "stock_ok": ("库存：无SKU需要立即补货", "stock: no SKU needs reordering now"),
-    "refunds": ("退款率 {rate}（4周均值 {base}）", "refund rate {rate} (4-week average {base})"),
+    "refunds": ("退款率 {rate}（{base_avg} {base}）", "refund rate {rate} ({base_avg} {base})"),
 }
 #: Card line marks: target met / missed (DejaVu Sans has both).
 MET, MISSED = "✓", "✗"
@@ -99,7 +99,7 @@ def summary_lines(found: tuple[Conclusion, ...], w: Words) -> tuple[str, ...]:
         else:
             out.append(pick(SUMMARY["refunds"], w).format(
                 rate=w.ratio(c.facts["rate"], "percent"),
-                base=w.ratio(c.facts["base"], "percent")))
+                base=w.ratio(c.facts["base"], "percent"), base_avg=w.t("base_avg")))
     return tuple(out)
 
 

@@ -1,8 +1,10 @@
 """The digest's words and numbers in Chinese and English (Babel formats numbers and dates).
 
-``Words(lang)`` gives every fixed phrase (``w.t("headline")``), metric names from the catalog and
-locale-aware formatting of money, counts, ratios, changes and periods, so a figure reads
-``US$1,234`` / ``$1,234`` and a date ``11月16日`` / ``Nov 16`` for the reader's language.
+``Words(lang, cadence)`` gives every fixed phrase (``w.t("headline")``; a bi-weekly or monthly
+report's titles and comparisons from ``CADENCE_PHRASES``: "vs last month", "较近3月平均"), metric
+names from the catalog and locale-aware formatting of money, counts, ratios, changes and periods,
+so a figure reads ``US$1,234`` / ``$1,234`` and a date ``11月16日`` / ``Nov 16`` for the reader's
+language.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "headline": ("本周核心指标", "This week's headline"),
     "vs_prev": ("环比", "WoW"),
     "vs_base": ("对比4周均值", "vs 4-wk avg"),
+    "base_avg": ("4周均值", "4-week average"),
+    "band": ("4周基线", "4-week baseline"),
     "target": ("目标", "target"),
     "what_changed": ("变化与原因", "What changed and why"),
     "suggestions": ("建议", "Suggestions"),
@@ -61,6 +65,42 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
                         "Totals left out: converting into {currency} needs the missing FX rates "
                         "above. Each store's numbers are under Stores, in its own currency."),
 }
+PHRASES.update({  # ads by campaign, and the funnel's conversion rate (the headline's)
+    "campaigns": ("广告计划", "Ads by campaign"),
+    "funnel_cvr": ("{cvr_name}（买家数/访客数，与核心指标同一口径）：{cvr}；{orders_name} {orders}",
+                   "{cvr_name} (buyers / visitors, as in the headline): {cvr}; {orders_name} "
+                   "{orders}"),
+})
+
+#: The phrases that name the period, per cadence other than weekly: key -> cadence -> (zh, en).
+CADENCE_PHRASES: dict[str, dict[str, tuple[str, str]]] = {
+    "title": {"biweekly": ("{tenant} 双周报 · {week}", "{tenant} bi-weekly digest · {week}"),
+              "monthly": ("{tenant} 月报 · {week}", "{tenant} monthly digest · {week}")},
+    "summary": {"biweekly": ("本期结论", "These two weeks in three lines"),
+                "monthly": ("本月结论", "This month in three lines")},
+    "headline": {"biweekly": ("本期核心指标", "This fortnight's headline"),
+                 "monthly": ("本月核心指标", "This month's headline")},
+    "vs_prev": {"biweekly": ("较上期", "vs last fortnight"),
+                "monthly": ("较上月", "vs last month")},
+    "vs_base": {"biweekly": ("较前2期平均", "vs 2-fortnight avg"),
+                "monthly": ("较近3月平均", "vs 3-month avg")},
+    "base_avg": {"biweekly": ("前2期均值", "2-fortnight average"),
+                 "monthly": ("近3月均值", "3-month average")},
+    "band": {"biweekly": ("前2期区间", "2-fortnight range"),
+             "monthly": ("近3月区间", "3-month range")},
+    "last_week": {"biweekly": ("上期", "Last fortnight"), "monthly": ("上月", "Last month")},
+    "this_week": {"biweekly": ("本期", "This fortnight"), "monthly": ("本月", "This month")},
+    "gmv_trend": {"biweekly": ("GMV双周趋势", "Bi-weekly GMV"),
+                  "monthly": ("GMV月趋势", "Monthly GMV")},
+    "no_change": {"biweekly": ("本期无显著变化。", "No significant changes this fortnight."),
+                  "monthly": ("本月无显著变化。", "No significant changes this month.")},
+    "no_suggestion": {"biweekly": ("暂无建议。", "No suggestions this fortnight."),
+                      "monthly": ("暂无建议。", "No suggestions this month.")},
+    "fresh_all": {"biweekly": ("所有数据源已同步至本期最后一天。",
+                               "Every source is synced through the fortnight's last day."),
+                  "monthly": ("所有数据源已同步至月末。",
+                              "Every source is synced through the month's last day.")},
+}
 
 
 #: Cleaning rules and sync sources in words (``analytics.clean`` rule ids, refund rules with a
@@ -87,16 +127,17 @@ SOURCES: dict[str, tuple[str, str]] = {
 
 
 class Words:
-    """Phrases and number formats of one language."""
+    """Phrases and number formats of one language, for a report of one cadence."""
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, cadence: str = "weekly") -> None:
         if lang not in LOCALES:
             raise ValueError(f"unsupported digest language {lang!r}; use zh or en")
-        self.lang, self.locale = lang, LOCALES[lang]
+        self.lang, self.locale, self.cadence = lang, LOCALES[lang], cadence
 
     def t(self, key: str, **values: object) -> str:
-        """A fixed phrase, with ``{placeholders}`` filled in."""
-        zh, en = PHRASES[key]
+        """A fixed phrase, with ``{placeholders}`` filled in (the cadence's own where it has one:
+        a monthly report says "vs last month")."""
+        zh, en = CADENCE_PHRASES.get(key, {}).get(self.cadence, PHRASES[key])
         return (zh if self.lang == "zh" else en).format(**values)
 
     def rule(self, rule_id: str) -> str:

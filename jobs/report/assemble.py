@@ -18,6 +18,7 @@ from typing import TypeVar
 import pandas as pd
 from sqlalchemy import Connection
 
+from analytics.campaigns import store_checks
 from analytics.fx import FxRates, MissingFxRate
 from analytics.kpis import KpiReport
 from analytics.suggestions import (
@@ -32,7 +33,7 @@ from config.tenants import Targets, Tenant
 from jobs.accounts.targets import ROAS_TARGET_BASIS
 from jobs.report import explanations as ri
 from jobs.report import sections as rs
-from jobs.report.records import ContentRow, Contributor, Insights
+from jobs.report.records import CampaignRow, ContentRow, Contributor, Insights
 from jobs.warehouse import reads
 from jobs.warehouse.section_loaders import load_authorizations
 
@@ -51,11 +52,12 @@ class WeekScope:
     regions: Mapping[str, str]
     advertiser_shop: Mapping[str, str]
     lead_times: Mapping[str, int]
+    previous_days: tuple[date, ...] = ()  # the period before (default: the week before)
 
     @property
     def previous(self) -> list[date]:
-        """The local dates of the week before."""
-        return [d - timedelta(days=7) for d in self.days]
+        """The local dates of the period before (the week before unless ``previous_days``)."""
+        return list(self.previous_days) or [d - timedelta(days=7) for d in self.days]
 
 
 def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
@@ -78,15 +80,17 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
     drivers += [] if total is None else ri.drivers(tenant.id, total)
     traffic = reads.traffic_days(conn, shops, scope.previous[0], days[-1])
     contents, content_daily = reads.content_days(conn, shops, scope.previous[0], days[-1])
-    funnel = rs.funnel_section(traffic, content_daily, days, scope.previous)
+    funnel = rs.funnel_section(traffic, content_daily, days, scope.previous, scope.daily)
     board = _unless_missing(lambda: reads.creator_board(
         conn, lines, scope.shop_tz, days, scope.currency, scope.fx, content_daily), pd.DataFrame())
     board = rs.with_verdicts(board)
     top_creators, split = rs.creator_rows(board)
     no_content: tuple[tuple[ContentRow, ...], tuple[object, ...]] = ((), ())
-    content, winners = _unless_missing(lambda: rs.content_section(
-        contents, content_daily, days, scope.currency, scope.shop_tz, scope.fx), no_content)
     plans = reads.stock_cover(conn, scope.shop_tz, scope.lead_times, days[-1])
+    products = {x.key: x.name for x in rs.labels(pd.DataFrame(), plans)}
+    content, winners = _unless_missing(lambda: rs.content_section(
+        contents, content_daily, days, scope.currency, scope.shop_tz, scope.fx, lines,
+        products), no_content)
     in_reporting = dict(reports if reporting is None else reporting)
     return Insights(
         anomalies=tuple(sorted(anomalies, key=_severity_order)),
@@ -101,6 +105,7 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
         stock=rs.stock_rows(plans),  # type: ignore[arg-type]
         suggestions=_suggestions(conn, tenant, targets, scope, reports, ads, plans, board),
         labels=rs.labels(ads, plans),
+        campaigns=tuple(_campaign_rows(ads, scope, targets, reports)),
     )
 
 
@@ -167,6 +172,28 @@ def _store_campaigns(ads: pd.DataFrame, shop_id: str, scope: WeekScope, own: str
         except MissingFxRate:
             continue
     return pd.DataFrame()
+
+
+def _campaign_rows(ads: pd.DataFrame, scope: WeekScope, targets: Targets,
+                   reports: Mapping[str, KpiReport]) -> list[CampaignRow]:
+    """Every store's campaigns, biggest spend first: in the reporting currency, else (a rate
+    missing) in the store's own; verdicts on ``ROAS_TARGET_BASIS``."""
+    if ads.empty:
+        return []
+    goal = tuple(None if v is None else float(v) for v in (targets.roas, targets.break_even_roas))
+    out: list[CampaignRow] = []
+    for shop, report in reports.items():
+        k = report.current
+        roas = tuple(None if v is None else float(v) for v in (k.roas_true, k.roas_platform))
+        for currency, fx in ((scope.currency, scope.fx), (k.currency, None)):
+            try:
+                out += rs.campaign_rows(ads, shop, scope.days, currency, fx, roas,  # type: ignore[arg-type]
+                                        goal, ROAS_TARGET_BASIS,  # type: ignore[arg-type]
+                                        store_checks(report))
+                break
+            except MissingFxRate:
+                continue
+    return sorted(out, key=lambda r: -r.spend)
 
 
 def _suggestions(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,

@@ -1,9 +1,11 @@
-"""Build the weekly report of one tenant from the warehouse rollups.
+"""Build the weekly, bi-weekly or monthly report of one tenant from the warehouse rollups.
 
-``build_weekly_report(engine, tenant, "2026-W47")`` reads each store's daily rollups for the week
-and the 52 weeks before it (one query per table for the whole tenant) and computes, with
-``analytics.kpis``, every KPI for the week, the previous week, the 4- and 52-week baselines and the
-same week a year ago, per store and for all stores together, plus a trend history and the
+``build_report(engine, tenant, "2026-11")`` (or "2026-W47", "2026-W46-W47"; ``build_weekly_report``
+is the weekly case) reads each store's daily rollups for the period and about a year before it
+(one query per table for the whole tenant) and computes, with ``analytics.kpis.period_report``,
+every KPI for the period, the previous period, the baselines of its cadence (4 weeks, 2 fortnights,
+3 months; and a year of periods) and the same period a year ago, per store (each in its own time
+zone) and for all stores together, plus a trend history in periods of the same cadence and the
 data-quality facts. A store's numbers are in its own currency (``answer_currency``), with the same
 in the reporting currency beside them; the total converts each store-day at that day's rate. The
 result is a frozen ``WeeklyReport``. A missing FX rate never fails it: the total (and each
@@ -22,8 +24,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from analytics.fx import FxRates, MissingFxRate, missing_days, rate_gaps, without_missing
-from analytics.kpis import compute_kpis, weekly_report
-from analytics.weeks import WeekWindow, parse_iso_week, previous_weeks, week_window
+from analytics.kpis import YEAR_OF_PERIODS, compute_kpis, period_report
+from analytics.money import quantize
+from analytics.periods import Period, baseline_periods, period_window, previous_period, year_ago
+from analytics.weeks import WeekWindow, parse_iso_week
 from config.tenants import Tenant
 from jobs.accounts.targets import METRIC_TARGETS, effective_targets
 from jobs.report.assemble import WeekScope, week_insights
@@ -32,23 +36,34 @@ from jobs.report.quality import store_quality
 from jobs.report.records import Insights
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import UnknownShop, shop_info
-from jobs.warehouse.queries import answer_currency, daily_rows, store_advertisers, week_buyers
+from jobs.warehouse.queries import (
+    answer_currency,
+    daily_rows,
+    period_buyers,
+    store_advertisers,
+    week_buyers,
+)
 
-#: Weeks of history before the report week that baselines look back over.
-BASELINE_WEEKS = 52
-#: Weeks in the trend series of each store and of the tenant (the report week included).
-HISTORY_WEEKS = 12
+#: Weeks of history before the report week that weekly baselines look back over.
+BASELINE_WEEKS = YEAR_OF_PERIODS["weekly"]
+#: Periods in the trend series of each store and of the tenant (the report's own included), per
+#: cadence: 12 weeks, 8 fortnights, 12 months.
+HISTORY_PERIODS = {"weekly": 12, "biweekly": 8, "monthly": 12}
+#: Weeks in the weekly trend series.
+HISTORY_WEEKS = HISTORY_PERIODS["weekly"]
+#: Days the tenant's weekly GMV target is set for; other periods scale it by their length.
+TARGET_DAYS = 7
 
 
 @dataclass(frozen=True)
 class _Inputs:
     """Everything loaded once for a tenant-week."""
 
-    week: WeekWindow  # in the digest's zone; stores use their own zones for the same label
+    period: Period  # in the digest's zone; stores use their own zones for the same label
     currency: str  # the tenant's reporting currency
     daily: pd.DataFrame
     fx: FxRates
-    buyers: dict[str, dict[str, int]]  # shop -> week label -> distinct buyers
+    buyers: dict[str, dict[str, int]]  # shop -> period label -> distinct buyers
     targets: dict[str, Decimal]
     info: dict[str, dict[str, str]]
     advertiser_shop: dict[str, str]
@@ -64,14 +79,23 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str, *,
     callers that only need the numbers (an empty ``Insights`` is stored instead).
     """
     parse_iso_week(week)  # a malformed label fails here with a clear message
+    return build_report(engine, tenant, week, insights=insights)
+
+
+def build_report(engine: Engine, tenant: Tenant, label: str, *,
+                 insights: bool = True) -> WeeklyReport:
+    """The frozen report of ``tenant`` for any period label: a week "2026-W47", a fortnight
+    "2026-W46-W47" or a month "2026-11" (its cadence read from the label; ``ValueError`` with the
+    accepted forms for a bad one). Same sections as the weekly report, over the period's days."""
+    period = period_window(tenant.digest.timezone, label)
     shop_ids = [s.shop_id for s in tenant.stores]
     with snapshot_connection(engine) as conn:
-        inputs = _load(conn, tenant, week)
+        inputs = _load(conn, tenant, period)
         built = [_store(conn, tenant, inputs, s.shop_id) for s in tenant.stores]
         stores = tuple(store for store, _ in built)
         total_buyers = _sum_buyers(inputs.buyers, shop_ids)
-        total = None if inputs.missing else weekly_report(
-            inputs.daily, inputs.week, inputs.currency, inputs.fx, shop_ids=shop_ids,
+        total = None if inputs.missing else period_report(
+            inputs.daily, inputs.period, inputs.currency, inputs.fx, shop_ids=shop_ids,
             scope=tenant.id, buyers=total_buyers, targets=inputs.targets)
         reporting = {s.shop_id: s.in_currency(inputs.currency) for s in stores}
         sections = week_insights(conn, tenant, effective_targets(conn, tenant),
@@ -79,11 +103,11 @@ def build_weekly_report(engine: Engine, tenant: Tenant, week: str, *,
                                  total, reporting) if insights else Insights()
     missing = rate_gaps([*inputs.missing, *(gap for _, gaps in built for gap in gaps)])
     return WeeklyReport(
-        tenant_id=tenant.id, tenant_name=tenant.name, week=week,
+        tenant_id=tenant.id, tenant_name=tenant.name, week=period.label, cadence=period.cadence,
         reporting_currency=inputs.currency, languages=tuple(tenant.language),
         stores=stores, total=total,
         total_history=() if total is None else _history(
-            inputs.daily, inputs.currency, inputs.fx, shop_ids, total_buyers, inputs.week),
+            inputs.daily, inputs.currency, inputs.fx, shop_ids, total_buyers, inputs.period),
         insights=sections, missing_fx=missing,
     )
 
@@ -101,7 +125,8 @@ def snapshot_connection(engine: Engine) -> Connection:
 
 def _scope(tenant: Tenant, inputs: _Inputs) -> WeekScope:
     return WeekScope(
-        days=inputs.week.days, currency=inputs.currency, fx=inputs.fx, daily=inputs.daily,
+        days=inputs.period.days, previous_days=previous_period(inputs.period).days,
+        currency=inputs.currency, fx=inputs.fx, daily=inputs.daily,
         shop_tz={s: i["timezone"] for s, i in inputs.info.items()},
         regions={s: i["region"] for s, i in inputs.info.items()},
         advertiser_shop=inputs.advertiser_shop,
@@ -109,7 +134,7 @@ def _scope(tenant: Tenant, inputs: _Inputs) -> WeekScope:
     )
 
 
-def _load(conn: Connection, tenant: Tenant, week: str) -> _Inputs:
+def _load(conn: Connection, tenant: Tenant, period: Period) -> _Inputs:
     info: dict[str, dict[str, str]] = {}
     for store in tenant.stores:
         try:
@@ -120,20 +145,42 @@ def _load(conn: Connection, tenant: Tenant, week: str) -> _Inputs:
                                    "timezone": store.resolved_timezone}
         if store.name:  # the tenants file's display name wins over the platform's
             info[store.shop_id]["name"] = store.name
-    window = week_window(tenant.digest.timezone, week)
-    first = window.monday - timedelta(7 * BASELINE_WEEKS)
+    before = baseline_periods(period, YEAR_OF_PERIODS[period.cadence])
+    first = min(before[-1].first, year_ago(period).first)  # a label names the same local days
+    last = period.last  # in every zone, so the stores' own periods fall inside these
     shop_ids = list(info)
     ad_map = store_advertisers(conn, shop_ids, {s.shop_id: s.advertiser_ids
                                                 for s in tenant.stores})
-    daily = daily_rows(conn, shop_ids, first, window.days[-1], advertiser_shop=ad_map)
+    daily = daily_rows(conn, shop_ids, first, last, advertiser_shop=ad_map)
     reporting = tenant.reporting_currency  # of the total; each store answers in its own
     currencies = set(daily["currency"]) - {""}
-    fx = load_fx(conn, currencies, reporting, first, window.days[-1])
-    mondays = [window.monday - timedelta(7 * i) for i in range(BASELINE_WEEKS + 1)]
-    buyers = {shop: {_label(m): n for m, n in week_buyers(conn, [shop], mondays).items()}
-              for shop in shop_ids}
-    return _Inputs(window, reporting, daily, fx, buyers, _targets(conn, tenant), info, ad_map,
-                   first, missing_days(daily, reporting, fx))
+    fx = load_fx(conn, currencies, reporting, first, last)
+    return _Inputs(period, reporting, daily, fx, _buyers(conn, info, period),
+                   _targets(conn, tenant, len(period.days)), info, ad_map, first,
+                   missing_days(daily, reporting, fx))
+
+
+def _buyers(conn: Connection, info: Mapping[str, Mapping[str, str]], period: Period) -> (
+    dict[str, dict[str, int]]
+):
+    """Distinct buyers per store and period label: every week of a year from the weekly rollup;
+    for fortnights and months (no rollup) the period, the one before and a year ago."""
+    if period.cadence == "weekly":
+        mondays = [period.first - timedelta(7 * i) for i in range(BASELINE_WEEKS + 1)]
+        return {shop: {_label(m): n for m, n in week_buyers(conn, [shop], mondays).items()}
+                for shop in info}
+    out: dict[str, dict[str, int]] = {}
+    for shop, shop_info_ in info.items():
+        counts = out.setdefault(shop, {})
+        for label in (period.label, previous_period(period).label, year_ago(period).label):
+            local = period_window(shop_info_["timezone"], label)
+            try:
+                found = period_buyers(conn, shop, local.first, local.last)
+            except UnknownShop:
+                found = None
+            if found is not None:
+                counts[label] = found
+    return out
 
 
 def _label(monday: date) -> str:
@@ -141,20 +188,23 @@ def _label(monday: date) -> str:
     return f"{year}-W{number:02d}"
 
 
-def _targets(conn: Connection, tenant: Tenant) -> dict[str, Decimal]:
+def _targets(conn: Connection, tenant: Tenant, days: int) -> dict[str, Decimal]:
+    """The tenant's targets for a period of ``days`` days: the weekly GMV target scaled by the
+    period's length (a 30-day month: 30/7 of it); rates (ROAS, CVR, CPA) as they are."""
     targets = effective_targets(conn, tenant)
     out = {}
     for metric, name in METRIC_TARGETS.items():
         value = getattr(targets, name)
         if value is not None:
-            out[metric] = value
+            scaled = metric == "gross_gmv" and days != TARGET_DAYS
+            out[metric] = quantize(Decimal(value) * days / TARGET_DAYS) if scaled else value
     return out
 
 
 def _sum_buyers(buyers: Mapping[str, Mapping[str, int]], shop_ids: Sequence[str]) -> (
     dict[str, int]
 ):
-    """Buyers per week over the stores; a week any store lacks (unknown buyers) is left out."""
+    """Buyers per period over the stores; one any store lacks (unknown buyers) is left out."""
     out: dict[str, int] = {}
     seen: dict[str, int] = {}
     for shop in shop_ids:
@@ -165,13 +215,26 @@ def _sum_buyers(buyers: Mapping[str, Mapping[str, int]], shop_ids: Sequence[str]
 
 
 def _history(daily: pd.DataFrame, currency: str, fx: FxRates, shop_ids: Sequence[str],
-             buyers: Mapping[str, int], window: WeekWindow) -> tuple[WeekKpis, ...]:
-    weeks = [*reversed(previous_weeks(window, HISTORY_WEEKS - 1)), window]
+             buyers: Mapping[str, int], period: Period) -> tuple[WeekKpis, ...]:
+    """The trend series: ``HISTORY_PERIODS`` periods of the report's cadence, oldest first;
+    a fortnight or month the data starts inside of is left out (three days are not a month's
+    GMV), a week is kept as the weekly report always has."""
+    count = HISTORY_PERIODS[period.cadence]
+    rows = daily[daily["shop_id"].isin(list(shop_ids))]
+    start = None if rows.empty or period.cadence == "weekly" else min(rows["day"])
+    periods = [p for p in [*reversed(baseline_periods(period, count - 1)), period]
+               if p is period or start is None or not p.first < start <= p.last]
     return tuple(
-        WeekKpis(w.label, w.monday, compute_kpis(daily, w.days, currency, fx, shop_ids=shop_ids,
-                                                 buyers=buyers.get(w.label)))
-        for w in weeks
+        WeekKpis(p.label, p.first, compute_kpis(daily, p.days, currency, fx, shop_ids=shop_ids,
+                                                buyers=buyers.get(p.label)))
+        for p in periods
     )
+
+
+def _as_window(period: Period) -> WeekWindow:
+    """The period in the shape the data-quality checks read (first day, days, bounds)."""
+    return WeekWindow(label=period.label, tz=period.tz, start_utc=period.start_utc,
+                      end_utc=period.end_utc, days=period.days)
 
 
 def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> tuple[
@@ -181,7 +244,7 @@ def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> t
     its own numbers lack (an ads account billed in another currency without a rate: those
     metrics read "not available")."""
     info = inputs.info[shop_id]
-    window = week_window(info["timezone"], inputs.week.label)
+    window = period_window(info["timezone"], inputs.period.label)
     buyers = inputs.buyers.get(shop_id, {})
     daily = inputs.daily[inputs.daily["shop_id"] == shop_id]
     currency = answer_currency([info["currency"]], inputs.currency)
@@ -189,15 +252,15 @@ def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> t
                  window.days[-1])
     gaps = missing_days(daily, currency, fx)
     rows = without_missing(daily, currency, fx) if gaps else daily
-    kpis = weekly_report(rows, window, currency, fx, shop_ids=[shop_id], scope=shop_id,
+    kpis = period_report(rows, window, currency, fx, shop_ids=[shop_id], scope=shop_id,
                          buyers=buyers)
     reporting = None
     if currency != inputs.currency and not missing_days(daily, inputs.currency, inputs.fx):
-        reporting = weekly_report(daily, window, inputs.currency, inputs.fx, shop_ids=[shop_id],
+        reporting = period_report(daily, window, inputs.currency, inputs.fx, shop_ids=[shop_id],
                                   scope=shop_id, buyers=buyers)
     return StoreReport(
         shop_id=shop_id, name=info["name"], region=info["region"], currency=info["currency"],
-        timezone=info["timezone"], first_day=window.monday, last_day=window.days[-1],
+        timezone=info["timezone"], first_day=window.first, last_day=window.last,
         kpis=kpis, history=_history(rows, currency, fx, [shop_id], buyers, window),
-        quality=store_quality(conn, tenant, shop_id, window), reporting=reporting,
+        quality=store_quality(conn, tenant, shop_id, _as_window(window)), reporting=reporting,
     ), gaps

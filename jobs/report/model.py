@@ -24,7 +24,8 @@ from jobs.report.records import Insights
 #: Version of the snapshot layout; readers can refuse snapshots they do not understand.
 #: 2: a store's KPIs in its own currency (``StoreReport.reporting`` beside), ``missing_fx``.
 #: 3: creators' nickname, clicks and rebook/watch/stop verdict; ``Insights.labels`` (names).
-SNAPSHOT_VERSION = 3
+#: 4: ``cadence`` (weekly, biweekly, monthly); ``week`` is the period's label.
+SNAPSHOT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,12 @@ class StoreReport:
 
 @dataclass(frozen=True)
 class WeeklyReport:
-    """Everything the weekly digest shows for one tenant and one ISO week."""
+    """Everything the digest shows for one tenant and one period (the name is historical: a
+    bi-weekly or monthly report is the same shape, with ``cadence`` saying which)."""
 
     tenant_id: str
     tenant_name: str
-    week: str  # ISO week label, e.g. "2026-W47"
+    week: str  # the period's label: "2026-W47", "2026-W46-W47" or "2026-11"
     reporting_currency: str
     languages: tuple[str, ...]
     stores: tuple[StoreReport, ...]
@@ -129,6 +131,8 @@ class WeeklyReport:
     notes: tuple[str, ...] = field(default=())
     #: FX rates the totals (and the reporting figures beside a store's own) need but lack.
     missing_fx: tuple[MissingRates, ...] = ()
+    #: weekly | biweekly | monthly (``analytics.periods.CADENCES``): what ``week`` labels.
+    cadence: str = "weekly"
 
     def store(self, shop_id: str) -> StoreReport:
         """The report of one store (``KeyError`` naming the shop when it is not in the report)."""

@@ -134,6 +134,35 @@ class ContentRow:
     duration_s: int | None
     posting_hour: float | None
     rank: int
+    product_clicks: int | None = None
+    ctr: float | None = None  # product clicks / views
+    product_name: str | None = None  # the product it sold most units of (affiliate lines)
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """One campaign's week (money in ``currency``), its trend and the cut / watch / keep / scale
+    verdict (``analytics.campaigns.campaign_verdict``) on the targets' ROAS ``basis``."""
+
+    shop_id: str
+    campaign_id: str
+    campaign_name: str | None
+    currency: str
+    spend: Decimal
+    roas_platform: float | None
+    roas_true: float | None
+    true_estimated: bool  # scaled from the store's true / platform ratio (several campaigns)
+    cpa: Decimal | None
+    ctr: float | None
+    roas_previous: float | None
+    spend_previous: Decimal | None
+    verdict: str | None
+    basis: str
+    noise: float  # the campaign's noise band (share of break-even)
+    target: float | None = None  # the ROAS target and break-even the verdict used
+    break_even: float | None = None
+    blockers: tuple[str, ...] = ()  # the store's deteriorations that stopped a "scale"
+    checks: tuple[float | None, ...] = ()  # cvr change, refund-rate points, true ROAS change
 
 
 @dataclass(frozen=True)
@@ -163,6 +192,7 @@ class Insights:
     stock: tuple[StockRow, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     labels: tuple[Label, ...] = ()  # names of the campaigns (and SKUs) the sections name by id
+    campaigns: tuple[CampaignRow, ...] = ()  # ads by campaign, biggest spend first
 
     def name_of(self, kind: str, key: str) -> str | None:
         """The name of a campaign or SKU id, when the warehouse has one."""

@@ -80,3 +80,53 @@ def test_single_content_has_winners_and_no_rest():
     traits = {t.name: t for t in profile.traits}
     assert traits["duration_s"] == Trait("duration_s", 3600.0, None)
     assert traits["music_share"] == Trait("music_share", 0.0, None)
+
+
+def _videos(hooks, lengths, music, gmv, clicks=None):
+    n = len(hooks)
+    return pd.DataFrame({
+        "content_id": [f"v{i}" for i in range(n)], "content_type": "VIDEO", "hook_s": hooks,
+        "duration_s": lengths, "music": music, "hashtags": [["home"]] * n,
+        "posting_hour": [float(12 + i % 2) for i in range(n)],
+        "views": [1000] * n, "product_clicks": clicks or [50] * n,
+        "gmv": [Decimal(g) for g in gmv]})
+
+
+def test_lessons_name_only_the_traits_that_set_the_winners_apart():
+    from analytics.content_lessons import lessons
+
+    table = _videos(hooks=[1, 2, 2, 5, 6, 2, 5, 7, 6, 5],
+                    lengths=[18, 22, 40, 45, 60, 50, 45, 70, 55, 65],
+                    music=["a", None, "b", None, "c", None, "d", None, "e", None],
+                    gmv=[900, 800, 700, 100, 90, 80, 70, 60, 50, 40])
+    win, rest = table.head(3), table.iloc[3:]
+    found = {x.kind: x for x in lessons(win, rest, "VIDEO")}
+    hook = found["hook"]  # three in four winners hook within 2 s; 1 in 7 of the rest
+    assert (hook.threshold, hook.hits, hook.winners) == (2.0, 3, 3)
+    assert hook.rest_share == pytest.approx(1 / 7)
+    shorter = found["shorter"]
+    assert shorter.threshold == 35.0 and shorter.hits == 2  # 18 and 22 s; none of the rest
+    # music (2 of 3 vs 2 of 7), the same hashtag, posting hours, clicks per view: not material
+    assert set(found) == {"hook", "shorter"}
+
+
+def test_lives_compare_sales_per_hour_of_long_and_short_sessions():
+    from analytics.content_lessons import lessons
+
+    lives = pd.DataFrame({
+        "content_id": list("abcdef"), "content_type": "LIVE", "hook_s": None,
+        "duration_s": [10800, 9000, 10800, 3600, 3600, 2700], "music": None,
+        "hashtags": [[]] * 6, "posting_hour": [19.0] * 6, "views": [1000] * 6,
+        "product_clicks": [10] * 6,
+        "gmv": [Decimal(g) for g in (3000, 2400, 2800, 300, 250, 200)]})
+    (lesson,) = lessons(lives.head(1), lives.iloc[1:], "LIVE")
+    assert (lesson.kind, lesson.threshold) == ("per_hour_long", 7200.0)  # 2 h
+    assert lesson.multiple == pytest.approx((8200 / 8.5) / (750 / 2.75))  # GMV per hour
+
+
+def test_no_lessons_when_winners_look_like_the_rest():
+    from analytics.content_lessons import lessons
+
+    table = _videos(hooks=[3] * 6, lengths=[30] * 6, music=[None] * 6,
+                    gmv=[600, 500, 400, 300, 200, 100])
+    assert lessons(table.head(2), table.iloc[2:], "VIDEO") == ()

@@ -1,6 +1,8 @@
-"""The question set of ``tests/bot/questions.yaml``: rows with the expected ``understood``.
+"""The question sets of ``tests/bot/``: rows with the expected ``understood``.
 
-``load_questions()`` gives each row as a ``Question`` whose ``expected`` is what
+``questions.yaml`` is the in-sample set (written while the grammar was tuned);
+``questions_heldout.yaml`` was written afterwards without reading the grammar, to measure it
+honestly. ``load_questions(path)`` gives each row as a ``Question`` whose ``expected`` is what
 ``bot.commands.understood.understood`` must return for it (command, stores as shop ids, period
 first/last dates as of ``tests.bot.seed.NOW``, metric, by, limit). The parametrised test
 (``test_understanding.py``) and the parser benchmark (``bench/bench_parse.py``) both read it.
@@ -18,6 +20,10 @@ from tests.bot.seed import UK, US
 
 #: The data file.
 QUESTIONS_FILE = Path(__file__).with_name("questions.yaml")
+#: The held-out data file (same format; a store "?word" is one the tenant does not have).
+HELDOUT_FILE = Path(__file__).with_name("questions_heldout.yaml")
+#: Marks a store the channel does not have: the reading must report it as ``unknown_store``.
+UNKNOWN_MARK = "?"
 #: Period names of the file -> (first, last) local dates as of Wednesday 2026-11-25.
 PERIODS: dict[str, tuple[str, str]] = {
     "TW": ("2026-11-23", "2026-11-29"), "LW": ("2026-11-16", "2026-11-22"),
@@ -53,15 +59,27 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[Question]:
     rows = yaml.safe_load(path.read_text(encoding="utf-8"))
     out = []
     for text, command, stores, period, metric, by, limit, who in rows:
-        out.append(Question(str(text), who, {
-            "command": command, "stores": [STORES[s] for s in stores],
-            "period": _period(period), "metric": metric, "by": by, "limit": limit}))
+        expected = {"command": command,
+                    "stores": [STORES[s] for s in stores if not s.startswith(UNKNOWN_MARK)],
+                    "period": _period(period), "metric": metric, "by": by, "limit": limit}
+        expected.update(("unknown_store", s[1:]) for s in stores if s.startswith(UNKNOWN_MARK))
+        out.append(Question(str(text), who, expected))
     return out
 
 
 def reading(got: dict[str, Any]) -> dict[str, Any]:
-    """The part of an ``understood`` object the question set checks."""
+    """The part of an ``understood`` object the question set checks (``unknown_store`` only
+    when the reading has one, so a question the set does not expect it for fails)."""
     period = got.get("period")
-    return {"command": got["command"], "stores": got["stores"],
-            "period": (period["first"], period["last"]) if period and "first" in period else None,
-            "metric": got["metric"], "by": got["by"], "limit": got["limit"]}
+    out = {"command": got["command"], "stores": got["stores"],
+           "period": (period["first"], period["last"]) if period and "first" in period else None,
+           "metric": got["metric"], "by": got["by"], "limit": got["limit"]}
+    if "unknown_store" in got:
+        out["unknown_store"] = got["unknown_store"]
+    return out
+
+
+def misreading(expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
+    """The slots read wrong (``command``, ``stores``, ``period``...), empty when all are right:
+    the kinds a benchmark counts and a report lists."""
+    return sorted(k for k in expected.keys() | got.keys() if expected.get(k) != got.get(k))

@@ -118,3 +118,73 @@ def test_every_help_example_reads_as_its_own_command_in_both_languages(word):
     assert parse(word.example).command == word.id
     assert parse(word.example_zh).command == word.id
     assert parse(word.example_zh).lang == "zh"
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("roas this wk", date(2026, 11, 23), date(2026, 11, 29)),  # chat shorthand
+    ("gmv yday", date(2026, 11, 24), date(2026, 11, 24)),
+    ("这礼拜 gmv", date(2026, 11, 23), date(2026, 11, 29)),
+    ("上个礼拜 gmv", date(2026, 11, 16), date(2026, 11, 22)),
+    ("上上周 gmv", date(2026, 11, 9), date(2026, 11, 15)),  # the week before last
+    ("gmv week before last", date(2026, 11, 9), date(2026, 11, 15)),
+    ("销售额 11.1-11.15", date(2026, 11, 1), date(2026, 11, 15)),  # dotted dates
+    ("gmv 11/3 to 11/9", date(2026, 11, 3), date(2026, 11, 9)),
+    ("过去两周的销售额", date(2026, 11, 11), date(2026, 11, 24)),  # weeks counted as days
+    ("last 2 weeks gmv", date(2026, 11, 11), date(2026, 11, 24)),
+    ("最近两天gmv", date(2026, 11, 23), date(2026, 11, 24)),
+])
+def test_periods_as_typed_in_chat(text, start, end):
+    period = resolve_period(parse(text).period, TODAY)
+    assert (period.start, period.end) == (start, end)
+
+
+def test_a_decimal_is_not_a_dotted_date():
+    parsed = parse("target roas 3.5")
+    assert (parsed.command, parsed.value, parsed.period) == ("set_target", Decimal("3.5"), None)
+
+
+def test_a_typo_inside_a_phrase_reads_the_phrase_and_says_so():
+    parsed = parse("refnud rate UK")
+    assert (parsed.command, parsed.metric, parsed.scope) == ("metric", "refund_rate", "uk")
+    assert parsed.typos == (("refnud rate", "refund rate"),)
+    assert parse("refnud").command is None  # a phrase's word alone names nothing
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("send the weekly report", "digest_now"), ("weekly report", "digest_preview"),
+    ("stop sending alerts here", "unsubscribe"), ("别再推送提醒了", "unsubscribe"),
+    ("send alerts to this channel please", "subscribe"), ("订阅提醒", "subscribe"),
+    ("any alerts today", None),  # alerts alone change nothing: the bot asks which
+])
+def test_send_and_stop_words_switch_to_the_sibling_command(text, command):
+    assert parse(text).command == command
+
+
+@pytest.mark.parametrize(("text", "by", "n"), [
+    ("播放量最高的视频 前5", "views", 5), ("互动率最高的10个达人", "engagement", 10),
+    ("上周视频TOP10", None, 10), ("top creators this month", None, None),
+])
+def test_the_ranking_of_a_list_is_the_rank_word_it_names(text, by, n):
+    parsed = parse(text)
+    assert (parsed.rank_by, parsed.n) == (by, n)
+
+
+def test_a_handle_without_at_is_a_creator_and_a_region_nickname_a_region():
+    parsed = parse("max.deals 上个月卖了多少")
+    assert (parsed.command, parsed.handle) == ("creator", "max.deals")
+    assert parse("美区上周GMV").scope == "美区"
+
+
+def test_a_question_mark_makes_unknown_words_skipped_not_a_store():
+    assert parse("anything running out of stock in the UK?").scope == "uk"
+
+
+@pytest.mark.parametrize(("text", "command", "metric"), [
+    ("美区这周roi咋样", "roas", "roas_platform"),  # the broad command of the metric named
+    ("转化率怎么样", "metric", "cvr"),
+    ("广告带来了多少成交额", "metric", "purchase_value"),  # a metric asked before "成交额"
+    ("roas UK 花费", "roas", "spend"),  # a terse command keeps its answer
+])
+def test_how_is_a_metric_doing_is_its_own_answer(text, command, metric):
+    parsed = parse(text)
+    assert (parsed.command, parsed.metric) == (command, metric)

@@ -18,6 +18,8 @@ from sqlalchemy import Engine
 from jobs.warehouse.schema import (
     ad_daily,
     advertisers,
+    content_daily,
+    contents,
     fx_rates,
     shop_daily,
     shop_traffic_daily,
@@ -80,12 +82,57 @@ def _traffic(shop: str, day: date, gmv: Decimal, orders: int) -> list[dict[str, 
              "gmv": gmv * s} for ch, s in (("ALL", Decimal(1)), ("PAID", paid))]
 
 
-def _ads(shop: str, day: date) -> dict[str, object]:
-    spend, value = (Decimal(100), Decimal(500)) if shop == UK else (Decimal(400), Decimal(480))
-    return {"advertiser_id": STORES[shop][4], "day": day, "campaign_id": "c1",
-            "campaign_name": "Autumn-Sale", "currency": STORES[shop][2], "spend": spend,
-            "impressions": 20000, "clicks": 400, "conversions": 20, "purchases": 20,
-            "purchase_value": value, "video_views": 0}
+def _ads(shop: str, day: date) -> list[dict[str, object]]:
+    """Two campaigns a day: the store's ads add up as before (UK 100 -> 500, US 400 -> 480)."""
+    parts = ((("c1", "Autumn-Sale", 60, 400, 12000, 300, 16), ("c2", None, 40, 100, 8000, 100, 4))
+             if shop == UK else
+             (("c1", "Autumn-Sale", 300, 330, 15000, 300, 14),
+              ("c3", "Black Friday Teaser", 100, 150, 5000, 100, 6)))
+    return [{"advertiser_id": STORES[shop][4], "day": day, "campaign_id": cid,
+             "campaign_name": name, "currency": STORES[shop][2], "spend": Decimal(spend),
+             "impressions": imps, "clicks": clicks, "conversions": buys, "purchases": buys,
+             "purchase_value": Decimal(value), "video_views": 0}
+            for cid, name, spend, value, imps, clicks, buys in parts]
+
+
+#: The UK store's W47 videos and LIVEs: id, title, creator, hook (s), length (s), music,
+#: hashtags, posted (UTC hour), views, product clicks, GMV (GBP). Winning videos hook within
+#: 2 s and run under 30 s; LIVEs of 2 h or more sell several times more per hour.
+CONTENT = (
+    ("v01", "Desk lamp in 3 seconds", "lily.home", 1, 18, "lofi", ["lamp"], 19, 40000, 2400, 900),
+    ("v02", "Cozy corner makeover", "maxdecor", 2, 22, "lofi", ["cozy"], 20, 30000, 1500, 700),
+    ("v03", "Unboxing the mug set", "lily.home", 2, 25, None, ["mug"], 18, 25000, 1300, 600),
+    ("v04", "Before and after: the shelf", "anna.diy", 5, 60, None, [], 11, 20000, 600, 180),
+    ("v05", "Three lamp hacks", "maxdecor", 4, 55, "pop", ["lamp"], 9, 18000, 400, 160),
+    ("v06", "Room tour", "anna.diy", 6, 80, None, [], 12, 15000, 300, 120),
+    ("v07", "Mug review", "lily.home", 5, 45, None, ["mug"], 10, 12000, 250, 100),
+    ("v08", "Shelf styling", "maxdecor", 2, 70, "pop", [], 13, 11000, 200, 90),
+    ("v09", "Gift ideas", "anna.diy", 7, 90, None, [], 8, 10000, 200, 80),
+    ("L1", "Friday night home sale", "lily.home", None, 10800, None, [], 19, 60000, 5000, 3000),
+    ("L2", "Lamp week LIVE", "maxdecor", None, 9000, None, [], 18, 50000, 4000, 2400),
+    ("L3", "Weekend deals", "lily.home", None, 10800, None, [], 20, 55000, 4500, 2800),
+    ("L4", "Quick Q&A", "anna.diy", None, 3600, None, [], 12, 8000, 300, 300),
+    ("L5", "Morning drop", "maxdecor", None, 3600, None, [], 9, 7000, 250, 250),
+    ("L6", "Flash LIVE", "anna.diy", None, 2700, None, [], 13, 5000, 150, 200),
+)
+
+
+def _content(shop: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(contents, content_daily) of the UK store: each posted on W47's Tuesday, its week's
+    stats on that day."""
+    day = W47 + timedelta(days=1)
+    meta, daily = [], []
+    for cid, title, who, hook, secs, music, tags, hour, views, clicks, gmv in CONTENT:
+        meta.append({"shop_id": shop, "content_id": cid,
+                     "content_type": "LIVE" if cid.startswith("L") else "VIDEO",
+                     "creator_username": who, "title": title, "duration_s": secs, "hook_s": hook,
+                     "posted_at": datetime(day.year, day.month, day.day, hour, tzinfo=UTC),
+                     "music": music, "hashtags": tags})
+        daily.append({"shop_id": shop, "content_id": cid, "day": day, "views": views,
+                      "likes": views // 20, "comments": views // 200, "shares": views // 500,
+                      "product_clicks": clicks, "orders": gmv // 50, "units": gmv // 50,
+                      "currency": STORES[shop][2], "gmv": Decimal(gmv)})
+    return meta, daily
 
 
 def seed(engine: Engine, *, complete: bool = True, scale: Decimal = Decimal(1),
@@ -108,7 +155,11 @@ def seed(engine: Engine, *, complete: bool = True, scale: Decimal = Decimal(1),
             upsert(conn, shop_daily, rows)
             upsert(conn, shop_traffic_daily, [t for r in rows for t in _traffic(
                 shop, r["day"], r["gross_gmv"], r["orders"])])  # type: ignore[arg-type]
-            upsert(conn, ad_daily, [_ads(shop, d) for d in DAYS])
+            upsert(conn, ad_daily, [row for d in DAYS for row in _ads(shop, d)])
+            if shop == UK:
+                meta, stats = _content(shop)
+                upsert(conn, contents, meta)
+                upsert(conn, content_daily, stats)
             last = DAYS[-1] - timedelta(days=0 if complete or shop != UK else 2)
             upsert(conn, sync_cursors, [
                 {"source": "orders", "subject_id": shop, "latest_complete_day": last,

@@ -63,3 +63,26 @@ def test_send_now_fails_loudly_when_a_channel_is_not_confirmed(env) -> None:
     assert result.exit_code != 0
     assert f"slack:{CHANNEL}: failed" in result.output and "not confirmed" in result.output
     assert f"telegram:{CHAT}: sent" in result.output
+
+
+def test_period_names_a_week_or_a_fortnight_and_week_still_works(env, tmp_path) -> None:
+    week = run("--tenant", "acme", "--period", "2026-W47", "--dry-run")
+    assert week.exit_code == 0 and "Digest acme 2026-W47 " in week.output
+    pair = run("--tenant", "acme", "--period", "2026-W47-W48", "--dry-run")
+    assert pair.exit_code == 0 and "Digest acme 2026-W47-W48 " in pair.output
+    assert "bi-weekly digest · 2026-W47-W48" in pair.output
+    assert env.slack.calls == [] and env.tg.calls == []
+
+
+def test_a_bad_period_gets_the_accepted_forms_not_a_traceback(env) -> None:
+    bad = CliRunner().invoke(cli, ["digest", "--tenant", "acme", "--period", "2026-W46-W47",
+                                   "--dry-run"])
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "'2026-W46-W47' is not a bi-weekly period: the pairs are 2026-W45-W46" in bad.output
+    nonsense = CliRunner().invoke(cli, ["digest", "--tenant", "acme", "--period", "Nov",
+                                        "--dry-run"])
+    assert "expected a week 2026-W47, two weeks 2026-W46-W47 or a month 2026-11" in (
+        " ".join(nonsense.output.split()))
+    both = CliRunner().invoke(cli, ["digest", "--tenant", "acme", "--week", "2026-W47",
+                                    "--period", "2026-11", "--dry-run"])
+    assert both.exit_code == 2 and "give --week or --period, not both" in both.output

@@ -108,8 +108,8 @@ def test_page_one_is_the_summary(editions, tmp_path) -> None:
 def test_the_new_sections_are_in_the_html_and_the_pdf(editions, tmp_path) -> None:
     for e in editions:
         titles = [title for title, _ in e.text.sections]
-        want = ["资金", "流量构成", "转化路径"] if e.text.lang == "zh" else [
-            "Money", "Traffic mix", "Conversion path"]
+        want = ["资金", "广告计划", "流量构成", "转化路径", "内容"] if e.text.lang == "zh" else [
+            "Money", "Ads by campaign", "Traffic mix", "Conversion path", "Content"]
         assert set(want) <= set(titles), titles
         text, lines = squeeze(pdf_text(e.pdf.data, tmp_path)), page_lines(e.html)
         for title, section in e.text.sections:

@@ -112,3 +112,81 @@ def test_windows_older_than_the_catch_up_limit_are_not_sent_late(two_tenants) ->
         dispatch_due()
     with freeze_time("2026-11-25 12:00:00"):  # a week and a half later
         assert dispatch_due() == []  # 23 Nov is more than two days back
+
+
+def with_reports(*reports: dict[str, str], zone: str = "Asia/Shanghai") -> dict[str, object]:
+    entry = tenant_entry()
+    entry["digest"] = {"timezone": zone, "hold_hours": 6, "reports": list(reports)}
+    return entry
+
+
+def test_a_month_is_due_on_the_first_in_the_tenants_zone_once() -> None:
+    tenant = Tenant.model_validate(with_reports({"cadence": "weekly"},
+                                                {"cadence": "monthly", "cron": "0 9 1 * *"}))
+    fires = due_windows(tenant, datetime(2026, 11, 25, tzinfo=UTC),
+                        datetime(2027, 1, 2, tzinfo=UTC))
+    monthly = [f for f in fires if f.cadence == "monthly"]
+    assert [(f.fire_at.date().isoformat(), f.fire_at.hour, f.week) for f in monthly] == [
+        ("2026-12-01", 9, "2026-11"), ("2027-01-01", 9, "2026-12")]
+    assert monthly[0].fire_at.astimezone(UTC) == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    weekly = [f.week for f in fires if f.cadence == "weekly"]
+    assert weekly == ["2026-W48", "2026-W49", "2026-W50", "2026-W51", "2026-W52"]
+
+
+def test_a_fortnight_is_due_every_other_monday() -> None:
+    tenant = Tenant.model_validate(with_reports({"cadence": "biweekly"}))
+    fires = due_windows(tenant, datetime(2026, 11, 1, tzinfo=UTC),
+                        datetime(2027, 1, 12, tzinfo=UTC))
+    assert [f.week for f in fires] == ["2026-W43-W44", "2026-W45-W46", "2026-W47-W48",
+                                       "2026-W49-W50", "2026-W51-W52", "2026-W53-2027-W01"]
+    days = [f.fire_at.date() for f in fires]
+    assert all(d.weekday() == 0 for d in days)
+    assert {(b - a).days for a, b in zip(days, days[1:], strict=False)} == {14}
+
+
+def test_a_tenants_file_without_reports_keeps_its_weekly_cron() -> None:
+    tenant = london()
+    (only,) = tenant.digest.schedules
+    assert (only.cadence, only.when) == ("weekly", "0 9 * * MON")
+    assert Tenant.model_validate(with_reports({"cadence": "monthly"})).digest.schedules[0].when \
+        == "0 9 1 * *"
+
+
+@pytest.mark.parametrize(("reports", "says"), [
+    ([{"cadence": "monthly"}, {"cadence": "monthly"}], "may be listed once"),
+    ([{"cadence": "monthly", "cron": "every month"}], "invalid cron expression 'every month'"),
+    ([{"cadence": "quarterly"}], "weekly"),
+])
+def test_bad_report_schedules_are_refused_with_the_fix(reports, says) -> None:
+    with pytest.raises(ValueError, match=says):
+        Tenant.model_validate(with_reports(*reports))
+
+
+@pytest.fixture
+def monthly_tenants(sqlite_engine, redis_url, slack, tg, tmp_path, monkeypatch):
+    env = make_env(sqlite_engine, redis_url, slack, tg, tmp_path, monkeypatch)
+    uk = with_reports({"cadence": "monthly"}, zone="Europe/London")
+    uk.update(id="brit", name="Brit Goods", stores=[], chats={"slack": [], "telegram": []})
+    write_tenants(tmp_path, with_reports({"cadence": "weekly"}, {"cadence": "monthly"},
+                                         {"cadence": "biweekly"}), uk)
+    return env
+
+
+def test_dispatch_sends_each_cadence_once_keyed_by_its_period(monthly_tenants) -> None:
+    with freeze_time("2027-01-31 23:00:00"):
+        assert dispatch_due() == []
+    with freeze_time("2027-02-01 01:00:00"):  # Monday 1 Feb, 09:00 Shanghai: month and week
+        assert sorted(dispatch_due()) == ["digest-prepare-acme-2027-01",  # (W02-W03 went out
+                                          "digest-prepare-acme-2027-W04"]  # a week ago)
+    redis.Redis.from_url(monthly_tenants.redis_url).delete("tikpulse:schedule:last_tick")
+    with freeze_time("2027-02-01 01:00:30"):  # a second process ticking the same minute
+        assert dispatch_due() == []
+    with freeze_time("2027-02-01 09:00:00"):  # 09:00 in London: brit's month only
+        assert dispatch_due() == ["digest-prepare-brit-2027-01"]
+    with freeze_time("2027-02-08 01:00:00"):  # the next Monday: the week and the fortnight
+        assert sorted(dispatch_due()) == ["digest-prepare-acme-2027-W04-W05",
+                                          "digest-prepare-acme-2027-W05"]
+    with freeze_time("2027-02-15 01:00:00"):  # and the Monday after: the week alone
+        assert dispatch_due() == ["digest-prepare-acme-2027-W06"]
+    for window in ("2027-01", "2027-W04-W05", "2027-W04", "2027-W05"):
+        assert load_run(monthly_tenants.engine, "acme", window)["status"] == "scheduled"

@@ -130,3 +130,43 @@ def test_data_quality_reconciles_and_shows_coverage(report):
     coverage = {c.source: c for c in quality.coverage}
     assert coverage["ads"].missing_days == tuple(W47 + timedelta(i) for i in range(1, 7))
     assert coverage["orders"].days_present == 2
+
+
+def test_ads_by_campaign_with_trend_and_verdict_on_the_targets_basis(report):
+    (c,) = report.insights.campaigns
+    assert (c.campaign_id, c.campaign_name, c.currency) == ("c1", "Campaign c1", "GBP")
+    assert (c.spend, c.cpa, c.ctr) == (Decimal("20.0000"), Decimal("10.0000"),
+                                       pytest.approx(0.02))
+    assert (c.roas_platform, c.roas_previous) == (pytest.approx(4.0), pytest.approx(4.0))
+    # the store's only campaign: its true ROAS is the store's, not an estimate
+    store = report.store("uk1").kpis.current
+    assert not c.true_estimated and c.roas_true == pytest.approx(float(store.roas_true))
+    # platform ROAS 4.0 beats the target 2.0 by more than the 20% headroom
+    assert (c.basis, c.verdict, c.target, c.break_even) == ("roas_platform", "scale", 2.0, 1.5)
+
+
+def test_each_top_content_names_the_product_it_sold_most_of():
+    import pandas as pd
+
+    from analytics.fx import FxRates
+    from jobs.report.sections import content_section
+
+    day = W47 + timedelta(days=1)
+    contents = pd.DataFrame({
+        "shop_id": "uk1", "content_id": ["v1", "v2"], "content_type": "VIDEO",
+        "creator_username": "alice", "title": ["Lamp", None], "hook_s": [2, 5],
+        "duration_s": [20, 60], "music": None, "hashtags": [[], []],
+        "posted_at": pd.Timestamp("2026-11-17 12:00", tz="UTC")})
+    daily = pd.DataFrame({
+        "shop_id": "uk1", "content_id": ["v1", "v2"], "day": day, "views": [1000, 500],
+        "likes": 10, "comments": 1, "shares": 0, "product_clicks": [50, 5], "orders": 2,
+        "currency": "GBP", "gmv": [500_000, 100_000]})  # 50.00 and 10.00 in 1e-4 units
+    lines = pd.DataFrame({"shop_id": "uk1", "content_id": ["v1", "v1", "v1"], "day": day,
+                          "sku_id": ["sku-1", "sku-2", "sku-2"], "quantity": [3, 1, 1]})
+    rows, _ = content_section(contents, daily, [W47 + timedelta(days=i) for i in range(7)],
+                              "GBP", {"uk1": "Europe/London"}, FxRates({}), lines,
+                              {"sku-1": "Desk Lamp #25", "sku-2": "Mug"})
+    by_id = {r.content_id: r for r in rows}
+    assert by_id["v1"].product_name == "Desk Lamp #25"  # 3 units against 2
+    assert by_id["v2"].product_name is None  # no affiliate line: no product claimed
+    assert by_id["v1"].ctr == pytest.approx(0.05)

@@ -4,10 +4,10 @@ Per campaign of the scope's ads accounts (``jobs.warehouse.campaigns``, the rows
 is summed from): spend, platform ROAS, true ROAS, CPA, CTR, the platform ROAS trend against the
 period before, and a verdict. True ROAS per campaign is an estimate, said so: TikTok attributes
 shop GMV to paid traffic per store only, so a campaign's is its platform ROAS scaled by its
-store's true / platform ratio (the digest's budget advice does the same). The verdict compares it
-with the break-even ROAS and the ROAS target (``targets``): below break-even "cut", below target
-"watch", well above "scale", else "keep". "Wasting money" ranks by the loss against break-even:
-spend x (1 - true ROAS / break-even).
+store's true / platform ratio (the digest's budget advice does the same). The verdict is the
+report's (``analytics.campaigns.campaign_verdict``): the ROAS the targets are set on
+(``ROAS_TARGET_BASIS``) against break-even and the target, no "cut" inside the noise band.
+"Wasting money" ranks by the loss against break-even: spend x (1 - true ROAS / break-even).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from analytics.campaigns import campaign_noise, campaign_verdict
 from analytics.display import change, money, multiple, percent
 from analytics.money import money_ratio, ratio
 from bot.commands.context import BotContext
@@ -24,7 +25,7 @@ from bot.commands.middleware import Turn
 from bot.commands.numbers import scope_currency
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import Scope, store_label
-from jobs.accounts.targets import effective_targets
+from jobs.accounts.targets import ROAS_TARGET_BASIS, effective_targets
 from jobs.warehouse.campaigns import CampaignTotals, campaign_totals
 from jobs.warehouse.queries import period_kpis, store_advertisers, store_currency
 
@@ -85,12 +86,10 @@ def _row(c: CampaignTotals, before: CampaignTotals | None, scale: float | None,
     roas = ratio(c.purchase_value, c.spend)
     true = None if roas is None or scale is None else float(roas) * scale
     old = None if before is None else ratio(before.purchase_value, before.spend)
-    verdict = "unknown"
-    if true is not None:
-        verdict = ("cut" if true < break_even else
-                   "watch" if target is not None and true < target else
-                   "scale" if target is not None and true >= target * (1 + SCALE_HEADROOM) else
-                   "keep")
+    judged = {"roas_platform": roas, "roas_true": true}.get(ROAS_TARGET_BASIS)
+    verdict = campaign_verdict(judged, None if target is None else float(target),
+                               float(break_even), noise=campaign_noise([old, roas]),
+                               headroom=float(SCALE_HEADROOM)) or "unknown"
     loss = None if true is None or c.spend is None else \
         (c.spend * (1 - Decimal(str(true)) / break_even)).quantize(Decimal("0.01"))
     return {"campaign": c.name, "campaign_id": c.campaign_id, "shop_id": c.shop_id,

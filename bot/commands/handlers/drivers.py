@@ -14,6 +14,7 @@ from analytics.catalog import get_metric
 from analytics.charts import driver_waterfall
 from analytics.display import change, metric_name, metric_value
 from analytics.fx import MissingFxRate
+from bot.commands.chart_cache import cached_png
 from bot.commands.context import BotContext
 from bot.commands.handlers.common import (
     Refusal,
@@ -64,9 +65,8 @@ def _stores_table(turn: Turn, scope: Scope, metric: str, by_store: dict[str, Sco
     return Table(cols, rows), steps
 
 
-def _chart(turn: Turn, metric: str, nums: ScopeNumbers, steps: list[tuple[str, float]]) -> (
-    Image | None
-):
+def _chart(turn: Turn, ctx: BotContext, metric: str, nums: ScopeNumbers,
+           steps: list[tuple[str, float]]) -> Image | None:
     unit = get_metric(metric).unit
     now = nums.current.value(metric)
     before = None if nums.previous is None else nums.previous.value(metric)
@@ -74,10 +74,12 @@ def _chart(turn: Turn, metric: str, nums: ScopeNumbers, steps: list[tuple[str, f
         return None
     lang: Literal["zh", "en"] = "zh" if turn.lang == "zh" else "en"
     name = metric_name(metric, lang)
-    png = driver_waterfall((nums.period.previous().label, float(before)), steps,
-                           (nums.period.label, float(now)), title=name,
-                           unit=nums.current.currency if unit == "money" else "",
-                           period=nums.period.label, lang=lang)
+    start = (nums.period.previous().label, float(before))
+    end = (nums.period.label, float(now))
+    currency = nums.current.currency if unit == "money" else ""
+    png = cached_png(ctx.redis, "why", (name, start, tuple(steps), end, currency, lang),
+                     lambda: driver_waterfall(start, steps, end, title=name, unit=currency,
+                                              period=nums.period.label, lang=lang))
     return Image(f"why-{metric}-{nums.period.label}.png", png, f"{name} · {nums.period.label}",
                  alt=f"{name}: contribution of each store")
 
@@ -115,7 +117,7 @@ def why(turn: Turn, ctx: BotContext) -> Reply:
     stores, steps = _stores_table(turn, scope, metric, by_store)
     if len(scope.stores) > 1:
         blocks.append(stores)
-    image = _chart(turn, metric, nums, steps)
+    image = _chart(turn, ctx, metric, nums, steps)  # cached per content (chart_cache)
     if image is not None:
         blocks.append(image)
     return reply(*blocks, data=answer_data(turn, scope, nums))

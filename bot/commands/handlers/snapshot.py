@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from analytics.weeks import parse_iso_week
+from analytics.periods import period_window
 from bot.commands.context import BotContext
 from bot.commands.handlers.metrics import SHOWN, answer_data, heading, kpi_table
 from bot.commands.middleware import Turn
@@ -34,10 +34,10 @@ def from_snapshot(turn: Turn, ctx: BotContext) -> Reply | None:
     report = thread_report(ctx, tenant.id, req.platform, req.channel_id, req.thread_id)
     if report is None:
         return None
-    monday = parse_iso_week(report.week)
+    span = period_window("UTC", report.week)  # a week, fortnight or month: only its days count
     if parsed.period is not None:
         try:
-            asked = resolve_period(parsed.period, monday + timedelta(days=7))
+            asked = resolve_period(parsed.period, span.last + timedelta(days=1))
         except PeriodError:
             return None
         if asked.label != report.week:
@@ -56,7 +56,7 @@ def from_snapshot(turn: Turn, ctx: BotContext) -> Reply | None:
         kpis, beside = store.kpis, store.reporting  # its own currency, the reporting beside
     else:
         return None
-    period = Period(monday, monday + timedelta(days=6), report.week)
+    period = Period(span.first, span.last, report.week)
     numbers = ScopeNumbers(kpis.current, kpis.previous, period, None if beside is None else
                            ScopeNumbers(beside.current, beside.previous, period))
     zh = turn.lang == "zh"
