@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from analytics.campaigns import store_checks
 from analytics.kpis import KpiReport, KpiSet
 from analytics.suggestions import (
     ACTION_STATES,
     BUDGET_STEP,
     AdsCall,
     ads_call,
-    deteriorations,
     noise_band,
 )
 from config.tenants import Targets
@@ -79,20 +79,6 @@ def weighed(store: StoreReport, currency: str) -> KpiReport:
     return store.in_currency(currency) or store.kpis
 
 
-def _worst(kpis: KpiReport, metric: str) -> float | None:
-    """The larger fall of ``metric`` against last week and the 4-week average (None: unknown)."""
-    found = [c.pct for c in (kpis.change(metric), kpis.change(metric, "4w")) if c.pct is not None]
-    return min(found) if found else None
-
-
-def _refund_rise(kpis: KpiReport) -> float | None:
-    """Refund-rate points gained against last week or the 4-week average, the larger."""
-    cur = kpis.current.refund_rate
-    refs = [r for r in (kpis.change("refund_rate").reference,
-                        kpis.change("refund_rate", "4w").reference) if r is not None]
-    return None if cur is None or not refs else cur - min(float(r) for r in refs)
-
-
 def store_call(store: StoreReport, targets: Targets, currency: str) -> AdsCall | None:
     """The budget call of one store (``analytics.suggestions.ads_call``) on the targets' ROAS
     basis, cross-checked against conversion, refunds and true ROAS; None without ads or targets."""
@@ -101,7 +87,7 @@ def store_call(store: StoreReport, targets: Targets, currency: str) -> AdsCall |
     if roas is None or not kpis.current.spend or (targets.roas is None
                                                    and targets.break_even_roas is None):
         return None
-    worse = deteriorations(_worst(kpis, "cvr"), _refund_rise(kpis), _worst(kpis, "roas_true"))
+    worse, _ = store_checks(kpis)
     weekly = [h.kpis.value(ROAS_TARGET_BASIS) for h in store.history[-NOISE_WEEKS:]]
     noise = noise_band(None if v is None else float(v) for v in weekly)
     return ads_call(float(roas), _f(targets.roas), _f(targets.break_even_roas), noise=noise,
@@ -121,11 +107,12 @@ def _ads(store: StoreReport, targets: Targets, currency: str) -> Suggestion | No
     cur = kpis.current
     spend = cur.spend or Decimal(0)
     roas = Decimal(str(round(call.roas, 4)))
+    _, (cvr_change, refund_pp, true_roas_change) = store_checks(kpis)
     facts: dict[str, Any] = {
         "roas": roas, "target": targets.roas, "break_even": targets.break_even_roas,
         "spend": spend, "true_roas": cur.roas_true, "noise": call.noise,
-        "blockers": call.blockers, "cvr_change": _worst(kpis, "cvr"),
-        "refund_pp": _refund_rise(kpis), "true_roas_change": _worst(kpis, "roas_true")}
+        "blockers": call.blockers, "cvr_change": cvr_change, "refund_pp": refund_pp,
+        "true_roas_change": true_roas_change}
     if call.verdict == "cut":
         loss = spend * (1 - roas / Decimal(str(call.break_even)))
         return Suggestion("pause_ads", store.name, loss.quantize(Decimal("0.01")),
