@@ -7,7 +7,8 @@ shop GMV to paid traffic per store only, so a campaign's is its platform ROAS sc
 store's true / platform ratio (the digest's budget advice does the same). The verdict is the
 report's (``analytics.campaigns.campaign_verdict``): the ROAS the targets are set on
 (``ROAS_TARGET_BASIS``) against break-even and the target, no "cut" inside the noise band.
-"Wasting money" ranks by the loss against break-even: spend x (1 - true ROAS / break-even).
+"Wasting money" ranks by the loss against break-even on the same ROAS: spend x (1 - ROAS /
+break-even), as the digest's "pause" advice counts it.
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ def _row(c: CampaignTotals, before: CampaignTotals | None, scale: float | None,
     verdict = campaign_verdict(judged, None if target is None else float(target),
                                float(break_even), noise=campaign_noise([old, roas]),
                                headroom=float(SCALE_HEADROOM)) or "unknown"
-    loss = None if true is None or c.spend is None else \
-        (c.spend * (1 - Decimal(str(true)) / break_even)).quantize(Decimal("0.01"))
+    loss = None if judged is None or c.spend is None else \
+        (c.spend * (1 - Decimal(str(judged)) / break_even)).quantize(Decimal("0.01"))
     return {"campaign": c.name, "campaign_id": c.campaign_id, "shop_id": c.shop_id,
             "spend": c.spend, "roas": roas, "roas_true": true,
             "cpa": money_ratio(c.spend, c.purchases), "ctr": ratio(c.clicks, c.impressions),
