@@ -122,10 +122,16 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def say(key: str, lang: str, **values: object) -> str:
-    """The sentence ``key`` in ``lang`` (English if missing) with ``values`` filled in."""
-    options = TEXTS[key]
+def phrase(catalog: dict[str, dict[str, str]], key: str, lang: str, **values: object) -> str:
+    """Phrase ``key`` of a ``{key: {lang: text}}`` catalog in ``lang`` (English if missing),
+    with ``values`` filled in: how every answer's words are looked up."""
+    options = catalog[key]
     return options.get(lang, options["en"]).format(**values)
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """The sentence ``key`` of the shared ``TEXTS`` in ``lang`` with ``values`` filled in."""
+    return phrase(TEXTS, key, lang, **values)
 
 
 def command_name(command_id: str, lang: str) -> str:

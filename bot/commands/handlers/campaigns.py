@@ -26,6 +26,7 @@ from bot.commands.middleware import Turn
 from bot.commands.numbers import scope_currency
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import Scope, store_label
+from bot.commands.texts import phrase
 from jobs.accounts.targets import ROAS_TARGET_BASIS, effective_targets
 from jobs.warehouse.campaigns import CampaignTotals, campaign_totals
 from jobs.warehouse.queries import period_kpis, store_advertisers, store_currency
@@ -66,7 +67,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 def word(key: str, lang: str, **values: object) -> str:
     """A phrase of ``WORDS`` in ``lang``."""
-    return WORDS[key].get(lang, WORDS[key]["en"]).format(**values)
+    return phrase(WORDS, key, lang, **values)
 
 
 def _scale(conn, scope: Scope, first, last) -> dict[str, float | None]:  # type: ignore[no-untyped-def]

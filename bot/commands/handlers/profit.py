@@ -24,6 +24,7 @@ from bot.commands.middleware import Turn
 from bot.commands.numbers import fx_for
 from bot.commands.reply import Reply, Table, Text, reply
 from bot.commands.scope import Scope
+from bot.commands.texts import phrase
 from jobs.warehouse.profit import settlement_breakdown, units_by_sku
 from jobs.warehouse.reads import store_zones
 
@@ -58,7 +59,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 def word(key: str, lang: str, **values: object) -> str:
     """A phrase of ``WORDS`` in ``lang``."""
-    return WORDS[key].get(lang, WORDS[key]["en"]).format(**values)
+    return phrase(WORDS, key, lang, **values)
 
 
 def _cogs(ctx: BotContext, scope: Scope, units: dict[tuple[str, str, str], int], currency: str,
