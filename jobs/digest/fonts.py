@@ -1,10 +1,11 @@
 """Fonts of the PDF: DejaVu Sans for Latin text and symbols, a CJK font for Chinese, and the
 markup that gives each run of a mixed line the font that has its glyphs.
 
-ReportLab cannot embed Noto Sans CJK (its ``.ttc`` has PostScript outlines), so Chinese uses
-Adobe's ``STSong-Light`` CID font (every PDF reader and poppler map it to an installed CJK
-font, Noto Sans CJK here); a TrueType CJK font named by ``CJK_TTF`` is embedded instead when
-present. The chat text's emoji marks become symbols DejaVu Sans draws (``pdf_safe``).
+Chinese is Noto Sans CJK SC, regular and bold, embedded: ReportLab cannot embed Debian's
+``.ttc`` (PostScript outlines), so ``jobs.digest.cjk_font`` converts it to TrueType once per
+machine (``bash .ci/setup``). Until then a TrueType CJK font named by ``CJK_TTF`` is embedded
+(no bold), else Adobe's ``STSong-Light`` CID font is named (every PDF reader maps it to an
+installed CJK font). The chat text's emoji marks become symbols DejaVu Sans draws (``pdf_safe``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from jobs.digest.cjk_font import font_path
 
 #: Where DejaVu Sans lives (system fonts first, then the copy matplotlib ships).
 DEJAVU_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),
@@ -34,24 +37,28 @@ def pdf_safe(text: str) -> str:
 
 
 @functools.cache
-def register() -> tuple[str, str, str]:
-    """Register the fonts once; returns (latin, latin bold, cjk) font names."""
+def register() -> tuple[str, str, str, str]:
+    """Register the fonts once; returns (latin, latin bold, cjk, cjk bold) font names."""
     for folder in DEJAVU_DIRS:
         if (folder / "DejaVuSans.ttf").exists():
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))
             pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(folder / "DejaVuSans-Bold.ttf")))
             break
-    cjk = CJK_CID
-    for path in CJK_TTF:
-        try:
-            pdfmetrics.registerFont(TTFont("CJK", str(path)))
-            cjk = "CJK"
-            break
-        except (TTFError, OSError):
-            continue
+    if _embed("NotoSansSC", font_path("Regular")) and _embed("NotoSansSC-Bold", font_path("Bold")):
+        return "DejaVuSans", "DejaVuSans-Bold", "NotoSansSC", "NotoSansSC-Bold"
+    cjk = next(("CJK" for path in CJK_TTF if _embed("CJK", path)), CJK_CID)
     if cjk == CJK_CID:
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_CID))
-    return "DejaVuSans", "DejaVuSans-Bold", cjk
+    return "DejaVuSans", "DejaVuSans-Bold", cjk, cjk
+
+
+def _embed(name: str, path: Path) -> bool:
+    """Register the TrueType font at ``path`` as ``name``; False when it is missing or unusable."""
+    try:
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+    except (TTFError, OSError):
+        return False
+    return True
 
 
 def is_cjk(ch: str) -> bool:
@@ -62,8 +69,8 @@ def is_cjk(ch: str) -> bool:
 
 def markup(text: str, *, bold: bool = False) -> str:
     """``text`` as ReportLab paragraph markup: XML-escaped, each run in a font that has it."""
-    latin, latin_bold, cjk = register()
-    latin = latin_bold if bold else latin
+    latin, latin_bold, cjk, cjk_bold = register()
+    latin, cjk = (latin_bold, cjk_bold) if bold else (latin, cjk)
     runs: list[tuple[str, str]] = []
     for ch in pdf_safe(text):
         font = cjk if is_cjk(ch) else latin

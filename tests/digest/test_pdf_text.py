@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from digest_seed import seed, tenant_entry, write_tenants
+from fontTools.ttLib import TTFont
 
 from config.settings import Settings
 from jobs.cli.digest import render_now
+from jobs.digest.cjk_font import font_path
 from jobs.digest.document import html_page, pdf_bytes
 from jobs.digest.fonts import pdf_safe
 from jobs.digest.render import RenderedEdition
@@ -130,3 +132,23 @@ def test_nothing_is_lost_across_many_page_breaks(editions, tmp_path) -> None:
                          "x.pdf")
         assert pdf_text(pdf, tmp_path).count("\f") >= 6
         assert missing_lines(html, pdf, tmp_path) == [], t.lang
+
+
+def embedded_fonts(pdf: bytes, tmp_path: Path) -> list[str]:
+    """The font names ``pdffonts`` lists as embedded (subset prefix removed)."""
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    rows = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                          text=True).stdout.splitlines()[2:]
+    return [row.split()[0].split("+")[-1] for row in rows if " yes " in row]
+
+
+def test_chinese_is_noto_sans_cjk_embedded_with_its_bold(editions, tmp_path) -> None:
+    assert font_path("Regular").exists() and font_path("Bold").exists(), (
+        "the PDF's Chinese font is built by `bash .ci/setup` (python -m jobs.digest.cjk_font)")
+    zh = next(e for e in editions if e.text.lang == "zh")
+    fonts = embedded_fonts(zh.pdf.data, tmp_path)
+    assert {"NotoSansCJKsc-Regular", "NotoSansCJKsc-Bold", "DejaVuSans"} <= set(fonts), fonts
+    bold = TTFont(str(font_path("Bold")))
+    assert "glyf" in bold and "CFF " not in bold  # TrueType outlines: what ReportLab embeds
+    assert all(ord(ch) in bold.getBestCmap() for ch in "本周结论净变化原因达人（）：")
