@@ -4,9 +4,10 @@ Slack: a header, the period and time zone, the partial warning, the three-line s
 KPIs as two-column fields, what changed, the sections, suggestions, the stores and the
 data-quality line; every section stays under Slack's 3000-character limit. Telegram: the same
 lines as HTML in priority order (summary, headline, what changed, suggestions, Slack's per-store
-lines, then the sections as far as 4096 characters allow: the rest is in the PDF that follows),
-cut at a line break if still too long (each line closes its own tags, so a cut never breaks the
-markup).
+lines, then the sections as far as 4096 characters allow); the sections that do not fit follow
+in continuation messages of at most 4096 characters each, so Telegram carries everything Slack
+does. Messages are cut only at line breaks (each line closes its own tags, so a cut never breaks
+the markup).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ HEADINGS = {"summary": ("本周结论", "This week in three lines"),
             "changes": ("变化与原因", "What changed and why"),
             "suggestions": ("建议", "Suggestions"), "stores": ("各店铺", "Stores"),
             "quality": ("数据质量", "Data quality"),
-            "in_pdf": ("更多内容（达人、流量、库存等）见随附的PDF。",
-                       "More (creators, traffic, stock...) in the PDF below.")}
+            "continued": ("其余板块见下一条消息。", "More sections in the next message."),
+            "continuation": ("（续）", "(continued)")}
 
 
 def heading(key: str, lang: str, cadence: str = "weekly") -> str:
@@ -107,7 +108,13 @@ def slack_text(t: DigestText) -> str:
 
 
 def telegram_html(t: DigestText, zone: str) -> str:
-    """The summary as Telegram HTML (parse_mode=HTML), at most 4096 characters."""
+    """The first Telegram message (parse_mode=HTML), at most 4096 characters."""
+    return telegram_messages(t, zone)[0]
+
+
+def telegram_messages(t: DigestText, zone: str) -> tuple[str, ...]:
+    """The digest as Telegram HTML messages: the summary message with as many sections as fit,
+    then continuation messages with the rest, each at most 4096 characters."""
     e = html.escape
     lines = [f"<b>{e(t.title)}</b>", f"<i>{e(t.period)} · {e(zone)}</i>"]
     if t.partial:
@@ -127,17 +134,33 @@ def telegram_html(t: DigestText, zone: str) -> str:
         groups.append((heading("stores", t.lang), tuple(
             f"\0{name}\0 {text}" for name, text in store_lines(t))))
     footer = ["", f"<i>{e(heading('quality', t.lang))}: {e(' · '.join(t.quality))}</i>"]
-    sections = list(t.sections)  # the first to give way when the message is too long
-    while True:
-        body = lines + _groups([*groups, *sections]) + footer
-        if len("\n".join(body)) <= TELEGRAM_TEXT_LIMIT or not sections:
-            break
-        sections.pop()
-    if len(sections) < len(t.sections):
-        body[-2:-2] = ["", f"<i>{e(heading('in_pdf', t.lang))}</i>"]
-    lines = body
-    text = "\n".join(lines)
-    if len(text) <= TELEGRAM_TEXT_LIMIT:
+
+    def first(shown: int) -> str:
+        note = ["", f"<i>{e(heading('continued', t.lang))}</i>"] if shown < len(t.sections) else []
+        return "\n".join(lines + _groups([*groups, *t.sections[:shown]]) + note + footer)
+
+    shown = len(t.sections)  # the sections give way first when the message is too long
+    while shown and len(first(shown)) > TELEGRAM_TEXT_LIMIT:
+        shown -= 1
+    title = f"<b>{e(t.title)}</b> <i>{e(heading('continuation', t.lang))}</i>"
+    return (fit(first(shown), TELEGRAM_TEXT_LIMIT),
+            *_chunks(title, _groups(list(t.sections[shown:]))))
+
+
+def _chunks(title: str, lines: list[str]) -> list[str]:
+    """``lines`` packed into messages of at most 4096 characters, each under ``title``."""
+    out: list[list[str]] = []
+    for line in lines:
+        if out and len("\n".join([*out[-1], line])) <= TELEGRAM_TEXT_LIMIT:
+            out[-1].append(line)
+        elif line.strip():  # a new message never starts with a blank line
+            out.append([title, fit(line, TELEGRAM_TEXT_LIMIT - len(title) - 1)])
+    return ["\n".join(chunk) for chunk in out]
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut at a line break to at most ``limit`` characters, marked with an ellipsis."""
+    if len(text) <= limit:
         return text
-    cut = text[: TELEGRAM_TEXT_LIMIT - 2]
-    return cut[: cut.rfind("\n")] + "\n…"
+    cut = text[: limit - 2]
+    return (cut[: cut.rfind("\n")] if "\n" in cut else cut) + "\n…"

@@ -1,7 +1,7 @@
 """What a notifier posts: one ``Edition`` per language, ready for Slack, Telegram and files.
 
 A ``DigestPackage`` is the rendered digest of one tenant and week: per language the Slack Block Kit
-summary, the Telegram HTML summary, the chart images and the PDF, plus the hash of the frozen
+summary, the Telegram HTML messages, the chart images and the PDF, plus the hash of the frozen
 snapshot it was made from (a different hash for the same week means corrected numbers).
 Delivery walks ``steps()`` in order; each step is posted and recorded on its own.
 """
@@ -43,6 +43,7 @@ class Edition:
     correction_note: str  # shown when a corrected re-run replaces an earlier post
     partial: bool = False
     deck: Attachment | None = None  # the PPTX deck (Feishu posts it after the PDF)
+    telegram_more: tuple[str, ...] = ()  # continuation messages: the sections that did not fit
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from jobs.digest.chat_format import slack_blocks, slack_text, telegram_html
+from jobs.digest.chat_format import slack_blocks, slack_text, telegram_messages
 from jobs.digest.compose import Digest
 from jobs.digest.deck import deck_bytes
 from jobs.digest.document import html_page, pdf_bytes, write_files
@@ -139,12 +139,17 @@ def package_of(digest: Digest, editions: tuple[RenderedEdition, ...], zone: str,
     return DigestPackage(
         tenant_id=report.tenant_id, week=report.week, snapshot_hash=digest_hash,
         status="partial" if digest.partial else "sent",
-        editions=tuple(Edition(
-            lang=e.text.lang, title=e.text.title, slack_text=slack_text(e.text),
-            slack_blocks=slack_blocks(e.text, zone), telegram_html=telegram_html(e.text, zone),
-            charts=e.charts, pdf=e.pdf, partial=digest.partial, deck=e.deck,
-            correction_note=Words(e.text.lang).t("correction", when=when))
-            for e in editions))
+        editions=tuple(_edition(e, zone, digest.partial, when) for e in editions))
+
+
+def _edition(e: RenderedEdition, zone: str, partial: bool, when: str) -> Edition:
+    """The chat formats of one rendered edition."""
+    first, *more = telegram_messages(e.text, zone)
+    return Edition(
+        lang=e.text.lang, title=e.text.title, slack_text=slack_text(e.text),
+        slack_blocks=slack_blocks(e.text, zone), telegram_html=first, telegram_more=tuple(more),
+        charts=e.charts, pdf=e.pdf, partial=partial, deck=e.deck,
+        correction_note=Words(e.text.lang).t("correction", when=when))
 
 
 def write_editions(editions: tuple[RenderedEdition, ...], folder: Path) -> list[Path]:

@@ -1,4 +1,5 @@
-"""Post a digest edition to Telegram: HTML summary, the charts as a media group, the PDF.
+"""Post a digest edition to Telegram: HTML summary (and the continuation messages of the sections
+that did not fit), the charts as a media group, the PDF.
 
 python-telegram-bot is async; the async code stays inside this module: each call runs in its own
 ``asyncio.run`` with a fresh ``Bot`` (never shared across event loops). Limits are respected
@@ -19,6 +20,7 @@ from telegram import Bot, InputMediaPhoto, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from jobs.digest.chat_format import fit
 from jobs.digest.deliveries import DeliveryState
 from jobs.digest.package import TELEGRAM_MEDIA_GROUP, DigestPackage, Step
 from jobs.notify.clients import telegram_bot
@@ -48,15 +50,7 @@ class TelegramNotifier:
         chat = int(channel_id)
         edition = step.edition
         if step.part == "summary":
-            earlier = state.ids.get(step.name)
-            if state.is_correction and earlier:
-                text = fit(f"{edition.telegram_html}\n\n<i>{edition.correction_note}</i>",
-                           TEXT_LIMIT)
-                self._call(step.name, lambda bot: _edit(bot, chat, earlier["id"], text))
-                return {"id": earlier["id"], "edited": True}
-            sent = self._call(step.name, lambda bot: bot.send_message(
-                chat, fit(edition.telegram_html, TEXT_LIMIT), parse_mode=ParseMode.HTML))
-            return {"id": sent.message_id}
+            return self._summary(step, chat, state)
         reply = ReplyParameters(int(state.ids[f"summary:{edition.lang}"]["id"]),
                                 allow_sending_without_reply=True)
         note = f"{edition.correction_note}\n" if state.is_correction else ""
@@ -67,6 +61,34 @@ class TelegramNotifier:
                 write_timeout=TELEGRAM_UPLOAD_TIMEOUT_S))
             return {"id": doc.message_id}
         return {"ids": self._charts(step, chat, reply, note)}
+
+    def _summary(self, step: Step, chat: int, state: DeliveryState) -> dict[str, Any]:
+        """The summary message, then its continuations as replies to it (in a correction round:
+        each earlier message edited, with the correction note; new ones sent, spare ones say
+        only the note)."""
+        edition = step.edition
+        texts = [edition.telegram_html, *edition.telegram_more]
+        earlier = state.ids.get(step.name)
+        if state.is_correction and earlier:
+            note = f"<i>{edition.correction_note}</i>"
+            old = [earlier["id"], *earlier.get("more", ())]
+            texts += [note] * (len(old) - len(texts))  # spare continuations: only the note
+            texts = [fit(f"{t}\n\n{note}", TEXT_LIMIT) if t != note else t for t in texts]
+            for message_id, text in zip(old, texts, strict=False):
+                self._call(step.name, lambda bot, m=message_id, x=text: _edit(bot, chat, m, x))
+            more = old[1:] + self._send(step, chat, earlier["id"], texts[len(old):])
+            return {"id": earlier["id"], "more": more, "edited": True}
+        sent = self._call(step.name, lambda bot: bot.send_message(
+            chat, fit(texts[0], TEXT_LIMIT), parse_mode=ParseMode.HTML))
+        return {"id": sent.message_id,
+                "more": self._send(step, chat, sent.message_id, texts[1:])}
+
+    def _send(self, step: Step, chat: int, reply_to: int, texts: list[str]) -> list[int]:
+        """Post ``texts`` as replies to message ``reply_to``; their message ids."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        return [self._call(step.name, lambda bot, x=text: bot.send_message(
+            chat, fit(x, TEXT_LIMIT), parse_mode=ParseMode.HTML,
+            reply_parameters=reply)).message_id for text in texts]
 
     def find(self, step: Step, channel_id: str, state: DeliveryState,
              package: DigestPackage) -> dict[str, Any] | None:
@@ -132,12 +154,3 @@ async def _edit(bot: Bot, chat: int, message_id: int, text: str) -> Message | bo
 def _seconds(exc: RetryAfter) -> float:
     found = re.search(r"(\d+(?:\.\d+)?) second", str(exc))  # "... Retry in N seconds"
     return float(found.group(1)) if found else 1.0
-
-
-def fit(text: str, limit: int) -> str:
-    """``text`` cut at a line break to at most ``limit`` characters, marked with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 2]
-    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
-    return cut + "\n…"

@@ -31,13 +31,14 @@ def png(label: str) -> bytes:
     return buf.getvalue()
 
 
-def package(digest_hash: str = "a" * 64, gmv: str = "$17,500") -> DigestPackage:
+def package(digest_hash: str = "a" * 64, gmv: str = "$17,500",
+            more: tuple[str, ...] = ()) -> DigestPackage:
     charts = tuple(Attachment(f"acme-2026-W47-en-{n}.png", n.title(), png(n + gmv))
                    for n in ("trend", "drivers"))
     edition = Edition(
         lang="en", title="Acme weekly digest · 2026-W47", slack_text=f"Gross GMV {gmv}",
         slack_blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": f"*GMV* {gmv}"}}],
-        telegram_html=f"<b>Acme</b>\nGross GMV {gmv}", charts=charts,
+        telegram_html=f"<b>Acme</b>\nGross GMV {gmv}", telegram_more=more, charts=charts,
         pdf=Attachment("acme-2026-W47-en.pdf", "Full report", b"%PDF-1.4 " + gmv.encode(),
                        "application/pdf"),
         correction_note="✏️ Corrected: recalculated after the data was updated.")
@@ -159,3 +160,24 @@ def test_telegram_corrected_rerun_edits_text_and_marks_new_charts(engine, conn, 
     assert summary.edits == 1 and "$18,000" in summary.text and "Corrected" in summary.text
     assert len(tg.answered("sendMessage")) == 1
     assert tg.chat(int(CHAT))[-1].caption.startswith("✏️ Corrected")
+
+
+def test_telegram_continuations_follow_the_summary_and_are_corrected_in_place(
+        engine, conn, tg) -> None:
+    notifier = TelegramNotifier(tg.token, tg.base_url)
+    more = ("<b>Acme</b> <i>(continued)</i>\n<b>Creators</b>\n• Jane $899",
+            "<b>Acme</b> <i>(continued)</i>\n<b>Stock</b>\n• Lamp 3 days")
+    assert deliver(engine, conn, package(more=more), TG_KEY, notifier).outcome == "sent"
+    chat = tg.chat(int(CHAT))
+    assert [m.kind for m in chat] == ["text", "text", "text", "photo", "photo", "document"]
+    summary, *continued = chat[:3]
+    assert [m.text for m in continued] == list(more)
+    assert all(m.reply_to == summary.message_id and m.parse_mode == "HTML" for m in continued)
+    assert deliver(engine, conn, package(more=more), TG_KEY, notifier).outcome == "already_sent"
+    fewer = (more[0].replace("$899", "$950"),)  # corrected numbers; the stock part went away
+    assert deliver(engine, conn, package("c" * 64, "$18,000", fewer), TG_KEY,
+                   notifier).outcome == "corrected"
+    summary, first, spare = tg.chat(int(CHAT))[:3]
+    assert "$18,000" in summary.text and "$950" in first.text and "Corrected" in first.text
+    assert spare.edits == 1 and "Lamp" not in spare.text and "Corrected" in spare.text
+    assert len(tg.answered("sendMessage")) == 3  # edited, never posted again

@@ -18,7 +18,12 @@ from PIL import Image
 
 from analytics.anomalies import Anomaly
 from config.tenants import Targets, Tenant
-from jobs.digest.chat_format import slack_blocks, store_lines, telegram_html
+from jobs.digest.chat_format import (
+    slack_blocks,
+    store_lines,
+    telegram_html,
+    telegram_messages,
+)
 from jobs.digest.compose import compose
 from jobs.digest.section_text import anomaly_lines
 from jobs.digest.sentences import digest_text
@@ -131,13 +136,22 @@ def test_no_codes_in_the_chinese_digest(report) -> None:
         assert not re.search(r"\b(?:GMV per|conversion|engagement|refunds?)\b", bare), line
 
 
-def test_a_long_telegram_digest_keeps_the_store_lines_and_gives_up_sections_first(report):
+def test_a_long_telegram_digest_keeps_the_store_lines_and_continues_the_sections(report):
     t = digest_text(compose(report, TARGETS), "en")
-    long = replace(t, sections=tuple((f"Section {i}", tuple("x" * 200 for _ in range(5)))
-                                     for i in range(6)))
-    tg = telegram_html(long, "Asia/Shanghai")
-    assert len(tg) <= 4096 and "More (creators, traffic, stock...) in the PDF below." in tg
-    assert all(f"<b>{name}</b> {line}" in tg for name, line in store_lines(t))
-    assert all(s in tg for s in t.suggestions) and "Section 0" in tg and "Section 5" not in tg
+    long = replace(t, sections=tuple((f"Section {i}", tuple(f"{i}.{j} " + "x" * 200
+                                                            for j in range(5)))
+                                     for i in range(12)))
+    first, *more = telegram_messages(long, "Asia/Shanghai")
+    assert len(first) <= 4096 and "More sections in the next message." in first
+    assert all(f"<b>{name}</b> {line}" in first for name, line in store_lines(t))
+    assert all(s in first for s in t.suggestions) and "Section 0" in first
+    assert len(more) >= 2 and all(len(m) <= 4096 for m in more)
+    assert all(m.startswith(f"<b>{t.title}</b> <i>(continued)</i>") for m in more)
+    every = "\n".join([first, *more])
+    for title, lines in long.sections:  # everything Slack has, once, in order
+        assert every.count(f"<b>{title}</b>") == 1 and all(every.count(f"• {x}") == 1 for x in lines)
+    assert [every.index(f"<b>{title}</b>") for title, _ in long.sections] == sorted(
+        every.index(f"<b>{title}</b>") for title, _ in long.sections)
     short = replace(t, sections=t.sections[:2])
-    assert "in the PDF" not in telegram_html(short, "Asia/Shanghai")  # short: everything fits
+    assert telegram_messages(short, "Asia/Shanghai") == (telegram_html(short, "Asia/Shanghai"),)
+    assert "next message" not in telegram_html(short, "Asia/Shanghai")  # everything fits

@@ -46,6 +46,7 @@ class TelegramMessage:
     parse_mode: str | None = None
     reply_markup: Any = None
     edits: int = 0
+    reply_to: int | None = None  # reply_parameters.message_id
 
 
 class FakeTelegram(FakeServer):
@@ -120,9 +121,11 @@ class FakeTelegram(FakeServer):
         return _message_json(msg)
 
     def _new(self, p: dict[str, Any], kind: str, **kw: Any) -> TelegramMessage:
+        reply = _json(p.get("reply_parameters")) or {}
         return TelegramMessage(int(p["chat_id"]), next(self._message_ids), kind,
                                parse_mode=p.get("parse_mode"),
-                               reply_markup=_json(p.get("reply_markup")), **kw)
+                               reply_markup=_json(p.get("reply_markup")),
+                               reply_to=reply.get("message_id"), **kw)
 
     # --- methods -------------------------------------------------------------------------------
     def _getMe(self, call: Call) -> Reply:
