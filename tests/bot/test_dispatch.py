@@ -185,6 +185,28 @@ def test_digest_now_enqueues_the_digest_job_for_last_week(bot_ctx, redis_conn):
     assert (job.func_name, job.args) == ("jobs.digest.fanout.prepare_digest", ("acme", "2026-W47"))
 
 
+@pytest.mark.parametrize(("text", "period"), [
+    ("digest now 2026-W46", "2026-W46"), ("发送月报", "2026-10"),
+    ("digest now last month", "2026-10"), ("send digest 11-02..11-15", "2026-W45-W46"),
+])
+def test_digest_now_takes_a_week_a_fortnight_or_a_month(bot_ctx, redis_conn, text, period):
+    from rq import Queue
+
+    reply = dispatch(ask_slack(text), bot_ctx)
+    assert reply.kind == "queued" and period in as_text(reply)
+    (job,) = Queue(bot_ctx.queue_name, connection=redis_conn).get_jobs()
+    assert job.args == ("acme", period)
+
+
+def test_digest_preview_of_a_month_and_a_refused_span(bot_ctx):
+    month = as_text(dispatch(ask_slack("预览月报"), bot_ctx))
+    assert month.startswith("月报预览 · ") and "2026-10" in month and "店铺" in month
+    week = as_text(dispatch(ask_slack("digest preview 2026-W47"), bot_ctx))
+    assert "weekly digest" in week and "2,275.00 USD" in week
+    odd = dispatch(ask_slack("digest preview last 10 days"), bot_ctx)
+    assert odd.kind == "unclear" and "calendar month" in as_text(odd)
+
+
 def test_digest_preview_shows_each_store_live_until_the_digest_is_frozen(bot_ctx):
     text = as_text(dispatch(ask_slack("digest preview"), bot_ctx))
     assert "Acme UK" in text and "Acme US" in text and "2,275.00 USD" in text
