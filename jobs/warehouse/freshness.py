@@ -1,11 +1,11 @@
-"""How far a store's sales data reaches: ``sales_through(conn, shop_id, today) -> date``.
+"""How far each store's sales data reaches: ``stores_sales_through(conn, {shop_id: today})``.
 
 A synced store's sales are complete through its orders sync's ``latest_complete_day`` (the
 cursor the digest's quality section reads, as ``jobs.warehouse.reads.synced_through`` does). A
 store whose data was imported rather than synced has no such cursor: its data reaches the last
 local day with a sales rollup row, so a question about the days after the import says "data
 through <that day>" instead of showing zeros. Never later than yesterday (today is still
-selling). ``stores_sales_through`` answers for every store of a scope in two statements.
+selling). It answers for every store of a scope in two statements.
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ from jobs.warehouse.reads import SALES_SOURCE
 from jobs.warehouse.schema import shop_daily, sync_cursors
 
 
-def sales_through(conn: Connection, shop_id: str, today: date) -> date:
-    """The last local day of the store whose sales are complete (see the module docstring)."""
-    return stores_sales_through(conn, {shop_id: today})[shop_id]
-
-
 def stores_sales_through(conn: Connection, today: Mapping[str, date]) -> dict[str, date]:
-    """``sales_through`` of each store, given each store's local today."""
+    """The last local day whose sales are complete of each store, given each store's local
+    today (see the module docstring)."""
     ids = list(today)
     if not ids:
         return {}
