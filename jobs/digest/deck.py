@@ -11,6 +11,7 @@ default template's layouts.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from pptx import Presentation
@@ -37,6 +38,8 @@ CARDS_PER_ROW = 5
 CHART_METRICS = {"trend": ("gross_gmv",), "drivers": ("net_gmv", "visitors", "cvr", "aov"),
                  "creators": ("commission_cost",), "stock": ("units",), "mix": ("gross_gmv",),
                  "funnel": ("impressions", "clicks", "visitors", "orders", "cvr")}
+#: Where a card's value gives way to its reporting-currency figure: "（≈ " or " (≈ ".
+_VALUE_BESIDE = re.compile(r"\s*[（(]≈\s*")
 #: Default template layouts: title slide, title only.
 TITLE_LAYOUT, TITLE_ONLY = 0, 5
 #: Muted text, good and bad moves.
@@ -101,19 +104,23 @@ def _text(slide: Slide, lines: Sequence[str], lang: str, top: Emu, height: Emu, 
 
 
 def _cards(slide: Slide, cells: Sequence[Cell], lang: str, top: Emu) -> Emu:
-    """KPI cards in rows under ``top``; returns the height they take."""
+    """KPI cards in rows under ``top``; returns the height they take. A value with its
+    reporting-currency figure beside ("THB222,719（≈ US$6,353）") shows that figure on a line of
+    its own, and the cards grow to hold it."""
     width = (WIDTH - 2 * MARGIN) // CARDS_PER_ROW
-    height = Inches(1.25)
-    for i, c in enumerate(cells):
+    values = [_VALUE_BESIDE.split(c.value, maxsplit=1) for c in cells]
+    height = Inches(1.6) if any(len(v) > 1 for v in values) else Inches(1.25)
+    for i, (c, value) in enumerate(zip(cells, values, strict=True)):
         row, col = divmod(i, CARDS_PER_ROW)
         box = slide.shapes.add_textbox(MARGIN + col * width, top + row * height,
                                        width - Inches(0.1), height - Inches(0.1))
         frame = box.text_frame
         frame.word_wrap = True
         tone = BAD if "⚠" in c.change else GOOD if "✅" in c.change else MUTED
+        beside = f"≈ {value[1].rstrip('）)')}" if len(value) > 1 else ""
         for j, (text, size, color, bold) in enumerate((
-                (c.name, 12, MUTED, False), (c.value, 20, None, True), (c.change, 10, tone, False),
-                (c.target, 10, MUTED, False))):
+                (c.name, 12, MUTED, False), (value[0], 20, None, True), (beside, 12, MUTED, False),
+                (c.change, 10, tone, False), (c.target, 10, MUTED, False))):
             if not text:
                 continue
             para = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
@@ -146,9 +153,13 @@ def deck_bytes(t: DigestText, zone: str, charts: Sequence[Attachment],
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
     lang = t.lang
     first = deck.slides.add_slide(deck.slide_layouts[TITLE_LAYOUT])
-    for shape, lines, size in ((first.shapes.title, [t.title], 36), (first.placeholders[1], [
-            f"{t.period} · {zone}", *([t.partial] if t.partial else [])], 18)):
-        shape.left, shape.width = MARGIN, WIDTH - 2 * MARGIN
+    for shape, lines, size, top, height in (
+            (first.shapes.title, [t.title], 36, Inches(2.2), Inches(1.6)),
+            (first.placeholders[1], [f"{t.period} · {zone}", *([t.partial] if t.partial else [])],
+             18, Inches(3.9), Inches(1.4))):
+        # all four: a placeholder given only some keeps zeros for the others (the layout's
+        # place is for the template's own slide size, not ours)
+        shape.left, shape.top, shape.width, shape.height = MARGIN, top, WIDTH - 2 * MARGIN, height
         frame = shape.text_frame
         for i, line in enumerate(lines):
             _put(frame.paragraphs[0] if i == 0 else frame.add_paragraph(), line, lang, size,
@@ -157,7 +168,7 @@ def deck_bytes(t: DigestText, zone: str, charts: Sequence[Attachment],
     slide = _slide(deck, heading("summary", lang, t.cadence), lang,
                    definitions(" ".join(summary), lang))
     lead = [*t.summary] or ([t.headline_note] if t.headline_note else [*t.changes[:3]])
-    _text(slide, lead, lang, Inches(1.1), Inches(1.5), size=15)
+    _text(slide, lead, lang, Inches(1.2), Inches(1.45), size=15)
     _cards(slide, t.headline, lang, Inches(2.7))
     for title, lines in [(heading("changes", lang), t.changes), *t.sections,
                          (heading("suggestions", lang), t.suggestions)]:

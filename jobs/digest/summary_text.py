@@ -41,9 +41,9 @@ SUMMARY: dict[str, tuple[str, str]] = {
              "ads: {store} spend {spend_pct} at platform ROAS {roas}, between break-even and "
              "target — keep"),
     "stock": ("库存：{short} 个SKU将在补货到货前售罄{names}",
-              "stock: {short} SKU(s) run out before restock arrives{names}"),
+              "stock: {short} {skus} out before restock arrives{names}"),
     "stock_due": ("库存：{due} 个SKU需立即补货，补货到货前不会售罄",
-                  "stock: {due} SKU(s) to reorder now, none runs out before restock"),
+                  "stock: {due} {skus_to} reorder now, none runs out before restock"),
     "stock_ok": ("库存：无SKU需要立即补货", "stock: no SKU needs reordering now"),
     "refunds": ("退款率 {rate}（{base_avg} {base}）", "refund rate {rate} ({base_avg} {base})"),
 }
@@ -82,8 +82,10 @@ def _stock(f: dict[str, Any], w: Words) -> str:
     if f["short"]:
         names = ", ".join(sku_label(sku, name) for sku, name in f["names"])
         shown = f"（{names}）" if w.lang == "zh" else f" ({names})"
-        return pick(SUMMARY["stock"], w).format(short=f["short"], names=shown)
-    return pick(SUMMARY["stock_due" if f["due"] else "stock_ok"], w).format(due=f["due"])
+        return pick(SUMMARY["stock"], w).format(
+            short=f["short"], names=shown, skus="SKU runs" if f["short"] == 1 else "SKUs run")
+    return pick(SUMMARY["stock_due" if f["due"] else "stock_ok"], w).format(
+        due=f["due"], skus_to="SKU to" if f["due"] == 1 else "SKUs to")
 
 
 def summary_lines(found: tuple[Conclusion, ...], w: Words) -> tuple[str, ...]:

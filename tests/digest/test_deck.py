@@ -58,6 +58,13 @@ def test_every_line_is_on_a_slide_and_every_shape_inside(editions) -> None:  # n
                 assert sh.left >= 0 and sh.top >= 0, (t.lang, sh.name)
                 assert sh.left + sh.width <= deck.slide_width, (t.lang, sh.name)
                 assert sh.top + sh.height <= deck.slide_height, (t.lang, sh.name)
+            boxes = [(sh.left, sh.top, sh.left + sh.width, sh.top + sh.height)
+                     for sh in s.shapes if sh.has_text_frame and sh.text_frame.text]
+            assert all(b[3] - b[1] > 0 for b in boxes), t.lang  # no box left without a height
+            for i, a in enumerate(boxes):  # text never drawn over other text
+                for b in boxes[i + 1:]:
+                    assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (
+                        t.lang, s.shapes.title.text if s.shapes.title else "", a, b)
 
 
 def test_speaker_notes_define_the_metrics(editions) -> None:  # noqa: F811
