@@ -43,9 +43,9 @@ ADVICE: dict[str, tuple[str, str]] = {
     "restock": ("{store}：补货 {sku} {qty} 件（可售 {cover} 天，补货周期 {lead} 天）。",
                 "{store}: reorder {qty} units of {sku} ({cover} days of cover, lead time {lead} "
                 "days)."),
-    "stop_creator": ("停止与达人 {who} 合作：{reasons}（本周佣金 {commission}，GMV {gmv}）。",
+    "stop_creator": ("停止与达人 {who} 合作：{reasons}（{period}佣金 {commission}，GMV {gmv}）。",
                      "Stop working with creator {who}: {reasons} (commission {commission}, "
-                     "GMV {gmv} this week)."),
+                     "GMV {gmv} {period})."),
     "reauthorize_account": ("{store}：请重新授权（{reason}），否则数据无法同步。",
                             "{store}: re-authorize ({reason}); its data cannot sync until then."),
     "reauthorize": ("{store}：{source} 数据从未同步，请重新授权或检查连接。",
@@ -118,7 +118,7 @@ def _values(s: Suggestion, w: Words, currency: str) -> dict[str, Any]:
         "commission": money("commission"), "gmv": money("gmv"),
         "reason": pick(AUTH_STATES.get(str(f.get("status")), (str(f.get("reason")),) * 2), w),
         "source": w.source(str(f.get("source", ""))), "days": f.get("days_behind"),
-        "day": f.get("latest_day"),
+        "day": f.get("latest_day"), "period": w.t("in_period"),
     }
 
 

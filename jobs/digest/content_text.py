@@ -44,8 +44,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "hashtag": ("爆款{kind}带话题 {tag}", "Winning {kind} carry {tag}"),
     "clicks": ("爆款{kind}的商品点击率是其余的 {m} 倍", "Winning {kind} get {m}x the product "
                "clicks per view of the rest"),
-    "none": ("本周爆款{kind}（前 {n} 名）与其余内容没有明显不同的共同特点",
-             "No trait sets the top {n} {kind} apart from the rest this week"),
+    "none": ("{period}爆款{kind}（前 {n} 名）与其余内容没有明显不同的共同特点",
+             "No trait sets the top {n} {kind} apart from the rest {period}"),
     "s": ("{n} 秒", "{n} s"), "min": ("{n} 分钟", "{n} min"), "h": ("{n} 小时", "{n} h"),
     "h_min": ("{h} 小时 {m} 分钟", "{h} h {m} min"),
 }
@@ -112,7 +112,8 @@ def lesson_lines(winners: tuple[WinnerProfile, ...], w: Words) -> list[str]:
     for p in winners:
         found = [lesson_sentence(x, p.content_type, w) for x in p.lessons[:TOP_LESSONS]]
         kind = pick(KINDS.get(p.content_type, (p.content_type,) * 2), w)
-        out += found or ([pick(TEXT["none"], w).format(kind=kind, n=p.winners) +
+        out += found or ([pick(TEXT["none"], w).format(kind=kind, n=p.winners,
+                                                     period=w.t("in_period")) +
                           ("。" if w.lang == "zh" else ".")] if p.rest else [])
     return out
 

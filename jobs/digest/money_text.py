@@ -22,7 +22,7 @@ from jobs.report.records import ChannelShare, FunnelStep
 MONEY: dict[str, tuple[str, str]] = {
     "flow": ("总GMV {gross} − 退款 {refunds} = 净GMV {net}（{vs} {pct}）",
              "Gross GMV {gross} − refunds {refunds} = net GMV {net} ({pct} {vs})"),
-    "settled": ("本周结算到账 {settled}", "Settled (paid out) this week: {settled}"),
+    "settled": ("{period}结算到账 {settled}", "Settled (paid out) {period}: {settled}"),
     "costs": ("达人佣金 {commission} · 广告花费 {spend}",
               "Creator commission {commission} · ad spend {spend}"),
     "left": ("扣除退款、佣金和广告后剩余 {left}（占总GMV {share}），尚未扣除货品成本和平台费用",
@@ -68,7 +68,8 @@ def money_lines(report: WeeklyReport, w: Words) -> list[str]:
             gross=money(k.gross_gmv), refunds=money(k.refunds), net=money(k.net_gmv),
             pct=w.pct_change(scope.change("net_gmv").pct), vs=w.t("vs_prev")))
         if k.settled_revenue is not None:
-            out.append(pick(MONEY["settled"], w).format(settled=money(k.settled_revenue)))
+            out.append(pick(MONEY["settled"], w).format(settled=money(k.settled_revenue),
+                                                          period=w.t("in_period")))
         out.append(pick(MONEY["costs"], w).format(commission=money(k.commission_cost),
                                                   spend=money(k.spend)))
         share = None if not k.gross_gmv else float(_left(k) / k.gross_gmv)

@@ -40,6 +40,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "charts": ("图表", "Charts"),
     "full_report": ("完整报告（PDF）", "Full report (PDF)"),
     "no_change": ("本周无显著变化。", "No significant changes this week."),
+    "in_period": ("本周", "this week"),  # mid-sentence: "settled this week", "本周佣金"
     "no_suggestion": ("暂无建议。", "No suggestions this week."),
     "fresh_all": ("所有数据源已同步至周日。", "Every source is synced through Sunday."),
     "behind": ("{store} {source} 落后 {days} 天", "{store} {source} {days} day(s) behind"),
@@ -90,6 +91,7 @@ CADENCE_PHRASES: dict[str, dict[str, tuple[str, str]]] = {
              "monthly": ("近3月区间", "3-month range")},
     "last_week": {"biweekly": ("上期", "Last fortnight"), "monthly": ("上月", "Last month")},
     "this_week": {"biweekly": ("本期", "This fortnight"), "monthly": ("本月", "This month")},
+    "in_period": {"biweekly": ("本期", "these two weeks"), "monthly": ("本月", "this month")},
     "gmv_trend": {"biweekly": ("GMV双周趋势", "Bi-weekly GMV"),
                   "monthly": ("GMV月趋势", "Monthly GMV")},
     "no_change": {"biweekly": ("本期无显著变化。", "No significant changes this fortnight."),

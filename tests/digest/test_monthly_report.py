@@ -4,6 +4,8 @@ before, its trend runs in months, and the digest says "month" in both languages.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,11 +13,14 @@ import pytest
 from click.testing import CliRunner
 from digest_seed import DAYS, STORES, UK, US, _store_day, seed, tenant_entry
 
+from analytics.content import WinnerProfile
 from analytics.money import quantize
 from config.tenants import Tenant
 from jobs.cli import cli
 from jobs.digest.chat_format import heading
 from jobs.digest.compose import compose
+from jobs.digest.content_text import lesson_lines
+from jobs.digest.money_text import money_lines
 from jobs.digest.sentences import digest_text
 from jobs.digest.words import Words
 from jobs.report.build import build_report, build_weekly_report
@@ -137,3 +142,23 @@ def test_cli_writes_the_month_and_refuses_a_bad_label(env, tmp_path) -> None:
                                    "--out", str(out)])
     assert bad.exit_code == 2 and "no such month: '2026-13' (expected e.g. 2026-11)" in bad.output
     assert "Traceback" not in bad.output
+
+
+@pytest.mark.parametrize(("lang", "weekly"), [
+    ("en", r"\b(?:this|last) week\b|\bWoW\b|4-wk|4-week"), ("zh", r"本周|上周|4周"),
+])
+def test_no_weekly_words_anywhere_in_the_monthly_digest(acme, lang, weekly) -> None:
+    engine, tenant = acme
+    report = build_report(engine, tenant, "2026-11")
+    text = digest_text(compose(report, tenant.targets), lang)
+    assert report.total is not None
+    settled = replace(report, total=replace(report.total, current=replace(
+        report.total.current, settled_revenue=Decimal("1000"))))  # the seed settles nothing
+    w = Words(lang, report.cadence)
+    lines = [*money_lines(settled, w), *lesson_lines((WinnerProfile("VIDEO", 5, 40, ()),), w),
+             text.title, *text.summary, *text.changes, *text.suggestions, *text.quality,
+             *(line for _, section in text.sections for line in section),
+             *(f"{c.name} {c.change} {c.target}" for c in text.headline),
+             *(f"{c.name} {c.change}" for _, cells in text.stores for c in cells)]
+    assert len(lines) > 20
+    assert [line for line in lines if re.search(weekly, line)] == []
