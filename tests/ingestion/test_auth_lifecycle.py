@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -20,18 +19,6 @@ from tests.ingestion.sandbox_env import DEMO, connect_all, connectors, registry
 REFRESH = "/api/v2/token/refresh"
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(config=DEMO, port=0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture(autouse=True)
-def _no_faults(sb: Sandbox) -> Iterator[None]:
-    sb.faults.clear()
-    yield
-    sb.faults.clear()
 
 
 def auth_row(engine: Engine, shop_id: str):  # type: ignore[no-untyped-def]

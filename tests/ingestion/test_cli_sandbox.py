@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, func, select
@@ -13,14 +11,7 @@ from jobs.cli.auth import auth
 from jobs.cli.sync import sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
-from tests.ingestion.sandbox_env import DEMO, SECRET_KEY
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(config=DEMO, port=0)
-    yield sandbox
-    sandbox.stop()
+from tests.ingestion.sandbox_env import SECRET_KEY
 
 
 def test_connect_status_and_backfill_from_the_command_line(

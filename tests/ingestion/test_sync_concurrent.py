@@ -8,9 +8,7 @@ until all shops have committed one, which only a run that syncs them at once can
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from jobs.ingestion.fanout import sync_shops, sync_subjects
@@ -26,18 +24,6 @@ from tests.ingestion.truth_check import mismatches
 BARRIER_TIMEOUT_S = 120
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(config=DEMO, port=0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture(autouse=True)
-def _no_faults(sb: Sandbox) -> Iterator[None]:
-    sb.faults.clear()
-    yield
-    sb.faults.clear()
 
 
 def counts(engine: Engine) -> dict[str, int]:

@@ -5,12 +5,10 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from time import monotonic, sleep
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from jobs.ingestion.cursors import load_cursor
@@ -23,18 +21,6 @@ from tests.ingestion.truth_check import mismatches
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def sb() -> Iterator[Sandbox]:
-    sandbox = Sandbox.start(config=DEMO, port=0)
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture(autouse=True)
-def _no_faults(sb: Sandbox) -> Iterator[None]:
-    sb.faults.clear()
-    yield
-    sb.faults.clear()
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
