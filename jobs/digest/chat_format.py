@@ -2,7 +2,8 @@
 
 Slack: a header, the period and time zone, the partial warning, the three-line summary, headline
 KPIs as two-column fields, what changed, the sections, suggestions, the stores and the
-data-quality line; every section stays under Slack's 3000-character limit. Telegram: the same
+data-quality line; a section longer than Slack's 3000 characters per block continues in the next
+block. Telegram: the same
 lines as HTML in priority order (summary, headline, what changed, suggestions, Slack's per-store
 lines, then the sections as far as 4096 characters allow); the sections that do not fit follow
 in continuation messages of at most 4096 characters each, so Telegram carries everything Slack
@@ -42,6 +43,17 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+def _headed(title: str, lines: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A headed bullet list as section blocks: as many as it takes to stay under Slack's limit
+    per block (a long section continues in the next block, nothing is cut)."""
+    chunks: list[list[str]] = [[f"*{title}*"]]
+    for line in (f"• {x}" for x in lines):
+        if len("\n".join([*chunks[-1], line])) > SECTION_CHARS:
+            chunks.append([])
+        chunks[-1].append(line)
+    return [_section("\n".join(chunk)) for chunk in chunks]
+
+
 def _field(c: Cell) -> dict[str, str]:
     target = f"\n{c.target}" if c.target else ""
     return {"type": "mrkdwn", "text": f"*{c.name}*\n{c.value}  {c.change}{target}"}
@@ -64,10 +76,9 @@ def slack_blocks(t: DigestText, zone: str) -> list[dict[str, Any]]:
     for i in range(0, len(fields), FIELDS_PER_SECTION):
         blocks.append({"type": "section", "fields": fields[i:i + FIELDS_PER_SECTION]})
     blocks.append({"type": "divider"})
-    blocks.append(_section(f"*{heading('changes', t.lang)}*\n" + _bullets(t.changes)))
-    for title, lines in t.sections:
-        blocks.append(_section(f"*{title}*\n" + _bullets(lines)))
-    blocks.append(_section(f"*{heading('suggestions', t.lang)}*\n" + _bullets(t.suggestions)))
+    for title, lines in [(heading("changes", t.lang), t.changes), *t.sections,
+                         (heading("suggestions", t.lang), t.suggestions)]:
+        blocks += _headed(title, lines)
     if len(t.stores) > 1 or not t.headline:
         blocks.append(_section(f"*{heading('stores', t.lang)}*\n"
                                + _bullets([f"*{line[0]}* {line[1]}" for line in
