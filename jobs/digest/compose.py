@@ -65,6 +65,7 @@ class ChangeItem:
     drivers: tuple[tuple[str, float, float | None], ...]  # (factor, contribution, pct change)
     money_at_stake: Decimal  # reporting currency when the store's rates are known
     currency: str = ""  # of ``current`` and the drivers' money: the store's own
+    reporting: Decimal | None = None  # ``current`` in the reporting currency (money, other ccy)
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,10 @@ def _gmv_change(store: StoreReport, currency: str) -> ChangeItem | None:
     parts = tuple((p.factor, p.contribution, _pct(p.previous, p.current))
                   for p in sorted(dec.parts, key=lambda p: -abs(p.contribution))
                   if abs(p.contribution) >= 0.01 * float(abs(move)))
+    beside = None if weigh is store.kpis or weigh.current.currency == cur.currency else (
+        weigh.current.net_gmv)
     return ChangeItem(store.name, "net_gmv", float(cur.net_gmv), pct,
-                      store.kpis.change("net_gmv").good, parts, abs(stake), cur.currency)
+                      store.kpis.change("net_gmv").good, parts, abs(stake), cur.currency, beside)
 
 
 def _roas_change(store: StoreReport, currency: str) -> ChangeItem | None:

@@ -76,11 +76,15 @@ def money_lines(report: WeeklyReport, w: Words) -> list[str]:
         out.append(pick(MONEY["left"], w).format(left=money(_left(k)),
                                                  share=w.ratio(share, "percent")))
     if len(report.stores) > 1 or scope is None:
-        for store in report.stores:
-            k = store.kpis.current
-            out.append(pick(MONEY["store"], w).format(
-                store=store.name, net=w.money(k.net_gmv, k.currency),
-                left=w.money(_left(k), k.currency)))
+        for store in report.stores:  # in the reporting currency, the store's own beside
+            own, found = store.kpis.current, store.in_currency(report.reporting_currency)
+            k = own if found is None else found.current
+            net = w.money(k.net_gmv, k.currency)
+            if k.currency != own.currency:
+                net += f"（{w.money(own.net_gmv, own.currency)}）" if w.lang == "zh" else (
+                    f" ({w.money(own.net_gmv, own.currency)})")
+            out.append(pick(MONEY["store"], w).format(store=store.name, net=net,
+                                                      left=w.money(_left(k), k.currency)))
     return out
 
 

@@ -76,12 +76,16 @@ def cell(row: HeadlineRow, w: Words, currency: str) -> Cell:
 
 
 def change_sentence(item: ChangeItem, w: Words, currency: str) -> str:
-    """"Acme UK net GMV £12,345 (−16.8% WoW): traffic −£2,100, conversion −£800" (in the
-    store's own currency)."""
+    """"Acme UK net GMV £12,345 (≈ $15,431, −16.8% WoW): traffic −£2,100, conversion −£800"
+    (in the store's own currency, the reporting currency's figure beside it)."""
+    zh = w.lang == "zh"
+    beside = "" if item.reporting is None else (
+        f"≈ {w.money(item.reporting, currency)}{'，' if zh else ', '}")
     currency = item.currency or currency
+    move = f"{beside}{w.t('vs_prev')} {w.pct_change(item.pct)} {mark(item.good)}"
     head = (f"{item.store} {w.metric(item.metric)} "
-            f"{w.value(item.metric, Decimal(str(item.current)), currency)} "
-            f"({w.t('vs_prev')} {w.pct_change(item.pct)} {mark(item.good)})")
+            f"{w.value(item.metric, Decimal(str(item.current)), currency)}"
+            + (f"（{move}）" if zh else f" ({move})"))
     parts = []
     for factor, contribution, pct in item.drivers:
         name = w.t(factor)

@@ -103,6 +103,8 @@ def test_sections_money_creators_traffic_and_funnel(report) -> None:
     money = sections["Money"]
     assert money[0].startswith("Gross GMV $17,500 − refunds $315.00 = net GMV $17,185")
     assert any(line.startswith("Left after refunds, commission and ads: ") for line in money)
+    uk = next(line for line in money if line.startswith("Acme UK: "))  # GBP, reported in USD
+    assert re.fullmatch(r"Acme UK: net GMV \$[\d,.]+ \(£[\d,.]+\), left \$[\d,.]+", uk), uk
     creators = sections["Creators"]
     assert creators[0].startswith("Jane Doe (@jane_doe): GMV $899.00, 12 orders, 400 clicks")
     assert "✅ Rebook: Jane Doe (@jane_doe)" in creators
