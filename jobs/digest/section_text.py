@@ -181,7 +181,8 @@ def sku_label(sku_id: str, name: str | None, seller_sku: str | None = None) -> s
 
 
 def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
-    """SKUs at or below their reorder point, fewest days of cover first, with the order size."""
+    """SKUs at or below their reorder point, fewest days of cover first: how much to order, now,
+    and how many days the shelf stays empty if the restock takes its full lead time."""
     due = sorted((p for p in plans if p.reorder_now),
                  key=lambda p: p.days_of_cover if p.days_of_cover is not None else 0.0)
     out = []
@@ -189,8 +190,13 @@ def stock_lines(plans: tuple[StockPlan, ...], w: Words) -> list[str]:
         cover = 0.0 if p.days_of_cover is None else p.days_of_cover
         sku = sku_label(p.sku_id, getattr(p, "product_name", None),
                         getattr(p, "seller_sku", None))
-        out.append(f"{sku}：可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
-                   f"建议补货 {p.suggested_qty} 件" if w.lang == "zh" else
-                   f"{sku}: {cover:.0f} days of cover, lead time {p.lead_time_days} "
-                   f"days → reorder {p.suggested_qty} units")
+        gap = p.lead_time_days - round(cover)  # days sold out before the restock arrives
+        if w.lang == "zh":
+            out.append(f"{sku}：可售 {cover:.0f} 天，补货周期 {p.lead_time_days} 天 → "
+                       f"立即补货 {p.suggested_qty} 件"
+                       + (f"（约断货 {gap} 天）" if gap > 0 else ""))
+        else:
+            out.append(f"{sku}: {cover:.0f} days of cover, lead time {p.lead_time_days} days → "
+                       f"reorder {p.suggested_qty} units now"
+                       + (f" (about {gap} days out of stock)" if gap > 0 else ""))
     return out

@@ -109,7 +109,10 @@ def test_insight_lines_group_runs_and_rank_stock_by_cover() -> None:
                             100, c < 14) for i, c in enumerate((9, 3, 20, 6)))
     assert [line.split(":")[0] for line in stock_lines(plans, Words("en"))] == [
         "SKU sku1", "SKU sku3", "SKU sku0"]  # fewest days of cover first; sku2 is fine
-    assert "建议补货 100 件" in stock_lines(plans, Words("zh"))[0]
+    assert stock_lines(plans, Words("zh"))[0] == (
+        "SKU sku1：可售 3 天，补货周期 14 天 → 立即补货 100 件（约断货 11 天）")
+    assert stock_lines(plans, Words("en"))[2].endswith("reorder 100 units now (about 5 days "
+                                                       "out of stock)")
 
 
 def test_content_traits_show_shares_as_percentages_and_seconds_whole() -> None:
