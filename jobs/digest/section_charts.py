@@ -40,7 +40,8 @@ def channel_mix_png(report: WeeklyReport, w: Words, period: str) -> bytes | None
     rows = {f"GMV {w.t('this_week')}": with_rest([m.gmv_share for m in mix])}
     if any(m.gmv_share_previous for m in mix):
         rows[f"GMV {w.t('last_week')}"] = with_rest([m.gmv_share_previous for m in mix])
-    if any(m.visitors_share for m in mix):
+    traffic = any(m.visitors_share for m in mix)
+    if traffic:
         rows[f"{_pick(w, ('访客', 'Visitors'))} {w.t('this_week')}"] = with_rest(
             [m.visitors_share for m in mix])
     names = [_pick(w, CHANNELS.get(m.channel, (m.channel, m.channel))) for m in mix]
@@ -48,7 +49,8 @@ def channel_mix_png(report: WeeklyReport, w: Words, period: str) -> bytes | None
         rows = {label: row[:-1] for label, row in rows.items()}
     else:
         names.append(_pick(w, ("其他", "Other")))
-    title = "流量与GMV渠道结构" if w.lang == "zh" else "Traffic and GMV mix by channel"
+    title = _pick(w, ("流量与GMV渠道结构", "Traffic and GMV mix by channel") if traffic else (
+        "GMV渠道结构", "GMV mix by channel"))  # the title names only what the bars show
     return charts.channel_mix(names, rows, title=title, period=period,
                               lang=w.lang)  # type: ignore[arg-type]
 
