@@ -39,6 +39,8 @@ def check(settings: Settings, path: Path | None) -> None:
         click.echo(f"{tenant.id}: {tenant.name} [{'/'.join(tenant.language)}, reporting currency "
                    f"{tenant.reporting_currency} ({how})] stores: {stores}; "
                    f"chats bound: {chats}")
+        digests = ", ".join(f"{r.cadence} '{r.cron}'" for r in tenant.digest.schedules)
+        click.echo(f"  digests ({tenant.digest.timezone}): {digests}")
         for robot in bound.wecom:  # the key is a secret: shown masked, never decrypted here
             click.echo(f"  wecom robot {robot.name}: key {MASK} (encrypted)")
     click.echo(f"OK: {len(registry.tenants)} tenant(s) in {path}")

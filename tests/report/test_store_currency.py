@@ -159,6 +159,9 @@ def test_one_default_reporting_currency_stated_by_tenants_check(engine, tmp_path
     out = CliRunner().invoke(cli, ["tenants", "check", str(path)]).output
     assert "plain: Plain [en, reporting currency USD (default: reporting_currency not set)]" in out
     assert "brit: Brit [en, reporting currency GBP (set in the file)]" in out
+    assert "  digests (Asia/Shanghai): weekly '0 9 * * MON'\n" in out  # the default schedule
+    example = CliRunner().invoke(cli, ["tenants", "check", "config/tenants.example.yaml"]).output
+    assert "digests (Asia/Shanghai): weekly '0 9 * * MON', monthly '0 9 1 * *'" in example
 
     class OneUkShop:  # the two calls connect_shop makes
         def get_token(self, code: str) -> ShopToken:
