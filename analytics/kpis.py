@@ -34,6 +34,7 @@ __all__ = [
 
 #: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
 ZERO_WHEN_ABSENT: frozenset[str] = frozenset({"gross_gmv", "refunds", "orders", "units"})
+_ZERO = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,21 @@ def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict
     return store_totals(_frame_sums(rows, quote), quote, fx)
 
 
-def _sum(stores: Mapping[str, Mapping[str, Decimal]], metric: str) -> Decimal | None:
-    present = [t[metric] for t in stores.values() if metric in t]
-    if not present:
-        return Decimal(0) if metric in ZERO_WHEN_ABSENT else None
-    return sum(present, Decimal(0))
+#: The totals ``kpis_from_totals`` adds up over the stores.
+_SUMMED = ("gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors",
+           "traffic_buyers", "spend", "impressions", "clicks", "purchases", "purchase_value",
+           "commission_cost", "traffic_gmv", "paid_gmv", "page_views")
+
+
+def _sums(stores: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal | None]:
+    """Each of ``_SUMMED`` added up from 0 in store order over the stores that have it (in one
+    pass: a table of many stores asks this per store); absent: 0 where ``ZERO_WHEN_ABSENT``,
+    else None."""
+    found: dict[str, Decimal] = {}
+    for totals in stores.values():
+        for metric, value in totals.items():
+            found[metric] = found.get(metric, _ZERO) + value
+    return {m: found.get(m, _ZERO if m in ZERO_WHEN_ABSENT else None) for m in _SUMMED}
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -220,10 +231,7 @@ def kpis_from_totals(stores: Mapping[str, Mapping[str, Decimal]], days: int, cur
                      buyers: int | None = None) -> KpiSet:
     """KPIs over ``days`` days from per-store totals (``store_totals``): the arithmetic of
     ``compute_kpis`` once the sums are made, wherever they were made."""
-    t = {m: _sum(stores, m) for m in (
-        "gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors", "traffic_buyers",
-        "spend", "impressions", "clicks", "purchases", "purchase_value", "commission_cost",
-        "traffic_gmv", "paid_gmv", "page_views")}
+    t = _sums(stores)
     gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
     net, spend = gross - refunds, t["spend"]
     ads_net, ads_spend = _ads_net_revenue(stores)

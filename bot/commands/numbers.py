@@ -6,16 +6,16 @@ report uses) and lets ``analytics.kpis.compute_kpis`` do the arithmetic, so chat
 alerts share one definition of every number. ``per_store`` gives the same per store (for ``why``).
 
 ``scope_answer`` is what a KPI answer shows, summed by the database in one ``GROUP BY`` per
-period (``jobs.warehouse.queries.period_sums``: the same arithmetic, no pandas): the numbers in
-the currency
-``jobs.warehouse.queries.answer_currency`` picks (one store: its own; several: the reporting
-currency), the reporting-currency figures beside a store's own, and, when a rate the answer needs
-is missing, each store in its own currency with the missing rates named.
+period (``jobs.warehouse.queries.owner_sums``: the same arithmetic, no pandas) for every currency
+it shows at once: the numbers in the currency ``jobs.warehouse.queries.answer_currency`` picks
+(one store: its own; several: the reporting currency), the reporting-currency figures beside a
+store's own, and, when a rate the answer needs is missing, each store in its own currency with
+the missing rates named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -31,9 +31,11 @@ from jobs.warehouse.queries import (
     answer_currency,
     daily_rows,
     missing_sums_rates,
-    period_sums,
+    owner_sums,
+    priced,
+    range_rates,
     store_advertisers,
-    store_currency,
+    store_currencies,
     sums_fx,
     week_buyers,
 )
@@ -129,28 +131,38 @@ def per_store(conn: Connection, stores: Iterable[Store], period: Period, currenc
 
 def scope_currency(conn: Connection, stores: Iterable[Store], reporting_currency: str) -> str:
     """The currency an answer about ``stores`` is in (``answer_currency``)."""
-    return answer_currency([store_currency(conn, s) for s in stores], reporting_currency)
+    stores = list(stores)
+    own = store_currencies(conn, stores)
+    return answer_currency([own[s.shop_id] for s in stores], reporting_currency)
 
 
-def _in(conn: Connection, stores: list[Store], period: Period,
-        currency: str) -> tuple[ScopeNumbers | None, tuple[MissingRates, ...]]:
-    """The stores' numbers in ``currency``, summed by the database (``period_sums``: one
-    ``GROUP BY`` over the rollups per period), or ``None`` and the rates that are missing."""
+def _answers(conn: Connection, stores: list[Store], period: Period,
+             quotes: Sequence[str]) -> dict[str, tuple[ScopeNumbers | None,
+                                                       tuple[MissingRates, ...]]]:
+    """The stores' numbers in each of ``quotes``, or ``None`` and the rates that are missing,
+    from one read: each period summed by the database once (``owner_sums``: one ``GROUP BY``
+    over the rollups) for every quote, the rates read with them, buyers of both weeks at once."""
     ids = [s.shop_id for s in stores]
     ads = store_advertisers(conn, ids, {s.shop_id: s.advertiser_ids for s in stores})
     before = period.previous()
-    now = period_sums(conn, ids, period.start, period.end, currency, advertiser_shop=ads)
-    then = period_sums(conn, ids, before.start, before.end, currency, advertiser_shop=ads)
-    fx = sums_fx(conn, now + then, currency)
-    gaps = missing_sums_rates(now + then, currency, fx)
-    if gaps:
-        return None, gaps
-    return ScopeNumbers(
-        kpis_from_totals(store_totals(now, currency, fx), period.days, currency,
-                         buyers=_buyers(conn, stores, period)),
-        kpis_from_totals(store_totals(then, currency, fx), before.days, currency,
-                         buyers=_buyers(conn, stores, before)),
-        period), ()
+    rates = range_rates(conn, ids, ads, min(period.start, before.start),
+                        max(period.end, before.end), quotes)
+    now = owner_sums(conn, ids, ads, period.start, period.end, rates, quotes)
+    then = owner_sums(conn, ids, ads, before.start, before.end, rates, quotes)
+    weeks = [p.start for p in (period, before) if "-W" in p.label]
+    buyers = week_buyers(conn, ids, weeks) if weeks else {}
+    out: dict[str, tuple[ScopeNumbers | None, tuple[MissingRates, ...]]] = {}
+    for quote in quotes:
+        here, there = priced(now, quote, period.start), priced(then, quote, before.start)
+        fx = sums_fx(conn, here + there, quote, rates)
+        gaps = missing_sums_rates(here + there, quote, fx)
+        out[quote] = (None, gaps) if gaps else (ScopeNumbers(
+            kpis_from_totals(store_totals(here, quote, fx), period.days, quote,
+                             buyers=buyers.get(period.start) if period.start in weeks else None),
+            kpis_from_totals(store_totals(there, quote, fx), before.days, quote,
+                             buyers=buyers.get(before.start) if before.start in weeks else None),
+            period), ())
+    return out
 
 
 def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
@@ -163,18 +175,22 @@ def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
     currency, and ``missing`` says which rates to add.
     """
     stores = list(stores)
-    own = {s.shop_id: store_currency(conn, s) for s in stores}
-    others = [store_currency(conn, s) for s in compared_with]
-    currency = answer_currency([*own.values(), *others], reporting_currency)
-    numbers, gaps = _in(conn, stores, period, currency)
+    own = store_currencies(conn, stores)
+    compared_with = list(compared_with)
+    others = store_currencies(conn, compared_with)
+    currency = answer_currency([*own.values(), *(others[s.shop_id] for s in compared_with)],
+                               reporting_currency)
+    found = _answers(conn, stores, period, list(dict.fromkeys([currency, reporting_currency])))
+    numbers, gaps = found[currency]
     if numbers is not None:
         if currency == reporting_currency:
             return ScopeAnswer(numbers)
-        beside, gaps = _in(conn, stores, period, reporting_currency)
+        beside, gaps = found[reporting_currency]
         return ScopeAnswer(replace(numbers, reporting=beside), missing=gaps)
     each = []
     for store in stores:
-        alone, own_gaps = _in(conn, [store], period, own[store.shop_id])
+        alone, own_gaps = _answers(conn, [store], period, [own[store.shop_id]])[
+            own[store.shop_id]]
         if alone is not None:
             each.append((store, alone))
         gaps += own_gaps

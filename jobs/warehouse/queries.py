@@ -5,7 +5,7 @@
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
 ``analytics.kpis`` computes the same KPIs from either (for the analytics that need daily series).
 KPI totals are summed by the database instead (``jobs.warehouse.sums``, re-exported here:
-``period_sums``, ``stores_sums``): ``period_kpis`` answers some stores together, ``stores_kpis``
+``period_sums``, ``quote_sums``): ``period_kpis`` answers some stores together, ``stores_kpis``
 every store apart from one statement, ``store_kpis`` one store (the bot's and alerts' question);
 the numbers are exactly ``compute_kpis``' over ``daily_rows``. ``answer_currency`` is
 the one rule of which currency an answer is in (one store: its own, as Seller Center shows it;
@@ -30,7 +30,7 @@ from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals, store_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
-from jobs.warehouse.loaders import UnknownShop, frame, load_orders, raw, shop_info
+from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import (
     ad_daily,
@@ -38,14 +38,18 @@ from jobs.warehouse.schema import (
     shop_daily,
     shop_traffic_daily,
     shop_week_buyers,
+    shops,
 )
 from jobs.warehouse.sums import (  # noqa: F401 - the read API's SQL sums, re-exported
     PERIOD_SUMS,
     missing_sums_rates,
+    owner_sums,
     period_sums,
     period_sums_params,
+    priced,
+    quote_sums,
+    range_rates,
     store_advertisers,
-    stores_sums,
     sums_fx,
 )
 
@@ -65,12 +69,24 @@ TRAFFIC_METRICS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+_CURRENCIES = Prepared(select(shops.c.shop_id, shops.c.currency).where(
+    shops.c.shop_id.in_(bindparam("shop_ids", expanding=True))))
+
+
+def store_currencies(conn: Connection, stores: Iterable[Store]) -> dict[str, str]:
+    """Each store's own currency by shop id: the warehouse's (as registered), else the tenants
+    file's (configured but never synced); one statement for all of them."""
+    stores = list(stores)
+    if not stores:
+        return {}
+    found = dict(_CURRENCIES.rows(conn, {"shop_ids": [s.shop_id for s in stores]}))
+    return {s.shop_id: str(found[s.shop_id]) if s.shop_id in found else s.resolved_currency
+            for s in stores}
+
+
 def store_currency(conn: Connection, store: Store) -> str:
-    """A store's own currency: the warehouse's (as registered), else the tenants file's."""
-    try:
-        return str(shop_info(conn, store.shop_id)["currency"])
-    except UnknownShop:  # configured but never synced
-        return store.resolved_currency
+    """A store's own currency (``store_currencies``)."""
+    return store_currencies(conn, [store])[store.shop_id]
 
 
 def answer_currency(currencies: Sequence[str], reporting_currency: str) -> str:
@@ -173,9 +189,10 @@ def period_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: da
     ``fx`` defaults to the stored rates of the days that need one; ``MissingFxRate`` names the
     day and currency of a missing rate (``missing_sums_rates`` lists them all beforehand).
     """
-    sums = period_sums(conn, shop_ids, first, last, currency, advertiser_shop=advertiser_shop)
-    rates = fx if fx is not None else sums_fx(conn, sums, currency)
-    return kpis_from_totals(store_totals(sums, currency, rates), (last - first).days + 1,
+    sums, rates = quote_sums(conn, shop_ids, first, last, currency,
+                             advertiser_shop=advertiser_shop)
+    fx = fx if fx is not None else sums_fx(conn, sums, currency, rates)
+    return kpis_from_totals(store_totals(sums, currency, fx), (last - first).days + 1,
                             currency, buyers=buyers)
 
 
@@ -183,11 +200,12 @@ def stores_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: da
                 currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
                 fx: FxRates | None = None) -> dict[str, KpiSet]:
     """Each store's KPIs over local days ``[first, last]`` in ``currency`` (no buyers), from one
-    ``GROUP BY`` over the rollups for all of them (``stores_sums``): the weekly table of an
+    ``GROUP BY`` over the rollups for all of them (``quote_sums``): the weekly table of an
     agency's stores without a query per store. A store without rows gets the KPIs of nothing."""
-    found = stores_sums(conn, shop_ids, first, last, currency, advertiser_shop=advertiser_shop)
-    sums = [row for rows in found.values() for row in rows]
-    totals = store_totals(sums, currency, fx if fx is not None else sums_fx(conn, sums, currency))
+    sums, rates = quote_sums(conn, shop_ids, first, last, currency,
+                             advertiser_shop=advertiser_shop)
+    totals = store_totals(sums, currency, fx if fx is not None else sums_fx(conn, sums, currency,
+                                                                           rates))
     days = (last - first).days + 1
     return {shop: kpis_from_totals({shop: totals.get(shop, {})}, days, currency)
             for shop in shop_ids}
