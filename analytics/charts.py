@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from analytics.chart_layout import frame, log_minor_marks, new_figure
 from analytics.chart_style import (
     BAD,
     GOOD,
@@ -25,8 +26,6 @@ from analytics.chart_style import (
     Number,
     chart_context,
     compact_number,
-    frame,
-    new_figure,
     to_png,
     word,
 )
@@ -180,6 +179,7 @@ def funnel(stages: Sequence[tuple[str, Number, Number | None]], *, title: str, p
                     + rate, va="center")
         ax.set_xscale("log")
         ax.set_xlim(min(values) / 5, max(values) * 60)
+        log_minor_marks(ax)
         ax.set_yticks(ys, [s[0] for s in stages])
         ax.xaxis.set_major_formatter(CompactAxis(lang, 0, log=True))
         ax.legend(loc="lower right", frameon=False)

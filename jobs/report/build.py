@@ -5,12 +5,12 @@ is the weekly case) reads each store's daily rollups for the period and about a 
 (one query per table for the whole tenant) and computes, with ``analytics.kpis.period_report``,
 every KPI for the period, the previous period, the baselines of its cadence (4 weeks, 2 fortnights,
 3 months; and a year of periods) and the same period a year ago, per store (each in its own time
-zone) and for all stores together, plus a trend history in periods of the same cadence and the
-data-quality facts. A store's numbers are in its own currency (``answer_currency``), with the same
-in the reporting currency beside them; the total converts each store-day at that day's rate. The
-result is a frozen ``WeeklyReport``. A missing FX rate never fails it: the total (and each
-store's reporting figures) that need the rate are left out, the sections that rank across stores
-are empty, and ``missing_fx`` names the rates.
+zone) and for all stores together, plus a trend history in periods of the same cadence
+(``jobs.report.history``) and the data-quality facts. A store's numbers are in its own currency
+(``answer_currency``), with the same in the reporting currency beside them; the total converts
+each store-day at that day's rate. The result is a frozen ``WeeklyReport``. A missing FX rate
+never fails it: the total (and each store's reporting figures) that need the rate are left out,
+the sections that rank across stores are empty, and ``missing_fx`` names the rates.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from analytics.fx import FxRates, MissingFxRate, missing_days, rate_gaps, without_missing
-from analytics.kpis import YEAR_OF_PERIODS, compute_kpis, period_report
+from analytics.kpis import YEAR_OF_PERIODS, period_report
 from analytics.money import quantize
 from analytics.periods import Period, baseline_periods, period_window, previous_period, year_ago
 from analytics.weeks import WeekWindow, parse_iso_week
 from config.tenants import Tenant
 from jobs.accounts.targets import METRIC_TARGETS, effective_targets
 from jobs.report.assemble import WeekScope, week_insights
-from jobs.report.model import StoreReport, WeekKpis, WeeklyReport
+from jobs.report.history import history
+from jobs.report.model import StoreReport, WeeklyReport
 from jobs.report.quality import store_quality
 from jobs.report.records import Insights
 from jobs.warehouse.fx_rates import load_fx
@@ -46,11 +47,6 @@ from jobs.warehouse.queries import (
 
 #: Weeks of history before the report week that weekly baselines look back over.
 BASELINE_WEEKS = YEAR_OF_PERIODS["weekly"]
-#: Periods in the trend series of each store and of the tenant (the report's own included), per
-#: cadence: 12 weeks, 8 fortnights, 12 months.
-HISTORY_PERIODS = {"weekly": 12, "biweekly": 8, "monthly": 12}
-#: Weeks in the weekly trend series.
-HISTORY_WEEKS = HISTORY_PERIODS["weekly"]
 #: Days the tenant's weekly GMV target is set for; other periods scale it by their length.
 TARGET_DAYS = 7
 
@@ -106,7 +102,7 @@ def build_report(engine: Engine, tenant: Tenant, label: str, *,
         tenant_id=tenant.id, tenant_name=tenant.name, week=period.label, cadence=period.cadence,
         reporting_currency=inputs.currency, languages=tuple(tenant.language),
         stores=stores, total=total,
-        total_history=() if total is None else _history(
+        total_history=() if total is None else history(
             inputs.daily, inputs.currency, inputs.fx, shop_ids, total_buyers, inputs.period),
         insights=sections, missing_fx=missing,
     )
@@ -214,23 +210,6 @@ def _sum_buyers(buyers: Mapping[str, Mapping[str, int]], shop_ids: Sequence[str]
     return {label: n for label, n in out.items() if seen[label] == len(shop_ids)}
 
 
-def _history(daily: pd.DataFrame, currency: str, fx: FxRates, shop_ids: Sequence[str],
-             buyers: Mapping[str, int], period: Period) -> tuple[WeekKpis, ...]:
-    """The trend series: ``HISTORY_PERIODS`` periods of the report's cadence, oldest first;
-    a fortnight or month the data starts inside of is left out (three days are not a month's
-    GMV), a week is kept as the weekly report always has."""
-    count = HISTORY_PERIODS[period.cadence]
-    rows = daily[daily["shop_id"].isin(list(shop_ids))]
-    start = None if rows.empty or period.cadence == "weekly" else min(rows["day"])
-    periods = [p for p in [*reversed(baseline_periods(period, count - 1)), period]
-               if p is period or start is None or not p.first < start <= p.last]
-    return tuple(
-        WeekKpis(p.label, p.first, compute_kpis(daily, p.days, currency, fx, shop_ids=shop_ids,
-                                                buyers=buyers.get(p.label)))
-        for p in periods
-    )
-
-
 def _as_window(period: Period) -> WeekWindow:
     """The period in the shape the data-quality checks read (first day, days, bounds)."""
     return WeekWindow(label=period.label, tz=period.tz, start_utc=period.start_utc,
@@ -261,6 +240,6 @@ def _store(conn: Connection, tenant: Tenant, inputs: _Inputs, shop_id: str) -> t
     return StoreReport(
         shop_id=shop_id, name=info["name"], region=info["region"], currency=info["currency"],
         timezone=info["timezone"], first_day=window.first, last_day=window.last,
-        kpis=kpis, history=_history(rows, currency, fx, [shop_id], buyers, window),
+        kpis=kpis, history=history(rows, currency, fx, [shop_id], buyers, window),
         quality=store_quality(conn, tenant, shop_id, _as_window(window)), reporting=reporting,
     ), gaps

@@ -103,9 +103,39 @@ def test_one_number_style_per_axis_in_each_language() -> None:
     assert [en(t) for t in ticks] == ["0", "2.5k", "5.0k", "7.5k", "10.0k"]
     zh.set_locs([0.0, 4000.0, 8000.0])  # under 1万: plain numbers throughout
     assert [zh(t) for t in (0.0, 4000.0, 8000.0)] == ["0", "4,000", "8,000"]
-    log = CompactAxis("zh", 0, log=True)
-    log.set_locs([100.0, 1000.0, 10000.0, 100000.0])
-    assert [log(t) for t in (100.0, 1000.0, 10000.0, 100000.0)] == [
-        "0.01万", "0.1万", "1万", "10万"]
+    decades = [10.0, 100.0, 1000.0, 1e4, 1e5, 1e6, 1e7, 1e8]  # a funnel's log axis
+    for lang, want in (("zh", ["10", "100", "1,000", "1万", "10万", "100万", "1000万", "1亿"]),
+                       ("en", ["10", "100", "1k", "10k", "100k", "1M", "10M", "100M"])):
+        log = CompactAxis(lang, 0, log=True)
+        log.set_locs(decades)
+        assert [log(t) for t in decades] == want  # real values, never "≈0" beside "0.1亿"
     assert compact_number(-1720, "zh", 2, scale_of=19000) == "−0.17万"
     assert compact_number(-30, "zh", 2, scale_of=19000) == "≈0"
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_every_chart_fits_its_image_under_its_title(monkeypatch, name: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for lang in ("zh", "en"):
+        fig = _figure_of(monkeypatch, lambda: ALL[name](lang))  # noqa: B023 (called at once)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()  # the layout runs as the chart is drawn
+        renderer = canvas.get_renderer()
+        drawn = fig.axes[0].get_tightbbox(renderer)  # ticks, labels, legends, period line
+        title = fig.texts[0].get_window_extent(renderer)
+        assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= fig.bbox.width, (name, lang)
+        assert drawn.y1 <= title.y0 and title.y1 <= fig.bbox.height, (name, lang)
+
+
+def test_a_log_axis_reads_real_values_in_each_language(monkeypatch) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for lang, want in (("zh", {"100", "1,000", "1万", "10万", "100万", "1000万"}),
+                       ("en", {"100", "1k", "10k", "100k", "1M", "10M"})):
+        fig = _figure_of(monkeypatch, lambda: ALL["funnel"](lang))  # noqa: B023
+        FigureCanvasAgg(fig).draw()
+        ax = fig.axes[0]
+        low, high = ax.get_xlim()
+        shown = {t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high}
+        assert shown == want  # 640,000 impressions to 120 orders: no "≈0" on any tick
