@@ -63,5 +63,9 @@ def test_sandbox_week_reaches_slack_and_telegram(sqlite_engine, redis_url, slack
     assert any(s.startswith("*Creators*\n• ") and " (@creator_" in s for s in sections)
     assert any(s.startswith("*Stock at risk*\n• ") and "(SKU " not in s and "reorder" in s
                    for s in sections)  # the product's name, no id beside it
-    texts = [m.text for m in tg.chat(CHAT) if m.kind == "text"]
-    assert len(texts) == 2 and gmv in texts[1] and f"£{truth.gross_gmv:,.0f}" in texts[0]
+    texts = [m for m in tg.chat(CHAT) if m.kind == "text"]
+    zh_tg, en_tg = (m for m in texts if m.reply_to is None)  # a summary message per language
+    assert gmv in en_tg.text and gmv in zh_tg.text
+    more = [m for m in texts if m.reply_to is not None]  # the sections that did not fit
+    assert {m.reply_to for m in more} <= {zh_tg.message_id, en_tg.message_id}
+    assert all("(continued)" in m.text or "（续）" in m.text for m in more)
