@@ -3,14 +3,18 @@ that its tick labels, period line and legends end a small pad from the image's e
 
 ``new_figure(height_in)`` makes the 1200 px wide Figure (no pyplot) laid out by ``FrameLayout``;
 ``frame`` writes the title and the grey period/unit line; ``log_minor_marks`` draws the minor
-ticks of a log axis as one artist. ``FrameLayout`` replaces matplotlib's constrained layout,
-which the charts were designed with, and puts everything where it did (within a pixel) at a
-fraction of the cost: constrained layout runs its solver over two full measurements of the
-chart before drawing it; ``FrameLayout`` measures the axes once, moves them, and measures once
-more to confirm nothing around them moved with them.
+ticks of a log axis as one artist; ``near_flat_limits`` and ``bar_limits`` give the y range of a
+near-flat trend and of bars with value labels on top. ``FrameLayout`` replaces matplotlib's
+constrained layout, which the charts were designed with, and puts everything where it did
+(within a pixel) at a fraction of the cost: constrained layout runs its solver over two full
+measurements of the chart before drawing it; ``FrameLayout`` measures the axes once, moves
+them, and measures once more to confirm nothing around them moved with them.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
 
 from matplotlib import rcParams
 from matplotlib.axes import Axes
@@ -32,6 +36,13 @@ PAD_IN = 3 / 72
 #: axis fits more ticks, a legend placed in axes units moves), so they are measured again until
 #: nothing moves by more than ``SETTLED_PX``.
 FIT_PASSES, SETTLED_PX = 3, 0.5
+#: A series whose plotted values (line, band, target) spread less than this share of their
+#: largest is near-flat: its axis is widened by ``FLAT_PAD`` of that value on either side, so
+#: that it looks flat (a 0.01 % move drawn corner to corner reads as a surge).
+FLAT_SPREAD, FLAT_PAD = 0.04, 0.05
+#: Room above the tallest bar, as a share of the height it reaches from the axis's foot: its
+#: value label then sits inside the axes, clear of the period line above them.
+LABEL_HEADROOM = 0.12
 
 
 class FrameLayout(LayoutEngine):
@@ -77,6 +88,26 @@ def _place(ax: Axes, room: Bbox, renderer: RendererBase) -> float:
 def new_figure(height_in: float) -> Figure:
     """A 1200 px wide Figure (no pyplot) laid out by ``FrameLayout``."""
     return Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout=FrameLayout())
+
+
+def near_flat_limits(values: Sequence[float]) -> tuple[float, float] | None:
+    """The y limits of a near-flat series (``FLAT_SPREAD``): ``FLAT_PAD`` of its largest value
+    below and above its values; None when it moves enough for the axis to fit it as usual."""
+    shown = [v for v in values if math.isfinite(v)]
+    if not shown:
+        return None
+    low, high = min(shown), max(shown)
+    size = max(abs(low), abs(high))
+    if not size or high - low >= FLAT_SPREAD * size:
+        return None
+    return low - FLAT_PAD * size, high + FLAT_PAD * size
+
+
+def bar_limits(levels: Sequence[float]) -> tuple[float, float]:
+    """The y limits of bars that reach ``levels``: from zero (a small move looks small) to
+    ``LABEL_HEADROOM`` above the tallest, where its value label goes."""
+    foot, high = min(0.0, *levels), max(levels)
+    return foot, high + (LABEL_HEADROOM * (high - foot) or abs(high) * 0.1 or 1.0)
 
 
 def frame(fig: Figure, ax: Axes, title: str, period: str, unit: str, lang: Lang) -> None:

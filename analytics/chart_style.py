@@ -53,6 +53,11 @@ GOOD, BAD, NEUTRAL = PALETTE["blue"], PALETTE["vermillion"], PALETTE["grey"]
 PNG_COMPRESSION = 1
 #: The PNG file signature and the row filter ``to_png`` uses (2: "Up").
 PNG_SIGNATURE, PNG_FILTER_UP = b"\x89PNG\r\n\x1a\n", 2
+#: Significant digits a compact label keeps (10.4k, 1.04万): a coarser 1万 hides a 4 % move.
+SIGNIFICANT_DIGITS = 3
+#: Most decimals an axis's ticks get to tell them apart (299,150 and 299,152 as 29.9150万 and
+#: 29.9152万; the trend widens a near-flat series' axis so that it rarely needs that many).
+MOST_TICK_DECIMALS = 6
 #: 1200 px wide at this dpi; heights vary per chart.
 WIDTH_IN, DPI = 12.0, 100
 STYLE: dict[str, Any] = {
@@ -113,24 +118,35 @@ def chart_context() -> Iterator[None]:
         yield
 
 
-def compact_number(value: Number, lang: Lang, decimals: int = 1,
+def compact_number(value: Number, lang: Lang, decimals: int | None = None,
                    scale_of: Number | None = None) -> str:
-    """Short axis/label text: 12.3k / 4.5M in English, 1.2万 / 3.4亿 in Chinese; ``scale_of``
-    picks the unit by another number (an axis's largest tick), so one axis has one style."""
+    """Short axis/label text: 12.3k / 4.5M in English, 1.23万 / 3.4亿 in Chinese; ``scale_of``
+    picks the unit by another number (an axis's largest tick), so one axis has one style.
+    Without ``decimals``, a label keeps ``SIGNIFICANT_DIGITS`` (1.04万 beside 10.4k, never a
+    coarse 1.0万), trailing zeros dropped."""
     v = float(value)
     sign, a = ("−" if v < 0 else ""), abs(v)
     size_of = a if scale_of is None else abs(float(scale_of))
-    steps = _units(lang)
     if a == 0 and scale_of is not None:
         return "0"
-    for size, suffix in steps:
-        if size_of >= size:
-            if scale_of is not None and a and round(a / size, decimals) == 0:
-                return "≈0"  # too small to show in the axis's unit
-            return f"{sign}{a / size:.{decimals}f}{suffix}"
+    size, suffix = next(((s, u) for s, u in _units(lang) if size_of >= s), (1.0, ""))
+    if suffix and decimals is None:
+        return f"{sign}{_significant(a / size)}{suffix}"
+    if suffix:
+        if scale_of is not None and a and round(a / size, decimals) == 0:
+            return "≈0"  # too small to show in the axis's unit
+        return f"{sign}{a / size:.{decimals}f}{suffix}"
     if a >= 100 or a.is_integer():
         return f"{sign}{a:,.0f}"
-    return f"{sign}{a:.{decimals + 1}g}"
+    return f"{sign}{a:.{(1 if decimals is None else decimals) + 1}g}"
+
+
+def _significant(scaled: float) -> str:
+    """``scaled`` with at least ``SIGNIFICANT_DIGITS`` (and one decimal at least: 299.2, as
+    English has always read), trailing zeros dropped: 1.04, 29.9, 125, 1.2."""
+    whole = len(str(int(round(scaled))))
+    text = f"{scaled:.{max(1, SIGNIFICANT_DIGITS - whole)}f}"
+    return text.rstrip("0").rstrip(".")
 
 
 class CompactAxis(Formatter):
@@ -151,6 +167,9 @@ class CompactAxis(Formatter):
             return log_tick(x, self.lang)
         ticks = self.ticks or [x]
         top = max(abs(v) for v in ticks)
+        if _unit_size(top, self.lang) == 1.0:  # under the first unit: plain 4,000 or 2.15
+            digits = tick_decimals(ticks, top, self.lang, 0)
+            return "0" if x == 0 else f"{'−' if x < 0 else ''}{abs(x):,.{digits}f}"
         return compact_number(x, self.lang, tick_decimals(ticks, top, self.lang,
                                                           self.decimals), scale_of=top)
 
@@ -159,19 +178,28 @@ def log_tick(value: float, lang: Lang) -> str:
     """A log axis's tick in its own unit, with the decimals it needs: 100, 1,000, 1万, 10万,
     1000万, 1亿 in Chinese; 100, 1k, 10k, 1M in English. Its ticks span decades, so one unit
     for the whole axis would turn the small ones into 0.000001亿 or "≈0"."""
-    size = next((s for s, _ in _units(lang) if abs(value) >= s), 1.0)
+    size = _unit_size(value, lang)
     digits = next((d for d in range(2) if abs(round(value / size, d) - value / size) < 1e-9), 2)
     return compact_number(value, lang, digits)
 
 
 def tick_decimals(ticks: Sequence[float], top: float, lang: Lang, least: int = 1) -> int:
-    """The fewest decimals (``least`` up to 2) that tell every tick apart exactly in the unit
-    of ``top`` (2,500 steps read 0.25万, not a rounded 0.2万)."""
-    size = next((s for s, _ in _units(lang) if abs(top) >= s), 1.0)
-    for digits in range(least, 3):
-        if all(abs(round(t / size, digits) - t / size) < 1e-9 for t in ticks):
+    """The fewest decimals (from ``least``) that tell every tick exactly in the unit of ``top``
+    (2,500 steps read 0.25万, not a rounded 0.2万); where ``MOST_TICK_DECIMALS`` cannot, the
+    fewest that at least give no two ticks the same label."""
+    size = _unit_size(top, lang)
+    scaled = [t / size for t in ticks]
+    most = max(least, MOST_TICK_DECIMALS)
+    for digits in range(least, most + 1):
+        if all(abs(round(s, digits) - s) < 1e-9 for s in scaled):
             return digits
-    return 2
+    return next((d for d in range(least, most + 1)
+                 if len({round(s, d) for s in scaled}) == len(set(scaled))), most)
+
+
+def _unit_size(top: float, lang: Lang) -> float:
+    """The unit an axis whose largest tick is ``top`` reads in (1 below the first unit)."""
+    return next((s for s, _ in _units(lang) if abs(top) >= s), 1.0)
 
 
 def _units(lang: Lang) -> tuple[tuple[float, str], ...]:

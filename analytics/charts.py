@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analytics.chart_layout import frame, log_minor_marks, new_figure
+from analytics.chart_layout import (
+    bar_limits,
+    frame,
+    log_minor_marks,
+    near_flat_limits,
+    new_figure,
+)
 from analytics.chart_style import (
     BAD,
     GOOD,
@@ -67,6 +73,8 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
         fig = new_figure(5.2)
         ax = fig.add_subplot()
         xs = range(len(weeks))
+        lows: list[float] = []
+        highs: list[float] = []
         if band:
             lows = [float(b[0]) if b else float("nan") for b in band]
             highs = [float(b[1]) if b else float("nan") for b in band]
@@ -85,6 +93,10 @@ def kpi_trend(name: str, unit: str, weeks: Sequence[str], values: Sequence[Numbe
         ax.yaxis.set_major_formatter(CompactAxis(lang))
         ax.legend(loc="upper left", ncols=3, frameon=False)
         ax.margins(y=0.25)
+        marks = [] if target is None else [float(target)]
+        flat = near_flat_limits([*ys, *lows, *highs, *marks])  # a flat series looks flat
+        if flat:
+            ax.set_ylim(*flat)
         frame(fig, ax, name, period, unit, lang)
         return to_png(fig)
 
@@ -117,9 +129,7 @@ def driver_waterfall(start: tuple[str, Number], steps: Sequence[tuple[str, Numbe
         ax.set_xticks(range(len(labels)), labels)
         ax.yaxis.set_major_formatter(CompactAxis(lang))
         levels = _running_levels(float(start[1]), [float(d) for _, d in steps])
-        low, high = min(levels), max(levels)
-        pad = (high - low) * 0.25 or abs(high) * 0.1 or 1.0
-        ax.set_ylim(min(0.0, low), high + pad)  # from zero: a small move looks small
+        ax.set_ylim(*bar_limits([*levels, float(end[1])]))
         frame(fig, ax, title, period, unit, lang)
         return to_png(fig)
 

@@ -158,12 +158,16 @@ class Words:
         return m.zh if self.lang == "zh" else m.en
 
     def money(self, amount: Decimal | float | None, currency: str, *, short: bool = False) -> str:
-        """``US$1,234`` (no cents above 1,000; ``short``: ``$1.2K`` / ``US$1.2万``)."""
+        """``US$1,234`` (no cents above 1,000; ``short``: ``$10.4K`` / ``US$1.04万``, three
+        significant digits at least, as a coarse ``US$1万`` hides a 4 % move)."""
         if amount is None:
             return "—"
         if short and abs(amount) >= 10_000:
             symbol = format_currency(0, currency, locale=self.locale).replace("0.00", "")
-            compact = format_compact_decimal(float(amount), locale=self.locale, fraction_digits=1)
+            whole = format_compact_decimal(float(amount), locale=self.locale)  # "1万", "299K"
+            digits = max(1, 3 - sum(c.isdigit() for c in whole))
+            compact = format_compact_decimal(float(amount), locale=self.locale,
+                                             fraction_digits=digits)
             return f"{symbol}{compact}"
         digits = 0 if abs(amount) >= 1000 else 2
         pattern = "¤#,##0" if digits == 0 else "¤#,##0.00"

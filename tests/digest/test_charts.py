@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from decimal import Decimal
 
 import pytest
 
@@ -60,9 +61,21 @@ def test_fonts_registered_and_family_list_falls_back_to_cjk() -> None:
 
 
 def test_compact_numbers_read_naturally_in_each_language() -> None:
-    assert compact_number(44100, "en") == "44.1k" and compact_number(44100, "zh") == "4.4万"
+    assert compact_number(44100, "en") == "44.1k" and compact_number(44100, "zh") == "4.41万"
     assert compact_number(-6200, "en") == "−6.2k"  # a true minus sign
-    assert compact_number(2.1, "en") == "2.1" and compact_number(1_250_000, "zh") == "125.0万"
+    assert compact_number(2.1, "en") == "2.1" and compact_number(1_250_000, "zh") == "125万"
+
+
+def test_compact_numbers_keep_three_significant_digits_in_chinese_too() -> None:
+    from jobs.digest.words import Words
+
+    for value, zh, en in ((10421, "1.04万", "10.4k"), (84800, "8.48万", "84.8k"),
+                          (299155, "29.9万", "299.2k"), (120_000_000, "1.2亿", "120M")):
+        assert (compact_number(value, "zh"), compact_number(value, "en")) == (zh, en)
+    # the summary card's short money: as fine in Chinese as in English
+    cards = [Words(lang).money(Decimal(10421), "USD", short=True) for lang in ("zh", "en")]
+    assert cards == ["US$1.04万", "$10.4K"]
+    assert Words("zh").money(Decimal(299155), "USD", short=True) == "US$29.9万"
 
 
 def test_charts_never_import_pyplot() -> None:
@@ -139,3 +152,69 @@ def test_a_log_axis_reads_real_values_in_each_language(monkeypatch) -> None:
         low, high = ax.get_xlim()
         shown = {t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high}
         assert shown == want  # 640,000 impressions to 120 orders: no "≈0" on any tick
+
+
+def _labels(fig, axis: str) -> list[str]:
+    """The tick labels an axis shows once drawn (the ones inside its limits)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[0]
+    low, high = sorted(ax.get_ylim() if axis == "y" else ax.get_xlim())
+    ticks = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    at = 1 if axis == "y" else 0
+    return [t.get_text() for t in ticks if low <= t.get_position()[at] <= high]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_near_flat_trend_looks_flat_and_its_ticks_differ(monkeypatch, lang: str) -> None:
+    fig = _figure_of(monkeypatch, lambda: charts.kpi_trend(
+        "GMV", "USD", ["2026-10", "2026-11"], [299155, 299170], period="2026-11", lang=lang))
+    low, high = fig.axes[0].get_ylim()
+    assert low <= 299155 * 0.96 and high >= 299170 * 1.04  # a 0.005 % move is drawn flat
+    labels = _labels(fig, "y")
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+
+
+def test_axis_ticks_get_the_decimals_that_tell_them_apart() -> None:
+    from analytics.chart_style import CompactAxis
+
+    ticks = [299150.0, 299152.5, 299155.0, 299157.5, 299160.0]  # a 10-dollar axis at 299k
+    for lang in ("zh", "en"):
+        axis = CompactAxis(lang)
+        axis.set_locs(ticks)
+        labels = [axis(t) for t in ticks]
+        assert len(set(labels)) == len(ticks), labels
+    assert [axis(t) for t in ticks[:2]] == ["299.1500k", "299.1525k"]  # one style per axis
+    ratio = CompactAxis("en")
+    ratio.set_locs([2.10, 2.15, 2.20])  # under the first unit: plain, equally many decimals
+    assert [ratio(t) for t in (2.10, 2.15, 2.20)] == ["2.10", "2.15", "2.20"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_waterfall_labels_sit_inside_the_axes_under_the_period_line(monkeypatch,
+                                                                     lang: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _figure_of(monkeypatch, lambda: charts.driver_waterfall(  # the demo's monthly one
+        ("上月", 276300), [("订单数", -4400), ("客单价", 1400)], ("本月", 273300),
+        title="净GMV变化原因", unit="USD", period="2026-11", lang=lang))
+    ax = fig.axes[0]
+    assert ax.get_ylim()[1] >= 1.1 * 276300  # headroom over the tallest bar
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    period_line = ax.title.get_window_extent(renderer)
+    for label in ax.texts:  # the value labels on the bars
+        box = label.get_window_extent(renderer)
+        assert box.y1 <= ax.bbox.y1 and box.y1 < period_line.y0, label.get_text()
+
+
+@pytest.mark.parametrize(("lang", "want"), [("zh", ["1万", "10万", "100万", "1000万"]),
+                                          ("en", ["10k", "100k", "1M", "10M"])])
+def test_a_monthly_store_funnel_reads_whole_decades(monkeypatch, lang: str,
+                                                    want: list[str]) -> None:
+    fig = _figure_of(monkeypatch, lambda: charts.funnel(
+        [("商品浏览", 375_900, 360_000), ("订单", 8_637, 8_780)], title="店铺转化漏斗",
+        period="2026-11", lang=lang))
+    assert _labels(fig, "x") == want  # never 0.001亿 or ≈0
