@@ -170,19 +170,21 @@ def channel_mix(channels: Sequence[str], shares: Mapping[str, Sequence[Number]],
 
 
 def funnel(stages: Sequence[tuple[str, Number, Number | None]], *, title: str, period: str,
-           lang: Lang) -> bytes:
-    """Stage counts this week (bars, log scale) and last week (◇), with step conversion rates."""
+           lang: Lang, periods: tuple[str, str] | None = None) -> bytes:
+    """Stage counts this week (bars, log scale) and last week (◇), with step conversion rates;
+    ``periods`` names the two (default "this week", "last week"; a monthly report's months)."""
+    this, last = periods or (word("this_week", lang), word("last_week", lang))
     with chart_context():
         fig = new_figure(1.4 + 0.9 * len(stages))
         ax = fig.add_subplot()
         ys = list(range(len(stages)))[::-1]
         values = [max(float(s[1]), 1.0) for s in stages]
-        ax.barh(ys, values, color=GOOD, label=word("this_week", lang))
+        ax.barh(ys, values, color=GOOD, label=this)
         prev = [(y, float(s[2])) for y, s in zip(ys, stages, strict=True) if s[2]]
         prev_of = dict(prev)
         if prev:
             ax.scatter([p[1] for p in prev], [p[0] for p in prev], marker="D", s=90,
-                       color=PALETTE["orange"], zorder=3, label=word("last_week", lang))
+                       color=PALETTE["orange"], zorder=3, label=last)
         for i, (y, v) in enumerate(zip(ys, values, strict=True)):
             rate = f"  ({100 * v / values[i - 1]:.1f}%)" if i and values[i - 1] else ""
             ax.text(max(v, prev_of.get(y, 0.0)) * 1.35, y, compact_number(stages[i][1], lang)

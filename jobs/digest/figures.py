@@ -102,7 +102,8 @@ def funnel_png(digest: Digest, w: Words, period: str) -> bytes | None:
     stages = [(w.metric(n), getattr(cur, n) or 0, None if prev is None else getattr(prev, n))
               for n in names]
     title = "广告转化漏斗" if w.lang == "zh" else "Ads funnel"
-    return charts.funnel(stages, title=title, period=period, lang=w.lang)  # type: ignore[arg-type]
+    return charts.funnel(stages, title=title, period=period, lang=w.lang,
+                         periods=(w.t("this_week"), w.t("last_week")))  # type: ignore[arg-type]
 
 
 def tenant_charts(digest: Digest, lang: str, period: str) -> tuple[Attachment, ...]:

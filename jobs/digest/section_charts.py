@@ -63,7 +63,8 @@ def shop_funnel_png(report: WeeklyReport, w: Words, period: str) -> bytes | None
     stages = [(_pick(w, STAGES.get(s.stage, (s.stage, s.stage))), s.current or 0, s.previous)
               for s in steps]
     title = "店铺转化漏斗" if w.lang == "zh" else "Shop funnel"
-    return charts.funnel(stages, title=title, period=period, lang=w.lang)  # type: ignore[arg-type]
+    return charts.funnel(stages, title=title, period=period, lang=w.lang,
+                         periods=(w.t("this_week"), w.t("last_week")))  # type: ignore[arg-type]
 
 
 def creators_png(report: WeeklyReport, w: Words, period: str) -> bytes | None:
