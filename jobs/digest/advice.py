@@ -140,13 +140,14 @@ def _refunds(store: StoreReport, currency: str) -> Suggestion | None:
 
 
 def _data(missing: Sequence[Missing]) -> list[Suggestion]:
-    out = []
+    """One suggestion per store and lag: its late sources named together ("settlements and
+    traffic are 1 day behind"), not a line each."""
+    grouped: dict[tuple[str, int | None, object], list[str]] = {}
     for m in missing:
-        action = "reauthorize" if m.days_behind is None else "resync"
-        out.append(Suggestion(action, m.store, Decimal(0),
-                              {"source": m.source, "latest_day": m.latest_day,
-                               "days_behind": m.days_behind}))
-    return out
+        grouped.setdefault((m.store, m.days_behind, m.latest_day), []).append(m.source)
+    return [Suggestion("reauthorize" if days is None else "resync", store, Decimal(0),
+                       {"source": tuple(sources), "latest_day": day, "days_behind": days})
+            for (store, days, day), sources in grouped.items()]
 
 
 def _from_report(report: WeeklyReport) -> tuple[list[Suggestion], list[Suggestion]]:

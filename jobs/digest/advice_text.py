@@ -25,15 +25,15 @@ ADVICE: dict[str, tuple[str, str]] = {
         "conversion, refunds and true ROAS did not get worse."),
     "pause_ads": (
         "{store}：削减或暂停亏损的广告系列：平台ROAS {roas} 低于盈亏平衡 {break_even}，"
-        "超出正常波动（±{noise}）{true}。预计每周少亏约 {loss}（花费 {spend}）。",
+        "超出正常波动（±{noise}）{true}。预计{per}少亏约 {loss}（花费 {spend}）。",
         "{store}: cut or pause the losing campaigns: platform ROAS {roas} is below break-even "
-        "{break_even}, beyond the ±{noise} noise band{true}. Expected: ≈ {loss} a week less "
+        "{break_even}, beyond the ±{noise} noise band{true}. Expected: ≈ {loss} {per} less "
         "lost (of {spend} spend)."),
     "hold_noise": (
         "{store}：广告预算暂不调整：平台ROAS {roas} 仅略低于盈亏平衡 {break_even}，"
-        "在正常波动（±{noise}）之内{true}；下周再看。",
+        "在正常波动（±{noise}）之内{true}；{next}再看。",
         "{store}: hold the ad budget: platform ROAS {roas} is only just below break-even "
-        "{break_even}, inside the ±{noise} noise band{true}; look again next week."),
+        "{break_even}, inside the ±{noise} noise band{true}; look again {next}."),
     "hold_budget": (
         "{store}：暂不加广告预算：平台ROAS {roas} 虽高于目标 {target}，但{why}；先解决这些。",
         "{store}: do not raise the ad budget yet: platform ROAS {roas} beats the {target} "
@@ -49,11 +49,11 @@ ADVICE: dict[str, tuple[str, str]] = {
     "reauthorize_account": ("{store}：请重新授权（{reason}），否则数据无法同步。",
                             "{store}: re-authorize ({reason}); its data cannot sync until then."),
     "reauthorize": ("{store}：{source} 数据从未同步，请重新授权或检查连接。",
-                    "{store}: {source} has never synced: re-authorize the shop or check the "
+                    "{store}: {source} {has} never synced: re-authorize the shop or check the "
                     "connection."),
     "resync": ("{store}：{source} 数据落后 {days} 天（最后完整日 {day}），请运行 tikpulse sync "
                "或检查授权。",
-               "{store}: {source} is {days} day(s) behind (last complete day {day}): run "
+               "{store}: {source} {be} {days} {day_word} behind (last complete day {day}): run "
                "tikpulse sync or check the authorization."),
 }
 TRUE_ASIDE = ("（真实ROAS {value}）", " (true ROAS {value})")
@@ -117,9 +117,25 @@ def _values(s: Suggestion, w: Words, currency: str) -> dict[str, Any]:
         "reasons": verdict_reasons(tuple(f.get("reasons", ())), w),
         "commission": money("commission"), "gmv": money("gmv"),
         "reason": pick(AUTH_STATES.get(str(f.get("status")), (str(f.get("reason")),) * 2), w),
-        "source": w.source(str(f.get("source", ""))), "days": f.get("days_behind"),
-        "day": f.get("latest_day"), "period": w.t("in_period"),
+        "source": _sources(f.get("source", ""), w), "days": f.get("days_behind"),
+        "be": "are" if _several(f.get("source")) else "is",
+        "has": "have" if _several(f.get("source")) else "has",
+        "day_word": "day" if f.get("days_behind") == 1 else "days",
+        "day": f.get("latest_day"), "period": w.t("in_period"), "per": w.t("per_period"),
+        "next": w.t("next_period"),
     }
+
+
+def _several(found: object) -> bool:
+    return isinstance(found, tuple | list) and len(found) > 1
+
+
+def _sources(found: object, w: Words) -> str:
+    """One late source, or several named together ("settlements and traffic", "结算、流量")."""
+    names = [w.source(str(s)) for s in (found if isinstance(found, tuple | list) else (found,))]
+    if w.lang == "zh" or len(names) < 2:
+        return "、".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def suggestion_sentence(s: Suggestion, w: Words, currency: str) -> str:

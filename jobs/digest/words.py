@@ -41,6 +41,7 @@ PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "full_report": ("完整报告（PDF）", "Full report (PDF)"),
     "no_change": ("本周无显著变化。", "No significant changes this week."),
     "in_period": ("本周", "this week"),  # mid-sentence: "settled this week", "本周佣金"
+    "per_period": ("每周", "a week"), "next_period": ("下周", "next week"),
     "no_suggestion": ("暂无建议。", "No suggestions this week."),
     "fresh_all": ("所有数据源已同步至周日。", "Every source is synced through Sunday."),
     "behind": ("{store} {source} 落后 {days} 天", "{store} {source} {days} day(s) behind"),
@@ -92,6 +93,8 @@ CADENCE_PHRASES: dict[str, dict[str, tuple[str, str]]] = {
     "last_week": {"biweekly": ("上期", "Last fortnight"), "monthly": ("上月", "Last month")},
     "this_week": {"biweekly": ("本期", "This fortnight"), "monthly": ("本月", "This month")},
     "in_period": {"biweekly": ("本期", "these two weeks"), "monthly": ("本月", "this month")},
+    "per_period": {"biweekly": ("每两周", "a fortnight"), "monthly": ("每月", "a month")},
+    "next_period": {"biweekly": ("下期", "next fortnight"), "monthly": ("下月", "next month")},
     "gmv_trend": {"biweekly": ("GMV双周趋势", "Bi-weekly GMV"),
                   "monthly": ("GMV月趋势", "Monthly GMV")},
     "no_change": {"biweekly": ("本期无显著变化。", "No significant changes this fortnight."),

@@ -13,7 +13,7 @@ from digest_seed import UK, US, seed, tenant_entry
 
 from config.tenants import Targets, Tenant
 from jobs.accounts.targets import ROAS_TARGET_BASIS, TARGET_METRICS
-from jobs.digest.advice import store_call, suggestions
+from jobs.digest.advice import Missing, store_call, suggestions
 from jobs.digest.advice_text import suggestion_sentence
 from jobs.digest.words import Words
 from jobs.report.build import build_weekly_report
@@ -89,3 +89,17 @@ def test_every_budget_sentence_states_basis_and_effect(report) -> None:
     assert "平台ROAS" in zh[2] and "预计每周少亏" in zh[2]
     for line in zh:
         assert re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", line) == [], line
+
+
+def test_late_sources_of_a_store_are_one_suggestion(report) -> None:
+    late = (Missing("Acme UK", "settlements", "2026-11-21", 1),
+            Missing("Acme UK", "traffic", "2026-11-21", 1),
+            Missing("Acme US", "orders", None, None))
+    found = [s for s in suggestions(report, Targets(), late) if s.action in ("resync",
+                                                                               "reauthorize")]
+    assert [(s.action, s.store) for s in found] == [("resync", "Acme UK"),
+                                                    ("reauthorize", "Acme US")]
+    en, zh = (suggestion_sentence(found[0], Words(lang), "USD") for lang in ("en", "zh"))
+    assert en.startswith("Acme UK: settlements and traffic are 1 day behind (last complete")
+    assert zh.startswith("Acme UK：结算、流量 数据落后 1 天")
+    assert "orders has never synced" in suggestion_sentence(found[1], Words("en"), "USD")

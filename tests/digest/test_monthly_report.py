@@ -17,6 +17,8 @@ from analytics.content import WinnerProfile
 from analytics.money import quantize
 from config.tenants import Tenant
 from jobs.cli import cli
+from jobs.digest.advice import Suggestion
+from jobs.digest.advice_text import suggestion_sentence
 from jobs.digest.chat_format import heading
 from jobs.digest.compose import compose
 from jobs.digest.content_text import lesson_lines
@@ -145,7 +147,8 @@ def test_cli_writes_the_month_and_refuses_a_bad_label(env, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "weekly"), [
-    ("en", r"\b(?:this|last) week\b|\bWoW\b|4-wk|4-week"), ("zh", r"本周|上周|4周"),
+    ("en", r"\b(?:this|last|next|a) week\b|\bWoW\b|4-wk|4-week"),
+    ("zh", r"本周|上周|下周|每周|4周"),
 ])
 def test_no_weekly_words_anywhere_in_the_monthly_digest(acme, lang, weekly) -> None:
     engine, tenant = acme
@@ -155,7 +158,11 @@ def test_no_weekly_words_anywhere_in_the_monthly_digest(acme, lang, weekly) -> N
     settled = replace(report, total=replace(report.total, current=replace(
         report.total.current, settled_revenue=Decimal("1000"))))  # the seed settles nothing
     w = Words(lang, report.cadence)
-    lines = [*money_lines(settled, w), *lesson_lines((WinnerProfile("VIDEO", 5, 40, ()),), w),
+    advice = [suggestion_sentence(Suggestion(action, "Acme US", Decimal(50), {
+        "roas": 1.5, "break_even": 1.6, "target": 3.0, "noise": 0.05, "loss": 50, "spend": 900,
+        "blockers": ("within_noise",)}), w, "USD") for action in ("pause_ads", "hold_budget")]
+    lines = [*advice, *money_lines(settled, w),
+             *lesson_lines((WinnerProfile("VIDEO", 5, 40, ()),), w),
              text.title, *text.summary, *text.changes, *text.suggestions, *text.quality,
              *(line for _, section in text.sections for line in section),
              *(f"{c.name} {c.change} {c.target}" for c in text.headline),
