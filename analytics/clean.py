@@ -26,7 +26,8 @@ from analytics.money import units_to_decimal
 
 __all__ = [
     "CleanOrders", "CleanRefunds", "CleaningRules", "DEFAULT_RULES", "Exclusion", "ORDER_RULES",
-    "REFUND_RULES", "affiliate_commission", "clean_orders", "clean_refunds", "is_test_order",
+    "REFUND_RULES", "affiliate_commission", "clean_orders", "clean_refunds",
+    "is_cancelled_line_status", "is_completed_refund_status", "is_test_order",
     "order_exclusion_reason",
 ]
 
@@ -145,6 +146,17 @@ def clean_orders(orders: pd.DataFrame, rules: CleaningRules = DEFAULT_RULES) -> 
 REFUND_RULES: tuple[str, ...] = ("not_completed", "order_not_found", "order_excluded")
 
 
+def is_completed_refund_status(status: pd.Series, rules: CleaningRules = DEFAULT_RULES) -> (
+    pd.Series
+):
+    """True where a refund status means the money went back (compared upper-case)."""
+    upper = status.fillna("").astype("str").str.upper()
+    done = upper.isin(list(rules.completed_refund_statuses))
+    if rules.completed_refund_suffix:
+        done |= upper.str.endswith(rules.completed_refund_suffix.upper())
+    return done
+
+
 def clean_refunds(
     refunds: pd.DataFrame, orders: CleanOrders, rules: CleaningRules = DEFAULT_RULES
 ) -> CleanRefunds:
@@ -153,10 +165,7 @@ def clean_refunds(
     ``order_not_found`` covers refunds of orders not in the frame (e.g. outside the loaded range);
     load orders back far enough (by paid time) to cover the refunds' orders.
     """
-    status = refunds["status"].fillna("").astype("str").str.upper()
-    done = status.isin(list(rules.completed_refund_statuses))
-    if rules.completed_refund_suffix:
-        done |= status.str.endswith(rules.completed_refund_suffix.upper())
+    done = is_completed_refund_status(refunds["status"], rules)
     done &= refunds["completed_time"].notna()
     key = ["shop_id", "order_id"]
     valid_keys = pd.MultiIndex.from_frame(orders.valid[key].astype("str"))
@@ -173,6 +182,11 @@ def clean_refunds(
     return CleanRefunds(valid, excluded, _exclusions(excluded, REFUND_RULES, "refund_amount"))
 
 
+def is_cancelled_line_status(status: pd.Series) -> pd.Series:
+    """True where an affiliate line's status says it was cancelled (it earns no commission)."""
+    return status.fillna("").astype("str").str.upper() == "CANCELLED"
+
+
 def affiliate_commission(lines: pd.DataFrame) -> pd.Series:
     """Commission each affiliate line costs (money units): the actual paid commission once paid.
 
@@ -184,7 +198,7 @@ def affiliate_commission(lines: pd.DataFrame) -> pd.Series:
     paid = actual.notna() & (actual != 0)
     earns_none = pd.Series(False, index=lines.index)
     if "status" in lines:
-        earns_none |= lines["status"].fillna("").astype("str").str.upper() == "CANCELLED"
+        earns_none |= is_cancelled_line_status(lines["status"])
     if "refunded_quantity" in lines:
         earns_none |= lines["refunded_quantity"].fillna(0) >= lines["quantity"]
     return estimated.where(~paid, actual).where(~earns_none, 0)

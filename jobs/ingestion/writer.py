@@ -111,29 +111,31 @@ class RawWriter:
                      constants: Mapping[str, Mapping[str, Any]]) -> tuple[int, int, int]:
         """A whole order export read by ``ArrowOrderReader``: every chunk is staged, then the
         days it changes are marked once (those the stored copies of its orders count on, and
-        those of its own times), then each table is merged in one statement. Returns the
-        orders, lines and refunds sent."""
+        those of its own times), then each table is merged in one statement (for a store
+        without raw facts, each chunk is inserted as it is staged: nothing stored can move).
+        Returns the orders, lines and refunds sent."""
         targets = (s.orders, s.order_lines, s.refunds)
         stages: list[Stage] = []
         buckets: set[int] = set()
+        fresh = not has_facts(self.conn, self.shop_id)  # then rows go on as they are read
+        if self._had_facts is None:
+            self._had_facts = not fresh
         for chunk in chunks:
             parts = (chunk.orders, chunk.lines, chunk.refunds)
             if not stages:
-                stages = [Stage(self.conn, t, p.column_names) for t, p in zip(targets, parts,
-                                                                                strict=True)]
+                stages = [Stage(self.conn, t, p.column_names, constants[t.name], fresh=fresh)
+                          for t, p in zip(targets, parts, strict=True)]
             for stage, part in zip(stages, parts, strict=True):
                 stage.append(part)
             buckets.update(chunk.buckets.tolist())
         if not stages:
             return 0, 0, 0
-        if self._had_facts is None:
-            self._had_facts = has_facts(self.conn, self.shop_id)
-        if self._had_facts:
+        if not fresh:
             buckets |= stored_buckets(self.conn, self.shop_id, stages[0])
         mark_days(self.conn, self.shop_id, {
             datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(self.zone).date()
             for b in buckets})
-        written = tuple(stage.merge(constants[stage.target.name]) for stage in stages)
+        written = tuple(stage.merge() for stage in stages)
         for stage in stages:
             stage.drop()
         return written  # type: ignore[return-value]

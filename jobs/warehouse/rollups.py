@@ -9,33 +9,23 @@ excluded on the day they were created. Days without activity get a row of zeros,
 computed is told apart from a day never synced. Which days to refresh is decided where raw
 facts are written (``jobs.ingestion.writer`` marks them; ``jobs.warehouse.dirty`` refreshes them).
 Distinct buyers do not add up over days, so each week's buyers are counted from its orders.
+The rows are computed and written by the database (``jobs.warehouse.rollup_sql``, over the days
+and judgements ``jobs.warehouse.rollup_scope`` prepares): no raw row is loaded into Python.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-import pandas as pd
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, select
 
-from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders, clean_refunds
-from analytics.weeks import local_midnight_utc
+from analytics.clean import DEFAULT_RULES, CleaningRules
 from config.tenants import Tenant
 from jobs.warehouse import loaders as q
-from jobs.warehouse.rollup_days import (
-    ad_rollup_rows,
-    affiliate_rows,
-    exclusion_rows,
-    local_day,
-    shop_day_rows,
-)
-from jobs.warehouse.schema import (
-    affiliate_daily,
-    shop_daily,
-    shop_daily_exclusions,
-    shop_week_buyers,
-)
+from jobs.warehouse.rollup_days import ad_rollup_rows
+from jobs.warehouse.rollup_scope import ROLLUP_DAYS, prepare_scope
+from jobs.warehouse.rollup_sql import ROLLUP_SELECTS
 from jobs.warehouse.touched import data_days
 
 __all__ = [
@@ -109,63 +99,17 @@ def _runs(days: list[date]) -> Iterator[tuple[date, date]]:
 
 def _refresh_span(conn: Connection, shop_id: str, info: dict[str, str], days: list[date],
                   rules: CleaningRules) -> int:
-    """Recompute ``days`` (one span) and the buyers of their weeks from one read per table."""
-    tz = info["timezone"]
-    first, last = days[0], days[-1]
-    start, end = local_midnight_utc(tz, first), local_midnight_utc(tz, last + timedelta(1))
-    mondays = sorted({d - timedelta(d.weekday()) for d in days})
-    week_start = local_midnight_utc(tz, mondays[0])
-    week_end = local_midnight_utc(tz, mondays[-1] + timedelta(7))
-    cleaned = clean_orders(q.load_orders(conn, shop_id, week_start, week_end), rules)
-    units = q.load_order_units(conn, shop_id, start, end)
-    refund_frame = q.load_refunds(conn, shop_id, start, end)
-    refunds_clean = clean_refunds(refund_frame, clean_orders(_refund_orders(refund_frame), rules),
-                                  rules)
-    settlements = q.load_settlements(conn, shop_id, start, end)
-    affiliate = q.load_affiliate_lines(conn, shop_id, start, end)
-    keep = set(days)
-    daily = shop_day_rows(shop_id, info, days, cleaned.valid, units, refunds_clean.valid,
-                          settlements, datetime.now(UTC))
-    excluded = [r for r in exclusion_rows(shop_id, info, cleaned.excluded, refunds_clean.excluded)
-                if r["day"] in keep]
-    creators = [r for r in affiliate_rows(shop_id, tz, affiliate) if r["day"] in keep]
-    for table in (shop_daily, shop_daily_exclusions, affiliate_daily):
-        for lo, hi in _runs(days):
-            conn.execute(delete(table).where(table.c.shop_id == shop_id, table.c.day >= lo,
-                                             table.c.day <= hi))
-    for table, rows in ((shop_daily, daily), (shop_daily_exclusions, excluded),
-                        (affiliate_daily, creators)):
-        if rows:
-            conn.execute(table.insert(), rows)
-    buyers = _write_week_buyers(conn, shop_id, tz, mondays, cleaned.valid)
-    return len(daily) + len(excluded) + len(creators) + buyers
-
-
-def _refund_orders(refund_frame: pd.DataFrame) -> pd.DataFrame:
-    """The orders of the loaded refunds, as an orders frame for ``clean_orders``."""
-    found = refund_frame[refund_frame["order_found"].notna()]
-    data = {"shop_id": found["shop_id"], "order_id": found["order_id"],
-            "currency": found["currency"], "sub_total": 0}
-    for name in q.REFUND_ORDER_COLUMNS:
-        data[name] = found[f"order_{name}"]
-    return pd.DataFrame(data).drop_duplicates(["shop_id", "order_id"])
-
-
-def _write_week_buyers(conn: Connection, shop_id: str, tz: str, mondays: list[date],
-                       valid: pd.DataFrame) -> int:
-    """Distinct buyers of each week, from the sales-valid orders of those whole weeks. A week
-    with orders of which none carries a buyer id (an export without the column) gets no row:
-    its buyers are unknown (n/a), not 0."""
-    week_of = local_day(valid["paid_time"], tz).map(lambda d: d - timedelta(d.weekday()))
-    counts = valid["buyer_id"].groupby(week_of).nunique() if len(valid) else {}
-    orders = week_of.value_counts() if len(valid) else {}
-    rows = [{"shop_id": shop_id, "week_start": m, "buyers": int(counts.get(m, 0))}
-            for m in mondays if counts.get(m, 0) or not orders.get(m, 0)]
-    conn.execute(delete(shop_week_buyers).where(shop_week_buyers.c.shop_id == shop_id,
-                                                shop_week_buyers.c.week_start.in_(mondays)))
-    if rows:
-        conn.execute(shop_week_buyers.insert(), rows)
-    return len(rows)
+    """Recompute ``days`` (one span) and the buyers of their weeks: per rollup table, one
+    ``DELETE`` of the wanted days and one ``INSERT ... SELECT`` of their new rows."""
+    scope = prepare_scope(conn, shop_id, info, days, rules)
+    written = 0
+    for table, key, scope_key, rows in ROLLUP_SELECTS:
+        wanted = select(scope_key).where(ROLLUP_DAYS.c.wanted)
+        conn.execute(delete(table).where(table.c.shop_id == shop_id, key.in_(wanted)))
+        insert = (table.insert().from_select([c.name for c in table.c], rows(scope))
+                  .execution_options(preserve_rowcount=True))
+        written += conn.execute(insert).rowcount
+    return written
 
 
 def refresh_ad_rollups(conn: Connection, advertiser_id: str, days: Iterable[date]) -> int:

@@ -107,3 +107,26 @@ def test_a_bad_cell_in_a_late_chunk_leaves_nothing_written(
     with engine.connect() as conn:
         for table in (*RAW, *ROLLUPS, s.shops, s.rollup_dirty_days):
             assert conn.execute(select(func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_a_first_file_repeating_orders_further_down_is_read_by_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Two overlapping exports pasted together, into a new shop: the staged rows go straight
+    into the warehouse and clash on the repeated orders' keys, so the row reader, which skips
+    the copies, reads the file instead; the shop holds what the export alone holds."""
+    once = tmp_path / "once.csv"
+    write_order_export(once, 3000, seed=4)
+    with open(once, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    repeated = rows[2:][-40:]
+    while repeated[0][0] == rows[-41][0]:  # start at an order's first row
+        repeated = repeated[1:]
+    twice = tmp_path / "twice.csv"
+    with open(twice, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows([*rows, *repeated])
+    pasted = import_orders_csv(engine, twice, "8001", tenant="Acme", region="TH")
+    alone = import_orders_csv(engine, once, "8002", tenant="Acme", region="TH")
+    assert (pasted.read_by, alone.read_by) == ("rows", "columns")
+    for table in (*RAW, *ROLLUPS):
+        assert rows_of(engine, table, "8001") == rows_of(engine, table, "8002"), table.name
