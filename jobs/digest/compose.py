@@ -18,6 +18,7 @@ from decimal import Decimal
 from analytics.catalog import get_metric
 from analytics.drivers import Decomposition, decompose_gmv
 from analytics.kpis import KpiReport, KpiSet
+from analytics.periods import BASELINE_PERIODS, parse_period
 from config.tenants import Targets
 from jobs.digest.advice import Missing, Suggestion, roas_basis, suggestions
 from jobs.digest.summary import Conclusion, conclusions
@@ -91,6 +92,9 @@ def headline_rows(kpis: KpiReport | None, metrics: tuple[str, ...] = HEADLINE,
         return ()
     targets = {t.metric: t for t in kpis.targets}
     other = None if beside is None or beside is kpis else beside.current
+    base_line = kpis.baseline_4w  # compared with only when whole: "vs 3-month avg" must mean it
+    whole = base_line is not None and base_line.weeks >= BASELINE_PERIODS[
+        parse_period(kpis.week)[0]]
     rows = []
     for metric in metrics:
         if kpis.current.value(metric) is None:
@@ -100,7 +104,8 @@ def headline_rows(kpis: KpiReport | None, metrics: tuple[str, ...] = HEADLINE,
         prev, base = kpis.change(metric, "previous"), kpis.change(metric, "4w")
         target = targets.get(metric)
         rows.append(HeadlineRow(metric, kpis.current.value(metric), prev.reference, prev.pct,
-                                base.pct, prev.good, None if target is None else target.target,
+                                base.pct if whole else None, prev.good,
+                                None if target is None else target.target,
                                 None if target is None else target.met, kpis.current.currency,
                                 None if other is None else other.value(metric),
                                 "" if other is None else other.currency))

@@ -169,3 +169,16 @@ def test_no_weekly_words_anywhere_in_the_monthly_digest(acme, lang, weekly) -> N
              *(f"{c.name} {c.change}" for _, cells in text.stores for c in cells)]
     assert len(lines) > 20
     assert [line for line in lines if re.search(weekly, line)] == []
+
+
+def test_a_baseline_short_of_its_periods_is_not_shown(acme) -> None:
+    engine, tenant = acme
+    month = build_report(engine, tenant, "2026-11")
+    assert month.total is not None and month.total.baseline_4w is not None
+    assert month.total.baseline_4w.weeks < 3  # the seed's history holds fewer whole months
+    text = digest_text(compose(month, tenant.targets), "en")
+    assert text.headline and not any("3-month avg" in c.change for c in text.headline)
+    week = build_weekly_report(engine, tenant, "2026-W47")
+    assert week.total is not None and week.total.baseline_4w.weeks == 4  # type: ignore[union-attr]
+    weekly = digest_text(compose(week, tenant.targets), "en")
+    assert all("vs 4-wk avg" in c.change for c in weekly.headline if c.name == "Gross GMV")
