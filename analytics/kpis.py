@@ -14,27 +14,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from decimal import Decimal, localcontext
+from decimal import Context, Decimal
 
 import pandas as pd
 
 from analytics.catalog import METRICS, get_metric
 from analytics.daily import MONEY_METRICS
 from analytics.fx import FxRates
-from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio
+from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio, scaled_rate
 from analytics.periods import BASELINE_PERIODS, Period, baseline_periods, period_window, year_ago
 from analytics.weeks import WeekWindow
 
 __all__ = [
     "Baseline", "Change", "KpiReport", "KpiSet", "TargetProgress", "compare", "compute_kpis",
-    "count_buyers", "kpis_from_totals", "period_report", "reports_by_group", "store_totals",
-    "target_progress", "weekly_report",
+    "count_buyers", "exact_totals", "kpis_from_totals", "period_report", "reports_by_group",
+    "store_totals", "target_progress", "weekly_report",
 ]
 
 
 #: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
 ZERO_WHEN_ABSENT: frozenset[str] = frozenset({"gross_gmv", "refunds", "orders", "units"})
 _ZERO = Decimal(0)
+#: Precision of the exact conversions: any sum of units times a rate fits.
+_WIDE = Context(prec=80)
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,10 @@ def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
     """Per store and metric, the exact total in ``quote`` (money) or count (as Decimal), from
     sums already made per store, metric and currency (and per day for money in another currency).
 
-    Money in another currency is converted per store-day total at that day's rate, exactly:
-    each rate is an integer over a common power of ten, so the sum stays in Python integers.
-    The SQL read path hands its ``GROUP BY`` rows here; ``compute_kpis`` its pandas sums, so both
-    add the same numbers in the same order. ``MissingFxRate`` for a rate that is not stored.
+    Money in another currency is converted per store-day total at that day's rate, exactly
+    (``exact_totals``). The pandas path hands its sums here (``compute_kpis``), the SQL read
+    path its rows summed per rate (``jobs.warehouse.sum_rates``) to ``exact_totals``: both add
+    the same numbers. ``MissingFxRate`` for a rate that is not stored.
     """
     whole: dict[tuple[str, str], int] = {}  # counts, and money already in ``quote``
     foreign: dict[tuple[str, str, date, str], int] = {}
@@ -108,27 +110,31 @@ def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
             foreign[at] = foreign.get(at, 0) + int(units)
         else:
             whole[(shop, metric)] = whole.get((shop, metric), 0) + int(units)
+    pairs = dict.fromkeys((day, currency) for _, _, day, currency in foreign)
+    rates = {pair: scaled_rate(fx.rate(pair[0], pair[1], quote)) for pair in pairs}
+    scaled: dict[tuple[str, str, int], int] = {}
+    for (shop, metric, day, currency), units in foreign.items():
+        coefficient, digits = rates[(day, currency)]
+        scaled[(shop, metric, digits)] = scaled.get((shop, metric, digits), 0) + (
+            units * coefficient)
+    return exact_totals(whole, scaled)
+
+
+def exact_totals(whole: Mapping[tuple[str, str], int],
+                 scaled: Mapping[tuple[str, str, int], int]) -> dict[str, dict[str, Decimal]]:
+    """Per store and metric, exactly: ``whole`` (counts, and money already in the quote, as
+    integer units per store and metric) plus ``scaled``: money converted into the quote as
+    integer units times ``10**digits``, per store, metric and digits (each rate's
+    ``scaled_rate``: the sums stay Python integers, one ``Decimal`` each)."""
     out: dict[str, dict[str, Decimal]] = {}
     for (shop, metric), total in whole.items():
         amount = Decimal(total)
         out.setdefault(shop, {})[metric] = (amount.scaleb(-MONEY_SCALE) if metric in MONEY_METRICS
                                             else amount)
-    if not foreign:
-        return out
-    pairs = dict.fromkeys((day, currency) for _, _, day, currency in foreign)
-    rates = {pair: fx.rate(pair[0], pair[1], quote) for pair in pairs}
-    digits = max(max(0, -int(r.as_tuple().exponent)) for r in rates.values())
-    with localcontext() as ctx:
-        ctx.prec = 80
-        factor = {pair: int(r.scaleb(digits)) for pair, r in rates.items()}
-        products: dict[tuple[str, str], int] = {}
-        for (shop, metric, day, currency), units in foreign.items():
-            key = (shop, metric)
-            products[key] = products.get(key, 0) + units * factor[(day, currency)]
-        for (shop, metric), total in products.items():
-            totals = out.setdefault(shop, {})
-            amount = Decimal(total).scaleb(-(MONEY_SCALE + digits))
-            totals[metric] = totals[metric] + amount if metric in totals else amount
+    for (shop, metric, digits), total in scaled.items():
+        totals = out.setdefault(shop, {})
+        amount = Decimal(total).scaleb(-(MONEY_SCALE + digits), _WIDE)
+        totals[metric] = _WIDE.add(totals[metric], amount) if metric in totals else amount
     return out
 
 
@@ -152,21 +158,19 @@ def _store_totals(rows: pd.DataFrame, quote: str, fx: FxRates) -> dict[str, dict
     return store_totals(_frame_sums(rows, quote), quote, fx)
 
 
-#: The totals ``kpis_from_totals`` adds up over the stores.
-_SUMMED = ("gross_gmv", "refunds", "orders", "units", "settled_revenue", "visitors",
-           "traffic_buyers", "spend", "impressions", "clicks", "purchases", "purchase_value",
-           "commission_cost", "traffic_gmv", "paid_gmv", "page_views")
-
-
-def _sums(stores: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal | None]:
-    """Each of ``_SUMMED`` added up from 0 in store order over the stores that have it (in one
-    pass: a table of many stores asks this per store); absent: 0 where ``ZERO_WHEN_ABSENT``,
-    else None."""
+def _sums(stores: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal]:
+    """Each metric added up from 0 in store order over the stores that have it (in one pass: a
+    table of many stores asks this per store); absent: 0 where ``ZERO_WHEN_ABSENT``, else not
+    there."""
     found: dict[str, Decimal] = {}
     for totals in stores.values():
         for metric, value in totals.items():
-            found[metric] = found.get(metric, _ZERO) + value
-    return {m: found.get(m, _ZERO if m in ZERO_WHEN_ABSENT else None) for m in _SUMMED}
+            seen = found.get(metric)
+            found[metric] = (_ZERO if seen is None else seen) + value
+    for metric in ZERO_WHEN_ABSENT:
+        if metric not in found:
+            found[metric] = _ZERO
+    return found
 
 
 def _money(value: Decimal | None) -> Decimal | None:
@@ -232,26 +236,27 @@ def kpis_from_totals(stores: Mapping[str, Mapping[str, Decimal]], days: int, cur
     """KPIs over ``days`` days from per-store totals (``store_totals``): the arithmetic of
     ``compute_kpis`` once the sums are made, wherever they were made."""
     t = _sums(stores)
+    get = t.get
     gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
-    net, spend = gross - refunds, t["spend"]
+    net, spend = gross - refunds, get("spend")
     ads_net, ads_spend = _ads_net_revenue(stores)
-    orders = int(t["orders"] or 0)
+    orders, visitors = int(t["orders"] or 0), get("visitors")
+    clicks, impressions, purchases = get("clicks"), get("impressions"), get("purchases")
     return KpiSet(
         currency=currency, days=days,
         gross_gmv=quantize(gross), refunds=quantize(refunds), net_gmv=quantize(net),
-        settled_revenue=_money(t["settled_revenue"]), orders=orders, units=int(t["units"] or 0),
-        buyers=buyers, aov=money_ratio(gross, orders), refund_rate=ratio(refunds, gross),
-        visitors=_count(t["visitors"]),
-        cvr=ratio(t["traffic_buyers"], t["visitors"] if t["visitors"] is not None
-                  else t["page_views"]),
-        spend=_money(spend), impressions=_count(t["impressions"]), clicks=_count(t["clicks"]),
-        purchases=_count(t["purchases"]), purchase_value=_money(t["purchase_value"]),
-        ctr=ratio(t["clicks"], t["impressions"]), cpc=money_ratio(spend, t["clicks"]),
-        cpm=money_ratio(None if spend is None else spend * 1000, t["impressions"]),
-        cpa=money_ratio(spend, t["purchases"]),
-        roas_platform=ratio(t["purchase_value"], spend), roas_true=ratio(ads_net, ads_spend),
-        roas_blended=ratio(net, spend), commission_cost=_money(t["commission_cost"]),
-        paid_share=ratio(t["paid_gmv"], t["traffic_gmv"]), ads_net_revenue=_money(ads_net),
+        settled_revenue=_money(get("settled_revenue")), orders=orders,
+        units=int(t["units"] or 0), buyers=buyers, aov=money_ratio(gross, orders),
+        refund_rate=ratio(refunds, gross), visitors=_count(visitors),
+        cvr=ratio(get("traffic_buyers"), visitors if visitors is not None else get("page_views")),
+        spend=_money(spend), impressions=_count(impressions), clicks=_count(clicks),
+        purchases=_count(purchases), purchase_value=_money(get("purchase_value")),
+        ctr=ratio(clicks, impressions), cpc=money_ratio(spend, clicks),
+        cpm=money_ratio(None if spend is None else spend * 1000, impressions),
+        cpa=money_ratio(spend, purchases),
+        roas_platform=ratio(get("purchase_value"), spend), roas_true=ratio(ads_net, ads_spend),
+        roas_blended=ratio(net, spend), commission_cost=_money(get("commission_cost")),
+        paid_share=ratio(get("paid_gmv"), get("traffic_gmv")), ads_net_revenue=_money(ads_net),
     )
 
 

@@ -8,11 +8,12 @@ denominator is zero or missing (a ROAS with no spend is "not computable", never 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
     "MONEY_QUANTUM", "MONEY_SCALE", "decimal_to_units", "money_ratio", "quantize", "ratio",
-    "units_to_decimal",
+    "scaled_rate", "units_to_decimal",
 ]
 
 
@@ -29,12 +30,23 @@ def units_to_decimal(units: Any) -> Decimal:
 
 def decimal_to_units(amount: Decimal) -> int:
     """Integer money units for a ``Decimal`` amount, rounded half-even to the quantum."""
-    return int(amount.quantize(MONEY_QUANTUM, rounding=ROUND_HALF_EVEN).scaleb(MONEY_SCALE))
+    return int(amount.quantize(MONEY_QUANTUM, ROUND_HALF_EVEN).scaleb(MONEY_SCALE))
 
 
 def quantize(amount: Decimal) -> Decimal:
     """Round a computed amount (a conversion or a division) to the money quantum, half-even."""
-    return amount.quantize(MONEY_QUANTUM, rounding=ROUND_HALF_EVEN)
+    return amount.quantize(MONEY_QUANTUM, ROUND_HALF_EVEN)
+
+
+@lru_cache(maxsize=4096)
+def scaled_rate(rate: Decimal | str) -> tuple[int, int]:
+    """A rate (or its decimal text) as ``(coefficient, digits)``, exactly ``coefficient /
+    10**digits``: money times a rate then adds up in Python integers."""
+    sign, figures, exponent = Decimal(rate).as_tuple()
+    coefficient = int("".join(map(str, figures))) * (-1 if sign else 1)
+    if not isinstance(exponent, int):
+        raise ValueError(f"rate {rate!r} is not a finite number")
+    return (coefficient * 10**exponent, 0) if exponent >= 0 else (coefficient, -exponent)
 
 
 def ratio(
@@ -45,11 +57,22 @@ def ratio(
         return None
     if denominator == 0:
         return None
-    return float(Decimal(str(numerator)) / Decimal(str(denominator)))
+    if type(numerator) is Decimal and type(denominator) is Decimal:  # the KPIs' own case
+        return float(numerator / denominator)
+    return float(_exact(numerator) / _exact(denominator))
+
+
+def _exact(value: Decimal | float | int) -> Decimal:
+    """``value`` as a ``Decimal``: as is, an int exactly, anything else (a float, a numpy
+    number) by its shortest text (0.1 is 0.1, not its binary expansion)."""
+    if type(value) is Decimal:
+        return value
+    return Decimal(value) if isinstance(value, int) else Decimal(str(value))
 
 
 def money_ratio(numerator: Decimal | None, denominator: int | Decimal | None) -> Decimal | None:
     """A money amount per something (AOV, CPC, CPA), quantized; ``None`` when not computable."""
     if numerator is None or denominator is None or denominator == 0:
         return None
-    return quantize(numerator / Decimal(denominator))
+    return quantize(numerator / (denominator if type(denominator) is Decimal
+                                 else Decimal(denominator)))

@@ -1,18 +1,21 @@
 """The read path of issue 19 beside its anchors: chat KPI answers and the all-stores week.
 
 Rollups for the scale (``SCALES``; ``bench.bot_data``) are bulk-written into a fresh SQLite
-warehouse, then, each timed ``repeat`` times on questions picked at random (stores and weeks):
+warehouse, then, each timed ``repeat`` times on questions picked at random (stores and weeks),
+first at fixed rates, then at rates that move every day (``bot_data.move_rates_daily``: the
+realistic case, a reference feed's rates):
 
 - a KPI answer about one store (``bot.commands.numbers.scope_answer``: the week and the week
   before, in the store's currency with the reporting currency beside), against the raw SQL it
-  needs (one week of the ``GROUP BY`` it runs on the bare DB-API cursor, nothing after it; the
-  bench's rates are fixed, so one row per store and part: ``OWNER_SUMS``), with, in brackets, the
-  statement answers ran before (``PERIOD_SUMS``: money summed per day); the pandas path it
-  replaced (``daily_rows`` + ``compute_kpis``) in the note;
+  needs: its one statement (both weeks, both currencies' rates joined, buyers, currencies) run
+  on the bare DB-API cursor, nothing after it; in brackets one week of the same sums in one
+  currency (the least a KPI needs); the pandas path it replaced (``daily_rows`` +
+  ``compute_kpis``) in the note;
 - ``roas all``: the same for every store of a tenant, in the reporting currency;
-- the weekly KPIs of every store (``queries.stores_kpis``: one statement, exact FX on the summed
-  rows) against SQLite's own ``GROUP BY`` computing the same inputs per store with the day's rate
-  joined in SQL (floating point: what a BI tool would run).
+- the weekly KPIs of every store (``queries.stores_kpis``: the rates fixed over the week read
+  first, then the sums per store, or per rate when rates move; exact FX) against SQLite's own
+  ``GROUP BY`` computing the same inputs per store with the day's rate joined in SQL (floating
+  point: what a BI tool would run).
 """
 
 from __future__ import annotations
@@ -28,21 +31,15 @@ from typing import Any
 from analytics.fx import missing_rates
 from analytics.kpis import compute_kpis
 from analytics.weeks import iso_week_label
-from bench.bot_data import LAST_DAY, agency_registry, load_agency
+from bench.bot_data import LAST_DAY, agency_registry, load_agency, move_rates_daily
 from bot.commands.numbers import scope_answer
 from bot.commands.periods import Period
+from config.tenants import Store
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.migrate import upgrade
-from jobs.warehouse.queries import (
-    PERIOD_SUMS,
-    daily_rows,
-    period_sums_params,
-    range_rates,
-    store_advertisers,
-    stores_kpis,
-)
-from jobs.warehouse.sums import OWNER_SUMS
+from jobs.warehouse.queries import daily_rows, store_advertisers, stores_kpis
+from jobs.warehouse.sums import rated_query
 
 #: --scale -> (stores, days of rollups); ``test`` is for the command's smoke test.
 SCALES = {"test": (4, 21), "demo": (20, 70), "agency": (200, 364)}
@@ -95,24 +92,22 @@ def pandas_answer(conn, stores, period: Period) -> object:  # type: ignore[no-un
     return out
 
 
-def raw_sql(engine, ids: list[str], monday: date, *, by_day: bool = False):  # type: ignore[no-untyped-def]
-    """A function running an answer's ``GROUP BY`` (one week) on the bare DB-API cursor: the
-    statement ``owner_sums`` picks (``OWNER_SUMS`` when the stores' money all converts without
-    its day, as at the bench's fixed rates; else ``PERIOD_SUMS``), or with ``by_day`` the one
-    answers ran before (``PERIOD_SUMS``, only the reporting currency's money summed over days)."""
-    last = monday + timedelta(6)
-    with engine.connect() as conn:
-        ad_map = store_advertisers(conn, ids)
-        rates = range_rates(conn, ids, ad_map, monday, last, [REPORTING])
-    day_free = [REPORTING] if by_day else rates.day_free([REPORTING])
-    whole = not by_day and rates.registered <= set(day_free)
-    stmt = (OWNER_SUMS if whole else PERIOD_SUMS).params(
-        period_sums_params(ids, monday, last, day_free, ad_map))
-    state = stmt.compile(dialect=engine.dialect).construct_expanded_state()
-    params = [state.parameters[k] for k in state.positiontup or []]
-    params = [p.isoformat() if isinstance(p, date) else p for p in params]
+def raw_sql(engine, stores: list[Store], period: Period, *, least: bool = False):  # type: ignore[no-untyped-def]
+    """A function running the statement of an answer about ``stores`` on the bare DB-API cursor
+    (compiled and bound beforehand), or with ``least`` one week of its sums in one currency."""
+    ids, before = [s.shop_id for s in stores], period.previous()
+    quote = stores[0].resolved_currency if len(stores) == 1 else REPORTING
+    ads = {a: s.shop_id for s in stores for a in s.advertiser_ids}
+    if least:
+        prepared, params = rated_query(ids, ads, [(period.start, period.end)], [quote])
+    else:
+        prepared, params = rated_query(
+            ids, ads, [(period.start, period.end), (before.start, before.end)],
+            list(dict.fromkeys([quote, REPORTING])), answer=True, all_ids=ids,
+            mondays=[period.start, before.start])
+    sql, args = prepared.compiled(engine.dialect, params)
     raw = engine.raw_connection()
-    return lambda _: raw.cursor().execute(state.statement, params).fetchall()
+    return lambda _: raw.cursor().execute(sql, args).fetchall()
 
 
 #: SQLite computing each store's weekly KPI inputs in USD itself (the day's rate joined), through
@@ -164,6 +159,40 @@ def bench_lines(scale: str, repeat: int = 200) -> list[dict[str, Any]]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _answers(engine, conn, group: list[Any], label: str, *, pandas: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The line of one kind of answer: ``scope_answer`` on ``group``'s questions against its
+    statement on the bare cursor (and the pandas path's median in the note)."""
+    after = timed(lambda a: scope_answer(conn, a[0], a[1], REPORTING), group)
+    anchor = timed(raw_sql(engine, *group[0]), group)
+    least = timed(raw_sql(engine, *group[0], least=True), group)
+    note = ""
+    if pandas:
+        before = timed(lambda a: pandas_answer(conn, *a), group[:BEFORE_REPEAT])
+        note = f"pandas path p50 {ms(before, .5):.1f} ms"
+    return {"line": f"{label}, p50 / p95 ms", "figure": f"{ms(after, .5):.2f} / "
+            f"{ms(after, .95):.2f}", "anchor": f"raw SQL {ms(anchor, .5):.2f} "
+            f"(1 week, 1 currency {ms(least, .5):.2f})", "ratio": ms(after, .5) / ms(anchor, .5),
+            "target": f"p50<={TARGET_P50_MS:g} p95<={TARGET_P95_MS:g}, <={TARGET_RAW_RATIO:g}x",
+            "note": note}
+
+
+def _all_stores(engine, conn, ids: list[str], weeks: list[Period], shops: int, note: str) -> (  # type: ignore[no-untyped-def]
+    dict[str, Any]
+):
+    """The line of the weekly KPIs of every store against SQLite's own ``GROUP BY``."""
+    ad_map = store_advertisers(conn, ids)
+    after = timed(lambda p: stores_kpis(conn, ids, p.start, p.end, REPORTING,
+                                        advertiser_shop=ad_map), weeks)
+    raw = engine.raw_connection()
+    anchor = timed(lambda p: raw.cursor().execute(OWN_SQL, {
+        "first": p.start.isoformat(), "last": p.end.isoformat()}).fetchall(), weeks)
+    raw.close()
+    return {"line": f"weekly KPIs of all {shops} stores, p50 ms", "figure": f"{ms(after, .5):.2f}",
+            "anchor": f"SQLite GROUP BY {ms(anchor, .5):.2f}",
+            "ratio": ms(after, .5) / ms(anchor, .5), "target": f"<={TARGET_ALL_RATIO:g}x",
+            "note": note}
+
+
 def _measure(engine, scale: str, shops: int, written: int, repeat: int) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     tenant = agency_registry(shops).tenants[0]
     stores = [s for t in agency_registry(shops).tenants for s in t.stores]
@@ -174,33 +203,20 @@ def _measure(engine, scale: str, shops: int, written: int, repeat: int) -> list[
     rng = random.Random(7)
     asks = [([rng.choice(stores)], week(rng.choice(mondays))) for _ in range(repeat)]
     tenant_asks = [(list(tenant.stores), week(rng.choice(mondays))) for _ in range(repeat)]
+    own = [week(m) for m in mondays] * max(1, 24 // len(mondays))
     out = []
-    with engine.connect() as conn:
-        for group, label in ((asks, "KPI answer, 1 store"),
-                             (tenant_asks, f"roas all ({len(tenant.stores)} stores)")):
-            after = timed(lambda a: scope_answer(conn, a[0], a[1], REPORTING), group)
-            before = timed(lambda a: pandas_answer(conn, *a), group[:BEFORE_REPEAT])
-            ids, monday = [s.shop_id for s in group[0][0]], group[0][1].start
-            anchor = timed(raw_sql(engine, ids, monday), group)
-            by_day = timed(raw_sql(engine, ids, monday, by_day=True), group)
-            out.append({
-                "line": f"{label}, p50 / p95 ms", "figure": f"{ms(after, .5):.2f} / "
-                f"{ms(after, .95):.2f}", "anchor": f"raw SQL {ms(anchor, .5):.2f} "
-                f"(per day {ms(by_day, .5):.2f})", "ratio": ms(after, .5) / ms(anchor, .5),
-                "target": f"p50<={TARGET_P50_MS:g} p95<={TARGET_P95_MS:g}, "
-                          f"<={TARGET_RAW_RATIO:g}x",
-                "note": f"pandas path p50 {ms(before, .5):.1f} ms"})
-        own = [week(m) for m in mondays] * max(1, 24 // len(mondays))
-        ad_map = store_advertisers(conn, all_ids)
-        after = timed(lambda p: stores_kpis(conn, all_ids, p.start, p.end, REPORTING,
-                                            advertiser_shop=ad_map), own)
-    raw = engine.raw_connection()
-    anchor = timed(lambda p: raw.cursor().execute(OWN_SQL, {
-        "first": p.start.isoformat(), "last": p.end.isoformat()}).fetchall(), own)
-    raw.close()
-    out.append({"line": f"weekly KPIs of all {shops} stores, p50 ms",
-                "figure": f"{ms(after, .5):.2f}",
-                "anchor": f"SQLite GROUP BY {ms(anchor, .5):.2f}",
-                "ratio": ms(after, .5) / ms(anchor, .5), "target": f"<={TARGET_ALL_RATIO:g}x",
-                "note": f"{written:,} rollup rows; exact FX"})
+    for rates in ("fixed", "daily"):
+        prefix = "" if rates == "fixed" else "daily rates: "
+        if rates == "daily":
+            move_rates_daily(engine)
+        with engine.connect() as conn:
+            for group, label in ((asks, "KPI answer, 1 store"),
+                                 (tenant_asks, f"roas all ({len(tenant.stores)} stores)")):
+                line = _answers(engine, conn, group, prefix + label, pandas=rates == "fixed")
+                out.append({**line, "note": "; ".join(filter(None, [f"{rates} rates",
+                                                                     line["note"]]))})
+            out.append(_all_stores(engine, conn, all_ids, own, shops,
+                                   f"{rates} rates; {written:,} rollup rows; exact FX"))
+            if rates == "daily":
+                out[-1]["line"] = prefix + out[-1]["line"]
     return out

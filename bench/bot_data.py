@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import Engine
@@ -81,6 +82,26 @@ def load_agency(engine: Engine, shops: int, days: int, seed: int = 7) -> int:
         for i in range(shops):
             written += _shop_days(conn, rng, i, day_list, stamp)
     return written
+
+
+def daily_rate(rate: str, day: date, currency: str) -> str:
+    """``rate`` moved by -1.0%..+1.0% on ``day`` (a step of 0.2% cycling over 11 days, as the
+    demo rates move): rates that change every day, as a reference feed's do."""
+    step = (day.toordinal() * 7 + sum(map(ord, currency))) % 11 - 5
+    return str((Decimal(rate) * (1000 + 2 * step) / 1000).normalize())
+
+
+def move_rates_daily(engine: Engine) -> int:
+    """Rewrite every stored rate with ``daily_rate``; returns the rates rewritten."""
+    with engine.begin() as conn:
+        rows = conn.exec_driver_sql("SELECT day, base, quote, rate FROM fx_rates").fetchall()
+        moved = [(daily_rate(rate, day if isinstance(day, date) else date.fromisoformat(day),
+                             base), day, base, quote)
+                 for day, base, quote, rate in rows]
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        conn.exec_driver_sql(f"UPDATE fx_rates SET rate = {mark} WHERE day = {mark} AND "
+                             f"base = {mark} AND quote = {mark}", moved)
+    return len(moved)
 
 
 def _shop_days(conn, rng, i: int, day_list: list[date], stamp: object) -> int:  # type: ignore[no-untyped-def]

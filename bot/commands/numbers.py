@@ -5,17 +5,17 @@ period and the one before it with ``jobs.warehouse.queries.daily_rows`` (the sam
 report uses) and lets ``analytics.kpis.compute_kpis`` do the arithmetic, so chat, digest and
 alerts share one definition of every number. ``per_store`` gives the same per store (for ``why``).
 
-``scope_answer`` is what a KPI answer shows, summed by the database in one ``GROUP BY`` per
-period (``jobs.warehouse.queries.owner_sums``: the same arithmetic, no pandas) for every currency
-it shows at once: the numbers in the currency ``jobs.warehouse.queries.answer_currency`` picks
-(one store: its own; several: the reporting currency), the reporting-currency figures beside a
-store's own, and, when a rate the answer needs is missing, each store in its own currency with
-the missing rates named.
+``scope_answer`` is what a KPI answer shows, read in one statement
+(``jobs.warehouse.queries.read_rated``: both periods summed by the database with each day's
+rate joined, the same arithmetic, no pandas) for every currency it shows at once: the numbers
+in the currency ``jobs.warehouse.queries.answer_currency`` picks (one store: its own; several:
+the reporting currency), the reporting-currency figures beside a store's own, and, when a rate
+the answer needs is missing, each store in its own currency with the missing rates named.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -23,20 +23,16 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from analytics.fx import FxRates, MissingRates
-from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals, store_totals
+from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
 from bot.commands.periods import Period
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     answer_currency,
     daily_rows,
-    missing_sums_rates,
-    owner_sums,
-    priced,
-    range_rates,
+    read_rated,
     store_advertisers,
     store_currencies,
-    sums_fx,
     week_buyers,
 )
 
@@ -136,33 +132,35 @@ def scope_currency(conn: Connection, stores: Iterable[Store], reporting_currency
     return answer_currency([own[s.shop_id] for s in stores], reporting_currency)
 
 
-def _answers(conn: Connection, stores: list[Store], period: Period,
-             quotes: Sequence[str]) -> dict[str, tuple[ScopeNumbers | None,
-                                                       tuple[MissingRates, ...]]]:
-    """The stores' numbers in each of ``quotes``, or ``None`` and the rates that are missing,
-    from one read: each period summed by the database once (``owner_sums``: one ``GROUP BY``
-    over the rollups) for every quote, the rates read with them, buyers of both weeks at once."""
+#: Per currency, an answer's numbers in it, or ``None`` and the rates that are missing.
+Found = dict[str, tuple[ScopeNumbers | None, tuple[MissingRates, ...]]]
+
+
+def _answers(conn: Connection, stores: list[Store], period: Period, quotes: Sequence[str],
+             all_ids: Sequence[str]) -> tuple[dict[str, str], Found]:
+    """The registered currencies of ``all_ids`` and the stores' numbers in each of ``quotes``,
+    or ``None`` and the rates that are missing, from one statement (``read_rated``: both
+    periods, every quote's rates joined, both weeks' buyers, the currencies; one more per quote
+    only for days without a stored rate of their own)."""
     ids = [s.shop_id for s in stores]
-    ads = store_advertisers(conn, ids, {s.shop_id: s.advertiser_ids for s in stores})
     before = period.previous()
-    rates = range_rates(conn, ids, ads, min(period.start, before.start),
-                        max(period.end, before.end), quotes)
-    now = owner_sums(conn, ids, ads, period.start, period.end, rates, quotes)
-    then = owner_sums(conn, ids, ads, before.start, before.end, rates, quotes)
-    weeks = [p.start for p in (period, before) if "-W" in p.label]
-    buyers = week_buyers(conn, ids, weeks) if weeks else {}
-    out: dict[str, tuple[ScopeNumbers | None, tuple[MissingRates, ...]]] = {}
+    weeks = {p.start: p for p in (period, before) if "-W" in p.label}
+    read = read_rated(conn, ids, {a: s.shop_id for s in stores for a in s.advertiser_ids},
+                      [(period.start, period.end), (before.start, before.end)], quotes,
+                      answer=True, all_ids=all_ids, mondays=list(weeks))
+    buyers = read.buyers(len(set(ids)))
+    out: Found = {}
+    gaps = {quote: read.gaps(quote) for quote in quotes}
+    found = read.totals([quote for quote in quotes if not gaps[quote]])
     for quote in quotes:
-        here, there = priced(now, quote, period.start), priced(then, quote, before.start)
-        fx = sums_fx(conn, here + there, quote, rates)
-        gaps = missing_sums_rates(here + there, quote, fx)
-        out[quote] = (None, gaps) if gaps else (ScopeNumbers(
-            kpis_from_totals(store_totals(here, quote, fx), period.days, quote,
-                             buyers=buyers.get(period.start) if period.start in weeks else None),
-            kpis_from_totals(store_totals(there, quote, fx), before.days, quote,
-                             buyers=buyers.get(before.start) if before.start in weeks else None),
-            period), ())
-    return out
+        if gaps[quote]:
+            out[quote] = (None, gaps[quote])
+            continue
+        now, then = (kpis_from_totals(found[quote].get(n, {}), p.days, quote,
+                                      buyers=buyers.get(p.start) if p.start in weeks else None)
+                     for n, p in enumerate((period, before)))
+        out[quote] = (ScopeNumbers(now, then, period), ())
+    return read.currencies(), out
 
 
 def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
@@ -172,15 +170,23 @@ def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
     The currency is ``answer_currency``'s over ``stores`` and ``compared_with`` (the other side
     of a comparison); a store's own currency gets the reporting-currency figures beside it. A
     missing rate never fails the answer: without it the stores are given each in its own
-    currency, and ``missing`` says which rates to add.
+    currency, and ``missing`` says which rates to add. The read is one statement, asked in the
+    currency the tenants file implies; again only if the warehouse registers another.
     """
     stores = list(stores)
-    own = store_currencies(conn, stores)
-    compared_with = list(compared_with)
-    others = store_currencies(conn, compared_with)
-    currency = answer_currency([*own.values(), *(others[s.shop_id] for s in compared_with)],
+    named = [*stores, *compared_with]
+    ids = [s.shop_id for s in named]
+
+    def currency_of(own: Mapping[str, str]) -> str:
+        return answer_currency([own.get(s.shop_id, s.resolved_currency) for s in named],
                                reporting_currency)
-    found = _answers(conn, stores, period, list(dict.fromkeys([currency, reporting_currency])))
+
+    guess = currency_of({})
+    registered, found = _answers(conn, stores, period, _quotes(guess, reporting_currency), ids)
+    currency = currency_of(registered)
+    if currency != guess:
+        registered, found = _answers(conn, stores, period,
+                                     _quotes(currency, reporting_currency), ids)
     numbers, gaps = found[currency]
     if numbers is not None:
         if currency == reporting_currency:
@@ -189,12 +195,16 @@ def scope_answer(conn: Connection, stores: Iterable[Store], period: Period,
         return ScopeAnswer(replace(numbers, reporting=beside), missing=gaps)
     each = []
     for store in stores:
-        alone, own_gaps = _answers(conn, [store], period, [own[store.shop_id]])[
-            own[store.shop_id]]
+        own = registered.get(store.shop_id, store.resolved_currency)
+        alone, own_gaps = _answers(conn, [store], period, [own], [])[1][own]
         if alone is not None:
             each.append((store, alone))
         gaps += own_gaps
     return ScopeAnswer(None, tuple(each), _merged(gaps))
+
+
+def _quotes(currency: str, reporting_currency: str) -> list[str]:
+    return list(dict.fromkeys([currency, reporting_currency]))
 
 
 def _merged(gaps: tuple[MissingRates, ...]) -> tuple[MissingRates, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Dialect
 
 
 class Prepared:
@@ -26,9 +26,9 @@ class Prepared:
         self.stmt = stmt
         self._sql: dict[tuple[Any, ...], tuple[str, list[str] | None, dict[str, Any]]] = {}
 
-    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
-        """The statement's rows for ``params`` (lists expand an ``IN``)."""
-        dialect = conn.dialect
+    def compiled(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
+        """The SQL text for ``dialect`` and the driver's arguments for ``params`` (lists expand
+        an ``IN``): what ``rows`` hands the cursor."""
         lists = [(k, v) for k, v in params.items() if isinstance(v, list)]
         key = (dialect.name, tuple((k, len(v)) for k, v in lists))
         found = self._sql.get(key)
@@ -42,7 +42,11 @@ class Prepared:
             values.update({f"{name}_{i}": item for i, item in enumerate(items, 1)})
         if dialect.name == "sqlite":
             values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-        args = tuple(values[n] for n in names) if names is not None else values
+        return sql, tuple(values[n] for n in names) if names is not None else values
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """The statement's rows for ``params`` (lists expand an ``IN``)."""
+        sql, args = self.compiled(conn.dialect, params)
         cursor = conn.connection.cursor()  # the driver's own: plain tuples, no result wrapper
         try:
             cursor.execute(sql, args)

@@ -4,34 +4,34 @@
 ``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
 ``analytics.kpis`` computes the same KPIs from either (for the analytics that need daily series).
-KPI totals are summed by the database instead (``jobs.warehouse.sums``, re-exported here:
-``period_sums``, ``quote_sums``): ``period_kpis`` answers some stores together, ``stores_kpis``
-every store apart from one statement, ``store_kpis`` one store (the bot's and alerts' question);
-the numbers are exactly ``compute_kpis``' over ``daily_rows``. ``answer_currency`` is
-the one rule of which currency an answer is in (one store: its own, as Seller Center shows it;
-several stores or a comparison: the tenant's reporting currency), so chat, ``tikpulse kpi`` and
-the digest agree. The numbers of the report's other sections (stock cover, creators, traffic,
-content), which the chat shows too, are read by ``jobs.warehouse.reads``; this module and that one
-are the whole read API.
+KPI totals are summed by the database instead, at each day's rate
+(``jobs.warehouse.sum_rates``; ``read_rated`` re-exported here): ``period_kpis`` answers some
+stores together, ``stores_kpis`` every store apart from one read, ``store_kpis`` one
+store (the bot's and alerts' question); the numbers are exactly ``compute_kpis``' over
+``daily_rows``. ``answer_currency`` is the one rule of which currency an answer is in (one
+store: its own, as Seller Center shows it; several stores or a comparison: the tenant's
+reporting currency), so chat, ``tikpulse kpi`` and the digest agree. The numbers of the
+report's other sections (stock cover, creators, traffic, content), which the chat shows too,
+are read by ``jobs.warehouse.reads``; this module and that one are the whole read API.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, select
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
-from analytics.fx import FxRates
-from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals, store_totals
+from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
-from jobs.warehouse.prepared import Prepared, as_date
+from jobs.warehouse.prepared import Prepared
 from jobs.warehouse.schema import (
     ad_daily,
     affiliate_daily,
@@ -40,18 +40,12 @@ from jobs.warehouse.schema import (
     shop_week_buyers,
     shops,
 )
-from jobs.warehouse.sums import (  # noqa: F401 - the read API's SQL sums, re-exported
-    PERIOD_SUMS,
-    missing_sums_rates,
-    owner_sums,
-    period_sums,
-    period_sums_params,
-    priced,
-    quote_sums,
-    range_rates,
-    store_advertisers,
-    sums_fx,
-)
+from jobs.warehouse.sum_rates import missing_sums_rates as missing_sums_rates  # the SQL sums
+from jobs.warehouse.sum_rates import period_sums as period_sums
+from jobs.warehouse.sum_rates import read_period, summed_buyers
+from jobs.warehouse.sum_rates import read_rated as read_rated
+from jobs.warehouse.sum_rates import sums_fx as sums_fx
+from jobs.warehouse.sums import store_advertisers as store_advertisers
 
 #: shop_daily column -> daily metric id, and whether rows of zero are kept (sales are zero, not
 #: unknown, on a day without orders; settlements and refunds only appear where they happened).
@@ -149,20 +143,12 @@ _WEEK_BUYERS = Prepared(select(shop_week_buyers.c.week_start, shop_week_buyers.c
 def week_buyers(conn: Connection, shop_ids: Sequence[str], mondays: Iterable[date]) -> (
     dict[date, int]
 ):
-    """Distinct buyers per week (local Monday), summed over ``shop_ids`` (buyers are per shop);
-    a week is left out when any of the stores does not know its buyers (no buyer ids)."""
+    """Distinct buyers per week (local Monday), summed over ``shop_ids`` (``summed_buyers``)."""
     days = sorted(set(mondays))
     if not days:
         return {}
-    out: dict[date, int] = {}
-    seen: dict[date, int] = {}
-    for found, buyers in _WEEK_BUYERS.rows(conn, {"shop_ids": list(shop_ids), "mondays": days}):
-        monday = as_date(found)
-        assert monday is not None
-        out[monday] = out.get(monday, 0) + int(buyers)
-        seen[monday] = seen.get(monday, 0) + 1
-    stores = len(set(shop_ids))
-    return {monday: n for monday, n in out.items() if seen[monday] == stores}
+    return summed_buyers(_WEEK_BUYERS.rows(conn, {"shop_ids": list(shop_ids), "mondays": days}),
+                         len(set(shop_ids)))
 
 
 def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
@@ -180,32 +166,34 @@ def period_buyers(conn: Connection, shop_id: str, first: date, last: date,
     return None if len(valid) and known.empty else int(known.nunique())
 
 
+def _totals(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
+           advertiser_shop: Mapping[str, str] | None) -> dict[str, dict[str, Decimal]]:
+    """The stores' exact totals in ``quote`` over local days ``[first, last]``."""
+    ad_map = advertiser_shop if advertiser_shop is not None else store_advertisers(conn,
+                                                                                  shop_ids)
+    read = read_period(conn, shop_ids, ad_map, first, last, quote)
+    return read.totals([quote])[quote].get(0, {})
+
+
 def period_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: date,
                 currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
-                buyers: int | None = None, fx: FxRates | None = None) -> KpiSet:
+                buyers: int | None = None) -> KpiSet:
     """The stores' KPIs over local days ``[first, last]`` in ``currency``, aggregated in SQL
-    (``period_sums``): the numbers ``compute_kpis`` gives from ``daily_rows``, without pandas.
-
-    ``fx`` defaults to the stored rates of the days that need one; ``MissingFxRate`` names the
-    day and currency of a missing rate (``missing_sums_rates`` lists them all beforehand).
-    """
-    sums, rates = quote_sums(conn, shop_ids, first, last, currency,
-                             advertiser_shop=advertiser_shop)
-    fx = fx if fx is not None else sums_fx(conn, sums, currency, rates)
-    return kpis_from_totals(store_totals(sums, currency, fx), (last - first).days + 1,
-                            currency, buyers=buyers)
+    at each day's rate (``read_period``): the numbers ``compute_kpis`` gives from
+    ``daily_rows``, without pandas. ``MissingFxRate`` names the day and currency of a missing
+    rate (``RatedSums.gaps`` lists them all)."""
+    totals = _totals(conn, shop_ids, first, last, currency, advertiser_shop)
+    return kpis_from_totals(totals, (last - first).days + 1, currency, buyers=buyers)
 
 
 def stores_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: date,
-                currency: str, *, advertiser_shop: Mapping[str, str] | None = None,
-                fx: FxRates | None = None) -> dict[str, KpiSet]:
+                currency: str, *, advertiser_shop: Mapping[str, str] | None = None) -> (
+    dict[str, KpiSet]
+):
     """Each store's KPIs over local days ``[first, last]`` in ``currency`` (no buyers), from one
-    ``GROUP BY`` over the rollups for all of them (``quote_sums``): the weekly table of an
-    agency's stores without a query per store. A store without rows gets the KPIs of nothing."""
-    sums, rates = quote_sums(conn, shop_ids, first, last, currency,
-                             advertiser_shop=advertiser_shop)
-    totals = store_totals(sums, currency, fx if fx is not None else sums_fx(conn, sums, currency,
-                                                                           rates))
+    read for all of them (``period_kpis``'): the weekly table of an agency's stores without a
+    query per store. A store without rows gets the KPIs of nothing."""
+    totals = _totals(conn, shop_ids, first, last, currency, advertiser_shop)
     days = (last - first).days + 1
     return {shop: kpis_from_totals({shop: totals.get(shop, {})}, days, currency)
             for shop in shop_ids}

@@ -1,97 +1,232 @@
-"""The FX rates the SQL sums convert at: rates fixed over a range, and each day's stored rate.
+"""The rows ``jobs.warehouse.sums`` reads, converted exactly: ``RatedSums``.
 
-Money in another currency than the answer's converts at each day's own rate, so the database
-sums it per day (``jobs.warehouse.sums``). When a currency's rate into the answer's is one and
-the same stored rate on every day of the range (a fixed accounting rate, a pegged currency), the
-days of that currency may be summed together: one multiplication of their sum is exactly the
-day-by-day arithmetic. ``range_rates`` reads in one statement the currencies the stores and their
-ad accounts are registered in and which of them have such a fixed rate into each quote
-(``RangeRates``); ``sums_fx`` gives the rates summed money needs: the fixed ones, else the rate
-stored for each day when every day has one, else ``load_fx``'s (carried forward, inverted,
-crossed through a pivot). A rate stored for the day itself is what ``load_fx`` picks too (a
-direct pair of the day is the freshest and wins a tie), so all three give the same numbers.
+Money in another currency than the answer's converts at each day's own rate. The database joins
+the rate stored for each row's day and sums per rate (``read_rated``), so the days sharing one
+(every day, when it is fixed) are multiplied once: ``analytics.kpis.exact_totals`` makes the
+same integers as the day-by-day arithmetic. Money whose day has no stored rate of its own comes
+per day and takes ``load_fx``'s rate (carried forward, inverted, crossed through a pivot), read
+in one more statement only then. A rate stored for the day itself is what ``load_fx`` picks too
+(a direct pair of the day is the freshest and wins a tie), so the numbers are the pandas path's.
+A table of many stores (``read_period``) first reads which rates are fixed over its range: then
+each store's days are summed together without joining a rate per row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Date, and_, bindparam, func, select, union
 
-from analytics.fx import FxRates
-from analytics.kpis import MetricSum
+from analytics.fx import FxRates, MissingRates, rate_gaps
+from analytics.kpis import MetricSum, exact_totals
+from analytics.money import scaled_rate
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops
+from jobs.warehouse.sums import METRICS, OWNER_SUMS, rated_rows, store_advertisers
+
+#: Per store and metric, a total in the quote (money) or a count: ``store_totals``' result.
+Totals = dict[str, dict[str, Decimal]]
+#: Per part, the (column, metric) of its counts and of its money.
+_SPLIT = {kind: tuple(tuple((i, m) for i, (m, money) in enumerate(ms) if money is kept)
+                      for kept in (False, True)) for kind, ms in METRICS.items()}
+
+
+def _lacking(rows: Iterable[Sequence[Any]], n: int, quote: str) -> set[tuple[date, str]]:
+    """(day, currency) of the money converting into ``quote`` (the ``n``-th) needs a rate for
+    and has none stored for its own day (such rows come with ``fx_day``)."""
+    out = set()
+    for kind, _, _, currency, r0, r1, fx_day, *values in rows:
+        if fx_day is None or currency == quote or (r0, r1)[n] is not None:
+            continue
+        if any(values[i] is not None for i, _ in _SPLIT.get(kind, ((), ()))[1]):
+            day = as_date(fx_day)
+            assert day is not None
+            out.add((day, currency))
+    return out
+
+
+def summed_buyers(found: Iterable[tuple[Any, Any]], stores: int) -> dict[date, int]:
+    """Distinct buyers per week (local Monday) from ``(monday, buyers)`` rows of ``stores``
+    stores (buyers are per shop, so they add up); a week is left out when any of the stores
+    does not know its buyers (no buyer ids)."""
+    out: dict[date, int] = {}
+    seen: dict[date, int] = {}
+    for found_day, buyers in found:
+        monday = as_date(found_day)
+        assert monday is not None
+        out[monday] = out.get(monday, 0) + int(buyers)
+        seen[monday] = seen.get(monday, 0) + 1
+    return {monday: n for monday, n in out.items() if seen[monday] == stores}
+
+
+def lacking_fx(conn: Connection, needed: set[tuple[date, str]], quote: str) -> FxRates:
+    """``load_fx``'s rates into ``quote`` for the ``needed`` (day, currency) pairs."""
+    if not needed:
+        return FxRates({})
+    return load_fx(conn, sorted({c for _, c in needed}), quote, min(d for d, _ in needed),
+                   max(d for d, _ in needed))
 
 
 @dataclass(frozen=True)
-class RangeRates:
-    """The currencies the stores and their ad accounts are registered in (``registered``), and
-    ``fixed[(currency, quote)]``: the one rate stored for every day of the range, where there
-    is one."""
+class RatedSums:
+    """The rows of one question (``sums.rated_rows``) with the rates they lack: per quote, the
+    pairs without a stored rate of their day and ``load_fx``'s rates for them."""
 
-    registered: frozenset[str]
-    fixed: Mapping[tuple[str, str], Decimal]
+    rows: Sequence[Sequence[Any]]
+    quotes: Sequence[str]
+    ad_map: Mapping[str, str]  # advertiser -> store
+    lacking: Mapping[str, set[tuple[date, str]]] = field(default_factory=dict)
+    fallback: Mapping[str, FxRates] = field(default_factory=dict)
 
-    def day_free(self, quotes: Sequence[str]) -> list[str]:
-        """The currencies whose money converts into each of ``quotes`` without its day (it is
-        the quote, or its rate is fixed), so the database may sum their days together."""
-        known = self.registered | set(quotes)
-        return sorted(c for c in known if all(c == q or (c, q) in self.fixed for q in quotes))
+    def gaps(self, quote: str) -> tuple[MissingRates, ...]:
+        """The rates converting into ``quote`` needs and the warehouse lacks, per pair."""
+        fx = self.fallback.get(quote)
+        return rate_gaps(fx.check(self.lacking[quote], quote)) if fx is not None else ()
+
+    def totals(self, quotes: Sequence[str]) -> dict[str, dict[int, Totals]]:
+        """Per quote of ``quotes`` (read, and without ``gaps``) and period (0, 1), the stores'
+        exact totals, from one pass over the rows: counts once, money at each quote's rate."""
+        at = [(self.quotes.index(q), q, self.fallback.get(q)) for q in quotes]
+        book: dict[int, tuple[dict[tuple[str, str], int], list[dict[Any, int]],
+                              list[dict[Any, int]]]] = {}
+        for kind, owner, period, currency, r0, r1, fx_day, *values in self.rows:
+            split = _SPLIT.get(kind)
+            if split is None:
+                continue
+            shop = self.ad_map[owner] if kind == "ads" else owner
+            counts, whole, scaled = book.get(period) or book.setdefault(
+                period, ({}, [{} for _ in at], [{} for _ in at]))
+            for i, metric in split[0]:
+                if values[i] is not None:
+                    key = (shop, metric)
+                    counts[key] = counts.get(key, 0) + int(values[i])
+            found = [(metric, int(values[i])) for i, metric in split[1] if values[i] is not None]
+            if not found:
+                continue
+            for (n, quote, fx), local, foreign in zip(at, whole, scaled, strict=True):
+                if currency == quote:
+                    for metric, units in found:
+                        key = (shop, metric)
+                        local[key] = local.get(key, 0) + units
+                    continue
+                rate = r1 if n else r0
+                if rate is None:
+                    day = as_date(fx_day)
+                    assert fx is not None and day is not None, "read without read_rated"
+                    rate = fx.rate(day, currency, quote)
+                coefficient, digits = scaled_rate(rate)
+                for metric, units in found:
+                    key3 = (shop, metric, digits)
+                    foreign[key3] = foreign.get(key3, 0) + units * coefficient
+        return {q: {period: exact_totals({**counts, **whole[k]}, scaled[k])
+                    for period, (counts, whole, scaled) in book.items()}
+                for k, (_, q, _) in enumerate(at)}
+
+    def currencies(self) -> dict[str, str]:
+        """Each store's registered currency (an answer's rows)."""
+        return {owner: currency for kind, owner, _, currency, *_ in self.rows
+                if kind == "currency"}
+
+    def buyers(self, stores: int) -> dict[date, int]:
+        """Distinct buyers per week asked, of all ``stores`` (an answer's rows)."""
+        return summed_buyers(((row[6], row[7]) for row in self.rows if row[0] == "buyers"),
+                             stores)
+
+    def metric_sums(self, quote: str) -> list[MetricSum]:
+        """The rows of a statement without quotes (summed per day) as ``store_totals`` takes
+        them for ``quote``: money in another currency with its day."""
+        out: list[MetricSum] = []
+        for kind, owner, _, currency, _, _, fx_day, *values in self.rows:
+            shop = self.ad_map[owner] if kind == "ads" else owner
+            day = None if currency == quote else as_date(fx_day)
+            for (metric, money), value in zip(METRICS[kind], values, strict=False):
+                if value is not None:
+                    out.append((shop, metric, currency, day, int(value)) if money
+                               else (shop, metric, "", None, int(value)))
+        return out
 
 
-_FIRST, _LAST = bindparam("first", type_=Date), bindparam("last", type_=Date)
+def read_rated(conn: Connection, shop_ids: Sequence[str], configured: Mapping[str, str],
+               periods: Sequence[tuple[date, date]], quotes: Sequence[str], *,
+               answer: bool = False, all_ids: Sequence[str] = (),
+               mondays: Sequence[date] = ()) -> RatedSums:
+    """The stores' sums over ``periods`` with the rates into ``quotes``: one statement, and one
+    more per quote only when some day lacks a stored rate of its own. ``configured`` maps
+    advertisers to stores; an ``answer`` adds those the warehouse links to the stores."""
+    rows = rated_rows(conn, shop_ids, configured, periods, quotes, answer=answer,
+                      all_ids=all_ids, mondays=mondays)
+    ad_map = dict(configured)
+    if answer:
+        for kind, owner, _, shop, *_ in rows:
+            if kind == "link":
+                ad_map.setdefault(owner, shop)
+    if not quotes:
+        return RatedSums(rows, quotes, ad_map)
+    lacking = {q: _lacking(rows, n, q) for n, q in enumerate(quotes)}
+    return RatedSums(rows, quotes, ad_map, lacking,
+                     {q: lacking_fx(conn, found, q) for q, found in lacking.items() if found})
+
+
 _REGISTERED = union(
     select(shops.c.currency).where(shops.c.shop_id.in_(bindparam("shop_ids", expanding=True))),
     select(advertisers.c.currency).where(
         advertisers.c.advertiser_id.in_(bindparam("advertiser_ids", expanding=True))),
 ).subquery("registered")
+#: Each currency the stores and their ad accounts are registered in, with its lowest and
+#: highest rate into the quote over the range and the days that have one.
 _RANGE = Prepared(
-    select(_REGISTERED.c.currency, fx_rates.c.quote, func.min(fx_rates.c.rate),
-           func.max(fx_rates.c.rate), func.count(fx_rates.c.rate))
+    select(_REGISTERED.c.currency, func.min(fx_rates.c.rate), func.max(fx_rates.c.rate),
+           func.count(fx_rates.c.rate))
     .select_from(_REGISTERED.outerjoin(fx_rates, and_(
-        fx_rates.c.base == _REGISTERED.c.currency,
-        fx_rates.c.quote.in_(bindparam("quotes", expanding=True)),
-        fx_rates.c.day >= _FIRST, fx_rates.c.day <= _LAST)))
-    .group_by(_REGISTERED.c.currency, fx_rates.c.quote))
-_STORED = Prepared(select(fx_rates.c.day, fx_rates.c.base, fx_rates.c.rate).where(
-    fx_rates.c.quote == bindparam("quote"),
-    fx_rates.c.base.in_(bindparam("currencies", expanding=True)),
-    fx_rates.c.day >= _FIRST, fx_rates.c.day <= _LAST))
+        fx_rates.c.base == _REGISTERED.c.currency, fx_rates.c.quote == bindparam("quote"),
+        fx_rates.c.day >= bindparam("first", type_=Date),
+        fx_rates.c.day <= bindparam("last", type_=Date))))
+    .group_by(_REGISTERED.c.currency))
 
 
-def range_rates(conn: Connection, shop_ids: Sequence[str], advertiser_ids: Iterable[str],
-                first: date, last: date, quotes: Sequence[str]) -> RangeRates:
-    """The stores' registered currencies and their rates into ``quotes`` fixed over the local
-    days ``[first, last]`` (stored for every day, all the same)."""
+def read_period(conn: Connection, shop_ids: Sequence[str], ad_map: Mapping[str, str],
+                first: date, last: date, quote: str) -> RatedSums:
+    """The stores' sums over local days ``[first, last]`` in ``quote`` (a table of many stores):
+    the rates fixed over the range are read first (one stored rate, the same every day); when
+    every registered currency converts at one, the sums are made per store alone
+    (``OWNER_SUMS``) and kept if each store's money was in one such currency; else
+    ``read_rated``. Two statements, three when a store bills in an unregistered currency."""
+    found = _RANGE.rows(conn, {"shop_ids": list(shop_ids), "advertiser_ids": sorted(ad_map),
+                               "quote": quote, "first": first, "last": last})
     days = (last - first).days + 1
-    found = _RANGE.rows(conn, {"shop_ids": list(shop_ids),
-                               "advertiser_ids": sorted(advertiser_ids),
-                               "quotes": list(quotes), "first": first, "last": last})
-    fixed = {(str(base), str(quote)): Decimal(low) for base, quote, low, high, count in found
-             if count == days and low == high}
-    return RangeRates(frozenset(str(row[0]) for row in found), fixed)
+    fixed = {base: low for base, low, high, count in found if count == days and low == high}
+    if all(base == quote or base in fixed for base, *_ in found):
+        rows = OWNER_SUMS.rows(conn, {"shop_ids": list(shop_ids),
+                                      "advertiser_ids": sorted(ad_map),
+                                      "first": first, "last": last})
+        if all(low == high and (low == quote or low in fixed) for _, _, low, high, *_ in rows):
+            return RatedSums([(kind, owner, 0, low, fixed.get(low), None, None, *values)
+                              for kind, owner, low, _, *values in rows], [quote], ad_map)
+    return read_rated(conn, shop_ids, ad_map, [(first, last)], [quote])
 
 
-def sums_fx(conn: Connection, sums: Iterable[MetricSum], quote: str,
-            rates: RangeRates | None = None) -> FxRates:
-    """The rates ``store_totals`` needs to convert ``sums`` into ``quote`` (each day's own):
-    ``rates``' fixed ones (of the range they were read for) when they serve every sum, else
-    the rate stored for each day when every day has one, else ``load_fx``'s."""
-    needed = {(day, c) for _, _, c, day, _ in sums if day is not None and c not in ("", quote)}
-    if not needed:
-        return FxRates({})
-    fixed = rates.fixed if rates is not None else {}
-    if all((c, quote) in fixed for _, c in needed):
-        return FxRates({(day, c, quote): fixed[(c, quote)] for day, c in needed})
-    currencies = sorted({c for _, c in needed})
-    first, last = min(d for d, _ in needed), max(d for d, _ in needed)
-    stored = {(as_date(day), str(base)): Decimal(rate) for day, base, rate in _STORED.rows(
-        conn, {"quote": quote, "currencies": currencies, "first": first, "last": last})}
-    if needed <= stored.keys():
-        return FxRates({(day, c, quote): stored[(day, c)] for day, c in needed})
-    return load_fx(conn, currencies, quote, first, last)
+def period_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
+                *, advertiser_shop: Mapping[str, str] | None = None) -> list[MetricSum]:
+    """The stores' KPI inputs over local days ``[first, last]`` per day, as ``store_totals``
+    takes them for ``quote`` (``sums_fx`` gives the rates they need)."""
+    ad_map = advertiser_shop if advertiser_shop is not None else store_advertisers(conn,
+                                                                                  shop_ids)
+    return read_rated(conn, shop_ids, ad_map, [(first, last)], []).metric_sums(quote)
+
+
+def sums_fx(conn: Connection, sums: Iterable[MetricSum], quote: str) -> FxRates:
+    """The rates ``store_totals`` needs to convert ``sums`` into ``quote`` (``load_fx``'s)."""
+    return lacking_fx(conn, {(day, c) for _, _, c, day, _ in sums
+                             if day is not None and c not in ("", quote)}, quote)
+
+
+def missing_sums_rates(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
+    tuple[MissingRates, ...]
+):
+    """The rates converting ``sums`` into ``quote`` needs and ``fx`` lacks, per currency pair."""
+    return rate_gaps(fx.check([(day, c) for _, _, c, day, _ in sums if day is not None], quote))

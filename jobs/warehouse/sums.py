@@ -1,23 +1,27 @@
-"""KPI inputs summed by the database: one ``GROUP BY`` statement over the rollups per question.
+"""KPI inputs summed by the database over the rollups, each day's FX rate joined.
 
-``PERIOD_SUMS`` reads ``shop_daily``, ``affiliate_daily``, ``ad_daily`` and
-``shop_traffic_daily`` of some stores (ads: of their advertisers) over a range of local days and
-returns wide rows, one per table part, owner, currency and, for money whose currency converts at
-each day's own rate (not ``:day_free``), local day: ``kind, owner, currency, fx_day`` and up to
-``VALUES`` summed columns in integer units. ``OWNER_SUMS`` is the same per owner alone (its
-lowest and highest currency instead), for stores whose money all converts without its day
-(``jobs.warehouse.sum_rates``: the answer's own currency, or a rate fixed over the range). The
-rules are ``queries.daily_rows``': sales with their zero days, refunds and settlements where
-non-zero, commission, campaign ads where reported, traffic (channel ALL, else the sum of the
-channels) and the PAID channel's GMV. ``owner_sums`` turns them into ``analytics.kpis.MetricSum``
-rows serving every currency an answer shows and ``priced`` readies them for one; ``quote_sums``
-(with the rates read) and ``period_sums`` do both for one currency. The statements are built once
-and only bound per question, the same on SQLite and PostgreSQL."""
+``rated_rows`` reads ``shop_daily``, ``affiliate_daily``, ``ad_daily`` and
+``shop_traffic_daily`` of some stores (ads: of their advertisers) over one or two ranges of
+local days: wide rows ``kind, owner, period, currency, rate0, rate1, fx_day`` and up to
+``VALUES`` sums in integer units. The rate stored for the rows' day into the last quote is
+joined in SQL (``rate1`` of two, ``rate0`` of one) and the sums are grouped by it: the days
+sharing a rate (all of them when it is fixed) come as one row, multiplied once, exactly, in
+Python (``sum_rates``). ``fx_day`` is the day of money without a stored rate of its own day
+(``load_fx`` carries, inverts or crosses one), else NULL; without quotes the sums are per day.
+A chat answer's statement also carries the stores' registered currencies, their advertisers'
+links and the weeks' distinct buyers: an answer is one round trip. ``OWNER_SUMS`` sums one
+range per owner alone, for money converting without its day (the rollups stream in key order,
+nothing to sort). The rules are ``queries.daily_rows``': sales with their zero days, refunds and
+settlements where non-zero, commission, campaign ads where reported, traffic (channel ALL, else
+the sum of the channels) and the PAID channel's GMV. Built once per shape, bound per question
+(``Prepared``), the same SQL on SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import (
@@ -25,12 +29,16 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Integer,
     String,
     Table,
+    and_,
     bindparam,
     case,
+    cast,
     func,
     literal,
+    literal_column,
     null,
     or_,
     select,
@@ -38,20 +46,22 @@ from sqlalchemy import (
     union_all,
 )
 
-from analytics.fx import FxRates, MissingRates, rate_gaps
-from analytics.kpis import MetricSum
-from jobs.warehouse.prepared import Prepared, as_date
+from jobs.warehouse.prepared import Prepared
 from jobs.warehouse.schema import (
     ad_daily,
     advertisers,
     affiliate_daily,
+    fx_rates,
     shop_daily,
     shop_traffic_daily,
+    shop_week_buyers,
+    shops,
 )
-from jobs.warehouse.sum_rates import RangeRates, range_rates, sums_fx  # noqa: F401 - re-exported
 
 #: Summed columns of a wide row (the widest part: ``shop`` and ``ads`` have five).
 VALUES = 5
+#: Most quotes one statement converts into (an answer: the store's own and the reporting one).
+QUOTES = 2
 #: Each part of the statement: its metrics as (metric id, column, money, zero days kept).
 PARTS: dict[str, tuple[tuple[str, str, bool, bool], ...]] = {
     "shop": (("gross_gmv", "gross_gmv", True, True), ("orders", "orders", False, True),
@@ -65,58 +75,136 @@ PARTS: dict[str, tuple[tuple[str, str, bool, bool], ...]] = {
                 ("traffic_buyers", "buyers", False, True), ("traffic_gmv", "gmv", True, True)),
     "paid": (("paid_gmv", "gmv", True, True),),
 }
-#: Metric ids summed from ads, keyed by advertiser (added to the advertiser's store).
-AD_METRICS = frozenset(m for m, *_ in PARTS["ads"])
+#: Per part, its metrics as (metric id, money) in the order of the summed columns.
+METRICS = {kind: tuple((m, money) for m, _, money, _ in metrics)
+           for kind, metrics in PARTS.items()}
 
 
-def _part(kind: str, table: Table, owner: str, ids: str, *where: ColumnElement[bool],
-          by_day: bool) -> Any:
-    """One part as wide rows: kind, owner, then ``by_day``: currency and the day of money in a
-    currency not ``:day_free`` (else NULL), grouped by the three; else one row per owner and its
-    lowest and highest currency; then each metric's sum (zero days left out where the rules say
-    so)."""
-    first, last = bindparam("first", type_=Date), bindparam("last", type_=Date)
-    sums = []
+def _padded(*heads: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    """A row of the answer's other kinds: its heads, NULL (typed, for PostgreSQL's UNION) in
+    the places left."""
+    types = (String, String, Integer, String, String, String, Date) + (BigInteger,) * VALUES
+    return [*heads, *(cast(null(), t) for t in types[len(heads):])]
+
+
+def _in_period(day: ColumnElement[Any], n: int) -> ColumnElement[bool]:
+    return and_(day >= bindparam(f"first{n}", type_=Date), day <= bindparam(f"last{n}", type_=Date))
+
+
+def _sums(kind: str, table: Table) -> list[ColumnElement[Any]]:
+    """Each metric's sum (zero days left out where the rules say so), NULL up to ``VALUES``."""
+    sums: list[ColumnElement[Any]] = []
     for _, column, _, keep in PARTS[kind]:
         value = type_coerce(table.c[column], BigInteger)
         sums.append(func.sum(value if keep else case((value != 0, value), else_=null())))
-    sums += [type_coerce(null(), BigInteger)] * (VALUES - len(sums))
-    key, currency = table.c[owner], table.c.currency
-    heads: tuple[ColumnElement[Any], ColumnElement[Any]]
-    group: tuple[ColumnElement[Any], ...]
-    if by_day:
-        fx_day = case((currency.not_in(bindparam("day_free", expanding=True)), table.c.day),
-                      else_=null())
-        heads, group = (currency, fx_day), (key, currency, fx_day)
-    else:  # grouped by the index's first column alone: the rows stream, no sort
-        heads, group = (func.min(currency), func.max(currency)), (key,)
-    return (select(literal(kind, String).label("kind"), key.label("owner"),
-                   heads[0].label("currency"), heads[1].label("fx_day"),
-                   *(s.label(f"v{i}") for i, s in enumerate(sums)))
-            .where(key.in_(bindparam(ids, expanding=True)), table.c.day >= first,
-                   table.c.day <= last, *where)
-            .group_by(*group))
+    return sums + [cast(null(), BigInteger)] * (VALUES - len(sums))
 
 
-def _statement(*, by_day: bool) -> Any:
+def _part(kind: str, table: Table, owner: ColumnElement[Any], *where: ColumnElement[bool],
+          quotes: int, periods: int) -> Any:
+    """One part as wide rows grouped by owner, period, currency, the last quote's rate of the
+    day (joined) and the day of money without a rate (``quotes`` 0: by day); each metric's
+    sum. The first of two quotes (an answer's store's own currency) has no rate joined: only
+    money billed in another currency needs one, and comes per day."""
+    day, currency = table.c.day, table.c.currency
+    rate = fx_rates.alias("rate")
+    joined = table if not quotes else table.outerjoin(rate, and_(
+        rate.c.day == day, rate.c.base == currency,
+        rate.c.quote == bindparam(f"quote{quotes - 1}")))
+    lacking = [currency != bindparam(f"quote{n}") for n in range(quotes)]
+    if quotes:
+        lacking[-1] = and_(lacking[-1], rate.c.rate.is_(None))
+    fx_day = case((or_(*lacking), day), else_=null()) if quotes else day
+    period = case((_in_period(day, 0), 0), else_=1) if periods == 2 else None
+    rates: list[ColumnElement[Any]] = [cast(null(), String)] * QUOTES
+    if quotes:
+        rates[quotes - 1] = type_coerce(rate.c.rate, String)
+    ranges = [_in_period(day, n) for n in range(periods)]
+    keys = [owner, *([] if period is None else [period]), currency,
+            *([rate.c.rate] if quotes else []), fx_day]
+    return (select(literal(kind, String), owner,
+                   literal_column("0", Integer) if period is None else period, currency,
+                   *rates, fx_day, *_sums(kind, table))
+            .select_from(joined)
+            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
+                   or_(*ranges) if periods == 2 else ranges[0], *where)
+            .group_by(*keys))
+
+
+def _answer_rows() -> list[Any]:
+    """What an answer reads beside the sums: the registered currency of each store it names
+    (``all_ids``: both sides of a comparison), the warehouse's advertiser links, and the
+    distinct buyers of the weeks asked (``fx_day``: the week's Monday; ``v0``: buyers)."""
+    wb = shop_week_buyers
+    return [
+        select(*_padded(literal("currency", String), shops.c.shop_id, cast(null(), Integer),
+                        shops.c.currency))
+        .where(shops.c.shop_id.in_(bindparam("all_ids", expanding=True))),
+        select(*_padded(literal("link", String), advertisers.c.advertiser_id,
+                        cast(null(), Integer), advertisers.c.shop_id))
+        .where(advertisers.c.shop_id.in_(bindparam("shop_ids", expanding=True))),
+        select(*_padded(literal("buyers", String), wb.c.shop_id, cast(null(), Integer),
+                        cast(null(), String), cast(null(), String), cast(null(), String),
+                        wb.c.week_start, type_coerce(wb.c.buyers, BigInteger)))
+        .where(wb.c.shop_id.in_(bindparam("shop_ids", expanding=True)),
+               wb.c.week_start.in_(bindparam("mondays", expanding=True))),
+    ]
+
+
+def _parts(build: Callable[..., Any], *, answer: bool) -> list[Any]:
+    """The statement's parts, each ``build(kind, table, owner, *where)``: sales, commission, ads
+    (an ``answer``'s: of the configured advertisers the warehouse does not link to the stores
+    and, apart so that each part reads by its index, of those it links), traffic and the PAID
+    channel. (A list parameter is never both in ``IN`` and ``NOT IN``: SQLAlchemy renders an
+    empty list once per name.)"""
+    shop_ids: Any = bindparam("shop_ids", expanding=True)
+    configured = ad_daily.c.advertiser_id.in_(bindparam("advertiser_ids", expanding=True))
+    linked = ad_daily.c.advertiser_id.in_(select(advertisers.c.advertiser_id).where(
+        advertisers.c.shop_id.in_(shop_ids)))
     tr = shop_traffic_daily
     every = tr.alias("every_channel")
     has_all = select(every.c.shop_id).where(every.c.shop_id == tr.c.shop_id,
                                             every.c.day == tr.c.day,
                                             every.c.channel == "ALL").exists()
-    return union_all(
-        _part("shop", shop_daily, "shop_id", "shop_ids", by_day=by_day),
-        _part("commission", affiliate_daily, "shop_id", "shop_ids", by_day=by_day),
-        _part("ads", ad_daily, "advertiser_id", "advertiser_ids", by_day=by_day),
-        _part("traffic", tr, "shop_id", "shop_ids", or_(tr.c.channel == "ALL", ~has_all),
-              by_day=by_day),
-        _part("paid", tr, "shop_id", "shop_ids", tr.c.channel == "PAID", by_day=by_day))
+    return [
+        build("shop", shop_daily, shop_daily.c.shop_id, shop_daily.c.shop_id.in_(shop_ids)),
+        build("commission", affiliate_daily, affiliate_daily.c.shop_id,
+              affiliate_daily.c.shop_id.in_(shop_ids)),
+        *([build("ads", ad_daily, ad_daily.c.advertiser_id, configured, ~linked),
+           build("ads", ad_daily, ad_daily.c.advertiser_id, linked)] if answer
+          else [build("ads", ad_daily, ad_daily.c.advertiser_id, configured)]),
+        build("traffic", tr, tr.c.shop_id, tr.c.shop_id.in_(shop_ids),
+              or_(tr.c.channel == "ALL", ~has_all)),
+        build("paid", tr, tr.c.shop_id, tr.c.shop_id.in_(shop_ids), tr.c.channel == "PAID")]
 
 
-#: The statements, built once (compiled once per dialect; each question binds): per owner,
-#: currency and (money not in a day-free currency) day; and per owner alone.
-PERIOD_SUMS, OWNER_SUMS = _statement(by_day=True), _statement(by_day=False)
-_BY_DAY, _BY_OWNER = Prepared(PERIOD_SUMS), Prepared(OWNER_SUMS)
+@cache
+def statement(quotes: int, periods: int, answer: bool) -> Prepared:
+    """The statement of one shape: ``quotes`` quotes (0-2), ``periods`` ranges (1-2),
+    ``answer``: with an answer's other rows, ads of the configured advertisers
+    (``advertiser_ids``) and of those the warehouse links to the stores; else of
+    ``advertiser_ids`` alone."""
+    parts = _parts(partial(_part, quotes=quotes, periods=periods), answer=answer)
+    return Prepared(union_all(*parts, *(_answer_rows() if answer else ())))
+
+
+def _owner_part(kind: str, table: Table, owner: ColumnElement[Any],
+                *where: ColumnElement[bool]) -> Any:
+    """One part summed per owner alone over ``first``..``last`` (grouped by the index's first
+    column: the rows stream, no sort): kind, owner, lowest and highest currency, sums."""
+    sums = _sums(kind, table)
+    day = table.c.day
+    return (select(literal(kind, String), owner, func.min(table.c.currency),
+                   func.max(table.c.currency), *sums)
+            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
+                   *where)
+            .group_by(owner))
+
+
+#: The sums of one range per owner alone, for money that converts without its day.
+OWNER_SUMS = Prepared(union_all(*_parts(_owner_part, answer=False)))
+
+
 _ADVERTISERS = Prepared(select(advertisers.c.advertiser_id, advertisers.c.shop_id).where(
     advertisers.c.shop_id.in_(bindparam("shop_ids", expanding=True))))
 
@@ -131,89 +219,30 @@ def store_advertisers(conn: Connection, shop_ids: Iterable[str],
     return out
 
 
-def period_sums_params(shop_ids: Sequence[str], first: date, last: date,
-                       day_free: Sequence[str], ad_map: Mapping[str, str]) -> dict[str, Any]:
-    """The parameters of ``PERIOD_SUMS`` for one question (``OWNER_SUMS`` ignores
-    ``day_free``)."""
-    return {"shop_ids": list(shop_ids), "advertiser_ids": sorted(ad_map),
-            "first": first, "last": last, "day_free": list(day_free)}
+def rated_query(shop_ids: Sequence[str], advertiser_ids: Iterable[str],
+                periods: Sequence[tuple[date, date]], quotes: Sequence[str], *,
+                all_ids: Sequence[str] = (), mondays: Sequence[date] = (),
+                answer: bool = False) -> tuple[Prepared, dict[str, Any]]:
+    """The ``statement`` of one question and its parameters: the stores' sums over each of
+    ``periods`` (disjoint ranges of local days; ``period`` 0 or 1 says which) to convert into
+    ``quotes`` (at most ``QUOTES``; the last one's rates joined; none: per day)."""
+    assert len(quotes) <= QUOTES and 1 <= len(periods) <= 2
+    params: dict[str, Any] = {
+        "shop_ids": list(shop_ids), "advertiser_ids": sorted(advertiser_ids),
+        "first": min(p[0] for p in periods), "last": max(p[1] for p in periods),
+        **{f"quote{n}": q for n, q in enumerate(quotes)}}
+    for n, (first, last) in enumerate(periods):
+        params.update({f"first{n}": first, f"last{n}": last})
+    if answer:
+        params.update({"all_ids": list(all_ids), "mondays": list(mondays)})
+    return statement(len(quotes), len(periods), answer), params
 
 
-#: Per part, its metrics as (metric id, money) in the order of the summed columns.
-_METRICS = {kind: tuple((m, money) for m, _, money, _ in metrics)
-            for kind, metrics in PARTS.items()}
-
-
-def owner_sums(conn: Connection, shop_ids: Sequence[str], ad_map: Mapping[str, str],
-               first: date, last: date, rates: RangeRates, quotes: Sequence[str]) -> (
-    list[MetricSum]
-):
-    """The stores' KPI inputs over local days ``[first, last]`` as ``store_totals`` adds them
-    up, from one ``GROUP BY`` over the rollups: sums per store, metric and currency, and per day
-    for money whose currency converts into one of ``quotes`` at each day's own rate (``day``:
-    None otherwise; ``priced`` dates the rest). A metric may come in several rows (ads come per
-    advertiser).
-
-    When every currency the stores are registered in converts without its day, the sums are
-    made per store alone (``OWNER_SUMS``: the rollups stream in key order, nothing to sort) and
-    kept if each store's rows were all in one such currency."""
-    day_free = rates.day_free(quotes)
-    params = period_sums_params(shop_ids, first, last, day_free, ad_map)
-    if rates.registered <= set(day_free):
-        found = _BY_OWNER.rows(conn, {k: v for k, v in params.items() if k != "day_free"})
-        currencies = {(low, high) for _, _, low, high, *_ in found}
-        if all(low == high and low in day_free for low, high in currencies):
-            return _metric_sums(found, ad_map, by_day=False)
-    return _metric_sums(_BY_DAY.rows(conn, params), ad_map, by_day=True)
-
-
-def _metric_sums(found: Iterable[Sequence[Any]], ad_map: Mapping[str, str], *,
-                 by_day: bool) -> list[MetricSum]:
-    """Wide rows (kind, owner, currency, then ``by_day``: fx_day, else ignored; values) as
-    ``MetricSum`` rows of the stores."""
-    out: list[MetricSum] = []
-    days: dict[Any, date | None] = {None: None}
-    for kind, owner, currency, fx_day, *values in found:
-        shop = ad_map[owner] if kind == "ads" else owner
-        day = None if not by_day else days[fx_day] if fx_day in days else days.setdefault(
-            fx_day, as_date(fx_day))
-        for (metric, money), value in zip(_METRICS[kind], values, strict=False):
-            if value is not None:
-                out.append((shop, metric, currency, day, int(value)) if money else
-                           (shop, metric, "", None, int(value)))
-    return out
-
-
-def priced(sums: Iterable[MetricSum], quote: str, first: date) -> list[MetricSum]:
-    """``sums`` of a range starting ``first`` ready to convert into ``quote``: money of a
-    currency at a fixed rate, summed over its days, is dated ``first`` (any day of the range
-    has that rate) so ``store_totals`` converts it once."""
-    return [(shop, metric, currency, first, units)
-            if day is None and currency not in ("", quote) else (shop, metric, currency, day, units)
-            for shop, metric, currency, day, units in sums]
-
-
-def quote_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
-               *, advertiser_shop: Mapping[str, str] | None = None) -> (
-    tuple[list[MetricSum], RangeRates]
-):
-    """The stores' KPI inputs over local days ``[first, last]`` ready to convert into ``quote``
-    (``owner_sums``, ``priced``) and the rates read with them (``sums_fx`` takes them)."""
-    ad_map = dict(advertiser_shop) if advertiser_shop is not None else store_advertisers(
-        conn, shop_ids)
-    rates = range_rates(conn, shop_ids, ad_map, first, last, [quote])
-    return priced(owner_sums(conn, shop_ids, ad_map, first, last, rates, [quote]), quote,
-                  first), rates
-
-
-def period_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,
-                *, advertiser_shop: Mapping[str, str] | None = None) -> list[MetricSum]:
-    """The stores' KPI inputs over local days ``[first, last]`` in ``quote`` (``quote_sums``)."""
-    return quote_sums(conn, shop_ids, first, last, quote, advertiser_shop=advertiser_shop)[0]
-
-
-def missing_sums_rates(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
-    tuple[MissingRates, ...]
-):
-    """The rates converting ``sums`` into ``quote`` needs and ``fx`` lacks, per currency pair."""
-    return rate_gaps(fx.check([(day, c) for _, _, c, day, _ in sums if day is not None], quote))
+def rated_rows(conn: Connection, shop_ids: Sequence[str], advertiser_ids: Iterable[str],
+               periods: Sequence[tuple[date, date]], quotes: Sequence[str], *,
+               all_ids: Sequence[str] = (), mondays: Sequence[date] = (),
+               answer: bool = False) -> list[Any]:
+    """The wide rows of ``rated_query``'s statement."""
+    prepared, params = rated_query(shop_ids, advertiser_ids, periods, quotes, all_ids=all_ids,
+                                   mondays=mondays, answer=answer)
+    return prepared.rows(conn, params)

@@ -1,11 +1,13 @@
 """Every way the SQL sums read gives the pandas path's KPIs, to the last digit, on both backends.
 
-``owner_sums`` sums a store's days together when all its money converts without them (the
-answer's currency, or a rate fixed over the range: the same stored rate on every day), else per
-day; rows in another currency than the one a store is registered in send it back to days;
-``sums_fx`` converts at the fixed rates, else at each day's stored rate, else at ``load_fx``'s.
-Globex's three stores (GBP, USD, THB) are asked in each currency, alone and together, with rates
-fixed, fixed on all days but one, moving daily, and with ads billed in another currency.
+``rated_rows`` joins the rate stored for each row's day and sums per rate: the days sharing one
+(all of them when it is fixed) come as one row, multiplied once; a day without a stored rate of
+its own comes alone, with its day, and converts at ``load_fx``'s rate (carried forward, inverted,
+crossed through a pivot). ``read_period`` (a table of stores) sums per store alone when every
+rate is fixed over the range. Globex's three stores (GBP, USD, THB) are asked in each
+currency, alone and together, with rates fixed, fixed on all days but one, written otherwise,
+moving daily, published on weekdays only against EUR (the ECB's way: every USD rate crossed),
+none at all, and with ads billed in another currency.
 """
 
 from __future__ import annotations
@@ -15,23 +17,24 @@ from decimal import Decimal
 
 import pytest
 
+from analytics.fx import missing_rates
 from analytics.kpis import KpiSet, compute_kpis
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     daily_rows,
-    owner_sums,
     period_kpis,
-    range_rates,
+    read_rated,
     store_advertisers,
     stores_kpis,
-    sums_fx,
 )
 from jobs.warehouse.schema import ad_daily, fx_rates
+from jobs.warehouse.sum_rates import read_period
 from jobs.warehouse.upsert import upsert
 from tests.report import three_shops as globex
 
 SHOPS = list(globex.SHOPS)
 FIXED = {"GBP": Decimal("1.27"), "THB": Decimal("0.0285")}
+W46_ONLY = (globex.W46, globex.W46 + timedelta(6))
 
 
 def _pandas(conn, ids, first, last, quote) -> KpiSet:  # type: ignore[no-untyped-def]
@@ -41,9 +44,9 @@ def _pandas(conn, ids, first, last, quote) -> KpiSet:  # type: ignore[no-untyped
                         quote, fx)
 
 
-def _rates(engine, rates: dict[tuple[date, str], str]) -> None:  # type: ignore[no-untyped-def]
+def _rates(engine, rates: dict[tuple[date, str], str], quote: str = "USD") -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as conn:
-        upsert(conn, fx_rates, [{"day": d, "base": c, "quote": "USD", "rate": Decimal(r),
+        upsert(conn, fx_rates, [{"day": d, "base": c, "quote": quote, "rate": Decimal(r),
                                  "source": "test"} for (d, c), r in rates.items()])
 
 
@@ -53,7 +56,7 @@ def _fixed(engine) -> None:  # type: ignore[no-untyped-def]
 
 def _periods() -> list[tuple[date, date]]:
     w46 = globex.W46
-    return [(w46, w46 + timedelta(6)), (w46 + timedelta(7), w46 + timedelta(13)),
+    return [W46_ONLY, (w46 + timedelta(7), w46 + timedelta(13)),
             (w46, w46 + timedelta(13)), (w46 + timedelta(2), w46 + timedelta(4))]
 
 
@@ -71,17 +74,19 @@ def _assert_same(engine) -> None:  # type: ignore[no-untyped-def]
                     _pandas(conn, SHOPS, first, last, quote)), (first, last, quote)
 
 
-def _days_of(engine, ids: list[str], first: date, last: date, quotes: list[str]) -> (  # type: ignore[no-untyped-def]
-    dict[str, set[date | None]]
+def _groups(engine, ids: list[str], quote: str, period=W46_ONLY) -> (  # type: ignore[no-untyped-def]
+    dict[tuple[str, str], list[tuple[str | None, date | None]]]
 ):
-    """Per currency, the days ``owner_sums`` kept apart (None: days summed together)."""
+    """Per part and currency of the money read for ``period`` in ``quote``: the rate and the day
+    (a day without a stored rate of its own) of each row, sorted."""
     with engine.connect() as conn:
-        ads = store_advertisers(conn, ids)
-        rates = range_rates(conn, ids, ads, first, last, quotes)
-        out: dict[str, set[date | None]] = {}
-        for _, _, currency, day, _ in owner_sums(conn, ids, ads, first, last, rates, quotes):
-            out.setdefault(currency, set()).add(day)
-        return out
+        read = read_rated(conn, ids, store_advertisers(conn, ids), [period], [quote])
+    out: dict[tuple[str, str], list[tuple[str | None, date | None]]] = {}
+    for kind, _, _, currency, rate, _, fx_day, *_ in read.rows:
+        day = date.fromisoformat(fx_day) if isinstance(fx_day, str) else fx_day
+        out.setdefault((kind, currency), []).append(
+            (None if rate is None else str(Decimal(rate)), day))
+    return {k: sorted(v, key=str) for k, v in out.items()}
 
 
 @pytest.fixture
@@ -90,62 +95,84 @@ def globex_engine(engine):
     return engine
 
 
-def test_fixed_rates_sum_the_days_together_and_give_the_same_kpis(globex_engine):
+def test_fixed_rates_come_as_one_row_per_store_and_part(globex_engine):
     _fixed(globex_engine)
-    first, last = globex.W46, globex.W46 + timedelta(13)
-    assert _days_of(globex_engine, SHOPS, first, last, ["USD"]) == {
-        "": {None}, "GBP": {None}, "USD": {None}, "THB": {None}}
-    assert _days_of(globex_engine, SHOPS, first, last, ["USD", "GBP"])["THB"] == set(
-        globex.DAYS)  # THB->GBP is not a stored rate: THB converts into GBP day by day
+    rows = _groups(globex_engine, SHOPS, "USD")
+    assert rows[("shop", "GBP")] == [("1.27", None)] and rows[("ads", "THB")] == [
+        ("0.0285", None)]
+    assert rows[("shop", "USD")] == [(None, None)]  # the quote's own money: no rate
+    with globex_engine.connect() as conn:  # a table of stores: summed per store alone
+        read = read_period(conn, SHOPS, store_advertisers(conn, SHOPS), *W46_ONLY, "USD")
+    assert sorted((kind, owner) for kind, owner, *_ in read.rows) == sorted(
+        {(kind, owner) for kind, owner, *_ in read.rows})
     _assert_same(globex_engine)
 
 
-def test_a_rate_fixed_on_all_days_but_one_converts_day_by_day(globex_engine):
+def test_a_rate_moved_on_one_day_comes_apart(globex_engine):
     _fixed(globex_engine)
     _rates(globex_engine, {(globex.DAYS[3], "GBP"): "1.28"})
-    first, last = globex.W46, globex.W46 + timedelta(6)
-    days = _days_of(globex_engine, SHOPS, first, last, ["USD"])
-    assert days["GBP"] == set(globex.DAYS[:7]) and days["THB"] == {None}
+    assert _groups(globex_engine, [globex.UK], "USD")[("shop", "GBP")] == [
+        ("1.27", None), ("1.28", None)]
     _assert_same(globex_engine)
 
 
-def test_the_same_rate_written_otherwise_is_not_taken_for_fixed(globex_engine):
+def test_the_same_rate_written_otherwise_gives_the_same_numbers(globex_engine):
     _fixed(globex_engine)
     _rates(globex_engine, {(globex.DAYS[1], "GBP"): "1.270"})
-    with globex_engine.connect() as conn:
-        rates = range_rates(conn, SHOPS, store_advertisers(conn, SHOPS), globex.W46,
-                            globex.W46 + timedelta(6), ["USD"])
-    assert rates.fixed == {("THB", "USD"): FIXED["THB"]}
+    assert len(_groups(globex_engine, [globex.UK], "USD")[("shop", "GBP")]) == 2
     _assert_same(globex_engine)
 
 
-def test_rates_moving_every_day_read_as_stored_same_as_load_fx(globex_engine):
+def test_rates_moving_every_day_come_a_row_a_day(globex_engine):
     globex.add_rates(globex_engine)
-    first, last = globex.W46, globex.W46 + timedelta(13)
+    rows = _groups(globex_engine, [globex.TH], "USD")[("shop", "THB")]
+    assert rows == sorted(((str(globex.rate("THB", d)), None) for d in globex.DAYS[:7]), key=str)
+    _assert_same(globex_engine)
+
+
+def test_weekday_rates_against_eur_are_carried_and_crossed_as_load_fx_does(globex_engine):
+    """The ECB's feed: EUR->X on weekdays only. No day has a stored rate into USD (or into GBP
+    or THB from another currency), so every such row comes with its day and ``load_fx``'s rate:
+    Friday's carried over the weekend, crossed through EUR."""
+    eur = {"GBP": "0.8712", "THB": "38.07", "USD": "1.0851"}
+    with globex_engine.begin() as conn:
+        upsert(conn, fx_rates, [
+            {"day": d, "base": "EUR", "quote": c,
+             "rate": Decimal(r) + Decimal(d.toordinal() % 5) / 1000, "source": "test"}
+            for d in globex.DAYS if d.weekday() < 5 for c, r in eur.items()])
+    days = {day for _, day in _groups(globex_engine, [globex.UK], "USD")[("shop", "GBP")]}
+    assert days == set(globex.DAYS[:7])
+    with globex_engine.connect() as conn:
+        read = read_rated(conn, SHOPS, store_advertisers(conn, SHOPS), [W46_ONLY], ["USD"])
+    assert read.gaps("USD") == () and read.lacking["USD"]
+    _assert_same(globex_engine)
+
+
+def test_without_rates_the_gaps_are_the_pandas_paths(globex_engine):
+    _rates(globex_engine, {(d, "GBP"): "1.27" for d in globex.DAYS[2:5]})
+    last = globex.W47 + timedelta(6)
     with globex_engine.connect() as conn:
         ads = store_advertisers(conn, SHOPS)
-        rates = range_rates(conn, SHOPS, ads, first, last, ["USD"])
-        sums = owner_sums(conn, SHOPS, ads, first, last, rates, ["USD"])
-        stored, loaded = sums_fx(conn, sums, "USD"), load_fx(conn, {"GBP", "THB"}, "USD",
-                                                              first, last)
-        needed = {(day, c) for _, _, c, day, _ in sums if day is not None}
-    assert rates.fixed == {} and {c for _, c in needed} == {"GBP", "THB"}
-    assert {(d, c): stored.rate(d, c, "USD") for d, c in needed} == {
-        (d, c): loaded.rate(d, c, "USD") for d, c in needed}
-    _assert_same(globex_engine)
+        rows = daily_rows(conn, SHOPS, globex.W46, last, advertiser_shop=ads)
+        read = read_rated(conn, SHOPS, ads, [(globex.W47, last), W46_ONLY], ["USD", "GBP"])
+        for quote in ("USD", "GBP"):
+            fx = load_fx(conn, set(rows["currency"]) - {""}, quote, globex.W46, last)
+            assert read.gaps(quote) == missing_rates(rows, quote, fx, days=globex.DAYS)
+    # GBP: stored on three days, carried a week forward; THB: never stored
+    assert [(g.currency, g.days) for g in read.gaps("USD")] == [("GBP", 4), ("THB", 14)]
 
 
-def test_ads_billed_in_another_currency_send_the_store_back_to_days(globex_engine):
-    """Globex UK's ad account is registered in GBP but one campaign bills in USD: asked in GBP
-    alone (nothing fixed into GBP), its rows cannot be summed per store, so they come per day."""
+def test_ads_billed_in_another_currency_convert_at_the_inverse_rate(globex_engine):
+    """Globex UK's ad account is registered in GBP but one campaign bills in USD: asked in GBP,
+    only GBP->USD is stored, so its rows come per day and take ``load_fx``'s inverse."""
     _fixed(globex_engine)
-    uk, advertiser = globex.UK, globex.SHOPS[globex.UK][4]
+    advertiser = globex.SHOPS[globex.UK][4]
     with globex_engine.begin() as conn:
         upsert(conn, ad_daily, [
             {"advertiser_id": advertiser, "day": d, "campaign_id": "usd1", "campaign_name": "u",
              "currency": "USD", "spend": Decimal("3.3333") + i, "impressions": 100, "clicks": 4,
              "conversions": 1, "purchases": 1, "purchase_value": Decimal("12.5"),
              "video_views": 0} for i, d in enumerate(globex.DAYS)])
-    first, last = globex.W46, globex.W46 + timedelta(6)
-    assert _days_of(globex_engine, [uk], first, last, ["GBP"])["USD"] == set(globex.DAYS[:7])
+    assert {day for _, day in _groups(globex_engine, [globex.UK], "GBP")[("ads", "USD")]} == set(
+        globex.DAYS[:7])
     _assert_same(globex_engine)
