@@ -83,7 +83,7 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path,  # no
         show_kpis(conns.engine, tenant, week, console)
         console.rule("[bold]5. Ask the bot (tikpulse ask)")
         ask_questions(settings, console)
-        console.rule(f"[bold]6. The weekly digest {week} (HTML, PNGs, PDF)")
+        console.rule(f"[bold]6. The weekly digest {week} (HTML, PNGs, PDF, PPTX)")
         write_demo_digest(settings, week, out, console)
         if chat == "feishu":
             console.rule(f"[bold]7. The digest {week} in Feishu and WeCom (local fake servers)")
