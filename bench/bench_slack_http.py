@@ -159,9 +159,7 @@ def bench_lines(scale: str, redis_url: str | None = None) -> list[dict[str, Any]
                    "REDIS_URL": redis_url, "TIKPULSE_CONFIG": str(tenants),
                    "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url,
                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(_free_port())}
-            url = f"http://127.0.0.1:{env['PORT']}"
-            procs = _start(env, folder, redis_url)
-            floor = _health(url)
+            procs, url, floor = _started(env, folder, redis_url)
             warm = _questions(slack, channels, weeks, WARM_UP, "w")
             _send(url, warm, WARM_UP)
             _drain(slack, [k for k, *_ in warm], DRAIN_S)
@@ -206,7 +204,32 @@ def _start(env: dict[str, str], folder: Path, redis_url: str) -> list[subprocess
     return [web, worker]
 
 
-def _health(url: str) -> list[float]:
+def _started(env: dict[str, str], folder: Path, redis_url: str) -> (
+    tuple[list[subprocess.Popen[bytes]], str, list[float]]
+):
+    """The processes up and answering, their URL and the HTTP floor. A free port can be taken
+    by another program before the web process binds it: then it exits, and the processes start
+    again on another port (three tries)."""
+    for attempt in range(3):
+        procs = _start(env, folder, redis_url)
+        url = f"http://127.0.0.1:{env['PORT']}"
+        try:
+            return procs, url, _health(url, procs[0])
+        except BaseException as exc:
+            for proc in procs:  # the caller only stops the processes it was given
+                proc.terminate()
+                proc.wait(timeout=30)
+            if attempt == 2 or not isinstance(exc, _WebExited):
+                raise
+            env["PORT"] = str(_free_port())
+    raise AssertionError("unreachable")
+
+
+class _WebExited(RuntimeError):
+    """The web process exited before it answered."""
+
+
+def _health(url: str, web: subprocess.Popen[bytes]) -> list[float]:
     """Wait for the web process, then time 50 ``/healthz`` round trips (the HTTP floor)."""
     deadline = time.perf_counter() + 60
     with httpx.Client(timeout=2) as http:
@@ -216,6 +239,8 @@ def _health(url: str) -> list[float]:
                     break
             except httpx.HTTPError:
                 pass
+            if web.poll() is not None:
+                raise _WebExited(f"the web process exited ({web.returncode}) before it answered")
             if time.perf_counter() > deadline:
                 raise RuntimeError("the web process did not start within 60 s")
             time.sleep(0.1)
