@@ -160,18 +160,19 @@ def bench_lines(scale: str, redis_url: str | None = None) -> list[dict[str, Any]
                    "SLACK_BOT_TOKEN": slack.token, "SLACK_API_URL": slack.base_url,
                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(_free_port())}
             procs, url, floor = _started(env, folder, redis_url)
-            warm = _questions(slack, channels, weeks, WARM_UP, "w")
-            _send(url, warm, WARM_UP)
-            _drain(slack, [k for k, *_ in warm], DRAIN_S)
-            asked = _questions(slack, channels, weeks, int(rate * seconds), "q")
-            sent, acks, refused = _send(url, asked, rate)
-            _drain(slack, list(sent), DRAIN_S)
-            arrived = {k: slack.arrived[k] for k in sent if k in slack.arrived}
+            try:
+                warm = _questions(slack, channels, weeks, WARM_UP, "w")
+                _send(url, warm, WARM_UP)
+                _drain(slack, [k for k, *_ in warm], DRAIN_S)
+                asked = _questions(slack, channels, weeks, int(rate * seconds), "q")
+                sent, acks, refused = _send(url, asked, rate)
+                _drain(slack, list(sent), DRAIN_S)
+                arrived = {k: slack.arrived[k] for k in sent if k in slack.arrived}
+            finally:
+                _stop(procs)  # while the fake Slack still answers: no job left waiting on it
         one_thread = _in_process(engine, registry, channels, weeks)
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+        _stop(procs)
         engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
     span = max(arrived.values(), default=0.0) - min(sent.values(), default=0.0)
@@ -216,13 +217,23 @@ def _started(env: dict[str, str], folder: Path, redis_url: str) -> (
         try:
             return procs, url, _health(url, procs[0])
         except BaseException as exc:
-            for proc in procs:  # the caller only stops the processes it was given
-                proc.terminate()
-                proc.wait(timeout=30)
+            _stop(procs)  # the caller only stops the processes it was given
             if attempt == 2 or not isinstance(exc, _WebExited):
                 raise
             env["PORT"] = str(_free_port())
     raise AssertionError("unreachable")
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the processes: SIGTERM (the RQ worker finishes its job), SIGKILL after 30 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class _WebExited(RuntimeError):
