@@ -14,9 +14,11 @@ import functools
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import paragraph
 
 from jobs.digest.cjk_font import font_path
 
@@ -27,6 +29,9 @@ DEJAVU_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),
 CJK_TTF = (Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
            Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"))
 CJK_CID = "STSong-Light"
+#: Full-width punctuation that must not start a line (kinsoku), missing from ReportLab's table
+#: (it has "）" and "。" but not "，" or "："): a wrapped Chinese line never starts with them.
+CANNOT_START = "，：；！？、》」』】〕％"
 #: Emoji marks of the chat text -> symbols DejaVu Sans has.
 PDF_SYMBOLS = str.maketrans({"✅": "✓", "✏": "✎", "👀": "◎", "⛔": "⊘", "\ufe0f": None})
 
@@ -38,7 +43,13 @@ def pdf_safe(text: str) -> str:
 
 @functools.cache
 def register() -> tuple[str, str, str, str]:
-    """Register the fonts once; returns (latin, latin bold, cjk, cjk bold) font names."""
+    """Register the fonts once; returns (latin, latin bold, cjk, cjk bold) font names. Also
+    completes the kinsoku table of ReportLab's CJK line breaking (``CANNOT_START``; both
+    modules that wrap lines hold their own copy)."""
+    for module in (textsplit, paragraph):
+        have = module.ALL_CANNOT_START  # type: ignore[attr-defined]
+        module.ALL_CANNOT_START = have + "".join(  # type: ignore[attr-defined]
+            c for c in CANNOT_START if c not in have)
     for folder in DEJAVU_DIRS:
         if (folder / "DejaVuSans.ttf").exists():
             pdfmetrics.registerFont(TTFont("DejaVuSans", str(folder / "DejaVuSans.ttf")))

@@ -6,6 +6,7 @@ English and Chinese, for the seeded two-store digest and for one long enough to 
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -152,3 +153,22 @@ def test_chinese_is_noto_sans_cjk_embedded_with_its_bold(editions, tmp_path) -> 
     bold = TTFont(str(font_path("Bold")))
     assert "glyf" in bold and "CFF " not in bold  # TrueType outlines: what ReportLab embeds
     assert all(ord(ch) in bold.getBestCmap() for ch in "本周结论净变化原因达人（）：")
+
+
+def test_a_wrapped_chinese_line_never_starts_with_a_comma_or_colon(tmp_path) -> None:
+    """Kinsoku: "，" and "：" stay at the end of the line before (ReportLab's own table lacks
+    them). The comma moves along the text until some land exactly at a line start."""
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from jobs.digest.document import FRAME_WIDTH, _styles
+    from jobs.digest.fonts import markup
+
+    style = _styles("zh")["body"]
+    paras = [Paragraph(markup("测" * n + "，" + "试" * 60 + "：" + "验" * 40), style)
+             for n in range(30, 90)]
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=(FRAME_WIDTH + 80, 2000), leftMargin=40, rightMargin=40,
+                      topMargin=10, bottomMargin=10).build(paras)  # room for a hanging mark
+    lines = [line.strip() for line in pdf_text(out.getvalue(), tmp_path).splitlines()]
+    assert sum(1 for line in lines if line.startswith("测")) >= 30  # the paragraphs are there
+    assert [line for line in lines if line[:1] in ("，", "：")] == []
