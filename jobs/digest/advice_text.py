@@ -100,6 +100,7 @@ def _values(s: Suggestion, w: Words, currency: str) -> dict[str, Any]:
     def multiple(key: str) -> str:
         return w.ratio(None if f.get(key) is None else float(f[key]), "multiple")
 
+    late = [w.source(str(s)) for s in f.get("source", ())]  # the late sources (data advice)
     true = "" if f.get("true_roas") is None else pick(TRUE_ASIDE, w).format(
         value=multiple("true_roas"))
     return {
@@ -117,22 +118,16 @@ def _values(s: Suggestion, w: Words, currency: str) -> dict[str, Any]:
         "reasons": verdict_reasons(tuple(f.get("reasons", ())), w),
         "commission": money("commission"), "gmv": money("gmv"),
         "reason": pick(AUTH_STATES.get(str(f.get("status")), (str(f.get("reason")),) * 2), w),
-        "source": _sources(f.get("source", ""), w), "days": f.get("days_behind"),
-        "be": "are" if _several(f.get("source")) else "is",
-        "has": "have" if _several(f.get("source")) else "has",
+        "source": _named(late, w), "days": f.get("days_behind"),
+        "be": "are" if len(late) > 1 else "is", "has": "have" if len(late) > 1 else "has",
         "day_word": "day" if f.get("days_behind") == 1 else "days",
         "day": f.get("latest_day"), "period": w.t("in_period"), "per": w.t("per_period"),
         "next": w.t("next_period"),
     }
 
 
-def _several(found: object) -> bool:
-    return isinstance(found, tuple | list) and len(found) > 1
-
-
-def _sources(found: object, w: Words) -> str:
-    """One late source, or several named together ("settlements and traffic", "结算、流量")."""
-    names = [w.source(str(s)) for s in (found if isinstance(found, tuple | list) else (found,))]
+def _named(names: list[str], w: Words) -> str:
+    """Names together: "settlements and traffic", "结算、流量"."""
     if w.lang == "zh" or len(names) < 2:
         return "、".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

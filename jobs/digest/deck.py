@@ -11,7 +11,6 @@ default template's layouts.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 
 from pptx import Presentation
@@ -27,6 +26,7 @@ from jobs.digest.chat_format import heading
 from jobs.digest.fonts import pdf_safe
 from jobs.digest.package import Attachment
 from jobs.digest.sentences import Cell, DigestText
+from jobs.digest.words import apart
 
 #: Slide size (16:9) and the margin around the content.
 WIDTH, HEIGHT, MARGIN = Inches(13.333), Inches(7.5), Inches(0.5)
@@ -38,8 +38,6 @@ CARDS_PER_ROW = 5
 CHART_METRICS = {"trend": ("gross_gmv",), "drivers": ("net_gmv", "visitors", "cvr", "aov"),
                  "creators": ("commission_cost",), "stock": ("units",), "mix": ("gross_gmv",),
                  "funnel": ("impressions", "clicks", "visitors", "orders", "cvr")}
-#: Where a card's value gives way to its reporting-currency figure: "（≈ " or " (≈ ".
-_VALUE_BESIDE = re.compile(r"\s*[（(]≈\s*")
 #: Default template layouts: title slide, title only.
 TITLE_LAYOUT, TITLE_ONLY = 0, 5
 #: Muted text, good and bad moves.
@@ -108,8 +106,8 @@ def _cards(slide: Slide, cells: Sequence[Cell], lang: str, top: Emu) -> Emu:
     reporting-currency figure beside ("THB222,719（≈ US$6,353）") shows that figure on a line of
     its own, and the cards grow to hold it."""
     width = (WIDTH - 2 * MARGIN) // CARDS_PER_ROW
-    values = [_VALUE_BESIDE.split(c.value, maxsplit=1) for c in cells]
-    height = Inches(1.6) if any(len(v) > 1 for v in values) else Inches(1.25)
+    values = [apart(c.value) for c in cells]
+    height = Inches(1.6) if any(beside for _, beside in values) else Inches(1.25)
     for i, (c, value) in enumerate(zip(cells, values, strict=True)):
         row, col = divmod(i, CARDS_PER_ROW)
         box = slide.shapes.add_textbox(MARGIN + col * width, top + row * height,
@@ -117,7 +115,7 @@ def _cards(slide: Slide, cells: Sequence[Cell], lang: str, top: Emu) -> Emu:
         frame = box.text_frame
         frame.word_wrap = True
         tone = BAD if "⚠" in c.change else GOOD if "✅" in c.change else MUTED
-        beside = f"≈ {value[1].rstrip('）)')}" if len(value) > 1 else ""
+        beside = f"≈ {value[1]}" if value[1] else ""
         for j, (text, size, color, bold) in enumerate((
                 (c.name, 12, MUTED, False), (value[0], 20, None, True), (beside, 12, MUTED, False),
                 (c.change, 10, tone, False), (c.target, 10, MUTED, False))):

@@ -81,8 +81,8 @@ def money_lines(report: WeeklyReport, w: Words) -> list[str]:
             k = own if found is None else found.current
             net = w.money(k.net_gmv, k.currency)
             if k.currency != own.currency:
-                net += f"（{w.money(own.net_gmv, own.currency)}）" if w.lang == "zh" else (
-                    f" ({w.money(own.net_gmv, own.currency)})")
+                exact = w.money(own.net_gmv, own.currency)
+                net += f"（{exact}）" if w.lang == "zh" else f" ({exact})"
             out.append(pick(MONEY["store"], w).format(store=store.name, net=net,
                                                       left=w.money(_left(k), k.currency)))
     return out

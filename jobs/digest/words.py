@@ -9,6 +9,7 @@ language.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +19,8 @@ from babel.numbers import format_compact_decimal, format_currency, format_decima
 from analytics.catalog import get_metric
 
 LOCALES = {"zh": "zh_Hans_CN", "en": "en_US"}
+#: What ``Words.beside`` writes, in either language.
+_BESIDE = re.compile(r"(?P<own>.+?)(?:（≈ | \(≈ )(?P<reporting>.+)[）)]")
 
 PHRASES: dict[str, tuple[str, str]] = {  # key: (zh, en)
     "title": ("{tenant} 周报 · {week}", "{tenant} weekly digest · {week}"),
@@ -131,6 +134,13 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+def apart(value: str) -> tuple[str, str]:
+    """A value written by ``Words.beside`` as (own amount, reporting amount), ``(value, "")``
+    when nothing is beside it: for a layout that puts the reporting amount on its own line."""
+    found = _BESIDE.fullmatch(value)
+    return (value, "") if found is None else (found["own"], found["reporting"])
+
+
 class Words:
     """Phrases and number formats of one language, for a report of one cadence."""
 
@@ -178,7 +188,8 @@ class Words:
                                locale=self.locale, currency_digits=False)
 
     def beside(self, own: str, reporting: str) -> str:
-        """A store's own amount with the reporting-currency amount beside it."""
+        """A store's own amount with the reporting-currency amount beside it (``apart`` reads
+        it back)."""
         return f"{own}（≈ {reporting}）" if self.lang == "zh" else f"{own} (≈ {reporting})"
 
     def count(self, value: float | int | None) -> str:

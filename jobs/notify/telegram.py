@@ -72,8 +72,8 @@ class TelegramNotifier:
         if state.is_correction and earlier:
             note = f"<i>{edition.correction_note}</i>"
             old = [earlier["id"], *earlier.get("more", ())]
-            texts += [note] * (len(old) - len(texts))  # spare continuations: only the note
-            texts = [fit(f"{t}\n\n{note}", TEXT_LIMIT) if t != note else t for t in texts]
+            texts = ([fit(f"{t}\n\n{note}", TEXT_LIMIT) for t in texts]
+                     + [note] * (len(old) - len(texts)))  # spare continuations: only the note
             for message_id, text in zip(old, texts, strict=False):
                 self._call(step.name, lambda bot, m=message_id, x=text: _edit(bot, chat, m, x))
             more = old[1:] + self._send(step, chat, earlier["id"], texts[len(old):])

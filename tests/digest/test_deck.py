@@ -15,6 +15,7 @@ from jobs.digest.chat_format import heading
 from jobs.digest.deck import deck_bytes
 from jobs.digest.fonts import pdf_safe
 from jobs.digest.render import is_summary
+from jobs.digest.words import Words, apart
 
 
 def slides_of(e):  # type: ignore[no-untyped-def]
@@ -78,3 +79,9 @@ def test_speaker_notes_define_the_metrics(editions) -> None:  # noqa: F811
         # every slide but the title and quality defines its metrics (a section's continuation
         # slide may name none: its first slide has them)
         assert all(notes[i] or more[i] for i in range(1, len(notes) - 1)), notes
+
+
+def test_a_value_with_its_reporting_figure_comes_apart_for_the_card() -> None:
+    for lang in ("zh", "en"):
+        assert apart(Words(lang).beside("THB222,719", "US$6,353")) == ("THB222,719", "US$6,353")
+    assert apart("US$84,778") == ("US$84,778", "")
