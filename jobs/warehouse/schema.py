@@ -144,7 +144,6 @@ orders = Table(
     Column("raw", Text),
     Column("ingested_at", UTCDateTime, nullable=False),
     Index("ix_orders_shop_paid", "shop_id", "paid_time"),
-    Index("ix_orders_shop_update", "shop_id", "update_time"),
     Index("ix_orders_shop_create", "shop_id", "create_time"),
 )
 
@@ -167,7 +166,6 @@ order_lines = Table(
     Column("display_status", String(32)),
     Column("cancel_reason", Text),
     Column("is_gift", Boolean, nullable=False, default=False),
-    Index("ix_order_lines_order", "shop_id", "order_id"),
 )
 
 refunds = Table(

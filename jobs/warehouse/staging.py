@@ -12,10 +12,11 @@ behind. ``stored_buckets`` tells which days the rows already stored for the stag
 on (one join per table), so the days a whole import changes are marked once, not per row.
 
 A store's first import (``fresh``: it has no row in the target yet) needs neither: nothing
-stored can move or conflict, so each chunk goes on into the target as soon as it is staged, by
-a plain ``INSERT ... SELECT`` (PostgreSQL's conflict check costs a third of an upsert), while
-the file is still being parsed. Its staged keys are distinct (the reader sees to it; a file that
-repeats an order makes the insert fail with ``IntegrityError``, and the transaction roll back).
+stored can move or conflict, so each chunk is written straight into the target (``COPY`` with
+the constants as columns, or ``executemany``) while the file is still being parsed: no stage,
+no conflict check, each row written once. Its keys are distinct (the reader sees to it; a file
+that repeats an order makes the write fail with ``IntegrityError``, and the transaction roll
+back).
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pv
 from sqlalchemy import JSON, Connection, Engine, Table, text
+from sqlalchemy.exc import IntegrityError
 
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
 from jobs.warehouse.touched import BUCKET_SECONDS
@@ -67,7 +70,7 @@ def staging_transaction(engine: Engine) -> Iterator[Connection]:
 class Stage:
     """A temporary table with ``columns`` of ``target`` (types as there, no constraints); the
     target's other columns are ``constants``. A ``fresh`` stage (the store has no row in the
-    target) moves each chunk on into the target as it is appended."""
+    target) has no table: each chunk is written into the target as it is appended."""
 
     def __init__(self, conn: Connection, target: Table, columns: Sequence[str],
                  constants: Mapping[str, Any], *, fresh: bool = False) -> None:
@@ -77,6 +80,8 @@ class Stage:
         self.dialect = conn.dialect.name
         quoted = ", ".join(_quoted(self.columns))
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{self.name}"')
+        if fresh:  # its rows go straight into the target
+            return
         if self.dialect == "sqlite":
             conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" AS SELECT {quoted} '
                                  f'FROM "{target.name}" WHERE 0')
@@ -85,31 +90,41 @@ class Stage:
                                  f'SELECT {quoted} FROM "{target.name}" WITH NO DATA')
 
     def append(self, table: pa.Table) -> int:
-        """Add the rows of ``table`` (its columns named and ordered as the stage's); a fresh
-        stage inserts them into the target at once."""
+        """Add the rows of ``table`` (its columns named as the stage's); a fresh stage writes
+        them straight into the target, its constants beside them."""
         if not len(table):
             return 0
-        table = table.select(self.columns)
-        driver: Any = self.conn.connection.dbapi_connection
-        quoted = ", ".join(_quoted(self.columns))
-        if self.dialect == "sqlite":
-            marks = ", ".join("?" * len(self.columns))
-            cursor = driver.cursor()
-            cursor.executemany(f'INSERT INTO temp."{self.name}" VALUES ({marks})',
-                               zip(*(_values(c) for c in table.columns), strict=True))
-            cursor.close()
-        else:
-            buffer = io.BytesIO()
-            pv.write_csv(table, buffer, pv.WriteOptions(include_header=False))
-            with driver.cursor() as cursor, cursor.copy(
-                    f'COPY "{self.name}" ({quoted}) FROM STDIN (FORMAT csv)') as copy:
-                copy.write(buffer.getbuffer())
+        into, constants = (self.target.name, self.constants) if self.fresh else (self.name, {})
+        self._send(into, table.select(self.columns), constants)
         self.rows += len(table)
-        if self.fresh:  # emptied for the next chunk (PostgreSQL keeps deleted rows till VACUUM)
-            self._insert("")
-            empty = "DELETE FROM" if self.dialect == "sqlite" else "TRUNCATE"
-            self.conn.exec_driver_sql(f'{empty} "{self.name}"')
         return len(table)
+
+    def _send(self, into: str, table: pa.Table, constants: Mapping[str, Any]) -> None:
+        """Write ``table``'s rows, and ``constants`` on every row, into table ``into``:
+        SQLite by one ``executemany``, PostgreSQL by ``COPY`` of Arrow's CSV. A key written
+        twice raises SQLAlchemy's ``IntegrityError``, as a statement through it would."""
+        driver: Any = self.conn.connection.dbapi_connection
+        names = ", ".join(_quoted([*self.columns, *constants]))
+        if self.dialect == "sqlite":
+            marks = ["?"] * len(self.columns)
+            marks += [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
+            statement = f'INSERT INTO "{into}" ({names}) VALUES ({", ".join(marks)})'
+        else:
+            statement = f'COPY "{into}" ({names}) FROM STDIN (FORMAT csv)'
+            for name, value in constants.items():
+                table = table.append_column(name, _repeated(value, len(table)))
+        try:
+            with closing(driver.cursor()) as cursor:
+                if self.dialect == "sqlite":
+                    cursor.executemany(statement, zip(*(_values(c) for c in table.columns),
+                                                      strict=True))
+                else:
+                    buffer = io.BytesIO()
+                    pv.write_csv(table, buffer, pv.WriteOptions(include_header=False))
+                    with cursor.copy(statement) as copy:
+                        copy.write(buffer.getbuffer())
+        except self.conn.dialect.loaded_dbapi.IntegrityError as error:
+            raise IntegrityError(statement, None, error) from None
 
     def merge(self) -> int:
         """Upsert every staged row into the target (a fresh stage has inserted them already);
@@ -163,6 +178,19 @@ class Stage:
 
 def _quoted(names: Sequence[str]) -> list[str]:
     return [f'"{name}"' for name in names]
+
+
+def _repeated(value: Any, rows: int) -> pa.Array:
+    """A constant as a column of ``rows`` values for ``COPY ... (FORMAT csv)`` to read."""
+    if value is None:
+        return pa.nulls(rows, pa.string())
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, list | dict):
+        value = json.dumps(value)
+    elif isinstance(value, datetime):
+        value = value.isoformat()
+    return pa.repeat(pa.scalar(str(value)), rows)
 
 
 def _values(column: pa.ChunkedArray) -> list[Any]:
