@@ -61,3 +61,19 @@ def test_first_rows_go_on_as_appended_and_later_ones_are_upserted(engine: Engine
             write(conn, again, fresh=False)
             assert dict(conn.exec_driver_sql(
                 "SELECT line_id, ctid::text FROM order_lines").all()) == versions
+
+
+def test_a_big_load_refreshes_postgresql_statistics_inside_the_transaction(
+        engine: Engine) -> None:
+    """The rollups that follow a big load in the same transaction are planned for the rows it
+    wrote: the target's statistics count them before the commit (a small load leaves them)."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite plans without sampled statistics
+    with staging_transaction(engine) as conn:
+        register_shop(conn, ensure_tenant(conn, "Acme"), ShopSpec("9001", "TH"))
+        reltuples = "SELECT reltuples FROM pg_class WHERE oid = 'order_lines'::regclass"
+        before = conn.exec_driver_sql(reltuples).scalar()
+        write(conn, lines(*((f"s{i}", "Mug", 1) for i in range(30))), fresh=True)
+        assert conn.exec_driver_sql(reltuples).scalar() == before  # 30 rows: below 50
+        write(conn, lines(*((f"b{i}", "Mug", 1) for i in range(2000))), fresh=False)
+        assert conn.exec_driver_sql(reltuples).scalar() == 2030
