@@ -1,10 +1,10 @@
 """Parsing a big CSV file while the database writes: chunks made ahead by a thread or a process.
 
 ``read_ahead`` runs a reader's chunks on a helper thread: the database's own work (SQLite and
-psycopg release the GIL) overlaps with parsing. ``read_in_process`` parses in a child Python
-process (started like any command, so the caller's main module is not re-run), so parsing and
-writing each get a CPU; it pays about a second to start, so it is meant for big files
-(``PROCESS_MIN_BYTES``). Either way only a chunk or two wait, which bounds memory.
+psycopg release the GIL) overlaps with parsing. ``read_in_process`` parses in a forked child
+process, so parsing and writing each get a CPU; forking and pickling the chunks cost a little,
+so it is meant for big files (``PROCESS_MIN_BYTES``). Either way only a chunk or two wait, which
+bounds memory.
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ from __future__ import annotations
 import os
 import pickle
 import queue
-import subprocess
-import sys
+import signal
 import threading
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from jobs.sources.csv.arrow_orders import ArrowOrderReader, NotColumnar, OrderTables
 
 #: Files at least this big are parsed in a child process (a 1,000,000-line export is ~330 MB).
 PROCESS_MIN_BYTES = 48 * 1024 * 1024
-_ROOT = Path(__file__).resolve().parents[2]
-_CHILD = "from jobs.sources.csv.read_ahead import serve_chunks; serve_chunks()"
 T = TypeVar("T")
 
 
@@ -67,45 +63,50 @@ def read_ahead(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
 
 
 def read_in_process(reader: ArrowOrderReader) -> Iterator[OrderTables]:
-    """``reader``'s chunks parsed by a child Python process; ``reader.rows_read`` kept up to date.
+    """``reader``'s chunks parsed by a forked child process; ``reader.rows_read`` kept up to date.
 
-    The child gets the reader on stdin and sends pickled chunks on stdout; the pipe's buffer
-    holds it back while the parent writes, which bounds memory. Anything that goes wrong in the
-    child arrives as ``NotColumnar``, so the importer reads the file row by row and meets the
-    real error (or problem report) there.
+    The child starts at once, with this process's modules already loaded, and sends pickled
+    chunks through a pipe, whose buffer holds it back while the parent writes, which bounds
+    memory; it touches nothing of the parent's but the reader (no database connection, no
+    file but its own) and leaves by ``os._exit``, so no cleanup of the parent's runs in it.
+    Anything that goes wrong in the child arrives as ``NotColumnar``, so the importer reads the
+    file row by row and meets the real error (or problem report) there.
     """
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-    child = subprocess.Popen([sys.executable, "-c", _CHILD], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, env=env)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: whatever happens, it ends here and runs none of the parent's code
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                serve_chunks(reader, out)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    ended = False
     try:
-        assert child.stdin is not None and child.stdout is not None
-        pickle.dump(reader, child.stdin)
-        child.stdin.close()
-        while True:
-            try:
-                kind, item = pickle.load(child.stdout)
-            except EOFError:
-                raise NotColumnar(f"the reader process ended ({child.wait()})") from None
-            if kind == "end":
-                return
-            if kind == "error":
-                raise NotColumnar(item)
-            reader.rows_read += item.rows
-            yield item
+        with os.fdopen(read_end, "rb") as stream:
+            while True:
+                try:
+                    kind, item = pickle.load(stream)
+                except EOFError:
+                    raise NotColumnar("the reader process ended early") from None
+                if kind == "end":
+                    ended = True
+                    return
+                if kind == "error":
+                    raise NotColumnar(item)
+                reader.rows_read += item.rows
+                yield item
     finally:
-        if child.poll() is None:
-            child.kill()  # the consumer stopped early
-        child.wait()
-        if child.stdout is not None:
-            child.stdout.close()
+        if not ended:
+            os.kill(pid, signal.SIGKILL)  # the consumer stopped early, or the child failed
+        os.waitpid(pid, 0)
 
 
-def serve_chunks() -> None:
-    """The child process: read a pickled reader on stdin, write its chunks on stdout."""
-    out = sys.stdout.buffer
+def serve_chunks(reader: ArrowOrderReader, out: BinaryIO) -> None:
+    """The child process: write ``reader``'s chunks to ``out``, pickled, then an end mark (or
+    the error that stopped it)."""
     try:
-        reader = pickle.load(sys.stdin.buffer)
         for chunk in reader.tables():
             pickle.dump(("chunk", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
         pickle.dump(("end", None), out)
