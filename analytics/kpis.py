@@ -11,7 +11,7 @@ ratios of sums over the period, ``None`` when the denominator is 0 or missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Context, Decimal
@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.catalog import METRICS, get_metric
 from analytics.daily import MONEY_METRICS
 from analytics.fx import FxRates
-from analytics.money import MONEY_SCALE, money_ratio, quantize, ratio, scaled_rate
+from analytics.money import MONEY_SCALE, add_scaled, money_ratio, quantize, ratio, scaled_rate
 from analytics.periods import BASELINE_PERIODS, Period, baseline_periods, period_window, year_ago
 from analytics.weeks import WeekWindow
 
@@ -81,7 +81,17 @@ class KpiSet:
 
 
 _FIELD_NAMES = frozenset(f.name for f in fields(KpiSet))
+_FIELD_ORDER = tuple(f.name for f in fields(KpiSet))
 _CATALOG_IDS = frozenset(m.id for m in METRICS)
+
+
+def _kpi_set(*values: object) -> KpiSet:
+    """``KpiSet(*values)`` (values in field order) without a frozen dataclass's
+    ``object.__setattr__`` per field: a table of many stores makes one per store. (``KpiSet``
+    has no ``__post_init__`` to skip; ``test_exact_totals`` compares the two.)"""
+    kpis = object.__new__(KpiSet)
+    kpis.__dict__.update(zip(_FIELD_ORDER, values, strict=True))
+    return kpis
 
 
 #: One summed metric of a store: (shop_id, metric, currency, day, units). ``day`` is the local
@@ -100,7 +110,7 @@ def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
     path its rows summed per rate (``jobs.warehouse.sum_rates``) to ``exact_totals``: both add
     the same numbers. ``MissingFxRate`` for a rate that is not stored.
     """
-    whole: dict[tuple[str, str], int] = {}  # counts, and money already in ``quote``
+    whole: dict[str, dict[str, int]] = {}  # counts, and money already in ``quote``
     foreign: dict[tuple[str, str, date, str], int] = {}
     for shop, metric, currency, day, units in sums:
         if metric in MONEY_METRICS and currency != quote:
@@ -109,32 +119,42 @@ def store_totals(sums: Iterable[MetricSum], quote: str, fx: FxRates) -> (
             at = (shop, metric, day, currency)
             foreign[at] = foreign.get(at, 0) + int(units)
         else:
-            whole[(shop, metric)] = whole.get((shop, metric), 0) + int(units)
+            mine = whole.setdefault(shop, {})
+            mine[metric] = mine.get(metric, 0) + int(units)
     pairs = dict.fromkeys((day, currency) for _, _, day, currency in foreign)
     rates = {pair: scaled_rate(fx.rate(pair[0], pair[1], quote)) for pair in pairs}
-    scaled: dict[tuple[str, str, int], int] = {}
+    scaled: dict[str, dict[str, list[int]]] = {}
     for (shop, metric, day, currency), units in foreign.items():
-        coefficient, digits = rates[(day, currency)]
-        scaled[(shop, metric, digits)] = scaled.get((shop, metric, digits), 0) + (
-            units * coefficient)
-    return exact_totals(whole, scaled)
+        add_scaled(scaled.setdefault(shop, {}), metric, units, *rates[(day, currency)])
+    return exact_totals([whole], scaled)
 
 
-def exact_totals(whole: Mapping[tuple[str, str], int],
-                 scaled: Mapping[tuple[str, str, int], int]) -> dict[str, dict[str, Decimal]]:
-    """Per store and metric, exactly: ``whole`` (counts, and money already in the quote, as
-    integer units per store and metric) plus ``scaled``: money converted into the quote as
-    integer units times ``10**digits``, per store, metric and digits (each rate's
-    ``scaled_rate``: the sums stay Python integers, one ``Decimal`` each)."""
+def exact_totals(whole: Iterable[Mapping[str, Mapping[str, int]]],
+                 scaled: Mapping[str, Mapping[str, Sequence[int]]]) -> (
+    dict[str, dict[str, Decimal]]
+):
+    """Per store and metric, exactly: ``whole`` (dicts per store of counts and money already in
+    the quote as integer units per metric; several: counts apart from money) plus ``scaled``:
+    per store, money converted into the quote as ``[integer, digits]`` per metric, the integer
+    being units times ``10**digits`` (``add_scaled``: the sums stay Python integers, one
+    ``Decimal`` each). Stores come in the order ``whole``'s dicts, then ``scaled`` name them."""
     out: dict[str, dict[str, Decimal]] = {}
-    for (shop, metric), total in whole.items():
-        amount = Decimal(total)
-        out.setdefault(shop, {})[metric] = (amount.scaleb(-MONEY_SCALE) if metric in MONEY_METRICS
-                                            else amount)
-    for (shop, metric, digits), total in scaled.items():
-        totals = out.setdefault(shop, {})
-        amount = Decimal(total).scaleb(-(MONEY_SCALE + digits), _WIDE)
-        totals[metric] = _WIDE.add(totals[metric], amount) if metric in totals else amount
+    for book in whole:
+        for shop, found in book.items():
+            totals = out.get(shop)
+            if totals is None:
+                totals = out[shop] = {}
+            for metric, total in found.items():
+                totals[metric] = (Decimal(total).scaleb(-MONEY_SCALE) if metric in MONEY_METRICS
+                                  else Decimal(total))
+    for shop, found_scaled in scaled.items():
+        totals = out.get(shop)
+        if totals is None:
+            totals = out[shop] = {}
+        for metric, (total, digits) in found_scaled.items():
+            amount = Decimal(total).scaleb(-(MONEY_SCALE + digits), _WIDE)
+            known = totals.get(metric)
+            totals[metric] = amount if known is None else _WIDE.add(known, amount)
     return out
 
 
@@ -171,14 +191,6 @@ def _sums(stores: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal]:
         if metric not in found:
             found[metric] = _ZERO
     return found
-
-
-def _money(value: Decimal | None) -> Decimal | None:
-    return None if value is None else quantize(value)
-
-
-def _count(value: Decimal | None) -> int | None:
-    return None if value is None else int(value)
 
 
 def _ads_net_revenue(
@@ -234,30 +246,32 @@ def compute_kpis(
 def kpis_from_totals(stores: Mapping[str, Mapping[str, Decimal]], days: int, currency: str, *,
                      buyers: int | None = None) -> KpiSet:
     """KPIs over ``days`` days from per-store totals (``store_totals``): the arithmetic of
-    ``compute_kpis`` once the sums are made, wherever they were made."""
+    ``compute_kpis`` once the sums are made, wherever they were made (a table of many stores
+    asks this per store: the fields in their order, no helper per field)."""
     t = _sums(stores)
     get = t.get
-    gross, refunds = t["gross_gmv"] or Decimal(0), t["refunds"] or Decimal(0)
-    net, spend = gross - refunds, get("spend")
+    gross, refunds = t["gross_gmv"] or _ZERO, t["refunds"] or _ZERO
+    net, spend, value = gross - refunds, get("spend"), get("purchase_value")
     ads_net, ads_spend = _ads_net_revenue(stores)
     orders, visitors = int(t["orders"] or 0), get("visitors")
     clicks, impressions, purchases = get("clicks"), get("impressions"), get("purchases")
-    return KpiSet(
-        currency=currency, days=days,
-        gross_gmv=quantize(gross), refunds=quantize(refunds), net_gmv=quantize(net),
-        settled_revenue=_money(get("settled_revenue")), orders=orders,
-        units=int(t["units"] or 0), buyers=buyers, aov=money_ratio(gross, orders),
-        refund_rate=ratio(refunds, gross), visitors=_count(visitors),
-        cvr=ratio(get("traffic_buyers"), visitors if visitors is not None else get("page_views")),
-        spend=_money(spend), impressions=_count(impressions), clicks=_count(clicks),
-        purchases=_count(purchases), purchase_value=_money(get("purchase_value")),
-        ctr=ratio(clicks, impressions), cpc=money_ratio(spend, clicks),
-        cpm=money_ratio(None if spend is None else spend * 1000, impressions),
-        cpa=money_ratio(spend, purchases),
-        roas_platform=ratio(get("purchase_value"), spend), roas_true=ratio(ads_net, ads_spend),
-        roas_blended=ratio(net, spend), commission_cost=_money(get("commission_cost")),
-        paid_share=ratio(get("paid_gmv"), get("traffic_gmv")), ads_net_revenue=_money(ads_net),
-    )
+    settled, commission = get("settled_revenue"), get("commission_cost")
+    return _kpi_set(
+        currency, days, quantize(gross), quantize(refunds), quantize(net),
+        None if settled is None else quantize(settled), orders, int(t["units"] or 0), buyers,
+        money_ratio(gross, orders), ratio(refunds, gross),
+        None if visitors is None else int(visitors),
+        ratio(get("traffic_buyers"), visitors if visitors is not None else get("page_views")),
+        None if spend is None else quantize(spend),
+        None if impressions is None else int(impressions),
+        None if clicks is None else int(clicks), None if purchases is None else int(purchases),
+        None if value is None else quantize(value), ratio(clicks, impressions),
+        money_ratio(spend, clicks), money_ratio(None if spend is None else spend * 1000,
+                                                impressions),
+        money_ratio(spend, purchases), ratio(value, spend), ratio(ads_net, ads_spend),
+        ratio(net, spend), None if commission is None else quantize(commission),
+        ratio(get("paid_gmv"), get("traffic_gmv")),
+        None if ads_net is None else quantize(ads_net))
 
 
 def count_buyers(valid_orders: pd.DataFrame, start_utc: datetime, end_utc: datetime) -> int:

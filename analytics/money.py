@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
-    "MONEY_QUANTUM", "MONEY_SCALE", "decimal_to_units", "money_ratio", "quantize", "ratio",
-    "scaled_rate", "units_to_decimal",
+    "MONEY_QUANTUM", "MONEY_SCALE", "add_scaled", "decimal_to_units", "money_ratio", "quantize",
+    "ratio", "scaled_rate", "units_to_decimal",
 ]
 
 
@@ -49,16 +49,33 @@ def scaled_rate(rate: Decimal | str) -> tuple[int, int]:
     return (coefficient * 10**exponent, 0) if exponent >= 0 else (coefficient, -exponent)
 
 
+def add_scaled(totals: dict[str, list[int]], metric: str, units: int, coefficient: int,
+               digits: int) -> None:
+    """Add ``units`` times a rate (``scaled_rate``'s ``coefficient / 10**digits``) to the
+    metric's ``[integer, digits]`` in ``totals``: one integer per metric, at the most digits
+    any of its rates has (an exact sum, the one ``exact_totals`` makes one ``Decimal`` of)."""
+    found = totals.get(metric)
+    if found is None:
+        totals[metric] = [units * coefficient, digits]
+    elif found[1] == digits:
+        found[0] += units * coefficient
+    elif found[1] > digits:
+        found[0] += units * coefficient * 10 ** (found[1] - digits)
+    else:
+        found[0] = found[0] * 10 ** (digits - found[1]) + units * coefficient
+        found[1] = digits
+
+
 def ratio(
     numerator: Decimal | float | int | None, denominator: Decimal | float | int | None
 ) -> float | None:
     """``numerator / denominator`` as a float; ``None`` if either is missing or the divisor is 0."""
     if numerator is None or denominator is None:
         return None
+    if type(numerator) is Decimal and type(denominator) is Decimal:  # the KPIs' own case
+        return float(numerator / denominator) if denominator else None
     if denominator == 0:
         return None
-    if type(numerator) is Decimal and type(denominator) is Decimal:  # the KPIs' own case
-        return float(numerator / denominator)
     return float(_exact(numerator) / _exact(denominator))
 
 
@@ -72,7 +89,7 @@ def _exact(value: Decimal | float | int) -> Decimal:
 
 def money_ratio(numerator: Decimal | None, denominator: int | Decimal | None) -> Decimal | None:
     """A money amount per something (AOV, CPC, CPA), quantized; ``None`` when not computable."""
-    if numerator is None or denominator is None or denominator == 0:
+    if numerator is None or not denominator:  # None or 0
         return None
-    return quantize(numerator / (denominator if type(denominator) is Decimal
-                                 else Decimal(denominator)))
+    return (numerator / (denominator if type(denominator) is Decimal
+                         else Decimal(denominator))).quantize(MONEY_QUANTUM, ROUND_HALF_EVEN)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Date, and_, bindparam, func, select, union
 
 from analytics.fx import FxRates, MissingRates, rate_gaps
 from analytics.kpis import MetricSum, exact_totals
-from analytics.money import scaled_rate
+from analytics.money import add_scaled, scaled_rate
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops
@@ -31,22 +31,41 @@ from jobs.warehouse.sums import METRICS, OWNER_SUMS, rated_rows, store_advertise
 
 #: Per store and metric, a total in the quote (money) or a count: ``store_totals``' result.
 Totals = dict[str, dict[str, Decimal]]
-#: Per part, the (column, metric) of its counts and of its money.
-_SPLIT = {kind: tuple(tuple((i, m) for i, (m, money) in enumerate(ms) if money is kept)
-                      for kept in (False, True)) for kind, ms in METRICS.items()}
+#: Per part, the (place in a wide row, metric) of its counts and of its money.
+_LAYOUT = {kind: tuple(tuple((7 + i, m) for i, (m, money) in enumerate(ms) if money is kept)
+                       for kept in (False, True)) for kind, ms in METRICS.items()}
+
+
+def _add_units(book: dict[str, dict[str, int]], shop: str, row: Sequence[Any],
+               places: Sequence[tuple[int, str]]) -> None:
+    """Add a row's values at ``places`` (place in the row, metric) to the store's in ``book``."""
+    mine = book.get(shop)
+    for i, metric in places:
+        if row[i] is not None:
+            if mine is None:
+                mine = book[shop] = {}
+            mine[metric] = mine.get(metric, 0) + int(row[i])
+
+
+def _fallback_rate(row: Sequence[Any], quote: str, fx: FxRates | None) -> Any:
+    """``load_fx``'s rate into ``quote`` for the day of a row without a stored rate of its
+    own (``fx``: ``read_rated``'s)."""
+    day = as_date(row[6])
+    assert fx is not None and day is not None, "read without read_rated"
+    return fx.rate(day, row[3], quote)
 
 
 def _lacking(rows: Iterable[Sequence[Any]], n: int, quote: str) -> set[tuple[date, str]]:
     """(day, currency) of the money converting into ``quote`` (the ``n``-th) needs a rate for
     and has none stored for its own day (such rows come with ``fx_day``)."""
     out = set()
-    for kind, _, _, currency, r0, r1, fx_day, *values in rows:
-        if fx_day is None or currency == quote or (r0, r1)[n] is not None:
+    for row in rows:
+        if row[6] is None or row[3] == quote or row[5 if n else 4] is not None:
             continue
-        if any(values[i] is not None for i, _ in _SPLIT.get(kind, ((), ()))[1]):
-            day = as_date(fx_day)
+        if any(row[i] is not None for i, _ in _LAYOUT.get(row[0], ((), ()))[1]):
+            day = as_date(row[6])
             assert day is not None
-            out.add((day, currency))
+            out.add((day, row[3]))
     return out
 
 
@@ -90,47 +109,46 @@ class RatedSums:
 
     def totals(self, quotes: Sequence[str]) -> dict[str, dict[int, Totals]]:
         """Per quote of ``quotes`` (read, and without ``gaps``) and period (0, 1), the stores'
-        exact totals, from one pass over the rows: counts once, money at each quote's rate."""
+        exact totals, from one pass over the rows: counts once, money at each quote's rate
+        (per store and metric, ``add_scaled``'s ``[integer, digits]``)."""
         at = [(self.quotes.index(q), q, self.fallback.get(q)) for q in quotes]
-        book: dict[int, tuple[dict[tuple[str, str], int], list[dict[Any, int]],
-                              list[dict[Any, int]]]] = {}
-        for kind, owner, period, currency, r0, r1, fx_day, *values in self.rows:
-            split = _SPLIT.get(kind)
-            if split is None:
+        books: dict[int, tuple[dict[str, dict[str, int]], list[dict[str, dict[str, int]]],
+                               list[dict[str, dict[str, list[int]]]]]] = {}
+        for row in self.rows:
+            layout = _LAYOUT.get(row[0])
+            if layout is None:
                 continue
-            shop = self.ad_map[owner] if kind == "ads" else owner
-            counts, whole, scaled = book.get(period) or book.setdefault(
-                period, ({}, [{} for _ in at], [{} for _ in at]))
-            for i, metric in split[0]:
-                if values[i] is not None:
-                    key = (shop, metric)
-                    counts[key] = counts.get(key, 0) + int(values[i])
-            found = [(metric, int(values[i])) for i, metric in split[1] if values[i] is not None]
-            if not found:
-                continue
+            shop = self.ad_map[row[1]] if row[0] == "ads" else row[1]
+            counts, whole, scaled = books.get(row[2]) or books.setdefault(
+                row[2], ({}, [{} for _ in at], [{} for _ in at]))
+            _add_units(counts, shop, row, layout[0])
             for (n, quote, fx), local, foreign in zip(at, whole, scaled, strict=True):
-                if currency == quote:
-                    for metric, units in found:
-                        key = (shop, metric)
-                        local[key] = local.get(key, 0) + units
+                if row[3] == quote:
+                    _add_units(local, shop, row, layout[1])
                     continue
-                rate = r1 if n else r0
-                if rate is None:
-                    day = as_date(fx_day)
-                    assert fx is not None and day is not None, "read without read_rated"
-                    rate = fx.rate(day, currency, quote)
-                coefficient, digits = scaled_rate(rate)
-                for metric, units in found:
-                    key3 = (shop, metric, digits)
-                    foreign[key3] = foreign.get(key3, 0) + units * coefficient
-        return {q: {period: exact_totals({**counts, **whole[k]}, scaled[k])
-                    for period, (counts, whole, scaled) in book.items()}
+                coefficient = 0
+                for i, metric in layout[1]:
+                    if row[i] is None:
+                        continue
+                    if not coefficient:  # the rate, once a row has money to convert
+                        rate = row[5] if n else row[4]
+                        coefficient, digits = scaled_rate(
+                            _fallback_rate(row, quote, fx) if rate is None else rate)
+                        mine = foreign.get(shop) or foreign.setdefault(shop, {})
+                    found = mine.get(metric)
+                    if found is None:
+                        mine[metric] = [int(row[i]) * coefficient, digits]
+                    elif found[1] == digits:
+                        found[0] += int(row[i]) * coefficient
+                    else:
+                        add_scaled(mine, metric, int(row[i]), coefficient, digits)
+        return {q: {period: exact_totals((counts, whole[k]), scaled[k])
+                    for period, (counts, whole, scaled) in books.items()}
                 for k, (_, q, _) in enumerate(at)}
 
     def currencies(self) -> dict[str, str]:
         """Each store's registered currency (an answer's rows)."""
-        return {owner: currency for kind, owner, _, currency, *_ in self.rows
-                if kind == "currency"}
+        return {row[1]: row[3] for row in self.rows if row[0] == "currency"}
 
     def buyers(self, stores: int) -> dict[date, int]:
         """Distinct buyers per week asked, of all ``stores`` (an answer's rows)."""
@@ -162,9 +180,9 @@ def read_rated(conn: Connection, shop_ids: Sequence[str], configured: Mapping[st
                       all_ids=all_ids, mondays=mondays)
     ad_map = dict(configured)
     if answer:
-        for kind, owner, _, shop, *_ in rows:
-            if kind == "link":
-                ad_map.setdefault(owner, shop)
+        for row in rows:
+            if row[0] == "link":
+                ad_map.setdefault(row[1], row[3])
     if not quotes:
         return RatedSums(rows, quotes, ad_map)
     lacking = {q: _lacking(rows, n, q) for n, q in enumerate(quotes)}
@@ -204,9 +222,10 @@ def read_period(conn: Connection, shop_ids: Sequence[str], ad_map: Mapping[str, 
         rows = OWNER_SUMS.rows(conn, {"shop_ids": list(shop_ids),
                                       "advertiser_ids": sorted(ad_map),
                                       "first": first, "last": last})
-        if all(low == high and (low == quote or low in fixed) for _, _, low, high, *_ in rows):
-            return RatedSums([(kind, owner, 0, low, fixed.get(low), None, None, *values)
-                              for kind, owner, low, _, *values in rows], [quote], ad_map)
+        if all(low == high and (low == quote or low in fixed)
+               for low, high in {(row[2], row[3]) for row in rows}):
+            return RatedSums([(row[0], row[1], 0, row[2], fixed.get(row[2]), None, None,
+                               *row[4:]) for row in rows], [quote], ad_map)
     return read_rated(conn, shop_ids, ad_map, [(first, last)], [quote])
 
 

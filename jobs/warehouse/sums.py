@@ -13,8 +13,8 @@ links and the weeks' distinct buyers: an answer is one round trip. ``OWNER_SUMS`
 range per owner alone, for money converting without its day (the rollups stream in key order,
 nothing to sort). The rules are ``queries.daily_rows``': sales with their zero days, refunds and
 settlements where non-zero, commission, campaign ads where reported, traffic (channel ALL, else
-the sum of the channels) and the PAID channel's GMV. Built once per shape, bound per question
-(``Prepared``), the same SQL on SQLite and PostgreSQL.
+the sum of the channels) and, read with it, the PAID channel's GMV. Built once per shape, bound
+per question (``Prepared``), the same SQL on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -72,12 +72,21 @@ PARTS: dict[str, tuple[tuple[str, str, bool, bool], ...]] = {
             ("clicks", "clicks", False, True), ("purchases", "purchases", False, True),
             ("purchase_value", "purchase_value", True, True)),
     "traffic": (("visitors", "visitors", False, True), ("page_views", "page_views", False, True),
-                ("traffic_buyers", "buyers", False, True), ("traffic_gmv", "gmv", True, True)),
-    "paid": (("paid_gmv", "gmv", True, True),),
+                ("traffic_buyers", "buyers", False, True), ("traffic_gmv", "gmv", True, True),
+                ("paid_gmv", "gmv", True, True)),
 }
 #: Per part, its metrics as (metric id, money) in the order of the summed columns.
 METRICS = {kind: tuple((m, money) for m, _, money, _ in metrics)
            for kind, metrics in PARTS.items()}
+_TRAFFIC, _EVERY = shop_traffic_daily, shop_traffic_daily.alias("every_channel")
+_TOTAL = or_(_TRAFFIC.c.channel == "ALL", _EVERY.c.shop_id.is_(None))  # ALL, else every channel
+#: What a part reads when not its table alone: traffic rows, each with its day's ALL joined.
+_SOURCES = {"traffic": _TRAFFIC.outerjoin(_EVERY, and_(
+    _EVERY.c.shop_id == _TRAFFIC.c.shop_id, _EVERY.c.day == _TRAFFIC.c.day,
+    _EVERY.c.channel == "ALL"))}
+#: The rows a metric sums when not all its part's: the day's total, or the PAID channel's.
+_ONLY = {**dict.fromkeys(("visitors", "page_views", "traffic_buyers", "traffic_gmv"), _TOTAL),
+         "paid_gmv": _TRAFFIC.c.channel == "PAID"}
 
 
 def _padded(*heads: ColumnElement[Any]) -> list[ColumnElement[Any]]:
@@ -92,11 +101,13 @@ def _in_period(day: ColumnElement[Any], n: int) -> ColumnElement[bool]:
 
 
 def _sums(kind: str, table: Table) -> list[ColumnElement[Any]]:
-    """Each metric's sum (zero days left out where the rules say so), NULL up to ``VALUES``."""
+    """Each metric's sum (over its rows, ``_ONLY``; zero days left out where the rules say so),
+    NULL up to ``VALUES``."""
     sums: list[ColumnElement[Any]] = []
-    for _, column, _, keep in PARTS[kind]:
+    for metric, column, _, keep in PARTS[kind]:
         value = type_coerce(table.c[column], BigInteger)
-        sums.append(func.sum(value if keep else case((value != 0, value), else_=null())))
+        counted = [c for c in (_ONLY.get(metric), None if keep else value != 0) if c is not None]
+        sums.append(func.sum(case((and_(*counted), value), else_=null()) if counted else value))
     return sums + [cast(null(), BigInteger)] * (VALUES - len(sums))
 
 
@@ -108,7 +119,8 @@ def _part(kind: str, table: Table, owner: ColumnElement[Any], *where: ColumnElem
     money billed in another currency needs one, and comes per day."""
     day, currency = table.c.day, table.c.currency
     rate = fx_rates.alias("rate")
-    joined = table if not quotes else table.outerjoin(rate, and_(
+    source = _SOURCES.get(kind, table)
+    joined = source if not quotes else source.outerjoin(rate, and_(
         rate.c.day == day, rate.c.base == currency,
         rate.c.quote == bindparam(f"quote{quotes - 1}")))
     lacking = [currency != bindparam(f"quote{n}") for n in range(quotes)]
@@ -154,18 +166,13 @@ def _answer_rows() -> list[Any]:
 def _parts(build: Callable[..., Any], *, answer: bool) -> list[Any]:
     """The statement's parts, each ``build(kind, table, owner, *where)``: sales, commission, ads
     (an ``answer``'s: of the configured advertisers the warehouse does not link to the stores
-    and, apart so that each part reads by its index, of those it links), traffic and the PAID
-    channel. (A list parameter is never both in ``IN`` and ``NOT IN``: SQLAlchemy renders an
-    empty list once per name.)"""
+    and, apart so that each part reads by its index, of those it links), traffic with the PAID
+    channel's GMV (``_SOURCES``, ``_ONLY``). (A list parameter is never both in ``IN`` and
+    ``NOT IN``: SQLAlchemy renders an empty list once per name.)"""
     shop_ids: Any = bindparam("shop_ids", expanding=True)
     configured = ad_daily.c.advertiser_id.in_(bindparam("advertiser_ids", expanding=True))
     linked = ad_daily.c.advertiser_id.in_(select(advertisers.c.advertiser_id).where(
         advertisers.c.shop_id.in_(shop_ids)))
-    tr = shop_traffic_daily
-    every = tr.alias("every_channel")
-    has_all = select(every.c.shop_id).where(every.c.shop_id == tr.c.shop_id,
-                                            every.c.day == tr.c.day,
-                                            every.c.channel == "ALL").exists()
     return [
         build("shop", shop_daily, shop_daily.c.shop_id, shop_daily.c.shop_id.in_(shop_ids)),
         build("commission", affiliate_daily, affiliate_daily.c.shop_id,
@@ -173,9 +180,8 @@ def _parts(build: Callable[..., Any], *, answer: bool) -> list[Any]:
         *([build("ads", ad_daily, ad_daily.c.advertiser_id, configured, ~linked),
            build("ads", ad_daily, ad_daily.c.advertiser_id, linked)] if answer
           else [build("ads", ad_daily, ad_daily.c.advertiser_id, configured)]),
-        build("traffic", tr, tr.c.shop_id, tr.c.shop_id.in_(shop_ids),
-              or_(tr.c.channel == "ALL", ~has_all)),
-        build("paid", tr, tr.c.shop_id, tr.c.shop_id.in_(shop_ids), tr.c.channel == "PAID")]
+        build("traffic", _TRAFFIC, _TRAFFIC.c.shop_id, _TRAFFIC.c.shop_id.in_(shop_ids),
+              or_(_TOTAL, _ONLY["paid_gmv"]))]
 
 
 @cache
@@ -196,6 +202,7 @@ def _owner_part(kind: str, table: Table, owner: ColumnElement[Any],
     day = table.c.day
     return (select(literal(kind, String), owner, func.min(table.c.currency),
                    func.max(table.c.currency), *sums)
+            .select_from(_SOURCES.get(kind, table))
             .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
                    *where)
             .group_by(owner))

@@ -7,7 +7,8 @@ crossed through a pivot). ``read_period`` (a table of stores) sums per store alo
 rate is fixed over the range. Globex's three stores (GBP, USD, THB) are asked in each
 currency, alone and together, with rates fixed, fixed on all days but one, written otherwise,
 moving daily, published on weekdays only against EUR (the ECB's way: every USD rate crossed),
-none at all, and with ads billed in another currency.
+none at all, with ads billed in another currency, and with traffic by channel (read once with
+the PAID channel's GMV: days without channel ALL, PAID billed in another currency).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from decimal import Decimal
 import pytest
 
 from analytics.fx import missing_rates
-from analytics.kpis import KpiSet, compute_kpis
+from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     daily_rows,
@@ -27,7 +28,7 @@ from jobs.warehouse.queries import (
     store_advertisers,
     stores_kpis,
 )
-from jobs.warehouse.schema import ad_daily, fx_rates
+from jobs.warehouse.schema import ad_daily, fx_rates, shop_traffic_daily
 from jobs.warehouse.sum_rates import read_period
 from jobs.warehouse.upsert import upsert
 from tests.report import three_shops as globex
@@ -176,3 +177,51 @@ def test_ads_billed_in_another_currency_convert_at_the_inverse_rate(globex_engin
     assert {day for _, day in _groups(globex_engine, [globex.UK], "GBP")[("ads", "USD")]} == set(
         globex.DAYS[:7])
     _assert_same(globex_engine)
+
+
+def _channels(engine, shop: str, paid_currency: str, without_all: list[date]) -> None:  # type: ignore[no-untyped-def]
+    """PAID (billed in ``paid_currency``) and VIDEO traffic of ``shop`` every day, and no
+    channel ALL on the days ``without_all`` (their channels add up)."""
+    with engine.begin() as conn:
+        upsert(conn, shop_traffic_daily, [
+            {"shop_id": shop, "day": d, "channel": channel, "impressions": 900 + i,
+             "page_views": 300 + 7 * i, "visitors": None if channel == "VIDEO" and i % 3 else
+             100 + i, "add_to_cart": 9, "orders": 3, "units": 4, "buyers": i % 4,
+             "currency": paid_currency if channel == "PAID" else globex.SHOPS[shop][2],
+             "gmv": Decimal("321.1234") + i * (2 if channel == "PAID" else 3)}
+            for i, d in enumerate(globex.DAYS) for channel in ("PAID", "VIDEO")])
+        conn.execute(shop_traffic_daily.delete().where(
+            shop_traffic_daily.c.shop_id == shop, shop_traffic_daily.c.channel == "ALL",
+            shop_traffic_daily.c.day.in_(without_all)))
+
+
+def _answers_same(engine) -> None:  # type: ignore[no-untyped-def]
+    """Both weeks in two quotes from one statement, as the chat reads them, are the pandas
+    path's."""
+    w46, w47 = W46_ONLY, (globex.W47, globex.W47 + timedelta(6))
+    with engine.connect() as conn:
+        ads = store_advertisers(conn, SHOPS)
+        read = read_rated(conn, SHOPS, ads, [w47, w46], ["GBP", "USD"], answer=True,
+                          all_ids=SHOPS, mondays=[globex.W47, globex.W46])
+        found = read.totals(["GBP", "USD"])
+        for quote in ("GBP", "USD"):
+            for n, (first, last) in enumerate((w47, w46)):
+                assert repr(kpis_from_totals(found[quote][n], 7, quote)) == repr(
+                    _pandas(conn, SHOPS, first, last, quote)), (quote, first)
+
+
+def test_traffic_and_paid_gmv_read_together_give_the_pandas_numbers(globex_engine):
+    _fixed(globex_engine)
+    _channels(globex_engine, globex.UK, "GBP", [globex.DAYS[2], globex.DAYS[9]])
+    with globex_engine.connect() as conn:  # one row per store and part, still summed alone
+        read = read_period(conn, SHOPS, store_advertisers(conn, SHOPS), *W46_ONLY, "USD")
+    assert [owner for kind, owner, *_ in read.rows if kind == "traffic"] == SHOPS
+    assert not [kind for kind, *_ in read.rows if kind not in ("shop", "commission", "ads",
+                                                               "traffic")]
+    _assert_same(globex_engine)
+    _answers_same(globex_engine)
+    _channels(globex_engine, globex.TH, "USD", [globex.DAYS[0]])  # PAID billed in dollars
+    _assert_same(globex_engine)
+    globex.add_rates(globex_engine)  # and rates moving every day
+    _assert_same(globex_engine)
+    _answers_same(globex_engine)
