@@ -24,7 +24,7 @@ class Prepared:
 
     def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
-        self._sql: dict[tuple[Any, ...], tuple[str, list[str] | None, dict[str, Any]]] = {}
+        self._sql: dict[tuple[Any, ...], _Binding] = {}
 
     def compiled(self, dialect: Dialect, params: Mapping[str, Any]) -> tuple[str, Any]:
         """The SQL text for ``dialect`` and the driver's arguments for ``params`` (lists expand
@@ -35,14 +35,9 @@ class Prepared:
         if found is None:
             state = self.stmt.compile(dialect=dialect).construct_expanded_state(dict(params))
             names = list(state.positiontup) if state.positiontup else None
-            found = self._sql[key] = (state.statement, names, dict(state.parameters))
-        sql, names, values = found
-        values = {**values, **params}
-        for name, items in lists:
-            values.update({f"{name}_{i}": item for i, item in enumerate(items, 1)})
-        if dialect.name == "sqlite":
-            values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-        return sql, tuple(values[n] for n in names) if names is not None else values
+            found = self._sql[key] = _Binding(state.statement, names, dict(state.parameters),
+                                              params, dialect.name == "sqlite")
+        return found.sql, found.bind(params)
 
     def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """The statement's rows for ``params`` (lists expand an ``IN``)."""
@@ -53,6 +48,42 @@ class Prepared:
             return list(cursor.fetchall())
         finally:
             cursor.close()
+
+
+class _Binding:
+    """One compiled form of a statement and how its driver arguments are made: the statement's
+    own constants converted once, the caller's values (and the items of its lists, named
+    ``<name>_<i>``) put in their slots per run. A statement of the read API binds hundreds of
+    constants (one per day and metric of a period), which were copied and converted on every
+    run before."""
+
+    def __init__(self, sql: str, names: list[str] | None, constants: dict[str, Any],
+                 params: Mapping[str, Any], iso_dates: bool) -> None:
+        self.sql, self.iso_dates = sql, iso_dates
+        lists = {name for name, value in params.items() if isinstance(value, list)}
+        given: dict[str, str | tuple[str, int]] = {
+            name: name for name in params if name not in lists}
+        given |= {f"{name}_{i}": (name, i - 1) for name in lists
+                  for i in range(1, len(params[name]) + 1)}
+        order = names if names is not None else [
+            name for name in dict.fromkeys([*constants, *given]) if name not in lists]
+        self.slots = [(at, given[name]) for at, name in enumerate(order) if name in given]
+        self.template = [self._value(constants[name]) if name not in given else None
+                         for name in order]
+        self.names = None if names is not None else order
+
+    def bind(self, params: Mapping[str, Any]) -> Any:
+        """The driver's arguments for ``params``: a tuple (positional), or a dict (named)."""
+        values = self.template.copy()
+        for at, source in self.slots:
+            value = params[source] if isinstance(source, str) else params[source[0]][source[1]]
+            values[at] = self._value(value)
+        if self.names is None:
+            return tuple(values)
+        return dict(zip(self.names, values, strict=True))
+
+    def _value(self, value: Any) -> Any:
+        return value.isoformat() if self.iso_dates and isinstance(value, date) else value
 
 
 def as_date(value: Any) -> date | None:
