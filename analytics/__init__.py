@@ -1,7 +1,7 @@
 """Pure analytics: warehouse-shaped DataFrames (and plain settings values) in, DataFrames and small
 frozen result objects out. No I/O, no environment, no SDKs, no database.
 
-Modules (one concept each; import from the module, e.g. ``analytics.kpis.weekly_report``):
+Modules (one concept each; import from the module, e.g. ``analytics.kpi_report.weekly_report``):
 
 - ``money``: int64 money units -> ``Decimal``; ratios that are ``None`` instead of dividing by 0.
 - ``catalog``: the metric definitions (``METRICS``, ``get_metric``, ``find_metric``).
@@ -9,7 +9,11 @@ Modules (one concept each; import from the module, e.g. ``analytics.kpis.weekly_
 - ``clean``: which orders are sales and which refunds count (``clean_orders``, ``clean_refunds``).
 - ``fx``: daily FX conversion (``FxRates``, ``MissingFxRate``).
 - ``daily``: daily metric rows per store, the rollup shape (``daily_metrics``).
-- ``kpis``: period KPIs, references and targets (``compute_kpis``, ``weekly_report``).
+- ``totals`` (exact per-store totals in the reporting currency: ``store_totals``,
+  ``exact_totals``) -> ``kpis`` (``KpiSet``, one period's KPIs from those totals:
+  ``kpis_from_totals``); ``daily_kpis``: the same from ``daily`` rows (``compute_kpis``,
+  ``count_buyers``); ``kpi_report``: a period against its previous period, baselines, year
+  ago and targets (``KpiReport``, ``period_report``, ``weekly_report``).
 - ``funnel`` (drop-off per channel), ``mix`` (channel shares), ``creators`` (leaderboard, risk),
   ``content`` (top content, winner traits), ``stock`` (forecast, reorder), ``quality`` (coverage,
   exclusions, reconciliation), ``suggestions`` (rule-based actions with reasons).

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from analytics.kpis import KpiReport
+from analytics.kpi_report import KpiReport
 from analytics.money import ratio
 from analytics.suggestions import (
     DEFAULT_HEADROOM,

@@ -28,8 +28,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from analytics.daily_kpis import compute_kpis
 from analytics.fx import missing_rates
-from analytics.kpis import compute_kpis
 from analytics.weeks import iso_week_label
 from bench.bot_data import LAST_DAY, agency_registry, load_agency, move_rates_daily
 from bot.commands.numbers import scope_answer

@@ -2,7 +2,7 @@
 
 ``scope_kpis(conn, stores, period, currency)`` loads the daily metric rows of the stores for the
 period and the one before it with ``jobs.warehouse.queries.daily_rows`` (the same rows the weekly
-report uses) and lets ``analytics.kpis.compute_kpis`` do the arithmetic, so chat, digest and
+report uses) and lets ``analytics.daily_kpis.compute_kpis`` do the arithmetic, so chat, digest and
 alerts share one definition of every number. ``per_store`` gives the same per store (for ``why``).
 
 ``scope_answer`` is what a KPI answer shows, read in one statement
@@ -22,8 +22,9 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Connection
 
+from analytics.daily_kpis import compute_kpis
 from analytics.fx import FxRates, MissingRates
-from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
+from analytics.kpis import KpiSet, kpis_from_totals
 from bot.commands.periods import Period
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from analytics.catalog import get_metric
 from analytics.display import fx_missing_note, metric_name, metric_value
-from analytics.kpis import KpiReport
+from analytics.kpi_report import KpiReport
 from analytics.weeks import iso_week_label
 from config.settings import Settings
 from config.tenants import Tenant

@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from analytics.campaigns import store_checks
-from analytics.kpis import KpiReport, KpiSet
+from analytics.kpi_report import KpiReport
+from analytics.kpis import KpiSet
 from analytics.suggestions import (
     ACTION_STATES,
     BUDGET_STEP,

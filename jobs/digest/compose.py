@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from analytics.catalog import get_metric
 from analytics.drivers import Decomposition, decompose_gmv
-from analytics.kpis import KpiReport, KpiSet
+from analytics.kpi_report import KpiReport
+from analytics.kpis import KpiSet
 from analytics.periods import BASELINE_PERIODS, parse_period
 from config.tenants import Targets
 from jobs.digest.advice import Missing, Suggestion, roas_basis, suggestions

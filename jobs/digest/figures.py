@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from analytics import charts
-from analytics.kpis import KpiReport
+from analytics.kpi_report import KpiReport
 from analytics.periods import BASELINE_PERIODS, parse_period
 from jobs.digest import section_charts
 from jobs.digest.compose import Digest, gmv_decomposition

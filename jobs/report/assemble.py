@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from analytics.campaigns import store_checks
 from analytics.fx import FxRates, MissingFxRate
-from analytics.kpis import KpiReport
+from analytics.kpi_report import KpiReport
 from analytics.suggestions import (
     Suggestion,
     budget_suggestions,

@@ -2,9 +2,9 @@
 
 ``build_report(engine, tenant, "2026-11")`` (or "2026-W47", "2026-W46-W47"; ``build_weekly_report``
 is the weekly case) reads each store's daily rollups for the period and about a year before it
-(one query per table for the whole tenant) and computes, with ``analytics.kpis.period_report``,
-every KPI for the period, the previous period, the baselines of its cadence (4 weeks, 2 fortnights,
-3 months; and a year of periods) and the same period a year ago, per store (each in its own time
+(one query per table for the whole tenant) and computes, with
+``analytics.kpi_report.period_report``, every KPI for the period, the previous period, the
+baselines of its cadence (4 weeks, 2 fortnights, 3 months; and a year of periods) and the same period a year ago, per store (each in its own time
 zone) and for all stores together, plus a trend history in periods of the same cadence
 (``jobs.report.history``) and the data-quality facts. A store's numbers are in its own currency
 (``answer_currency``), with the same in the reporting currency beside them; the total converts
@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from analytics.fx import FxRates, MissingFxRate, missing_days, rate_gaps, without_missing
-from analytics.kpis import YEAR_OF_PERIODS, period_report
+from analytics.kpi_report import YEAR_OF_PERIODS, period_report
 from analytics.money import quantize
 from analytics.periods import Period, baseline_periods, period_window, previous_period, year_ago
 from analytics.weeks import WeekWindow, parse_iso_week

@@ -21,7 +21,8 @@ from analytics.drivers import contribution_table, decompose_gmv, decompose_roas
 from analytics.events import event_days_by_key
 from analytics.explain import explain_campaign_anomaly, explain_store_anomaly
 from analytics.fx import FxRates, convert_totals
-from analytics.kpis import KpiReport, KpiSet
+from analytics.kpi_report import KpiReport
+from analytics.kpis import KpiSet
 from analytics.series import campaign_series, creator_weekly_series, store_series
 from jobs.report.records import Contributor, Driver
 from jobs.warehouse.schema import ad_daily, affiliate_daily

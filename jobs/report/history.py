@@ -3,8 +3,8 @@
 ``history(daily, currency, fx, shop_ids, buyers, period)`` gives the ``HISTORY_PERIODS`` periods
 up to the report's own as ``WeekKpis``. Their sums are made in one pass over the daily rows (one
 ``GROUP BY`` with the period as a key, not one per period) and turned into KPIs by
-``analytics.kpis`` (``store_totals``, ``kpis_from_totals``): each period's KPIs are exactly what
-``compute_kpis`` gives over its days, at a tenth of the cost.
+``analytics.totals.store_totals`` and ``analytics.kpis.kpis_from_totals``: each period's KPIs
+are exactly what ``compute_kpis`` gives over its days, at a tenth of the cost.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import pandas as pd
 
 from analytics.daily import MONEY_METRICS
 from analytics.fx import FxRates
-from analytics.kpis import KpiSet, MetricSum, kpis_from_totals, store_totals
+from analytics.kpis import KpiSet, kpis_from_totals
 from analytics.periods import Period, baseline_periods
+from analytics.totals import MetricSum, store_totals
 from jobs.report.model import WeekKpis
 
 #: Periods in the trend series of each store and of the tenant (the report's own included), per

@@ -16,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from analytics.fx import MissingRates
-from analytics.kpis import KpiReport, KpiSet
+from analytics.kpi_report import KpiReport
+from analytics.kpis import KpiSet
 from analytics.quality import Reconciliation
 from jobs.report import serialize
 from jobs.report.records import Insights

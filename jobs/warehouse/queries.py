@@ -3,7 +3,8 @@
 ``daily_rows`` reads the rollups (``shop_daily``, ``ad_daily``, ``affiliate_daily``) and
 ``shop_traffic_daily`` of some stores over a range of local days and returns the long frame
 ``analytics.daily`` produces from raw rows (``shop_id, day, metric, currency, value``), so
-``analytics.kpis`` computes the same KPIs from either (for the analytics that need daily series).
+``analytics.daily_kpis`` computes the same KPIs from either (for the analytics that need daily
+series).
 KPI totals are summed by the database instead, at each day's rate
 (``jobs.warehouse.sum_rates``; ``read_rated`` re-exported here): ``period_kpis`` answers some
 stores together, ``stores_kpis`` every store apart from one read, ``store_kpis`` one
@@ -26,7 +27,8 @@ from sqlalchemy import Connection, Engine, bindparam, select
 
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
-from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
+from analytics.daily_kpis import compute_kpis
+from analytics.kpis import KpiSet, kpis_from_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx

@@ -2,7 +2,7 @@
 
 Money in another currency than the answer's converts at each day's own rate. The database joins
 the rate stored for each row's day and sums per rate (``read_rated``), so the days sharing one
-(every day, when it is fixed) are multiplied once: ``analytics.kpis.exact_totals`` makes the
+(every day, when it is fixed) are multiplied once: ``analytics.totals.exact_totals`` makes the
 same integers as the day-by-day arithmetic. Money whose day has no stored rate of its own comes
 per day and takes ``load_fx``'s rate (carried forward, inverted, crossed through a pivot), read
 in one more statement only then. A rate stored for the day itself is what ``load_fx`` picks too
@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, Date, and_, bindparam, func, select, union
 
 from analytics.fx import FxRates, MissingRates, rate_gaps
-from analytics.kpis import MetricSum, exact_totals
 from analytics.money import add_scaled, scaled_rate
+from analytics.totals import MetricSum, exact_totals
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops

@@ -10,8 +10,9 @@ import random
 from dataclasses import fields, replace
 from decimal import Context, Decimal
 
-from analytics.kpis import KpiSet, exact_totals, kpis_from_totals
+from analytics.kpis import KpiSet, kpis_from_totals
 from analytics.money import add_scaled, money_ratio, ratio, scaled_rate
+from analytics.totals import exact_totals
 
 WIDE = Context(prec=80)
 

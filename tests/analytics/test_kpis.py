@@ -9,8 +9,9 @@ from analytics_frames import ads, fx, lines, m, orders, refunds, traffic, ts
 
 from analytics.clean import clean_orders
 from analytics.daily import daily_metrics
+from analytics.daily_kpis import compute_kpis, count_buyers
 from analytics.fx import FxRates, MissingFxRate
-from analytics.kpis import Baseline, compute_kpis, count_buyers, reports_by_group, weekly_report
+from analytics.kpi_report import Baseline, reports_by_group, weekly_report
 from analytics.weeks import week_window
 
 TZ = {"s1": "Europe/London"}

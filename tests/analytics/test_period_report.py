@@ -11,7 +11,7 @@ from analytics_frames import m, orders
 
 from analytics.daily import daily_metrics
 from analytics.fx import FxRates
-from analytics.kpis import period_report
+from analytics.kpi_report import period_report
 from analytics.periods import period_window
 
 TZ = {"s1": "Europe/London"}

@@ -11,8 +11,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+from analytics.daily_kpis import compute_kpis
 from analytics.fx import FxRates, MissingFxRate
-from analytics.kpis import compute_kpis
 from analytics.periods import baseline_periods, period_window
 from jobs.report.history import HISTORY_PERIODS, history
 

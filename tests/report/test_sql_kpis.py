@@ -15,8 +15,9 @@ from decimal import Decimal
 import pytest
 import three_shops as globex
 
+from analytics.daily_kpis import compute_kpis
 from analytics.fx import missing_rates
-from analytics.kpis import KpiSet, compute_kpis
+from analytics.kpis import KpiSet
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     _store_kpis_pandas,

@@ -18,8 +18,9 @@ from decimal import Decimal
 
 import pytest
 
+from analytics.daily_kpis import compute_kpis
 from analytics.fx import missing_rates
-from analytics.kpis import KpiSet, compute_kpis, kpis_from_totals
+from analytics.kpis import KpiSet, kpis_from_totals
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.queries import (
     daily_rows,
