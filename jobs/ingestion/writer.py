@@ -110,7 +110,7 @@ class RawWriter:
         """A whole order export read by ``ArrowOrderReader``: every chunk is staged, then the
         days it changes are marked once (those the stored copies of its orders count on, and
         those of its own times), then each table is merged in one statement (for a store
-        without raw facts, each chunk is inserted as it is staged: nothing stored can move).
+        without raw facts, each chunk goes straight into its tables: nothing stored can move).
         Returns the orders, lines and refunds sent."""
         targets = (s.orders, s.order_lines, s.refunds)
         stages: list[Stage] = []

@@ -25,7 +25,6 @@ import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -134,12 +133,17 @@ class Stage:
         and, on PostgreSQL, refresh the target's statistics if the rows sent are many for it;
         returns the rows sent."""
         if self.rows and not self.fresh:
+            names = [*self.columns, *self.constants]
             keys = [c.name for c in self.target.primary_key.columns]
-            others = [c for c in (*self.columns, *self.constants) if c not in keys]
-            updates = ", ".join(f'"{c}" = excluded."{c}"' for c in others)
-            same = " AND ".join(self._same(c) for c in others)
-            self._insert(f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates} '
-                         f'WHERE NOT ({same})')
+            others = [c for c in names if c not in keys]
+            values = _quoted(self.columns)
+            values += [self._literal(self.target.c[c].type, v) for c, v in self.constants.items()]
+            self.conn.exec_driver_sql(
+                f'INSERT INTO "{self.target.name}" ({", ".join(_quoted(names))}) '
+                f'SELECT {", ".join(values)} FROM "{self.name}" WHERE true '
+                f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET '
+                + ", ".join(f'"{c}" = excluded."{c}"' for c in others)
+                + f' WHERE NOT ({" AND ".join(self._same(c) for c in others)})')
         if self.dialect == "postgresql":
             self._analyze()
         return self.rows
@@ -167,24 +171,14 @@ class Stage:
             stored, incoming = f"CAST({stored} AS TEXT)", f"CAST({incoming} AS TEXT)"
         return f"{stored} IS NOT DISTINCT FROM {incoming}"
 
-    def _insert(self, conflict: str) -> None:
-        """``INSERT ... SELECT`` the staged rows and the constants into the target."""
-        names = [*self.columns, *self.constants]
-        values = _quoted(self.columns)
-        values += [self._literal(self.target.c[c].type, v) for c, v in self.constants.items()]
-        self.conn.exec_driver_sql(
-            f'INSERT INTO "{self.target.name}" ({", ".join(_quoted(names))}) '
-            f'SELECT {", ".join(values)} FROM "{self.name}" WHERE true {conflict}')
-
     def _literal(self, kind: Any, value: Any) -> str:
         """A constant as SQL (typed for PostgreSQL, whose ``SELECT`` list knows no target)."""
-        if value is None:
+        written = _text(value)
+        if written is None:
             return "NULL"
         if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list | dict):
-            value = json.dumps(value)
-        quoted = "'" + str(value).replace("'", "''") + "'"
+            return written
+        quoted = "'" + written.replace("'", "''") + "'"
         if self.dialect == "sqlite":
             return quoted
         return f"CAST({quoted} AS {kind.compile(dialect=self.conn.dialect)})"
@@ -198,17 +192,23 @@ def _quoted(names: Sequence[str]) -> list[str]:
     return [f'"{name}"' for name in names]
 
 
+def _text(value: Any) -> str | None:
+    """A constant as the text both databases read it from (``None``: NULL)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
 def _repeated(value: Any, rows: int) -> pa.Array:
     """A constant as a column of ``rows`` values for ``COPY ... (FORMAT csv)`` to read."""
-    if value is None:
+    written = _text(value)
+    if written is None:
         return pa.nulls(rows, pa.string())
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    elif isinstance(value, list | dict):
-        value = json.dumps(value)
-    elif isinstance(value, datetime):
-        value = value.isoformat()
-    return pa.repeat(pa.scalar(str(value)), rows)
+    return pa.repeat(pa.scalar(written), rows)
 
 
 def _values(column: pa.ChunkedArray) -> list[Any]:
