@@ -135,6 +135,8 @@ class RatedSums:
                         coefficient, digits = scaled_rate(
                             _fallback_rate(row, quote, fx) if rate is None else rate)
                         mine = foreign.get(shop) or foreign.setdefault(shop, {})
+                    # add_scaled's two common cases inline (once per row and metric), the rest
+                    # through it
                     found = mine.get(metric)
                     if found is None:
                         mine[metric] = [int(row[i]) * coefficient, digits]
