@@ -113,6 +113,7 @@ class RawWriter:
         without raw facts, each chunk goes straight into its tables: nothing stored can move).
         Returns the orders, lines and refunds sent."""
         targets = (s.orders, s.order_lines, s.refunds)
+        zone = self.zone  # an unregistered shop fails here, before any row is written
         stages: list[Stage] = []
         buckets: set[int] = set()
         fresh = not has_facts(self.conn, self.shop_id)  # then rows go on as they are read
@@ -131,7 +132,7 @@ class RawWriter:
         if not fresh:
             buckets |= stored_buckets(self.conn, self.shop_id, stages[0])
         mark_days(self.conn, self.shop_id, {
-            datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(self.zone).date()
+            datetime.fromtimestamp(b * BUCKET_SECONDS, UTC).astimezone(zone).date()
             for b in buckets})
         written = tuple(stage.merge() for stage in stages)
         for stage in stages:
@@ -157,6 +158,7 @@ class RawWriter:
                   times: Iterable[Stored]) -> Iterator[None]:
         """Mark, in one write after the block, the days these orders and refunds counted on as
         stored before it and the days of ``times``, the time columns of the rows it writes."""
+        zone = self.zone  # an unregistered shop fails here, before any row is written
         if self._had_facts is None:
             self._had_facts = has_facts(self.conn, self.shop_id)
         before: set[date] = set()
@@ -167,11 +169,14 @@ class RawWriter:
                 before = set(touched_days(self.conn, self.shop_id, order_ids=orders,
                                           refund_ids=refunds))
         yield
-        mark_days(self.conn, self.shop_id, before | set(stored_days(times, self.zone)))
+        mark_days(self.conn, self.shop_id, before | set(stored_days(times, zone)))
 
     @property
     def zone(self) -> ZoneInfo:
-        """The shop's time zone (its local days are the rollups' days)."""
+        """The shop's time zone (its local days are the rollups' days); ``UnknownShop`` if the
+        shop is not registered. Every write asks for it first: this is the check that keeps raw
+        facts to known shops (the tables have no foreign key to ``shops``, which PostgreSQL
+        would check by a trigger per row)."""
         if self._zone is None:
             self._zone = ZoneInfo(shop_info(self.conn, self.shop_id)["timezone"])
         return self._zone

@@ -34,6 +34,7 @@ from jobs.ingestion.writer import RawWriter
 from jobs.report.build import build_weekly_report
 from jobs.sources.csv.common import BadFile
 from jobs.warehouse import schema as s
+from jobs.warehouse.loaders import UnknownShop
 from jobs.warehouse.rollups import rebuild_ad_rollups, rebuild_rollups
 from jobs.warehouse.schema import (
     ad_daily,
@@ -300,6 +301,27 @@ def test_an_api_refund_that_moves_marks_both_days(engine: Engine, tmp_path: Path
     assert days[date(2026, 11, 18)]["refund_amount"] == 0
     assert days[date(2026, 11, 20)]["refund_amount"] == Decimal("50.00")
     assert_equal_to_rebuild(engine)
+
+
+def test_raw_facts_of_an_unregistered_shop_are_refused_before_any_row(engine: Engine) -> None:
+    """The tables keep no foreign key to ``shops`` (PostgreSQL would check it per row, migration
+    0008): the writer refuses a shop that is not registered, before it writes anything."""
+    now = datetime(2026, 11, 18, 5, tzinfo=UTC)
+    order = {"shop_id": "404", "order_id": "o1", "status": "COMPLETED", "buyer_id": None,
+             "create_time": now, "update_time": now, "paid_time": now, "cancel_time": None,
+             "delivery_time": None, "is_sample": False, "is_replacement": False,
+             "is_exchange": False, "buyer_message": None, "recipient_name": None,
+             "region_code": None, "cancel_reason": None, "cancellation_initiator": None,
+             "currency": "THB", "sub_total": Decimal("10.00"), "shipping_fee": Decimal(0),
+             "seller_discount": Decimal(0), "platform_discount": Decimal(0), "tax": Decimal(0),
+             "total_amount": Decimal("10.00"), "source": "api", "raw": None, "ingested_at": now}
+    with engine.connect() as conn:
+        writer = RawWriter(conn, "404")
+        with pytest.raises(UnknownShop):
+            writer.orders([order])
+        assert conn.execute(select(s.orders)).all() == []
+        with pytest.raises(UnknownShop):
+            writer.order_tables(iter(()), {})
 
 
 @dataclass(frozen=True)
