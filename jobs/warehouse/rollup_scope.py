@@ -80,6 +80,7 @@ class Scope:
     done_refund_statuses: tuple[str, ...]  #: the span's statuses of completed refunds
     cancelled_line_statuses: tuple[str, ...]  #: the span's affiliate statuses meaning cancelled
     refreshed_at: datetime
+    dialect: str  #: the database's name: a sum may take the form its planner runs best
 
 
 def prepare_scope(conn: Connection, shop_id: str, info: dict[str, str], days: list[date],
@@ -111,7 +112,7 @@ def prepare_scope(conn: Connection, shop_id: str, info: dict[str, str], days: li
         shop_id, info["currency"], start, end, window, offset_runs(tz, *window),
         tuple(refund_words[is_completed_refund_status(refund_words, rules)].tolist()),
         tuple(line_words[is_cancelled_line_status(line_words)].dropna().tolist()),
-        datetime.now(UTC))
+        datetime.now(UTC), conn.dialect.name)
 
 
 def _words(conn: Connection, column: Column[Any], shop_id: str, time: Column[Any],
