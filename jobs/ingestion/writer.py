@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from itertools import chain
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,7 +41,8 @@ from sqlalchemy import Connection, delete, select
 
 from analytics.clean import DEFAULT_RULES, CleaningRules
 from jobs.sources.csv.arrow_orders import OrderTables
-from jobs.sources.csv.orders import LINE_COLUMNS, ORDER_COLUMNS, OrderBatch
+from jobs.sources.csv.order_form import LINE_COLUMNS, ORDER_COLUMNS, OrderBatch
+from jobs.sources.csv.read_ahead import read_ahead
 from jobs.warehouse import schema as s
 from jobs.warehouse.bulk import bulk_upsert
 from jobs.warehouse.dirty import mark_days
@@ -112,23 +114,29 @@ class RawWriter:
         those of its own times), then each table is merged in one statement (for a store
         without raw facts, each chunk goes straight into its tables: nothing stored can move).
         Returns the orders, lines and refunds sent."""
-        targets = (s.orders, s.order_lines, s.refunds)
         zone = self.zone  # an unregistered shop fails here, before any row is written
-        stages: list[Stage] = []
-        buckets: set[int] = set()
         fresh = not has_facts(self.conn, self.shop_id)  # then rows go on as they are read
         if self._had_facts is None:
             self._had_facts = not fresh
-        for chunk in chunks:
-            parts = (chunk.orders, chunk.lines, chunk.refunds)
-            if not stages:
-                stages = [Stage(self.conn, t, p.column_names, constants[t.name], fresh=fresh)
-                          for t, p in zip(targets, parts, strict=True)]
-            for stage, part in zip(stages, parts, strict=True):
-                stage.append(part)
-            buckets.update(chunk.buckets.tolist())
-        if not stages:
+        chunks = iter(chunks)
+        first = next(chunks, None)
+        if first is None:
             return 0, 0, 0
+        stages = [Stage(self.conn, t, p.column_names, constants[t.name], fresh=fresh)
+                  for t, p in zip((s.orders, s.order_lines, s.refunds), _parts(first),
+                                  strict=True)]
+
+        def encoded(chunk: OrderTables) -> tuple[OrderTables, list[Any]]:
+            return chunk, [stage.encode(p) for stage, p in zip(stages, _parts(chunk), strict=True)]
+
+        ready = map(encoded, chain([first], chunks))
+        if self.conn.dialect.name == "postgresql":  # COPY's text made while the server writes
+            ready = read_ahead(ready)
+        buckets: set[int] = set()
+        for chunk, payloads in ready:
+            for stage, payload, part in zip(stages, payloads, _parts(chunk), strict=True):
+                stage.send(payload, len(part))
+            buckets.update(chunk.buckets.tolist())
         if not fresh:
             buckets |= stored_buckets(self.conn, self.shop_id, stages[0])
         mark_days(self.conn, self.shop_id, {
@@ -180,6 +188,11 @@ class RawWriter:
         if self._zone is None:
             self._zone = ZoneInfo(shop_info(self.conn, self.shop_id)["timezone"])
         return self._zone
+
+
+def _parts(chunk: OrderTables) -> tuple[Any, Any, Any]:
+    """A chunk's tables in the order ``order_tables`` writes them: orders, lines, refunds."""
+    return chunk.orders, chunk.lines, chunk.refunds
 
 
 def _ids(rows: Iterable[Row]) -> set[str]:

@@ -94,17 +94,31 @@ class Stage:
     def append(self, table: pa.Table) -> int:
         """Add the rows of ``table`` (its columns named as the stage's); a fresh stage writes
         them straight into the target, its constants beside them."""
-        if not len(table):
+        return self.send(self.encode(table), len(table)) if len(table) else 0
+
+    def encode(self, table: pa.Table) -> Any:
+        """``table``'s rows as ``send`` writes them, made without the connection, so a thread
+        can make the next chunk's while the database takes this one: for PostgreSQL the text of
+        a ``COPY ... (FORMAT csv)`` (a fresh stage's constants as columns beside the rows), for
+        SQLite the columns, whose Python values ``send`` makes (that needs the GIL anyway)."""
+        table = table.select(self.columns)
+        if self.dialect == "sqlite":
+            return table
+        if self.fresh:
+            for name, value in self.constants.items():
+                table = table.append_column(name, _repeated(value, len(table)))
+        buffer = io.BytesIO()
+        pv.write_csv(table, buffer, pv.WriteOptions(include_header=False))
+        return buffer.getbuffer()
+
+    def send(self, encoded: Any, rows: int) -> int:
+        """Write an ``encode``d chunk of ``rows`` rows into the target (a fresh stage, its
+        constants on every row) or the stage: SQLite by one ``executemany``, PostgreSQL by
+        ``COPY``. A key written twice raises SQLAlchemy's ``IntegrityError``, as a statement
+        through it would."""
+        if not rows:
             return 0
         into, constants = (self.target.name, self.constants) if self.fresh else (self.name, {})
-        self._send(into, table.select(self.columns), constants)
-        self.rows += len(table)
-        return len(table)
-
-    def _send(self, into: str, table: pa.Table, constants: Mapping[str, Any]) -> None:
-        """Write ``table``'s rows, and ``constants`` on every row, into table ``into``:
-        SQLite by one ``executemany``, PostgreSQL by ``COPY`` of Arrow's CSV. A key written
-        twice raises SQLAlchemy's ``IntegrityError``, as a statement through it would."""
         driver: Any = self.conn.connection.dbapi_connection
         names = ", ".join(_quoted([*self.columns, *constants]))
         if self.dialect == "sqlite":
@@ -113,20 +127,18 @@ class Stage:
             statement = f'INSERT INTO "{into}" ({names}) VALUES ({", ".join(marks)})'
         else:
             statement = f'COPY "{into}" ({names}) FROM STDIN (FORMAT csv)'
-            for name, value in constants.items():
-                table = table.append_column(name, _repeated(value, len(table)))
         try:
             with closing(driver.cursor()) as cursor:
                 if self.dialect == "sqlite":
-                    cursor.executemany(statement, zip(*(_values(c) for c in table.columns),
+                    cursor.executemany(statement, zip(*(_values(c) for c in encoded.columns),
                                                       strict=True))
                 else:
-                    buffer = io.BytesIO()
-                    pv.write_csv(table, buffer, pv.WriteOptions(include_header=False))
                     with cursor.copy(statement) as copy:
-                        copy.write(buffer.getbuffer())
+                        copy.write(encoded)
         except self.conn.dialect.loaded_dbapi.IntegrityError as error:
             raise IntegrityError(statement, None, error) from None
+        self.rows += rows
+        return rows
 
     def merge(self) -> int:
         """Upsert every staged row into the target (a fresh stage has inserted them already)
