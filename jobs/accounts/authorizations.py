@@ -31,8 +31,8 @@ from jobs.accounts.registry import (
 )
 from jobs.sources.errors import AuthError
 from jobs.sources.tiktok.ads import TikTokAdsClient
+from jobs.sources.tiktok.records.access import ShopToken
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
-from jobs.sources.tiktok.shop_records import ShopToken
 from jobs.warehouse.crypto import TokenCipher
 from jobs.warehouse.schema import advertisers, authorizations, shops
 

@@ -35,8 +35,8 @@ from jobs.ingestion.shop_run import Progress, ShopRun
 from jobs.ingestion.writer import AdWriter
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, TikTokError, TokenExpired, TokenInvalid
-from jobs.sources.tiktok import shop_records as r
 from jobs.sources.tiktok.ads import LEVELS, Advertiser
+from jobs.sources.tiktok.records.access import Page
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
 from jobs.warehouse.dirty import refresh_dirty_rollups
 from jobs.warehouse.schema import advertisers, shops
@@ -68,7 +68,7 @@ class WindowSource:
 
     name: str
     fetch: Callable[[TikTokShopClient, ShopAccess, datetime, datetime, str],
-                    Iterator[r.Page[Any]]]
+                    Iterator[Page[Any]]]
     write: Callable[[Connection, str, str, list[Any]], int]
     lookback: timedelta
     #: How long after the window end a local day counts as complete (affiliate data lags).
@@ -216,7 +216,7 @@ def _drain_chunk(state: ShopRun, source: WindowSource, chunk_start: datetime,
             state.refresh()  # then resume this chunk from the last committed page token
 
 
-def _commit_page(state: ShopRun, source: WindowSource, page: r.Page[Any],
+def _commit_page(state: ShopRun, source: WindowSource, page: Page[Any],
                  chunk_start: datetime, chunk_end: datetime, window_end: datetime) -> None:
     with write_transaction(state.conns.engine) as conn:
         # writers hand raw facts to ingestion.writer.RawWriter: it marks the days they change

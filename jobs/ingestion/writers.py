@@ -21,8 +21,12 @@ from sqlalchemy import Connection
 
 from jobs.ingestion.writer import RawWriter
 from jobs.sources.tiktok import extra_records as ir
-from jobs.sources.tiktok import shop_records as r
 from jobs.sources.tiktok.ads import AdReportRow
+from jobs.sources.tiktok.records.affiliates import AffiliateOrder, CreatorProfile
+from jobs.sources.tiktok.records.orders import Order, OrderLine, Refund
+from jobs.sources.tiktok.records.performance import ShopDayPerformance
+from jobs.sources.tiktok.records.settlements import Statement
+from jobs.sources.tiktok.records.stock import SkuStock
 from jobs.warehouse import schema as s
 from jobs.warehouse.upsert import upsert
 
@@ -30,7 +34,7 @@ from jobs.warehouse.upsert import upsert
 LEVEL_NAMES = {"AUCTION_CAMPAIGN": "campaign", "AUCTION_AD": "ad"}
 
 
-def write_orders(conn: Connection, shop_id: str, currency: str, orders: Sequence[r.Order]) -> int:
+def write_orders(conn: Connection, shop_id: str, currency: str, orders: Sequence[Order]) -> int:
     """Orders and their unit lines (their days marked stale by ``RawWriter``)."""
     now = datetime.now(UTC)
     order_rows = [_order_row(shop_id, currency, o, now) for o in orders]
@@ -39,7 +43,7 @@ def write_orders(conn: Connection, shop_id: str, currency: str, orders: Sequence
     return RawWriter(conn, shop_id).orders(order_rows, line_rows)
 
 
-def _order_row(shop_id: str, currency: str, o: r.Order, now: datetime) -> dict[str, Any]:
+def _order_row(shop_id: str, currency: str, o: Order, now: datetime) -> dict[str, Any]:
     return {
         "shop_id": shop_id, "order_id": o.id, "status": o.status, "buyer_id": o.buyer_id,
         "create_time": o.create_time, "update_time": o.update_time, "paid_time": o.paid_time,
@@ -55,7 +59,7 @@ def _order_row(shop_id: str, currency: str, o: r.Order, now: datetime) -> dict[s
     }
 
 
-def _line_row(shop_id: str, currency: str, line: r.OrderLine) -> dict[str, Any]:
+def _line_row(shop_id: str, currency: str, line: OrderLine) -> dict[str, Any]:
     return {
         "shop_id": shop_id, "order_id": line.order_id, "line_id": line.id,
         "product_id": line.product_id, "product_name": line.product_name,
@@ -68,7 +72,7 @@ def _line_row(shop_id: str, currency: str, line: r.OrderLine) -> dict[str, Any]:
 
 
 def write_refunds(
-    conn: Connection, shop_id: str, currency: str, refunds: Sequence[r.Refund]
+    conn: Connection, shop_id: str, currency: str, refunds: Sequence[Refund]
 ) -> int:
     """Returns/refunds and cancellations; ``completed_time`` is set once the money went back.
 
@@ -90,7 +94,7 @@ def write_refunds(
 
 
 def write_statements(conn: Connection, shop_id: str, currency: str,
-                     statements: Sequence[r.Statement]) -> int:
+                     statements: Sequence[Statement]) -> int:
     """Settlement statements."""
     rows = [{
         "shop_id": shop_id, "statement_id": x.id, "statement_time": x.statement_time,
@@ -104,7 +108,7 @@ def write_statements(conn: Connection, shop_id: str, currency: str,
 
 
 def write_affiliate(conn: Connection, shop_id: str, currency: str,
-                    orders: Sequence[r.AffiliateOrder]) -> int:
+                    orders: Sequence[AffiliateOrder]) -> int:
     """Affiliate order SKUs with creator and content ids (days marked by ``RawWriter``)."""
     rows = [{
         "shop_id": shop_id, "order_id": o.id, "sku_id": k.sku_id,
@@ -121,7 +125,7 @@ def write_affiliate(conn: Connection, shop_id: str, currency: str,
 
 
 def write_traffic(conn: Connection, shop_id: str, currency: str,
-                  days: Sequence[r.ShopDayPerformance]) -> int:
+                  days: Sequence[ShopDayPerformance]) -> int:
     """Daily shop traffic: one ``ALL`` row and one row per content channel."""
     rows = []
     for d in days:
@@ -138,7 +142,7 @@ def write_traffic(conn: Connection, shop_id: str, currency: str,
 
 
 def write_stock(conn: Connection, shop_id: str, currency: str, day: date,
-                stock: Sequence[r.SkuStock]) -> int:
+                stock: Sequence[SkuStock]) -> int:
     """Current SKU catalogue and today's stock snapshot."""
     now = datetime.now(UTC)
     skus = [{"shop_id": shop_id, "sku_id": k.sku_id, "product_id": k.product_id,
@@ -175,7 +179,7 @@ def write_contents(conn: Connection, shop_id: str, currency: str, zone: ZoneInfo
                                                                _dedupe(daily, 2))
 
 
-def write_creator(conn: Connection, profile: r.CreatorProfile, creator_user_id: str,
+def write_creator(conn: Connection, profile: CreatorProfile, creator_user_id: str,
                   day: date) -> int:
     """A creator's marketplace profile and the day's follower count."""
     raw = {**profile.raw, "creator_user_id": creator_user_id}

@@ -21,7 +21,8 @@ from jobs.ingestion.cursors import load_cursor
 from jobs.ingestion.sync import run_shop_sync
 from jobs.resources import Connectors
 from jobs.sources import errors as e
-from jobs.sources.tiktok import shop_records as r
+from jobs.sources.tiktok.records.performance import ShopTraffic
+from jobs.sources.tiktok.records.settlements import Statement
 from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
 from jobs.warehouse import schema as s
 from sandbox.finance import STATEMENT_ID_BASE, STATEMENT_ID_SHOP, order_settlement, settled_rows
@@ -276,8 +277,8 @@ def test_an_error_envelope_stops_the_run_with_a_clear_error(
 ) -> None:
     conns, shop_id = connected_shop(sb, engine, redis_url)
     now = clock(sb, shop_id)
-    bogus = r.Statement("8800000000099", now - timedelta(minutes=1), "GBP", *[Decimal(0)] * 6,
-                        None, None)
+    bogus = Statement("8800000000099", now - timedelta(minutes=1), "GBP", *[Decimal(0)] * 6,
+                      None, None)
     with engine.begin() as conn:  # a statement the API does not know, newest of all
         writers.write_statements(conn, shop_id, "GBP", [bogus])
     summary = run_shop_sync(conns, shop_id, since=SMALL.start, full=True, now=now)
@@ -299,10 +300,10 @@ def test_freshness_of_traffic_follows_latest_available_date(
     assert conns.shop is not None
     real = conns.shop.shop_traffic
 
-    def lagging(*args: Any, **kw: Any) -> r.ShopTraffic:
+    def lagging(*args: Any, **kw: Any) -> ShopTraffic:
         got = real(*args, **kw)
         assert got.latest_available_date is not None
-        return r.ShopTraffic(got.days, got.latest_available_date - timedelta(days=2))
+        return ShopTraffic(got.days, got.latest_available_date - timedelta(days=2))
 
     now = clock(sb, shop_id)
     yesterday = now.astimezone(zone_of(sb, shop_id)).date() - timedelta(days=1)

@@ -1,7 +1,7 @@
 """Typed records for content performance, creator search and settled orders (per statement or
 per order).
 
-Companions of ``shop_records`` for what the digest's creator, content and settlement sections
+Companions of ``records`` for what the digest's creator, content and settlement sections
 need. Money is ``Decimal`` in the record's ``currency``; times are aware UTC datetimes.
 """
 
@@ -15,11 +15,8 @@ from typing import Any
 
 from jobs.sources.errors import BadResponse
 from jobs.sources.tiktok import wire as w
-from jobs.sources.tiktok.shop_records import (
-    OrderSettlement,
-    _amount_and_currency,
-    parse_order_settlement,
-)
+from jobs.sources.tiktok.records.settlements import OrderSettlement, parse_order_settlement
+from jobs.sources.tiktok.records.values import _amount_and_currency
 
 #: Settlement status of an order whose money has been settled.
 SETTLED = "SETTLED"
