@@ -129,7 +129,7 @@ class RawWriter:
         def encoded(chunk: OrderTables) -> tuple[OrderTables, list[Any]]:
             return chunk, [stage.encode(p) for stage, p in zip(stages, _parts(chunk), strict=True)]
 
-        ready = map(encoded, chain([first], chunks))
+        ready: Iterator[tuple[OrderTables, list[Any]]] = map(encoded, chain([first], chunks))
         if self.conn.dialect.name == "postgresql":  # COPY's text made while the server writes
             ready = read_ahead(ready)
         buckets: set[int] = set()

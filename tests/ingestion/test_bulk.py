@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Engine, select
 
 from jobs.accounts.registry import ShopSpec, ensure_tenant, register_shop
-from jobs.sources.csv.orders import ORDER_COLUMNS
+from jobs.sources.csv.order_form import ORDER_COLUMNS
 from jobs.warehouse import schema as s
 from jobs.warehouse.bulk import bulk_upsert, storage_time
 from jobs.warehouse.types import to_money_units

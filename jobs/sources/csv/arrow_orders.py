@@ -29,7 +29,13 @@ from jobs.sources.csv import arrow_cells as cell
 from jobs.sources.csv.arrow_lines import line_table
 from jobs.sources.csv.common import FUTURE_SLACK, match_headers, repeated_headers
 from jobs.sources.csv.export_file import ExportFile, as_export
-from jobs.sources.csv.orders import HEADERS, ORDER_FIELDS, REQUIRED, STATUS_WORDS, _is_description
+from jobs.sources.csv.order_form import (
+    HEADERS,
+    ORDER_FIELDS,
+    REQUIRED,
+    STATUS_WORDS,
+    _is_description,
+)
 from jobs.warehouse.touched import BUCKET_SECONDS
 
 #: Bytes of the file Arrow parses at a time (about 3,000 rows of a Seller Center export).
