@@ -71,7 +71,7 @@ def _connectors(urls: dict[str, str], db_url: str, qps: float, stamps: list[floa
 def _sync_worker(urls: dict[str, str], db_url: str, qps: float, shop_id: str, since: str,
                  out: str) -> None:
     """One worker process: sync one shop, then write its send times and summary."""
-    from jobs.ingestion.sync import run_shop_sync
+    from jobs.ingestion.shop_sync import run_shop_sync
 
     stamps: list[float] = []
     conns = _connectors(urls, db_url, qps, stamps)

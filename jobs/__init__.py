@@ -18,8 +18,8 @@ Entry points and composition
     OAuth callback page.
 
 ``ingestion/``
-    Shop and ads syncs (``sync``, ``shop_run``), their extras (content, creators, settlements),
-    cursors, the run log and the CSV import; every raw fact is written through ``writer``, which
+    Shop and ads syncs (``shop_sync``, ``ads_sync``, what both share in ``sync``; ``shop_run``),
+    their extras (content, creators, settlements), cursors, the run log and the CSV import; every raw fact is written through ``writer``, which
     marks the touched local days stale in the same transaction, and rollups are refreshed once
     per run.
 

@@ -33,9 +33,11 @@ from jobs.accounts import authorizations
 from jobs.alerts.health import probe_authorizations
 from jobs.alerts.runner import evaluate_tenants, is_last_attempt, subject_of, tenant_of_subject
 from jobs.digest import fanout, schedule
+from jobs.ingestion.ads_sync import run_advertiser_sync
 from jobs.ingestion.due import due_syncs
 from jobs.ingestion.runlog import abandon_dead_runs
-from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync, sync_targets
+from jobs.ingestion.shop_sync import run_shop_sync
+from jobs.ingestion.sync import sync_targets
 from jobs.resources import QUEUE, SYNC_TIMEOUT_S
 from jobs.warehouse.fx_feed import sync_fx
 from jobs.web import tiktok_push

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
+from jobs.ingestion.ads_sync import run_advertiser_sync
 from jobs.ingestion.shop_run import Progress
-from jobs.ingestion.sync import SyncSummary, run_advertiser_sync, run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
+from jobs.ingestion.sync import SyncSummary
 from jobs.resources import Connectors
 
 #: Subjects of one run synced at once. The rate limiter, not this, bounds the calls per second;

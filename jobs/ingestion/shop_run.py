@@ -1,5 +1,5 @@
 """One shop sync in progress: its access token (refreshed when the API rejects it), zone,
-cleaning rules and run counters, shared by the sync steps of ``jobs.ingestion.sync`` and
+cleaning rules and run counters, shared by the sync steps of ``jobs.ingestion.shop_sync`` and
 ``jobs.ingestion.extras``.
 """
 

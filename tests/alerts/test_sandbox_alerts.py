@@ -22,7 +22,7 @@ from jobs.accounts import authorizations as auth
 from jobs.alerts.deliver import SlackSender, TelegramSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.alerts.health import probe_authorizations
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.resources import QUEUE as ALERTS_QUEUE
 from jobs.tasks import daily_health_check
 from jobs.warehouse.db import make_engine

@@ -11,7 +11,8 @@ import yaml
 from click.testing import CliRunner
 
 from jobs.cli import cli
-from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync
+from jobs.ingestion.ads_sync import run_advertiser_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.warehouse.fx_rates import seed_demo_rates
 from sandbox import GeneratorConfig, Sandbox
 from tests.ingestion.sandbox_env import connect_all, connectors

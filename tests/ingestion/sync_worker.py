@@ -9,7 +9,7 @@ import sys
 from datetime import date, datetime
 from types import SimpleNamespace
 
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.warehouse.db import make_engine
 from sandbox.credentials import DemoCredentials
 from sandbox.server import ADS_PREFIX

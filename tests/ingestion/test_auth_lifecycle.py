@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, select, update
 
 from jobs.accounts import authorizations as auth
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.sources.errors import BadAuthCode
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 
 from jobs.ingestion import writers
 from jobs.ingestion.cursors import load_cursor
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.resources import Connectors
 from jobs.sources import errors as e
 from jobs.sources.tiktok.records.performance import ShopTraffic

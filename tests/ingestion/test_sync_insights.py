@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from jobs.ingestion.cursors import load_cursor
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.sources.ratelimit import RateLimit
 from jobs.warehouse import schema as s
 from sandbox.finance import order_settlement

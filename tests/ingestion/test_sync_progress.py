@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from jobs.ingestion.sync import run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from sandbox import GeneratorConfig, Sandbox
 from tests.ingestion.sandbox_env import connect_all, connectors
 

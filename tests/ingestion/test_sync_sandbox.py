@@ -11,8 +11,9 @@ from time import monotonic, sleep
 
 from sqlalchemy import Engine, func, select
 
+from jobs.ingestion.ads_sync import run_advertiser_sync
 from jobs.ingestion.cursors import load_cursor
-from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.warehouse import schema as s
 from sandbox.server import Sandbox
 from tests.ingestion.sandbox_env import DEMO, connect_all, connectors

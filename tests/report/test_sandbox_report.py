@@ -14,7 +14,8 @@ from sqlalchemy import Engine, select
 
 from analytics.weeks import iso_week_label
 from config.tenants import Tenant
-from jobs.ingestion.sync import run_advertiser_sync, run_shop_sync
+from jobs.ingestion.ads_sync import run_advertiser_sync
+from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.report.build import build_weekly_report
 from jobs.warehouse.fx_rates import seed_demo_rates
 from jobs.warehouse.queries import store_kpis
