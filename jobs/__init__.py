@@ -19,9 +19,9 @@ Entry points and composition
 
 ``ingestion/``
     Shop and ads syncs (``shop_sync``, ``ads_sync``, what both share in ``sync``; ``shop_run``),
-    their extras (content, creators, settlements), cursors, the run log and the CSV import; every raw fact is written through ``writer``, which
-    marks the touched local days stale in the same transaction, and rollups are refreshed once
-    per run.
+    their extras (content, creators, settlements), cursors, the run log and the CSV import;
+    every raw fact is written through ``writer``, which marks the touched local days stale in
+    the same transaction, and rollups are refreshed once per run.
 
 ``sources/``
     ``tiktok/`` (signed clients of the Partner and Business APIs, wire records, envelope) and
