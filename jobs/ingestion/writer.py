@@ -130,8 +130,9 @@ class RawWriter:
             return chunk, [stage.encode(p) for stage, p in zip(stages, _parts(chunk), strict=True)]
 
         ready: Iterator[tuple[OrderTables, list[Any]]] = map(encoded, chain([first], chunks))
-        if self.conn.dialect.name == "postgresql":  # COPY's text made while the server writes
-            ready = read_ahead(ready)
+        if self.conn.dialect.name == "postgresql":  # COPY text made while the server writes;
+            # one chunk ahead: the parser thread already holds two (peak RSS 584 MB with two)
+            ready = read_ahead(ready, depth=1)
         buckets: set[int] = set()
         for chunk, payloads in ready:
             for stage, payload, part in zip(stages, payloads, _parts(chunk), strict=True):
