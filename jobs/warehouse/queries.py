@@ -33,6 +33,7 @@ from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.loaders import frame, load_orders, raw, shop_info
+from jobs.warehouse.owner_sums import read_period
 from jobs.warehouse.prepared import Prepared
 from jobs.warehouse.schema import (
     ad_daily,
@@ -44,8 +45,8 @@ from jobs.warehouse.schema import (
 )
 from jobs.warehouse.sum_rates import missing_sums_rates as missing_sums_rates  # the SQL sums
 from jobs.warehouse.sum_rates import period_sums as period_sums
-from jobs.warehouse.sum_rates import read_period, summed_buyers
 from jobs.warehouse.sum_rates import read_rated as read_rated
+from jobs.warehouse.sum_rates import summed_buyers
 from jobs.warehouse.sum_rates import sums_fx as sums_fx
 from jobs.warehouse.sums import store_advertisers as store_advertisers
 

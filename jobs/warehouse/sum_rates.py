@@ -7,8 +7,7 @@ same integers as the day-by-day arithmetic. Money whose day has no stored rate o
 per day and takes ``load_fx``'s rate (carried forward, inverted, crossed through a pivot), read
 in one more statement only then. A rate stored for the day itself is what ``load_fx`` picks too
 (a direct pair of the day is the freshest and wins a tie), so the numbers are the pandas path's.
-A table of many stores (``read_period``) first reads which rates are fixed over its range: then
-each store's days are summed together without joining a rate per row.
+A table of many stores sums each store's days together instead (``owner_sums.read_period``).
 """
 
 from __future__ import annotations
@@ -19,15 +18,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Date, and_, bindparam, func, select, union
+from sqlalchemy import Connection
 
 from analytics.fx import FxRates, MissingRates, rate_gaps
 from analytics.money import add_scaled, scaled_rate
 from analytics.totals import MetricSum, exact_totals
 from jobs.warehouse.fx_rates import load_fx
-from jobs.warehouse.prepared import Prepared, as_date
-from jobs.warehouse.schema import advertisers, fx_rates, shops
-from jobs.warehouse.sums import METRICS, OWNER_SUMS, rated_rows, store_advertisers
+from jobs.warehouse.prepared import as_date
+from jobs.warehouse.sums import METRICS, rated_rows, store_advertisers
 
 #: Per store and metric, a total in the quote (money) or a count: ``store_totals``' result.
 Totals = dict[str, dict[str, Decimal]]
@@ -47,6 +45,23 @@ def _add_units(book: dict[str, dict[str, int]], shop: str, row: Sequence[Any],
             mine[metric] = mine.get(metric, 0) + int(row[i])
 
 
+def _one_digits(books: Mapping[int, Mapping[str, Mapping[str, int]]]) -> (
+    dict[str, dict[str, list[int]]]
+):
+    """Money added up per number of digits of its rates (per digits, store and metric: units
+    times ``10**digits``) as one ``[integer, digits]`` per store and metric (``add_scaled``)."""
+    out: dict[str, dict[str, list[int]]] = {}
+    for digits, book in books.items():
+        for shop, found in book.items():
+            mine = out.get(shop)
+            if mine is None:  # the common case: a store's rates all of one number of digits
+                out[shop] = {metric: [total, digits] for metric, total in found.items()}
+                continue
+            for metric, total in found.items():
+                add_scaled(mine, metric, total, 1, digits)
+    return out
+
+
 def _fallback_rate(row: Sequence[Any], quote: str, fx: FxRates | None) -> Any:
     """``load_fx``'s rate into ``quote`` for the day of a row without a stored rate of its
     own (``fx``: ``read_rated``'s)."""
@@ -58,14 +73,17 @@ def _fallback_rate(row: Sequence[Any], quote: str, fx: FxRates | None) -> Any:
 def _lacking(rows: Iterable[Sequence[Any]], n: int, quote: str) -> set[tuple[date, str]]:
     """(day, currency) of the money converting into ``quote`` (the ``n``-th) needs a rate for
     and has none stored for its own day (such rows come with ``fx_day``)."""
-    out = set()
+    found = set()  # the days as read: each is made a date once
     for row in rows:
         if row[6] is None or row[3] == quote or row[5 if n else 4] is not None:
             continue
         if any(row[i] is not None for i, _ in _LAYOUT.get(row[0], ((), ()))[1]):
-            day = as_date(row[6])
-            assert day is not None
-            out.add((day, row[3]))
+            found.add((row[6], row[3]))
+    out = set()
+    for read_day, currency in found:
+        day = as_date(read_day)
+        assert day is not None
+        out.add((day, currency))
     return out
 
 
@@ -109,16 +127,21 @@ class RatedSums:
 
     def totals(self, quotes: Sequence[str]) -> dict[str, dict[int, Totals]]:
         """Per quote of ``quotes`` (read, and without ``gaps``) and period (0, 1), the stores'
-        exact totals, from one pass over the rows: counts once, money at each quote's rate
-        (per store and metric, ``add_scaled``'s ``[integer, digits]``)."""
+        exact totals, from one pass over the rows: counts once, money at each quote's rate.
+        Each distinct rate is scaled once (``scaled_rate``) and the money is added up per
+        number of digits of its rates, ``add_scaled`` only then bringing each store's metric to
+        one ``[integer, digits]``: daily rates differ in digits from day to day."""
         at = [(self.quotes.index(q), q, self.fallback.get(q)) for q in quotes]
         books: dict[int, tuple[dict[str, dict[str, int]], list[dict[str, dict[str, int]]],
-                               list[dict[str, dict[str, list[int]]]]]] = {}
+                               list[dict[int, dict[str, dict[str, int]]]]]] = {}
+        scaled_rates: dict[Any, tuple[int, int]] = {}  # rate (or quote, day, currency) -> scaled
+        ad_map = self.ad_map
         for row in self.rows:
-            layout = _LAYOUT.get(row[0])
+            kind = row[0]
+            layout = _LAYOUT.get(kind)
             if layout is None:
                 continue
-            shop = self.ad_map[row[1]] if row[0] == "ads" else row[1]
+            shop = ad_map[row[1]] if kind == "ads" else row[1]
             counts, whole, scaled = books.get(row[2]) or books.setdefault(
                 row[2], ({}, [{} for _ in at], [{} for _ in at]))
             _add_units(counts, shop, row, layout[0])
@@ -126,25 +149,22 @@ class RatedSums:
                 if row[3] == quote:
                     _add_units(local, shop, row, layout[1])
                     continue
-                coefficient = 0
+                mine = None
                 for i, metric in layout[1]:
                     if row[i] is None:
                         continue
-                    if not coefficient:  # the rate, once a row has money to convert
+                    if mine is None:  # the rate, once a row has money to convert
                         rate = row[5] if n else row[4]
-                        coefficient, digits = scaled_rate(
-                            _fallback_rate(row, quote, fx) if rate is None else rate)
-                        mine = foreign.get(shop) or foreign.setdefault(shop, {})
-                    # add_scaled's two common cases inline (once per row and metric), the rest
-                    # through it
-                    found = mine.get(metric)
-                    if found is None:
-                        mine[metric] = [int(row[i]) * coefficient, digits]
-                    elif found[1] == digits:
-                        found[0] += int(row[i]) * coefficient
-                    else:
-                        add_scaled(mine, metric, int(row[i]), coefficient, digits)
-        return {q: {period: exact_totals((counts, whole[k]), scaled[k])
+                        key = rate if rate is not None else (quote, row[6], row[3])
+                        found = scaled_rates.get(key)
+                        if found is None:
+                            found = scaled_rates[key] = scaled_rate(
+                                _fallback_rate(row, quote, fx) if rate is None else rate)
+                        coefficient, digits = found
+                        book = foreign.get(digits) or foreign.setdefault(digits, {})
+                        mine = book.get(shop) or book.setdefault(shop, {})
+                    mine[metric] = mine.get(metric, 0) + int(row[i]) * coefficient
+        return {q: {period: exact_totals((counts, whole[k]), _one_digits(scaled[k]))
                     for period, (counts, whole, scaled) in books.items()}
                 for k, (_, q, _) in enumerate(at)}
 
@@ -190,45 +210,6 @@ def read_rated(conn: Connection, shop_ids: Sequence[str], configured: Mapping[st
     lacking = {q: _lacking(rows, n, q) for n, q in enumerate(quotes)}
     return RatedSums(rows, quotes, ad_map, lacking,
                      {q: lacking_fx(conn, found, q) for q, found in lacking.items() if found})
-
-
-_REGISTERED = union(
-    select(shops.c.currency).where(shops.c.shop_id.in_(bindparam("shop_ids", expanding=True))),
-    select(advertisers.c.currency).where(
-        advertisers.c.advertiser_id.in_(bindparam("advertiser_ids", expanding=True))),
-).subquery("registered")
-#: Each currency the stores and their ad accounts are registered in, with its lowest and
-#: highest rate into the quote over the range and the days that have one.
-_RANGE = Prepared(
-    select(_REGISTERED.c.currency, func.min(fx_rates.c.rate), func.max(fx_rates.c.rate),
-           func.count(fx_rates.c.rate))
-    .select_from(_REGISTERED.outerjoin(fx_rates, and_(
-        fx_rates.c.base == _REGISTERED.c.currency, fx_rates.c.quote == bindparam("quote"),
-        fx_rates.c.day >= bindparam("first", type_=Date),
-        fx_rates.c.day <= bindparam("last", type_=Date))))
-    .group_by(_REGISTERED.c.currency))
-
-
-def read_period(conn: Connection, shop_ids: Sequence[str], ad_map: Mapping[str, str],
-                first: date, last: date, quote: str) -> RatedSums:
-    """The stores' sums over local days ``[first, last]`` in ``quote`` (a table of many stores):
-    the rates fixed over the range are read first (one stored rate, the same every day); when
-    every registered currency converts at one, the sums are made per store alone
-    (``OWNER_SUMS``) and kept if each store's money was in one such currency; else
-    ``read_rated``. Two statements, three when a store bills in an unregistered currency."""
-    found = _RANGE.rows(conn, {"shop_ids": list(shop_ids), "advertiser_ids": sorted(ad_map),
-                               "quote": quote, "first": first, "last": last})
-    days = (last - first).days + 1
-    fixed = {base: low for base, low, high, count in found if count == days and low == high}
-    if all(base == quote or base in fixed for base, *_ in found):
-        rows = OWNER_SUMS.rows(conn, {"shop_ids": list(shop_ids),
-                                      "advertiser_ids": sorted(ad_map),
-                                      "first": first, "last": last})
-        if all(low == high and (low == quote or low in fixed)
-               for low, high in {(row[2], row[3]) for row in rows}):
-            return RatedSums([(row[0], row[1], 0, row[2], fixed.get(row[2]), None, None,
-                               *row[4:]) for row in rows], [quote], ad_map)
-    return read_rated(conn, shop_ids, ad_map, [(first, last)], [quote])
 
 
 def period_sums(conn: Connection, shop_ids: Sequence[str], first: date, last: date, quote: str,

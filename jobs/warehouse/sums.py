@@ -9,12 +9,12 @@ sharing a rate (all of them when it is fixed) come as one row, multiplied once, 
 Python (``sum_rates``). ``fx_day`` is the day of money without a stored rate of its own day
 (``load_fx`` carries, inverts or crosses one), else NULL; without quotes the sums are per day.
 A chat answer's statement also carries the stores' registered currencies, their advertisers'
-links and the weeks' distinct buyers: an answer is one round trip. ``OWNER_SUMS`` sums one
-range per owner alone, for money converting without its day (the rollups stream in key order,
-nothing to sort). The rules are ``queries.daily_rows``': sales with their zero days, refunds and
-settlements where non-zero, commission, campaign ads where reported, traffic (channel ALL, else
-the sum of the channels) and, read with it, the PAID channel's GMV. Built once per shape, bound
-per question (``Prepared``), the same SQL on SQLite and PostgreSQL.
+links and the weeks' distinct buyers: an answer is one round trip. The parts (``parts``) and
+their sums (``summed``) serve ``owner_sums``' statements too, which sum per owner alone. The
+rules are ``queries.daily_rows``': sales with their zero days, refunds and settlements where
+non-zero, commission, campaign ads where reported, traffic (channel ALL, else the sum of the
+channels) and, read with it, the PAID channel's GMV. Built once per shape, bound per question
+(``Prepared``), the same SQL on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ METRICS = {kind: tuple((m, money) for m, _, money, _ in metrics)
 _TRAFFIC, _EVERY = shop_traffic_daily, shop_traffic_daily.alias("every_channel")
 _TOTAL = or_(_TRAFFIC.c.channel == "ALL", _EVERY.c.shop_id.is_(None))  # ALL, else every channel
 #: What a part reads when not its table alone: traffic rows, each with its day's ALL joined.
-_SOURCES = {"traffic": _TRAFFIC.outerjoin(_EVERY, and_(
+SOURCES = {"traffic": _TRAFFIC.outerjoin(_EVERY, and_(
     _EVERY.c.shop_id == _TRAFFIC.c.shop_id, _EVERY.c.day == _TRAFFIC.c.day,
     _EVERY.c.channel == "ALL"))}
 #: The rows a metric sums when not all its part's: the day's total, or the PAID channel's.
@@ -100,14 +100,17 @@ def _in_period(day: ColumnElement[Any], n: int) -> ColumnElement[bool]:
     return and_(day >= bindparam(f"first{n}", type_=Date), day <= bindparam(f"last{n}", type_=Date))
 
 
-def _sums(kind: str, table: Table) -> list[ColumnElement[Any]]:
+def summed(kind: str, table: Table, coefficient: ColumnElement[Any] | None = None) -> (
+    list[ColumnElement[Any]]
+):
     """Each metric's sum (over its rows, ``_ONLY``; zero days left out where the rules say so),
-    NULL up to ``VALUES``."""
+    money times ``coefficient`` if given, NULL up to ``VALUES``."""
     sums: list[ColumnElement[Any]] = []
-    for metric, column, _, keep in PARTS[kind]:
+    for metric, column, money, keep in PARTS[kind]:
         value = type_coerce(table.c[column], BigInteger)
         counted = [c for c in (_ONLY.get(metric), None if keep else value != 0) if c is not None]
-        sums.append(func.sum(case((and_(*counted), value), else_=null()) if counted else value))
+        kept = case((and_(*counted), value), else_=null()) if counted else value
+        sums.append(func.sum(kept * coefficient if money and coefficient is not None else kept))
     return sums + [cast(null(), BigInteger)] * (VALUES - len(sums))
 
 
@@ -119,7 +122,7 @@ def _part(kind: str, table: Table, owner: ColumnElement[Any], *where: ColumnElem
     money billed in another currency needs one, and comes per day."""
     day, currency = table.c.day, table.c.currency
     rate = fx_rates.alias("rate")
-    source = _SOURCES.get(kind, table)
+    source = SOURCES.get(kind, table)
     joined = source if not quotes else source.outerjoin(rate, and_(
         rate.c.day == day, rate.c.base == currency,
         rate.c.quote == bindparam(f"quote{quotes - 1}")))
@@ -136,7 +139,7 @@ def _part(kind: str, table: Table, owner: ColumnElement[Any], *where: ColumnElem
             *([rate.c.rate] if quotes else []), fx_day]
     return (select(literal(kind, String), owner,
                    literal_column("0", Integer) if period is None else period, currency,
-                   *rates, fx_day, *_sums(kind, table))
+                   *rates, fx_day, *summed(kind, table))
             .select_from(joined)
             .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
                    or_(*ranges) if periods == 2 else ranges[0], *where)
@@ -163,11 +166,11 @@ def _answer_rows() -> list[Any]:
     ]
 
 
-def _parts(build: Callable[..., Any], *, answer: bool) -> list[Any]:
+def parts(build: Callable[..., Any], *, answer: bool) -> list[Any]:
     """The statement's parts, each ``build(kind, table, owner, *where)``: sales, commission, ads
     (an ``answer``'s: of the configured advertisers the warehouse does not link to the stores
     and, apart so that each part reads by its index, of those it links), traffic with the PAID
-    channel's GMV (``_SOURCES``, ``_ONLY``). (A list parameter is never both in ``IN`` and
+    channel's GMV (``SOURCES``, ``_ONLY``). (A list parameter is never both in ``IN`` and
     ``NOT IN``: SQLAlchemy renders an empty list once per name.)"""
     shop_ids: Any = bindparam("shop_ids", expanding=True)
     configured = ad_daily.c.advertiser_id.in_(bindparam("advertiser_ids", expanding=True))
@@ -190,26 +193,8 @@ def statement(quotes: int, periods: int, answer: bool) -> Prepared:
     ``answer``: with an answer's other rows, ads of the configured advertisers
     (``advertiser_ids``) and of those the warehouse links to the stores; else of
     ``advertiser_ids`` alone."""
-    parts = _parts(partial(_part, quotes=quotes, periods=periods), answer=answer)
-    return Prepared(union_all(*parts, *(_answer_rows() if answer else ())))
-
-
-def _owner_part(kind: str, table: Table, owner: ColumnElement[Any],
-                *where: ColumnElement[bool]) -> Any:
-    """One part summed per owner alone over ``first``..``last`` (grouped by the index's first
-    column: the rows stream, no sort): kind, owner, lowest and highest currency, sums."""
-    sums = _sums(kind, table)
-    day = table.c.day
-    return (select(literal(kind, String), owner, func.min(table.c.currency),
-                   func.max(table.c.currency), *sums)
-            .select_from(_SOURCES.get(kind, table))
-            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
-                   *where)
-            .group_by(owner))
-
-
-#: The sums of one range per owner alone, for money that converts without its day.
-OWNER_SUMS = Prepared(union_all(*_parts(_owner_part, answer=False)))
+    built = parts(partial(_part, quotes=quotes, periods=periods), answer=answer)
+    return Prepared(union_all(*built, *(_answer_rows() if answer else ())))
 
 
 _ADVERTISERS = Prepared(select(advertisers.c.advertiser_id, advertisers.c.shop_id).where(

@@ -4,11 +4,12 @@
 (all of them when it is fixed) come as one row, multiplied once; a day without a stored rate of
 its own comes alone, with its day, and converts at ``load_fx``'s rate (carried forward, inverted,
 crossed through a pivot). ``read_period`` (a table of stores) sums per store alone when every
-rate is fixed over the range. Globex's three stores (GBP, USD, THB) are asked in each
-currency, alone and together, with rates fixed, fixed on all days but one, written otherwise,
-moving daily, published on weekdays only against EUR (the ECB's way: every USD rate crossed),
-none at all, with ads billed in another currency, and with traffic by channel (read once with
-the PAID channel's GMV: days without channel ALL, PAID billed in another currency).
+rate is fixed over the range (and when rates move daily: ``test_rates_day_sums``). Globex's
+three stores (GBP, USD, THB) are asked in each currency, alone and together, with rates fixed,
+fixed on all days but one, written otherwise, moving daily, published on weekdays only against
+EUR (the ECB's way: every USD rate crossed), none at all, with ads billed in another currency,
+and with traffic by channel (read once with the PAID channel's GMV: days without channel ALL,
+PAID billed in another currency).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from analytics.daily_kpis import compute_kpis
 from analytics.fx import missing_rates
 from analytics.kpis import KpiSet, kpis_from_totals
 from jobs.warehouse.fx_rates import load_fx
+from jobs.warehouse.owner_sums import read_period
 from jobs.warehouse.queries import (
     daily_rows,
     period_kpis,
@@ -30,7 +32,6 @@ from jobs.warehouse.queries import (
     stores_kpis,
 )
 from jobs.warehouse.schema import ad_daily, fx_rates, shop_traffic_daily
-from jobs.warehouse.sum_rates import read_period
 from jobs.warehouse.upsert import upsert
 from tests.report import three_shops as globex
 
@@ -39,21 +40,21 @@ FIXED = {"GBP": Decimal("1.27"), "THB": Decimal("0.0285")}
 W46_ONLY = (globex.W46, globex.W46 + timedelta(6))
 
 
-def _pandas(conn, ids, first, last, quote) -> KpiSet:  # type: ignore[no-untyped-def]
+def pandas_kpis(conn, ids, first, last, quote) -> KpiSet:  # type: ignore[no-untyped-def]
     rows = daily_rows(conn, ids, first, last, advertiser_shop=store_advertisers(conn, ids))
     fx = load_fx(conn, set(rows["currency"]) - {""}, quote, first, last)
     return compute_kpis(rows, [first + timedelta(i) for i in range((last - first).days + 1)],
                         quote, fx)
 
 
-def _rates(engine, rates: dict[tuple[date, str], str], quote: str = "USD") -> None:  # type: ignore[no-untyped-def]
+def store_rates(engine, rates: dict[tuple[date, str], str], quote: str = "USD") -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as conn:
         upsert(conn, fx_rates, [{"day": d, "base": c, "quote": quote, "rate": Decimal(r),
                                  "source": "test"} for (d, c), r in rates.items()])
 
 
 def _fixed(engine) -> None:  # type: ignore[no-untyped-def]
-    _rates(engine, {(d, c): str(r) for d in globex.DAYS for c, r in FIXED.items()})
+    store_rates(engine, {(d, c): str(r) for d in globex.DAYS for c, r in FIXED.items()})
 
 
 def _periods() -> list[tuple[date, date]]:
@@ -62,18 +63,20 @@ def _periods() -> list[tuple[date, date]]:
             (w46, w46 + timedelta(13)), (w46 + timedelta(2), w46 + timedelta(4))]
 
 
-def _assert_same(engine) -> None:  # type: ignore[no-untyped-def]
+def assert_same(engine, quotes=("USD", "GBP", "THB")) -> None:  # type: ignore[no-untyped-def]
+    """Every store's KPIs and all stores' together, in each of ``quotes`` over each period, are
+    the pandas path's."""
     with engine.connect() as conn:
         ad_map = store_advertisers(conn, SHOPS)
         for first, last in _periods():
-            for quote in ("USD", "GBP", "THB"):
+            for quote in quotes:
                 each = stores_kpis(conn, SHOPS, first, last, quote, advertiser_shop=ad_map)
                 for shop in SHOPS:
-                    expected = repr(_pandas(conn, [shop], first, last, quote))
+                    expected = repr(pandas_kpis(conn, [shop], first, last, quote))
                     assert repr(each[shop]) == expected, (shop, first, last, quote)
                     assert repr(period_kpis(conn, [shop], first, last, quote)) == expected
                 assert repr(period_kpis(conn, SHOPS, first, last, quote)) == repr(
-                    _pandas(conn, SHOPS, first, last, quote)), (first, last, quote)
+                    pandas_kpis(conn, SHOPS, first, last, quote)), (first, last, quote)
 
 
 def _groups(engine, ids: list[str], quote: str, period=W46_ONLY) -> (  # type: ignore[no-untyped-def]
@@ -107,29 +110,29 @@ def test_fixed_rates_come_as_one_row_per_store_and_part(globex_engine):
         read = read_period(conn, SHOPS, store_advertisers(conn, SHOPS), *W46_ONLY, "USD")
     assert sorted((kind, owner) for kind, owner, *_ in read.rows) == sorted(
         {(kind, owner) for kind, owner, *_ in read.rows})
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def test_a_rate_moved_on_one_day_comes_apart(globex_engine):
     _fixed(globex_engine)
-    _rates(globex_engine, {(globex.DAYS[3], "GBP"): "1.28"})
+    store_rates(globex_engine, {(globex.DAYS[3], "GBP"): "1.28"})
     assert _groups(globex_engine, [globex.UK], "USD")[("shop", "GBP")] == [
         ("1.27", None), ("1.28", None)]
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def test_the_same_rate_written_otherwise_gives_the_same_numbers(globex_engine):
     _fixed(globex_engine)
-    _rates(globex_engine, {(globex.DAYS[1], "GBP"): "1.270"})
+    store_rates(globex_engine, {(globex.DAYS[1], "GBP"): "1.270"})
     assert len(_groups(globex_engine, [globex.UK], "USD")[("shop", "GBP")]) == 2
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def test_rates_moving_every_day_come_a_row_a_day(globex_engine):
     globex.add_rates(globex_engine)
     rows = _groups(globex_engine, [globex.TH], "USD")[("shop", "THB")]
     assert rows == sorted(((str(globex.rate("THB", d)), None) for d in globex.DAYS[:7]), key=str)
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def test_weekday_rates_against_eur_are_carried_and_crossed_as_load_fx_does(globex_engine):
@@ -147,11 +150,11 @@ def test_weekday_rates_against_eur_are_carried_and_crossed_as_load_fx_does(globe
     with globex_engine.connect() as conn:
         read = read_rated(conn, SHOPS, store_advertisers(conn, SHOPS), [W46_ONLY], ["USD"])
     assert read.gaps("USD") == () and read.lacking["USD"]
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def test_without_rates_the_gaps_are_the_pandas_paths(globex_engine):
-    _rates(globex_engine, {(d, "GBP"): "1.27" for d in globex.DAYS[2:5]})
+    store_rates(globex_engine, {(d, "GBP"): "1.27" for d in globex.DAYS[2:5]})
     last = globex.W47 + timedelta(6)
     with globex_engine.connect() as conn:
         ads = store_advertisers(conn, SHOPS)
@@ -177,7 +180,7 @@ def test_ads_billed_in_another_currency_convert_at_the_inverse_rate(globex_engin
              "video_views": 0} for i, d in enumerate(globex.DAYS)])
     assert {day for _, day in _groups(globex_engine, [globex.UK], "GBP")[("ads", "USD")]} == set(
         globex.DAYS[:7])
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
 
 
 def _channels(engine, shop: str, paid_currency: str, without_all: list[date]) -> None:  # type: ignore[no-untyped-def]
@@ -208,7 +211,7 @@ def _answers_same(engine) -> None:  # type: ignore[no-untyped-def]
         for quote in ("GBP", "USD"):
             for n, (first, last) in enumerate((w47, w46)):
                 assert repr(kpis_from_totals(found[quote][n], 7, quote)) == repr(
-                    _pandas(conn, SHOPS, first, last, quote)), (quote, first)
+                    pandas_kpis(conn, SHOPS, first, last, quote)), (quote, first)
 
 
 def test_traffic_and_paid_gmv_read_together_give_the_pandas_numbers(globex_engine):
@@ -219,10 +222,10 @@ def test_traffic_and_paid_gmv_read_together_give_the_pandas_numbers(globex_engin
     assert [owner for kind, owner, *_ in read.rows if kind == "traffic"] == SHOPS
     assert not [kind for kind, *_ in read.rows if kind not in ("shop", "commission", "ads",
                                                                "traffic")]
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
     _answers_same(globex_engine)
     _channels(globex_engine, globex.TH, "USD", [globex.DAYS[0]])  # PAID billed in dollars
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
     globex.add_rates(globex_engine)  # and rates moving every day
-    _assert_same(globex_engine)
+    assert_same(globex_engine)
     _answers_same(globex_engine)
