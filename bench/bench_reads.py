@@ -2,8 +2,9 @@
 
 Rollups for the scale (``SCALES``; ``bench.bot_data``) are bulk-written into a fresh SQLite
 warehouse, then, each timed ``repeat`` times on questions picked at random (stores and weeks),
-first at fixed rates, then at rates that move every day (``bot_data.move_rates_daily``: the
-realistic case, a reference feed's rates):
+first at fixed rates, then at rates that move every day (``bot_data.move_rates_daily``: a feed
+of direct pairs into the reporting currency), then, for the all-stores week, at the ECB's
+EUR-based rates (``bot_data.ecb_rates``, the default feed: each conversion crosses two rates):
 
 - a KPI answer about one store (``bot.commands.numbers.scope_answer``: the week and the week
   before, in the store's currency with the reporting currency beside), against the raw SQL it
@@ -31,7 +32,7 @@ from typing import Any
 from analytics.daily_kpis import compute_kpis
 from analytics.fx import missing_rates
 from analytics.weeks import iso_week_label
-from bench.bot_data import LAST_DAY, agency_registry, load_agency, move_rates_daily
+from bench.bot_data import LAST_DAY, agency_registry, ecb_rates, load_agency, move_rates_daily
 from bot.commands.numbers import scope_answer
 from bot.commands.periods import Period
 from config.tenants import Store
@@ -219,4 +220,13 @@ def _measure(engine, scale: str, shops: int, written: int, repeat: int) -> list[
                                    f"{rates} rates; {written:,} rollup rows; exact FX"))
             if rates == "daily":
                 out[-1]["line"] = prefix + out[-1]["line"]
+    ecb_rates(engine)  # the default feed's: EUR-based, weekdays, crossed into USD
+    with engine.connect() as conn:
+        line = _all_stores(engine, conn, all_ids, own, shops, f"ECB rates (1 EUR = rate, "
+                           f"weekdays; crossed into USD); {written:,} rollup rows; exact FX")
+    daily = out[-1]  # its anchor: the same sums with a direct pair joined per day, as the
+    # GROUP BY cannot cross two rates (its own time would only grow)
+    anchor = float(daily["anchor"].split()[-1])
+    out.append({**line, "line": "ECB rates: " + line["line"], "anchor": daily["anchor"]
+                + " (daily pairs)", "ratio": float(line["figure"]) / anchor})
     return out

@@ -104,6 +104,24 @@ def move_rates_daily(engine: Engine) -> int:
     return len(moved)
 
 
+def ecb_rates(engine: Engine) -> int:
+    """Replace every stored rate with the ECB's kind: ``1 EUR = rate currency`` on weekdays
+    only, four significant digits, moving as ``daily_rate`` moves them. Converting into USD
+    then crosses two rates (28 digits) and carries Friday's over the weekend, as with the
+    default feed. Returns the rates written."""
+    with engine.begin() as conn:
+        days = sorted({d if isinstance(d, date) else date.fromisoformat(d) for (d,) in
+                       conn.exec_driver_sql("SELECT DISTINCT day FROM fx_rates").fetchall()})
+        conn.exec_driver_sql("DELETE FROM fx_rates")
+        per_eur = {c: Decimal(repr(USD_RATE["EUR"])) / Decimal(repr(r))
+                   for c, r in USD_RATE.items() if c != "EUR"}
+        rows = [(d, "EUR", c, str(Decimal(daily_rate(str(rate), d, c)).quantize(
+                     Decimal(10) ** (rate.adjusted() - 3))), "bench")
+                for d in days if d.weekday() < 5 for c, rate in per_eur.items()]
+        _insert(conn, "fx_rates", ("day", "base", "quote", "rate", "source"), rows)
+    return len(rows)
+
+
 def _shop_days(conn, rng, i: int, day_list: list[date], stamp: object) -> int:  # type: ignore[no-untyped-def]
     shop_id, _, ccy = _shop(i)
     scale = 1 / USD_RATE[ccy]
