@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.demo import SANDBOX_SHOP_LIMIT, authorize, pointed_at_sandbox  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from config.tenants import load_tenants  # noqa: E402
+from config.tenant_registry import load_tenants  # noqa: E402
 from jobs.ingestion.fanout import SHOP_WORKERS, sync_subjects  # noqa: E402
 from jobs.ingestion.sync import sync_targets  # noqa: E402
 from jobs.resources import SHOP_LIMIT  # noqa: E402

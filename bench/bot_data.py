@@ -14,8 +14,10 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy import Engine
 
+from config.chat_bindings import Chats, SlackBinding
 from config.regions import REGIONS
-from config.tenants import Chats, SlackBinding, Store, Tenant, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import Store, Tenant
 
 TENANTS = 20
 LAST_DAY = date(2026, 11, 24)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bot.commands.grammar import parse
 from bot.commands.understood import understood
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from tests.bot.question_set import QUESTIONS_FILE, Question, load_questions, misreading, reading
 from tests.bot.seed import NOW, write_tenants
 

@@ -10,7 +10,7 @@ import redis
 
 from bot.commands.context import BotContext
 from config.settings import Settings
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.warehouse.db import make_engine
 
 #: Seconds to wait for Redis when it is optional (the terminal answers without it).

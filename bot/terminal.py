@@ -18,7 +18,7 @@ from bot.commands import BotContext, Reply, Request, as_text, dispatch, parse
 from bot.commands.understood import understood
 from bot.runtime import bot_context
 from config.settings import Settings
-from config.tenants import TenantsFileError
+from config.tenant_registry import TenantsFileError
 
 #: Reply kinds that mean "not answered" (exit status 1).
 FAILED_KINDS = frozenset({"unclear", "unknown_store", "setup", "refused", "limited", "error"})

@@ -8,7 +8,7 @@ import click
 
 from config.logs import MASK
 from config.settings import Settings
-from config.tenants import TenantsFileError, load_tenants
+from config.tenant_registry import TenantsFileError, load_tenants
 
 
 @click.group()

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.sources.ratelimit import RateLimit
 from jobs.sources.tiktok.ads import TikTokAdsClient
 from jobs.sources.tiktok.shop import TikTokShopClient

@@ -19,7 +19,8 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp
 
 from config.settings import Settings
-from config.tenants import Tenant, TenantRegistry, load_tenants
+from config.tenant_registry import TenantRegistry, load_tenants
+from config.tenants import Tenant
 from jobs.accounts.oauth import connect_page
 from jobs.accounts.tenancy import effective_registry
 from jobs.alerts.deliver import FeishuSender, Sender, SlackSender, TelegramSender, WeComSender

@@ -20,7 +20,7 @@ from redis import Redis
 from sqlalchemy import Engine
 
 from bot.commands.cache import TtlCache
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.accounts.tenancy import effective_registry
 from jobs.resources import QUEUE
 

@@ -19,7 +19,8 @@ from bot.commands.grammar import Parsed, parse
 from bot.commands.reply import Reply, Text, reply
 from bot.commands.texts import command_name, say
 from bot.commands.vocab import COMMANDS_BY_ID
-from config.tenants import Tenant, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import Tenant
 
 log = logging.getLogger("tikpulse.bot")
 

@@ -21,7 +21,7 @@ from typing import Any
 import redis
 from sqlalchemy import Engine, Row, select, update
 
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.accounts.registry import (
     ShopSpec,
     ensure_tenant,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, update
 
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.accounts import authorizations as lifecycle
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, select
 
 from config.regions import region_defaults
-from config.tenants import DEFAULT_REPORTING_CURRENCY, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import DEFAULT_REPORTING_CURRENCY
 from jobs.warehouse.schema import advertisers, shops, tenants
 from jobs.warehouse.upsert import upsert
 

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
 
-from config.tenants import Store, Tenant, TenantRegistry, load_tenants
+from config.tenant_registry import TenantRegistry, load_tenants
+from config.tenants import Store, Tenant
 from jobs.accounts.registry import ensure_tenant
 from jobs.warehouse.schema import advertisers, authorizations, shops, tenants
 

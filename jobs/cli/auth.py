@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from config.settings import Settings
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.accounts import authorizations as lifecycle
 from jobs.cli.db import require_current
 from jobs.sources.errors import TikTokError

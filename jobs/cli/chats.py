@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import click
 
+from config.chat_bindings import ENCRYPTED_KEY_PREFIX
 from config.settings import Settings
-from config.tenants import ENCRYPTED_KEY_PREFIX
 from jobs.warehouse.crypto import TokenCipher
 
 

@@ -19,7 +19,7 @@ from analytics.display import fx_missing_note
 from analytics.periods import parse_period
 from analytics.weeks import iso_week_label, parse_iso_week
 from config.settings import Settings
-from config.tenants import TenantsFileError
+from config.tenant_registry import TenantsFileError
 from jobs.digest.compose import is_partial
 from jobs.digest.deliveries import DeliveryKey, load_delivery
 from jobs.digest.deps import DigestDeps, UnknownTenant

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from analytics.fx import FxRates
 from config.settings import Settings
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.cli.registry import load_registry
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.fx_feed import FxFeedError, FxSyncResult, sync_fx

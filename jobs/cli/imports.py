@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from config.settings import Settings
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.ingestion.csv_import import UnknownShop, import_ads_csv, import_orders_csv
 from jobs.sources.csv.common import BadFile
 from jobs.warehouse.db import make_engine

@@ -8,7 +8,8 @@ import click
 from sqlalchemy import Engine
 
 from config.settings import Settings
-from config.tenants import Tenant, TenantRegistry, TenantsFileError, load_tenants
+from config.tenant_registry import TenantRegistry, TenantsFileError, load_tenants
+from config.tenants import Tenant
 from jobs.accounts.tenancy import apply_file_ownership, effective_registry
 
 

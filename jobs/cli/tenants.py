@@ -14,7 +14,7 @@ import click
 from config.cli import check as check_file
 from config.cli import tenants
 from config.settings import Settings
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.accounts.tenancy import ownership_differences
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.migrate import current_revision

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import redis
 from sqlalchemy import Engine
 
-from config.tenants import Tenant, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import Tenant
 from jobs.digest.deliver import Notifier
 
 #: The setting that enables each chat system's notifier.

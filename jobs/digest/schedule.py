@@ -25,7 +25,8 @@ from sqlalchemy import select
 
 from analytics.periods import last_complete_period
 from analytics.weeks import iso_week_label
-from config.tenants import ReportSchedule, Tenant
+from config.schedules import ReportSchedule
+from config.tenants import Tenant
 from jobs.digest.deps import DigestDeps
 from jobs.digest.fanout import PREPARE_TASK, job_id
 from jobs.digest.runs import claim_run, load_run

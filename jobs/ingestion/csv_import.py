@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from analytics.clean import DEFAULT_RULES, CleaningRules
-from config.tenants import TenantRegistry
+from config.tenant_registry import TenantRegistry
 from jobs.ingestion.import_targets import (
     ShopTarget,
     UnknownShop,

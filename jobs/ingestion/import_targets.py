@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from config.tenants import DEFAULT_REPORTING_CURRENCY, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import DEFAULT_REPORTING_CURRENCY
 from jobs.accounts.registry import (
     ShopSpec,
     ensure_tenant,

@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import redis
 
-from config.tenants import ENCRYPTED_KEY_PREFIX, TenantRegistry
+from config.chat_bindings import ENCRYPTED_KEY_PREFIX
+from config.tenant_registry import TenantRegistry
 from jobs.digest.deliveries import DeliveryState
 from jobs.digest.package import DigestPackage, Edition, Step
 from jobs.notify.errors import CannotVerify, InDoubt, Refused

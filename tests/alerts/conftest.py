@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from config.tenants import Chats, DigestSchedule, SlackBinding, TelegramBinding, Tenant
+from config.chat_bindings import Chats, SlackBinding, TelegramBinding
+from config.schedules import DigestSchedule
+from config.tenants import Tenant
 from jobs.alerts.deliver import SlackSender, TelegramSender
 from jobs.alerts.evaluate import AlertSetup
 from jobs.warehouse.schema import advertisers, authorizations, shops, tenants

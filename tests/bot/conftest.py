@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from bot.commands import BotContext, Request
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.warehouse.db import make_engine
 from jobs.warehouse.migrate import upgrade
 from tests.bot.seed import ACME_ADMIN, ACME_CHANNEL, NOW, seed, write_tenants

@@ -164,7 +164,7 @@ def test_a_crash_in_a_handler_is_answered_with_a_reference(bot_ctx: BotContext):
 
 
 def test_same_answers_on_sqlite_and_postgresql(engine, tmp_path, redis_conn):
-    from config.tenants import load_tenants
+    from config.tenant_registry import load_tenants
     from tests.bot.seed import NOW, seed, write_tenants
 
     seed(engine)

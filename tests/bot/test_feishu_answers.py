@@ -24,7 +24,7 @@ from rq import Queue, SimpleWorker
 from bot.commands import BotContext
 from bot.feishu.app import FEISHU_EVENTS_PATH, FeishuBot
 from bot.web_routes import chat_routes
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.notify.clients import feishu_api
 from jobs.web.app import WebDeps, make_app
 from tests.bot.seed import NOW, TENANTS

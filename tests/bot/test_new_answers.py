@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from analytics.display import change, money
 from bot.commands import BotContext, as_text, dispatch
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.warehouse.schema import ad_daily, order_settlements, shop_daily, sync_cursors
 from jobs.warehouse.upsert import upsert
 from tests.bot.conftest import ask_slack

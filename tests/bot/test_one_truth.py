@@ -16,7 +16,7 @@ import pytest
 
 from analytics.display import money, percent
 from bot.commands import BotContext, Request, as_text, dispatch
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.report.build import build_weekly_report
 from jobs.report.model import WeeklyReport
 from tests.bot.truth_seed import ADMIN, CHANNEL, NOW, SKUS, UK, US, seed, units_sold, write_tenants

@@ -19,7 +19,7 @@ import pytest
 
 from bot.commands.numbers import ScopeNumbers, scope_answer, scope_kpis
 from bot.commands.periods import Period, cut_short
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.warehouse.schema import fx_rates, shop_week_buyers
 from jobs.warehouse.upsert import upsert
 from tests.bot import seed as acme

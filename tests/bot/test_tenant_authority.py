@@ -12,7 +12,7 @@ import yaml
 from sqlalchemy import select, update
 
 from bot.commands import BotContext, as_text, dispatch
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.accounts import authorizations as lifecycle
 from jobs.accounts.tenancy import apply_file_ownership, effective_registry
 from jobs.warehouse.schema import advertisers, authorizations, shops

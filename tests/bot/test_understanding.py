@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from bot.commands.grammar import parse
 from bot.commands.understood import understood
 from bot.commands.vocab import COMMANDS
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.cli import cli
 from tests.bot.question_set import HELDOUT_FILE, load_questions, reading
 from tests.bot.seed import NOW, UK, write_tenants

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
-from config.tenants import Store, Tenant, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import Store, Tenant
 from jobs.accounts.tenancy import effective_registry
 from jobs.warehouse.schema import advertisers, shops, tenants
 

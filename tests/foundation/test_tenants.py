@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from config.tenants import TenantsFileError, load_tenants
+from config.tenant_registry import TenantsFileError, load_tenants
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "tenants.example.yaml"
 

@@ -12,7 +12,8 @@ import httpx
 import redis
 from sqlalchemy import Engine
 
-from config.tenants import Store, Tenant, TenantRegistry
+from config.tenant_registry import TenantRegistry
+from config.tenants import Store, Tenant
 from jobs.accounts import authorizations as auth
 from jobs.resources import Connectors
 from jobs.sources.ratelimit import RateLimit, RateLimiter

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, delete, select
 
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.cli import cli
 from jobs.ingestion.csv_import import import_ads_csv, import_orders_csv
 from jobs.ingestion.writer import RawWriter

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from freezegun import freeze_time
 
+from config.chat_bindings import Chats, FeishuBinding
 from config.settings import Settings
-from config.tenants import Chats, FeishuBinding
 from jobs.alerts.deliver import FeishuSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.digest.deliver import deliver

@@ -17,7 +17,8 @@ import yaml
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from config.tenants import Chats, TenantRegistry, TenantsFileError, WeComBinding, load_tenants
+from config.chat_bindings import Chats, WeComBinding
+from config.tenant_registry import TenantRegistry, TenantsFileError, load_tenants
 from jobs.alerts.deliver import WeComSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.digest.deliver import deliver

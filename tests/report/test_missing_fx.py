@@ -32,7 +32,7 @@ from analytics.fx import MissingRates
 from analytics.money import quantize
 from bot.commands import BotContext, Request, dispatch
 from bot.commands.reply import as_text
-from config.tenants import load_tenants
+from config.tenant_registry import load_tenants
 from jobs.cli import cli
 from jobs.digest.runs import load_run
 from jobs.report.build import build_weekly_report

@@ -33,7 +33,8 @@ from three_shops import (
 from analytics.money import quantize
 from bot.commands import BotContext, Request, dispatch
 from bot.commands.reply import as_text
-from config.tenants import DEFAULT_REPORTING_CURRENCY, Targets, Tenant, load_tenants
+from config.tenant_registry import load_tenants
+from config.tenants import DEFAULT_REPORTING_CURRENCY, Targets, Tenant
 from jobs.digest.compose import compose
 from jobs.digest.sentences import digest_text
 from jobs.report.build import build_weekly_report
