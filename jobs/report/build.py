@@ -7,9 +7,8 @@ is the weekly case) reads each store's daily rollups for the period and about a 
 baselines of its cadence (4 weeks, 2 fortnights, 3 months; and a year of periods) and the same
 period a year ago, per store (each in its own time zone) and for all stores together, plus a
 trend history in periods of the same cadence (``jobs.report.history``) and the data-quality
-facts. A store's numbers are in its own currency
-(``answer_currency``), with the same in the reporting currency beside them; the total converts
-each store-day at that day's rate. The result is a frozen ``WeeklyReport``. A missing FX rate
+facts. A store's numbers are in its own currency (``answer_currency``), with the same in the
+reporting currency beside them; the total converts each store-day at that day's rate. The result is a frozen ``WeeklyReport``. A missing FX rate
 never fails it: the total (and each store's reporting figures) that need the rate are left out,
 the sections that rank across stores are empty, and ``missing_fx`` names the rates.
 """
