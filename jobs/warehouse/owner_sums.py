@@ -9,8 +9,9 @@ multiplies each row by its day's rate itself (``day_rated``): the rates (the one
 the day, else ``load_fx``'s, as ``sum_rates`` picks them) are bound as a small table of
 (day, currency, integer coefficient), one number of digits per currency (``scaled_rate``), so
 the sums stay exact: integers on SQLite (a product or a sum out of its 64 bits comes back as a
-float or an error, and the rows are then read per rate), NUMERIC on PostgreSQL. Anything else
-(a rate too long to bind, a store billing in a currency it is not registered in, a missing
+float or an error, and the rows are then read per rate), NUMERIC on PostgreSQL, which also
+takes the 28-digit coefficients of inverted and crossed rates. Anything else (on SQLite a rate
+too long to bind, a store billing in a currency it is not registered in, a missing
 rate) reads per rate (``sum_rates.read_rated``).
 """
 
@@ -50,9 +51,11 @@ from jobs.warehouse.schema import advertisers, fx_rates, shops
 from jobs.warehouse.sum_rates import RatedSums, lacking_fx, read_rated
 from jobs.warehouse.sums import SOURCES, parts, summed
 
-#: Largest rate coefficient multiplied in the statement: far above a published rate's (a few
-#: significant digits), far below an inverted or crossed one's (28 digits), which could not
-#: multiply money within SQLite's 64 bits anyway and is summed per rate.
+#: Largest rate coefficient SQLite multiplies in the statement: far above a published rate's (a
+#: few significant digits), far below an inverted or crossed one's (28 digits), which could not
+#: multiply money within its 64 bits anyway and is summed per rate. PostgreSQL multiplies any
+#: coefficient (NUMERIC): the ECB's EUR-based rates, crossed into the quote, read in one
+#: statement there (the all-stores week of 200 stores: 81 ms per rate, 59 ms multiplied).
 MAX_COEFFICIENT = 10**12
 #: Most (day, currency) rates bound to one statement (a month of 30 currencies); a longer
 #: range is summed per rate.
@@ -132,8 +135,8 @@ def _coefficients(conn: Connection, stored: Mapping[str, Mapping[date, str]], qu
                   days: Sequence[date]) -> dict[str, tuple[int, list[int]]] | None:
     """Per currency of ``stored`` (its stored rates into ``quote`` by day) and the quote itself,
     its digits and each day's rate as an integer at them: the day's stored rate, else
-    ``load_fx``'s. ``None`` for more than ``MAX_DAY_RATES``, a missing rate or a coefficient
-    over ``MAX_COEFFICIENT``."""
+    ``load_fx``'s. ``None`` for more than ``MAX_DAY_RATES``, a missing rate or, on SQLite, a
+    coefficient over ``MAX_COEFFICIENT``."""
     if len(stored.keys() | {quote}) * len(days) > MAX_DAY_RATES:
         return None
     fx = lacking_fx(conn, {(day, c) for c, rates in stored.items() if c != quote
@@ -149,7 +152,7 @@ def _coefficients(conn: Connection, stored: Mapping[str, Mapping[date, str]], qu
             return None
         digits = max(n for _, n in scaled)
         coefficients = [k * 10 ** (digits - n) for k, n in scaled]
-        if max(map(abs, coefficients)) > MAX_COEFFICIENT:
+        if conn.dialect.name == "sqlite" and max(map(abs, coefficients)) > MAX_COEFFICIENT:
             return None
         out[currency] = (digits, coefficients)
     return out
