@@ -52,9 +52,9 @@ _TIMES = ("Created Time", "Paid Time", "Cancelled Time")
 
 def export(lines: int) -> Path:
     """The generated export of ``lines`` lines (written the first time)."""
-    from bench.order_export import write_order_export
+    from bench.order_export import VERSION, write_order_export
 
-    path = CACHE / f"order_export_{lines}.csv"
+    path = CACHE / f"order_export_v{VERSION}_{lines}.csv"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".part")

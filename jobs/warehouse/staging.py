@@ -120,9 +120,13 @@ class Stage:
             return 0
         into, constants = (self.target.name, self.constants) if self.fresh else (self.name, {})
         driver: Any = self.conn.connection.dbapi_connection
-        names = ", ".join(_quoted([*self.columns, *constants]))
+        columns = self.columns
+        if self.dialect == "sqlite":  # a column empty in the whole chunk is left to its NULL
+            encoded = encoded.select([c for c in columns if not self._blank(c, encoded[c], rows)])
+            columns = encoded.column_names
+        names = ", ".join(_quoted([*columns, *constants]))
         if self.dialect == "sqlite":
-            marks = ["?"] * len(self.columns)
+            marks = ["?"] * len(columns)
             marks += [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
             statement = f'INSERT INTO "{into}" ({names}) VALUES ({", ".join(marks)})'
         else:
@@ -139,6 +143,16 @@ class Stage:
             raise IntegrityError(statement, None, error) from None
         self.rows += rows
         return rows
+
+    def _blank(self, name: str, column: pa.ChunkedArray, rows: int) -> bool:
+        """Whether ``column`` (the target's ``name``) is NULL on all ``rows`` and may be left
+        out of an ``INSERT``: the target's column is nullable and has no default of the
+        database's own (a stage's has none either; keys are never left out). Blank columns are
+        common in exports (buyer messages, cancel reasons, delivery times of orders on their
+        way), and SQLite's driver binds each cell from Python."""
+        target = self.target.c[name]
+        return (column.null_count == rows and bool(target.nullable)
+                and target.server_default is None)
 
     def merge(self) -> int:
         """Upsert every staged row into the target (a fresh stage has inserted them already)

@@ -130,3 +130,45 @@ def test_a_first_file_repeating_orders_further_down_is_read_by_rows(
     assert (pasted.read_by, alone.read_by) == ("rows", "columns")
     for table in (*RAW, *ROLLUPS):
         assert rows_of(engine, table, "8001") == rows_of(engine, table, "8002"), table.name
+
+
+def test_columns_blank_in_a_whole_chunk_are_stored_as_null_beside_filled_ones(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Delivered times and cancel reasons blank in every row of the first chunk and filled in
+    the next: each chunk is written with the columns it has, and the stored rows are the row
+    reader's. The same orders imported again with those columns blank throughout (the staged
+    merge) store NULL over the earlier values, as the row reader does."""
+    path = tmp_path / "orders.csv"
+    write_order_export(path, 15000, seed=6)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    delivered, reason = rows[0].index("Delivered Time"), rows[0].index("Cancel Reason")
+
+    def chunks(name: str) -> list[pa.Table]:
+        return [c.orders for c in ArrowOrderReader(str(tmp_path / name), shop_id="1",
+                                                   currency="THB", timezone="Asia/Bangkok")
+                .tables()]
+
+    def write(name: str, blanked: set[str]) -> list[pa.Table]:
+        with open(tmp_path / name, "w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows([*rows[:2], *(
+                [*r[:delivered], "", *r[delivered + 1:reason], "", *r[reason + 1:]]
+                if r[0] in blanked else r for r in rows[2:])])
+        return chunks(name)
+
+    first: set[str] = set()
+    while len(first) < len(read := write("first.csv", first)[0]):  # shorter rows: more a chunk
+        first = set(read["order_id"].to_pylist())
+    for name, blanked in (("first.csv", first), ("later.csv", {r[0] for r in rows})):
+        read = write(name, blanked)
+        if name == "first.csv":  # what the test is about: blank in one chunk, not in the next
+            assert read[0]["delivery_time"].null_count == len(read[0]) > 0
+            assert read[1]["delivery_time"].null_count < len(read[1])
+        both_ways(engine, tmp_path / name, tenant="Acme", region="TH")
+        for table in (*RAW, *ROLLUPS):
+            assert rows_of(engine, table, "8001") == rows_of(engine, table, "8002"), table.name
+        with engine.connect() as conn:
+            filled = conn.execute(select(func.count(s.orders.c.delivery_time), func.count(
+                s.orders.c.cancel_reason)).where(s.orders.c.shop_id == "8001")).one()
+        assert (min(filled) > 0) == (name == "first.csv"), filled
