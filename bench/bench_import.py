@@ -12,6 +12,10 @@ those of the parser process a big SQLite import starts, ``RUSAGE_CHILDREN``):
   fresh SQLite file and a fresh PostgreSQL database, with the rollup refresh's share noted;
 - the DuckDB anchor: ``read_csv`` into a typed ``lines`` table and an ``orders`` table grouped
   from it (its best case: no validation, no warehouse);
+- SQLite's floor for our design: the rows our import stored, written again by SQLite's own
+  ``INSERT ... SELECT`` (nothing parsed, no cell bound from Python), the same rollups and the
+  commit in one transaction: what a SQLite import that computes its rollups before it commits
+  cannot go below on this machine;
 - the PostgreSQL anchor: the server's own ``COPY`` of the file into a staging table, then
   ``INSERT ... SELECT`` into typed ``lines`` and ``orders`` tables.
 
@@ -87,6 +91,49 @@ def _ours(path: str, url: str) -> dict[str, Any]:
     return {"rows": result.rows_read, "read_by": result.read_by, "refresh_s": sum(spent)}
 
 
+def _sqlite_floor(path: str, url: str) -> dict[str, Any]:
+    """The SQLite floor of our import's design: the rows our import stored (the warehouse at
+    ``path``), inserted by SQLite itself (``INSERT ... SELECT`` from an attached copy: no
+    parsing, no binding from Python) into a fresh warehouse at ``url``, then the rollups of
+    every day they span and the commit, in one transaction with the import's page cache. Only
+    that is timed."""
+    from datetime import date, timedelta
+
+    from jobs.ingestion.import_targets import shop_target
+    from jobs.warehouse.db import make_engine
+    from jobs.warehouse.migrate import upgrade
+    from jobs.warehouse.rollups import refresh_rollups
+    from jobs.warehouse.staging import SQLITE_CACHE_KIB
+
+    copy = Path(url.removeprefix("sqlite:///")).with_name("floor-rows.db")
+    with make_engine(f"sqlite:///{path}").connect() as conn:
+        conn.exec_driver_sql(f"ATTACH '{copy}' AS copy")
+        for table in FLOOR_TABLES:
+            conn.exec_driver_sql(f"CREATE TABLE copy.{table} AS SELECT * FROM main.{table}")
+        conn.commit()
+        first, last = conn.exec_driver_sql(  # the local (Bangkok) days the rows count on
+            "SELECT date(min(create_time), '+7 hours'), date(max(paid_time), '+7 hours', "
+            "'+60 days') FROM orders").one()
+    engine = make_engine(url)
+    upgrade(engine)
+    shop = shop_target(engine, "7000001", "bench", "TH", None)
+    start = date.fromisoformat(first)
+    days = [start + timedelta(i) for i in range((date.fromisoformat(last) - start).days + 1)]
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        conn.exec_driver_sql(f"ATTACH '{copy}' AS copy")  # refused inside a transaction
+        conn.commit()
+        started = time.perf_counter()
+        with conn.begin():
+            shop.register(conn)
+            rows = sum(conn.exec_driver_sql(f"INSERT INTO main.{table} SELECT * FROM "
+                                            f"copy.{table}").rowcount for table in FLOOR_TABLES)
+            refresh_rollups(conn, "7000001", days)
+        seconds = time.perf_counter() - started
+    copy.unlink()
+    return {"rows": rows, "seconds": seconds}
+
+
 def _duckdb(path: str, url: str) -> dict[str, Any]:
     """DuckDB's ``read_csv`` into a typed lines table and an orders table grouped from it."""
     import duckdb
@@ -142,15 +189,18 @@ def _pg_copy(path: str, url: str) -> dict[str, Any]:
     return {"rows": rows}
 
 
-MEASURES = {"ours": _ours, "duckdb": _duckdb, "pg_copy": _pg_copy}
+MEASURES = {"ours": _ours, "floor": _sqlite_floor, "duckdb": _duckdb, "pg_copy": _pg_copy}
+#: The raw-fact tables an order export fills (what the floor inserts).
+FLOOR_TABLES = ("orders", "order_lines", "refunds")
 
 
 def _child(kind: str, path: str, url: str) -> None:
     """The measured process: run one measurement, print its figures as JSON."""
     started, cpu = time.perf_counter(), time.process_time()
-    figures = MEASURES[kind](path, url)
+    figures = MEASURES[kind](path, url)  # its own "seconds" if only part of it is timed
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures.update(seconds=time.perf_counter() - started, cpu_s=time.process_time() - cpu,
+    figures.setdefault("seconds", time.perf_counter() - started)
+    figures.update(cpu_s=time.process_time() - cpu,
                    peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                    parser_rss_mb=children.ru_maxrss / 1024,
                    parser_cpu_s=children.ru_utime + children.ru_stime)
@@ -207,6 +257,19 @@ def _line(database: str, lines: int, ours: dict[str, Any], anchor: dict[str, Any
                 f"read by {ours['read_by']}"}
 
 
+def _floor_line(lines: int, ours: dict[str, Any], floor: dict[str, Any]) -> dict[str, Any]:
+    """Our SQLite import beside its floor: the same rows written by SQLite's own
+    ``INSERT ... SELECT``, the same rollups and the commit (``_sqlite_floor``)."""
+    return {"line": f"  the same {lines:,} lines, SQLite's own work, s",
+            "figure": f"{floor['seconds']:.1f}",
+            "anchor": f"our import {ours['seconds']:.1f} s", "ratio": ours["seconds"]
+            / floor["seconds"], "target": f"<={TARGET_SQLITE_S * lines / SCALES['agency']:g} s",
+            "note": f"INSERT ... SELECT of the {floor['rows']:,} rows our import stored, from an "
+                    f"attached copy, + the rollups ({ours['refresh_s']:.1f} s in ours) + the "
+                    "commit, one transaction: no parsing, no cell bound from Python; the floor "
+                    "of writing indexed rows and their rollups in one SQLite transaction"}
+
+
 def bench_lines(scale: str, *, lines: int | None = None, pg: bool = True) -> list[dict[str, Any]]:
     """Rows for ``tikpulse bench`` (keys line, figure, anchor, ratio, target, note): the import
     into SQLite beside DuckDB, into PostgreSQL beside its own COPY path, and the load average."""
@@ -220,6 +283,8 @@ def bench_lines(scale: str, *, lines: int | None = None, pg: bool = True) -> lis
         ours = measure("ours", path, f"sqlite:///{folder}/warehouse.db")
         rows.append(_line("SQLite", count, ours, measure("duckdb", path), "DuckDB read_csv",
                           TARGET_SQLITE_S))
+        floor = measure("floor", folder / "warehouse.db", f"sqlite:///{folder}/floor.db")
+        rows.append(_floor_line(count, ours, floor))
     finally:
         for leftover in folder.glob("*"):
             leftover.unlink()
