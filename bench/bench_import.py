@@ -42,8 +42,6 @@ sys.path.insert(0, str(ROOT))
 SCALES = {"demo": 200_000, "agency": 1_000_000}
 #: Where generated exports are kept between runs.
 CACHE = ROOT / "var" / "bench"
-#: The database the PostgreSQL measurements create their own databases from.
-PG_ADMIN_URL = os.environ.get("TIKPULSE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 #: Issue 19's targets for 1,000,000 lines: seconds into SQLite / PostgreSQL, ratio, peak MB.
 TARGET_SQLITE_S, TARGET_PG_S, TARGET_RATIO, TARGET_RSS_MB = 6.0, 9.0, 1.5, 600
 #: CPU seconds of child processes below which no parser process ran (only short helpers).
@@ -207,34 +205,19 @@ def _child(kind: str, path: str, url: str) -> None:
     print(json.dumps(figures))
 
 
+def measure_pg(kind: str, path: Path) -> dict[str, Any]:
+    """One measurement in a fresh process, into a fresh PostgreSQL database."""
+    from bench.pg import fresh_database
+
+    with fresh_database() as url:
+        return measure(kind, path, url)
+
+
 def measure(kind: str, path: Path, url: str = "") -> dict[str, Any]:
-    """One measurement in a fresh process (PostgreSQL ones in a fresh database)."""
-    database = None
-    if url.startswith("postgresql"):
-        database, url = _create_pg()
-    try:
-        out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), url],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    finally:
-        if database:
-            _drop_pg(database)
+    """One measurement in a fresh process."""
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(path), url],
+                         cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
-
-
-def _create_pg() -> tuple[str, str]:
-    import psycopg
-
-    name = f"tikpulse_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return name, PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def _drop_pg(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _line(database: str, lines: int, ours: dict[str, Any], anchor: dict[str, Any],
@@ -290,8 +273,8 @@ def bench_lines(scale: str, *, lines: int | None = None, pg: bool = True) -> lis
             leftover.unlink()
         folder.rmdir()
     if pg:
-        ours = measure("ours", path, PG_ADMIN_URL)
-        rows.append(_line("PostgreSQL", count, ours, measure("pg_copy", path, PG_ADMIN_URL),
+        ours = measure_pg("ours", path)
+        rows.append(_line("PostgreSQL", count, ours, measure_pg("pg_copy", path),
                           "COPY + INSERT...SELECT", TARGET_PG_S))
     after = os.getloadavg()
     rows.append({"line": "load average (1/5/15 min), before / after", "figure": "",

@@ -31,8 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pg import fresh_database  # noqa: E402 - after the repository is on the path
+
 REDIS_URL = os.environ.get("TIKPULSE_BENCH_REDIS", "redis://127.0.0.1:6379/12")
-PG_ADMIN_URL = os.environ.get("TIKPULSE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET_KEY = "bench-secret-key-0123456789abcdef"
 
 
@@ -212,24 +213,6 @@ def _export(lines: int) -> Path:
     return path
 
 
-class _PgDatabase:
-    """A throwaway PostgreSQL database for one measurement."""
-
-    def __enter__(self) -> str:
-        import psycopg
-
-        self.name = f"tikpulse_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{self.name}"')
-        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
-
-    def __exit__(self, *exc: object) -> None:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 def main() -> None:
     """Run the selected parts and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -245,7 +228,7 @@ def main() -> None:
               f"grant times {lim['busiest']}")
         print(f"Sync throughput (3 worker processes, shared limiter, sandbox enforcing "
               f"{args.qps:g} QPS)")
-        with _PgDatabase() as url:
+        with fresh_database() as url:
             from jobs.warehouse.db import make_engine
             from jobs.warehouse.migrate import upgrade
 
@@ -273,7 +256,7 @@ def bench_csv_import(lines: int) -> None:
             _print_import("SQLite", label, bench_import(
                 path, f"sqlite:///{tmp}/{uuid.uuid4().hex}.db"))
     for label, path in files:
-        with _PgDatabase() as url:
+        with fresh_database() as url:
             _print_import("PostgreSQL", label, bench_import(path, url))
 
 

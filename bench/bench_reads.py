@@ -16,12 +16,15 @@ EUR-based rates (``bot_data.ecb_rates``, the default feed: each conversion cross
 - the weekly KPIs of every store (``queries.stores_kpis``: the rates fixed over the week read
   first, then the sums per store, or per rate when rates move; exact FX) against SQLite's own
   ``GROUP BY`` computing the same inputs per store with the day's rate joined in SQL (floating
-  point: what a BI tool would run).
+  point: what a BI tool would run);
+- the same all-stores week on PostgreSQL, the production warehouse (the same rollups in a fresh
+  database, ``bench.pg``), at the three rate sets, against PostgreSQL's own ``GROUP BY``.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -178,11 +181,15 @@ def _answers(engine, conn, group: list[Any], label: str, *, pandas: bool) -> dic
 
 
 def _own_group_by(engine, weeks: list[Period]) -> float:  # type: ignore[no-untyped-def]
-    """The median ms of SQLite's own ``GROUP BY`` over ``weeks`` (the all-stores anchor)."""
+    """The median ms of the database's own ``GROUP BY`` over ``weeks`` (the all-stores
+    anchor): ``OWN_SQL``, on PostgreSQL with its parameter marks."""
+    sql, day = OWN_SQL, date.isoformat
+    if engine.dialect.name == "postgresql":
+        sql, day = re.sub(r":(first|last)\b", r"%(\1)s", OWN_SQL), (lambda d: d)
     raw = engine.raw_connection()
     try:
-        return ms(timed(lambda p: raw.cursor().execute(OWN_SQL, {
-            "first": p.start.isoformat(), "last": p.end.isoformat()}).fetchall(), weeks), .5)
+        return ms(timed(lambda p: raw.cursor().execute(sql, {
+            "first": day(p.start), "last": day(p.end)}).fetchall(), weeks), .5)
     finally:
         raw.close()
 
@@ -233,4 +240,41 @@ def _measure(engine, scale: str, shops: int, written: int, repeat: int) -> list[
                                f"crossed into USD); {written:,} rollup rows; exact FX", anchor,
                                " (daily pairs)"))
     out[-1]["line"] = "ECB rates: " + out[-1]["line"]
-    return out
+    return out + _postgresql(scale, shops, all_ids, own)
+
+
+def _postgresql(scale: str, shops: int, ids: list[str], own: list[Period]) -> list[dict[str, Any]]:
+    """The all-stores week on PostgreSQL (the production warehouse: the same rollups in a fresh
+    database, analyzed) at the three rate sets, against PostgreSQL's own ``GROUP BY``; a line
+    saying so if PostgreSQL cannot be reached."""
+    import psycopg
+
+    from bench.pg import PG_ADMIN_URL, fresh_database
+
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        return [{"line": "PostgreSQL reads", "note": f"skipped: {error}"[:160]}]
+    with fresh_database() as url:
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+            written = load_agency(engine, shops, SCALES[scale][1])
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            out, anchor = [], 0.0
+            for rates, change in (("fixed", None), ("daily", move_rates_daily),
+                                  ("ECB", ecb_rates)):
+                if change is not None:
+                    change(engine)
+                if rates != "ECB":  # the ECB line is held against the daily pairs' GROUP BY
+                    anchor = _own_group_by(engine, own)
+                with engine.connect() as conn:
+                    line = _all_stores(conn, ids, own, shops, f"{rates} rates; {written:,} "
+                                       "rollup rows; exact FX", anchor,
+                                       " (daily pairs)" * (rates == "ECB"))
+                out.append({**line, "line": f"PostgreSQL, {rates} rates: {line['line']}",
+                            "anchor": line["anchor"].replace("SQLite", "PostgreSQL")})
+            return out
+        finally:
+            engine.dispose()

@@ -56,8 +56,9 @@ def write_order_export(path: Path, lines: int, *, seed: int = 1) -> int:
             status = rng.choices(words, weights)[0]
             created = start + timedelta(seconds=orders * 30 + rng.randint(0, 29))
             paid = created + timedelta(seconds=rng.randint(5, 600))
+            count = min(rng.choice((1, 1, 1, 2, 2, 3)), lines - written)
             skus = [(f"17{rng.randint(10**6, 10**7)}", rng.randint(1, 3),
-                     rng.randint(99, 9999) * 100) for _ in range(min(rng.choice((1, 1, 1, 2, 2, 3)), lines - written))]
+                     rng.randint(99, 9999) * 100) for _ in range(count)]
             sub = sum(q * p for _, q, p in skus)
             amount = sub + 3900
             cancelled = status == "ยกเลิกแล้ว"
