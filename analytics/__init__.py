@@ -17,8 +17,8 @@ Modules (one concept each; import from the module, e.g. ``analytics.kpi_report.w
 - ``funnel`` (drop-off per channel), ``mix`` (channel shares), ``creators`` (leaderboard, risk),
   ``content`` (top content, winner traits), ``stock`` (forecast, reorder), ``quality`` (coverage,
   exclusions, reconciliation), ``suggestions`` (rule-based actions with reasons).
-- ``series`` -> ``anomalies`` (robust flags, gated by volume and money) -> ``explain`` (driver of a
-  flag); ``events`` (promotion calendar per region); ``drivers`` (GMV and ROAS decomposition,
+- ``series`` -> ``anomalies`` (robust flags, gated by volume and money: ``anomaly_types``,
+  ``anomaly_baseline``, ``anomaly_detection``) -> ``explain`` (driver of a flag); ``events`` (promotion calendar per region); ``drivers`` (GMV and ROAS decomposition,
   contribution tables).
 Every module declares its public names in ``__all__``; its docstring says what goes in and out.
 """

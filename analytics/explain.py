@@ -19,7 +19,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from analytics.anomalies import Anomaly
+from analytics.anomaly_types import Anomaly
 from analytics.drivers import Decomposition, decompose_gmv, decompose_roas
 from analytics.money import MONEY_SCALE
 

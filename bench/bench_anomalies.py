@@ -23,13 +23,8 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from analytics.anomalies import (
-    DEFAULT_MIN_MONEY,
-    WEEKLY,
-    AnomalyConfig,
-    detect_anomalies,
-    merge_flags,
-)
+from analytics.anomalies import detect_anomalies, merge_flags
+from analytics.anomaly_types import DEFAULT_MIN_MONEY, WEEKLY, AnomalyConfig
 from analytics.daily import daily_metrics
 from analytics.events import event_days
 from analytics.explain import explain_campaign_anomaly, explain_store_anomaly

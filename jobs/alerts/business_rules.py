@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from analytics.anomalies import DEFAULT_MIN_MONEY, Anomaly, AnomalyConfig, detect_anomalies
+from analytics.anomalies import detect_anomalies
+from analytics.anomaly_types import DEFAULT_MIN_MONEY, Anomaly, AnomalyConfig
 from analytics.catalog import get_metric
 from analytics.events import event_days
 from analytics.explain import explain_campaign_anomaly, explain_store_anomaly

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from analytics.anomalies import Anomaly
+from analytics.anomaly_types import Anomaly
 from analytics.catalog import UnknownMetric, get_metric
 from analytics.content import WinnerProfile
 from analytics.creator_verdicts import VERDICT_REASONS

@@ -16,7 +16,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import Connection
 
-from analytics.anomalies import DEFAULT_MIN_MONEY, WEEKLY, Anomaly, AnomalyConfig, detect_anomalies
+from analytics.anomalies import detect_anomalies
+from analytics.anomaly_types import DEFAULT_MIN_MONEY, WEEKLY, Anomaly, AnomalyConfig
 from analytics.drivers import contribution_table, decompose_gmv, decompose_roas
 from analytics.events import event_days_by_key
 from analytics.explain import explain_campaign_anomaly, explain_store_anomaly

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from analytics.anomalies import Anomaly
+from analytics.anomaly_types import Anomaly
 from analytics.content import WinnerProfile
 from analytics.creators import CreatorSplit
 from analytics.drivers import Decomposition

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from analytics_frames import m
 
-from analytics.anomalies import WEEKLY, AnomalyConfig, detect_anomalies, merge_flags
+from analytics.anomalies import detect_anomalies, merge_flags
+from analytics.anomaly_types import WEEKLY, AnomalyConfig
 from analytics.series import campaign_series, creator_weekly_series, store_series
 
 START = date(2026, 10, 5)  # a Monday
@@ -158,7 +159,7 @@ def test_min_run_needs_a_confirmed_shift():
 
 
 def _scores(series):
-    from analytics.anomalies import _score
+    from analytics.anomaly_detection import _score
 
     days = list(series["day"])
     values = series["value"].to_numpy(dtype=float)
@@ -182,7 +183,7 @@ def test_weekday_profile_is_ignored_when_it_does_not_stand_out():
            5, -5, 4, -4]
     days = [START + timedelta(i) for i in range(28)]
     values = np.array([100.0 + r for r in rng])
-    from analytics.anomalies import expected_value
+    from analytics.anomaly_baseline import expected_value
     expected, _ = expected_value(days, values, START + timedelta(28), AnomalyConfig())
     assert expected == pytest.approx(float(np.median(values)))  # no weekday factor applied
     weekly = np.array([100.0 if d.weekday() < 5 else 200.0 for d in days])

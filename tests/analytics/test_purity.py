@@ -5,9 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-MODULES = ["anomalies", "catalog", "clean", "content", "creators", "daily", "daily_kpis",
-           "display", "drivers", "events", "explain", "funnel", "fx", "kpi_report", "kpis", "mix",
-           "money", "quality", "series", "stock", "suggestions", "totals", "weeks"]
+MODULES = ["anomalies", "anomaly_baseline", "anomaly_detection", "anomaly_types", "catalog",
+           "clean", "content", "creators", "daily", "daily_kpis", "display", "drivers", "events",
+           "explain", "funnel", "fx", "kpi_report", "kpis", "mix", "money", "quality", "series",
+           "stock", "suggestions", "totals", "weeks"]
 FORBIDDEN = ["sqlalchemy", "httpx", "redis", "rq", "slack_sdk", "slack_bolt", "telegram",
              "psycopg", "jobs", "bot", "config", "sandbox", "matplotlib"]
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from digest_seed import UK, US, seed, tenant_entry
 
-from analytics.anomalies import Anomaly
+from analytics.anomaly_types import Anomaly
 from analytics.stock import StockPlan
 from config.tenants import Targets, Tenant
 from jobs.digest.chat_format import slack_blocks, telegram_html

@@ -16,7 +16,7 @@ import pytest
 from digest_seed import UK, seed, tenant_entry
 from PIL import Image
 
-from analytics.anomalies import Anomaly
+from analytics.anomaly_types import Anomaly
 from config.tenants import Targets, Tenant
 from jobs.digest.chat_format import (
     slack_blocks,
