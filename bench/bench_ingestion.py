@@ -85,7 +85,7 @@ def bench_sync(qps: float, db_url: str) -> dict:
     """Three shops synced at once by three processes sharing one limiter at ``qps``."""
     import redis
 
-    from jobs.accounts import authorizations as auth
+    from jobs.accounts.connect import connect_shop
     from sandbox.config import GeneratorConfig
     from sandbox.server import Sandbox
 
@@ -97,8 +97,8 @@ def bench_sync(qps: float, db_url: str) -> dict:
         conns = _connectors(urls, db_url, qps)
         shop_ids: list[str] = []
         for i, seller in enumerate(sb.credentials.sellers):
-            shop_ids += auth.connect_shop(conns.engine, conns.shop, conns.cipher,
-                                          seller.shop_auth_code, f"seller-{i + 1}").subject_ids
+            shop_ids += connect_shop(conns.engine, conns.shop, conns.cipher,
+                                     seller.shop_auth_code, f"seller-{i + 1}").subject_ids
         before, refused_before = sum(sb.state.requests.values()), sb.state.limiter.refused
         outs = [tempfile.mktemp(suffix=".json") for _ in shop_ids]
         ctx = mp.get_context("spawn")

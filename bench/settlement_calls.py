@@ -26,7 +26,7 @@ from sqlalchemy import Engine, func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from jobs.accounts.authorizations import shop_access  # noqa: E402
+from jobs.accounts.access_tokens import shop_access  # noqa: E402
 from jobs.ingestion.shop_sync import run_shop_sync  # noqa: E402
 from jobs.resources import Connectors  # noqa: E402
 from jobs.warehouse import schema as s  # noqa: E402

@@ -23,7 +23,7 @@ from bot.runtime import bot_context
 from config.settings import Settings
 from config.tenant_registry import TenantRegistry, load_tenants
 from config.tenants import Tenant
-from jobs.accounts.authorizations import connect_ads, connect_shop
+from jobs.accounts.connect import connect_ads, connect_shop
 from jobs.accounts.tenancy import tenant_directory
 from jobs.cli.fx import sync_line as fx_sync_line
 from jobs.cli.kpi import print_report

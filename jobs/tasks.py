@@ -29,7 +29,7 @@ from rq import Callback, Queue, Retry
 from rq.job import Job
 
 from jobs import wiring
-from jobs.accounts import authorizations
+from jobs.accounts import access_tokens
 from jobs.alerts.health import probe_authorizations
 from jobs.alerts.runner import evaluate_tenants, is_last_attempt, subject_of, tenant_of_subject
 from jobs.digest import fanout, schedule
@@ -125,7 +125,7 @@ def refresh_tokens() -> dict[int, str]:
     if conns.shop is None:
         log.info("no TikTok Shop app configured (TIKTOK_APP_KEY, TIKTOK_APP_SECRET): no tokens")
         return {}
-    return authorizations.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
+    return access_tokens.refresh_expiring(conns.engine, conns.redis, conns.shop, conns.cipher)
 
 
 def enqueue_sync(queue: Queue, func: Callable[..., Any] | str, subject_id: str,

@@ -5,7 +5,7 @@ The seller authorizes the app in Seller Center and is sent back here with a one-
 --tenant T`` prints the whole authorization link): stored in the warehouse, valid for
 ``STATE_TTL``, used once (``consume_state``). A forged, reused or stale state attaches nothing,
 and a leaked link stops working by itself. The exchange is
-``jobs.accounts.authorizations.connect_shop``; the web process answers the route.
+``jobs.accounts.connect.connect_shop``; the web process answers the route.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, update
 
 from config.tenant_registry import TenantRegistry
-from jobs.accounts import authorizations as lifecycle
+from jobs.accounts.connect import OwnedByAnotherTenant, connect_shop
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError
 from jobs.warehouse.schema import oauth_states
@@ -69,11 +69,11 @@ def connect_page(conns: Connectors, registry: TenantRegistry, code: str, tenant:
     if conns.shop is None:
         return 503, _page("Not configured", "TIKTOK_APP_KEY and TIKTOK_APP_SECRET are not set.")
     try:
-        done = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, code, tenant,
-                                      registry=registry)
+        done = connect_shop(conns.engine, conns.shop, conns.cipher, code, tenant,
+                            registry=registry)
     except AuthError as exc:
         return 400, _page("Authorization failed", f"{exc}. Start the authorization again.")
-    except lifecycle.OwnedByAnotherTenant as exc:
+    except OwnedByAnotherTenant as exc:
         return 409, _page("Not connected", f"{exc}.")
     if on_connected is not None:
         on_connected(done.tenant_id, tuple(done.subject_ids))

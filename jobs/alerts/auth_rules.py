@@ -1,6 +1,6 @@
 """Authorization rules: a shop or ads authorization that is broken or about to expire.
 
-Reads ``authorizations`` as ``jobs.accounts.authorizations`` and the health check leave them
+Reads ``authorizations`` as ``jobs.accounts.auth_status`` and the health check leave them
 (``status``, ``status_reason``, ``status_changed_at``) and ``refresh_expires_at``; TikTok's
 own expiry notice (push type 7, ``expiry_noticed_at``) starts the expiry warning at once. One
 subject per authorization; the facts list the shops or advertisers it covers and how far their data
@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from jobs.accounts.authorizations import SYNCABLE_STATUSES
+from jobs.accounts.auth_status import SYNCABLE_STATUSES
 from jobs.alerts.findings import Finding, healthy
 from jobs.alerts.kinds import DEFAULT_EXPIRY_WARNING_DAYS
 from jobs.warehouse.schema import advertisers, authorizations, shops, sync_cursors
 
 #: Authorization states under which syncs go on (anything else stops them:
-#: jobs.accounts.authorizations).
+#: jobs.accounts.auth_status).
 WORKING_STATUSES = SYNCABLE_STATUSES
 
 

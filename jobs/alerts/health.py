@@ -2,10 +2,10 @@
 found even on a day nothing else runs.
 
 Shop authorizations list their shops (``GET /authorization/202309/shops``); a token the API calls
-expired or invalid is refreshed once (``jobs.accounts.authorizations`` records a refresh that
+expired or invalid is refreshed once (``jobs.accounts.access_tokens`` records a refresh that
 fails), and a shop whose cipher changed or that left the authorization means its legal entity
 changed. Ads authorizations list their advertisers (``/oauth2/advertiser/get/``). Every
-``AuthError`` is recorded through ``jobs.accounts.authorizations.record_auth_failure``; a probe that
+``AuthError`` is recorded through ``jobs.accounts.auth_status.record_auth_failure``; a probe that
 works again puts a stopped authorization back to ``healthy``. Transient failures (rate limits, 5xx)
 change nothing: tomorrow's probe tries again.
 """
@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy import Row, select, update
 
-from jobs.accounts import authorizations as auth
+from jobs.accounts.access_tokens import refresh_shop_tokens
+from jobs.accounts.auth_status import SYNCABLE_STATUSES, record_auth_failure
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, ShopMismatch, TikTokError, TokenExpired, TokenInvalid
 from jobs.warehouse.schema import authorizations, shops
@@ -60,13 +61,13 @@ def _probe(conns: Connectors, row: Row[Any], now: datetime) -> Probe:
             conns.ads.advertisers(conns.cipher.decrypt(row.access_token_enc))
     except AuthError as error:
         status = _current_status(conns, row.auth_id)
-        if status in auth.SYNCABLE_STATUSES:  # not recorded yet (a refresh failure already is)
-            status = auth.record_auth_failure(conns.engine, row.auth_id, error, now=now)
+        if status in SYNCABLE_STATUSES:  # not recorded yet (a refresh failure already is)
+            status = record_auth_failure(conns.engine, row.auth_id, error, now=now)
         return Probe(row.auth_id, row.kind, False, status, str(error))
     except TikTokError as error:
         log.warning("health probe of authorization %s inconclusive: %s", row.auth_id, error)
         return Probe(row.auth_id, row.kind, False, str(row.status), f"inconclusive: {error}")
-    if row.status not in auth.SYNCABLE_STATUSES:
+    if row.status not in SYNCABLE_STATUSES:
         _mark_working(conns, row.auth_id, now)
     return Probe(row.auth_id, row.kind, True, "healthy")
 
@@ -76,8 +77,8 @@ def _probe_shop(conns: Connectors, row: Row[Any], now: datetime) -> None:
     try:
         listed = conns.shop.authorized_shops(conns.cipher.decrypt(row.access_token_enc))
     except (TokenExpired, TokenInvalid):
-        fresh = auth.refresh_shop_tokens(conns.engine, conns.redis, conns.shop, conns.cipher,
-                                         row.auth_id, row.version, now=now)
+        fresh = refresh_shop_tokens(conns.engine, conns.redis, conns.shop, conns.cipher,
+                                    row.auth_id, row.version, now=now)
         listed = conns.shop.authorized_shops(conns.cipher.decrypt(fresh.access_token_enc))
     ciphers = {s.id: s.cipher for s in listed}
     with conns.engine.connect() as conn:

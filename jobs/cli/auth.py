@@ -6,7 +6,8 @@ import click
 
 from config.settings import Settings
 from config.tenant_registry import load_tenants
-from jobs.accounts import authorizations as lifecycle
+from jobs.accounts.auth_status import authorization_health
+from jobs.accounts.connect import OwnedByAnotherTenant, connect_ads, connect_shop
 from jobs.cli.db import require_current
 from jobs.sources.errors import TikTokError
 from jobs.wiring import connectors_from_settings
@@ -28,11 +29,11 @@ def connect_shop_cmd(settings: Settings, auth_code: str, tenant: str) -> None:
     require_current(conns.engine)
     assert conns.shop is not None
     try:
-        result = lifecycle.connect_shop(conns.engine, conns.shop, conns.cipher, auth_code,
-                                        tenant, registry=load_tenants(settings.tikpulse_config))
+        result = connect_shop(conns.engine, conns.shop, conns.cipher, auth_code,
+                              tenant, registry=load_tenants(settings.tikpulse_config))
     except TikTokError as error:
         raise click.ClickException(f"TikTok refused the authorization: {error}") from None
-    except lifecycle.OwnedByAnotherTenant as error:
+    except OwnedByAnotherTenant as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"connected {len(result.subject_ids)} shop(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
@@ -67,12 +68,12 @@ def connect_ads_cmd(settings: Settings, auth_code: str, tenant: str, shop_id: st
     require_current(conns.engine)
     assert conns.ads is not None
     try:
-        result = lifecycle.connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,
-                                       shop_id=shop_id,
-                                       registry=load_tenants(settings.tikpulse_config))
+        result = connect_ads(conns.engine, conns.ads, conns.cipher, auth_code, tenant,
+                             shop_id=shop_id,
+                             registry=load_tenants(settings.tikpulse_config))
     except TikTokError as error:
         raise click.ClickException(f"TikTok refused the authorization: {error}") from None
-    except lifecycle.OwnedByAnotherTenant as error:
+    except OwnedByAnotherTenant as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"connected {len(result.subject_ids)} advertiser(s) to tenant {result.tenant_id}: "
                f"{', '.join(result.subject_ids)}")
@@ -87,7 +88,7 @@ def status_cmd(settings: Settings) -> None:
 
     engine = make_engine(settings.database_url)
     load_registry(engine, settings)  # the tenants file's ownership first (says what it moved)
-    rows = lifecycle.authorization_health(engine)
+    rows = authorization_health(engine)
     if not rows:
         click.echo("no authorizations yet: run 'tikpulse auth connect-shop'")
     for h in rows:

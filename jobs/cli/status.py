@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, select
 
 from config.settings import Settings
 from config.tenants import Tenant
-from jobs.accounts.authorizations import SYNCABLE_STATUSES, AuthHealth, authorization_health
+from jobs.accounts.auth_status import SYNCABLE_STATUSES, AuthHealth, authorization_health
 from jobs.cli.registry import load_registry, pick_tenant
 from jobs.ingestion.due import FULL_SYNC_LOCAL_HOUR, INCREMENTAL_EVERY, RUN_KINDS, due_syncs
 from jobs.resources import QUEUE

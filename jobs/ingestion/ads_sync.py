@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from jobs.accounts import authorizations as auth
+from jobs.accounts.access_tokens import ads_access_token
+from jobs.accounts.auth_status import record_advertiser_auth_failure, sync_blocked
 from jobs.ingestion import writers
 from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
 from jobs.ingestion.runlog import Run, start_run
@@ -41,10 +42,10 @@ def run_advertiser_sync(
     run = start_run(conns.engine, "sync_ads", advertiser_id)
 
     def body() -> SyncSummary:
-        blocked = auth.sync_blocked(conns.engine, advertiser_id=advertiser_id)
+        blocked = sync_blocked(conns.engine, advertiser_id=advertiser_id)
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
-        token = auth.ads_access_token(conns.engine, conns.cipher, advertiser_id)
+        token = ads_access_token(conns.engine, conns.cipher, advertiser_id)
         account = _advertiser(conns.engine, advertiser_id)
         for level in LEVELS:
             _sync_report(conns, run, token, account, level, since, stamp, progress)
@@ -102,6 +103,6 @@ def _advertiser(engine: Engine, advertiser_id: str) -> Advertiser:
 
 def _record_ads_failure(conns: Connectors, advertiser_id: str, error: AuthError) -> None:
     try:
-        auth.record_advertiser_auth_failure(conns.engine, advertiser_id, error)
+        record_advertiser_auth_failure(conns.engine, advertiser_id, error)
     except AuthError:
         log.warning("advertiser %s has no authorization to mark: %s", advertiser_id, error)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
-from jobs.accounts.authorizations import SYNCABLE_STATUSES
+from jobs.accounts.auth_status import SYNCABLE_STATUSES
 from jobs.warehouse.schema import advertisers, authorizations, job_runs, shops
 
 #: Incremental sync cadence of every authorized shop and ads account.

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from analytics.clean import DEFAULT_RULES
-from jobs.accounts import authorizations as auth
+from jobs.accounts.access_tokens import shop_access
 from jobs.ingestion.runlog import Run
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError
@@ -39,14 +39,14 @@ class ShopRun:
         self.currency, self.zone = shop.currency, ZoneInfo(shop.timezone)
         tenant = conns.tenants.tenant_of_shop(shop_id) if conns.tenants else None
         self.rules = cleaning_rules(tenant) if tenant else DEFAULT_RULES
-        self.access = auth.shop_access(conns.engine, conns.redis, self.client, conns.cipher,
-                                       shop_id, now=now)
+        self.access = shop_access(conns.engine, conns.redis, self.client, conns.cipher,
+                                  shop_id, now=now)
 
     def refresh(self) -> None:
         """Get a new access token after the API rejected ours; bounded per run."""
         self.refreshes += 1
         if self.refreshes > MAX_REFRESHES_PER_RUN:
             raise AuthError("access token rejected again right after a refresh")
-        self.access = auth.shop_access(self.conns.engine, self.conns.redis, self.client,
-                                       self.conns.cipher, self.shop_id, force_refresh=True,
-                                       now=self.now)
+        self.access = shop_access(self.conns.engine, self.conns.redis, self.client,
+                                  self.conns.cipher, self.shop_id, force_refresh=True,
+                                  now=self.now)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from jobs.accounts import authorizations as auth
+from jobs.accounts.auth_status import record_shop_auth_failure, sync_blocked
 from jobs.ingestion import extras as sync_insights
 from jobs.ingestion import writers
 from jobs.ingestion.cursors import Cursor, load_cursor, save_cursor
@@ -38,7 +38,8 @@ from jobs.ingestion.sync import (
 from jobs.resources import Connectors
 from jobs.sources.errors import AuthError, TokenExpired, TokenInvalid
 from jobs.sources.tiktok.records.access import Page
-from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
+from jobs.sources.tiktok.shop import TikTokShopClient
+from jobs.sources.tiktok.shop_transport import ShopAccess
 from jobs.warehouse.dirty import refresh_dirty_rollups
 from jobs.warehouse.write_lock import write_transaction
 
@@ -83,7 +84,7 @@ def run_shop_sync(
     run = start_run(conns.engine, "sync_shop", shop_id, {"full": full})
 
     def body() -> SyncSummary:
-        blocked = auth.sync_blocked(conns.engine, shop_id=shop_id)
+        blocked = sync_blocked(conns.engine, shop_id=shop_id)
         if blocked:
             return _finish(conns, run, "skipped", f"authorization is {blocked}")
         state = ShopRun(conns, shop_id, run, stamp)
@@ -237,7 +238,7 @@ def _sync_stock(state: ShopRun, progress: Progress | None) -> None:
 
 def _record_shop_failure(conns: Connectors, shop_id: str, error: AuthError) -> None:
     try:
-        auth.record_shop_auth_failure(conns.engine, shop_id, error)
+        record_shop_auth_failure(conns.engine, shop_id, error)
     except AuthError:
         log.warning("shop %s has no authorization to mark: %s", shop_id, error)
 

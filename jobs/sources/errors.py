@@ -18,7 +18,7 @@ Hierarchy::
      └── BadRequest                  our request is wrong (bad params, bad sign, unknown advertiser)
 
 ``AuthError`` subclasses carry ``status``: the authorization state the sync records when it stops
-(see ``jobs.accounts.authorizations``). ``RateLimited`` and ``UpstreamError`` are transient and
+(see ``jobs.accounts.auth_status``). ``RateLimited`` and ``UpstreamError`` are transient and
 retried with a bound; ``BadResponse`` is retried only when ``retryable`` (a cut-off body, not a
 changed schema).
 """

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobs.accounts import authorizations as lifecycle
+from jobs.accounts.auth_status import record_auth_failure
 from jobs.sources.errors import Revoked
 from jobs.warehouse.schema import authorizations, shops, tiktok_pushes
 
@@ -143,7 +143,7 @@ def _act(engine: Engine, row: Any, shop: Any, now: datetime) -> PushOutcome:
     if shop.auth_id is None:
         return PushOutcome(f"ignored: shop {row.shop_id} has no authorization (CSV only)")
     if row.type == SELLER_DEAUTHORIZATION:
-        lifecycle.record_auth_failure(
+        record_auth_failure(
             engine, shop.auth_id, Revoked("the seller deauthorized TikPulse in Seller Center "
                                           "(TikTok push message)"), now=now)
         return PushOutcome("authorization revoked", shop.tenant_id, evaluate_alerts=True)

@@ -18,7 +18,7 @@ import yaml
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from jobs.accounts import authorizations as auth
+from jobs.accounts.connect import connect_ads, connect_shop
 from jobs.alerts.deliver import SlackSender, TelegramSender
 from jobs.alerts.evaluate import evaluate_tenant
 from jobs.alerts.health import probe_authorizations
@@ -78,10 +78,10 @@ class World:
         """The seller authorizes again and an admin runs ``tikpulse auth connect-*``."""
         code = self.sb.new_auth_code(0, api)
         if api == "shop":
-            return auth.connect_shop(self.engine, self.conns.shop, self.conns.cipher, code,
-                                     TENANT).auth_id
-        return auth.connect_ads(self.engine, self.conns.ads, self.conns.cipher, code,
+            return connect_shop(self.engine, self.conns.shop, self.conns.cipher, code,
                                 TENANT).auth_id
+        return connect_ads(self.engine, self.conns.ads, self.conns.cipher, code,
+                           TENANT).auth_id
 
     def daily_check(self, at: datetime):
         """What the daily job does: probe every authorization, then evaluate."""

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from bot.commands import BotContext, as_text, dispatch
 from config.tenant_registry import load_tenants
-from jobs.accounts import authorizations as lifecycle
+from jobs.accounts.connect import OwnedByAnotherTenant, connect_shop
 from jobs.accounts.tenancy import apply_file_ownership, effective_registry
 from jobs.warehouse.schema import advertisers, authorizations, shops
 from tests.bot.conftest import ask_slack
@@ -88,16 +88,16 @@ def test_connecting_another_tenants_shop_is_refused_and_stores_nothing(sandbox_s
         {"id": "acme", "name": "Acme"},
         {"id": "rival", "name": "Rival", "stores": [{"shop_id": shop_id, "region": "GB"}]}]}))
     conns = connectors(sb, engine, redis_url)
-    with pytest.raises(lifecycle.OwnedByAnotherTenant) as refused:
-        lifecycle.connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"),
-                               "acme", registry=load_tenants(path))
+    with pytest.raises(OwnedByAnotherTenant) as refused:
+        connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"),
+                     "acme", registry=load_tenants(path))
     assert f"shop {shop_id} belongs to tenant rival" in str(refused.value)
     assert "tikpulse auth link --tenant rival" in str(refused.value)
     with engine.connect() as conn:
         assert conn.execute(select(authorizations)).all() == []
         assert conn.execute(select(shops)).all() == []
-    done = lifecycle.connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"),
-                                  "rival", registry=load_tenants(path))
+    done = connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"),
+                        "rival", registry=load_tenants(path))
     assert done.tenant_id == "rival" and done.subject_ids == (shop_id,)
 
 

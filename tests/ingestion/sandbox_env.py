@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from config.tenant_registry import TenantRegistry
 from config.tenants import Store, Tenant
-from jobs.accounts import authorizations as auth
+from jobs.accounts.connect import connect_ads, connect_shop
 from jobs.resources import Connectors
 from jobs.sources.ratelimit import RateLimit, RateLimiter
 from jobs.sources.retry import RetryPolicy
@@ -74,10 +74,10 @@ def connect_all(sb: Sandbox, conns: Connectors) -> tuple[list[str], list[str]]:
     reg = registry(sb)
     shop_ids, adv_ids = [], []
     for i in range(len(sb.credentials.sellers)):
-        shop = auth.connect_shop(conns.engine, conns.shop, conns.cipher,
-                                 sb.new_auth_code(i, "shop"), f"seller-{i + 1}", registry=reg)
-        ads = auth.connect_ads(conns.engine, conns.ads, conns.cipher, sb.new_auth_code(i, "ads"),
-                               f"seller-{i + 1}", registry=reg)
+        shop = connect_shop(conns.engine, conns.shop, conns.cipher,
+                            sb.new_auth_code(i, "shop"), f"seller-{i + 1}", registry=reg)
+        ads = connect_ads(conns.engine, conns.ads, conns.cipher, sb.new_auth_code(i, "ads"),
+                          f"seller-{i + 1}", registry=reg)
         shop_ids += shop.subject_ids
         adv_ids += ads.subject_ids
     return shop_ids, adv_ids

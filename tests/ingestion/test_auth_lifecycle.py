@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, select, update
 
-from jobs.accounts import authorizations as auth
+from jobs.accounts.access_tokens import refresh_expiring, refresh_shop_tokens, shop_access
+from jobs.accounts.auth_status import authorization_health
+from jobs.accounts.connect import connect_shop
 from jobs.ingestion.shop_sync import run_shop_sync
 from jobs.sources.errors import BadAuthCode
 from jobs.warehouse import schema as s
@@ -47,7 +49,7 @@ def test_connect_registers_shops_with_region_defaults_and_encrypted_tokens(
         assert advs[adv].shop_id == str(ds.shops["shop_id"][shop_idx])
         assert advs[adv].timezone == shops[advs[adv].shop_id].timezone
     assert not any(t.startswith("TTP_") for t in tokens)  # stored encrypted
-    access = auth.shop_access(engine, conns.redis, conns.shop, conns.cipher, shop_ids[0])
+    access = shop_access(engine, conns.redis, conns.shop, conns.cipher, shop_ids[0])
     assert access.access_token.startswith("TTP_")
 
 
@@ -66,8 +68,8 @@ def test_two_workers_refreshing_at_once_keep_the_valid_refresh_token(
 
     def worker(conns) -> None:  # type: ignore[no-untyped-def]
         barrier.wait()
-        results.append(auth.refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher,
-                                                row.auth_id, row.version))
+        results.append(refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher,
+                                           row.auth_id, row.version))
 
     threads = [threading.Thread(target=worker, args=(c,)) for c in (first, second)]
     for t in threads:
@@ -82,7 +84,7 @@ def test_two_workers_refreshing_at_once_keep_the_valid_refresh_token(
     with pytest.raises(BadAuthCode):  # the rotated-away token is dead at the platform ...
         first.shop.refresh_token(old_refresh)  # type: ignore[union-attr]
     # ... and the stored one is the live one: the next rotation works
-    auth.shop_access(engine, first.redis, first.shop, first.cipher, shop, force_refresh=True)
+    shop_access(engine, first.redis, first.shop, first.cipher, shop, force_refresh=True)
     assert auth_row(engine, shop).version == row.version + 2
 
 
@@ -92,11 +94,11 @@ def test_a_worker_with_a_stale_version_does_not_rotate_again(
     conns = connectors(sb, engine, redis_url)
     shop = connect_all(sb, conns)[0][0]
     row = auth_row(engine, shop)
-    auth.refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher, row.auth_id,
-                             row.version)
+    refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher, row.auth_id,
+                        row.version)
     calls = sb.state.requests[REFRESH]
-    stale = auth.refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher, row.auth_id,
-                                     row.version, use_lock=False)
+    stale = refresh_shop_tokens(engine, conns.redis, conns.shop, conns.cipher, row.auth_id,
+                                row.version, use_lock=False)
     assert sb.state.requests[REFRESH] == calls  # compare-and-swap: the newer token is kept
     assert stale.version == row.version + 1
 
@@ -116,12 +118,12 @@ def test_revocation_is_recorded_and_sync_stops_cleanly(
     assert skipped.status == "skipped"
     assert sum(sb.state.requests.values()) == requests_before  # no hammering
     assert run_shop_sync(conns, other_seller_shop, since=date(2026, 11, 16)).status == "ok"
-    health = {h.auth_id: h.health for h in auth.authorization_health(engine)}
+    health = {h.auth_id: h.health for h in authorization_health(engine)}
     assert health[auth_row(engine, victim).auth_id] == "revoked"
     assert health[auth_row(engine, other_seller_shop).auth_id] == "healthy"
     # the seller authorizes again: healthy, and syncing resumes
-    auth.connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"), "seller-1",
-                      registry=registry(sb))
+    connect_shop(engine, conns.shop, conns.cipher, sb.new_auth_code(0, "shop"), "seller-1",
+                 registry=registry(sb))
     assert auth_row(engine, victim).status == "healthy"
     assert run_shop_sync(conns, victim, since=date(2026, 11, 16)).status == "ok"
 
@@ -161,7 +163,7 @@ def test_tokens_close_to_expiry_are_refreshed_ahead_of_time(
     with engine.begin() as conn:
         conn.execute(update(s.authorizations).where(s.authorizations.c.auth_id == soon.auth_id)
                      .values(access_expires_at=datetime.now(UTC) + timedelta(hours=2)))
-    outcome = auth.refresh_expiring(engine, conns.redis, conns.shop, conns.cipher)
+    outcome = refresh_expiring(engine, conns.redis, conns.shop, conns.cipher)
     assert outcome == {soon.auth_id: "refreshed"}
     assert auth_row(engine, shop_ids[0]).version == soon.version + 1
     assert auth_row(engine, shop_ids[0]).access_expires_at > datetime.now(UTC) + timedelta(days=6)

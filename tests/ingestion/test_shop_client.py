@@ -14,7 +14,8 @@ import pytest
 
 from jobs.sources import errors as e
 from jobs.sources.retry import RetryPolicy
-from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
+from jobs.sources.tiktok.shop import TikTokShopClient
+from jobs.sources.tiktok.shop_transport import ShopAccess
 
 SECRET = "s3cret"
 SHOP = ShopAccess(shop_id="7001", cipher="CIPHER1", access_token="TOKEN1")

@@ -23,7 +23,8 @@ from jobs.resources import Connectors
 from jobs.sources import errors as e
 from jobs.sources.tiktok.records.performance import ShopTraffic
 from jobs.sources.tiktok.records.settlements import Statement
-from jobs.sources.tiktok.shop import ShopAccess, TikTokShopClient
+from jobs.sources.tiktok.shop import TikTokShopClient
+from jobs.sources.tiktok.shop_transport import ShopAccess
 from jobs.warehouse import schema as s
 from sandbox.finance import STATEMENT_ID_BASE, STATEMENT_ID_SHOP, order_settlement, settled_rows
 from sandbox.regions import money_str

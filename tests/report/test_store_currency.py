@@ -145,7 +145,7 @@ def test_digest_rows_show_the_store_currency_with_usd_beside(globex):
 
 
 def test_one_default_reporting_currency_stated_by_tenants_check(engine, tmp_path, monkeypatch):
-    from jobs.accounts.authorizations import connect_shop
+    from jobs.accounts.connect import connect_shop
     from jobs.cli import cli
     from jobs.sources.tiktok.records.access import AuthorizedShop, ShopToken
     from jobs.warehouse.crypto import TokenCipher

@@ -92,7 +92,7 @@ def set_target(turn: Turn, ctx: BotContext) -> Reply:
 @refusals
 def auth_status(turn: Turn, ctx: BotContext) -> Reply:
     """Health of the tenant's shop and ads authorizations (never another tenant's)."""
-    from jobs.accounts.authorizations import authorization_health
+    from jobs.accounts.auth_status import authorization_health
 
     assert turn.tenant is not None
     zh = turn.lang == "zh"
