@@ -100,10 +100,12 @@ class Stage:
         """``table``'s rows as ``send`` writes them, made without the connection, so a thread
         can make the next chunk's while the database takes this one: for PostgreSQL the text of
         a ``COPY ... (FORMAT csv)`` (a fresh stage's constants as columns beside the rows), for
-        SQLite the columns, whose Python values ``send`` makes (that needs the GIL anyway)."""
-        table = table.select(self.columns)
+        SQLite the columns but those blank on every row (``_blank``), whose Python values
+        ``send`` makes (that needs the GIL anyway)."""
         if self.dialect == "sqlite":
-            return table
+            return table.select([c for c in self.columns
+                                 if not self._blank(c, table[c], len(table))])
+        table = table.select(self.columns)
         if self.fresh:
             for name, value in self.constants.items():
                 table = table.append_column(name, _repeated(value, len(table)))
@@ -120,10 +122,7 @@ class Stage:
             return 0
         into, constants = (self.target.name, self.constants) if self.fresh else (self.name, {})
         driver: Any = self.conn.connection.dbapi_connection
-        columns = self.columns
-        if self.dialect == "sqlite":  # a column empty in the whole chunk is left to its NULL
-            encoded = encoded.select([c for c in columns if not self._blank(c, encoded[c], rows)])
-            columns = encoded.column_names
+        columns = encoded.column_names if self.dialect == "sqlite" else self.columns
         names = ", ".join(_quoted([*columns, *constants]))
         if self.dialect == "sqlite":
             marks = ["?"] * len(columns)
