@@ -4,6 +4,8 @@ Conventions: money columns are ``Money`` (exact ``Decimal``) next to a ``currenc
 points in time are ``UTCDateTime``; a ``day`` is a local calendar date in the zone of the shop or
 advertiser the row belongs to (the store's own time zone decides which week a row falls in).
 ``raw`` columns keep the record as the source sent it (JSON text) so nothing the API said is lost.
+On SQLite the rollups, the FX rates and the dirty days are stored in their primary key's order
+(``sqlite_with_rowid=False``, migration 0009): every read of them is a range of that key.
 """
 
 from __future__ import annotations
@@ -348,6 +350,7 @@ shop_traffic_daily = Table(
     Column("buyers", BigInteger),
     Column("currency", CCY, nullable=False),
     Column("gmv", Money),
+    sqlite_with_rowid=False,
 )
 
 # --- catalogue and stock --------------------------------------------------------------------
@@ -384,6 +387,7 @@ fx_rates = Table(
     Column("quote", CCY, primary_key=True),
     Column("rate", Rate, nullable=False),
     Column("source", String(64), nullable=False, default="manual"),
+    sqlite_with_rowid=False,
 )
 
 # --- rollups: daily sums per store (jobs/warehouse/rollups.py recomputes only touched days) ---
@@ -404,6 +408,7 @@ shop_daily = Table(
     Column("settled_orders", Integer, nullable=False),
     Column("settled_revenue", Money, nullable=False),
     Column("refreshed_at", UTCDateTime, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 shop_week_buyers = Table(
@@ -412,6 +417,7 @@ shop_week_buyers = Table(
     Column("shop_id", ID, primary_key=True),
     Column("week_start", Date, primary_key=True),  # local Monday
     Column("buyers", Integer, nullable=False),  # distinct buyers of sales-valid orders that week
+    sqlite_with_rowid=False,
 )
 
 shop_daily_exclusions = Table(
@@ -423,6 +429,7 @@ shop_daily_exclusions = Table(
     Column("rows", Integer, nullable=False),
     Column("currency", CCY, nullable=False),
     Column("amount", Money, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 ad_daily = Table(
@@ -441,6 +448,7 @@ ad_daily = Table(
     Column("purchases", BigInteger),
     Column("purchase_value", Money),
     Column("video_views", BigInteger),
+    sqlite_with_rowid=False,
 )
 
 affiliate_daily = Table(
@@ -456,6 +464,7 @@ affiliate_daily = Table(
     Column("gmv", Money, nullable=False),
     Column("commission", Money, nullable=False),  # actual paid, else estimated
     Column("refunded_units", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 rollup_dirty_days = Table(
@@ -465,6 +474,7 @@ rollup_dirty_days = Table(
     # changed them, cleared in the transaction that recomputes them (so a crash loses nothing).
     Column("shop_id", ID, primary_key=True),
     Column("day", Date, primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 
