@@ -88,7 +88,7 @@ def _owner_part(kind: str, table: Table, owner: ColumnElement[Any], *where: Colu
     currency, sums; the money times its day's coefficient when ``rates`` (the bound table) are
     given."""
     day, currency = table.c.day, table.c.currency
-    source = SOURCES.get(kind, table)
+    source = SOURCES.get(table.name, table)
     if rates is not None:
         source = source.outerjoin(rates, and_(rates.c.day == _Text(day),
                                               rates.c.base == currency))
