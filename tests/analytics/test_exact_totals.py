@@ -1,7 +1,8 @@
 """The exact sums KPIs start from: ``add_scaled`` keeps one integer per store and metric at the
 most digits of its rates, and ``exact_totals`` gives the same ``Decimal`` (value and exponent)
 as adding each rate's products apart; ``kpis_from_totals`` builds the ``KpiSet`` its fields
-make; the ratios treat every zero alike."""
+make, and one store's (``store_kpis_from_totals``) the same; the ratios treat every zero
+alike."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import random
 from dataclasses import fields, replace
 from decimal import Context, Decimal
 
-from analytics.kpis import KpiSet, kpis_from_totals
+from analytics.kpis import KpiSet, kpis_from_totals, store_kpis_from_totals
 from analytics.money import add_scaled, money_ratio, ratio, scaled_rate
 from analytics.totals import exact_totals
 
@@ -93,3 +94,27 @@ def test_every_zero_divides_to_nothing():
     assert ratio(Decimal(3), Decimal(2)) == 1.5 and ratio(3, 2) == 1.5
     assert money_ratio(Decimal(10), 3) == Decimal("3.3333")
     assert money_ratio(None, 3) is None and money_ratio(Decimal(1), None) is None
+
+
+def test_one_stores_kpis_are_those_of_a_table_of_one_store():
+    """Totals as exact conversions make them (up to 37 digits, beyond the 28 a sum rounds to),
+    zeros of every exponent, negative money, metrics missing: the same ``KpiSet``, field for
+    field and exponent for exponent."""
+    rng = random.Random(7)
+    metrics = ["gross_gmv", "orders", "units", "refunds", "spend", "impressions", "clicks",
+               "purchases", "purchase_value", "visitors", "page_views", "traffic_buyers",
+               "traffic_gmv", "paid_gmv", "commission_cost", "settled_revenue"]
+
+    def value() -> Decimal:
+        pick = rng.random()
+        if pick < .15:
+            return Decimal(rng.choice(["0", "0E-4", "-0", "0E-12"]))
+        whole, places = rng.choice([1, 3, 7]), rng.choice([0, 4, 10, 20, 24, 25, 30])
+        units = rng.randrange(10 ** places, 10 ** (whole + places)) * rng.choice([1, 1, -1])
+        return Decimal(units).scaleb(-places, WIDE)
+
+    for _ in range(2000):
+        totals = {m: value() for m in metrics if rng.random() < .8}
+        days, currency = rng.choice([1, 7, 28]), rng.choice(["USD", "THB"])
+        one = store_kpis_from_totals(totals, days, currency)
+        assert repr(one) == repr(kpis_from_totals({"s": totals}, days, currency)), totals
