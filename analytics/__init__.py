@@ -18,7 +18,8 @@ Modules (one concept each; import from the module, e.g. ``analytics.kpi_report.w
   ``content`` (top content, winner traits), ``stock`` (forecast, reorder), ``quality`` (coverage,
   exclusions, reconciliation), ``suggestions`` (rule-based actions with reasons).
 - ``series`` -> ``anomalies`` (robust flags, gated by volume and money: ``anomaly_types``,
-  ``anomaly_baseline``, ``anomaly_detection``) -> ``explain`` (driver of a flag); ``events`` (promotion calendar per region); ``drivers`` (GMV and ROAS decomposition,
-  contribution tables).
+  ``anomaly_baseline``, ``anomaly_detection``) -> ``explain`` (driver of a flag); ``events``
+  (promotion calendar per region); ``drivers`` (GMV and ROAS decomposition, contribution
+  tables).
 Every module declares its public names in ``__all__``; its docstring says what goes in and out.
 """

@@ -10,9 +10,11 @@ the day, else ``load_fx``'s, as ``sum_rates`` picks them) are bound as a small t
 (day, currency, integer coefficient), one number of digits per currency (``scaled_rate``), so
 the sums stay exact: integers on SQLite (a product or a sum out of its 64 bits comes back as a
 float or an error, and the rows are then read per rate), NUMERIC on PostgreSQL, which also
-takes the 28-digit coefficients of inverted and crossed rates. Anything else (on SQLite a rate
-too long to bind, a store billing in a currency it is not registered in, a missing
-rate) reads per rate (``sum_rates.read_rated``).
+takes the 28-digit coefficients of inverted and crossed rates (the ECB's EUR-based rates,
+crossed into the quote). SQLite cannot multiply those within 64 bits: there a week's money is
+summed per day, one column per day (``day_pivot``), and Python multiplies each day's sum by
+its coefficient. Anything else (a longer range at such rates, a store billing in a currency it
+is not registered in, a missing rate) reads per rate (``sum_rates.read_rated``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from analytics.fx import MissingFxRate
 from analytics.money import scaled_rate
+from jobs.warehouse.day_pivot import read_pivoted
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops
 from jobs.warehouse.sum_rates import RatedSums, lacking_fx, read_rated
@@ -53,9 +56,10 @@ from jobs.warehouse.sums import SOURCES, parts, summed
 
 #: Largest rate coefficient SQLite multiplies in the statement: far above a published rate's (a
 #: few significant digits), far below an inverted or crossed one's (28 digits), which could not
-#: multiply money within its 64 bits anyway and is summed per rate. PostgreSQL multiplies any
-#: coefficient (NUMERIC): the ECB's EUR-based rates, crossed into the quote, read in one
-#: statement there (the all-stores week of 200 stores: 63 ms per rate, 37 ms multiplied).
+#: multiply money within its 64 bits anyway and is multiplied in Python (``day_pivot``).
+#: PostgreSQL multiplies any coefficient (NUMERIC): the ECB's EUR-based rates, crossed into the
+#: quote, read in one statement there (the all-stores week of 200 stores: 63 ms per rate, 37 ms
+#: multiplied).
 MAX_COEFFICIENT = 10**12
 #: Most (day, currency) rates bound to one statement (a month of 30 currencies); a longer
 #: range is summed per rate.
@@ -135,8 +139,7 @@ def _coefficients(conn: Connection, stored: Mapping[str, Mapping[date, str]], qu
                   days: Sequence[date]) -> dict[str, tuple[int, list[int]]] | None:
     """Per currency of ``stored`` (its stored rates into ``quote`` by day) and the quote itself,
     its digits and each day's rate as an integer at them: the day's stored rate, else
-    ``load_fx``'s. ``None`` for more than ``MAX_DAY_RATES``, a missing rate or, on SQLite, a
-    coefficient over ``MAX_COEFFICIENT``."""
+    ``load_fx``'s. ``None`` for more than ``MAX_DAY_RATES`` or a missing rate."""
     if len(stored.keys() | {quote}) * len(days) > MAX_DAY_RATES:
         return None
     fx = lacking_fx(conn, {(day, c) for c, rates in stored.items() if c != quote
@@ -151,10 +154,7 @@ def _coefficients(conn: Connection, stored: Mapping[str, Mapping[date, str]], qu
         except MissingFxRate:
             return None
         digits = max(n for _, n in scaled)
-        coefficients = [k * 10 ** (digits - n) for k, n in scaled]
-        if conn.dialect.name == "sqlite" and max(map(abs, coefficients)) > MAX_COEFFICIENT:
-            return None
-        out[currency] = (digits, coefficients)
+        out[currency] = (digits, [k * 10 ** (digits - n) for k, n in scaled])
     return out
 
 
@@ -168,6 +168,9 @@ def _read_day_rated(conn: Connection, params: Mapping[str, Any], quote: str,
     found = _coefficients(conn, stored, quote, days)
     if found is None:
         return None
+    if conn.dialect.name == "sqlite" and max(
+            abs(k) for _, ks in found.values() for k in ks) > MAX_COEFFICIENT:
+        return read_pivoted(conn, params, quote, found, days, ad_map)
     bound = dict(params)
     pairs = ((day, currency, k) for currency, (_, ks) in found.items()
              for day, k in zip(days, ks, strict=True))

@@ -122,14 +122,22 @@ def summed(kind: str, table: Table, coefficient: ColumnElement[Any] | None = Non
 ):
     """Each metric's sum (over its rows, ``_ONLY``; zero days left out where the rules say so),
     money times ``coefficient`` if given, NULL up to ``VALUES``."""
-    sums: list[ColumnElement[Any]] = []
+    sums = [func.sum(kept * coefficient if money and coefficient is not None else kept)
+            for money, kept in counted(kind, table)]
+    return sums + [cast(null(), BigInteger)] * (VALUES - len(sums))
+
+
+def counted(kind: str, table: Table) -> list[tuple[bool, ColumnElement[Any]]]:
+    """Per metric of the part, whether it is money and the value a row adds to its sum: NULL
+    where the metric does not count the row (``_ONLY``; zero days where the rules leave them
+    out)."""
+    out: list[tuple[bool, ColumnElement[Any]]] = []
     only = _ONLY.get(table.name, {})
     for metric, column, money, keep in PARTS[kind]:
         value = type_coerce(table.c[column], BigInteger)
-        counted = [c for c in (only.get(metric), None if keep else value != 0) if c is not None]
-        kept = case((and_(*counted), value), else_=null()) if counted else value
-        sums.append(func.sum(kept * coefficient if money and coefficient is not None else kept))
-    return sums + [cast(null(), BigInteger)] * (VALUES - len(sums))
+        rules = [c for c in (only.get(metric), None if keep else value != 0) if c is not None]
+        out.append((money, case((and_(*rules), value), else_=null()) if rules else value))
+    return out
 
 
 def _part(kind: str, table: Table, owner: ColumnElement[Any], *where: ColumnElement[bool],

@@ -1,9 +1,10 @@
 """Rates moving daily: ``read_period`` (a table of stores) still sums each store's days together,
 each row's money multiplied by its day's rate in the statement (``owner_sums.day_rated``), and
 gives the pandas path's KPIs to the last digit on both backends. What it cannot multiply exactly
-is read per rate as before, with the same numbers or the same error: on SQLite a rate too long
-to bind (an inverted or crossed one), more rates than ``MAX_DAY_RATES``, a product or a sum out of
-SQLite's 64 bits (PostgreSQL multiplies NUMERIC), a missing rate.
+is read per rate as before, with the same numbers or the same error: more rates than
+``MAX_DAY_RATES``, a product or a sum out of SQLite's 64 bits (PostgreSQL multiplies NUMERIC), a
+missing rate. On SQLite a rate too long to bind (an inverted or crossed one) is multiplied per
+day in Python over a week's money read per day (``day_pivot.read_pivoted``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from analytics.fx import MissingFxRate
-from jobs.warehouse import owner_sums
+from jobs.warehouse import day_pivot, owner_sums
 from jobs.warehouse.owner_sums import read_period
 from jobs.warehouse.queries import store_advertisers, stores_kpis
 from jobs.warehouse.schema import ad_daily, fx_rates, shop_daily
@@ -59,12 +60,34 @@ def test_rates_moving_daily_are_multiplied_in_the_statement(daily_engine, monkey
         for currency, rate in (("GBP", Decimal("1E-4")), ("THB", Decimal("1E-5")),
                                ("USD", None))}
     # USD->GBP is GBP->USD inverted, THB->GBP crossed: 28 digits, too long for SQLite's 64
-    # bits; PostgreSQL multiplies them as NUMERIC in the statement all the same
-    assert _per_store(daily_engine, "GBP") == (daily_engine.dialect.name == "postgresql")
+    # bits; PostgreSQL multiplies them as NUMERIC in the statement, SQLite sums each day's
+    # money apart and Python multiplies (``day_pivoted``): still one row per store
+    assert _per_store(daily_engine, "GBP")
     monkeypatch.setattr(owner_sums, "MAX_DAY_RATES", 20)  # three currencies, seven days
     assert not _per_store(daily_engine, "USD")
     monkeypatch.undo()
     assert_same(daily_engine)
+
+
+def test_rates_too_long_for_sqlite_are_multiplied_per_day_in_python(sqlite_engine,
+                                                                    monkeypatch):
+    """Into GBP (USD's rate inverted, THB's crossed: 28 significant digits) SQLite reads a
+    week's money in one column per day, and each day's sum is multiplied by its rate's
+    coefficient in Python at the currency's digits: the pandas path's numbers. A range longer
+    than ``PIVOT_DAYS`` is read per rate, with the same numbers. (PostgreSQL multiplies them
+    as NUMERIC in the statement: the first test.)"""
+    globex.seed(sqlite_engine)
+    globex.add_rates(sqlite_engine)
+    rates = {(kind, currency): rate for kind, _, _, currency, rate, *_ in
+             _read(sqlite_engine, "GBP").rows}
+    assert rates == {(kind, currency): rate for kind in ("shop", "ads", "traffic")
+                     for currency, rate in (("GBP", None), ("THB", Decimal("1E-29")),
+                                            ("USD", Decimal("1E-28")))}
+    assert _per_store(sqlite_engine, "GBP")
+    assert_same(sqlite_engine, quotes=("GBP",))
+    monkeypatch.setattr(day_pivot, "PIVOT_DAYS", 6)
+    assert not _per_store(sqlite_engine, "GBP")
+    assert_same(sqlite_engine, quotes=("GBP",))
 
 
 def test_days_without_their_own_rate_take_load_fxs(daily_engine):
