@@ -35,8 +35,8 @@ from sqlalchemy import (
 )
 
 from jobs.warehouse.prepared import Prepared
+from jobs.warehouse.sum_parts import METRICS, SOURCES, counted, parts
 from jobs.warehouse.sum_rates import RatedSums
-from jobs.warehouse.sums import METRICS, SOURCES, counted, parts
 
 #: Longest range whose money SQLite sums per day, a column per day, when its rates are too long
 #: to multiply in the statement (``day_pivoted``: a week, the all-stores table's); a longer one

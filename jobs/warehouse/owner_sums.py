@@ -51,8 +51,8 @@ from analytics.money import scaled_rate
 from jobs.warehouse.day_pivot import read_pivoted
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops
+from jobs.warehouse.sum_parts import SOURCES, parts, summed
 from jobs.warehouse.sum_rates import RatedSums, lacking_fx, read_rated
-from jobs.warehouse.sums import SOURCES, parts, summed
 
 #: Largest rate coefficient SQLite multiplies in the statement: far above a published rate's (a
 #: few significant digits), far below an inverted or crossed one's (28 digits), which could not

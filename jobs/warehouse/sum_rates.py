@@ -25,7 +25,8 @@ from analytics.money import add_scaled, scaled_rate
 from analytics.totals import MetricSum, exact_totals
 from jobs.warehouse.fx_rates import load_fx
 from jobs.warehouse.prepared import as_date
-from jobs.warehouse.sums import METRICS, rated_rows, store_advertisers
+from jobs.warehouse.sum_parts import METRICS
+from jobs.warehouse.sums import rated_rows, store_advertisers
 
 #: Per store and metric, a total in the quote (money) or a count: ``store_totals``' result.
 Totals = dict[str, dict[str, Decimal]]
