@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from analytics.money import money_ratio, quantize, ratio
 
-__all__ = ["KpiSet", "kpis_from_totals", "store_kpis_from_totals"]
+__all__ = ["KpiSet", "kpis_from_totals"]
 
 
 #: Metrics that are zero (not "unknown") when a store has no rows: no orders means no sales.
@@ -81,13 +81,16 @@ def _kpi_set(*values: object) -> KpiSet:
 
 def _sums(stores: Mapping[str, Mapping[str, Decimal]]) -> dict[str, Decimal]:
     """Each metric added up from 0 in store order over the stores that have it (in one pass: a
-    table of many stores asks this per store); absent: 0 where ``ZERO_WHEN_ABSENT``, else not
-    there."""
+    table of many stores asks this per store, of one store: each value as adding it to 0 makes
+    it, ``+``, rounded to the context); absent: 0 where ``ZERO_WHEN_ABSENT``, else not there."""
     found: dict[str, Decimal] = {}
-    for totals in stores.values():
-        for metric, value in totals.items():
-            seen = found.get(metric)
-            found[metric] = (_ZERO if seen is None else seen) + value
+    if len(stores) == 1:
+        found = {metric: +value for totals in stores.values() for metric, value in totals.items()}
+    else:
+        for totals in stores.values():
+            for metric, value in totals.items():
+                seen = found.get(metric)
+                found[metric] = (_ZERO if seen is None else seen) + value
     for metric in ZERO_WHEN_ABSENT:
         if metric not in found:
             found[metric] = _ZERO
@@ -132,31 +135,13 @@ def _store_ads_net(t: Mapping[str, Decimal]) -> Decimal | None:
 def kpis_from_totals(stores: Mapping[str, Mapping[str, Decimal]], days: int, currency: str, *,
                      buyers: int | None = None) -> KpiSet:
     """KPIs over ``days`` days from per-store totals (``store_totals``): the arithmetic of
-    ``compute_kpis`` once the sums are made, wherever they were made."""
-    return _from_sums(_sums(stores), *_ads_net_revenue(stores), days, currency, buyers)
-
-
-def store_kpis_from_totals(totals: Mapping[str, Decimal], days: int, currency: str) -> KpiSet:
-    """``kpis_from_totals({store: totals}, days, currency)``: one store's KPIs, its totals taken
-    as adding them to 0 makes them (``+``: rounded to the context), with nothing else to add (a
-    table of many stores asks this per store)."""
-    t = {metric: +value for metric, value in totals.items()}
-    for metric in ZERO_WHEN_ABSENT:
-        if metric not in t:
-            t[metric] = _ZERO
-    attributable, spend = _store_ads_net(totals), totals.get("spend")
-    if attributable is None or spend is None:
-        return _from_sums(t, None, None, days, currency, None)
-    return _from_sums(t, +attributable, +spend, days, currency, None)
-
-
-def _from_sums(t: Mapping[str, Decimal], ads_net: Decimal | None, ads_spend: Decimal | None,
-               days: int, currency: str, buyers: int | None) -> KpiSet:
-    """The KPIs of summed totals ``t`` and the ads' attributable net revenue and spend (the
-    fields in their order, no helper per field)."""
+    ``compute_kpis`` once the sums are made, wherever they were made (a table of many stores
+    asks this per store: the fields in their order, no helper per field)."""
+    t = _sums(stores)
     get = t.get
     gross, refunds = t["gross_gmv"] or _ZERO, t["refunds"] or _ZERO
     net, spend, value = gross - refunds, get("spend"), get("purchase_value")
+    ads_net, ads_spend = _ads_net_revenue(stores)
     orders, visitors = int(t["orders"] or 0), get("visitors")
     clicks, impressions, purchases = get("clicks"), get("impressions"), get("purchases")
     settled, commission = get("settled_revenue"), get("commission_cost")

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, bindparam, select
 from analytics.clean import DEFAULT_RULES, CleaningRules, clean_orders
 from analytics.daily import COLUMNS, traffic_rows
 from analytics.daily_kpis import compute_kpis
-from analytics.kpis import KpiSet, kpis_from_totals, store_kpis_from_totals
+from analytics.kpis import KpiSet, kpis_from_totals
 from analytics.weeks import local_midnight_utc
 from config.tenants import Store
 from jobs.warehouse.fx_rates import load_fx
@@ -198,7 +198,7 @@ def stores_kpis(conn: Connection, shop_ids: Sequence[str], first: date, last: da
     query per store. A store without rows gets the KPIs of nothing."""
     totals = _totals(conn, shop_ids, first, last, currency, advertiser_shop)
     days = (last - first).days + 1
-    return {shop: store_kpis_from_totals(totals.get(shop, {}), days, currency)
+    return {shop: kpis_from_totals({shop: totals.get(shop, {})}, days, currency)
             for shop in shop_ids}
 
 
