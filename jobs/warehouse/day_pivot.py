@@ -1,4 +1,4 @@
-"""A week's money summed per day, one column per day: ``read_pivoted``.
+"""A week's money summed per day, one column per day: ``pivoted_rows``.
 
 On SQLite, an inverted or crossed rate (the ECB's EUR-based rates crossed into the quote) is a
 28-digit coefficient, too long to multiply money within 64 bits in the statement
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any
 
@@ -22,21 +21,17 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    String,
     Table,
     bindparam,
     case,
     cast,
     func,
-    literal,
     null,
-    select,
     union_all,
 )
 
 from jobs.warehouse.prepared import Prepared
-from jobs.warehouse.sum_parts import METRICS, SOURCES, counted, parts
-from jobs.warehouse.sum_rates import RatedSums
+from jobs.warehouse.sum_parts import METRICS, counted, parts, per_owner
 
 #: Longest range whose money SQLite sums per day, a column per day, when its rates are too long
 #: to multiply in the statement (``day_pivoted``: a week, the all-stores table's); a longer one
@@ -49,18 +44,13 @@ def _pivot_part(kind: str, table: Table, owner: ColumnElement[Any], *where: Colu
     """One part summed per owner alone over ``days`` days (``day0``...): kind, owner, lowest
     and highest currency, then per metric in ``METRICS`` order its sum, a money metric's in one
     column per day; NULL up to the widest part's."""
-    day, currency = table.c.day, table.c.currency
-    on = [day == bindparam(f"day{j}", type_=Date) for j in range(days)]
+    on = [table.c.day == bindparam(f"day{j}", type_=Date) for j in range(days)]
     sums: list[ColumnElement[Any]] = []
     for money, kept in counted(kind, table):
         sums += ([func.sum(case((same, kept), else_=null())) for same in on] if money
                  else [func.sum(kept)])
-    return (select(literal(kind, String), owner, func.min(currency), func.max(currency), *sums,
-                   *[cast(null(), BigInteger)] * (_pivot_width(days) - len(sums)))
-            .select_from(SOURCES.get(table.name, table))
-            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
-                   *where)
-            .group_by(owner))
+    padding = [cast(null(), BigInteger)] * (_pivot_width(days) - len(sums))
+    return per_owner(kind, table, owner, where, [*sums, *padding])
 
 
 def _pivot_width(days: int) -> int:
@@ -75,14 +65,15 @@ def day_pivoted(days: int) -> Prepared:
     return Prepared(union_all(*parts(partial(_pivot_part, days=days), answer=False)))
 
 
-def read_pivoted(conn: Connection, params: Mapping[str, Any], quote: str,
-                 found: Mapping[str, tuple[int, list[int]]], days: Sequence[date],
-                 ad_map: Mapping[str, str]) -> RatedSums | None:
-    """``day_pivoted``'s sums of ``read_period``'s ``params``, each day's money times its
-    coefficient (``found``: per currency its digits and each day's coefficient at them, as
-    ``owner_sums._coefficients`` makes them) in Python, as ``RatedSums`` with each currency's
-    money at its digits; ``None`` for a range longer than ``PIVOT_DAYS`` or a store with money
-    in several currencies or in one not registered."""
+def pivoted_rows(conn: Connection, params: Mapping[str, Any],
+                 found: Mapping[str, tuple[int, list[int]]], days: Sequence[date]) -> (
+    list[tuple[Any, ...]] | None
+):
+    """``day_pivoted``'s sums of ``read_period``'s ``params`` as ``owner_sums.day_rated`` gives
+    its rows (kind, owner, lowest and highest currency, the sums in ``METRICS`` order), each
+    day's money times its coefficient (``found``: per currency its digits and each day's
+    coefficient at them, ``owner_sums._coefficients``) in Python; ``None`` for a range longer
+    than ``PIVOT_DAYS`` or a store with money in several currencies or in one not registered."""
     if len(days) > PIVOT_DAYS:
         return None
     rows = day_pivoted(len(days)).rows(conn, {**params, **{f"day{j}": day
@@ -91,7 +82,7 @@ def read_pivoted(conn: Connection, params: Mapping[str, Any], quote: str,
     for kind, owner, low, high, *cells in rows:
         if low != high or low not in found:
             return None
-        digits, coefficients = found[low]
+        coefficients = found[low][1]
         sums: list[int | None] = []
         at = 0
         for _, money in METRICS[kind]:
@@ -105,6 +96,5 @@ def read_pivoted(conn: Connection, params: Mapping[str, Any], quote: str,
                     total = units * k if total is None else total + units * k
             sums.append(total)
             at += len(days)
-        out.append((kind, owner, 0, low, None if low == quote else Decimal(1).scaleb(-digits),
-                    None, None, *sums))
-    return RatedSums(out, [quote], ad_map)
+        out.append((kind, owner, low, high, *sums))
+    return out

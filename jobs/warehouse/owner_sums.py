@@ -36,8 +36,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
-    func,
-    literal,
     select,
     union,
     union_all,
@@ -48,10 +46,10 @@ from sqlalchemy.sql.expression import FunctionElement
 
 from analytics.fx import MissingFxRate
 from analytics.money import scaled_rate
-from jobs.warehouse.day_pivot import read_pivoted
+from jobs.warehouse.day_pivot import pivoted_rows
 from jobs.warehouse.prepared import Prepared, as_date
 from jobs.warehouse.schema import advertisers, fx_rates, shops
-from jobs.warehouse.sum_parts import SOURCES, parts, summed
+from jobs.warehouse.sum_parts import SOURCES, parts, per_owner, summed
 from jobs.warehouse.sum_rates import RatedSums, lacking_fx, read_rated
 
 #: Largest rate coefficient SQLite multiplies in the statement: far above a published rate's (a
@@ -91,17 +89,11 @@ def _owner_part(kind: str, table: Table, owner: ColumnElement[Any], *where: Colu
     """One part summed per owner alone over ``first``..``last``: kind, owner, lowest and highest
     currency, sums; the money times its day's coefficient when ``rates`` (the bound table) are
     given."""
-    day, currency = table.c.day, table.c.currency
-    source = SOURCES.get(table.name, table)
-    if rates is not None:
-        source = source.outerjoin(rates, and_(rates.c.day == _Text(day),
-                                              rates.c.base == currency))
-    return (select(literal(kind, String), owner, func.min(currency), func.max(currency),
-                   *summed(kind, table, None if rates is None else rates.c.coefficient))
-            .select_from(source)
-            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
-                   *where)
-            .group_by(owner))
+    if rates is None:
+        return per_owner(kind, table, owner, where, summed(kind, table))
+    source = SOURCES.get(table.name, table).outerjoin(rates, and_(
+        rates.c.day == _Text(table.c.day), rates.c.base == table.c.currency))
+    return per_owner(kind, table, owner, where, summed(kind, table, rates.c.coefficient), source)
 
 
 #: The sums of one range per owner alone, for money that converts without its day.
@@ -161,27 +153,31 @@ def _coefficients(conn: Connection, stored: Mapping[str, Mapping[date, str]], qu
 def _read_day_rated(conn: Connection, params: Mapping[str, Any], quote: str,
                     stored: Mapping[str, Mapping[date, str]], days: Sequence[date],
                     ad_map: Mapping[str, str]) -> RatedSums | None:
-    """``day_rated``'s sums as ``RatedSums`` (a store's money at its currency's digits: a rate
-    of ``10**-digits``), or ``None`` when they cannot be made so: no ``_coefficients``, a store
+    """``day_rated``'s sums (on SQLite, at a coefficient too long to multiply there,
+    ``day_pivot``'s) as ``RatedSums`` (a store's money at its currency's digits: a rate of
+    ``10**-digits``), or ``None`` when they cannot be made so: no ``_coefficients``, a store
     with money in several currencies or in one not registered (no coefficient joined), a sum
-    out of SQLite's 64 bits."""
+    out of SQLite's 64 bits, a range too long to pivot."""
     found = _coefficients(conn, stored, quote, days)
     if found is None:
         return None
     if conn.dialect.name == "sqlite" and max(
             abs(k) for _, ks in found.values() for k in ks) > MAX_COEFFICIENT:
-        return read_pivoted(conn, params, quote, found, days, ad_map)
-    bound = dict(params)
-    pairs = ((day, currency, k) for currency, (_, ks) in found.items()
-             for day, k in zip(days, ks, strict=True))
-    for i, (day, currency, k) in enumerate(pairs):
-        bound |= {f"day{i}": day, f"base{i}": currency, f"coefficient{i}": k}
-    try:
-        rows = day_rated(len(found) * len(days)).rows(conn, bound)
-    except conn.dialect.loaded_dbapi.OperationalError as exc:
-        if "integer overflow" in str(exc):  # SQLite: a sum out of 64 bits
+        rows = pivoted_rows(conn, params, found, days)  # multiplied in Python
+        if rows is None:
             return None
-        raise
+    else:
+        bound = dict(params)
+        pairs = ((day, currency, k) for currency, (_, ks) in found.items()
+                 for day, k in zip(days, ks, strict=True))
+        for i, (day, currency, k) in enumerate(pairs):
+            bound |= {f"day{i}": day, f"base{i}": currency, f"coefficient{i}": k}
+        try:
+            rows = day_rated(len(found) * len(days)).rows(conn, bound)
+        except conn.dialect.loaded_dbapi.OperationalError as exc:
+            if "integer overflow" in str(exc):  # SQLite: a sum out of 64 bits
+                return None
+            raise
     if float in {type(value) for row in rows for value in row[4:]} or any(
             row[2] != row[3] or row[2] not in found for row in rows):
         return None  # a product out of 64 bits (SQLite makes it a float), or not one currency

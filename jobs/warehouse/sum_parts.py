@@ -11,13 +11,14 @@ refunds and settlements where non-zero, commission, campaign ads where reported,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    String,
     Table,
     and_,
     bindparam,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     cast,
     false,
     func,
+    literal,
     null,
     select,
     type_coerce,
@@ -81,6 +83,19 @@ _ONLY: dict[str, dict[str, ColumnElement[bool]]] = {
                     "paid_gmv": _TRAFFIC.c.channel == "PAID"},
     _CHANNELS.name: {"paid_gmv": false()},
 }
+
+
+def per_owner(kind: str, table: Table, owner: ColumnElement[Any], where: Sequence[Any],
+              sums: Sequence[ColumnElement[Any]], source: Any = None) -> Any:
+    """One part summed per owner alone over ``first``..``last`` (a table of stores): kind,
+    owner, lowest and highest currency, then ``sums``; read from ``source`` (default: the
+    table's ``SOURCES``, else the table)."""
+    day, currency = table.c.day, table.c.currency
+    return (select(literal(kind, String), owner, func.min(currency), func.max(currency), *sums)
+            .select_from(SOURCES.get(table.name, table) if source is None else source)
+            .where(day >= bindparam("first", type_=Date), day <= bindparam("last", type_=Date),
+                   *where)
+            .group_by(owner))
 
 
 def summed(kind: str, table: Table, coefficient: ColumnElement[Any] | None = None) -> (

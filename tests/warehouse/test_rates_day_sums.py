@@ -4,7 +4,7 @@ gives the pandas path's KPIs to the last digit on both backends. What it cannot 
 is read per rate as before, with the same numbers or the same error: more rates than
 ``MAX_DAY_RATES``, a product or a sum out of SQLite's 64 bits (PostgreSQL multiplies NUMERIC), a
 missing rate. On SQLite a rate too long to bind (an inverted or crossed one) is multiplied per
-day in Python over a week's money read per day (``day_pivot.read_pivoted``).
+day in Python over a week's money read per day (``day_pivot.pivoted_rows``).
 """
 
 from __future__ import annotations
