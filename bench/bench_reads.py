@@ -182,7 +182,7 @@ def _answers(engine, conn, group: list[Any], label: str, *, pandas: bool) -> dic
             "note": note}
 
 
-def _own_group_by(engine, weeks: list[Period], ours: Callable[[Period], object]) -> (  # type: ignore[no-untyped-def]
+def _in_turn_with_group_by(engine, weeks: list[Period], ours: Callable[[Period], object]) -> (  # type: ignore[no-untyped-def]
     tuple[float, float]
 ):
     """The median ms of ``ours`` and of the database's own ``GROUP BY`` (the all-stores anchor:
@@ -213,15 +213,15 @@ def _all_stores(engine, conn, ids: list[str], weeks: list[Period], shops: int, n
     tuple[dict[str, Any], float]
 ):
     """The line of the weekly KPIs of every store against the database's own ``GROUP BY``,
-    timed in turn with it (``_own_group_by``), or against ``anchor`` ms measured before; and
-    the anchor's ms."""
+    timed in turn with it (``_in_turn_with_group_by``), or against ``anchor`` ms measured
+    before; and the anchor's ms."""
     ad_map = store_advertisers(conn, ids)
 
     def ours(p: Period) -> object:
         return stores_kpis(conn, ids, p.start, p.end, REPORTING, advertiser_shop=ad_map)
 
     if anchor is None:
-        figure, anchor = _own_group_by(engine, weeks, ours)
+        figure, anchor = _in_turn_with_group_by(engine, weeks, ours)
     else:
         figure = ms(timed(ours, weeks), .5)
     return {"line": f"weekly KPIs of all {shops} stores, p50 ms", "figure": f"{figure:.2f}",
