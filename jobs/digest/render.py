@@ -22,6 +22,7 @@ from jobs.digest.compose import Digest
 from jobs.digest.deck import deck_bytes
 from jobs.digest.document import html_page, pdf_bytes, write_files
 from jobs.digest.figures import store_charts, tenant_charts
+from jobs.digest.forked import in_forks
 from jobs.digest.package import Attachment, DigestPackage, Edition
 from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words
@@ -80,46 +81,57 @@ def render_store_report(store: StoreReport, week: str, lang: str) -> tuple[bytes
 
 
 @contextmanager
-def _stage(stages: dict[str, float] | None, name: str) -> Iterator[None]:
-    """Add the seconds the block takes to ``stages[name]`` (when timing is asked for)."""
+def _stage(stages: dict[str, float], name: str) -> Iterator[None]:
+    """Add the seconds the block takes to ``stages[name]``."""
     start = time.perf_counter()
     yield
-    if stages is not None:
-        stages[name] = stages.get(name, 0.0) + time.perf_counter() - start
+    stages[name] = stages.get(name, 0.0) + time.perf_counter() - start
 
 
 def render_editions(digest: Digest, zone: str, store_images: StoreImages | None = None, *,
                     stages: dict[str, float] | None = None) -> tuple[RenderedEdition, ...]:
-    """Every language edition of ``digest`` (``zone``: the schedule's time zone, shown). Each
-    chart is drawn once and its PNG reused by the chat, HTML, PDF and deck; ``stages`` (the
-    benchmark's) collects seconds per stage: text, charts, pdf, html, deck."""
-    report = digest.report
-    out = []
-    for lang in report.languages:
-        with _stage(stages, "text"):
-            text = digest_text(digest, lang)
-        with _stage(stages, "charts"):
-            charts = tenant_charts(digest, lang, text.period)
-            stores = tuple(
-                (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
-                 or render_store(report, s.shop_id, lang))
-                for s in charted_stores(report))
-        name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
-        drawn = [c.data for c in charts if not is_summary(c)]  # page 1 has the cards as text
-        with _stage(stages, "pdf"):
-            pdf = pdf_bytes(text, zone, drawn, [(n, imgs) for _, n, imgs in stores])
-        files = [(c.filename, c.title) for c in charts]
-        store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
-                       for shop, n, imgs in stores]
-        with _stage(stages, "html"):
-            html = html_page(text, zone, files, store_files, f"{name}.pdf")
-        with _stage(stages, "deck"):
-            deck = deck_bytes(text, zone, charts, [(n, imgs) for _, n, imgs in stores])
-        out.append(RenderedEdition(text, charts, stores,
-                                   Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
-                                   html, zone, Attachment(f"{name}.pptx", text.title, deck,
-                                                          PPTX_MIME)))
-    return tuple(out)
+    """Every language edition of ``digest`` (``zone``: the schedule's time zone, shown), each
+    drawn in a forked child where a core is spare (``forked.in_forks``: the languages share
+    nothing). Each chart is drawn once and its PNG reused by the chat, HTML, PDF and deck;
+    ``stages`` (the benchmark's) collects seconds per stage, added up over the languages:
+    text, charts, pdf, html, deck."""
+    drawn = in_forks(lambda lang: _edition_of(digest, zone, lang, store_images),
+                     digest.report.languages)
+    if stages is not None:
+        for _, spent in drawn:
+            for name, seconds in spent.items():
+                stages[name] = stages.get(name, 0.0) + seconds
+    return tuple(edition for edition, _ in drawn)
+
+
+def _edition_of(digest: Digest, zone: str, lang: str, store_images: StoreImages | None) -> (
+    tuple[RenderedEdition, dict[str, float]]
+):
+    """One language's edition and the seconds of its stages."""
+    report, stages = digest.report, dict[str, float]()
+    with _stage(stages, "text"):
+        text = digest_text(digest, lang)
+    with _stage(stages, "charts"):
+        charts = tenant_charts(digest, lang, text.period)
+        stores = tuple(
+            (s.shop_id, s.name, (store_images or {}).get((s.shop_id, lang))
+             or render_store(report, s.shop_id, lang))
+            for s in charted_stores(report))
+    name = f"tikpulse-{report.tenant_id}-{report.week}-{lang}"
+    drawn = [c.data for c in charts if not is_summary(c)]  # page 1 has the cards as text
+    with _stage(stages, "pdf"):
+        pdf = pdf_bytes(text, zone, drawn, [(n, imgs) for _, n, imgs in stores])
+    files = [(c.filename, c.title) for c in charts]
+    store_files = [(n, [_store_file(name, shop, i) for i in range(len(imgs))])
+                   for shop, n, imgs in stores]
+    with _stage(stages, "html"):
+        html = html_page(text, zone, files, store_files, f"{name}.pdf")
+    with _stage(stages, "deck"):
+        deck = deck_bytes(text, zone, charts, [(n, imgs) for _, n, imgs in stores])
+    return RenderedEdition(text, charts, stores,
+                           Attachment(f"{name}.pdf", text.title, pdf, "application/pdf"),
+                           html, zone, Attachment(f"{name}.pptx", text.title, deck,
+                                                  PPTX_MIME)), stages
 
 
 def is_summary(chart: Attachment) -> bool:
