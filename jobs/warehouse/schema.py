@@ -353,6 +353,21 @@ shop_traffic_daily = Table(
     sqlite_with_rowid=False,
 )
 
+#: The store-days whose traffic has rows but none of channel ALL (their total is then the sum of
+#: the channels). Kept by triggers on ``shop_traffic_daily`` (migration 0010), in the statement
+#: that writes the traffic, so a read finds such days without grouping every channel row of its
+#: range. It may hold a day that has an ALL row (after a ``TRUNCATE``, or two transactions
+#: writing one store-day at once): readers check that there is none. It lacks no day that has
+#: none, unless one transaction deletes a day's ALL row while another adds a channel to that day
+#: (nothing deletes single traffic rows; a store's pages are written one at a time).
+traffic_days_without_all = Table(
+    "traffic_days_without_all",
+    metadata,
+    Column("shop_id", ID, primary_key=True),
+    Column("day", Date, primary_key=True),
+    sqlite_with_rowid=False,
+)
+
 # --- catalogue and stock --------------------------------------------------------------------
 
 skus = Table(
