@@ -143,28 +143,33 @@ class RatedSums:
             if layout is None:
                 continue
             shop = ad_map[row[1]] if kind == "ads" else row[1]
-            counts, whole, scaled = books.get(row[2]) or books.setdefault(
-                row[2], ({}, [{} for _ in at], [{} for _ in at]))
+            found_book = books.get(row[2])
+            if found_book is None:
+                found_book = books[row[2]] = ({}, [{} for _ in at], [{} for _ in at])
+            counts, whole, scaled = found_book
             _add_units(counts, shop, row, layout[0])
-            for (n, quote, fx), local, foreign in zip(at, whole, scaled, strict=True):
-                if row[3] == quote:
-                    _add_units(local, shop, row, layout[1])
-                    continue
-                mine = None
+            currency = row[3]
+            for k, (n, quote, fx) in enumerate(at):
+                mine, coefficient = None, 1  # the store's sums this row's money adds to
                 for i, metric in layout[1]:
-                    if row[i] is None:
+                    value = row[i]
+                    if value is None:
                         continue
-                    if mine is None:  # the rate, once a row has money to convert
-                        rate = row[5] if n else row[4]
-                        key = rate if rate is not None else (quote, row[6], row[3])
-                        found = scaled_rates.get(key)
-                        if found is None:
-                            found = scaled_rates[key] = scaled_rate(
-                                _fallback_rate(row, quote, fx) if rate is None else rate)
-                        coefficient, digits = found
-                        book = foreign.get(digits) or foreign.setdefault(digits, {})
-                        mine = book.get(shop) or book.setdefault(shop, {})
-                    mine[metric] = mine.get(metric, 0) + int(row[i]) * coefficient
+                    if mine is None:  # in the quote already, else at the rate, scaled once
+                        book = whole[k]
+                        if currency != quote:
+                            rate = row[5] if n else row[4]
+                            key = rate if rate is not None else (quote, row[6], currency)
+                            found = scaled_rates.get(key)
+                            if found is None:
+                                found = scaled_rates[key] = scaled_rate(
+                                    _fallback_rate(row, quote, fx) if rate is None else rate)
+                            coefficient, digits = found
+                            book = scaled[k].get(digits) or scaled[k].setdefault(digits, {})
+                        mine = book.get(shop)
+                        if mine is None:
+                            mine = book[shop] = {}
+                    mine[metric] = mine.get(metric, 0) + int(value) * coefficient
         return {q: {period: exact_totals((counts, whole[k]), _one_digits(scaled[k]))
                     for period, (counts, whole, scaled) in books.items()}
                 for k, (_, q, _) in enumerate(at)}

@@ -46,3 +46,33 @@ def test_a_prepared_statement_gives_sqlalchemys_rows_on_both_backends(engine):
 def test_pyformat_marks_become_numbered_ones_a_name_keeping_its_number():
     sql, names = _numbered("SELECT %(a)s, %(b)s WHERE x LIKE '%%y' AND z = %(a)s")
     assert (sql, names) == ("SELECT $1, $2 WHERE x LIKE '%y' AND z = $1", ["a", "b"])
+
+
+#: Two lists, each in two places with other values between (its items copied a run at a time),
+#: one of them of dates (on SQLite bound as ISO text).
+LISTS = (
+    select(fx_rates.c.base, fx_rates.c.day, fx_rates.c.rate)
+    .where(fx_rates.c.base.in_(bindparam("bases", expanding=True)),
+           fx_rates.c.day.in_(bindparam("days", expanding=True)),
+           fx_rates.c.quote == bindparam("quote"),
+           or_(fx_rates.c.base.in_(bindparam("bases", expanding=True)),
+               fx_rates.c.day.in_(bindparam("days", expanding=True))))
+    .order_by(fx_rates.c.base, fx_rates.c.day))
+
+
+def test_lists_bound_in_several_places_give_sqlalchemys_rows(engine):
+    with engine.begin() as conn:
+        upsert(conn, fx_rates, [
+            {"day": date(2026, 11, d), "base": base, "quote": "USD", "rate": f"1.{d}",
+             "source": "feed"} for d in range(1, 8) for base in ("GBP", "THB", "EUR", "MYR")])
+    prepared = Prepared(LISTS)
+    with engine.connect() as conn:
+        for params in ({"bases": ["GBP", "THB", "MYR"],
+                        "days": [date(2026, 11, d) for d in (2, 3, 5, 7)], "quote": "USD"},
+                       {"bases": ["EUR"], "days": [date(2026, 11, 1)], "quote": "USD"},
+                       {"bases": ["THB", "GBP"], "days": [date(2026, 11, 6), date(2026, 11, 4),
+                                                          date(2026, 11, 3)], "quote": "USD"}):
+            expected = [tuple(map(str, row)) for row in conn.execute(LISTS, params)]
+            got = [tuple(map(str, row)) for row in prepared.rows(conn, params)]
+            assert got == expected, params
+            assert len(expected) == len(params["bases"]) * len(params["days"])
