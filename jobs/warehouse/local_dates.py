@@ -5,7 +5,8 @@ own copy of the rules), so Python finds the zone's UTC offsets over a window (``
 every ``BUCKET_SECONDS`` bucket converted as pandas converts times, runs of equal offsets kept)
 and ``local_date`` shifts each time by the offset of its run before taking the date:
 ``date(t + offset)`` is the local date exactly, on SQLite (whose times are UTC text: the
-fraction of a second is cut off first, as SQLite would round it to milliseconds) and PostgreSQL.
+fraction of a second is cut off first, as SQLite would round it to milliseconds; the text's own
+date is moved a day only when its time of day is past the offset's hour) and PostgreSQL.
 A window without a DST change is one run, one expression, and no join: the time index reads the
 window's rows in order and each row's day is computed where it lies.
 """
@@ -24,6 +25,9 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from jobs.warehouse.touched import BUCKET_SECONDS
 
+#: Seconds in a day: a UTC offset is less.
+DAY_SECONDS = 86_400
+
 Runs = list[tuple[datetime, int]]
 """``(from, offset seconds)``: the zone's UTC offset from each time on, in order."""
 
@@ -38,8 +42,21 @@ class _ShiftedDate(FunctionElement[Any]):
 
 @compiles(_ShiftedDate, "sqlite")
 def _sqlite_shifted(element: _ShiftedDate, compiler: SQLCompiler, **kw: Any) -> str:
+    """On SQLite the stored time's own date, or the day after (before) it when its time of day
+    (whole seconds) is past the hour the offset carries into the next (previous) day: a text
+    comparison per row, ``date()`` only for those (parsing each time with ``date()`` cost 0.9 us
+    a row, a quarter of a rollup's reading of its orders)."""
     column, seconds = _parts(element, compiler, **kw)
-    return f"date(substr({column}, 1, 19), '{seconds:+d} seconds')"
+    day = f"substr({column}, 1, 10)"
+    if not seconds:
+        return day
+    if seconds > 0:
+        boundary, moved, shift = DAY_SECONDS - seconds, ">=", "+1 day"
+    else:
+        boundary, moved, shift = -seconds, "<", "-1 day"
+    clock = f"{boundary // 3600:02d}:{boundary // 60 % 60:02d}:{boundary % 60:02d}"
+    return (f"CASE WHEN substr({column}, 12, 8) {moved} '{clock}' "
+            f"THEN date({day}, '{shift}') ELSE {day} END")
 
 
 @compiles(_ShiftedDate, "postgresql")
