@@ -8,9 +8,10 @@ baselines of its cadence (4 weeks, 2 fortnights, 3 months; and a year of periods
 period a year ago, per store (each in its own time zone) and for all stores together, plus a
 trend history in periods of the same cadence (``jobs.report.history``) and the data-quality
 facts. A store's numbers are in its own currency (``answer_currency``), with the same in the
-reporting currency beside them; the total converts each store-day at that day's rate. The result is a frozen ``WeeklyReport``. A missing FX rate
-never fails it: the total (and each store's reporting figures) that need the rate are left out,
-the sections that rank across stores are empty, and ``missing_fx`` names the rates.
+reporting currency beside them; the total converts each store-day at that day's rate. The
+result is a frozen ``WeeklyReport``. A missing FX rate never fails it: the total (and each
+store's reporting figures) that need the rate are left out, the sections that rank across
+stores are empty, and ``missing_fx`` names the rates.
 """
 
 from __future__ import annotations

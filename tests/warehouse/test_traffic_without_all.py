@@ -86,8 +86,8 @@ def test_the_migration_fills_the_table_from_the_rows_there_are(tmp_path):
 def test_a_day_kept_although_it_has_all_again_is_read_by_its_all_row(engine):
     """The table may hold a day that has an ALL row (a truncated traffic table, two writers at
     once): the read checks, so that day's GMV is its ALL row's, not its channels added up."""
-    from tests.warehouse.test_sum_paths import pandas_kpis
     from tests.report import three_shops as globex
+    from tests.warehouse.test_sum_paths import pandas_kpis
 
     globex.seed(engine)
     globex.add_rates(engine)
