@@ -8,14 +8,17 @@ of fresh interpreters would each load again (about a second). A fork copies the 
 threads hold, so it is only taken when this process runs one thread (an RQ work horse, the CLI);
 otherwise, and on one core, the pieces run one after another here. A child sends its result back
 pickled through a pipe; its exception is raised here; a child that dies without a word (killed,
-out of memory) has its piece run again here.
+out of memory) has its piece run again here. When this process's own piece fails, the children
+are stopped and reaped before the error goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
+import signal
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -48,12 +51,25 @@ def in_forks(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     forked = list(range(1, min(len(items), 1 + spare_cores())))
     children = {i: _start(work, items[i]) for i in forked}
     results: dict[int, R] = {}
-    for i, item in enumerate(items):
-        if i not in children:
-            results[i] = work(item)
+    try:
+        for i, item in enumerate(items):
+            if i not in children:
+                results[i] = work(item)
+    except BaseException:
+        for pid, reader in children.values():  # no child is left waiting to be read
+            _stop(pid, reader)
+        raise
     for i, (pid, reader) in children.items():
         results[i] = _collect(pid, reader, work, items[i])
     return [results[i] for i in range(len(items))]
+
+
+def _stop(pid: int, reader: int) -> None:
+    """End a child whose result is no longer wanted, and reap it."""
+    os.close(reader)
+    with contextlib.suppress(ProcessLookupError):  # ended already
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def _start(work: Callable[[T], R], item: T) -> tuple[int, int]:

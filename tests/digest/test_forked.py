@@ -103,6 +103,34 @@ def test_a_child_that_dies_without_a_word_has_its_piece_run_here(tmp_path: Path)
     assert got["ran"] == [["zh", got["me"]], ["en", got["me"]]]
 
 
+def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> None:
+    got = _fresh("""
+        import json, os, time
+        from jobs.digest.forked import in_forks
+        me = os.getpid()
+        def work(n):
+            if os.getpid() == me:
+                raise ValueError("the first language failed")
+            time.sleep(60)  # the second: still drawing when the first fails
+            open("drawn-to-the-end", "w").close()
+            return n
+        try:
+            in_forks(work, ["zh", "en"])
+        except ValueError as exc:
+            raised = str(exc)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(json.dumps({"raised": raised, "left": left,
+                          "finished": os.path.exists("drawn-to-the-end")}))
+    """, tmp_path)
+    assert got["raised"] == "the first language failed"
+    assert got["left"] is False  # reaped
+    assert got["finished"] is False  # stopped, not waited for
+
+
 def test_no_fork_while_another_thread_runs() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -118,9 +146,10 @@ def test_no_fork_while_another_thread_runs() -> None:
 
 def test_editions_drawn_side_by_side_are_the_editions_drawn_in_turn(tmp_path: Path) -> None:
     """Both languages of the seeded store's digest, drawn in forks and one after the other: the
-    same text, chart PNGs (byte for byte), HTML and PDF/deck sizes; and the forks ran."""
+    same text, chart PNGs (byte for byte) and HTML (but for the minute it was made in); a PDF
+    and a deck each; and the fork ran."""
     got = _fresh("""
-        import hashlib, json, os
+        import hashlib, json, os, re
         from pathlib import Path
         from digest_seed import UK, seed, tenant_entry, write_tenants
         from config.settings import Settings
@@ -146,7 +175,8 @@ def test_editions_drawn_side_by_side_are_the_editions_drawn_in_turn(tmp_path: Pa
         deps.engine.dispose()
 
         def drawn(editions):
-            return [{"lang": e.text.lang, "text": repr(e.text), "html": e.html,
+            return [{"lang": e.text.lang, "text": repr(e.text),
+                     "html": re.sub(r"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC", "(made)", e.html),
                      "charts": [(c.filename, hashlib.sha256(c.data).hexdigest())
                                 for c in e.charts],
                      "pdf": e.pdf.data[:5].decode(), "deck": e.deck.data[:2].decode()}
