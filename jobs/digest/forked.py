@@ -8,8 +8,8 @@ of fresh interpreters would each load again (about a second). A fork copies the 
 threads hold, so it is only taken when this process runs one thread (an RQ work horse, the CLI);
 otherwise, and on one core, the pieces run one after another here. A child sends its result back
 pickled through a pipe; its exception is raised here; a child that dies without a word (killed,
-out of memory) has its piece run again here. When this process's own piece fails, the children
-are stopped and reaped before the error goes on.
+out of memory) has its piece run again here, and so has one the system refuses to fork. When
+this process's own piece fails, the children are stopped and reaped before the error goes on.
 """
 
 from __future__ import annotations
@@ -48,8 +48,12 @@ def in_forks(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
     use what cannot be shared with a child: a database connection, a socket."""
     if len(items) < 2 or not can_fork():
         return [work(item) for item in items]
-    forked = list(range(1, min(len(items), 1 + spare_cores())))
-    children = {i: _start(work, items[i]) for i in forked}
+    children: dict[int, tuple[int, int]] = {}
+    for i in range(1, min(len(items), 1 + spare_cores())):
+        started = _start(work, items[i])
+        if started is None:  # no fork to be had: the rest run here
+            break
+        children[i] = started
     results: dict[int, R] = {}
     try:
         for i, item in enumerate(items):
@@ -72,10 +76,21 @@ def _stop(pid: int, reader: int) -> None:
     os.waitpid(pid, 0)
 
 
-def _start(work: Callable[[T], R], item: T) -> tuple[int, int]:
-    """Fork a child that runs ``work(item)`` and writes its outcome to a pipe; (pid, read end)."""
-    reader, writer = os.pipe()
-    pid = os.fork()
+def _start(work: Callable[[T], R], item: T) -> tuple[int, int] | None:
+    """Fork a child that runs ``work(item)`` and writes its outcome to a pipe; (pid, read end),
+    or ``None`` when the system refuses a pipe or a process (out of processes or memory)."""
+    try:
+        reader, writer = os.pipe()
+    except OSError as exc:
+        log.warning("no pipe for a forked child (%s): running its piece here", exc)
+        return None
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(reader)
+        os.close(writer)
+        log.warning("no forked child (%s): running its piece here", exc)
+        return None
     if pid:
         os.close(writer)
         return pid, reader

@@ -103,6 +103,19 @@ def test_a_child_that_dies_without_a_word_has_its_piece_run_here(tmp_path: Path)
     assert got["ran"] == [["zh", got["me"]], ["en", got["me"]]]
 
 
+def test_a_fork_the_system_refuses_has_its_piece_run_here(tmp_path: Path) -> None:
+    got = _fresh("""
+        import errno, json, os
+        from jobs.digest.forked import in_forks
+        def refused():
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        os.fork = refused
+        print(json.dumps({"me": os.getpid(),
+                          "ran": in_forks(lambda n: (n, os.getpid()), ["zh", "en"])}))
+    """, tmp_path)
+    assert got["ran"] == [["zh", got["me"]], ["en", got["me"]]]
+
+
 def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os, time
