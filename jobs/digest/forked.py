@@ -8,8 +8,9 @@ of fresh interpreters would each load again (about a second). A fork copies the 
 threads hold, so it is only taken when this process runs one thread (an RQ work horse, the CLI);
 otherwise, and on one core, the pieces run one after another here. A child sends its result back
 pickled through a pipe; its exception is raised here; a child that dies without a word (killed,
-out of memory) has its piece run again here, and so has one the system refuses to fork. When
-this process's own piece fails, the children are stopped and reaped before the error goes on.
+out of memory) has its piece run again here, and so has one the system refuses to fork. When a
+piece fails (here, or in a child), the children not yet read are stopped and reaped before the
+error goes on.
 """
 
 from __future__ import annotations
@@ -55,16 +56,18 @@ def in_forks(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
             break
         children[i] = started
     results: dict[int, R] = {}
+    pending = dict(children)  # the children not yet read
     try:
         for i, item in enumerate(items):
             if i not in children:
                 results[i] = work(item)
-    except BaseException:
-        for pid, reader in children.values():  # no child is left waiting to be read
+        while pending:  # in the items' order
+            i = next(iter(pending))
+            pid, reader = pending.pop(i)
+            results[i] = _collect(pid, reader, work, items[i])
+    finally:  # left by a failed piece (here or in a child): stopped, none waits to be read
+        for pid, reader in pending.values():
             _stop(pid, reader)
-        raise
-    for i, (pid, reader) in children.items():
-        results[i] = _collect(pid, reader, work, items[i])
     return [results[i] for i in range(len(items))]
 
 

@@ -144,6 +144,36 @@ def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> N
     assert got["finished"] is False  # stopped, not waited for
 
 
+def test_when_a_child_fails_the_other_children_are_stopped(tmp_path: Path) -> None:
+    got = _fresh("""
+        import json, os, time
+        from jobs.digest import forked
+        forked.spare_cores = lambda: 2
+        me = os.getpid()
+        def work(n):
+            if n == "en":
+                raise KeyError("no English edition")
+            if n == "th":
+                time.sleep(60)  # still drawing when the English one fails
+                open("drawn-to-the-end", "w").close()
+            return n
+        try:
+            forked.in_forks(work, ["zh", "en", "th"])
+        except KeyError as exc:
+            raised = str(exc)
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(json.dumps({"raised": raised, "left": left,
+                          "finished": os.path.exists("drawn-to-the-end")}))
+    """, tmp_path)
+    assert got["raised"] == "'no English edition'"
+    assert got["left"] is False  # reaped
+    assert got["finished"] is False  # stopped, not waited for
+
+
 def test_no_fork_while_another_thread_runs() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
