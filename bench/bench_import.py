@@ -6,7 +6,8 @@ A generated export (``bench.order_export``: BOM, description row, Thai/Chinese s
 amounts with thousands commas, local times with a trailing tab; 200,000 lines at demo scale,
 1,000,000 at agency scale) is written once and kept under ``var/bench/``. Each measurement runs
 in a fresh Python process (its wall and CPU seconds and its peak RSS from ``getrusage``, and
-those of the parser process a big SQLite import starts, ``RUSAGE_CHILDREN``):
+those of the helper processes a big SQLite import starts, ``RUSAGE_CHILDREN``: one parses, one
+binds the rows into database images):
 
 - our import (``import_orders_csv``: parse, staging, merge, rollups of the changed days) into a
   fresh SQLite file and a fresh PostgreSQL database, with the rollup refresh's share noted;
@@ -44,7 +45,7 @@ SCALES = {"demo": 200_000, "agency": 1_000_000}
 CACHE = ROOT / "var" / "bench"
 #: Issue 19's targets for 1,000,000 lines: seconds into SQLite / PostgreSQL, ratio, peak MB.
 TARGET_SQLITE_S, TARGET_PG_S, TARGET_RATIO, TARGET_RSS_MB = 6.0, 9.0, 1.5, 600
-#: CPU seconds of child processes below which no parser process ran (only short helpers).
+#: CPU seconds of child processes below which no helper processes ran (only short helpers).
 PARSER_MIN_CPU_S = 0.5
 #: Column names of the export's amounts and times as the anchors type them.
 _MONEY = ("SKU Subtotal Before Discount", "SKU Platform Discount", "SKU Seller Discount",
@@ -231,10 +232,10 @@ def _line(database: str, lines: int, ours: dict[str, Any], anchor: dict[str, Any
         "target": f"<={target_s * lines / SCALES['agency']:g} s, <={TARGET_RATIO:g}x, "
                   f"<{TARGET_RSS_MB} MB",
         "note": f"{ours['rows'] / ours['seconds']:,.0f} lines/s, {ours['cpu_s']:.1f} s CPU"
-                + (f" + {ours['parser_cpu_s']:.1f} s in the parser process"
+                + (f" + {ours['parser_cpu_s']:.1f} s in the parsing and binding processes"
                    if ours["parser_cpu_s"] > PARSER_MIN_CPU_S else "")
                 + f", rollups {ours['refresh_s']:.1f} s, peak RSS {ours['peak_rss_mb']:.0f} MB"
-                + (f" (parser process {ours['parser_rss_mb']:.0f} MB)"
+                + (f" (helper processes at most {ours['parser_rss_mb']:.0f} MB)"
                    if ours["parser_cpu_s"] > PARSER_MIN_CPU_S else "")
                 + f"; anchor {anchor['cpu_s']:.1f} s CPU, {anchor['peak_rss_mb']:.0f} MB; "
                 f"read by {ours['read_by']}"}

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -41,10 +42,14 @@ from jobs.sources.csv.orders import OrderCsvReader
 from jobs.sources.csv.read_ahead import PROCESS_MIN_BYTES, read_ahead, read_in_process
 from jobs.warehouse.bulk import storage_time
 from jobs.warehouse.rollups import cleaning_rules
+from jobs.warehouse.schema import order_lines, orders, refunds
+from jobs.warehouse.spool import CAN_SPOOL, spool_chunk
 from jobs.warehouse.staging import staging_transaction
 
 __all__ = ["ImportSummary", "UnknownShop", "import_ads_csv", "import_orders_csv"]
 
+#: The tables of an order chunk's parts, as ``RawWriter.order_tables`` writes them.
+SPOOLED = (orders, order_lines, refunds)
 #: Longest error text kept on a failed run.
 MAX_RUN_ERROR = 2000
 
@@ -121,7 +126,10 @@ def _import_columns(engine: Engine, source: ExportFile, shop: ShopTarget, run: R
         # SQLite writes in this process: parsing gets a CPU of its own in a child process.
         # PostgreSQL writes in its server process: a thread overlaps parsing with that.
         own_cpu = dialect == "sqlite" and Path(source.path).stat().st_size >= PROCESS_MIN_BYTES
-        chunks = read_in_process(reader) if own_cpu else read_ahead(reader.tables())
+        # There the child also binds the rows into a SQLite image (the writer's biggest cost).
+        spooled = partial(spool_chunk, targets=SPOOLED, names=("orders", "lines", "refunds"))
+        chunks = (read_in_process(reader, spooled if CAN_SPOOL else None) if own_cpu
+                  else read_ahead(reader.tables()))
         try:
             orders, lines, refunds = writer.order_tables(counted(chunks), reader.constants)
         except IntegrityError as error:  # a shop's first file repeating an order (pasted twice)

@@ -48,6 +48,7 @@ from jobs.warehouse.bulk import bulk_upsert
 from jobs.warehouse.dirty import mark_days
 from jobs.warehouse.loaders import shop_info
 from jobs.warehouse.rollups import refresh_ad_rollups, refresh_rollups
+from jobs.warehouse.spool import load_image
 from jobs.warehouse.staging import Stage, stored_buckets
 from jobs.warehouse.touched import BUCKET_SECONDS, Stored, has_facts, stored_days, touched_days
 from jobs.warehouse.upsert import upsert
@@ -135,6 +136,8 @@ class RawWriter:
             ready = read_ahead(ready, depth=1)
         buckets: set[int] = set()
         for chunk, payloads in ready:
+            if chunk.image is not None:  # rows the parser process spooled for SQLite
+                load_image(self.conn, chunk.image)
             for stage, payload, part in zip(stages, payloads, _parts(chunk), strict=True):
                 stage.send(payload, len(part))
             buckets.update(chunk.buckets.tolist())

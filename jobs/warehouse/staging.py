@@ -1,22 +1,24 @@
 """Staging tables for big imports: typed columns in, one ``INSERT ... SELECT ... ON CONFLICT`` out.
 
 A ``Stage`` is a temporary table holding the varying columns of a target table (on SQLite in
-memory: ``staging_transaction``). Arrow tables (values in storage form, as ``jobs.warehouse.bulk``
-describes it: money as integer units, times as text) go in as they are read: PostgreSQL takes
-them by ``COPY ... (FORMAT csv)`` from Arrow's own CSV writer (strings quoted, NULL unquoted),
-SQLite by one ``executemany`` per chunk. ``merge`` then upserts the whole stage into its target
-by primary key in one statement, the columns equal on every row given as constants (a stored row
-equal to its staged copy is left alone: the lines of a file imported again are not rewritten);
-the stage lives only as long as the caller's transaction, so a failed import leaves nothing
-behind. ``stored_buckets`` tells which days the rows already stored for the staged orders count
-on (one join per table), so the days a whole import changes are marked once, not per row.
+memory: ``staging_transaction``). Arrow tables (values in storage form, as
+``jobs.warehouse.bulk`` describes it: money as integer units, times as text) go in as they are
+read: PostgreSQL takes them by ``COPY ... (FORMAT csv)`` from Arrow's own CSV writer (strings
+quoted, NULL unquoted), SQLite by one ``executemany`` per chunk, or, for a chunk the parser's
+helper process already bound into a database image (``jobs.warehouse.spool``), one ``INSERT ...
+SELECT``. ``merge`` then upserts the whole stage into its target by primary key in one
+statement, the columns equal on every row given as constants (a stored row equal to its staged
+copy is left alone: the lines of a file imported again are not rewritten); the stage lives only
+as long as the caller's transaction, so a failed import leaves nothing behind.
+``stored_buckets`` tells which days the rows already stored for the staged orders count on (one
+join per table), so the days a whole import changes are marked once, not per row.
 
 A store's first import (``fresh``: it has no row in the target yet) needs neither: nothing
 stored can move or conflict, so each chunk is written straight into the target (``COPY`` with
-the constants as columns, or ``executemany``) while the file is still being parsed: no stage,
-no conflict check, each row written once. Its keys are distinct (the reader sees to it; a file
-that repeats an order makes the write fail with ``IntegrityError``, and the transaction roll
-back).
+the constants as columns, ``executemany`` or ``INSERT ... SELECT``) while the file is still
+being parsed: no stage, no conflict check, each row written once. Its keys are distinct (the
+reader sees to it; a file that repeats an order makes the write fail with ``IntegrityError``,
+and the transaction roll back).
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ import pyarrow.csv as pv
 from sqlalchemy import JSON, Connection, Engine, Table, text
 from sqlalchemy.exc import IntegrityError
 
+from jobs.warehouse import spool
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
+from jobs.warehouse.spool import SpooledPart, insert_columns, python_values
 from jobs.warehouse.touched import BUCKET_SECONDS
 
 #: Raw-fact tables joined to staged orders, and the time columns their rows count on.
@@ -49,15 +53,17 @@ ANALYZE_BASE_ROWS, ANALYZE_SHARE = 50, 0.1
 
 @contextmanager
 def staging_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction for staged writes; on SQLite its temporary tables live in memory and the
-    page cache is ``SQLITE_CACHE_KIB`` (set outside the transaction, as SQLite requires, and
-    reset after it)."""
+    """A transaction for staged writes; on SQLite its temporary tables live in memory, the
+    page cache is ``SQLITE_CACHE_KIB`` and an in-memory database is attached for chunks spooled
+    by the parser process (``jobs.warehouse.spool``): each set outside the transaction, as
+    SQLite requires, and undone after it."""
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
         if sqlite:
             conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
             conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+            spool.attach(conn)
             conn.commit()
         try:
             with conn.begin():
@@ -66,6 +72,7 @@ def staging_transaction(engine: Engine) -> Iterator[Connection]:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA temp_store = DEFAULT")
                 conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+                spool.detach(conn)
                 conn.commit()
 
 
@@ -100,11 +107,13 @@ class Stage:
         """``table``'s rows as ``send`` writes them, made without the connection, so a thread
         can make the next chunk's while the database takes this one: for PostgreSQL the text of
         a ``COPY ... (FORMAT csv)`` (a fresh stage's constants as columns beside the rows), for
-        SQLite the columns but those blank on every row (``_blank``), whose Python values
-        ``send`` makes (that needs the GIL anyway)."""
+        SQLite the columns but those blank on every row (``insert_columns``), whose Python
+        values ``send`` makes (that needs the GIL anyway). A part the parser process spooled
+        (``SpooledPart``) is already encoded."""
+        if isinstance(table, SpooledPart):
+            return table
         if self.dialect == "sqlite":
-            return table.select([c for c in self.columns
-                                 if not self._blank(c, table[c], len(table))])
+            return table.select(insert_columns(self.target, table))
         table = table.select(self.columns)
         if self.fresh:
             for name, value in self.constants.items():
@@ -115,25 +124,34 @@ class Stage:
 
     def send(self, encoded: Any, rows: int) -> int:
         """Write an ``encode``d chunk of ``rows`` rows into the target (a fresh stage, its
-        constants on every row) or the stage: SQLite by one ``executemany``, PostgreSQL by
+        constants on every row) or the stage: SQLite by one ``executemany``, or one ``INSERT ...
+        SELECT`` from the image ``spool.load_image`` loaded for a spooled part; PostgreSQL by
         ``COPY``. A key written twice raises SQLAlchemy's ``IntegrityError``, as a statement
         through it would."""
         if not rows:
             return 0
         into, constants = (self.target.name, self.constants) if self.fresh else (self.name, {})
         driver: Any = self.conn.connection.dbapi_connection
-        columns = encoded.column_names if self.dialect == "sqlite" else self.columns
+        spooled = isinstance(encoded, SpooledPart)
+        columns = (encoded.sent if spooled else encoded.column_names if self.dialect == "sqlite"
+                   else self.columns)
         names = ", ".join(_quoted([*columns, *constants]))
-        if self.dialect == "sqlite":
-            marks = ["?"] * len(columns)
-            marks += [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
-            statement = f'INSERT INTO "{into}" ({names}) VALUES ({", ".join(marks)})'
+        literals = [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
+        if spooled:
+            statement = (f'INSERT INTO "{into}" ({names}) SELECT '
+                         f'{", ".join([*_quoted(columns), *literals])} '
+                         f'FROM {spool.SPOOL}."{encoded.table}"')
+        elif self.dialect == "sqlite":
+            marks = ", ".join(["?"] * len(columns) + literals)
+            statement = f'INSERT INTO "{into}" ({names}) VALUES ({marks})'
         else:
             statement = f'COPY "{into}" ({names}) FROM STDIN (FORMAT csv)'
         try:
             with closing(driver.cursor()) as cursor:
-                if self.dialect == "sqlite":
-                    cursor.executemany(statement, zip(*(_values(c) for c in encoded.columns),
+                if spooled:
+                    cursor.execute(statement)
+                elif self.dialect == "sqlite":
+                    cursor.executemany(statement, zip(*(python_values(c) for c in encoded.columns),
                                                       strict=True))
                 else:
                     with cursor.copy(statement) as copy:
@@ -142,16 +160,6 @@ class Stage:
             raise IntegrityError(statement, None, error) from None
         self.rows += rows
         return rows
-
-    def _blank(self, name: str, column: pa.ChunkedArray, rows: int) -> bool:
-        """Whether ``column`` (the target's ``name``) is NULL on all ``rows`` and may be left
-        out of an ``INSERT``: the target's column is nullable and has no default of the
-        database's own (a stage's has none either; keys are never left out). Blank columns are
-        common in exports (buyer messages, cancel reasons, delivery times of orders on their
-        way), and SQLite's driver binds each cell from Python."""
-        target = self.target.c[name]
-        return (column.null_count == rows and bool(target.nullable)
-                and target.server_default is None)
 
     def merge(self) -> int:
         """Upsert every staged row into the target (a fresh stage has inserted them already)
@@ -235,14 +243,6 @@ def _repeated(value: Any, rows: int) -> pa.Array:
         return pa.nulls(rows, pa.string())
     return pa.repeat(pa.scalar(written), rows)
 
-
-def _values(column: pa.ChunkedArray) -> list[Any]:
-    """A column as Python values (numbers through numpy: several times faster)."""
-    if pa.types.is_integer(column.type) and not column.null_count:
-        numbers: list[Any] = column.to_numpy().tolist()
-        return numbers
-    values: list[Any] = column.to_pylist()
-    return values
 
 
 def stored_buckets(conn: Connection, shop_id: str, stage: Stage) -> set[int]:

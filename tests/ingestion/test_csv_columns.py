@@ -7,6 +7,7 @@ both ways into the same warehouse under two shops; the rows must be equal apart 
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +18,10 @@ import pyarrow as pa
 import pytest
 from sqlalchemy import Engine, func, select
 
+from jobs.ingestion import csv_import, writer
 from jobs.ingestion.csv_import import import_orders_csv
 from jobs.sources.csv.arrow_cells import money, quantity, storage_text, utc_times
-from jobs.sources.csv.arrow_orders import CHUNK_ROWS, ArrowOrderReader, NotColumnar
+from jobs.sources.csv.arrow_orders import CHUNK_ROWS, ArrowOrderReader, NotColumnar, OrderTables
 from jobs.sources.csv.common import BadFile, CellError, parse_amount, parse_time
 from jobs.sources.csv.read_ahead import read_in_process
 from jobs.warehouse import schema as s
@@ -78,6 +80,35 @@ def test_columnar_and_row_by_row_imports_store_the_same_rows(
     lines = {r[1]: r for r in rows_of(engine, s.order_lines, "9001")}
     assert set(lines) == {"sku-A", "sku-A#2", "sku-B", "sku-C", "sku-D"}
     assert lines["sku-B"][3] == 'Plate\\ "big"\tround\nset'
+
+
+def test_a_big_file_parsed_and_spooled_in_child_processes_stores_the_same_rows(
+    sqlite_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into SQLite, a big file is parsed in one child process and bound into database images
+    in another (``jobs.warehouse.spool``): what it stores, first into an empty shop and then
+    over stored rows (staged and merged), equals what the in-process path stores. The file
+    makes chunks of different sizes and blank columns, so each image lays its tables out
+    differently."""
+    copies = [row.replace(f"{order},", f"{order}{i:05d},", 1) for i in range(1_700)
+              for row, order in zip(ROWS, (1001, 1001, 1002, 1003, 1004), strict=True)]
+    copies[-2] = copies[-2].replace("Bowl", "")  # the last chunk has a blank product name
+    first = export(tmp_path / "first.csv", copies)
+    later = export(tmp_path / "later.csv", [r.replace("Completed", "Cancelled")
+                                            for r in copies[::3]])
+    images: list[int] = []
+    real = writer.load_image
+    monkeypatch.setattr(writer, "load_image",
+                        lambda conn, image: images.append(len(image)) or real(conn, image))
+    for path in (first, later, first):
+        for shop, threshold in (("9001", 0), ("9002", 1 << 40)):  # child processes, in-process
+            monkeypatch.setattr(csv_import, "PROCESS_MIN_BYTES", threshold)
+            result = import_orders_csv(sqlite_engine, path, shop, tenant="Acme", region="GB")
+            assert result.read_by == "columns"
+        for table in (s.orders, s.order_lines, s.refunds):
+            assert rows_of(sqlite_engine, table, "9001") == rows_of(sqlite_engine, table, "9002")
+    assert len(images) >= 6  # each import in child processes loaded two images or more
+    assert len(rows_of(sqlite_engine, s.order_lines, "9001")) == 1_700 * 5
 
 
 def test_orders_held_back_across_chunks_come_out_whole(tmp_path: Path) -> None:
@@ -153,6 +184,53 @@ def test_a_child_process_parses_the_same_chunks(tmp_path: Path) -> None:
     with pytest.raises(NotColumnar, match="unknown order status"):
         list(read_in_process(ArrowOrderReader(str(broken), shop_id="1", currency="GBP",
                                               timezone="Europe/London")))
+
+
+def children() -> set[int]:
+    """This process's child processes (Linux)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found
+
+
+def test_a_second_child_prepares_each_chunk_on_its_way(tmp_path: Path) -> None:
+    """With ``prepare``, the chunks come through a second process that applies it; its error,
+    or its death, reaches the importer as ``NotColumnar``, and a consumer that stops early
+    leaves no child behind."""
+    path = export(tmp_path / "o.csv", ROWS)
+
+    def reader() -> ArrowOrderReader:
+        return ArrowOrderReader(str(path), shop_id="1", currency="GBP", timezone="Europe/London",
+                                chunk_rows=2)
+
+    def prepared(chunk: OrderTables) -> OrderTables:
+        return replace(chunk, image=f"pid {os.getpid()}".encode())
+
+    here, there = reader(), reader()
+    mine, theirs = list(here.tables()), list(read_in_process(there, prepared))
+    assert len(mine) == len(theirs) > 1 and there.rows_read == 5
+    preparers = {b.image for b in theirs}
+    assert len(preparers) == 1 and f"pid {os.getpid()}".encode() not in preparers
+    for a, b in zip(mine, theirs, strict=True):
+        assert (a.orders, a.lines, a.refunds, a.rows) == (b.orders, b.lines, b.refunds, b.rows)
+
+    def failing(chunk: OrderTables) -> OrderTables:
+        raise ValueError("no room for the image")
+
+    def dying(chunk: OrderTables) -> OrderTables:
+        os._exit(3)
+
+    before = children()
+    with pytest.raises(NotColumnar, match="ValueError: no room for the image"):
+        list(read_in_process(reader(), failing))
+    with pytest.raises(NotColumnar, match="ended early"):
+        list(read_in_process(reader(), dying))
+    chunks = read_in_process(reader(), prepared)
+    next(chunks)
+    assert len(children() - before) == 2  # the parser and the preparer, still running
+    chunks.close()
+    assert children() == before
 
 
 CELLS = ["THB 1,234.50", "£12.30", "RM12.30", "1.234,50 €", "-THB 5.00", "(3.20)", "-", "",

@@ -55,13 +55,16 @@ class NotColumnar(Exception):
 @dataclass
 class OrderTables:
     """One chunk of whole orders: the varying columns of each table, and the ``BUCKET_SECONDS``
-    buckets of the times the rows count on (their local days are the days they change)."""
+    buckets of the times the rows count on (their local days are the days they change). A chunk
+    spooled for SQLite by the parser process carries its tables' rows in ``image`` (a database
+    image: ``jobs.warehouse.spool``), each table then a description of its part."""
 
-    orders: pa.Table
-    lines: pa.Table
-    refunds: pa.Table
+    orders: Any
+    lines: Any
+    refunds: Any
     rows: int
     buckets: np.ndarray
+    image: bytes | None = None
 
 
 class ArrowOrderReader:

@@ -2,9 +2,10 @@
 
 ``read_ahead`` runs a reader's chunks on a helper thread: the database's own work (SQLite and
 psycopg release the GIL) overlaps with parsing. ``read_in_process`` parses in a forked child
-process, so parsing and writing each get a CPU; forking and pickling the chunks cost a little,
-so it is meant for big files (``PROCESS_MIN_BYTES``). Either way only a chunk or two wait, which
-bounds memory.
+process, and can have a second one prepare each chunk for the writer, so parsing, preparing and
+writing each run on whichever CPU is free; forking and pickling the chunks cost a little, so it
+is meant for big files (``PROCESS_MIN_BYTES``). Either way only a chunk or two wait at each
+step, which bounds memory.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pickle
 import queue
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
 from jobs.sources.csv.arrow_orders import ArrowOrderReader, NotColumnar, OrderTables
@@ -62,29 +63,28 @@ def read_ahead(chunks: Iterator[T], depth: int = 2) -> Iterator[T]:
         worker.join()
 
 
-def read_in_process(reader: ArrowOrderReader) -> Iterator[OrderTables]:
-    """``reader``'s chunks parsed by a forked child process; ``reader.rows_read`` kept up to date.
+def read_in_process(reader: ArrowOrderReader,
+                    prepare: Callable[[OrderTables], OrderTables] | None = None,
+                    ) -> Iterator[OrderTables]:
+    """``reader``'s chunks parsed by a forked child process and, with ``prepare``, passed
+    through it by a second one (work taken off the writer: ``jobs.warehouse.spool``), so that
+    parsing, preparing and writing each run whenever a CPU is free; ``reader.rows_read`` kept
+    up to date.
 
-    The child starts at once, with this process's modules already loaded, and sends pickled
-    chunks through a pipe, whose buffer holds it back while the parent writes, which bounds
-    memory; it touches nothing of the parent's but the reader (no database connection, no
-    file but its own) and leaves by ``os._exit``, so no cleanup of the parent's runs in it.
-    Anything that goes wrong in the child arrives as ``NotColumnar``, so the importer reads the
-    file row by row and meets the real error (or problem report) there.
+    The children start at once, with this process's modules already loaded, and hand pickled
+    chunks on through pipes, whose buffers hold each one back while the next is busy, which
+    bounds memory; they touch nothing of the parent's but the reader (no database connection,
+    no file but their own) and leave by ``os._exit``, so no cleanup of the parent's runs in
+    them. Anything that goes wrong in a child arrives as ``NotColumnar``, so the importer reads
+    the file row by row and meets the real error (or problem report) there.
     """
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: whatever happens, it ends here and runs none of the parent's code
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as out:
-                serve_chunks(reader, out)
-        finally:
-            os._exit(0)
-    os.close(write_end)
+    children: list[int] = []
     ended = False
     try:
-        with os.fdopen(read_end, "rb") as stream:
+        source = _forked(lambda out: serve_chunks(reader, out), children)
+        if prepare is not None:
+            source = _forked(lambda out: relay_chunks(source, out, prepare), children)
+        with os.fdopen(source, "rb") as stream:
             while True:
                 try:
                     kind, item = pickle.load(stream)
@@ -98,18 +98,60 @@ def read_in_process(reader: ArrowOrderReader) -> Iterator[OrderTables]:
                 reader.rows_read += item.rows
                 yield item
     finally:
-        if not ended:
-            os.kill(pid, signal.SIGKILL)  # the consumer stopped early, or the child failed
-        os.waitpid(pid, 0)
+        for pid in children:
+            if not ended:
+                os.kill(pid, signal.SIGKILL)  # the consumer stopped early, or a child failed
+            os.waitpid(pid, 0)
+
+
+def _forked(work: Callable[[BinaryIO], None], children: list[int]) -> int:
+    """Run ``work`` in a forked child, writing to a pipe; the pipe's read end, whose one copy
+    the child's reader receives (a file descriptor this process had open to give the child,
+    an earlier stage's read end, is closed here once the child has it)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: whatever happens, it ends here and runs none of the parent's code
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                work(out)
+        finally:
+            os._exit(0)
+    children.append(pid)
+    os.close(write_end)
+    return read_end
 
 
 def serve_chunks(reader: ArrowOrderReader, out: BinaryIO) -> None:
-    """The child process: write ``reader``'s chunks to ``out``, pickled, then an end mark (or
+    """The parser process: write ``reader``'s chunks to ``out``, pickled, then an end mark (or
     the error that stopped it)."""
     try:
         for chunk in reader.tables():
-            pickle.dump(("chunk", chunk), out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(("end", None), out)
+            _send(out, "chunk", chunk)
+        _send(out, "end", None)
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which reads by rows
-        pickle.dump(("error", f"{type(error).__name__}: {error}"), out)
+        _send(out, "error", f"{type(error).__name__}: {error}")
+
+
+def relay_chunks(source: int, out: BinaryIO,
+                 prepare: Callable[[OrderTables], OrderTables]) -> None:
+    """The preparing process: read the parser's pickled chunks from the pipe ``source``, write
+    each through ``prepare`` to ``out``, and pass the end mark or an error on."""
+    try:
+        with os.fdopen(source, "rb") as stream:
+            while True:
+                try:
+                    kind, item = pickle.load(stream)
+                except EOFError:
+                    kind, item = "error", "the reader process ended early"
+                _send(out, kind, prepare(item) if kind == "chunk" else item)
+                if kind != "chunk":
+                    return
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which reads by rows
+        _send(out, "error", f"{type(error).__name__}: {error}")
+
+
+def _send(out: BinaryIO, kind: str, item: Any) -> None:
+    """One pickled message, flushed: the reader cannot use it before its last bytes."""
+    pickle.dump((kind, item), out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
