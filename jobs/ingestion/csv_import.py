@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -33,7 +32,7 @@ from jobs.ingestion.import_targets import (
     shop_target,
 )
 from jobs.ingestion.runlog import Run, finish_run, start_run
-from jobs.ingestion.writer import AdWriter, RawWriter
+from jobs.ingestion.writer import AdWriter, RawWriter, spooled
 from jobs.sources.csv.ads import AdsCsvReader
 from jobs.sources.csv.arrow_orders import ArrowOrderReader, NotColumnar, OrderTables
 from jobs.sources.csv.common import BadFile
@@ -42,14 +41,11 @@ from jobs.sources.csv.orders import OrderCsvReader
 from jobs.sources.csv.read_ahead import PROCESS_MIN_BYTES, read_ahead, read_in_process
 from jobs.warehouse.bulk import storage_time
 from jobs.warehouse.rollups import cleaning_rules
-from jobs.warehouse.schema import order_lines, orders, refunds
-from jobs.warehouse.spool import CAN_SPOOL, spool_chunk
+from jobs.warehouse.spool import CAN_SPOOL
 from jobs.warehouse.staging import staging_transaction
 
 __all__ = ["ImportSummary", "UnknownShop", "import_ads_csv", "import_orders_csv"]
 
-#: The tables of an order chunk's parts, as ``RawWriter.order_tables`` writes them.
-SPOOLED = (orders, order_lines, refunds)
 #: Longest error text kept on a failed run.
 MAX_RUN_ERROR = 2000
 
@@ -127,7 +123,6 @@ def _import_columns(engine: Engine, source: ExportFile, shop: ShopTarget, run: R
         # PostgreSQL writes in its server process: a thread overlaps parsing with that.
         own_cpu = dialect == "sqlite" and Path(source.path).stat().st_size >= PROCESS_MIN_BYTES
         # There the child also binds the rows into a SQLite image (the writer's biggest cost).
-        spooled = partial(spool_chunk, targets=SPOOLED, names=("orders", "lines", "refunds"))
         chunks = (read_in_process(reader, spooled if CAN_SPOOL else None) if own_cpu
                   else read_ahead(reader.tables()))
         try:

@@ -48,10 +48,13 @@ from jobs.warehouse.bulk import bulk_upsert
 from jobs.warehouse.dirty import mark_days
 from jobs.warehouse.loaders import shop_info
 from jobs.warehouse.rollups import refresh_ad_rollups, refresh_rollups
-from jobs.warehouse.spool import load_image
+from jobs.warehouse.spool import load_image, spool_chunk
 from jobs.warehouse.staging import Stage, stored_buckets
 from jobs.warehouse.touched import BUCKET_SECONDS, Stored, has_facts, stored_days, touched_days
 from jobs.warehouse.upsert import upsert
+
+#: The tables of an order chunk's parts (``_parts``), in the order ``order_tables`` writes them.
+ORDER_TARGETS = (s.orders, s.order_lines, s.refunds)
 
 Row = Mapping[str, Any]
 """One warehouse row as column name -> value (types as the table's columns take them)."""
@@ -124,8 +127,7 @@ class RawWriter:
         if first is None:
             return 0, 0, 0
         stages = [Stage(self.conn, t, p.column_names, constants[t.name], fresh=fresh)
-                  for t, p in zip((s.orders, s.order_lines, s.refunds), _parts(first),
-                                  strict=True)]
+                  for t, p in zip(ORDER_TARGETS, _parts(first), strict=True)]
 
         def encoded(chunk: OrderTables) -> tuple[OrderTables, list[Any]]:
             return chunk, [stage.encode(p) for stage, p in zip(stages, _parts(chunk), strict=True)]
@@ -136,7 +138,7 @@ class RawWriter:
             ready = read_ahead(ready, depth=1)
         buckets: set[int] = set()
         for chunk, payloads in ready:
-            if chunk.image is not None:  # rows the parser process spooled for SQLite
+            if chunk.image is not None:  # rows a helper process bound for SQLite (spooled)
                 load_image(self.conn, chunk.image)
             for stage, payload, part in zip(stages, payloads, _parts(chunk), strict=True):
                 stage.send(payload, len(part))
@@ -197,6 +199,12 @@ class RawWriter:
 def _parts(chunk: OrderTables) -> tuple[Any, Any, Any]:
     """A chunk's tables in the order ``order_tables`` writes them: orders, lines, refunds."""
     return chunk.orders, chunk.lines, chunk.refunds
+
+
+def spooled(chunk: OrderTables) -> OrderTables:
+    """``chunk`` with its parts bound into a SQLite database image (``jobs.warehouse.spool``),
+    as a helper process of a big import into SQLite prepares it for ``order_tables``."""
+    return spool_chunk(chunk, ORDER_TARGETS, ("orders", "lines", "refunds"))
 
 
 def _ids(rows: Iterable[Row]) -> set[str]:

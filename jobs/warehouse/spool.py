@@ -20,11 +20,12 @@ import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 from sqlalchemy import Connection, Table
 
+T = TypeVar("T")
 #: The schema name the importing connection attaches an image under.
 SPOOL = "spool"
 #: Whether this Python's sqlite3 can move a database image (``serialize``, Python 3.11 on a
@@ -94,12 +95,13 @@ def _quoted(names: Sequence[str]) -> list[str]:
     return [f'"{name}"' for name in names]
 
 
-def spool_chunk(chunk: Any, targets: Sequence[Table], names: Sequence[str]) -> Any:
+def spool_chunk(chunk: T, targets: Sequence[Table], names: Sequence[str]) -> T:
     """``chunk`` (a dataclass whose fields ``names`` hold Arrow tables for ``targets``) with
     those fields turned into ``SpooledPart``s and its ``image`` set: what the parser process
     sends instead of the columns."""
     image, parts = image_of([(t, getattr(chunk, n)) for t, n in zip(targets, names, strict=True)])
-    return dataclasses.replace(chunk, image=image, **dict(zip(names, parts, strict=True)))
+    return dataclasses.replace(chunk, image=image,  # type: ignore[type-var]
+                               **dict(zip(names, parts, strict=True)))
 
 
 def attach(conn: Connection) -> None:
