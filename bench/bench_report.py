@@ -143,7 +143,7 @@ def _load(got: dict[str, Any]) -> str:
 
 def _processes() -> str:
     """How the editions are drawn on this machine (``forked.in_forks``)."""
-    from jobs.digest.forked import can_fork, spare_cores
+    from jobs.report.forked import can_fork, spare_cores
 
     if can_fork():
         return f"the languages side by side ({spare_cores() + 1} cores)"

@@ -22,7 +22,7 @@ from jobs.digest.compose import Digest
 from jobs.digest.deck import deck_bytes
 from jobs.digest.document import html_page, pdf_bytes, write_files
 from jobs.digest.figures import store_charts, tenant_charts
-from jobs.digest.forked import in_forks
+from jobs.report.forked import in_forks
 from jobs.digest.package import Attachment, DigestPackage, Edition
 from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words

@@ -10,14 +10,15 @@ rate is left empty (the report's ``missing_fx`` says which rate), never a failed
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import pandas as pd
 from sqlalchemy import Connection
 
+from analytics.anomaly_types import Anomaly
 from analytics.campaigns import store_checks
 from analytics.fx import FxRates, MissingFxRate
 from analytics.kpi_report import KpiReport
@@ -33,6 +34,7 @@ from config.tenants import Targets, Tenant
 from jobs.accounts.targets import ROAS_TARGET_BASIS
 from jobs.report import explanations as ri
 from jobs.report import sections as rs
+from jobs.report.forked import in_forks
 from jobs.report.records import CampaignRow, ContentRow, Contributor, Insights
 from jobs.warehouse import reads
 from jobs.warehouse.section_loaders import load_authorizations
@@ -67,15 +69,38 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
 
     ``reports`` are the stores' KPIs in their own currencies, ``reporting`` the same in the
     reporting currency (``None`` where a rate is missing; default: ``reports``), ``total`` the
-    tenant's (``None`` when it needs a missing rate).
+    tenant's (``None`` when it needs a missing rate). The anomalies (pandas over frames loaded
+    first, no database) are found in a forked child where a core is spare, while this process
+    builds the other sections (``forked.in_forks``).
     """
-    days, shops = list(scope.days), list(scope.shop_tz)
+    days = list(scope.days)
     ads = ri.ad_rows(conn, scope.advertiser_shop, days[0] - timedelta(ri.HISTORY_DAYS),
                      days[-1])
     lines = rs.affiliate_history(conn, scope.shop_tz, days)
-    anomalies = (ri.store_anomalies(scope.daily, scope.regions, days)
+
+    def anomalies() -> tuple[Anomaly, ...]:
+        found = (ri.store_anomalies(scope.daily, scope.regions, days)
                  + ri.campaign_anomalies(ads, scope.regions, days)
                  + ri.creator_anomalies(lines, days[0]))
+        return tuple(sorted(found, key=_severity_order))
+
+    def sections() -> Insights:
+        return _sections(conn, tenant, targets, scope, reports, total, reporting, ads, lines)
+
+    built, found = in_forks(_called, [sections, anomalies])
+    return replace(cast(Insights, built), anomalies=cast(tuple[Anomaly, ...], found))
+
+
+def _called(piece: Callable[[], object]) -> object:
+    return piece()
+
+
+def _sections(conn: Connection, tenant: Tenant, targets: Targets, scope: WeekScope,
+              reports: Mapping[str, KpiReport], total: KpiReport | None,
+              reporting: Mapping[str, KpiReport | None] | None, ads: pd.DataFrame,
+              lines: pd.DataFrame) -> Insights:
+    """The sections but the anomalies, from the week's ads and affiliate lines."""
+    days, shops = list(scope.days), list(scope.shop_tz)
     drivers = [d for shop, rep in reports.items() for d in ri.drivers(shop, rep)]
     drivers += [] if total is None else ri.drivers(tenant.id, total)
     traffic = reads.traffic_days(conn, shops, scope.previous[0], days[-1])
@@ -93,7 +118,6 @@ def week_insights(conn: Connection, tenant: Tenant, targets: Targets, scope: Wee
         products), no_content)
     in_reporting = dict(reports if reporting is None else reporting)
     return Insights(
-        anomalies=tuple(sorted(anomalies, key=_severity_order)),
         drivers=tuple(drivers),
         contributors=tuple(_contributors(conn, scope, in_reporting, ads)),
         mix=_unless_missing(lambda: rs.mix_section(traffic, days, scope.previous, scope.currency,

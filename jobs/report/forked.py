@@ -1,10 +1,12 @@
 """Independent pieces of CPU work at once, on the cores this process may use: ``in_forks``.
 
-A report's languages are drawn apart from each other: each edition's charts, PDF and deck cost
-about 0.6 s of CPU and share nothing but the composed digest. With a core to spare, the other
-languages are drawn in forked children while this process draws the first. A fork starts with
-everything already loaded (matplotlib, the parsed CJK font, the digest) at no cost, which a pool
-of fresh interpreters would each load again (about a second). A fork copies the locks other
+A report has two such places. Its anomalies are found (pandas over frames already loaded, about
+0.15 s for a store) while the other sections are built. Its languages are drawn apart from each
+other: each edition's charts, PDF and deck cost about 0.6 s of CPU and share nothing but the
+composed digest. With a core to spare, the pieces after the first run in forked children while
+this process runs the first. A fork starts with everything already loaded (pandas, matplotlib,
+the parsed CJK font, the frames, the digest) at no cost, which a pool of fresh interpreters would
+each load again (about a second). A fork copies the locks other
 threads hold, so it is only taken when this process runs one thread (an RQ work horse, the CLI);
 otherwise, and on one core, the pieces run one after another here. A child sends its result back
 pickled through a pipe; its exception is raised here; a child that dies without a word (killed,

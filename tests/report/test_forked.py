@@ -1,6 +1,7 @@
-"""Editions drawn side by side in forked children (``jobs.digest.forked``): the same results,
-in order, as drawn one after another; a child's error raised in the parent; a child that dies
-without a word has its piece drawn in the parent; no fork while other threads run.
+"""Pieces run side by side in forked children (``jobs.report.forked``): the same results, in
+order, as run one after another (a report's anomalies beside its other sections, its editions);
+a child's error raised in the parent; a child that dies without a word has its piece run in the
+parent; no fork while other threads run.
 
 A fork is only taken in a process running one thread, and a pytest-xdist worker runs several
 (its channel to the controller): the forking cases run in a fresh interpreter."""
@@ -16,11 +17,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from jobs.digest.forked import can_fork, in_forks
+from jobs.report.forked import can_fork, in_forks
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Prepended to every script: a machine with a core to spare.
-_TWO_CORES = "from jobs.digest import forked\nforked.spare_cores = lambda: 1\n"
+_TWO_CORES = "from jobs.report import forked\nforked.spare_cores = lambda: 1\n"
 
 
 def _fresh(script: str, tmp_path: Path) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def _fresh(script: str, tmp_path: Path) -> dict[str, Any]:
 def test_pieces_run_in_children_as_cores_allow_and_come_back_in_order(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os
-        from jobs.digest.forked import can_fork, in_forks
+        from jobs.report.forked import can_fork, in_forks
         ran = in_forks(lambda n: (n * n, os.getpid()), [1, 2, 3])
         print(json.dumps({"can": can_fork(), "me": os.getpid(), "ran": ran}))
     """, tmp_path)
@@ -53,7 +54,7 @@ def test_pieces_run_in_children_as_cores_allow_and_come_back_in_order(tmp_path: 
 def test_a_childs_error_is_raised_in_the_parent(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os
-        from jobs.digest.forked import in_forks
+        from jobs.report.forked import in_forks
         me = os.getpid()
         def work(n):
             if os.getpid() != me:
@@ -71,7 +72,7 @@ def test_a_childs_error_is_raised_in_the_parent(tmp_path: Path) -> None:
 def test_an_error_that_cannot_be_pickled_comes_back_as_its_traceback(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os
-        from jobs.digest.forked import in_forks
+        from jobs.report.forked import in_forks
         me = os.getpid()
         class Unpicklable(Exception):
             def __reduce__(self):
@@ -92,7 +93,7 @@ def test_an_error_that_cannot_be_pickled_comes_back_as_its_traceback(tmp_path: P
 def test_a_child_that_dies_without_a_word_has_its_piece_run_here(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os
-        from jobs.digest.forked import in_forks
+        from jobs.report.forked import in_forks
         me = os.getpid()
         def work(n):
             if os.getpid() != me:
@@ -106,7 +107,7 @@ def test_a_child_that_dies_without_a_word_has_its_piece_run_here(tmp_path: Path)
 def test_a_fork_the_system_refuses_has_its_piece_run_here(tmp_path: Path) -> None:
     got = _fresh("""
         import errno, json, os
-        from jobs.digest.forked import in_forks
+        from jobs.report.forked import in_forks
         def refused():
             raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
         os.fork = refused
@@ -119,7 +120,7 @@ def test_a_fork_the_system_refuses_has_its_piece_run_here(tmp_path: Path) -> Non
 def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os, time
-        from jobs.digest.forked import in_forks
+        from jobs.report.forked import in_forks
         me = os.getpid()
         def work(n):
             if os.getpid() == me:
@@ -147,7 +148,7 @@ def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> N
 def test_when_a_child_fails_the_other_children_are_stopped(tmp_path: Path) -> None:
     got = _fresh("""
         import json, os, time
-        from jobs.digest import forked
+        from jobs.report import forked
         forked.spare_cores = lambda: 2
         me = os.getpid()
         def work(n):
@@ -197,7 +198,7 @@ def test_editions_drawn_side_by_side_are_the_editions_drawn_in_turn(tmp_path: Pa
         from digest_seed import UK, seed, tenant_entry, write_tenants
         from config.settings import Settings
         from jobs.accounts.targets import effective_targets
-        from jobs.digest import forked
+        from jobs.report import forked
         from jobs.digest.compose import compose
         from jobs.digest.render import render_editions
         from jobs.report.build import build_weekly_report
@@ -245,3 +246,37 @@ def test_editions_drawn_side_by_side_are_the_editions_drawn_in_turn(tmp_path: Pa
     assert got["same"] is True
     assert all(n >= 3 for n in got["charts"])
     assert got["formats"] == [["%PDF-", "PK"], ["%PDF-", "PK"]]
+
+
+def test_anomalies_found_in_a_fork_are_those_found_in_turn(tmp_path: Path) -> None:
+    """The seeded store's report built with its anomalies found in a forked child equals the
+    one built in turn, anomalies included (there are some), and the fork ran."""
+    got = _fresh("""
+        import json
+        from pathlib import Path
+        from digest_seed import UK, seed, tenant_entry, write_tenants
+        from config.tenant_registry import load_tenants
+        from jobs.report import forked
+        from jobs.report.build import build_weekly_report
+        from jobs.warehouse.db import make_engine
+        from jobs.warehouse.migrate import upgrade
+
+        engine = make_engine(f"sqlite:///{Path.cwd() / 'warehouse.db'}")
+        upgrade(engine)
+        seed(engine, stores=(UK,))
+        tenant = load_tenants(write_tenants(Path.cwd(), tenant_entry(stores=(UK,)))).tenant("acme")
+        forks = []
+        real = forked._start
+        def counted(work, item):
+            forks.append(item.__name__)
+            return real(work, item)
+        forked._start = counted
+        side_by_side = build_weekly_report(engine, tenant, "2026-W47")
+        forked.spare_cores = lambda: 0
+        in_turn = build_weekly_report(engine, tenant, "2026-W47")
+        print(json.dumps({"forks": forks, "same": repr(side_by_side) == repr(in_turn),
+                          "anomalies": len(in_turn.insights.anomalies)}))
+    """, tmp_path)
+    assert got["forks"] == ["anomalies"]
+    assert got["same"] is True
+    assert got["anomalies"] > 0
