@@ -66,9 +66,11 @@ def demo(settings: Settings, shops: int, weeks: int, seed: int, out: Path,  # no
     end = this_monday()
     config = GeneratorConfig(seed=seed, shops=shops, weeks=weeks, end=end)
     console.rule("[bold]1. TikTok sandbox")
-    with Sandbox.start(config=config, port=0) as sb:
+    with Sandbox.start(config=config, port=0, own_process=True) as sb:  # apart, as the platform
         last_day = end - timedelta(days=1)
-        console.print(f"sandbox on {sb.base_url}: {shops} shops, {weeks} weeks to {last_day}")
+        where = "its own process" if sb.process else "this process"
+        console.print(f"sandbox on {sb.base_url} ({where}): {shops} shops, {weeks} weeks to "
+                      f"{last_day}")
         settings = pointed_at_sandbox(settings, sb, out.parent / "demo-tenants.yaml")
         conns = connectors_from_settings(settings, shop_limit=SANDBOX_SHOP_LIMIT)
         upgrade(conns.engine)

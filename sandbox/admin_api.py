@@ -151,9 +151,13 @@ def _clock(state: SandboxState, req: Request) -> Response:
 
 
 def _stats(state: SandboxState) -> Response:
-    return json_response(
-        200, {"requests": dict(state.requests), "rate_limited": state.limiter.refused}
-    )
+    return json_response(200, stats_json(state))
+
+
+def stats_json(state: SandboxState) -> dict[str, Any]:
+    """Requests answered and handler CPU seconds per path, and requests refused over the rate."""
+    return {"requests": dict(state.requests), "cpu_seconds": dict(state.cpu_seconds),
+            "rate_limited": state.limiter.refused}
 
 
 def truth_json(state: SandboxState) -> dict[str, Any]:

@@ -1,10 +1,18 @@
 """The running simulator: one HTTP server for the shop auth host, the Shop API host, the Business
-API and the admin endpoints, in a daemon thread on 127.0.0.1 (``Sandbox.start``) or in the
-foreground (``tikpulse sandbox serve``).
+API and the admin endpoints, in a daemon thread on 127.0.0.1 (``Sandbox.start``), in a process of
+its own (``Sandbox.start(own_process=True)``), or in the foreground (``tikpulse sandbox serve``).
+
+In a process of its own the simulator costs its caller no CPU, as the real platform would not:
+served from a thread, its handlers take the caller's GIL (about 4 ms per call), so a benchmark of
+a sync against it measured the simulator too. The process is forked once the data set and the
+server's socket are ready, so it starts at once with both; what changes while it serves (tokens,
+rate limit, clock, counts) lives there, and this handle reaches it over the admin endpoints.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from sandbox import (
     admin_api,
@@ -114,6 +124,7 @@ class Sandbox:
     state: SandboxState
     server: QuietServer
     thread: threading.Thread | None = None
+    process: int | None = None  #: the serving process's id, when it serves in its own
     faults: FaultClient = field(init=False)
 
     def __post_init__(self) -> None:
@@ -131,8 +142,11 @@ class Sandbox:
         access_ttl: float = ACCESS_TTL,
         refresh_ttl: float = REFRESH_TTL,
         background: bool = True,
+        own_process: bool = False,
     ) -> Sandbox:
-        """Generate (or reuse) the data set and serve it, in a daemon thread if ``background``."""
+        """Generate (or reuse) the data set and serve it, in a daemon thread if ``background``,
+        or, with ``own_process``, in a forked process where this one runs a single thread (a
+        fork copies the locks other threads hold; elsewhere it falls back to the thread)."""
         dataset = cached_dataset(config or GeneratorConfig())
         state = SandboxState(
             dataset,
@@ -145,7 +159,9 @@ class Sandbox:
             state.faults.load_scenario(scenario)
         server = QuietServer((host, port), make_handler(make_dispatch(state, build_app(state))))
         sandbox = cls(state, server)
-        if background:
+        if own_process and hasattr(os, "fork") and threading.active_count() == 1:
+            sandbox.process = _serve_in_child(server)
+        elif background:
             sandbox.thread = threading.Thread(
                 target=server.serve_forever, name="tiktok-sandbox", daemon=True
             )
@@ -195,11 +211,31 @@ class Sandbox:
 
     def new_auth_code(self, seller: int = 0, api: str = "shop") -> str:
         """A fresh single-use auth code for a demo seller (as if they authorized again)."""
+        if self.process:
+            return str(self._admin("POST", "/sandbox/auth_codes",
+                                   {"seller": seller, "api": api})["code"])
         return self.state.tokens.mint_code(api, seller)
 
     def set_qps(self, qps: float | None) -> None:
         """Change the enforced request rate (None: unlimited)."""
-        self.state.limiter.set_qps(qps)
+        if self.process:
+            self._admin("POST", "/sandbox/qps", {"qps": qps})
+        else:
+            self.state.limiter.set_qps(qps)
+
+    def stats(self) -> dict[str, Any]:
+        """What the simulator has answered: ``requests`` and handler ``cpu_seconds`` per path
+        (admin paths included), and ``rate_limited`` (requests refused over the rate)."""
+        if self.process:
+            found: dict[str, Any] = self._admin("GET", "/sandbox/stats")
+            return found
+        return admin_api.stats_json(self.state)
+
+    def _admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """An admin endpoint's JSON answer (the state lives in the serving process)."""
+        response = httpx.request(method, self.base_url + path, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
 
     def set_clock(self, days_back: int = 0) -> None:
         """Move the API clock ``days_back`` whole days before the data set's end (0: the end).
@@ -208,15 +244,23 @@ class Sandbox:
         days' ad conversions are less mature, so a later sync sees them change. Truth stays at
         the end.
         """
-        self.state.set_days_back(days_back)
+        if self.process:
+            self._admin("POST", "/sandbox/clock", {"days_back": days_back})
+        else:
+            self.state.set_days_back(days_back)
 
     def serve_forever(self) -> None:
         """Serve in the current thread until interrupted."""
         self.server.serve_forever()
 
     def stop(self) -> None:
-        """Stop serving and free the port."""
+        """Stop serving and free the port (ending the serving process, if it has one)."""
         self.state.webhooks.stop()
+        if self.process:
+            os.kill(self.process, signal.SIGTERM)
+            os.waitpid(self.process, 0)
+            self.process = None
+            return
         self.server.shutdown()
         self.server.server_close()
 
@@ -225,3 +269,16 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _serve_in_child(server: QuietServer) -> int:
+    """Fork a process that serves ``server`` until it is sent SIGTERM (its default action ends
+    it); this process closes its own copy of the listening socket and gets the child's id."""
+    pid = os.fork()
+    if pid == 0:  # the child: serves, and never returns into the caller's code
+        try:
+            server.serve_forever()
+        finally:
+            os._exit(0)
+    server.socket.close()
+    return pid
