@@ -273,10 +273,18 @@ class Sandbox:
 
 def _serve_in_child(server: QuietServer) -> int:
     """Fork a process that serves ``server`` until it is sent SIGTERM (its default action ends
-    it); this process closes its own copy of the listening socket and gets the child's id."""
+    it) or its parent is gone (checked between requests, at least every half second, so a
+    killed caller leaves no server behind); this process closes its own copy of the listening
+    socket and gets the child's id."""
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: serves, and never returns into the caller's code
         try:
+            def orphaned() -> None:
+                if os.getppid() != parent:
+                    os._exit(0)
+
+            server.service_actions = orphaned  # type: ignore[method-assign]
             server.serve_forever()
         finally:
             os._exit(0)

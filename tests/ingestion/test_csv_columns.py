@@ -208,7 +208,9 @@ def test_a_second_child_prepares_each_chunk_on_its_way(tmp_path: Path) -> None:
         return replace(chunk, image=f"pid {os.getpid()}".encode())
 
     here, there = reader(), reader()
+    open_files = len(os.listdir("/proc/self/fd"))
     mine, theirs = list(here.tables()), list(read_in_process(there, prepared))
+    assert len(os.listdir("/proc/self/fd")) == open_files  # no pipe end left open here
     assert len(mine) == len(theirs) > 1 and there.rows_read == 5
     preparers = {b.image for b in theirs}
     assert len(preparers) == 1 and f"pid {os.getpid()}".encode() not in preparers

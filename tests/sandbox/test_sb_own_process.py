@@ -7,12 +7,15 @@ The forking case runs in a fresh interpreter, which runs one thread."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -68,6 +71,42 @@ def test_a_sandbox_in_its_own_process_serves_there_and_stops(tmp_path: Path) -> 
     assert got["served"]["/sandbox/auth_codes"] == 1
     assert got["here"] == 0  # none of it was served by the caller's process
     assert got["reaped"] and got["port_free"]
+
+
+def test_a_sandbox_whose_caller_dies_stops_serving(tmp_path: Path) -> None:
+    """A caller killed without stopping its sandbox (no ``stop``, no ``with``) leaves no server
+    behind: the serving process sees its parent gone and ends, and the port is free."""
+    script = textwrap.dedent("""
+        import os
+        from sandbox_helpers import DEMO
+        from sandbox import Sandbox
+
+        sb = Sandbox.start(config=DEMO, own_process=True)
+        print(sb.base_url, sb.process, flush=True)
+        os._exit(0)  # as if killed: nothing runs after this
+    """)
+    paths = os.pathsep.join([str(ROOT), str(HERE)])
+    caller = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path, text=True,
+                              env={**os.environ, "PYTHONPATH": paths},
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert caller.stdout is not None
+    url, server = caller.stdout.readline().split()
+    caller.stdout.close()  # the server holds a copy of the pipe: do not wait for its end
+    assert caller.wait(timeout=60) == 0
+    try:
+        for _ in range(100):  # it checks between requests, every half second at the most
+            try:
+                httpx.get(url + "/sandbox/health", timeout=2)
+            except httpx.ConnectError:
+                break
+            except httpx.TransportError:
+                pass  # cut off while it was ending: ask again
+            time.sleep(0.1)
+        else:
+            raise AssertionError(f"{url} still answers after its caller died")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(server), signal.SIGKILL)  # only if the test failed: leave nothing
 
 
 def test_with_other_threads_running_it_serves_from_a_thread() -> None:

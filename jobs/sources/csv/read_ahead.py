@@ -83,7 +83,9 @@ def read_in_process(reader: ArrowOrderReader,
     try:
         source = _forked(lambda out: serve_chunks(reader, out), children)
         if prepare is not None:
-            source = _forked(lambda out: relay_chunks(source, out, prepare), children)
+            parsed = source
+            source = _forked(lambda out: relay_chunks(parsed, out, prepare), children)
+            os.close(parsed)  # the preparer's now: a parser whose reader died gets EPIPE
         with os.fdopen(source, "rb") as stream:
             while True:
                 try:
@@ -105,9 +107,8 @@ def read_in_process(reader: ArrowOrderReader,
 
 
 def _forked(work: Callable[[BinaryIO], None], children: list[int]) -> int:
-    """Run ``work`` in a forked child, writing to a pipe; the pipe's read end, whose one copy
-    the child's reader receives (a file descriptor this process had open to give the child,
-    an earlier stage's read end, is closed here once the child has it)."""
+    """Run ``work`` in a forked child, writing to a pipe; returns the pipe's read end (the
+    child's pid goes into ``children``)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: whatever happens, it ends here and runs none of the parent's code
