@@ -22,10 +22,10 @@ from jobs.digest.compose import Digest
 from jobs.digest.deck import deck_bytes
 from jobs.digest.document import html_page, pdf_bytes, write_files
 from jobs.digest.figures import store_charts, tenant_charts
-from jobs.report.forked import in_forks
 from jobs.digest.package import Attachment, DigestPackage, Edition
 from jobs.digest.sentences import DigestText, digest_text
 from jobs.digest.words import Words
+from jobs.report.forked import in_forks
 from jobs.report.model import StoreReport, WeeklyReport
 
 #: Media type of the PPTX deck.

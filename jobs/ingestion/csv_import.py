@@ -122,7 +122,7 @@ def _import_columns(engine: Engine, source: ExportFile, shop: ShopTarget, run: R
         # SQLite writes in this process: parsing gets a CPU of its own in a child process.
         # PostgreSQL writes in its server process: a thread overlaps parsing with that.
         own_cpu = dialect == "sqlite" and Path(source.path).stat().st_size >= PROCESS_MIN_BYTES
-        # There the child also binds the rows into a SQLite image (the writer's biggest cost).
+        # There a second child binds the rows into a SQLite image (the writer's biggest cost).
         chunks = (read_in_process(reader, spooled if CAN_SPOOL else None) if own_cpu
                   else read_ahead(reader.tables()))
         try:

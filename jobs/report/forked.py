@@ -6,13 +6,12 @@ other: each edition's charts, PDF and deck cost about 0.6 s of CPU and share not
 composed digest. With a core to spare, the pieces after the first run in forked children while
 this process runs the first. A fork starts with everything already loaded (pandas, matplotlib,
 the parsed CJK font, the frames, the digest) at no cost, which a pool of fresh interpreters would
-each load again (about a second). A fork copies the locks other
-threads hold, so it is only taken when this process runs one thread (an RQ work horse, the CLI);
-otherwise, and on one core, the pieces run one after another here. A child sends its result back
-pickled through a pipe; its exception is raised here; a child that dies without a word (killed,
-out of memory) has its piece run again here, and so has one the system refuses to fork. When a
-piece fails (here, or in a child), the children not yet read are stopped and reaped before the
-error goes on.
+each load again (about a second). A fork copies the locks other threads hold, so it is only
+taken when this process runs one thread (an RQ work horse, the CLI); otherwise, and on one core,
+the pieces run one after another here. A child sends its result back pickled through a pipe; its
+exception is raised here; a child that dies without a word (killed, out of memory) has its piece
+run again here, and so has one the system refuses to fork. When a piece fails (here, or in a
+child), the children not yet read are stopped and reaped before the error goes on.
 """
 
 from __future__ import annotations

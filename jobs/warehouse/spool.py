@@ -1,15 +1,15 @@
 """A chunk's rows made ready for SQLite in another process: an in-memory database's image.
 
 Into SQLite, most of a big import's time went to binding cells from Python (``executemany``,
-which holds the GIL for every cell), done by the process that also writes the warehouse. The
-parser process (``read_in_process``) now does it instead, on its own CPU: ``spool_chunk`` writes
-each chunk's parts into an in-memory SQLite database of its own (plain tables, no index, no
-constraint) and sends that database's image (``Connection.serialize``) in place of the Arrow
-columns. The importing connection loads the image into a database attached for it
-(``load_image``: ``Connection.deserialize``, which SQLite allows inside the import's
-transaction), and ``Stage.send`` writes each part into its target by one ``INSERT ... SELECT``,
-at SQLite's own speed. The image leaves out the columns blank on every row of the chunk (the rule
-of ``insert_columns``), as the bound ``INSERT`` does.
+which holds the GIL for every cell), done by the process that also writes the warehouse. A
+helper process beside the parser's (``read_in_process`` with ``prepare``) now does it instead,
+on its own CPU: ``spool_chunk`` writes each chunk's parts into an in-memory SQLite database of
+its own (plain tables, no index, no constraint) and sends that database's image
+(``Connection.serialize``) in place of the Arrow columns. The importing connection loads the
+image into a database attached for it (``load_image``: ``Connection.deserialize``, which SQLite
+allows inside the import's transaction), and ``Stage.send`` writes each part into its target by
+one ``INSERT ... SELECT``, at SQLite's own speed. The image leaves out the columns blank on
+every row of the chunk (the rule of ``insert_columns``), as the bound ``INSERT`` does.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def image_of(parts: Sequence[tuple[Table, pa.Table]]) -> tuple[bytes, list[Spool
         db.execute("BEGIN")
         for target, table in parts:
             sent, name = insert_columns(target, table), f"{target.name}_{token}"
-            db.execute(f'CREATE TABLE "{name}" ({", ".join(_quoted(sent))})')
+            db.execute(f'CREATE TABLE "{name}" ({", ".join(quoted(sent))})')
             if len(table) and sent:
                 db.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(sent))})',
                                zip(*(python_values(table[c]) for c in sent), strict=True))
@@ -91,13 +91,14 @@ def image_of(parts: Sequence[tuple[Table, pa.Table]]) -> tuple[bytes, list[Spool
         return db.serialize(), spooled
 
 
-def _quoted(names: Sequence[str]) -> list[str]:
+def quoted(names: Sequence[str]) -> list[str]:
+    """Column or table names as SQL identifiers, in double quotes."""
     return [f'"{name}"' for name in names]
 
 
 def spool_chunk(chunk: T, targets: Sequence[Table], names: Sequence[str]) -> T:
     """``chunk`` (a dataclass whose fields ``names`` hold Arrow tables for ``targets``) with
-    those fields turned into ``SpooledPart``s and its ``image`` set: what the parser process
+    those fields turned into ``SpooledPart``s and its ``image`` set: what the helper process
     sends instead of the columns."""
     image, parts = image_of([(t, getattr(chunk, n)) for t, n in zip(targets, names, strict=True)])
     return dataclasses.replace(chunk, image=image,  # type: ignore[type-var]

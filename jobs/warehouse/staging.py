@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jobs.warehouse import spool
 from jobs.warehouse.schema import affiliate_order_lines, order_settlements, orders, refunds
-from jobs.warehouse.spool import SpooledPart, insert_columns, python_values
+from jobs.warehouse.spool import SpooledPart, insert_columns, python_values, quoted
 from jobs.warehouse.touched import BUCKET_SECONDS
 
 #: Raw-fact tables joined to staged orders, and the time columns their rows count on.
@@ -87,16 +87,16 @@ class Stage:
         self.constants, self.fresh = dict(constants), fresh
         self.name, self.rows = f"_stage_{target.name}", 0
         self.dialect = conn.dialect.name
-        quoted = ", ".join(_quoted(self.columns))
+        listed = ", ".join(quoted(self.columns))
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{self.name}"')
         if fresh:  # its rows go straight into the target
             return
         if self.dialect == "sqlite":
-            conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" AS SELECT {quoted} '
+            conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" AS SELECT {listed} '
                                  f'FROM "{target.name}" WHERE 0')
         else:
             conn.exec_driver_sql(f'CREATE TEMP TABLE "{self.name}" ON COMMIT DROP AS '
-                                 f'SELECT {quoted} FROM "{target.name}" WITH NO DATA')
+                                 f'SELECT {listed} FROM "{target.name}" WITH NO DATA')
 
     def append(self, table: pa.Table) -> int:
         """Add the rows of ``table`` (its columns named as the stage's); a fresh stage writes
@@ -108,7 +108,7 @@ class Stage:
         can make the next chunk's while the database takes this one: for PostgreSQL the text of
         a ``COPY ... (FORMAT csv)`` (a fresh stage's constants as columns beside the rows), for
         SQLite the columns but those blank on every row (``insert_columns``), whose Python
-        values ``send`` makes (that needs the GIL anyway). A part the parser process spooled
+        values ``send`` makes (that needs the GIL anyway). A part a helper process spooled
         (``SpooledPart``) is already encoded."""
         if isinstance(table, SpooledPart):
             return table
@@ -135,11 +135,12 @@ class Stage:
         spooled = isinstance(encoded, SpooledPart)
         columns = (encoded.sent if spooled else encoded.column_names if self.dialect == "sqlite"
                    else self.columns)
-        names = ", ".join(_quoted([*columns, *constants]))
-        literals = [self._literal(self.target.c[c].type, v) for c, v in constants.items()]
+        names = ", ".join(quoted([*columns, *constants]))
+        literals = ([self._literal(self.target.c[c].type, v) for c, v in constants.items()]
+                    if self.dialect == "sqlite" else [])  # COPY takes them as columns
         if spooled:
             statement = (f'INSERT INTO "{into}" ({names}) SELECT '
-                         f'{", ".join([*_quoted(columns), *literals])} '
+                         f'{", ".join([*quoted(columns), *literals])} '
                          f'FROM {spool.SPOOL}."{encoded.table}"')
         elif self.dialect == "sqlite":
             marks = ", ".join(["?"] * len(columns) + literals)
@@ -169,10 +170,10 @@ class Stage:
             names = [*self.columns, *self.constants]
             keys = [c.name for c in self.target.primary_key.columns]
             others = [c for c in names if c not in keys]
-            values = _quoted(self.columns)
+            values = quoted(self.columns)
             values += [self._literal(self.target.c[c].type, v) for c, v in self.constants.items()]
             self.conn.exec_driver_sql(
-                f'INSERT INTO "{self.target.name}" ({", ".join(_quoted(names))}) '
+                f'INSERT INTO "{self.target.name}" ({", ".join(quoted(names))}) '
                 f'SELECT {", ".join(values)} FROM "{self.name}" WHERE true '
                 f'ON CONFLICT ({", ".join(keys)}) DO UPDATE SET '
                 + ", ".join(f'"{c}" = excluded."{c}"' for c in others)
@@ -221,9 +222,6 @@ class Stage:
         self.conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{self.name}"')
 
 
-def _quoted(names: Sequence[str]) -> list[str]:
-    return [f'"{name}"' for name in names]
-
 
 def _text(value: Any) -> str | None:
     """A constant as the text both databases read it from (``None``: NULL)."""
@@ -242,7 +240,6 @@ def _repeated(value: Any, rows: int) -> pa.Array:
     if written is None:
         return pa.nulls(rows, pa.string())
     return pa.repeat(pa.scalar(written), rows)
-
 
 
 def stored_buckets(conn: Connection, shop_id: str, stage: Stage) -> set[int]:

@@ -24,6 +24,19 @@ ROOT = Path(__file__).resolve().parents[2]
 _TWO_CORES = "from jobs.report import forked\nforked.spare_cores = lambda: 1\n"
 
 
+#: Appended to a script that failed a piece (its error's text in ``raised``): whether a child
+#: is left unreaped, and whether the slow piece (which writes a file at its end) finished.
+_AFTERMATH = """
+        try:
+            os.waitpid(-1, os.WNOHANG)
+            left = True
+        except ChildProcessError:
+            left = False
+        print(json.dumps({"raised": raised, "left": left,
+                          "finished": os.path.exists("drawn-to-the-end")}))
+"""
+
+
 def _fresh(script: str, tmp_path: Path) -> dict[str, Any]:
     """Run ``script`` in a fresh interpreter (one thread, and a core to spare whatever this
     machine has: the fork does not depend on it); the JSON it prints last."""
@@ -132,17 +145,8 @@ def test_when_this_process_fails_its_piece_no_child_is_left(tmp_path: Path) -> N
             in_forks(work, ["zh", "en"])
         except ValueError as exc:
             raised = str(exc)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
-        print(json.dumps({"raised": raised, "left": left,
-                          "finished": os.path.exists("drawn-to-the-end")}))
-    """, tmp_path)
-    assert got["raised"] == "the first language failed"
-    assert got["left"] is False  # reaped
-    assert got["finished"] is False  # stopped, not waited for
+    """ + _AFTERMATH, tmp_path)
+    assert got == {"raised": "the first language failed", "left": False, "finished": False}
 
 
 def test_when_a_child_fails_the_other_children_are_stopped(tmp_path: Path) -> None:
@@ -162,17 +166,8 @@ def test_when_a_child_fails_the_other_children_are_stopped(tmp_path: Path) -> No
             forked.in_forks(work, ["zh", "en", "th"])
         except KeyError as exc:
             raised = str(exc)
-        try:
-            os.waitpid(-1, os.WNOHANG)
-            left = True
-        except ChildProcessError:
-            left = False
-        print(json.dumps({"raised": raised, "left": left,
-                          "finished": os.path.exists("drawn-to-the-end")}))
-    """, tmp_path)
-    assert got["raised"] == "'no English edition'"
-    assert got["left"] is False  # reaped
-    assert got["finished"] is False  # stopped, not waited for
+    """ + _AFTERMATH, tmp_path)
+    assert got == {"raised": "'no English edition'", "left": False, "finished": False}
 
 
 def test_no_fork_while_another_thread_runs() -> None:

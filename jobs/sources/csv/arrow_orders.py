@@ -56,7 +56,7 @@ class NotColumnar(Exception):
 class OrderTables:
     """One chunk of whole orders: the varying columns of each table, and the ``BUCKET_SECONDS``
     buckets of the times the rows count on (their local days are the days they change). A chunk
-    spooled for SQLite by the parser process carries its tables' rows in ``image`` (a database
+    spooled for SQLite by a helper process carries its tables' rows in ``image`` (a database
     image: ``jobs.warehouse.spool``), each table then a description of its part."""
 
     orders: Any
